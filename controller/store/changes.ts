@@ -1,0 +1,15 @@
+import type { Database } from "../../lib/db/open";
+import type { Topic } from "../../lib/topics";
+
+type Tx = Pick<Database, "change">;
+
+/** Appends to the change feed; call it inside the transaction of the write it announces. */
+export function recordChange(tx: Tx, topic: Topic, key = "") {
+  return tx.change.create({ data: { topic, key } });
+}
+
+/** The feed only needs to outlive a browser's reconnect; older rows are dropped. */
+export async function pruneChanges(db: Database, olderThanMs = 60 * 60 * 1000): Promise<number> {
+  const { count } = await db.change.deleteMany({ where: { at: { lt: new Date(Date.now() - olderThanMs) } } });
+  return count;
+}

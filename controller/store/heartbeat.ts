@@ -1,0 +1,68 @@
+import os from "node:os";
+import type { Database } from "../../lib/db/open";
+import { withBusyRetry } from "../../lib/db/open";
+import { TOPICS } from "../../lib/topics";
+import { FLEETDECK_VERSION } from "../../lib/version";
+import type { ClusterIdentity } from "../kube/client";
+import type { Logger } from "../log";
+import { recordChange } from "./changes";
+
+/**
+ * Writes this controller's row every few seconds so the dashboard can tell a live controller
+ * from a dead one (a stale lastSeenAt), which cluster it talks to, and whether it leads.
+ */
+export class HeartbeatWriter {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt = new Date();
+
+  constructor(
+    private readonly db: Database,
+    private readonly controllerId: string,
+    private readonly cluster: ClusterIdentity,
+    private readonly isLeader: () => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  async beat(stopped = false): Promise<void> {
+    const now = new Date();
+    const row = {
+      hostname: os.hostname(),
+      pid: process.pid,
+      version: FLEETDECK_VERSION,
+      isLeader: !stopped && this.isLeader(),
+      clusterId: this.cluster.clusterId,
+      kubernetesVersion: this.cluster.kubernetesVersion,
+      apiServer: this.cluster.server,
+      lastSeenAt: now,
+      stoppedAt: stopped ? now : null,
+    };
+    await withBusyRetry(() =>
+      this.db.$transaction([
+        this.db.controllerHeartbeat.upsert({
+          where: { controllerId: this.controllerId },
+          create: { controllerId: this.controllerId, startedAt: this.startedAt, ...row },
+          update: row,
+        }),
+        recordChange(this.db, TOPICS.controller, this.controllerId),
+      ]),
+    );
+  }
+
+  start(intervalSeconds: number): void {
+    const tick = () =>
+      this.beat().catch((error: Error) =>
+        this.log.warn({ err: error.message }, "heartbeat write failed; will retry"),
+      );
+    void tick();
+    this.timer = setInterval(tick, intervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  /** Marks the row stopped, so the dashboard says "stopped" at once rather than "stale" later. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.beat(true).catch((error: Error) =>
+      this.log.warn({ err: error.message }, "final heartbeat failed"),
+    );
+  }
+}

@@ -1,0 +1,55 @@
+// The whole product for browser tests: a real local cluster, a migrated SQLite file, the
+// controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
+import fs from "node:fs";
+import path from "node:path";
+import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
+import { createTestDatabaseFile } from "../test/database";
+import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { E2E_STATE_FILE, type E2EState } from "./state";
+
+const CLUSTER = "fleetdeck-e2e";
+
+export default async function globalSetup() {
+  if (!fs.existsSync(path.join(REPO_ROOT, ".next/BUILD_ID"))) {
+    throw new Error("no production build: run npm run build before the browser tests");
+  }
+  await clusterDown(CLUSTER);
+  const { handle } = await clusterUp(CLUSTER);
+  const databaseFile = await createTestDatabaseFile("e2e");
+  const healthPort = await freePort();
+  const webPort = await freePort();
+  const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+
+  const processes: RunningProcess[] = [];
+  const controller = startController("e2e-controller", {
+    ...env,
+    FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
+    FLEETDECK_CONTROLLER_ID: "e2e-controller",
+  });
+  processes.push(controller);
+  const web = startWeb("e2e-web", { ...env, FLEETDECK_WEB_PORT: String(webPort) });
+  processes.push(web);
+  await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controller });
+  await waitForHttp(`http://127.0.0.1:${webPort}/api/controllers`, { proc: web });
+
+  const state: E2EState = {
+    baseURL: `http://127.0.0.1:${webPort}`,
+    kubeconfig: handle.kubeconfig,
+    databaseFile,
+    controllerHealthURL: `http://127.0.0.1:${healthPort}`,
+    controllerEnv: {
+      ...env,
+      FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
+      FLEETDECK_CONTROLLER_ID: "e2e-controller",
+    },
+  };
+  fs.mkdirSync(path.dirname(E2E_STATE_FILE), { recursive: true });
+  fs.writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
+  process.env.E2E_BASE_URL = state.baseURL;
+
+  return async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    if (process.env.FLEETDECK_TEST_KEEP_CLUSTER !== "1") await clusterDown(CLUSTER);
+    fs.rmSync(E2E_STATE_FILE, { force: true });
+  };
+}

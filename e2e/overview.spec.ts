@@ -1,0 +1,20 @@
+import { VersionApi } from "@kubernetes/client-node";
+import { expect, test } from "./fixtures";
+import { e2eKubeConfig } from "./state";
+
+test("the overview shows the running controller and the cluster's Kubernetes version", async ({ page }) => {
+  const version = await e2eKubeConfig().makeApiClient(VersionApi).getCode();
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByTestId("kubernetes-version")).toHaveText(version.gitVersion);
+  await expect(page.getByText("running", { exact: true }).first()).toBeVisible();
+});
+
+test("every section of the dashboard is reachable from the navigation", async ({ page }) => {
+  await page.goto("/");
+  for (const section of ["Agents", "Experiments", "Metadata", "Autoscaling", "Audit"]) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: section }).click();
+    await expect(page.getByRole("heading", { level: 1, name: section })).toBeVisible();
+    await expect(page.getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
+  }
+});

@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { STATE_DIR } from "../hack/local-cluster";
+
+/** What global setup started, for the specs (they run in other processes). */
+export interface E2EState {
+  baseURL: string;
+  kubeconfig: string;
+  databaseFile: string;
+  controllerHealthURL: string;
+  controllerEnv: Record<string, string>;
+}
+
+export const E2E_STATE_FILE = path.join(STATE_DIR, "e2e-state.json");
+
+export function e2eState(): E2EState {
+  return JSON.parse(fs.readFileSync(E2E_STATE_FILE, "utf8")) as E2EState;
+}
+
+export function e2eKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e2eState().kubeconfig);
+  return kc;
+}

@@ -1,0 +1,318 @@
+// The local control plane: real etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+// and kwok, built by hack/build.sh and orchestrated by kwokctl's binary runtime. Used by the
+// cluster:* scripts, the demo and the integration-test harness.
+import { execFile, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { KubeConfig } from "@kubernetes/client-node";
+import { installManifests } from "./install-manifests";
+
+const run = promisify(execFile);
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** Local state of this checkout (kubeconfigs, kwok work directory, SQLite file); git-ignored. */
+export const STATE_DIR = process.env.FLEETDECK_HOME ?? path.join(REPO_ROOT, ".fleetdeck");
+export const DEFAULT_CLUSTER = "fleetdeck";
+/** What fleetdeck needs in any cluster (local or kind): its CRDs and its namespace. */
+export const FLEETDECK_MANIFESTS = [
+  path.join(REPO_ROOT, "config/crd"),
+  path.join(REPO_ROOT, "config/cluster/namespace.yaml"),
+];
+
+export interface ControlPlaneBinaries {
+  dir: string;
+  kubeVersion: string;
+  etcdVersion: string;
+  kwokVersion: string;
+}
+
+const BINARIES = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kubectl",
+  "kwok",
+  "kwokctl",
+];
+
+/** Versions and cache directory, read through hack/versions.sh so go.mod stays the one source. */
+export function controlPlaneBinaries(): ControlPlaneBinaries {
+  const out = execFileSync(
+    "bash",
+    [
+      "-c",
+      `source "${REPO_ROOT}/hack/versions.sh" && printf '%s\\n' "$BIN_DIR" "$KUBE_VERSION" "$ETCD_VERSION" "$KWOK_VERSION"`,
+    ],
+    { encoding: "utf8" },
+  ).trim();
+  const [dir = "", kubeVersion = "", etcdVersion = "", kwokVersion = ""] = out.split("\n");
+  return { dir, kubeVersion, etcdVersion, kwokVersion };
+}
+
+/** Throws the message users need when the binaries have not been built yet. */
+export function assertBinariesBuilt(bins = controlPlaneBinaries()): void {
+  const missing = BINARIES.filter((b) => !fs.existsSync(path.join(bins.dir, b)));
+  if (missing.length > 0) {
+    throw new Error(
+      `the local control plane is not built (missing ${missing.join(", ")} in ${bins.dir}): run npm run cluster:build`,
+    );
+  }
+}
+
+export interface ClusterHandle {
+  name: string;
+  /** Admin kubeconfig for this cluster (system:masters). */
+  kubeconfig: string;
+  /** kwokctl's directory for this cluster: pids/, logs/ (audit.log among them), pki/. */
+  dir: string;
+}
+
+export function clusterHandle(name = DEFAULT_CLUSTER): ClusterHandle {
+  return {
+    name,
+    kubeconfig: path.join(STATE_DIR, name === DEFAULT_CLUSTER ? "kubeconfig" : `kubeconfig-${name}`),
+    dir: path.join(kwokWorkdir(), "clusters", name),
+  };
+}
+
+function kwokWorkdir(): string {
+  return path.join(STATE_DIR, "kwok");
+}
+
+function kwokctlKubeconfig(name: string): string {
+  return path.join(kwokWorkdir(), `${name}.kwokctl-kubeconfig`);
+}
+
+async function kwokctl(bins: ControlPlaneBinaries, name: string, args: string[], timeoutMs = 180_000) {
+  return run(path.join(bins.dir, "kwokctl"), ["--name", name, ...args], {
+    env: {
+      ...process.env,
+      KWOK_WORKDIR: kwokWorkdir(),
+      KWOK_KUBE_VERSION: bins.kubeVersion,
+      KWOK_RUNTIME: "binary",
+    },
+    timeout: timeoutMs,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+export interface ComponentStatus {
+  name: string;
+  pid: number | null;
+  running: boolean;
+}
+
+const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller"];
+
+export function componentStatus(handle: ClusterHandle): ComponentStatus[] {
+  return COMPONENTS.map((name) => {
+    const pid = readPid(path.join(handle.dir, "pids", `${name}.pid`));
+    return { name, pid, running: pid !== null && isAlive(pid) };
+  });
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(file, "utf8").trim(), 10);
+    return Number.isFinite(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process whose command line mentions this cluster's directory. */
+export function leftoverProcesses(handle: ClusterHandle): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmdline.includes(`${handle.dir}/`) || cmdline.includes(`${handle.dir} `)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+function exists(handle: ClusterHandle): boolean {
+  return fs.existsSync(path.join(handle.dir, "kwok.yaml"));
+}
+
+export interface UpResult {
+  handle: ClusterHandle;
+  /** "created", "started" (existed, was stopped) or "running" (nothing to do). */
+  action: "created" | "started" | "running";
+  seconds: number;
+}
+
+/**
+ * Brings the named cluster up (creating it when needed), installs the nodes and CRDs, and
+ * waits until the API server is ready and every node is Ready. Idempotent.
+ */
+export async function clusterUp(
+  name = DEFAULT_CLUSTER,
+  log: (line: string) => void = () => {},
+): Promise<UpResult> {
+  const started = Date.now();
+  const bins = controlPlaneBinaries();
+  assertBinariesBuilt(bins);
+  const handle = clusterHandle(name);
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+
+  let action: UpResult["action"] = "running";
+  const status = componentStatus(handle);
+  if (!exists(handle)) {
+    log(
+      `creating cluster ${name} (kube ${bins.kubeVersion}, etcd ${bins.etcdVersion}, kwok ${bins.kwokVersion})`,
+    );
+    fs.rmSync(handle.dir, { recursive: true, force: true });
+    await kwokctl(bins, name, [
+      "create",
+      "cluster",
+      "--runtime",
+      "binary",
+      "--kube-apiserver-binary",
+      path.join(bins.dir, "kube-apiserver"),
+      "--kube-controller-manager-binary",
+      path.join(bins.dir, "kube-controller-manager"),
+      "--kube-scheduler-binary",
+      path.join(bins.dir, "kube-scheduler"),
+      "--kwok-controller-binary",
+      path.join(bins.dir, "kwok"),
+      "--etcd-binary",
+      path.join(bins.dir, "etcd"),
+      // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
+      "--kubeconfig",
+      kwokctlKubeconfig(name),
+      "--kube-audit-policy",
+      path.join(REPO_ROOT, "config/cluster/audit-policy.yaml"),
+      // A test cluster is thrown away: skip fsync; serve the API on loopback only.
+      "--extra-args",
+      "etcd=unsafe-no-fsync=true",
+      "--extra-args",
+      "kube-apiserver=bind-address=127.0.0.1",
+      "--disable-qps-limits",
+      "--wait",
+      "120s",
+    ]);
+    action = "created";
+  } else if (!status.every((c) => c.running)) {
+    log(`starting stopped cluster ${name}`);
+    await kwokctl(bins, name, ["start", "cluster", "--wait", "120s"]);
+    action = "started";
+  }
+
+  const { stdout } = await kwokctl(bins, name, ["get", "kubeconfig"]);
+  fs.writeFileSync(handle.kubeconfig, stdout, { mode: 0o600 });
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(handle.kubeconfig);
+  await waitForApiServer(kc);
+  await installManifests(kc, [...FLEETDECK_MANIFESTS, path.join(REPO_ROOT, "config/cluster/nodes.yaml")]);
+  await waitForNodesReady(kc, 6);
+  return { handle, action, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Stops the cluster's processes but keeps its data, so the next clusterUp is a warm start. */
+export async function clusterStop(name = DEFAULT_CLUSTER): Promise<void> {
+  const bins = controlPlaneBinaries();
+  if (exists(clusterHandle(name))) await kwokctl(bins, name, ["stop", "cluster"]);
+}
+
+export async function clusterDown(
+  name = DEFAULT_CLUSTER,
+): Promise<{ deleted: boolean; leftovers: number[] }> {
+  const bins = controlPlaneBinaries();
+  const handle = clusterHandle(name);
+  let deleted = false;
+  if (exists(handle) && fs.existsSync(path.join(bins.dir, "kwokctl"))) {
+    await kwokctl(bins, name, ["delete", "cluster"]);
+    deleted = true;
+  }
+  // kwokctl stops what it started; anything still holding the directory is killed, so
+  // "down" never leaves a process behind.
+  let leftovers = leftoverProcesses(handle);
+  for (const pid of leftovers) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  if (leftovers.length > 0) await sleep(200);
+  leftovers = leftoverProcesses(handle);
+  fs.rmSync(handle.dir, { recursive: true, force: true });
+  fs.rmSync(handle.kubeconfig, { force: true });
+  fs.rmSync(kwokctlKubeconfig(name), { force: true });
+  return { deleted, leftovers };
+}
+
+export async function waitForApiServer(kc: KubeConfig, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetchRaw(kc, "/readyz");
+      if (res.status === 200) return;
+      lastError = `readyz answered ${res.status}`;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`kube-apiserver not ready after ${timeoutMs} ms: ${lastError}`);
+}
+
+/** GET a raw path with the kubeconfig's credentials (for /readyz, /version, /metrics). */
+export async function fetchRaw(kc: KubeConfig, urlPath: string): Promise<{ status: number; body: string }> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error("kubeconfig has no current cluster");
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const url = new URL(urlPath, cluster.server);
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { ...opts, method: "GET", timeout: 5000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`timeout GET ${urlPath}`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function waitForNodesReady(kc: KubeConfig, count: number, timeoutMs = 60_000): Promise<void> {
+  const { CoreV1Api } = await import("@kubernetes/client-node");
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let ready = 0;
+  while (Date.now() < deadline) {
+    const nodes = await core.listNode();
+    ready = nodes.items.filter((n) =>
+      n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+    ).length;
+    if (ready >= count) return;
+    await sleep(250);
+  }
+  throw new Error(`only ${ready} of ${count} nodes became Ready within ${timeoutMs} ms`);
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

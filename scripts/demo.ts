@@ -1,0 +1,131 @@
+// npm run demo — the whole product on one machine: builds what is missing, starts the local
+// cluster (or uses KUBECONFIG's), installs the CRDs and samples, migrates the database, starts
+// the controller and the production dashboard on 127.0.0.1:3000, and stops it all on Ctrl-C.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { installManifests } from "../hack/install-manifests";
+import {
+  FLEETDECK_MANIFESTS,
+  REPO_ROOT,
+  assertBinariesBuilt,
+  clusterStop,
+  clusterUp,
+  waitForApiServer,
+} from "../hack/local-cluster";
+import { databaseFile } from "../lib/db/url";
+import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { migrateDatabase } from "./migrate";
+
+const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
+const WEB_PORT = process.env.FLEETDECK_WEB_PORT ?? "3000";
+const HEALTH_ADDR = process.env.FLEETDECK_HEALTH_ADDR ?? "127.0.0.1:8081";
+const say = (line: string) => console.log(`[demo] ${line}`);
+
+function run(command: string, args: string[]) {
+  execFileSync(command, args, {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+}
+
+/** The production build is redone when any source it depends on is newer than it. */
+function dashboardBuildIsStale(): boolean {
+  const buildId = path.join(REPO_ROOT, ".next/BUILD_ID");
+  if (!fs.existsSync(buildId)) return true;
+  const builtAt = fs.statSync(buildId).mtimeMs;
+  const newer = (dir: string): boolean =>
+    fs.existsSync(dir) &&
+    fs.readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > builtAt;
+    });
+  return ["app", "components", "server", "lib", "prisma/schema.prisma"].some((p) => {
+    const full = path.join(REPO_ROOT, p);
+    return (
+      fs.existsSync(full) &&
+      (fs.statSync(full).isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > builtAt)
+    );
+  });
+}
+
+const processes: RunningProcess[] = [];
+let stopCluster: (() => Promise<void>) | undefined;
+let shuttingDown = false;
+
+/** Stops what the demo started (and the cluster, when the demo started it), then exits. */
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say("stopping...");
+  await Promise.all(processes.map((p) => p.stop()));
+  if (stopCluster) await stopCluster();
+  say("stopped");
+  process.exit(code);
+}
+
+async function main() {
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  let kubeconfig = process.env.KUBECONFIG;
+  if (kubeconfig) {
+    say(`using the cluster of KUBECONFIG=${kubeconfig}`);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    await waitForApiServer(kc, 15_000);
+    await installManifests(kc, FLEETDECK_MANIFESTS);
+  } else {
+    try {
+      assertBinariesBuilt();
+    } catch {
+      say("building the local control plane (first run only; 10-20 minutes)");
+      run(path.join(REPO_ROOT, "hack/build.sh"), []);
+    }
+    const up = await clusterUp(undefined, say);
+    say(`local cluster ${up.action} in ${up.seconds.toFixed(1)} s`);
+    if (up.action !== "running") stopCluster = () => clusterStop();
+    kubeconfig = up.handle.kubeconfig;
+  }
+
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  await installManifests(kc, [path.join(REPO_ROOT, "config/samples")]);
+  say("installed the CRDs and the samples of config/samples");
+
+  const dbFile = databaseFile();
+  await migrateDatabase(dbFile);
+  say(`database ${dbFile} migrated`);
+
+  if (dashboardBuildIsStale()) {
+    say("building the dashboard (next build)");
+    run("npm", ["run", "-s", "build"]);
+  }
+
+  const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
+  const controller = startController("controller", { ...env, FLEETDECK_HEALTH_ADDR: HEALTH_ADDR });
+  processes.push(controller);
+  const web = startWeb("web", { ...env, FLEETDECK_WEB_HOST: WEB_HOST, FLEETDECK_WEB_PORT: WEB_PORT });
+  processes.push(web);
+  for (const p of processes) {
+    void p.exited.then((code) => {
+      if (!shuttingDown) {
+        say(`${p.name} exited (${code}); see ${p.logFile}`);
+        void shutdown(1);
+      }
+    });
+  }
+  await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
+  await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
+
+  say(`logs in ${LOG_DIR}`);
+  say(`KUBECONFIG=${kubeconfig}`);
+  console.log(`\n  fleetdeck is running at http://${WEB_HOST}:${WEB_PORT}\n  Press Ctrl-C to stop.\n`);
+}
+
+main().catch((error: Error) => {
+  console.error(`[demo] failed: ${error.message}`);
+  void shutdown(1);
+});

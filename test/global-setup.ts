@@ -1,0 +1,34 @@
+// Starts one real local control plane for the integration run and removes it afterwards.
+// FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
+import type { TestProject } from "vitest/node";
+import { clusterDown, clusterUp } from "../hack/local-cluster";
+
+export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kubeconfig: string;
+    clusterName: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
+  if (existing) {
+    project.provide("kubeconfig", existing);
+    project.provide("clusterName", "");
+    return;
+  }
+  // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.
+  await clusterDown(TEST_CLUSTER);
+  const { handle, seconds } = await clusterUp(TEST_CLUSTER);
+  console.log(`[integration] cluster ${TEST_CLUSTER} up in ${seconds.toFixed(1)} s`);
+  project.provide("kubeconfig", handle.kubeconfig);
+  project.provide("clusterName", TEST_CLUSTER);
+  return async () => {
+    if (process.env.FLEETDECK_TEST_KEEP_CLUSTER === "1") return;
+    const { leftovers } = await clusterDown(TEST_CLUSTER);
+    if (leftovers.length > 0)
+      throw new Error(`cluster ${TEST_CLUSTER} left processes behind: ${leftovers.join(", ")}`);
+  };
+}

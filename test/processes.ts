@@ -1,0 +1,119 @@
+// Starts fleetdeck's own processes (controller, dashboard, fake intake) for tests, e2e and
+// benchmarks, with their output in a log file, and stops them without leaving any behind.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { REPO_ROOT, STATE_DIR } from "../hack/local-cluster";
+
+export const LOG_DIR = path.join(STATE_DIR, "logs");
+
+export interface RunningProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | string>;
+  /** SIGKILL at once: a crash, as far as the process can tell. */
+  kill(): Promise<number | string>;
+  readLog(): string;
+}
+
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): RunningProcess {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = path.join(LOG_DIR, `${name}.log`);
+  const out = fs.openSync(logFile, "w");
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
+    stdio: ["ignore", out, out],
+    // Its own process group, so stopping it also stops what it started (tsx → node).
+    detached: true,
+  });
+  fs.closeSync(out);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    name,
+    child,
+    logFile,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      signalGroup("SIGKILL"); // children that ignored their parent's end
+      return result;
+    },
+    async kill() {
+      signalGroup("SIGKILL");
+      return exited;
+    },
+    readLog: () => fs.readFileSync(logFile, "utf8"),
+  };
+}
+
+const TSX = path.join(REPO_ROOT, "node_modules/.bin/tsx");
+
+export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
+  return startProcess(name, TSX, [path.join(REPO_ROOT, "controller/main.ts")], env);
+}
+
+export function startWeb(name: string, env: Record<string, string | undefined>): RunningProcess {
+  return startProcess(name, TSX, [path.join(REPO_ROOT, "scripts/web.ts")], env);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls a URL until it answers with `status` (200 by default); fails early if `proc` exits. */
+export async function waitForHttp(
+  url: string,
+  {
+    timeoutMs = 60_000,
+    status = 200,
+    proc,
+  }: { timeoutMs?: number; status?: number; proc?: RunningProcess } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
+      throw new Error(`${proc.name} exited before ${url} was up:\n${proc.readLog().slice(-3000)}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === status) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${url} not up after ${timeoutMs} ms (${last})`);
+}
