@@ -9,20 +9,28 @@ const name = process.argv[2];
 if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(REPO_ROOT, "bench", `${name}.ts`))) {
   const available = fs
     .readdirSync(path.join(REPO_ROOT, "bench"))
-    .filter((f) => f.endsWith(".ts") && !["run.ts", "types.ts", "stats.ts"].includes(f) && !f.includes(".test."))
+    .filter(
+      (f) => f.endsWith(".ts") && !["run.ts", "types.ts", "stats.ts"].includes(f) && !f.includes(".test."),
+    )
     .map((f) => f.replace(/\.ts$/, ""));
   console.error(`usage: npm run bench -- NAME (one of: ${available.join(", ")})`);
   process.exit(2);
 }
 
 const started = new Date();
-const bench = (await import(path.join(REPO_ROOT, "bench", `${name}.ts`))) as { run: () => Promise<BenchResult> };
+const bench = (await import(path.join(REPO_ROOT, "bench", `${name}.ts`))) as {
+  run: () => Promise<BenchResult>;
+};
 const result = await bench.run();
 const resultsDir = path.join(REPO_ROOT, "bench", "results");
 fs.mkdirSync(resultsDir, { recursive: true });
 fs.writeFileSync(
   path.join(resultsDir, `${name}.json`),
-  JSON.stringify({ name, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ...result }, null, 2) + "\n",
+  JSON.stringify(
+    { name, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), ...result },
+    null,
+    2,
+  ) + "\n",
 );
 const line = Object.entries(result.summary)
   .map(([key, value]) => `${key}=${typeof value === "number" ? round(value) : value}`)

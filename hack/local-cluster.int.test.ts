@@ -1,7 +1,14 @@
 // cluster:up is idempotent and cluster:down leaves no process behind (its own cluster, so
 // the run's shared cluster is not disturbed).
 import { describe, expect, it } from "vitest";
-import { clusterDown, clusterHandle, clusterStop, clusterUp, componentStatus, leftoverProcesses } from "./local-cluster";
+import {
+  clusterDown,
+  clusterHandle,
+  clusterStop,
+  clusterUp,
+  componentStatus,
+  leftoverProcesses,
+} from "./local-cluster";
 
 const NAME = "fleetdeck-updown";
 
