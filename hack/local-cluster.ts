@@ -1,7 +1,7 @@
 // The local control plane: real etcd, kube-apiserver, kube-controller-manager, kube-scheduler
 // and kwok, built by hack/build.sh and orchestrated by kwokctl's binary runtime. Used by the
 // cluster:* scripts, the demo and the integration-test harness.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -148,6 +148,43 @@ export function leftoverProcesses(handle: ClusterHandle): number[] {
   return pids;
 }
 
+export interface StoppedComponent {
+  name: string;
+  argv: string[];
+  cwd: string;
+}
+
+/**
+ * Stops one component of a running cluster (SIGTERM, then SIGKILL after 10 s), remembering its
+ * command line so startComponent can bring the same process back: for restart and outage tests.
+ */
+export async function stopComponent(handle: ClusterHandle, name: string): Promise<StoppedComponent> {
+  const pid = readPid(path.join(handle.dir, "pids", `${name}.pid`));
+  if (pid === null || !isAlive(pid)) throw new Error(`${name} of cluster ${handle.name} is not running`);
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) process.kill(pid, "SIGKILL");
+    await sleep(50);
+  }
+  return { name, argv, cwd };
+}
+
+export function startComponent(handle: ClusterHandle, stopped: StoppedComponent): number {
+  const log = fs.openSync(path.join(handle.dir, "logs", `${stopped.name}.log`), "a");
+  const child = spawn(stopped.argv[0]!, stopped.argv.slice(1), {
+    cwd: stopped.cwd,
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  fs.closeSync(log);
+  child.unref();
+  fs.writeFileSync(path.join(handle.dir, "pids", `${stopped.name}.pid`), String(child.pid));
+  return child.pid!;
+}
+
 function exists(handle: ClusterHandle): boolean {
   return fs.existsSync(path.join(handle.dir, "kwok.yaml"));
 }
@@ -180,34 +217,30 @@ export async function clusterUp(
       `creating cluster ${name} (kube ${bins.kubeVersion}, etcd ${bins.etcdVersion}, kwok ${bins.kwokVersion})`,
     );
     fs.rmSync(handle.dir, { recursive: true, force: true });
-    await kwokctl(bins, name, [
-      "create",
-      "cluster",
-      "--runtime",
-      "binary",
-      "--kube-apiserver-binary",
-      path.join(bins.dir, "kube-apiserver"),
-      "--kube-controller-manager-binary",
-      path.join(bins.dir, "kube-controller-manager"),
-      "--kube-scheduler-binary",
-      path.join(bins.dir, "kube-scheduler"),
-      "--kwok-controller-binary",
-      path.join(bins.dir, "kwok"),
-      "--etcd-binary",
-      path.join(bins.dir, "etcd"),
-      // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
-      "--kubeconfig",
-      kwokctlKubeconfig(name),
-      "--kube-audit-policy",
-      path.join(REPO_ROOT, "config/cluster/audit-policy.yaml"),
-      // A test cluster is thrown away: skip fsync; serve the API on loopback only.
-      "--extra-args",
+    const binaries = {
+      "kube-apiserver": "kube-apiserver",
+      "kube-controller-manager": "kube-controller-manager",
+      "kube-scheduler": "kube-scheduler",
+      "kwok-controller": "kwok",
+      etcd: "etcd",
+    };
+    const extraArgs = [
+      // A local cluster is disposable: skip fsync; serve the API on loopback only.
       "etcd=unsafe-no-fsync=true",
-      "--extra-args",
       "kube-apiserver=bind-address=127.0.0.1",
-      "--disable-qps-limits",
-      "--wait",
-      "120s",
+      // Single instances need no leader election, and with it they exit for good when the API
+      // server is away longer than their renew deadline (restart and outage tests do that).
+      "kube-controller-manager=leader-elect=false",
+      "kube-scheduler=leader-elect=false",
+    ];
+    await kwokctl(bins, name, [
+      ...["create", "cluster", "--runtime", "binary"],
+      ...Object.entries(binaries).flatMap(([flag, file]) => [`--${flag}-binary`, path.join(bins.dir, file)]),
+      // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
+      ...["--kubeconfig", kwokctlKubeconfig(name)],
+      ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
+      ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
+      ...["--disable-qps-limits", "--wait", "120s"],
     ]);
     action = "created";
   } else if (!status.every((c) => c.running)) {

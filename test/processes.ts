@@ -55,7 +55,9 @@ export function startProcess(
     exited,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
-      signalGroup("SIGTERM");
+      // SIGTERM to the direct child only: tsx relays it to the program and waits for it. Sent to
+      // the whole group, tsx would see the program receive it twice and SIGKILL it mid-shutdown.
+      child.kill("SIGTERM");
       const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
       const result = await exited;
       clearTimeout(timer);
@@ -73,7 +75,10 @@ export function startProcess(
 const TSX = path.join(REPO_ROOT, "node_modules/.bin/tsx");
 
 export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
-  return startProcess(name, TSX, [path.join(REPO_ROOT, "controller/main.ts")], env);
+  return startProcess(name, TSX, [path.join(REPO_ROOT, "controller/main.ts")], {
+    LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
+    ...env,
+  });
 }
 
 export function startWeb(name: string, env: Record<string, string | undefined>): RunningProcess {
