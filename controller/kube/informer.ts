@@ -1,0 +1,401 @@
+// A shared-informer in the style of client-go's reflector + store: LIST (paginated), then WATCH
+// from the list's resourceVersion with bookmarks; a 410 Gone relists; any other failure
+// restarts with exponential backoff and jitter; a watchdog restarts a watch that went silent
+// (half-open connections, client-node #958/#364). An optional transform shrinks each object
+// before it is cached, so the cache holds only what its consumers read.
+import https from "node:https";
+import http from "node:http";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../log";
+import { ApiError, apiErrorFrom, getJson, requestOptions } from "./http";
+import { informerMetrics } from "./metrics";
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface InformerOptions<T extends KubeObject> {
+  /** Name in logs and metrics, e.g. "datadogagents". */
+  name: string;
+  /** Collection path, e.g. "/api/v1/pods" or "/apis/datadoghq.com/v2alpha1/datadogagents". */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Applied to every object before it is cached and handed to handlers. */
+  transform?: (raw: KubeObject) => T;
+  /** LIST page size. */
+  pageSize?: number;
+  /** A watch that receives nothing (not even a bookmark) for this long is restarted. */
+  watchdogMs?: number;
+  /** Backoff after errors: first delay and cap. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+type AddHandler<T> = (obj: T) => void;
+type UpdateHandler<T> = (oldObj: T, newObj: T) => void;
+type DeleteHandler<T> = (obj: T) => void;
+
+type WatchEnd = "closed" | "gone" | "watchdog" | "stopped";
+
+export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+}
+
+export class Informer<T extends KubeObject = KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private readonly addHandlers: AddHandler<T>[] = [];
+  private readonly updateHandlers: UpdateHandler<T>[] = [];
+  private readonly deleteHandlers: DeleteHandler<T>[] = [];
+  private readonly syncWaiters: (() => void)[] = [];
+  private resourceVersion = "";
+  private synced = false;
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private currentRequest: http.ClientRequest | undefined;
+  private sleepTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  private readonly opts: Required<Omit<InformerOptions<T>, "labelSelector" | "fieldSelector" | "transform">> &
+    InformerOptions<T>;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    options: InformerOptions<T>,
+    private readonly log: Logger,
+  ) {
+    this.opts = {
+      pageSize: 500,
+      watchdogMs: 150_000,
+      backoffInitialMs: 250,
+      backoffMaxMs: 3_000,
+      ...options,
+    };
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  on(event: "add", handler: AddHandler<T>): this;
+  on(event: "update", handler: UpdateHandler<T>): this;
+  on(event: "delete", handler: DeleteHandler<T>): this;
+  on(event: "add" | "update" | "delete", handler: AddHandler<T> | UpdateHandler<T>): this {
+    if (event === "add") this.addHandlers.push(handler as AddHandler<T>);
+    else if (event === "update") this.updateHandlers.push(handler as UpdateHandler<T>);
+    else this.deleteHandlers.push(handler as DeleteHandler<T>);
+    return this;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.currentRequest?.destroy();
+    if (this.sleepTimer) {
+      clearTimeout(this.sleepTimer.timer);
+      this.sleepTimer.resolve();
+    }
+    await this.running;
+    informerMetrics.synced.set({ informer: this.name }, 0);
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once the first LIST has been cached; rejects if `signal` aborts first. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.syncWaiters.push(resolve);
+      signal?.addEventListener("abort", () => reject(new Error(`${this.name}: stopped before sync`)), {
+        once: true,
+      });
+    });
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.cache.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        const watchStarted = Date.now();
+        const end = await this.watch();
+        if (end === "stopped") break;
+        // A watch the server closes at once is a failure in disguise: back off instead of spinning.
+        if (end === "closed" && Date.now() - watchStarted < 1000) {
+          failures++;
+          await this.sleep(this.backoff(failures));
+        } else {
+          failures = 0;
+        }
+        informerMetrics.restarts.inc({ informer: this.name, reason: end });
+        if (end === "gone") {
+          this.log.info({ informer: this.name }, "resourceVersion expired (410 Gone); relisting");
+          this.resourceVersion = "";
+        } else if (end === "watchdog") {
+          this.log.warn(
+            { informer: this.name, silentMs: this.opts.watchdogMs },
+            "watch silent; restarting it",
+          );
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof ApiError && error.code === 410) {
+          informerMetrics.restarts.inc({ informer: this.name, reason: "gone" });
+          this.resourceVersion = "";
+          continue;
+        }
+        failures++;
+        informerMetrics.restarts.inc({ informer: this.name, reason: "error" });
+        const delay = this.backoff(failures);
+        this.log.warn(
+          { informer: this.name, err: (error as Error).message, retryInMs: delay },
+          "list/watch failed",
+        );
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Exponential backoff with jitter: a random delay in [½·d, d] where d doubles up to the cap. */
+  private backoff(failures: number): number {
+    const ceiling = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** (failures - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.sleepTimer = { timer: setTimeout(resolve, ms), resolve };
+    });
+  }
+
+  private query(extra: Record<string, string>): string {
+    const params = new URLSearchParams(extra);
+    if (this.opts.labelSelector) params.set("labelSelector", this.opts.labelSelector);
+    if (this.opts.fieldSelector) params.set("fieldSelector", this.opts.fieldSelector);
+    return `${this.opts.path}?${params.toString()}`;
+  }
+
+  private toCached(raw: KubeObject): T {
+    return this.opts.transform ? this.opts.transform(raw) : (raw as T);
+  }
+
+  /** Full LIST, page by page; replaces the cache and tells handlers what changed meanwhile. */
+  private async relist(): Promise<void> {
+    informerMetrics.relists.inc({ informer: this.name });
+    const seen = new Set<string>();
+    let continueToken = "";
+    let resourceVersion = "";
+    do {
+      const page = await getJson<{
+        metadata: { resourceVersion?: string; continue?: string };
+        items: KubeObject[];
+      }>(
+        this.kc,
+        this.query({
+          limit: String(this.opts.pageSize),
+          ...(continueToken ? { continue: continueToken } : {}),
+        }),
+      );
+      for (const item of page.items ?? []) {
+        const obj = this.toCached(item);
+        const key = objectKey(obj);
+        seen.add(key);
+        this.upsert(key, obj);
+      }
+      continueToken = page.metadata.continue ?? "";
+      resourceVersion = page.metadata.resourceVersion ?? resourceVersion;
+      if (this.stopped) return;
+    } while (continueToken);
+    for (const [key, obj] of this.cache) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.emitDelete(obj);
+      }
+    }
+    this.resourceVersion = resourceVersion;
+    informerMetrics.objects.set({ informer: this.name }, this.cache.size);
+    if (!this.synced) {
+      this.synced = true;
+      informerMetrics.synced.set({ informer: this.name }, 1);
+      for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+  }
+
+  private upsert(key: string, obj: T): void {
+    const old = this.cache.get(key);
+    this.cache.set(key, obj);
+    if (!old) this.emit(this.addHandlers, obj);
+    else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+      for (const handler of this.updateHandlers) this.safely(() => handler(old, obj));
+    }
+  }
+
+  private emit(handlers: AddHandler<T>[], obj: T): void {
+    for (const handler of handlers) this.safely(() => handler(obj));
+  }
+
+  private emitDelete(obj: T): void {
+    for (const handler of this.deleteHandlers) this.safely(() => handler(obj));
+  }
+
+  private safely(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.log.error({ informer: this.name, err: (error as Error).message }, "event handler threw");
+    }
+  }
+
+  /** One WATCH request; resolves with why it ended, rejects on transport or HTTP errors. */
+  private async watch(): Promise<WatchEnd> {
+    // The server ends the watch after 5-10 minutes (as client-go asks), spreading relists.
+    const timeoutSeconds = String(300 + Math.floor(Math.random() * 300));
+    const { url, options } = await requestOptions(
+      this.kc,
+      this.query({
+        watch: "1",
+        allowWatchBookmarks: "true",
+        resourceVersion: this.resourceVersion,
+        timeoutSeconds,
+      }),
+    );
+    const client = url.protocol === "http:" ? http : https;
+    return new Promise<WatchEnd>((resolve, reject) => {
+      let settled = false;
+      let watchdog: NodeJS.Timeout | undefined;
+      const finish = (end: WatchEnd | Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        req.destroy();
+        this.currentRequest = undefined;
+        if (end instanceof Error) reject(end);
+        else resolve(this.stopped ? "stopped" : end);
+      };
+      const armWatchdog = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => finish("watchdog"), this.opts.watchdogMs);
+      };
+      const req = client.request(url, { ...options, agent: false }, (res) => {
+        if (res.statusCode !== 200) {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () =>
+            finish(res.statusCode === 410 ? "gone" : apiErrorFrom(res.statusCode ?? 0, text)),
+          );
+          return;
+        }
+        res.socket.setKeepAlive(true, 30_000);
+        armWatchdog();
+        let buffer = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          armWatchdog();
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf("\n")) !== -1) {
+            const line = buffer.slice(0, newline);
+            buffer = buffer.slice(newline + 1);
+            if (line.trim() === "") continue;
+            const end = this.handleWatchLine(line);
+            if (end) {
+              finish(end);
+              return;
+            }
+          }
+        });
+        res.on("end", () => finish("closed"));
+        res.on("error", (error) => finish(error));
+        res.on("close", () => finish("closed"));
+      });
+      this.currentRequest = req;
+      req.on("error", (error) => finish(this.stopped ? "stopped" : error));
+      // Destroyed before any response (stop() during connect): no error, no response, only close.
+      req.on("close", () => finish("closed"));
+      if (this.stopped) finish("stopped");
+      req.end();
+      armWatchdog();
+    });
+  }
+
+  private handleWatchLine(line: string): WatchEnd | Error | undefined {
+    let event: { type: string; object: KubeObject & { code?: number; message?: string } };
+    try {
+      event = JSON.parse(line);
+    } catch {
+      this.log.warn({ informer: this.name }, "unparsable watch line; restarting the watch");
+      return "closed";
+    }
+    informerMetrics.events.inc({ informer: this.name, type: event.type });
+    const rv = event.object?.metadata?.resourceVersion;
+    switch (event.type) {
+      case "ADDED":
+      case "MODIFIED": {
+        const obj = this.toCached(event.object);
+        this.upsert(objectKey(obj), obj);
+        break;
+      }
+      case "DELETED": {
+        const obj = this.toCached(event.object);
+        const key = objectKey(obj);
+        const cached = this.cache.get(key);
+        this.cache.delete(key);
+        this.emitDelete(cached ?? obj);
+        break;
+      }
+      case "BOOKMARK":
+        break;
+      case "ERROR":
+        if (event.object.code === 410) return "gone";
+        return new ApiError(
+          event.object.code ?? 500,
+          `watch error: ${event.object.message ?? "unknown"}`,
+          event.object,
+        );
+      default:
+        return undefined;
+    }
+    if (rv) this.resourceVersion = rv;
+    informerMetrics.objects.set({ informer: this.name }, this.cache.size);
+    return undefined;
+  }
+}
