@@ -1,12 +1,23 @@
-// The controller process: wiring only. config → kube client → database → components → http.
+// The controller process: wiring only. config → kube client → database → components → leader
+// election → http.
 import { databaseFile } from "../lib/db/url";
 import { openDatabase } from "../lib/db/open";
-import { ConfigError, loadControllerConfig, type ControllerConfig } from "./config";
-import { KubeConfigError, loadKubeConfig, waitForClusterIdentity } from "./kube/client";
+import { ConfigError } from "../lib/env";
+import { loadControllerConfig, type ControllerConfig } from "./config";
+import { CommandConsumer } from "./commands/consumer";
+import { pingHandler } from "./commands/ping";
+import { CommandRegistry } from "./commands/registry";
 import { HealthServer } from "./http/server";
+import { metricsRoute } from "./http/metrics";
+import { KubeConfigError, loadKubeConfig, waitForClusterIdentity } from "./kube/client";
+import { ComponentManager } from "./kube/components";
+import { EventRecorder } from "./kube/events";
+import { LeaderElector } from "./kube/leader-election";
+import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
-import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
+import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
+import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -21,26 +32,89 @@ async function main(): Promise<void> {
 
   const db = await openDatabase({ file: databaseFile({ DATABASE_URL: config.DATABASE_URL }) });
   await assertMigrated(db);
+  collectProcessMetrics();
 
-  const heartbeat = new HeartbeatWriter(
+  const components = new ComponentManager(log.child({ component: "components" }));
+  const events = new EventRecorder(
+    kc,
+    { reportingController: "fleetdeck.dev/controller", reportingInstance: config.FLEETDECK_CONTROLLER_ID },
+    log.child({ component: "events" }),
+  );
+
+  const commands = new CommandRegistry().register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
+  const consumer = new CommandConsumer(
+    db,
+    commands,
+    config.FLEETDECK_CONTROLLER_ID,
+    log.child({ component: "commands" }),
+  );
+  components.add({
+    name: "command-consumer",
+    leaderOnly: true,
+    start: () => consumer.start(),
+    stop: () => consumer.stop(),
+  });
+
+  const changeFeedPruner = setInterval(() => void pruneChanges(db).catch(() => undefined), 10 * 60_000);
+  changeFeedPruner.unref();
+
+  const elector: LeaderElector | undefined = config.FLEETDECK_LEADER_ELECT
+    ? new LeaderElector(
+        kc,
+        {
+          namespace: config.FLEETDECK_NAMESPACE,
+          name: "fleetdeck-controller",
+          identity: config.FLEETDECK_CONTROLLER_ID,
+          onStartedLeading: (): Promise<void> => components.startedLeading().then(() => heartbeat.beat()),
+          onStoppedLeading: (): Promise<void> => components.stoppedLeading().then(() => heartbeat.beat()),
+          onNewLeader: (identity) =>
+            log.info({ component: "leader-election", leader: identity }, "leader observed"),
+        },
+        log.child({ component: "leader-election" }),
+      )
+    : undefined;
+  const isLeader = (): boolean => (elector ? elector.isLeader() : components.isLeading());
+
+  const heartbeat: HeartbeatWriter = new HeartbeatWriter(
     db,
     config.FLEETDECK_CONTROLLER_ID,
     cluster,
-    () => false,
+    isLeader,
     log.child({ component: "heartbeat" }),
   );
   heartbeat.start(config.FLEETDECK_HEARTBEAT_SECONDS);
+
+  await components.startShared();
+  if (elector) elector.start();
+  else await components.startedLeading();
 
   const health = new HealthServer(log.child({ component: "http" }));
   health.addReadinessCheck("database", async () => {
     await db.$queryRawUnsafe("SELECT 1");
   });
+  health.addDetails("leader", () => ({
+    leading: isLeader(),
+    leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
+  }));
+  health.addRoute("/metrics", metricsRoute());
   const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
-  log.info({ component: "http", ...address }, "serving /healthz /readyz");
+  log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
 
   onShutdown(log, config, async () => {
+    const step = (name: string) => log.debug({ component: "main", step: name }, "shutdown step");
+    // Leader work stops and the lease is released first, so a standby takes over at once.
+    step("leader election");
+    if (elector) await elector.stop();
+    step("components");
+    await components.stopAll();
+    clearInterval(changeFeedPruner);
+    step("events");
+    await events.stop();
+    step("heartbeat");
     await heartbeat.stop();
+    step("http");
     await health.close();
+    step("database");
     await db.$disconnect();
   });
 }
@@ -52,7 +126,7 @@ function onShutdown(log: Logger, config: ControllerConfig, stop: () => Promise<v
     stopping = true;
     log.info({ component: "main", signal, controllerId: config.FLEETDECK_CONTROLLER_ID }, "shutting down");
     // A shutdown that hangs must not keep the process alive forever.
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), 15_000).unref();
     stop().then(
       () => process.exit(0),
       (error: Error) => {

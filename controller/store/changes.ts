@@ -1,6 +1,7 @@
 import type { Database } from "../../lib/db/open";
 import type { Topic } from "../../lib/topics";
 
+// A client or an interactive transaction: both have the change delegate.
 type Tx = Pick<Database, "change">;
 
 /** Appends to the change feed; call it inside the transaction of the write it announces. */

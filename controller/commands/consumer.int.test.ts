@@ -1,0 +1,152 @@
+// The command consumer on a real SQLite file: at most once with two consumers, clear
+// rejections, and no "database is locked" while another process writes commands.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import pino from "pino";
+import { insertCommand } from "../../lib/db/commands";
+import { openDatabase, type Database } from "../../lib/db/open";
+import { REPO_ROOT } from "../../hack/local-cluster";
+import { createTestDatabase } from "../../test/database";
+import { eventually } from "../../test/harness";
+import { CommandConsumer } from "./consumer";
+import { pingHandler } from "./ping";
+import { CommandRegistry, CommandRejected } from "./registry";
+
+const log = pino({ level: "silent" });
+const consumers: CommandConsumer[] = [];
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((c) => c.stop()));
+});
+
+function consumer(db: Database, id: string, registry: CommandRegistry): CommandConsumer {
+  const c = new CommandConsumer(db, registry, id, log, { pollMs: 5 });
+  consumers.push(c);
+  c.start();
+  return c;
+}
+
+async function allFinal(db: Database, count: number) {
+  await eventually(
+    async () =>
+      expect(await db.command.count({ where: { status: { in: ["applied", "rejected", "ignored"] } } })).toBe(
+        count,
+      ),
+    { timeoutMs: 60_000 },
+  );
+}
+
+describe("CommandConsumer", () => {
+  it("applies each command exactly once with two consumers on separate connections", async () => {
+    const { db, file } = await createTestDatabase("at-most-once");
+    const calls = new Map<string, number>();
+    const counting = (controller: string) =>
+      new CommandRegistry().register("ping", async (payload) => {
+        calls.set(payload.note!, (calls.get(payload.note!) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 1));
+        return { status: "applied", message: `by ${controller}` };
+      });
+    consumer(await openDatabase({ file }), "c1", counting("c1"));
+    consumer(await openDatabase({ file }), "c2", counting("c2"));
+    for (let i = 0; i < 200; i++)
+      await insertCommand(db, {
+        kind: "ping",
+        target: "",
+        payload: { note: `p${i}` },
+        actor: "t",
+        source: "dashboard",
+      });
+    await allFinal(db, 200);
+    expect(calls.size).toBe(200);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    const byClaimer = await db.command.groupBy({ by: ["claimedBy"], _count: true });
+    expect(byClaimer.reduce((sum, g) => sum + g._count, 0)).toBe(200);
+    expect(await db.auditEvent.count({ where: { action: "command.applied" } })).toBe(200);
+  });
+
+  it("rejects an unknown kind, a malformed payload, a disabled feature and a failing handler, each with its reason", async () => {
+    const { db } = await createTestDatabase("rejections");
+    const registry = new CommandRegistry()
+      .register("ping", pingHandler("c1"))
+      .register("stop-experiment", async () => {
+        throw new CommandRejected("no experiment is running");
+      })
+      .register("promote-experiment", async () => {
+        throw new Error("API server said no");
+      });
+    consumer(db, "c1", registry);
+    const raw = (kind: string, target: string, payload: string) =>
+      db.command.create({ data: { kind, target, payload, actor: "t", source: "dashboard" } });
+    const unknown = await raw("reboot-cluster", "", "{}");
+    const notJson = await raw("ping", "", "{oops");
+    const badField = await raw("ping", "", '{"note": 5}');
+    const disabled = await raw("enable-spot", "shop/web", '{"kind":"Deployment"}');
+    const refused = await raw("stop-experiment", "datadog/datadog", '{"experimentId":"e1"}');
+    const failing = await raw("promote-experiment", "datadog/datadog", '{"experimentId":"e1"}');
+    await allFinal(db, 6);
+    const outcome = async (id: number) => {
+      const c = await db.command.findUniqueOrThrow({ where: { id } });
+      return { status: c.status, message: c.message };
+    };
+    expect(await outcome(unknown.id)).toEqual({
+      status: "rejected",
+      message: 'unknown command kind "reboot-cluster"',
+    });
+    expect(await outcome(notJson.id)).toEqual({ status: "rejected", message: "payload is not valid JSON" });
+    expect(await outcome(badField.id)).toMatchObject({
+      status: "rejected",
+      message: expect.stringContaining("note"),
+    });
+    expect(await outcome(disabled.id)).toMatchObject({
+      status: "rejected",
+      message: expect.stringContaining("does not apply enable-spot"),
+    });
+    expect(await outcome(refused.id)).toEqual({ status: "rejected", message: "no experiment is running" });
+    expect(await outcome(failing.id)).toEqual({ status: "rejected", message: "failed: API server said no" });
+    // Nothing stays pending, nothing is retried.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await db.command.count({ where: { status: { in: ["pending", "applying"] } } })).toBe(0);
+  });
+
+  it("rejects (does not re-run) a command another controller died applying", async () => {
+    const { db } = await createTestDatabase("interrupted");
+    const c = await db.command.create({
+      data: {
+        kind: "ping",
+        target: "",
+        payload: "{}",
+        actor: "t",
+        source: "dashboard",
+        status: "applying",
+        claimedBy: "dead",
+        claimedAt: new Date(Date.now() - 120_000),
+      },
+    });
+    let ran = false;
+    consumer(
+      db,
+      "c1",
+      new CommandRegistry().register("ping", async () => ((ran = true), { status: "applied", message: "" })),
+    );
+    await eventually(async () =>
+      expect((await db.command.findUniqueOrThrow({ where: { id: c.id } })).status).toBe("rejected"),
+    );
+    expect((await db.command.findUniqueOrThrow({ where: { id: c.id } })).message).toContain("interrupted");
+    expect(ran).toBe(false);
+  });
+
+  it("has no 'database is locked' while another process writes 1,000 commands", async () => {
+    const { db, file } = await createTestDatabase("contention");
+    consumer(db, "c1", new CommandRegistry().register("ping", pingHandler("c1")));
+    const { stdout } = await promisify(execFile)(
+      path.join(REPO_ROOT, "node_modules/.bin/tsx"),
+      [path.join(REPO_ROOT, "test/fixtures/insert-commands.ts"), file, "1000"],
+      { cwd: REPO_ROOT, timeout: 120_000 },
+    );
+    const writer = JSON.parse(stdout.trim().split("\n").pop()!) as { failures: number; errors: string[] };
+    expect(writer).toEqual({ failures: 0, errors: [] });
+    await allFinal(db, 1000);
+    expect(await db.command.count({ where: { status: "applied" } })).toBe(1000);
+  }, 180_000);
+});

@@ -1,0 +1,58 @@
+import { parseCommand } from "../commands";
+import { TOPICS } from "../topics";
+import { withBusyRetry, type Database } from "./open";
+
+export interface NewCommand {
+  kind: string;
+  target: string;
+  payload: unknown;
+  actor: string;
+  reason?: string | null;
+  /** "dashboard" or "signal". */
+  source: string;
+}
+
+export type InsertResult = { ok: true; commandId: number } | { ok: false; error: string };
+
+/**
+ * Validates a command and writes it with its "command.requested" audit row and change-feed
+ * rows in one transaction: either all of it is stored, or none.
+ */
+export async function insertCommand(db: Database, input: NewCommand): Promise<InsertResult> {
+  const parsed = parseCommand(input.kind, input.target, input.payload);
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
+  const id = await withBusyRetry(() =>
+    db.$transaction(async (tx) => {
+      const command = await tx.command.create({
+        data: {
+          kind: parsed.kind,
+          target: parsed.target,
+          payload: JSON.stringify(parsed.payload),
+          actor: input.actor,
+          reason,
+          source: input.source,
+        },
+      });
+      await tx.auditEvent.create({
+        data: {
+          actor: input.actor,
+          action: "command.requested",
+          targetKind: parsed.kind,
+          target: parsed.target,
+          commandId: command.id,
+          details: JSON.stringify({ source: input.source, reason }),
+          source: "web",
+        },
+      });
+      await tx.change.createMany({
+        data: [
+          { topic: TOPICS.commands, key: String(command.id) },
+          { topic: TOPICS.audit, key: "" },
+        ],
+      });
+      return command.id;
+    }),
+  );
+  return { ok: true, commandId: id };
+}
