@@ -3,6 +3,9 @@ import type { ReactNode } from "react";
 import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
 import { DatabaseProblem } from "@/components/database-problem";
+import { LiveUpdates } from "@/components/live/live-updates";
+import { logout } from "@/server/actions/login";
+import { currentActor } from "@/server/auth";
 import { databaseStatus } from "@/server/db-status";
 import "./globals.css";
 
@@ -16,18 +19,34 @@ export const metadata: Metadata = {
 export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const db = await databaseStatus();
+  const [db, actor] = await Promise.all([databaseStatus(), currentActor()]);
   return (
     <html lang="en">
       <body>
         <Providers>
           <div className="flex min-h-screen">
-            <aside className="w-56 shrink-0 border-r border-slate-200 bg-white px-3 py-5">
+            <aside className="flex w-56 shrink-0 flex-col border-r border-slate-200 bg-white px-3 py-5">
               <div className="mb-6 px-3">
                 <span className="text-lg font-bold tracking-tight">fleetdeck</span>
                 <p className="text-xs text-slate-500">Datadog agent fleet operations</p>
               </div>
-              <Nav />
+              {actor && <Nav />}
+              <div className="mt-auto space-y-2 pt-6">
+                {actor && db.ok && <LiveUpdates />}
+                {actor && (
+                  <div className="px-3 text-xs text-slate-500">
+                    Signed in as <span className="font-medium text-slate-700">{actor.name}</span>
+                    {actor.via === "session" && (
+                      <form action={logout} className="inline">
+                        {" · "}
+                        <button type="submit" className="underline hover:text-slate-800">
+                          Sign out
+                        </button>
+                      </form>
+                    )}
+                  </div>
+                )}
+              </div>
             </aside>
             <main className="min-w-0 flex-1 px-8 py-6">{db.ok ? children : <DatabaseProblem {...db} />}</main>
           </div>

@@ -10,7 +10,10 @@ if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(REPO_ROOT, "
   const available = fs
     .readdirSync(path.join(REPO_ROOT, "bench"))
     .filter(
-      (f) => f.endsWith(".ts") && !["run.ts", "types.ts", "stats.ts"].includes(f) && !f.includes(".test."),
+      (f) =>
+        f.endsWith(".ts") &&
+        !["run.ts", "types.ts", "stats.ts", "stack.ts", "util.ts"].includes(f) &&
+        !f.includes(".test."),
     )
     .map((f) => f.replace(/\.ts$/, ""));
   console.error(`usage: npm run bench -- NAME (one of: ${available.join(", ")})`);

@@ -1,4 +1,11 @@
-/** TanStack Query keys, one place so live invalidation and the components agree. */
+import { TOPICS } from "@/lib/topics";
+
+/**
+ * TanStack Query keys. Each starts with its change-feed topic, so the live stream refetches
+ * exactly the queries of what changed (LiveUpdates invalidates by topic prefix).
+ */
 export const queryKeys = {
-  controllers: ["controllers"] as const,
+  controllers: [TOPICS.controller] as const,
+  command: (id: number) => [TOPICS.commands, id] as const,
+  audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
 };

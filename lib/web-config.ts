@@ -1,14 +1,82 @@
+// The dashboard's configuration (environment only), validated with zod by `npm run web`
+// before Next starts and by the server code that reads it.
 import { z } from "zod";
-import { parseEnvWith } from "./env";
+import { ConfigError, parseEnvWith } from "./env";
 
-export const webEnvSchema = z.object({
-  FLEETDECK_WEB_HOST: z.string().trim().min(1).default("127.0.0.1"),
-  FLEETDECK_WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  DATABASE_URL: z.string().trim().optional(),
-});
+const secret = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(16, `${name} must be at least 16 characters (use a random value, e.g. openssl rand -hex 24)`);
+
+export const webEnvSchema = z
+  .object({
+    FLEETDECK_WEB_HOST: z.string().trim().min(1).default("127.0.0.1"),
+    FLEETDECK_WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_URL: z.string().trim().optional(),
+    /** Actor recorded for requests when the dashboard is bound to loopback without a login. */
+    FLEETDECK_LOCAL_ACTOR: z.string().trim().min(1).max(64).default("local"),
+    /** Enables the login form: whoever knows this token signs in as `admin`. */
+    FLEETDECK_ADMIN_TOKEN: secret("FLEETDECK_ADMIN_TOKEN").optional(),
+    /** A reverse proxy's identity header (e.g. X-Forwarded-User), trusted only with the secret below. */
+    FLEETDECK_AUTH_PROXY_HEADER: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
+      .transform((v) => v.toLowerCase())
+      .optional(),
+    /** The proxy proves itself by sending this value in X-Fleetdeck-Proxy-Secret. */
+    FLEETDECK_AUTH_PROXY_SECRET: secret("FLEETDECK_AUTH_PROXY_SECRET").optional(),
+    /** Bearer token of POST /api/signals (the Remote Config experiment signal). */
+    FLEETDECK_API_TOKEN: secret("FLEETDECK_API_TOKEN").optional(),
+    /** Actor recorded on commands that arrive through /api/signals. */
+    FLEETDECK_SIGNAL_ACTOR: z.string().trim().min(1).max(64).default("fleet-automation"),
+    /** Extra Host header values to accept (comma-separated), e.g. the name of a reverse proxy. */
+    FLEETDECK_ALLOWED_HOSTS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((h) => h.trim().toLowerCase())
+              .filter(Boolean)
+          : [],
+      ),
+  })
+  .superRefine((env, ctx) => {
+    if (!!env.FLEETDECK_AUTH_PROXY_HEADER !== !!env.FLEETDECK_AUTH_PROXY_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLEETDECK_AUTH_PROXY_SECRET"],
+        message: "FLEETDECK_AUTH_PROXY_HEADER and FLEETDECK_AUTH_PROXY_SECRET go together",
+      });
+    }
+  });
 
 export type WebConfig = z.infer<typeof webEnvSchema>;
 
 export function loadWebConfig(env: Record<string, string | undefined>): WebConfig {
   return parseEnvWith(webEnvSchema, env);
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+export type AuthMode = "local" | "login";
+
+/**
+ * On loopback the dashboard trusts whoever can reach it (as `kubectl argo rollouts dashboard`
+ * does); anywhere else it needs a login (admin token) or a trusted proxy, or refuses to start.
+ */
+export function authMode(config: WebConfig): AuthMode {
+  if (config.FLEETDECK_ADMIN_TOKEN || config.FLEETDECK_AUTH_PROXY_HEADER) return "login";
+  if (isLoopback(config.FLEETDECK_WEB_HOST)) return "local";
+  throw new ConfigError(
+    `refusing to serve the dashboard on ${config.FLEETDECK_WEB_HOST} without authentication: ` +
+      "set FLEETDECK_ADMIN_TOKEN (login form) or FLEETDECK_AUTH_PROXY_HEADER with FLEETDECK_AUTH_PROXY_SECRET (trusted proxy), " +
+      "or bind to 127.0.0.1",
+  );
 }

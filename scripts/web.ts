@@ -1,13 +1,16 @@
 // npm run web — serves the production dashboard (run `npm run build` first) on
-// FLEETDECK_WEB_HOST:FLEETDECK_WEB_PORT (127.0.0.1:3000 by default).
+// FLEETDECK_WEB_HOST:FLEETDECK_WEB_PORT (127.0.0.1:3000 by default). Refuses to listen beyond
+// loopback unless authentication is configured.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { loadWebConfig } from "../lib/web-config";
+import { authMode, loadWebConfig } from "../lib/web-config";
 
 let config;
 try {
   config = loadWebConfig(process.env);
+  // Bound beyond loopback without a login or a trusted proxy: refuse to start.
+  authMode(config);
 } catch (error) {
   console.error(`fleetdeck-web: ${(error as Error).message}`);
   process.exit(2);

@@ -7,6 +7,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
 import { queryKeys } from "@/components/query-keys";
+import { PingButton } from "./ping-button";
 
 const STATE_LABEL: Record<ControllerState, { label: string; tone: Tone }> = {
   running: { label: "running", tone: "good" },
@@ -26,8 +27,6 @@ export function ControllerStatus({ initial }: { initial: ControllerDto[] }) {
     queryKey: queryKeys.controllers,
     queryFn: fetchControllers,
     initialData: initial,
-    // The heartbeat changes every few seconds; until the live stream lands, poll it.
-    refetchInterval: 3000,
   });
   const live = data.filter((c) => controllerState(c, now) === "running");
   const current = live.find((c) => c.isLeader) ?? live[0] ?? data[0];
@@ -55,7 +54,7 @@ export function ControllerStatus({ initial }: { initial: ControllerDto[] }) {
   }
 
   return (
-    <Card title="Controller" actions={<Badge tone="good">running</Badge>}>
+    <Card title="Controller" actions={<PingButton />}>
       <dl className="grid grid-cols-1 gap-x-8 gap-y-3 text-sm sm:grid-cols-2">
         <Field label="Kubernetes version">
           <span data-testid="kubernetes-version" className="font-mono">

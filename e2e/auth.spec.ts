@@ -1,0 +1,181 @@
+// With an admin token configured, nothing works without signing in: pages redirect to the
+// login form, route handlers answer 401, and a server action from a signed-out browser writes
+// no command.
+import Database from "better-sqlite3";
+import { expect, test } from "@playwright/test";
+import { createTestDatabaseFile } from "../test/database";
+import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { e2eState } from "./state";
+
+const TOKEN = "e2e-admin-token-0123456789";
+let web: RunningProcess;
+let controller: RunningProcess;
+let baseURL: string;
+let databaseFile: string;
+
+test.beforeAll(async () => {
+  databaseFile = await createTestDatabaseFile("auth");
+  const port = await freePort();
+  web = startWeb("auth-web", {
+    DATABASE_URL: `file:${databaseFile}`,
+    FLEETDECK_WEB_PORT: String(port),
+    FLEETDECK_ADMIN_TOKEN: TOKEN,
+    FLEETDECK_API_TOKEN: "e2e-api-token-0123456789",
+  });
+  baseURL = `http://127.0.0.1:${port}`;
+  const healthPort = await freePort();
+  controller = startController("auth-controller", {
+    KUBECONFIG: e2eState().kubeconfig,
+    DATABASE_URL: `file:${databaseFile}`,
+    FLEETDECK_CONTROLLER_ID: "auth-controller",
+    FLEETDECK_NAMESPACE: "auth-e2e",
+    FLEETDECK_LEADER_ELECT: "false",
+    FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
+  });
+  await waitForHttp(`${baseURL}/login`, { proc: web });
+  await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controller });
+});
+test.afterAll(async () => {
+  await Promise.all([web.stop(), controller.stop()]);
+});
+
+function commandCount(): number {
+  const db = new Database(databaseFile, { readonly: true });
+  const { n } = db.prepare("SELECT COUNT(*) AS n FROM Command").get() as { n: number };
+  db.close();
+  return n;
+}
+
+test("pages redirect to the login form and APIs answer 401 without a session", async ({ page, request }) => {
+  await page.goto(`${baseURL}/audit`);
+  await expect(page).toHaveURL(/\/login\?next=%2Faudit/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  for (const path of [
+    "/api/controllers",
+    "/api/audit",
+    "/api/stream",
+    "/api/commands/1",
+    "/api/audit/export",
+  ]) {
+    expect((await request.get(`${baseURL}${path}`)).status(), path).toBe(401);
+  }
+  expect((await request.post(`${baseURL}/api/signals?target=datadog/datadog`, { data: "{}" })).status()).toBe(
+    401,
+  );
+});
+
+test("a wrong token is refused; the right one signs in and the session cookie is HttpOnly and SameSite=Strict", async ({
+  page,
+  context,
+}) => {
+  await page.goto(`${baseURL}/login?next=/audit`);
+  await page.getByLabel("Admin token").fill("not-the-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("That token is not valid.")).toBeVisible();
+  await page.getByLabel("Admin token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${baseURL}/audit`);
+  const cookie = (await context.cookies()).find((c) => c.name === "fleetdeck_session")!;
+  expect(cookie.httpOnly).toBe(true);
+  expect(cookie.sameSite).toBe("Strict");
+  expect(cookie.value).not.toContain(TOKEN);
+  await expect(page.getByText("Signed in as")).toContainText("admin");
+});
+
+test("a server action replayed without a session is refused and writes nothing", async ({
+  page,
+  context,
+}) => {
+  await page.goto(`${baseURL}/login`);
+  await page.getByLabel("Admin token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("kubernetes-version")).toBeVisible();
+
+  // Signed in, the ping action works; note the action's id from the request it makes.
+  const actionRequest = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
+  await page.getByRole("button", { name: "Ping controller" }).click();
+  const actionId = (await actionRequest).headers()["next-action"]!;
+  await expect(page.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
+  const before = commandCount();
+
+  // Signed out, the same action (same id, same body) must not write a command.
+  await context.clearCookies();
+  const replay = await page.request.post(`${baseURL}/`, {
+    headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", origin: baseURL },
+    data: "[]",
+    maxRedirects: 0,
+  });
+  expect(replay.status()).toBe(307);
+  expect(replay.headers().location).toContain("/login");
+  expect(commandCount()).toBe(before);
+
+  // Clicking in the signed-out page does not write one either, and says why.
+  await page.getByRole("button", { name: "Ping controller" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "session may have expired" })).toBeVisible();
+  expect(commandCount()).toBe(before);
+});
+
+test("the signal endpoint takes the Remote Config payload with the API token, and says what is wrong otherwise", async ({
+  request,
+}) => {
+  const url = `${baseURL}/api/signals?target=datadog/datadog`;
+  const auth = { authorization: "Bearer e2e-api-token-0123456789" };
+  expect((await request.post(url, { headers: { authorization: "Bearer wrong" }, data: {} })).status()).toBe(
+    401,
+  );
+
+  const notJson = await request.post(url, {
+    headers: { ...auth, "content-type": "application/json" },
+    data: Buffer.from("{nope"),
+  });
+  expect(notJson.status()).toBe(400);
+  expect((await notJson.json()).error).toMatch(/not JSON/);
+
+  const unknown = await request.post(url, {
+    headers: auth,
+    data: { action: "pauseExperiment", experiment_id: "e1" },
+  });
+  expect(unknown.status()).toBe(422);
+  expect(await unknown.json()).toMatchObject({ code: "unknown-action" });
+
+  const noTarget = await request.post(`${baseURL}/api/signals`, {
+    headers: auth,
+    data: { action: "stopExperiment", experiment_id: "e1" },
+  });
+  expect(noTarget.status()).toBe(400);
+  expect((await noTarget.json()).error).toMatch(/namespace\/name/);
+
+  const big = await request.post(url, {
+    headers: auth,
+    data: { action: "startExperiment", experiment_id: "e1", config: { global: { x: "y".repeat(70_000) } } },
+  });
+  expect(big.status()).toBe(413);
+
+  const before = commandCount();
+  const accepted = await request.post(url, {
+    headers: auth,
+    data: { action: "stopExperiment", experiment_id: "exp-42" },
+  });
+  expect(accepted.status()).toBe(202);
+  const { commandId, statusUrl } = (await accepted.json()) as { commandId: number; statusUrl: string };
+  expect(commandCount()).toBe(before + 1);
+  const status = await request.get(`${baseURL}${statusUrl}`, { headers: auth });
+  expect(status.status()).toBe(200);
+  expect(await status.json()).toMatchObject({
+    id: commandId,
+    kind: "stop-experiment",
+    target: "datadog/datadog",
+    actor: "fleet-automation",
+  });
+});
+
+test("the dashboard refuses to listen beyond loopback without authentication", async () => {
+  const port = await freePort();
+  const exposed = startWeb("exposed-web", {
+    DATABASE_URL: `file:${databaseFile}`,
+    FLEETDECK_WEB_HOST: "0.0.0.0",
+    FLEETDECK_WEB_PORT: String(port),
+  });
+  expect(await exposed.exited).toBe(2);
+  expect(exposed.readLog()).toContain("refusing to serve the dashboard on 0.0.0.0 without authentication");
+});

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** Filters of the audit trail, shared by the page, its API route and the export. */
+export const auditFiltersSchema = z.object({
+  actor: z.string().trim().max(128).optional().catch(undefined),
+  /** Exact action ("command.applied") or a prefix ending in a dot ("command."). */
+  action: z.string().trim().max(128).optional().catch(undefined),
+  /** Substring of the target ("datadog/" finds everything in that namespace). */
+  target: z.string().trim().max(317).optional().catch(undefined),
+  from: z.string().trim().optional().catch(undefined),
+  to: z.string().trim().optional().catch(undefined),
+});
+
+export type AuditFilters = z.infer<typeof auditFiltersSchema>;
+
+export function parseAuditFilters(params: Record<string, string | string[] | undefined>): AuditFilters {
+  const flat = Object.fromEntries(
+    Object.entries(params)
+      .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
+      .filter(([, v]) => v !== undefined && v !== ""),
+  );
+  return auditFiltersSchema.parse(flat);
+}
+
+/** Parses a date filter (ISO or the browser's datetime-local); undefined when absent or invalid. */
+export function filterDate(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export function filtersToSearch(filters: AuditFilters, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}

@@ -1,0 +1,26 @@
+import "server-only";
+import { requireActor, UnauthenticatedError } from "../auth";
+import { insertCommand, type InsertResult } from "../commands";
+
+export type CommandActionResult = InsertResult;
+
+/**
+ * The action client every command-writing server action goes through (dub's pattern):
+ * authenticate, validate with the command's zod schema, then write the Command and its audit
+ * row together. Returns the command id; the UI follows its outcome over the live stream.
+ */
+export async function requestCommand(
+  kind: string,
+  target: string,
+  payload: unknown,
+  reason?: string | null,
+): Promise<CommandActionResult> {
+  let actor;
+  try {
+    actor = await requireActor();
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
+    throw error;
+  }
+  return insertCommand({ kind, target, payload, actor: actor.name, reason, source: "dashboard" });
+}
