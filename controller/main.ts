@@ -1,9 +1,10 @@
-// The controller process: wiring only. config → kube client → database → components → leader
-// election → http.
+// The controller process: wiring only. config → kube client → database → features →
+// leader election → http.
 import { databaseFile } from "../lib/db/url";
 import { openDatabase } from "../lib/db/open";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
+import type { ControllerContext } from "./context";
 import { CommandConsumer } from "./commands/consumer";
 import { pingHandler } from "./commands/ping";
 import { CommandRegistry } from "./commands/registry";
@@ -12,6 +13,7 @@ import { metricsRoute } from "./http/metrics";
 import { KubeConfigError, loadKubeConfig, waitForClusterIdentity } from "./kube/client";
 import { ComponentManager } from "./kube/components";
 import { EventRecorder } from "./kube/events";
+import { InformerFactory } from "./kube/informer-factory";
 import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
@@ -35,13 +37,42 @@ async function main(): Promise<void> {
   collectProcessMetrics();
 
   const components = new ComponentManager(log.child({ component: "components" }));
+  const informers = new InformerFactory(kc, log.child({ component: "informers" }));
+  const health = new HealthServer(log.child({ component: "http" }));
   const events = new EventRecorder(
     kc,
     { reportingController: "fleetdeck.dev/controller", reportingInstance: config.FLEETDECK_CONTROLLER_ID },
     log.child({ component: "events" }),
   );
-
   const commands = new CommandRegistry().register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
+
+  let elector: LeaderElector | undefined;
+  const isLeader = (): boolean => (elector ? elector.isLeader() : components.isLeading());
+  const ctx: ControllerContext = {
+    config,
+    kc,
+    db,
+    log,
+    cluster,
+    informers,
+    components,
+    commands,
+    events,
+    health,
+    isLeader,
+  };
+
+  // Features register their informers, components and command handlers on ctx here.
+  void ctx;
+
+  // Shared informers start before anything that reads them; the command consumer starts last,
+  // so a command is applied only when every feature's caches are being filled.
+  components.add({
+    name: "informers",
+    leaderOnly: false,
+    start: () => informers.startAll(),
+    stop: () => informers.stopAll(),
+  });
   const consumer = new CommandConsumer(
     db,
     commands,
@@ -58,24 +89,7 @@ async function main(): Promise<void> {
   const changeFeedPruner = setInterval(() => void pruneChanges(db).catch(() => undefined), 10 * 60_000);
   changeFeedPruner.unref();
 
-  const elector: LeaderElector | undefined = config.FLEETDECK_LEADER_ELECT
-    ? new LeaderElector(
-        kc,
-        {
-          namespace: config.FLEETDECK_NAMESPACE,
-          name: "fleetdeck-controller",
-          identity: config.FLEETDECK_CONTROLLER_ID,
-          onStartedLeading: (): Promise<void> => components.startedLeading().then(() => heartbeat.beat()),
-          onStoppedLeading: (): Promise<void> => components.stoppedLeading().then(() => heartbeat.beat()),
-          onNewLeader: (identity) =>
-            log.info({ component: "leader-election", leader: identity }, "leader observed"),
-        },
-        log.child({ component: "leader-election" }),
-      )
-    : undefined;
-  const isLeader = (): boolean => (elector ? elector.isLeader() : components.isLeading());
-
-  const heartbeat: HeartbeatWriter = new HeartbeatWriter(
+  const heartbeat = new HeartbeatWriter(
     db,
     config.FLEETDECK_CONTROLLER_ID,
     cluster,
@@ -85,10 +99,25 @@ async function main(): Promise<void> {
   heartbeat.start(config.FLEETDECK_HEARTBEAT_SECONDS);
 
   await components.startShared();
-  if (elector) elector.start();
-  else await components.startedLeading();
+  if (config.FLEETDECK_LEADER_ELECT) {
+    elector = new LeaderElector(
+      kc,
+      {
+        namespace: config.FLEETDECK_NAMESPACE,
+        name: "fleetdeck-controller",
+        identity: config.FLEETDECK_CONTROLLER_ID,
+        onStartedLeading: () => components.startedLeading().then(() => heartbeat.beat()),
+        onStoppedLeading: () => components.stoppedLeading().then(() => heartbeat.beat()),
+        onNewLeader: (identity) =>
+          log.info({ component: "leader-election", leader: identity }, "leader observed"),
+      },
+      log.child({ component: "leader-election" }),
+    );
+    elector.start();
+  } else {
+    await components.startedLeading();
+  }
 
-  const health = new HealthServer(log.child({ component: "http" }));
   health.addReadinessCheck("database", async () => {
     await db.$queryRawUnsafe("SELECT 1");
   });

@@ -7,6 +7,7 @@ import { withBusyRetry } from "../../lib/db/open";
 import { parseCommand, type CommandKind } from "../../lib/commands";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
+import { recordAudit } from "../store/audit";
 import { recordChange } from "../store/changes";
 import { CommandRejected, type CommandOutcome, type CommandRegistry } from "./registry";
 import { commandMetrics } from "./metrics";
@@ -198,19 +199,15 @@ export class CommandConsumer {
           data: { status, message, appliedAt: new Date() },
         });
         if (updated.count !== 1) return; // declared interrupted by another leader meanwhile
-        await tx.auditEvent.create({
-          data: {
-            actor,
-            action: `command.${status}`,
-            targetKind: kind,
-            target,
-            commandId: id,
-            details: JSON.stringify({ message, controller: this.controllerId, ...details }),
-            source: "controller",
-          },
+        await recordAudit(tx, {
+          actor,
+          action: `command.${status}`,
+          targetKind: kind,
+          target,
+          commandId: id,
+          details: { message, controller: this.controllerId, ...details },
         });
         await recordChange(tx, TOPICS.commands, String(id));
-        await recordChange(tx, TOPICS.audit);
       }),
     );
   }
@@ -238,19 +235,15 @@ export class CommandConsumer {
             data: { status: "rejected", message, appliedAt: new Date() },
           });
           if (updated.count !== 1) return;
-          await tx.auditEvent.create({
-            data: {
-              actor: c.actor,
-              action: "command.rejected",
-              targetKind: c.kind,
-              target: c.target,
-              commandId: c.id,
-              details: JSON.stringify({ message, controller: this.controllerId }),
-              source: "controller",
-            },
+          await recordAudit(tx, {
+            actor: c.actor,
+            action: "command.rejected",
+            targetKind: c.kind,
+            target: c.target,
+            commandId: c.id,
+            details: { message, controller: this.controllerId },
           });
           await recordChange(tx, TOPICS.commands, String(c.id));
-          await recordChange(tx, TOPICS.audit);
         }),
       );
       this.log.warn(
