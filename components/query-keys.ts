@@ -8,4 +8,5 @@ export const queryKeys = {
   controllers: [TOPICS.controller] as const,
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
+  spot: [TOPICS.spot] as const,
 };

@@ -5,6 +5,7 @@ import path from "node:path";
 import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
 import { createTestDatabaseFile } from "../test/database";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { spotControllerEnv } from "../test/spot";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
 const CLUSTER = "fleetdeck-e2e";
@@ -19,10 +20,12 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+  const spotEnv = await spotControllerEnv("fleetdeck-spot-e2e");
 
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {
     ...env,
+    ...spotEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
   });
@@ -39,6 +42,7 @@ export default async function globalSetup() {
     controllerHealthURL: `http://127.0.0.1:${healthPort}`,
     controllerEnv: {
       ...env,
+      ...spotEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",
     },

@@ -17,6 +17,7 @@ import {
 import { databaseFile } from "../lib/db/url";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { migrateDatabase } from "./migrate";
+import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
 const WEB_PORT = process.env.FLEETDECK_WEB_PORT ?? "3000";
@@ -105,7 +106,11 @@ async function main() {
   }
 
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
-  const controller = startController("controller", { ...env, FLEETDECK_HEALTH_ADDR: HEALTH_ADDR });
+  const controller = startController("controller", {
+    ...spotDemoEnv(),
+    ...env,
+    FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
+  });
   processes.push(controller);
   const web = startWeb("web", { ...env, FLEETDECK_WEB_HOST: WEB_HOST, FLEETDECK_WEB_PORT: WEB_PORT });
   processes.push(web);
@@ -118,6 +123,9 @@ async function main() {
     });
   }
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
+  void runSpotDemo(kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", say).catch(
+    (error: Error) => say(`spot scenario failed: ${error.message}`),
+  );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
 
   say(`logs in ${LOG_DIR}`);
