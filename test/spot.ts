@@ -160,3 +160,29 @@ export async function scrapeMetric(
   }
   return sum;
 }
+
+/**
+ * Waits until the API server calls the controller's webhook: dry-run pod creations in
+ * `namespace` until the controller counts an admission.
+ */
+export async function waitForWebhookActive(
+  kc: KubeConfig,
+  namespace: string,
+  healthURL: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const before = await scrapeMetric(healthURL, "fleetdeck_spot_admissions_total");
+    await core.createNamespacedPod({
+      namespace,
+      dryRun: "All",
+      body: { metadata: { name: "webhook-probe" }, spec: { containers: [{ name: "c", image: "x" }] } },
+    });
+    if ((await scrapeMetric(healthURL, "fleetdeck_spot_admissions_total")) > before) return;
+    if (Date.now() > deadline)
+      throw new Error(`the API server did not call the webhook within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

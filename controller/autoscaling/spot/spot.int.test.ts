@@ -27,6 +27,7 @@ import {
   spotControllerEnv,
   spotDeployment,
   spotEvents,
+  waitForWebhookActive,
 } from "../../../test/spot";
 
 const ns = testNamespace("spot");
@@ -121,21 +122,7 @@ beforeAll(async () => {
     namespace: controllerNamespace,
     env: await spotControllerEnv(webhookName),
   });
-  // The API server calls the webhook once it has seen the configuration: a dry-run pod shows it.
-  await eventually(
-    async () => {
-      const before = await scrapeMetric(controller.healthURL, "fleetdeck_spot_admissions_total");
-      await core.createNamespacedPod({
-        namespace: ns.name,
-        dryRun: "All",
-        body: { metadata: { name: "probe" }, spec: { containers: [{ name: "c", image: "x" }] } },
-      });
-      expect(await scrapeMetric(controller.healthURL, "fleetdeck_spot_admissions_total")).toBeGreaterThan(
-        before,
-      );
-    },
-    { timeoutMs: 30_000, intervalMs: 500 },
-  );
+  await waitForWebhookActive(kc, ns.name, controller.healthURL);
 }, 120_000);
 
 afterAll(async () => {
