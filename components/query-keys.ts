@@ -9,4 +9,5 @@ export const queryKeys = {
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
   spot: [TOPICS.spot] as const,
+  autoscalers: [TOPICS.autoscaling] as const,
 };

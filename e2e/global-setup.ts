@@ -20,7 +20,12 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
-  const spotEnv = await spotControllerEnv("fleetdeck-spot-e2e");
+  // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
+  // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
+  const spotEnv = {
+    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
+  };
 
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {

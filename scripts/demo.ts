@@ -17,6 +17,7 @@ import {
 import { databaseFile } from "../lib/db/url";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { migrateDatabase } from "./migrate";
+import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
@@ -105,9 +106,11 @@ async function main() {
     run("npm", ["run", "-s", "build"]);
   }
 
+  await removeSampleAutoscalers(kc);
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
     ...spotDemoEnv(),
+    ...autoscalingDemoEnv(),
     ...env,
     FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
   });
@@ -125,6 +128,9 @@ async function main() {
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
   void runSpotDemo(kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", say).catch(
     (error: Error) => say(`spot scenario failed: ${error.message}`),
+  );
+  void runAutoscalingDemo(kc, say).catch((error: Error) =>
+    say(`autoscaling scenario failed: ${error.message}`),
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
 
