@@ -493,6 +493,34 @@ describe("Helm forwarder", () => {
     expect(sends.map((s) => s.chart_version)).toEqual(["3.73.0"]);
   });
 
+  it("re-sends the last revision of every release on a heartbeat", async () => {
+    const release = uniqueName("datadog");
+    await createSecret(ns.kc, helmReleaseSecret({ namespace: ns.name, release, revision: 1 }));
+    await createSecret(
+      ns.kc,
+      helmReleaseSecret({ namespace: ns.name, release, revision: 2, chartVersion: "3.72.0" }),
+    );
+    await eventually(() =>
+      expect(helmSends(run.intake.records(), ns.name, release).map((s) => s.chart_version)).toContain(
+        "3.72.0",
+      ),
+    );
+    await eventually(() => expect(helmEngine().isIdle()).toBe(true));
+    const before = helmSends(run.intake.records(), ns.name, release).length;
+    helmEngine().beat();
+    await eventually(() =>
+      expect(helmSends(run.intake.records(), ns.name, release)).toHaveLength(before + 1),
+    );
+    expect(helmSends(run.intake.records(), ns.name, release).at(-1)!.chart_version).toBe("3.72.0");
+    await eventually(async () => {
+      const last = await run.db.metadataSend.findFirstOrThrow({
+        where: { object: `${ns.name}/${release}` },
+        orderBy: { id: "desc" },
+      });
+      expect([last.reason, last.revision, last.status]).toEqual(["heartbeat", 2, "sent"]);
+    });
+  });
+
   it("ignores charts outside the allowlist", async () => {
     const release = uniqueName("nginx");
     const secret = await createSecret(

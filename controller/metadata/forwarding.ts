@@ -37,6 +37,7 @@ export class MetadataForwarding {
   readonly helm: HelmForwarder | undefined;
   readonly sendLog: SendLog;
   private readonly statusWriter: ForwarderStatusWriter;
+  private readonly intake: IntakeClient | undefined;
   private running = false;
 
   constructor(private readonly deps: MetadataDeps) {
@@ -44,6 +45,7 @@ export class MetadataForwarding {
     this.sendLog = new SendLog(deps.db, log.child({ part: "send-log" }), config.sendLog);
     if (config.apiKey) {
       const intake = new IntakeClient(config.intakeUrl, config.apiKey);
+      this.intake = intake;
       const sender = {
         operatorVersion: FLEETDECK_VERSION,
         kubernetesVersion: deps.cluster.kubernetesVersion,
@@ -92,6 +94,7 @@ export class MetadataForwarding {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all([this.crd?.stop(), this.helm?.stop()]);
+    this.intake?.close();
     await this.statusWriter.stop({
       state: "standby",
       message: "the controller that forwarded stopped leading",

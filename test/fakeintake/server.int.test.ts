@@ -34,6 +34,11 @@ describe("fake intake", () => {
     // The same over HTTP.
     const served = (await (await fetch(`${intake.url}/fakeintake/records`)).json()) as IntakeRecord[];
     expect(served).toEqual(intake.records());
+    await post("{}");
+    const newer = (await (
+      await fetch(`${intake.url}/fakeintake/records?after=${record!.id}`)
+    ).json()) as IntakeRecord[];
+    expect(newer.map((r) => r.id)).toEqual([record!.id + 1]);
   });
 
   it("answers 403 without an API key and 400 for a body that is not JSON, as the real intake", async () => {

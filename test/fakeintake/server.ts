@@ -3,7 +3,7 @@
 // Dd-Api-Key header and a JSON body, answers 202, 403 without a key and 400 on bad JSON.
 // Unlike it, it records every request (the API key redacted), can be told to fail or stall,
 // and serves what it recorded:
-//   GET  /fakeintake/records         every request recorded, oldest first
+//   GET  /fakeintake/records         every request recorded, oldest first (?after=<id>: newer ones)
 //   POST /fakeintake/fail            {"status": 500, "times": 3, "delayMs": 0}: the next `times`
 //                                     requests are delayed, then answered with `status`
 //                                     (no status: delayed, then answered normally)
@@ -70,8 +70,12 @@ export async function startFakeIntake(
     req.on("end", () => {
       const receivedAt = Date.now();
       const raw = Buffer.concat(chunks);
-      const path = (req.url ?? "/").split("?")[0]!;
-      if (req.method === "GET" && path === "/fakeintake/records") return json(res, 200, records);
+      const url = new URL(req.url ?? "/", "http://fakeintake");
+      const path = url.pathname;
+      if (req.method === "GET" && path === "/fakeintake/records") {
+        const after = Number(url.searchParams.get("after") ?? 0);
+        return json(res, 200, after > 0 ? records.filter((r) => r.id > after) : records);
+      }
       if (req.method === "POST" && path === "/fakeintake/reset") {
         reset();
         return json(res, 200, { status: "reset" });
