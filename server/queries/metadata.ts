@@ -1,10 +1,12 @@
 import "server-only";
 import { diffLines } from "diff";
 import type { MetadataFilters } from "@/lib/metadata-filters";
-import { SEND_REASONS, type ForwarderState, type SendReason, type WatchInfo } from "@/lib/metadata";
+import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/metadata-charts";
+import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { payloadView } from "@/lib/metadata-view";
-import { percentile } from "@/lib/stats";
 import { getDb } from "../db";
+
+export type { MinuteBucket };
 
 export interface SendRowDto {
   id: number;
@@ -58,16 +60,6 @@ export interface ForwarderDto {
   lastHeartbeatAt: string | null;
   lastSendAt: string | null;
   updatedAt: string;
-}
-
-export interface MinuteBucket {
-  /** Start of the minute (ISO). */
-  minute: string;
-  counts: Record<SendReason, number>;
-  failed: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
 }
 
 const ROW_SELECT = {
@@ -169,32 +161,7 @@ export async function listForwarders(): Promise<ForwarderDto[]> {
   }));
 }
 
-/** Attempts per minute by reason, failures, and latency percentiles, over the last `minutes`. */
-export async function sendCharts(minutes = 60, now = Date.now()): Promise<MinuteBucket[]> {
-  const db = await getDb();
-  const start = Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000;
-  const rows = await db.metadataSend.findMany({
-    where: { at: { gte: new Date(start) }, status: { not: "skipped" } },
-    select: { at: true, reason: true, status: true, latencyMs: true },
-    take: 200_000,
-  });
-  const buckets = Array.from({ length: minutes }, (_, i) => ({
-    counts: Object.fromEntries(SEND_REASONS.map((r) => [r, 0])) as Record<SendReason, number>,
-    failed: 0,
-    latencies: [] as number[],
-    minute: new Date(start + i * 60_000).toISOString(),
-  }));
-  for (const row of rows) {
-    const bucket = buckets[Math.floor((row.at.getTime() - start) / 60_000)];
-    if (!bucket) continue;
-    if (row.reason in bucket.counts) bucket.counts[row.reason as SendReason]++;
-    if (row.status === "failed") bucket.failed++;
-    if (row.latencyMs !== null) bucket.latencies.push(row.latencyMs);
-  }
-  return buckets.map(({ latencies, ...b }) => ({
-    ...b,
-    p50: latencies.length ? percentile(latencies, 50) : null,
-    p90: latencies.length ? percentile(latencies, 90) : null,
-    p99: latencies.length ? percentile(latencies, 99) : null,
-  }));
+/** Attempts per minute by reason and latency percentiles over the last `minutes`. */
+export async function sendCharts(minutes = 60): Promise<MinuteBucket[]> {
+  return aggregateSendCharts(await getDb(), minutes);
 }
