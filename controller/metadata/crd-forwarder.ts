@@ -17,7 +17,7 @@ import {
 import { buildCrdPayload, crdInstanceFrom, hashCrdInstance, type SenderIdentity } from "./payloads";
 
 /** The DatadogAgent informer is shared with the experiments reconciler: same name, same path. */
-export const CRD_WATCHES: WatchTarget[] = [
+const CRD_WATCHES: WatchTarget[] = [
   {
     group: "datadoghq.com",
     resource: "datadogagents",
@@ -59,10 +59,7 @@ export class CrdForwarder {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly heartbeatDue = new Set<string>();
 
-  constructor(
-    private readonly deps: ForwarderDeps,
-    private readonly watches: WatchTarget[] = CRD_WATCHES,
-  ) {
+  constructor(private readonly deps: ForwarderDeps) {
     this.engine = new InformerWorkQueue(
       deps.kc,
       deps.informers,
@@ -77,7 +74,7 @@ export class CrdForwarder {
   }
 
   start(): Promise<void> {
-    return this.engine.start(this.watches);
+    return this.engine.start(CRD_WATCHES);
   }
 
   /** Stops and forgets every snapshot: whoever forwards next starts from what the cluster holds. */

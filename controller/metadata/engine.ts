@@ -181,10 +181,6 @@ export class InformerWorkQueue {
     this.queue?.add(key);
   }
 
-  isRunning(): boolean {
-    return this.queue !== undefined;
-  }
-
   /** True when nothing is queued, waiting for a retry, or being processed. */
   isIdle(): boolean {
     return this.queue?.isIdle() ?? true;

@@ -28,7 +28,7 @@ import { buildHelmPayload } from "./payloads";
 
 const isReleaseObject = (obj: KubeObject) => obj.metadata.name.startsWith(RELEASE_PREFIX);
 
-export const HELM_WATCHES: WatchTarget[] = [
+const HELM_WATCHES: WatchTarget[] = [
   {
     group: "",
     resource: "secrets",
@@ -73,7 +73,6 @@ export class HelmForwarder {
   constructor(
     private readonly deps: ForwarderDeps,
     private readonly options: HelmForwarderOptions,
-    private readonly watches: WatchTarget[] = HELM_WATCHES,
   ) {
     this.engine = new InformerWorkQueue(
       deps.kc,
@@ -89,7 +88,7 @@ export class HelmForwarder {
   }
 
   start(): Promise<void> {
-    return this.engine.start(this.watches);
+    return this.engine.start(HELM_WATCHES);
   }
 
   async stop(): Promise<void> {

@@ -124,7 +124,6 @@ describe("values", () => {
       appVersion: "7.55.0",
       storageUid: "uid-1",
       revision: 3,
-      status: "deployed",
     });
     expect(info.providedValuesYaml).toBe(
       'datadog:\n  apiKey: "[redacted]"\n  site: datadoghq.eu\n  tags:\n  - a\n  - b\n',

@@ -39,7 +39,6 @@ const releaseSchema = z.object({
   name: z.string().min(1),
   namespace: z.string().default(""),
   version: z.number().int(),
-  info: z.object({ status: z.string().default("") }).default({ status: "" }),
   config: valuesSchema,
   chart: z.object({
     metadata: z.object({
@@ -133,7 +132,6 @@ export function releaseInfo(release: DecodedRelease, storageUid: string, revisio
     appVersion: release.chart.metadata.appVersion,
     storageUid,
     revision,
-    status: release.info.status,
     providedValuesYaml: toYaml(redactSecrets(provided)),
     fullValuesYaml: toYaml(redactSecrets(full)),
   };

@@ -142,7 +142,6 @@ describe("Helm payload (golden)", () => {
         appVersion: "7.55.0",
         storageUid: "secret-uid",
         revision: 4,
-        status: "deployed",
         providedValuesYaml: "datadog:\n  site: datadoghq.eu\n",
         fullValuesYaml: "datadog:\n  logLevel: info\n  site: datadoghq.eu\n",
       },

@@ -56,7 +56,6 @@ export interface HelmReleaseInfo {
   /** UID of the Secret or ConfigMap that stores this revision. */
   storageUid: string;
   revision: number;
-  status: string;
   providedValuesYaml: string;
   fullValuesYaml: string;
 }
