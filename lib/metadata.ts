@@ -33,5 +33,8 @@ export interface WatchInfo {
 /** on: forwarding; off: not configured (no API key); standby: this controller does not lead. */
 export type ForwarderState = "on" | "off" | "standby";
 
+/** The leader rewrites forwarder status at least every 30 s; older than this, it has stopped reporting. */
+export const FORWARDER_STATUS_STALE_AFTER_MS = 75_000;
+
 /** What is shown in place of a secret wherever one would appear. */
 export const REDACTED = "[redacted]";

@@ -2,18 +2,20 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { FORWARDER_STATUS_STALE_AFTER_MS } from "@/lib/metadata";
 import type { ForwarderDto } from "@/server/queries/metadata";
 import { queryKeys } from "@/components/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
-import { RelativeTime } from "@/components/ui/relative-time";
+import { RelativeTime, useNow } from "@/components/ui/relative-time";
 import { fetchJson } from "./fetch-json";
 
 const TITLES: Record<string, string> = { crd: "CRD forwarder", helm: "Helm forwarder" };
-const STATE: Record<ForwarderDto["state"], { label: string; tone: Tone }> = {
+const STATE: Record<ForwarderDto["state"] | "stale", { label: string; tone: Tone }> = {
   on: { label: "forwarding", tone: "good" },
   off: { label: "off", tone: "warn" },
   standby: { label: "standby", tone: "neutral" },
+  stale: { label: "not reporting", tone: "bad" },
 };
 
 function every(seconds: number): string {
@@ -22,6 +24,7 @@ function every(seconds: number): string {
 
 /** Each forwarder's watches, denied watches, heartbeat and queue, as the leading controller reports them. */
 export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
+  const now = useNow();
   const { data = initial } = useQuery({
     queryKey: queryKeys.metadataForwarders,
     queryFn: () => fetchJson<ForwarderDto[]>("/api/metadata/forwarders"),
@@ -59,7 +62,7 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
           <Card
             key={f.name}
             title={TITLES[f.name] ?? f.name}
-            actions={<Badge tone={STATE[f.state].tone}>{STATE[f.state].label}</Badge>}
+            actions={<StateBadge forwarder={f} now={now} />}
           >
             <div data-testid={`forwarder-${f.name}`}>
               <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm">
@@ -112,6 +115,14 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
       </div>
     </>
   );
+}
+
+/** A row the leader stopped refreshing (it crashed or lost its database) says so. */
+function StateBadge({ forwarder, now }: { forwarder: ForwarderDto; now: number }) {
+  const stale =
+    forwarder.state !== "standby" && now - Date.parse(forwarder.updatedAt) > FORWARDER_STATUS_STALE_AFTER_MS;
+  const look = STATE[stale ? "stale" : forwarder.state];
+  return <Badge tone={look.tone}>{look.label}</Badge>;
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
