@@ -1,5 +1,5 @@
 // THE cluster-wide pod cache of the controller, shared by every feature that reads pods (spot
-// scheduling now; workload autoscaling's status later). One shared informer on /api/v1/pods
+// scheduling, the lazy autoscaling gate). One shared informer on /api/v1/pods
 // whose transform keeps only what those consumers read, so a large cluster costs little memory.
 //
 // Kept per pod (everything else, managedFields and most labels included, is dropped):
