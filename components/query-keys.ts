@@ -9,4 +9,9 @@ export const queryKeys = {
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
   spot: [TOPICS.spot] as const,
+  metadataSends: (filters: Record<string, string>) => [TOPICS.metadata, "sends", filters] as const,
+  metadataCharts: [TOPICS.metadata, "charts"] as const,
+  metadataForwarders: [TOPICS.metadata, "forwarders"] as const,
+  /** A send never changes once written: not tied to the live topic. */
+  metadataSend: (id: number) => ["metadata-send", id] as const,
 };

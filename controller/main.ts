@@ -18,6 +18,7 @@ import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/index";
+import { setupMetadata } from "./metadata";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
 
   // Features register their informers, components and command handlers on ctx here.
   setupSpot(ctx);
-  void ctx;
+  setupMetadata(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.

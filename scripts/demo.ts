@@ -15,7 +15,9 @@ import {
   waitForApiServer,
 } from "../hack/local-cluster";
 import { databaseFile } from "../lib/db/url";
+import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { metadataScenario } from "./demo/metadata";
 import { migrateDatabase } from "./migrate";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 
@@ -53,6 +55,7 @@ function dashboardBuildIsStale(): boolean {
 }
 
 const processes: RunningProcess[] = [];
+let intake: FakeIntake | undefined;
 let stopCluster: (() => Promise<void>) | undefined;
 let shuttingDown = false;
 
@@ -62,6 +65,7 @@ async function shutdown(code: number) {
   shuttingDown = true;
   say("stopping...");
   await Promise.all(processes.map((p) => p.stop()));
+  await intake?.close();
   if (stopCluster) await stopCluster();
   say("stopped");
   process.exit(code);
@@ -105,10 +109,21 @@ async function main() {
     run("npm", ["run", "-s", "build"]);
   }
 
+  // Metadata goes to the local fake intake, never to Datadog: a placeholder key, short heartbeats.
+  intake = await startFakeIntake({ port: Number(process.env.FLEETDECK_FAKEINTAKE_PORT ?? 0) });
+  say(`fake metadata intake at ${intake.url} (what it received: ${intake.url}/fakeintake/records)`);
+  const metadataEnv = {
+    DD_URL: intake.url,
+    DD_API_KEY: "demo-placeholder-not-a-real-key",
+    FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "60",
+    FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "60",
+  };
+
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
     ...spotDemoEnv(),
     ...env,
+    ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
   });
   processes.push(controller);
@@ -127,6 +142,7 @@ async function main() {
     (error: Error) => say(`spot scenario failed: ${error.message}`),
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
+  await metadataScenario(kc, say);
 
   say(`logs in ${LOG_DIR}`);
   say(`KUBECONFIG=${kubeconfig}`);
