@@ -6,6 +6,7 @@ import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
 import { createTestDatabaseFile } from "../test/database";
 import { startFakeIntake } from "../test/fakeintake/server";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { spotControllerEnv } from "../test/spot";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
 const CLUSTER = "fleetdeck-e2e";
@@ -20,6 +21,7 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+  const spotEnv = await spotControllerEnv("fleetdeck-spot-e2e");
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: "e2e-placeholder-not-a-real-key" };
@@ -27,6 +29,7 @@ export default async function globalSetup() {
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {
     ...env,
+    ...spotEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -44,6 +47,7 @@ export default async function globalSetup() {
     controllerHealthURL: `http://127.0.0.1:${healthPort}`,
     controllerEnv: {
       ...env,
+      ...spotEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",
