@@ -148,7 +148,11 @@ export async function scrapeMetric(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(`${healthURL}/metrics`)).text();
+  return metricValue(await (await fetch(`${healthURL}/metrics`)).text(), name, labels);
+}
+
+/** The sum of a metric's samples whose labels include `labels`, in a Prometheus text exposition. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split("\n")) {
     const match = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})? (\S+)$/.exec(line);

@@ -72,7 +72,7 @@ export function setupSpot(
     ctx.db,
     () =>
       buildWorkloadRows(
-        tracker.snapshot(),
+        tracker.snapshot((w) => workloads.isSpotWorkload(w)),
         workloads.list(),
         (ref) => workloads.wasOptedOut(ref),
         Date.now(),

@@ -77,7 +77,17 @@ export const spotMetrics = {
   }),
   webhookDuration: new Summary({
     name: "fleetdeck_spot_webhook_duration_seconds",
-    help: "Time the webhook takes to handle an AdmissionReview, from request to response written",
+    help: "Time the webhook takes to handle an AdmissionReview, from its body received to the response written",
+    percentiles: [0.5, 0.9, 0.99, 0.999],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
+    registers: [registry],
+  }),
+  webhookRequestDuration: new Summary({
+    name: "fleetdeck_spot_webhook_request_duration_seconds",
+    help:
+      "Time from an AdmissionReview's request headers received to the response written: the handling " +
+      "time plus the wait for the body, which includes the sender's transmission and this process's event-loop delay",
     percentiles: [0.5, 0.9, 0.99, 0.999],
     maxAgeSeconds: 600,
     ageBuckets: 5,

@@ -40,7 +40,7 @@ export class Rebalancer {
   /** The owners that need an eviction now, least recently changed first. */
   candidates(now = Date.now()): Candidate[] {
     const result: Candidate[] = [];
-    const owners = this.tracker.snapshot();
+    const owners = this.tracker.snapshot((w) => this.workloads.isSpotWorkload(w));
     this.workloads.forgetOptedOut(
       (key) => !owners.some((o) => workloadKey(o.workload) === key && o.spotPods.length > 0),
     );

@@ -117,12 +117,15 @@ export class SpotTracker {
     return state ? this.countsOf(state) : { spot: 0, onDemand: 0, inflightSpot: 0, inflightOnDemand: 0 };
   }
 
-  /** Every owner with pods or in-flight admissions, sorted by owner key. */
-  snapshot(): OwnerSnapshot[] {
+  /**
+   * Owners with pods or in-flight admissions, sorted by owner key; only those whose workload
+   * `include` accepts (the tracker indexes every ReplicaSet and StatefulSet pod of the cluster).
+   */
+  snapshot(include: (workload: WorkloadRef) => boolean = () => true): OwnerSnapshot[] {
     const result: OwnerSnapshot[] = [];
     for (const state of this.owners.values()) {
       this.expireInflight(state);
-      if (this.dropIfEmpty(state)) continue;
+      if (this.dropIfEmpty(state) || !include(state.workload)) continue;
       const spotPods: CachedPod[] = [];
       const onDemandPods: CachedPod[] = [];
       for (const key of state.pods) {

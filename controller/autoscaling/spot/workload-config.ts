@@ -216,6 +216,14 @@ export class WorkloadConfigStore {
     return { until, updated: true };
   }
 
+  /** Whether the spot scheduler has anything to do with the workload: opted in, or opted out. */
+  isSpotWorkload(ref: WorkloadRef): boolean {
+    return (
+      this.optedOut.has(workloadKey(ref)) ||
+      this.informers[ref.kind]?.get(`${ref.namespace}/${ref.name}`) !== undefined
+    );
+  }
+
   /** Whether the workload opted out and may still have spot pods to move back. */
   wasOptedOut(ref: WorkloadRef): boolean {
     return this.optedOut.has(workloadKey(ref));
