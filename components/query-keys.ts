@@ -9,6 +9,7 @@ export const queryKeys = {
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
   spot: [TOPICS.spot] as const,
+  autoscalers: [TOPICS.autoscaling] as const,
   metadataSends: (filters: Record<string, string>) => [TOPICS.metadata, "sends", filters] as const,
   metadataCharts: [TOPICS.metadata, "charts"] as const,
   metadataForwarders: [TOPICS.metadata, "forwarders"] as const,

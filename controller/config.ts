@@ -96,8 +96,14 @@ export function loadControllerConfig(
 }
 
 /** Variables read by feature modules with their own schemas (spot, metadata, autoscaling). */
+const FEATURE_PREFIXES = [
+  "DD_",
+  "FLEETDECK_SPOT_",
+  "FLEETDECK_METADATA_",
+  "FLEETDECK_AUTOSCALER_",
+  "FLEETDECK_POD_CACHE_",
+];
+
 function isFeatureVariable(name: string): boolean {
-  return (
-    name.startsWith("DD_") || name.startsWith("FLEETDECK_SPOT_") || name.startsWith("FLEETDECK_METADATA_")
-  );
+  return FEATURE_PREFIXES.some((prefix) => name.startsWith(prefix));
 }

@@ -1,6 +1,7 @@
 // The controller process: wiring only. config → kube client → database → features →
 // leader election → http.
 import { databaseFile } from "../lib/db/url";
+import { FLEETDECK_VERSION } from "../lib/version";
 import { openDatabase } from "../lib/db/open";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
@@ -9,8 +10,15 @@ import { CommandConsumer } from "./commands/consumer";
 import { pingHandler } from "./commands/ping";
 import { CommandRegistry } from "./commands/registry";
 import { HealthServer } from "./http/server";
+import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
-import { KubeConfigError, loadKubeConfig, waitForClusterIdentity } from "./kube/client";
+import {
+  controllerUserAgent,
+  KubeConfigError,
+  loadKubeConfig,
+  setUserAgent,
+  waitForClusterIdentity,
+} from "./kube/client";
 import { ComponentManager } from "./kube/components";
 import { EventRecorder } from "./kube/events";
 import { InformerFactory } from "./kube/informer-factory";
@@ -18,6 +26,7 @@ import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/index";
+import { setupWorkloadAutoscaling } from "./autoscaling/workload/index";
 import { setupMetadata } from "./metadata";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
@@ -27,6 +36,7 @@ async function main(): Promise<void> {
   const config = loadControllerConfig();
   const log = createRootLogger(config.LOG_LEVEL);
   const { kc, source } = loadKubeConfig(config.KUBECONFIG);
+  setUserAgent(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
   log.info({ component: "main", kubeconfig: source, server: kc.getCurrentCluster()?.server }, "starting");
 
   const cluster = await waitForClusterIdentity(kc, config.FLEETDECK_STARTUP_TIMEOUT_SECONDS * 1000, (error) =>
@@ -65,7 +75,8 @@ async function main(): Promise<void> {
   };
 
   // Features register their informers, components and command handlers on ctx here.
-  setupSpot(ctx);
+  const spot = setupSpot(ctx);
+  setupWorkloadAutoscaling(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
   health.addRoute("/metrics", metricsRoute());
+  if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
   const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
   log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
 

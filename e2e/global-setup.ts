@@ -21,7 +21,12 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
-  const spotEnv = await spotControllerEnv("fleetdeck-spot-e2e");
+  // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
+  // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
+  const spotEnv = {
+    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
+  };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: "e2e-placeholder-not-a-real-key" };

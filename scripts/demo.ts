@@ -19,6 +19,7 @@ import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { metadataScenario } from "./demo/metadata";
 import { migrateDatabase } from "./migrate";
+import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
@@ -119,9 +120,11 @@ async function main() {
     FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "60",
   };
 
+  await removeSampleAutoscalers(kc);
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
     ...spotDemoEnv(),
+    ...autoscalingDemoEnv(),
     ...env,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
@@ -140,6 +143,9 @@ async function main() {
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
   void runSpotDemo(kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", say).catch(
     (error: Error) => say(`spot scenario failed: ${error.message}`),
+  );
+  void runAutoscalingDemo(kc, say).catch((error: Error) =>
+    say(`autoscaling scenario failed: ${error.message}`),
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
   await metadataScenario(kc, say);

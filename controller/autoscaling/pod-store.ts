@@ -1,5 +1,5 @@
 // THE cluster-wide pod cache of the controller, shared by every feature that reads pods (spot
-// scheduling now; workload autoscaling's status later). One shared informer on /api/v1/pods
+// scheduling, the lazy autoscaling gate). One shared informer on /api/v1/pods
 // whose transform keeps only what those consumers read, so a large cluster costs little memory.
 //
 // Kept per pod (everything else, managedFields and most labels included, is dropped):
@@ -15,9 +15,13 @@
 // The store is created and started on demand: spot scheduling starts it with the controller;
 // a feature that needs pods only later (the lazy autoscaling gate) starts it then. Starting it
 // twice is harmless, and a store nobody started makes no request at all.
+//
+// Workload autoscaling reads only how many pods are cached (fleetdeck computes no
+// recommendation), so it adds no field. The list is repeated in README ("The pod store").
 import type { Informer, KubeObject } from "../kube/informer";
 import type { InformerFactory } from "../kube/informer-factory";
 import { CAPACITY_TYPE_KEY, SPOT_ASSIGNED_LABEL } from "../../lib/spot";
+import { estimateMapEntryBytes, estimateRetainedBytes } from "./heap-estimate";
 
 export const KEPT_LABELS = [SPOT_ASSIGNED_LABEL, "pod-template-hash"] as const;
 
@@ -101,20 +105,33 @@ type Handlers = {
   delete: ((pod: CachedPod) => void)[];
 };
 
+/** How many cached pods the memory estimate looks at (it scales their average up). */
+const ESTIMATE_SAMPLE = 256;
+
 export class PodStore {
   private informer: Informer<CachedPod> | undefined;
   private startedAt: Date | undefined;
+  private transform = true;
   private readonly handlers: Handlers = { add: [], update: [], delete: [] };
 
   constructor(private readonly informers: InformerFactory) {}
+
+  /**
+   * Caches whole pods instead of slim ones. Only the gate-memory benchmark wants this (to
+   * measure what the transform saves); consumers still see the fields they read.
+   */
+  keepWholePods(): void {
+    if (this.informer) throw new Error("pods: the transform cannot change once the store is created");
+    this.transform = false;
+  }
 
   /** Creates the shared pod informer (once) and starts its LIST and WATCH. */
   start(): void {
     if (!this.informer) {
       this.informer = this.informers.informer<CachedPod>({
-        name: "pods",
+        name: this.transform ? "pods" : "pods-untransformed",
         path: "/api/v1/pods",
-        transform: slimPod,
+        ...(this.transform ? { transform: slimPod } : {}),
       });
       for (const h of this.handlers.add) this.informer.on("add", h);
       for (const h of this.handlers.update) this.informer.on("update", h);
@@ -170,6 +187,19 @@ export class PodStore {
 
   get size(): number {
     return this.informer?.size ?? 0;
+  }
+
+  /** Approximate heap the cache retains (heap-estimate.ts), from a sample of its pods. */
+  estimatedBytes(): number {
+    const size = this.size;
+    if (size === 0) return 0;
+    let sampled = 0;
+    let bytes = 0;
+    for (const key of this.informer!.keys()) {
+      bytes += estimateMapEntryBytes(key) + estimateRetainedBytes(this.informer!.get(key));
+      if (++sampled >= ESTIMATE_SAMPLE) break;
+    }
+    return Math.round((bytes / sampled) * size);
   }
 }
 

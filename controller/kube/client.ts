@@ -131,3 +131,27 @@ export function statusCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
 }
+
+/**
+ * `fleetdeck-controller/<version> (<os>/<arch>) <controller id>`, as client-go identifies its
+ * programs: the API server's audit log and metrics can then tell this process's requests from
+ * every other client's (the local cluster's admin user is shared with kube-controller-manager).
+ */
+export function controllerUserAgent(controllerId: string, version: string): string {
+  const id = controllerId.replace(/[^\x21-\x7e]/g, "_");
+  return `fleetdeck-controller/${version} (${process.platform}/${process.arch}) ${id}`;
+}
+
+/** Makes every request made with `kc` (raw ones and client-node's typed APIs) carry `userAgent`. */
+export function setUserAgent(kc: KubeConfig, userAgent: string): void {
+  const applyToHTTPSOptions = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    await applyToHTTPSOptions(opts);
+    opts.headers = { ...opts.headers, "User-Agent": userAgent };
+  };
+  const applySecurityAuthentication = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (context) => {
+    await applySecurityAuthentication(context);
+    context.setHeaderParam("User-Agent", userAgent);
+  };
+}

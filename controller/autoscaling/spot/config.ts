@@ -20,7 +20,7 @@ export const SPOT_DEFAULTS = {
   loopIntervalMs: 10_000,
 } as const;
 
-const duration = z
+export const duration = z
   .string()
   .trim()
   .transform((value, ctx) => {

@@ -1,0 +1,116 @@
+// The lazy autoscaling gate (datadog-agent PR #50305 / #51084): a latch that only opens, opened
+// by the first DatadogPodAutoscaler or DatadogPodAutoscalerClusterProfile this process sees
+// (the informers' initial list counts), plus a second latch marking "pod collection synced".
+// Deleting every autoscaler does not close it: the pod cache, once paid for, stays until the
+// controller restarts (as upstream), so autoscalers that come and go never thrash a relist.
+
+/** A one-way latch: open() is idempotent; wait() resolves true once open, false if cancelled. */
+export class Latch {
+  private opened = false;
+  private readonly waiters = new Set<(open: boolean) => void>();
+
+  /** Opens the latch; returns true only for the call that opened it. */
+  open(): boolean {
+    if (this.opened) return false;
+    this.opened = true;
+    for (const resolve of this.waiters) resolve(true);
+    this.waiters.clear();
+    return true;
+  }
+
+  isOpen(): boolean {
+    return this.opened;
+  }
+
+  wait(signal?: AbortSignal): Promise<boolean> {
+    if (this.opened) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        this.waiters.delete(done);
+        resolve(false);
+      };
+      const done = (open: boolean) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(open);
+      };
+      this.waiters.add(done);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+/** The object whose add event opened the gate. */
+export interface GateOpener {
+  kind: "DatadogPodAutoscaler" | "DatadogPodAutoscalerClusterProfile";
+  namespace?: string;
+  name: string;
+  uid?: string;
+}
+
+export interface GateState {
+  open: boolean;
+  openedAt: Date | null;
+  openedBy: GateOpener | null;
+  podCollectionSynced: boolean;
+  podCollectionSyncedAt: Date | null;
+}
+
+export class AutoscalingGate {
+  private readonly enabled = new Latch();
+  private readonly podsSynced = new Latch();
+  private openedAt: Date | null = null;
+  private openedBy: GateOpener | null = null;
+  private podsSyncedAt: Date | null = null;
+  private readonly openListeners: ((opener: GateOpener) => void)[] = [];
+
+  /** Opens the gate (first call wins); returns true for the call that opened it. */
+  enable(by: GateOpener): boolean {
+    if (this.enabled.isOpen()) return false;
+    this.openedAt = new Date();
+    this.openedBy = by;
+    this.enabled.open();
+    for (const listener of this.openListeners) listener(by);
+    return true;
+  }
+
+  isEnabled(): boolean {
+    return this.enabled.isOpen();
+  }
+
+  /** Resolves true once the gate is open, false if `signal` aborts first. */
+  waitForEnable(signal?: AbortSignal): Promise<boolean> {
+    return this.enabled.wait(signal);
+  }
+
+  onOpen(listener: (opener: GateOpener) => void): void {
+    this.openListeners.push(listener);
+  }
+
+  markPodCollectionSynced(): void {
+    if (this.podsSynced.open()) this.podsSyncedAt = new Date();
+  }
+
+  isPodCollectionSynced(): boolean {
+    return this.podsSynced.isOpen();
+  }
+
+  waitForPodCollectionSynced(signal?: AbortSignal): Promise<boolean> {
+    return this.podsSynced.wait(signal);
+  }
+
+  state(): GateState {
+    return {
+      open: this.enabled.isOpen(),
+      openedAt: this.openedAt,
+      openedBy: this.openedBy,
+      podCollectionSynced: this.podsSynced.isOpen(),
+      podCollectionSyncedAt: this.podsSyncedAt,
+    };
+  }
+}
+
+/** "namespace/name" of a namespaced opener, the name of a cluster-scoped one. */
+export function openerName(opener: GateOpener): string {
+  return opener.namespace ? `${opener.namespace}/${opener.name}` : opener.name;
+}

@@ -1,0 +1,35 @@
+// Workload autoscaling settings: upstream's `autoscaling.workload.enabled` as
+// DD_AUTOSCALING_WORKLOAD_ENABLED (or --autoscaling.workload.enabled), and fleetdeck's own
+// FLEETDECK_AUTOSCALER_* settings. A bad value stops the controller with a message naming it.
+import { z } from "zod";
+import { parseEnvWith } from "../../../lib/env";
+import { bool } from "../../config";
+import { duration } from "../spot/config";
+
+export const workloadEnvSchema = z.object({
+  DD_AUTOSCALING_WORKLOAD_ENABLED: bool.default(false),
+  /** How often every autoscaler's target is re-read (targets are not watched). */
+  FLEETDECK_AUTOSCALER_RESYNC: duration.pipe(z.number().min(100, "must be at least 100ms")).default(10_000),
+  /**
+   * false caches whole pods instead of the slim ones (the pod store's transform off): only for
+   * the gate-memory benchmark, which measures what the transform saves.
+   */
+  FLEETDECK_POD_CACHE_TRANSFORM: bool.default(true),
+});
+
+export interface WorkloadAutoscalingConfig {
+  enabled: boolean;
+  resyncMs: number;
+  podCacheTransform: boolean;
+}
+
+export function loadWorkloadAutoscalingConfig(
+  env: Record<string, string | undefined>,
+): WorkloadAutoscalingConfig {
+  const raw = parseEnvWith(workloadEnvSchema, env);
+  return {
+    enabled: raw.DD_AUTOSCALING_WORKLOAD_ENABLED,
+    resyncMs: raw.FLEETDECK_AUTOSCALER_RESYNC,
+    podCacheTransform: raw.FLEETDECK_POD_CACHE_TRANSFORM,
+  };
+}

@@ -1,0 +1,155 @@
+// The autoscalers' read model in SQLite: a projection of the DatadogPodAutoscaler and cluster
+// profile informers (spec and the status written by AutoscalerStatusController), flushed by
+// the leader every half second when something changed, each write with its Change row.
+import type { Database } from "../../../lib/db/open";
+import { withBusyRetry } from "../../../lib/db/open";
+import { PROFILE_LABEL, type Condition } from "../../../lib/autoscaling";
+import { TOPICS } from "../../../lib/topics";
+import { recordChange } from "../../store/changes";
+import type { Informer, KubeObject } from "../../kube/informer";
+import type { Logger } from "../../log";
+import type { AutoscalerObject, ProfileObject } from "./autoscalers";
+import { PeriodicWriter } from "./periodic-writer";
+
+export interface AutoscalerRow {
+  key: string;
+  namespace: string;
+  name: string;
+  targetApiVersion: string | null;
+  targetKind: string;
+  targetName: string;
+  mode: string | null;
+  owner: string | null;
+  minReplicas: number | null;
+  maxReplicas: number | null;
+  currentReplicas: number | null;
+  profile: string | null;
+  conditions: string;
+  createdAt: Date | null;
+}
+
+export interface ProfileRow {
+  name: string;
+  mode: string | null;
+  minReplicas: number | null;
+  maxReplicas: number | null;
+  templateHash: string | null;
+  controlledAutoscalers: number | null;
+  conditions: string;
+  createdAt: Date | null;
+}
+
+const conditionsJson = (list: Condition[] | undefined) =>
+  JSON.stringify(
+    (list ?? []).map(({ type, status, reason, message, lastTransitionTime }) => ({
+      type,
+      status,
+      reason,
+      message,
+      lastTransitionTime,
+    })),
+  );
+const created = (o: KubeObject) =>
+  typeof o.metadata.creationTimestamp === "string" ? new Date(o.metadata.creationTimestamp) : null;
+
+export function autoscalerRow(dpa: AutoscalerObject): AutoscalerRow {
+  const spec = dpa.spec ?? {};
+  return {
+    key: `${dpa.metadata.namespace}/${dpa.metadata.name}`,
+    namespace: dpa.metadata.namespace ?? "",
+    name: dpa.metadata.name,
+    targetApiVersion: spec.targetRef?.apiVersion ?? null,
+    targetKind: spec.targetRef?.kind ?? "",
+    targetName: spec.targetRef?.name ?? "",
+    mode: spec.applyPolicy?.mode ?? null,
+    owner: spec.owner ?? null,
+    minReplicas: spec.constraints?.minReplicas ?? null,
+    maxReplicas: spec.constraints?.maxReplicas ?? null,
+    currentReplicas: dpa.status?.currentReplicas ?? null,
+    profile: dpa.metadata.labels?.[PROFILE_LABEL] ?? null,
+    conditions: conditionsJson(dpa.status?.conditions),
+    createdAt: created(dpa),
+  };
+}
+
+export function profileRow(profile: ProfileObject): ProfileRow {
+  const template = profile.spec?.template;
+  return {
+    name: profile.metadata.name,
+    mode: template?.applyPolicy?.mode ?? null,
+    minReplicas: template?.constraints?.minReplicas ?? null,
+    maxReplicas: template?.constraints?.maxReplicas ?? null,
+    templateHash: profile.status?.templateHash ?? null,
+    controlledAutoscalers: profile.status?.controlledAutoscalers ?? null,
+    conditions: conditionsJson(profile.status?.conditions),
+    createdAt: created(profile),
+  };
+}
+
+export class AutoscalerReadModel {
+  private written = new Map<string, string>();
+  private fullSync = true;
+  private readonly writer: PeriodicWriter;
+
+  constructor(
+    private readonly db: Database,
+    private readonly autoscalers: Informer<AutoscalerObject>,
+    private readonly profiles: Informer<ProfileObject>,
+    log: Logger,
+  ) {
+    this.writer = new PeriodicWriter(500, () => this.flush(), log);
+  }
+
+  /** On becoming leader: the first flush rewrites every row and drops rows of deleted objects. */
+  start(): void {
+    this.written = new Map();
+    this.fullSync = true;
+    this.writer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.writer.stop();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.autoscalers.hasSynced() || !this.profiles.hasSynced()) return;
+    const autoscalers = this.autoscalers.list().map(autoscalerRow);
+    const profiles = this.profiles.list().map(profileRow);
+    const current = new Map<string, string>([
+      ...autoscalers.map((r) => [`dpa:${r.key}`, JSON.stringify(r)] as const),
+      ...profiles.map((r) => [`profile:${r.name}`, JSON.stringify(r)] as const),
+    ]);
+    const changedAutoscalers = autoscalers.filter(
+      (r) => this.written.get(`dpa:${r.key}`) !== current.get(`dpa:${r.key}`),
+    );
+    const changedProfiles = profiles.filter(
+      (r) => this.written.get(`profile:${r.name}`) !== current.get(`profile:${r.name}`),
+    );
+    const removed = [...this.written.keys()].some((k) => !current.has(k));
+    if (!this.fullSync && !removed && changedAutoscalers.length === 0 && changedProfiles.length === 0) return;
+    const now = new Date();
+    await withBusyRetry(() =>
+      this.db.$transaction(async (tx) => {
+        for (const r of changedAutoscalers) {
+          await tx.podAutoscaler.upsert({
+            where: { key: r.key },
+            create: { ...r, updatedAt: now },
+            update: { ...r, updatedAt: now },
+          });
+        }
+        for (const r of changedProfiles) {
+          await tx.podAutoscalerProfile.upsert({
+            where: { name: r.name },
+            create: { ...r, updatedAt: now },
+            update: { ...r, updatedAt: now },
+          });
+        }
+        await tx.podAutoscaler.deleteMany({ where: { key: { notIn: autoscalers.map((r) => r.key) } } });
+        await tx.podAutoscalerProfile.deleteMany({ where: { name: { notIn: profiles.map((r) => r.name) } } });
+        await recordChange(tx, TOPICS.autoscaling, "autoscalers");
+      }),
+    );
+    this.written = current;
+    this.fullSync = false;
+  }
+}
