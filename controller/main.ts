@@ -20,6 +20,7 @@ import { createRootLogger, type Logger } from "./log";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
+import { setupAgents } from "./agents/index";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   };
 
   // Features register their informers, components and command handlers on ctx here.
-  void ctx;
+  setupAgents(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.
