@@ -95,8 +95,8 @@ export function literalSecretPaths(spec: unknown): string[] {
 }
 
 /** A copy of the spec with literal secret values replaced, safe to store in SQLite and show. */
-export function redactSpec(spec: Json): { spec: Json; redacted: boolean } {
-  const copy = structuredClone(spec);
+export function redactSpec(spec: unknown): { spec: Json; redacted: boolean } {
+  const copy = structuredClone(spec) as Json;
   let redacted = false;
   forEachLiteralSecret(copy, (_path, holder, key) => {
     holder[key] = REDACTED;

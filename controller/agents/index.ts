@@ -10,8 +10,11 @@ import { AgentReconciler } from "./reconciler";
 import { Revisions } from "./revisions";
 import { AgentStore } from "./store";
 
-export function setupAgents(ctx: ControllerContext): void {
-  const config = loadAgentsConfig();
+export function setupAgents(
+  ctx: ControllerContext,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  const config = loadAgentsConfig(env);
   const log = ctx.log.child({ component: "agents" });
   const informer = ctx.informers.informer<KubeObject>({ name: "datadogagents", path: DDA_PATH });
   const api = new AgentApi(ctx.kc);
