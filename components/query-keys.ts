@@ -8,4 +8,8 @@ export const queryKeys = {
   controllers: [TOPICS.controller] as const,
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
+  agents: [TOPICS.agents] as const,
+  agent: (key: string) => [TOPICS.agents, key] as const,
+  revisions: (agentKey: string) => [TOPICS.revisions, agentKey] as const,
+  experiments: (agentKey?: string) => [TOPICS.experiments, agentKey ?? "all"] as const,
 };
