@@ -2,11 +2,11 @@
 // a write based on a stale read fails with 409 and is retried from a fresh read instead of
 // overwriting someone else's change. Spec writes also say why fleetdeck made them (the
 // change-cause annotation), so the next reconcile can attribute the new revision.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import type { AgentStatus } from "../../lib/agents";
 import type { Json, JsonObject } from "../../lib/merge-patch";
 import { statusCode } from "../kube/client";
 import type { KubeObject } from "../kube/informer";
+import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
 import type { RevisionCause } from "../../lib/agents";
 
 export const DDA_GROUP = "datadoghq.com";
@@ -33,23 +33,16 @@ export interface ChangeCause {
   generation: number;
 }
 
-export class AgentApi {
-  private readonly api: CustomObjectsApi;
+const agentPath = (namespace: string, name: string) =>
+  `/apis/${DDA_GROUP}/${DDA_VERSION}/namespaces/${encodeURIComponent(namespace)}/${DDA_PLURAL}/${encodeURIComponent(name)}`;
 
-  constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
-  }
+export class AgentApi {
+  constructor(private readonly client: KubeJsonClient) {}
 
   /** The DatadogAgent, or undefined when it does not exist. */
   async get(namespace: string, name: string): Promise<DatadogAgent | undefined> {
     try {
-      return (await this.api.getNamespacedCustomObject({
-        group: DDA_GROUP,
-        version: DDA_VERSION,
-        namespace,
-        plural: DDA_PLURAL,
-        name,
-      })) as DatadogAgent;
+      return await this.client.request<DatadogAgent>({ method: "GET", path: agentPath(namespace, name) });
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;
@@ -69,42 +62,31 @@ export class AgentApi {
   ): Promise<DatadogAgent> {
     const { managedFields: _managed, ...metadata } = agent.metadata;
     const annotation: ChangeCause = { ...cause, generation: (agent.metadata.generation ?? 0) + 1 };
-    const body = {
-      apiVersion: DDA_API_VERSION,
-      kind: DDA_KIND,
-      metadata: {
-        ...metadata,
-        annotations: { ...agent.metadata.annotations, [CHANGE_CAUSE_ANNOTATION]: JSON.stringify(annotation) },
+    return this.client.request<DatadogAgent>({
+      method: "PUT",
+      path: agentPath(agent.metadata.namespace!, agent.metadata.name),
+      query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict", dryRun: options.dryRun ? "All" : undefined },
+      body: {
+        apiVersion: DDA_API_VERSION,
+        kind: DDA_KIND,
+        metadata: {
+          ...metadata,
+          annotations: { ...agent.metadata.annotations, [CHANGE_CAUSE_ANNOTATION]: JSON.stringify(annotation) },
+        },
+        spec,
       },
-      spec,
-    };
-    return (await this.api.replaceNamespacedCustomObject({
-      group: DDA_GROUP,
-      version: DDA_VERSION,
-      namespace: agent.metadata.namespace!,
-      plural: DDA_PLURAL,
-      name: agent.metadata.name,
-      body,
-      fieldManager: FIELD_MANAGER,
-      fieldValidation: "Strict",
-      ...(options.dryRun ? { dryRun: "All" } : {}),
-    })) as DatadogAgent;
+    });
   }
 
   /** Merge-patches the status subresource, guarded by the resourceVersion read. */
   async patchStatus(agent: DatadogAgent, patch: Json): Promise<DatadogAgent> {
-    return (await this.api.patchNamespacedCustomObjectStatus(
-      {
-        group: DDA_GROUP,
-        version: DDA_VERSION,
-        namespace: agent.metadata.namespace!,
-        plural: DDA_PLURAL,
-        name: agent.metadata.name,
-        body: { metadata: { resourceVersion: agent.metadata.resourceVersion }, status: patch },
-        fieldManager: FIELD_MANAGER,
-      },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-    )) as DatadogAgent;
+    return this.client.request<DatadogAgent>({
+      method: "PATCH",
+      path: `${agentPath(agent.metadata.namespace!, agent.metadata.name)}/status`,
+      query: { fieldManager: FIELD_MANAGER },
+      contentType: CONTENT_TYPE.mergePatch,
+      body: { metadata: { resourceVersion: agent.metadata.resourceVersion }, status: patch },
+    });
   }
 }
 

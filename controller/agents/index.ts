@@ -2,12 +2,13 @@
 // informer, and the experiment and restore command handlers. main.ts calls setupAgents(ctx).
 import type { ControllerContext } from "../context";
 import { objectKey, type KubeObject } from "../kube/informer";
+import { KubeJsonClient } from "../kube/json-client";
 import { WorkQueue } from "../kube/workqueue";
-import { AgentApi, DDA_PATH } from "./api";
+import { AgentApi, DDA_PATH, type DatadogAgent } from "./api";
 import { loadAgentsConfig } from "./config";
 import { agentHandlers } from "./handlers";
 import { AgentReconciler } from "./reconciler";
-import { Revisions } from "./revisions";
+import { CONTROLLER_REVISIONS_PATH, MANAGED_BY_SELECTOR, Revisions, withoutData } from "./revisions";
 import { AgentStore } from "./store";
 
 export function setupAgents(
@@ -17,11 +18,26 @@ export function setupAgents(
   const config = loadAgentsConfig(env);
   const log = ctx.log.child({ component: "agents" });
   const informer = ctx.informers.informer<KubeObject>({ name: "datadogagents", path: DDA_PATH });
-  const api = new AgentApi(ctx.kc);
-  const revisions = new Revisions(ctx.kc);
+  const revisionCache = ctx.informers.informer<KubeObject>({
+    name: "fleetdeck-controllerrevisions",
+    path: CONTROLLER_REVISIONS_PATH,
+    labelSelector: MANAGED_BY_SELECTOR,
+    transform: withoutData,
+  });
+  const client = new KubeJsonClient(ctx.kc);
+  const api = new AgentApi(client);
+  const revisions = new Revisions(client, revisionCache);
   const store = new AgentStore(ctx.db);
   const reconciler = new AgentReconciler(
-    { kc: ctx.kc, api, revisions, store, events: ctx.events, log },
+    {
+      client,
+      cached: (key) => informer.get(key) as DatadogAgent | undefined,
+      api,
+      revisions,
+      store,
+      events: ctx.events,
+      log,
+    },
     {
       defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
       resyncMs: config.FLEETDECK_AGENTS_RESYNC_SECONDS * 1000,
@@ -44,22 +60,24 @@ export function setupAgents(
       const q = new WorkQueue({ name: "datadogagents", workers: config.FLEETDECK_AGENTS_WORKERS }, log);
       queue = q;
       abort = new AbortController();
-      q.start(reconciler.reconcile);
-      for (const key of informer.keys()) q.add(key);
-      // Agents deleted while no controller ran: their reconcile finds them gone and says so.
-      void informer
-        .waitForSync(abort.signal)
+      // The reconciler reads the caches: it starts once they hold the cluster's state, or it
+      // would take an agent not listed yet for a deleted one.
+      void Promise.all([informer.waitForSync(abort.signal), revisionCache.waitForSync(abort.signal)])
         .then(async () => {
+          q.start(reconciler.reconcile);
+          for (const key of informer.keys()) q.add(key);
+          // Agents deleted while no controller ran: their reconcile finds them gone and says so.
           const rows = await ctx.db.agent.findMany({ where: { deletedAt: null }, select: { key: true } });
           for (const { key } of rows) if (!informer.get(key)) q.add(key);
         })
-        .catch((error: Error) => log.warn({ err: error.message }, "could not look for deleted agents"));
+        .catch((error: Error) => log.warn({ err: error.message }, "agents reconciler not started"));
     },
     stop: async () => {
       const q = queue;
       queue = undefined;
       abort.abort();
       await q?.shutdown();
+      client.close();
     },
   });
 

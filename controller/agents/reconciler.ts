@@ -1,9 +1,8 @@
-// The DatadogAgent reconciler, level-triggered as controller-runtime's: reconcile(key) re-reads
-// the agent from the API server (never trusting the event that woke it), runs the pure
+// The DatadogAgent reconciler, level-triggered as controller-runtime's: reconcile(key) reads
+// the agent from the shared informer's cache (never the event that woke it), runs the pure
 // lifecycle step, then applies what it decided: restore a baseline, snapshot the revision,
 // collect old revisions, render the workloads, write the status, and record it all in SQLite
 // with Events and audit rows. Everything it needs to carry on after a restart is in the status.
-import type { KubeConfig } from "@kubernetes/client-node";
 import {
   DEFAULT_EXPERIMENT_TIMEOUT_SECONDS,
   type AgentStatus,
@@ -14,6 +13,7 @@ import { splitTarget } from "../../lib/commands";
 import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
 import { describeKubeError, statusCode } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
+import type { KubeJsonClient } from "../kube/json-client";
 import type { ReconcileResult } from "../kube/workqueue";
 import type { Logger } from "../log";
 import type { AuditEntry } from "../store/audit";
@@ -25,6 +25,8 @@ import { applyWorkloads, renderWorkloads } from "./render";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { AgentStore, RevisionEntry } from "./store";
 
+const RESTORE_SAFETY_REQUEUE_MS = 2_000;
+
 export interface ReconcilerOptions {
   defaultTimeoutSeconds?: number;
   /** Workloads are re-applied at least this often even when nothing changed (drift repair). */
@@ -33,7 +35,9 @@ export interface ReconcilerOptions {
 }
 
 export interface ReconcilerDeps {
-  kc: KubeConfig;
+  client: KubeJsonClient;
+  /** The agent as the shared informer currently holds it (undefined: gone). */
+  cached: (key: string) => DatadogAgent | undefined;
   api: AgentApi;
   revisions: Revisions;
   store: AgentStore;
@@ -45,8 +49,7 @@ export class AgentReconciler {
   private readonly defaultTimeoutSeconds: number;
   private readonly resyncMs: number;
   private readonly now: () => Date;
-  /** Per agent: the revisions known to exist, the last GC'd keep-set, the last applied render. */
-  private readonly known = new Map<string, Set<string>>();
+  /** Per agent: the last GC'd keep-set and the last applied render. */
   private readonly collected = new Map<string, string>();
   private readonly applied = new Map<string, { fingerprint: string; at: number }>();
 
@@ -59,9 +62,14 @@ export class AgentReconciler {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Reads the agent from the informer's cache, as controller-runtime does: it is current as of
+   * the watch event that queued the key. A write based on a stale read fails with 409 and is
+   * retried by the queue.
+   */
   readonly reconcile = async (key: string): Promise<ReconcileResult> => {
-    const { namespace, name } = splitTarget(key);
-    const agent = await this.deps.api.get(namespace, name);
+    const name = splitTarget(key).name;
+    const agent = this.deps.cached(key);
     if (!agent || agent.metadata.deletionTimestamp) {
       this.forget(key);
       await this.deps.store.markDeleted(key);
@@ -79,17 +87,16 @@ export class AgentReconciler {
     });
     const current = { key, agent, status, defaulted, hash, revision, step };
 
-    if (step.specChanged || !this.knownRevisions(key).has(revision)) {
-      await this.deps.revisions.ensure(agent, revision, defaulted);
-      this.knownRevisions(key).add(revision);
-    }
+    // Idempotent create, as upstream on every reconcile (free when the cache has it).
+    await this.deps.revisions.ensure(agent, revision, defaulted);
     if (step.restore) return this.restore(current);
 
+    // What runs first (a rollback reaches the pods sooner), then the status, then GC.
     const next: AgentStatus = { ...step.status, observedGeneration: agent.metadata.generation };
-    await this.collectGarbage(key, agent, next);
     const renderError = await this.render(key, agent, defaulted, { name: revision, hash });
     const patch = createMergePatch(status, next);
     if (patch !== undefined) await this.deps.api.patchStatus(agent, patch);
+    await this.collectGarbage(key, agent, next);
 
     await this.record(current, next, renderError);
     return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, this.resyncMs) };
@@ -97,21 +104,16 @@ export class AgentReconciler {
 
   /** Forgets what this process knew of an agent (it was deleted). */
   forget(key: string): void {
-    this.known.delete(key);
     this.collected.delete(key);
     this.applied.delete(key);
   }
 
-  private knownRevisions(key: string): Set<string> {
-    let set = this.known.get(key);
-    if (!set) this.known.set(key, (set = new Set()));
-    return set;
-  }
-
   /**
    * Restore for a stop (rollback) or a timeout: write the baseline spec, then the terminal
-   * status {phase, id} without the baseline, and reconcile again at once (upstream's
-   * two-reconcile pattern: the terminal phase stays visible for one reconcile).
+   * status {phase, id} without the baseline (upstream's two-reconcile pattern: the terminal
+   * phase stays visible until the next reconcile clears it). That next reconcile is queued by
+   * the watch event of the status write, so it reads the cache with both writes in it; the
+   * requeue is a safety net.
    */
   private async restore(current: Current): Promise<ReconcileResult> {
     const { key, agent, step } = current;
@@ -170,7 +172,7 @@ export class AgentReconciler {
       );
     }
     this.deps.log.info({ key, experimentId: id, phase, baseline }, "baseline restored");
-    return { requeueAfterMs: 0 };
+    return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
   }
 
   /** GC when the keep-set changed since the last collection (and once per agent per process). */
@@ -179,7 +181,6 @@ export class AgentReconciler {
     const fingerprint = [...keep].sort().join(",");
     if (this.collected.get(key) === fingerprint) return;
     const { deleted, kept } = await this.deps.revisions.garbageCollect(agent, keep);
-    for (const name of deleted) this.knownRevisions(key).delete(name);
     await this.deps.store.setInCluster(key, deleted, false);
     await this.deps.store.setInCluster(key, kept, true);
     this.collected.set(key, fingerprint);
@@ -198,7 +199,7 @@ export class AgentReconciler {
     const last = this.applied.get(key);
     if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return null;
     try {
-      await applyWorkloads(this.deps.kc, rendered.workloads);
+      await applyWorkloads(this.deps.client, rendered.workloads);
     } catch (error) {
       const code = statusCode(error);
       // The API server refused the workloads (invalid values): report it, keep reconciling.

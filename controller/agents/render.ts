@@ -2,16 +2,8 @@
 // Deployment `<name>-cluster-agent`, both owned by the DatadogAgent and applied with
 // server-side apply (field manager `fleetdeck`). The revision is stamped on the pod templates,
 // so restoring another revision rolls the pods. The mapping is documented in the README.
-import {
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1EnvVar,
-  type V1Toleration,
-} from "@kubernetes/client-node";
+import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
+import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
 import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
 import { FIELD_MANAGER, type DatadogAgent } from "./api";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
@@ -109,19 +101,17 @@ export function renderWorkloads(
   return { ok: true, workloads: { daemonSet, deployment } };
 }
 
-/** Applies both workloads with server-side apply (force: fleetdeck owns these fields). */
-export async function applyWorkloads(kc: KubeConfig, workloads: RenderedWorkloads): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  for (const obj of [workloads.daemonSet, workloads.deployment]) {
-    await api.patch(
-      obj as KubernetesObject,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
-  }
+/** Applies both workloads, in parallel, with server-side apply (force: fleetdeck owns these fields). */
+export async function applyWorkloads(client: KubeJsonClient, workloads: RenderedWorkloads): Promise<void> {
+  const apply = (resource: string, obj: V1DaemonSet | V1Deployment) =>
+    client.request({
+      method: "PATCH",
+      path: `/apis/apps/v1/namespaces/${obj.metadata!.namespace}/${resource}/${obj.metadata!.name}`,
+      query: { fieldManager: FIELD_MANAGER, force: "true" },
+      contentType: CONTENT_TYPE.apply,
+      body: obj,
+    });
+  await Promise.all([apply("daemonsets", workloads.daemonSet), apply("deployments", workloads.deployment)]);
 }
 
 function metadataFor(agent: DatadogAgent, name: string, component: string) {

@@ -9,6 +9,7 @@ import type { Database } from "../../lib/db/open";
 import type { DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
 import { revisionName, specHash } from "./hash";
+import { KubeJsonClient } from "../kube/json-client";
 import { loadRevisionSpec, Revisions, RevisionUnavailable } from "./revisions";
 import { AgentStore } from "./store";
 
@@ -23,7 +24,7 @@ let store: AgentStore;
 let agent: DatadogAgent;
 
 beforeAll(async () => {
-  revisions = new Revisions(ns.kc);
+  revisions = new Revisions(new KubeJsonClient(ns.kc));
   apps = ns.kc.makeApiClient(AppsV1Api);
   ({ db } = await createTestDatabase("revisions"));
   store = new AgentStore(db);

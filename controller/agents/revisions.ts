@@ -2,14 +2,17 @@
 // defaulted spec, a controller ownerReference to the DatadogAgent (so the cluster deletes them
 // with it), idempotent creation, and GC that keeps current, previous and the running
 // experiment's baseline.
-import { AppsV1Api, type KubeConfig, type V1ControllerRevision } from "@kubernetes/client-node";
 import type { AgentStatus } from "../../lib/agents";
 import type { JsonObject } from "../../lib/merge-patch";
 import { statusCode } from "../kube/client";
+import type { Informer, KubeObject } from "../kube/informer";
+import type { KubeJsonClient } from "../kube/json-client";
 import { DDA_API_VERSION, DDA_KIND, type DatadogAgent } from "./api";
 import type { AgentStore } from "./store";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const CONTROLLER_REVISIONS_PATH = "/apis/apps/v1/controllerrevisions";
+export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=fleetdeck";
 /** Label values are limited to 63 characters; the owner's uid always fits. */
 export const AGENT_UID_LABEL = "fleetdeck.dev/agent-uid";
 
@@ -33,8 +36,9 @@ export function ownerReference(agent: DatadogAgent) {
   };
 }
 
-export function isOwnedBy(obj: { metadata?: { ownerReferences?: { uid?: string }[] } }, agent: DatadogAgent) {
-  return (obj.metadata?.ownerReferences ?? []).some((ref) => ref.uid === agent.metadata.uid);
+export function isOwnedBy(obj: { metadata?: object }, agent: DatadogAgent): boolean {
+  const refs = (obj.metadata as { ownerReferences?: { uid?: string }[] } | undefined)?.ownerReferences ?? [];
+  return refs.some((ref) => ref.uid === agent.metadata.uid);
 }
 
 export interface StoredRevision {
@@ -43,16 +47,34 @@ export interface StoredRevision {
   owned: boolean;
 }
 
-export class Revisions {
-  private readonly apps: AppsV1Api;
+/** The informer cache keeps who owns each revision, not its (large) data. */
+export function withoutData(raw: KubeObject): KubeObject {
+  const { data: _data, ...rest } = raw;
+  const { managedFields: _managed, ...metadata } = raw.metadata;
+  return { ...rest, metadata };
+}
 
-  constructor(kc: KubeConfig) {
-    this.apps = kc.makeApiClient(AppsV1Api);
-  }
+const revisionsPath = (namespace: string) =>
+  `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`;
+
+interface ControllerRevision extends KubeObject {
+  data?: JsonObject;
+}
+
+export class Revisions {
+  /**
+   * With `cache` (the controller's informer on fleetdeck's ControllerRevisions), existence
+   * checks and GC listings cost no request; without it, the API server is asked.
+   */
+  constructor(
+    private readonly client: KubeJsonClient,
+    private readonly cache?: Informer<KubeObject>,
+  ) {}
 
   /** Creates the revision unless it exists (upstream: exists → success). True when created. */
   async ensure(agent: DatadogAgent, name: string, defaultedSpec: JsonObject): Promise<boolean> {
-    const body: V1ControllerRevision = {
+    if (this.cache?.get(`${agent.metadata.namespace}/${name}`)) return false;
+    const body = {
       apiVersion: "apps/v1",
       kind: "ControllerRevision",
       metadata: {
@@ -65,7 +87,7 @@ export class Revisions {
       revision: agent.metadata.generation ?? 0,
     };
     try {
-      await this.apps.createNamespacedControllerRevision({ namespace: agent.metadata.namespace!, body });
+      await this.client.request({ method: "POST", path: revisionsPath(agent.metadata.namespace!), body });
       return true;
     } catch (error) {
       if (statusCode(error) === 409) return false;
@@ -76,8 +98,11 @@ export class Revisions {
   /** The revision's spec, or undefined when the cluster does not have it. */
   async get(namespace: string, name: string, agent?: DatadogAgent): Promise<StoredRevision | undefined> {
     try {
-      const cr = await this.apps.readNamespacedControllerRevision({ namespace, name });
-      return { name, spec: (cr.data ?? {}) as JsonObject, owned: agent ? isOwnedBy(cr, agent) : false };
+      const cr = await this.client.request<ControllerRevision>({
+        method: "GET",
+        path: `${revisionsPath(namespace)}/${encodeURIComponent(name)}`,
+      });
+      return { name, spec: cr.data ?? {}, owned: agent ? isOwnedBy(cr, agent) : false };
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;
@@ -86,11 +111,16 @@ export class Revisions {
 
   /** Revisions owned by this agent (upstream ListOwnedRevisions filters on the ownerReference). */
   async listOwned(agent: DatadogAgent): Promise<string[]> {
-    const list = await this.apps.listNamespacedControllerRevision({
-      namespace: agent.metadata.namespace!,
-      labelSelector: `${MANAGED_BY_LABEL}=fleetdeck`,
-    });
-    return list.items.filter((cr) => isOwnedBy(cr, agent)).map((cr) => cr.metadata!.name!);
+    const items = this.cache
+      ? this.cache.list(agent.metadata.namespace)
+      : (
+          await this.client.request<{ items: ControllerRevision[] }>({
+            method: "GET",
+            path: revisionsPath(agent.metadata.namespace!),
+            query: { labelSelector: MANAGED_BY_SELECTOR },
+          })
+        ).items;
+    return items.filter((cr) => isOwnedBy(cr, agent)).map((cr) => cr.metadata.name);
   }
 
   /** Deletes every owned revision not in `keep`; returns what was deleted and what remains. */
@@ -103,7 +133,10 @@ export class Revisions {
     for (const name of owned) {
       if (keep.has(name)) continue;
       try {
-        await this.apps.deleteNamespacedControllerRevision({ namespace: agent.metadata.namespace!, name });
+        await this.client.request({
+          method: "DELETE",
+          path: `${revisionsPath(agent.metadata.namespace!)}/${encodeURIComponent(name)}`,
+        });
       } catch (error) {
         if (statusCode(error) !== 404) throw error;
       }
