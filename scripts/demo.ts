@@ -14,8 +14,10 @@ import {
   clusterUp,
   waitForApiServer,
 } from "../hack/local-cluster";
+import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { experimentsScenario } from "./demo/experiments";
 import { migrateDatabase } from "./migrate";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
@@ -119,6 +121,8 @@ async function main() {
   }
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
+  const db = await openDatabase({ file: dbFile });
+  await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
 
   say(`logs in ${LOG_DIR}`);
   say(`KUBECONFIG=${kubeconfig}`);

@@ -6,7 +6,7 @@ import { parseEnvWith } from "../../lib/env";
 
 export const agentsEnvSchema = z.object({
   /** Reconciles of different DatadogAgents run in parallel on this many workers. */
-  FLEETDECK_AGENTS_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  FLEETDECK_AGENTS_WORKERS: z.coerce.number().int().min(1).max(64).default(8),
   /** Timeout of an experiment started without one (upstream: 30 minutes). */
   FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS: z.coerce
     .number()
