@@ -12,4 +12,9 @@ export const queryKeys = {
   agent: (key: string) => [TOPICS.agents, key] as const,
   revisions: (agentKey: string) => [TOPICS.revisions, agentKey] as const,
   experiments: (agentKey?: string) => [TOPICS.experiments, agentKey ?? "all"] as const,
+  metadataSends: (filters: Record<string, string>) => [TOPICS.metadata, "sends", filters] as const,
+  metadataCharts: [TOPICS.metadata, "charts"] as const,
+  metadataForwarders: [TOPICS.metadata, "forwarders"] as const,
+  /** A send never changes once written: not tied to the live topic. */
+  metadataSend: (id: number) => ["metadata-send", id] as const,
 };

@@ -17,6 +17,7 @@ import { InformerFactory } from "./kube/informer-factory";
 import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
+import { setupMetadata } from "./metadata";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
 
   // Features register their informers, components and command handlers on ctx here.
   setupAgents(ctx);
+  setupMetadata(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.

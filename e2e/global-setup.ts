@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
 import { createTestDatabaseFile } from "../test/database";
+import { startFakeIntake } from "../test/fakeintake/server";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
@@ -19,10 +20,14 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+  // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
+  const intake = await startFakeIntake();
+  const metadataEnv = { DD_URL: intake.url, DD_API_KEY: "e2e-placeholder-not-a-real-key" };
 
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {
     ...env,
+    ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
   });
@@ -39,9 +44,11 @@ export default async function globalSetup() {
     controllerHealthURL: `http://127.0.0.1:${healthPort}`,
     controllerEnv: {
       ...env,
+      ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",
     },
+    fakeIntakeURL: intake.url,
   };
   fs.mkdirSync(path.dirname(E2E_STATE_FILE), { recursive: true });
   fs.writeFileSync(E2E_STATE_FILE, JSON.stringify(state, null, 2));
@@ -49,6 +56,7 @@ export default async function globalSetup() {
 
   return async () => {
     await Promise.all(processes.map((p) => p.stop()));
+    await intake.close();
     if (process.env.FLEETDECK_TEST_KEEP_CLUSTER !== "1") await clusterDown(CLUSTER);
     fs.rmSync(E2E_STATE_FILE, { force: true });
   };

@@ -10,6 +10,8 @@ export interface E2EState {
   databaseFile: string;
   controllerHealthURL: string;
   controllerEnv: Record<string, string>;
+  /** The fake metadata intake the controller forwards to (GET /fakeintake/records). */
+  fakeIntakeURL: string;
 }
 
 export const E2E_STATE_FILE = path.join(STATE_DIR, "e2e-state.json");

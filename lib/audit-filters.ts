@@ -14,12 +14,16 @@ export const auditFiltersSchema = z.object({
 export type AuditFilters = z.infer<typeof auditFiltersSchema>;
 
 export function parseAuditFilters(params: Record<string, string | string[] | undefined>): AuditFilters {
-  const flat = Object.fromEntries(
+  return auditFiltersSchema.parse(flattenParams(params));
+}
+
+/** Search params as a page receives them → one string per name, empty ones dropped. */
+export function flattenParams(params: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(
     Object.entries(params)
       .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
-      .filter(([, v]) => v !== undefined && v !== ""),
+      .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
   );
-  return auditFiltersSchema.parse(flat);
 }
 
 /** Parses a date filter (ISO or the browser's datetime-local); undefined when absent or invalid. */
@@ -29,7 +33,10 @@ export function filterDate(value: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-export function filtersToSearch(filters: AuditFilters, extra: Record<string, string> = {}): string {
+export function filtersToSearch(
+  filters: Record<string, string | undefined>,
+  extra: Record<string, string> = {},
+): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) params.set(k, v);
   const s = params.toString();

@@ -16,8 +16,10 @@ import {
 } from "../hack/local-cluster";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
+import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { experimentsScenario } from "./demo/experiments";
+import { metadataScenario } from "./demo/metadata";
 import { migrateDatabase } from "./migrate";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
@@ -54,6 +56,7 @@ function dashboardBuildIsStale(): boolean {
 }
 
 const processes: RunningProcess[] = [];
+let intake: FakeIntake | undefined;
 let stopCluster: (() => Promise<void>) | undefined;
 let shuttingDown = false;
 
@@ -63,6 +66,7 @@ async function shutdown(code: number) {
   shuttingDown = true;
   say("stopping...");
   await Promise.all(processes.map((p) => p.stop()));
+  await intake?.close();
   if (stopCluster) await stopCluster();
   say("stopped");
   process.exit(code);
@@ -106,8 +110,22 @@ async function main() {
     run("npm", ["run", "-s", "build"]);
   }
 
+  // Metadata goes to the local fake intake, never to Datadog: a placeholder key, short heartbeats.
+  intake = await startFakeIntake({ port: Number(process.env.FLEETDECK_FAKEINTAKE_PORT ?? 0) });
+  say(`fake metadata intake at ${intake.url} (what it received: ${intake.url}/fakeintake/records)`);
+  const metadataEnv = {
+    DD_URL: intake.url,
+    DD_API_KEY: "demo-placeholder-not-a-real-key",
+    FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "60",
+    FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "60",
+  };
+
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
-  const controller = startController("controller", { ...env, FLEETDECK_HEALTH_ADDR: HEALTH_ADDR });
+  const controller = startController("controller", {
+    ...env,
+    ...metadataEnv,
+    FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
+  });
   processes.push(controller);
   const web = startWeb("web", { ...env, FLEETDECK_WEB_HOST: WEB_HOST, FLEETDECK_WEB_PORT: WEB_PORT });
   processes.push(web);
@@ -123,6 +141,7 @@ async function main() {
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
   const db = await openDatabase({ file: dbFile });
   await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
+  await metadataScenario(kc, say);
 
   say(`logs in ${LOG_DIR}`);
   say(`KUBECONFIG=${kubeconfig}`);

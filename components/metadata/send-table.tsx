@@ -1,0 +1,124 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { filtersToSearch } from "@/lib/audit-filters";
+import type { MetadataFilters } from "@/lib/metadata-filters";
+import type { SendRowDto, SendsPage } from "@/server/queries/metadata";
+import { queryKeys } from "@/components/query-keys";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { fetchJson } from "./fetch-json";
+
+const STATUS_TONE: Record<string, Tone> = { sent: "good", failed: "bad", skipped: "warn" };
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+/** The send log, newest first; the newest page follows the live stream. Selecting a row opens its payload. */
+export function SendTable({
+  filters,
+  cursor,
+  initial,
+  selectedId,
+  onSelect,
+}: {
+  filters: MetadataFilters;
+  cursor: number | null;
+  initial: SendsPage;
+  selectedId: number | null;
+  onSelect: (id: number) => void;
+}) {
+  const key = { ...filters, cursor: cursor === null ? "" : String(cursor) } as Record<string, string>;
+  const { data = initial } = useQuery({
+    queryKey: queryKeys.metadataSends(key),
+    queryFn: () =>
+      fetchJson<SendsPage>(
+        `/api/metadata/sends${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
+      ),
+    initialData: initial,
+    enabled: cursor === null,
+  });
+  if (data.rows.length === 0) {
+    return (
+      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+        No sends match these filters.
+      </p>
+    );
+  }
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Metadata send attempts, newest first</caption>
+        <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+          <tr>
+            <th className="px-3 py-2 font-medium">When</th>
+            <th className="px-3 py-2 font-medium">Forwarder</th>
+            <th className="px-3 py-2 font-medium">Object</th>
+            <th className="px-3 py-2 font-medium">Reason</th>
+            <th className="px-3 py-2 font-medium">Status</th>
+            <th className="px-3 py-2 font-medium">Attempt</th>
+            <th className="px-3 py-2 font-medium">Size</th>
+            <th className="px-3 py-2 font-medium">Latency</th>
+            <th className="px-3 py-2 font-medium">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.rows.map((row) => (
+            <Row key={row.id} row={row} selected={row.id === selectedId} onSelect={onSelect} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Row({
+  row,
+  selected,
+  onSelect,
+}: {
+  row: SendRowDto;
+  selected: boolean;
+  onSelect: (id: number) => void;
+}) {
+  return (
+    <tr
+      data-testid="send-row"
+      data-object={row.object}
+      aria-selected={selected}
+      className={`border-t border-slate-100 align-top hover:bg-slate-50 ${selected ? "bg-sky-50" : ""}`}
+    >
+      <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+        <RelativeTime iso={row.at} />
+      </td>
+      <td className="px-3 py-2">{row.forwarder}</td>
+      <td className="px-3 py-2">
+        <span className="text-slate-500">{row.kind}</span>{" "}
+        <button
+          type="button"
+          className="font-mono text-xs text-sky-700 hover:underline"
+          onClick={() => onSelect(row.id)}
+        >
+          {row.object}
+        </button>
+        {row.revision !== null && <span className="ml-1 text-xs text-slate-400">rev {row.revision}</span>}
+      </td>
+      <td className="px-3 py-2">{row.reason}</td>
+      <td className="px-3 py-2">
+        <Badge tone={STATUS_TONE[row.status] ?? "neutral"}>
+          {row.status}
+          {row.httpStatus !== null && ` ${row.httpStatus}`}
+        </Badge>
+      </td>
+      <td className="px-3 py-2">{row.attempt}</td>
+      <td className="whitespace-nowrap px-3 py-2">{row.sizeBytes > 0 ? formatBytes(row.sizeBytes) : "—"}</td>
+      <td className="whitespace-nowrap px-3 py-2">
+        {row.latencyMs !== null ? `${row.latencyMs.toFixed(1)} ms` : "—"}
+      </td>
+      <td className="max-w-xs truncate px-3 py-2 text-rose-800" title={row.error ?? undefined}>
+        {row.error}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,143 @@
+// Helm 3 release storage: a Secret or ConfigMap named sh.helm.release.v1.<release>.v<revision>
+// whose `release` field is base64(gzip(JSON)) (a Secret adds the API's own base64 on top).
+// Decoding never throws anything but a HelmReleaseError, whose code and message say why.
+import zlib from "node:zlib";
+import YAML from "yaml";
+import { z } from "zod";
+import type { HelmReleaseInfo } from "./payloads";
+import { redactSecrets } from "./redact";
+
+export const RELEASE_PREFIX = "sh.helm.release.v1.";
+const REVISION_SUFFIX = /\.v(\d+)$/;
+
+export type HelmReleaseErrorCode = "missing-data" | "not-gzip" | "too-large" | "not-json" | "invalid-release";
+
+export class HelmReleaseError extends Error {
+  override name = "HelmReleaseError";
+  constructor(
+    readonly code: HelmReleaseErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Release name and revision from the storage object's name, or undefined when it is not one. */
+export function parseReleaseObjectName(name: string): { release: string; revision: number } | undefined {
+  if (!name.startsWith(RELEASE_PREFIX)) return undefined;
+  const rest = name.slice(RELEASE_PREFIX.length);
+  const match = REVISION_SUFFIX.exec(rest);
+  if (!match) return undefined;
+  const release = rest.slice(0, match.index);
+  const revision = Number(match[1]);
+  return release && Number.isSafeInteger(revision) ? { release, revision } : undefined;
+}
+
+const valuesSchema = z.record(z.string(), z.unknown()).nullish();
+
+const releaseSchema = z.object({
+  name: z.string().min(1),
+  namespace: z.string().default(""),
+  version: z.number().int(),
+  config: valuesSchema,
+  chart: z.object({
+    metadata: z.object({
+      name: z.string().min(1),
+      version: z.string().default(""),
+      appVersion: z.string().default(""),
+    }),
+    values: valuesSchema,
+  }),
+});
+
+export type DecodedRelease = z.infer<typeof releaseSchema>;
+
+const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Decodes the `release` field. `fromSecret`: the field is as the API returns a Secret's data
+ * (base64 of Helm's text); a ConfigMap's is Helm's text itself. Then Helm's base64 (falling back
+ * to the raw bytes, as upstream), gunzip capped at `maxBytes`, JSON, and a shape check.
+ */
+export function decodeHelmRelease(
+  field: string | undefined,
+  fromSecret: boolean,
+  maxBytes: number,
+): DecodedRelease {
+  if (!field) throw new HelmReleaseError("missing-data", "no data.release field");
+  const helmText = fromSecret ? Buffer.from(field, "base64").toString("latin1") : field;
+  const compact = helmText.replace(/\s+/g, "");
+  const bytes =
+    compact.length % 4 === 0 && STRICT_BASE64.test(compact)
+      ? Buffer.from(compact, "base64")
+      : Buffer.from(helmText, "latin1");
+  if (bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) {
+    throw new HelmReleaseError("not-gzip", "release data is not gzip-compressed");
+  }
+  let json: Buffer;
+  try {
+    json = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new HelmReleaseError("too-large", `release decompresses to more than ${maxBytes} bytes`);
+    }
+    throw new HelmReleaseError("not-gzip", `corrupt gzip data: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString("utf8"));
+  } catch (error) {
+    throw new HelmReleaseError("not-json", `release is not JSON: ${(error as Error).message}`);
+  }
+  const result = releaseSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new HelmReleaseError(
+      "invalid-release",
+      `not a Helm release: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return result.data;
+}
+
+type Values = Record<string, unknown>;
+
+const isPlainObject = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Chart defaults deep-merged with the user's values; the user's win (maps merge, the rest replaces). */
+export function mergeValues(defaults: Values, overrides: Values): Values {
+  const result: Values = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    const existing = result[key];
+    result[key] = isPlainObject(existing) && isPlainObject(value) ? mergeValues(existing, value) : value;
+  }
+  return result;
+}
+
+/** YAML as Go's yaml.v2 writes it: keys sorted, sequences not indented, no folding. */
+export function toYaml(values: Values): string {
+  return YAML.stringify(values, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+}
+
+/** What the Helm forwarder sends of a release: provided and full values as YAML, secrets redacted. */
+export function releaseInfo(release: DecodedRelease, storageUid: string, revision: number): HelmReleaseInfo {
+  const provided = release.config ?? {};
+  const full = mergeValues(release.chart.values ?? {}, provided);
+  return {
+    releaseName: release.name,
+    namespace: release.namespace,
+    chartName: release.chart.metadata.name,
+    chartVersion: release.chart.metadata.version,
+    appVersion: release.chart.metadata.appVersion,
+    storageUid,
+    revision,
+    providedValuesYaml: toYaml(redactSecrets(provided)),
+    fullValuesYaml: toYaml(redactSecrets(full)),
+  };
+}
+
+/** Helm's encoding of a release (for tests, fixtures and the demo): base64(gzip(JSON)). */
+export function encodeHelmRelease(release: unknown): string {
+  return zlib.gzipSync(Buffer.from(JSON.stringify(release))).toString("base64");
+}

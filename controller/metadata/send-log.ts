@@ -1,0 +1,136 @@
+// The send log: one SQLite row per attempt to send metadata (and per release skipped as
+// undecodable). Rows are buffered and written in small batches, each batch in one transaction
+// with its change-feed row, so a burst of sends costs a few writes, not one per send. Old rows
+// are pruned by age and by count.
+import type { Database } from "../../lib/db/open";
+import { withBusyRetry } from "../../lib/db/open";
+import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
+import { TOPICS } from "../../lib/topics";
+import type { Logger } from "../log";
+import { recordChange } from "../store/changes";
+
+export interface SendRecord {
+  at: Date;
+  forwarder: ForwarderName;
+  kind: string;
+  object: string;
+  revision?: number | null;
+  reason: SendReason;
+  status: SendStatus;
+  attempt: number;
+  /** The body as sent (already without secrets); "" when skipped. */
+  payload: string;
+  sizeBytes: number;
+  httpStatus?: number | null;
+  latencyMs?: number | null;
+  error?: string | null;
+}
+
+export interface SendLogOptions {
+  maxAgeMs: number;
+  maxRows: number;
+  flushMs?: number;
+  pruneEveryMs?: number;
+}
+
+/** Rows kept in memory while the database refuses writes; beyond this the oldest are dropped (and counted). */
+const MAX_BUFFERED = 20_000;
+
+export class SendLog {
+  private buffer: SendRecord[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private dropped = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+    private readonly options: SendLogOptions,
+  ) {}
+
+  start(): void {
+    const every = this.options.pruneEveryMs ?? 60_000;
+    void this.pruneSafely();
+    this.pruneTimer = setInterval(() => void this.pruneSafely(), every);
+    this.pruneTimer.unref();
+  }
+
+  record(entry: SendRecord): void {
+    this.buffer.push(entry);
+    if (this.buffer.length > MAX_BUFFERED) {
+      this.dropped += this.buffer.length - MAX_BUFFERED;
+      this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
+    }
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 100);
+  }
+
+  /** Writes what is buffered (one transaction); failed batches stay buffered for the next flush. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = this.flushing.then(() => this.writeBuffered());
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.flush();
+  }
+
+  /** Deletes rows older than the maximum age and all but the newest `maxRows`; returns how many. */
+  async prune(now = Date.now()): Promise<number> {
+    const { maxAgeMs, maxRows } = this.options;
+    return withBusyRetry(() =>
+      this.db.$transaction(async (tx) => {
+        const old = await tx.metadataSend.deleteMany({ where: { at: { lt: new Date(now - maxAgeMs) } } });
+        const boundary = await tx.metadataSend.findFirst({
+          orderBy: { id: "desc" },
+          skip: maxRows,
+          select: { id: true },
+        });
+        const excess = boundary
+          ? await tx.metadataSend.deleteMany({ where: { id: { lte: boundary.id } } })
+          : { count: 0 };
+        const count = old.count + excess.count;
+        if (count > 0) await recordChange(tx, TOPICS.metadata, "sends");
+        return count;
+      }),
+    );
+  }
+
+  private async pruneSafely(): Promise<void> {
+    try {
+      const count = await this.prune();
+      if (count > 0) this.log.debug({ pruned: count }, "send log pruned");
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "send log pruning failed; will retry");
+    }
+  }
+
+  private async writeBuffered(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    try {
+      await withBusyRetry(() =>
+        this.db.$transaction([
+          this.db.metadataSend.createMany({ data: batch }),
+          recordChange(this.db, TOPICS.metadata, "sends"),
+        ]),
+      );
+      if (this.dropped > 0) {
+        this.log.error({ dropped: this.dropped }, "send log rows dropped while the database refused writes");
+        this.dropped = 0;
+      }
+    } catch (error) {
+      // Nothing half-written (one transaction); keep the rows for the next flush.
+      this.buffer = batch.concat(this.buffer);
+      this.log.warn(
+        { err: (error as Error).message, rows: batch.length },
+        "send log write failed; will retry",
+      );
+      this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
+    }
+  }
+}

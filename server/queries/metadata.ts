@@ -1,0 +1,167 @@
+import "server-only";
+import { diffLines } from "diff";
+import type { MetadataFilters } from "@/lib/metadata-filters";
+import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/metadata-charts";
+import type { ForwarderState, WatchInfo } from "@/lib/metadata";
+import { payloadView } from "@/lib/metadata-view";
+import { getDb } from "../db";
+
+export type { MinuteBucket };
+
+export interface SendRowDto {
+  id: number;
+  at: string;
+  forwarder: string;
+  kind: string;
+  object: string;
+  revision: number | null;
+  reason: string;
+  status: string;
+  attempt: number;
+  sizeBytes: number;
+  httpStatus: number | null;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+export interface SendsPage {
+  rows: SendRowDto[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: number | null;
+}
+
+export interface DiffPart {
+  kind: "added" | "removed" | "same";
+  text: string;
+}
+
+export interface SendDetailDto {
+  send: SendRowDto;
+  /** The payload as sent (JSON text; never holds the API key), "" when skipped. */
+  payload: string;
+  /** The payload as readable YAML, JSON-string fields expanded. */
+  view: string;
+  /** The previous send of the same object that carried a payload, and the diff from it. */
+  previous: { id: number; at: string; reason: string; status: string } | null;
+  diff: DiffPart[] | null;
+}
+
+export interface ForwarderDto {
+  name: string;
+  state: ForwarderState;
+  message: string;
+  intakeUrl: string;
+  controllerId: string;
+  activeWatches: WatchInfo[];
+  deniedWatches: WatchInfo[];
+  queueDepth: number;
+  snapshots: number;
+  heartbeatSeconds: number;
+  lastHeartbeatAt: string | null;
+  lastSendAt: string | null;
+  updatedAt: string;
+}
+
+const ROW_SELECT = {
+  id: true,
+  at: true,
+  forwarder: true,
+  kind: true,
+  object: true,
+  revision: true,
+  reason: true,
+  status: true,
+  attempt: true,
+  sizeBytes: true,
+  httpStatus: true,
+  latencyMs: true,
+  error: true,
+} as const;
+
+const toDto = ({ at, ...row }: Omit<SendRowDto, "at"> & { at: Date }): SendRowDto => ({
+  ...row,
+  at: at.toISOString(),
+});
+
+function where(filters: MetadataFilters, cursor?: number) {
+  return {
+    ...(cursor ? { id: { lt: cursor } } : {}),
+    ...(filters.forwarder ? { forwarder: filters.forwarder } : {}),
+    ...(filters.kind ? { kind: filters.kind } : {}),
+    ...(filters.object ? { object: { contains: filters.object } } : {}),
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.reason ? { reason: filters.reason } : {}),
+  };
+}
+
+/** Newest first, keyset-paginated by id. Payloads are left out (see getSendDetail). */
+export async function listSends(filters: MetadataFilters, cursor?: number, limit = 50): Promise<SendsPage> {
+  const db = await getDb();
+  const rows = await db.metadataSend.findMany({
+    where: where(filters, cursor),
+    select: ROW_SELECT,
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit).map(toDto);
+  return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
+export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
+  const db = await getDb();
+  const row = await db.metadataSend.findUnique({ where: { id } });
+  if (!row) return null;
+  const previous = row.payload
+    ? await db.metadataSend.findFirst({
+        where: {
+          forwarder: row.forwarder,
+          kind: row.kind,
+          object: row.object,
+          id: { lt: row.id },
+          payload: { not: "" },
+        },
+        orderBy: { id: "desc" },
+      })
+    : null;
+  const view = payloadView(row.payload);
+  const { payload: _payload, ...fields } = row;
+  return {
+    send: toDto(fields),
+    payload: row.payload,
+    view,
+    previous: previous
+      ? { id: previous.id, at: previous.at.toISOString(), reason: previous.reason, status: previous.status }
+      : null,
+    diff: previous
+      ? diffLines(payloadView(previous.payload), view).map((part) => ({
+          kind: part.added ? "added" : part.removed ? "removed" : "same",
+          text: part.value,
+        }))
+      : null,
+  };
+}
+
+export async function listForwarders(): Promise<ForwarderDto[]> {
+  const db = await getDb();
+  const rows = await db.metadataForwarder.findMany({ orderBy: { name: "asc" } });
+  return rows.map((r) => ({
+    name: r.name,
+    state: r.state as ForwarderState,
+    message: r.message,
+    intakeUrl: r.intakeUrl,
+    controllerId: r.controllerId,
+    activeWatches: JSON.parse(r.activeWatches) as WatchInfo[],
+    deniedWatches: JSON.parse(r.deniedWatches) as WatchInfo[],
+    queueDepth: r.queueDepth,
+    snapshots: r.snapshots,
+    heartbeatSeconds: r.heartbeatSeconds,
+    lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
+    lastSendAt: r.lastSendAt?.toISOString() ?? null,
+    updatedAt: r.updatedAt.toISOString(),
+  }));
+}
+
+/** Attempts per minute by reason and latency percentiles over the last `minutes`. */
+export async function sendCharts(minutes = 60): Promise<MinuteBucket[]> {
+  return aggregateSendCharts(await getDb(), minutes);
+}
