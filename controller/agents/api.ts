@@ -65,13 +65,20 @@ export class AgentApi {
     return this.client.request<DatadogAgent>({
       method: "PUT",
       path: agentPath(agent.metadata.namespace!, agent.metadata.name),
-      query: { fieldManager: FIELD_MANAGER, fieldValidation: "Strict", dryRun: options.dryRun ? "All" : undefined },
+      query: {
+        fieldManager: FIELD_MANAGER,
+        fieldValidation: "Strict",
+        dryRun: options.dryRun ? "All" : undefined,
+      },
       body: {
         apiVersion: DDA_API_VERSION,
         kind: DDA_KIND,
         metadata: {
           ...metadata,
-          annotations: { ...agent.metadata.annotations, [CHANGE_CAUSE_ANNOTATION]: JSON.stringify(annotation) },
+          annotations: {
+            ...agent.metadata.annotations,
+            [CHANGE_CAUSE_ANNOTATION]: JSON.stringify(annotation),
+          },
         },
         spec,
       },

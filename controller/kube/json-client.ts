@@ -31,7 +31,8 @@ export class KubeJsonClient {
 
   async request<T>(req: JsonRequest): Promise<T> {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) params.set(key, value);
+    for (const [key, value] of Object.entries(req.query ?? {}))
+      if (value !== undefined) params.set(key, value);
     const path = params.size > 0 ? `${req.path}?${params.toString()}` : req.path;
     const { url, options } = await requestOptions(this.kc, path, req.method);
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -39,7 +40,10 @@ export class KubeJsonClient {
       ...(options.headers as Record<string, string>),
       Accept: "application/json",
       ...(payload !== undefined
-        ? { "Content-Type": req.contentType ?? CONTENT_TYPE.json, "Content-Length": String(Buffer.byteLength(payload)) }
+        ? {
+            "Content-Type": req.contentType ?? CONTENT_TYPE.json,
+            "Content-Length": String(Buffer.byteLength(payload)),
+          }
         : {}),
     };
     const client = url.protocol === "http:" ? http : https;
@@ -64,7 +68,9 @@ export class KubeJsonClient {
           }
         });
       });
-      request.on("timeout", () => request.destroy(new Error(`${req.method} ${req.path} timed out after ${timeoutMs} ms`)));
+      request.on("timeout", () =>
+        request.destroy(new Error(`${req.method} ${req.path} timed out after ${timeoutMs} ms`)),
+      );
       request.on("error", reject);
       request.end(payload);
     });

@@ -41,16 +41,30 @@ export async function experimentsScenario(
   if (ended) return;
 
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const ref = { group: "datadoghq.com", version: "v2alpha1", plural: "datadogagents", namespace: NAMESPACE, name: NAME };
+  const ref = {
+    group: "datadoghq.com",
+    version: "v2alpha1",
+    plural: "datadogagents",
+    namespace: NAMESPACE,
+    name: NAME,
+  };
   const agent = async () => (await custom.getNamespacedCustomObject(ref)) as AgentState;
   /** The agent once the controller has reconciled its current generation. */
   const reconciled = (what: string) =>
     until(what, async () => {
       const a = await agent();
-      return a.status?.currentRevision && a.status.observedGeneration === a.metadata.generation ? a : undefined;
+      return a.status?.currentRevision && a.status.observedGeneration === a.metadata.generation
+        ? a
+        : undefined;
     });
   const command = async (kind: string, payload: unknown): Promise<CommandStatus> => {
-    const inserted = await insertCommand(db, { kind, target: TARGET, payload, actor: ACTOR, source: "dashboard" });
+    const inserted = await insertCommand(db, {
+      kind,
+      target: TARGET,
+      payload,
+      actor: ACTOR,
+      source: "dashboard",
+    });
     if (!inserted.ok) throw new Error(`demo: ${kind} refused: ${inserted.error}`);
     const row = await until(`${kind} to be applied`, async () => {
       const c = await db.command.findUnique({ where: { id: inserted.commandId } });
@@ -64,7 +78,7 @@ export async function experimentsScenario(
   const first = await reconciled("the sample DatadogAgent's first reconcile");
   if (first.spec?.global?.logLevel !== "debug" && !first.status?.experiment) {
     await custom.patchNamespacedCustomObject(
-      { ...ref, body: { spec: { global: { logLevel: "debug" } } } },
+      { ...ref, body: { spec: { global: { logLevel: "debug" } } }, fieldManager: "demo-user" },
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
     await reconciled("the edited spec to be reconciled");
