@@ -333,6 +333,25 @@ describe("signal guards (upstream handle*Experiment)", () => {
     });
   });
 
+  it("a retry of the same start keeps the clock and baseline a reconcile set meanwhile", () => {
+    const clockStarted = withPhase("running", {
+      expectedSpecHash: "0123456789",
+      startedAt: "2026-11-23T01:00:00Z",
+    });
+    const retried = startedStatus(clockStarted, { id: "exp-001", expectedSpecHash: "0123456789" });
+    expect(retried).toEqual(clockStarted);
+    // Another id is a new start: its own baseline, no clock.
+    expect(
+      startedStatus({ currentRevision: "datadog-agent-abc123" }, { id: "exp-002", expectedSpecHash: "x" })
+        .experiment,
+    ).toEqual({
+      phase: "running",
+      baselineRevision: "datadog-agent-abc123",
+      id: "exp-002",
+      expectedSpecHash: "x",
+    });
+  });
+
   it("start refused before the first reconcile (no currentRevision)", () => {
     expect(canStart({}, "exp-001")).toMatchObject({
       ok: false,

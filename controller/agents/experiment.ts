@@ -196,11 +196,16 @@ export function startedStatus(
   status: AgentStatus,
   start: { id: string; expectedSpecHash: string; timeoutSeconds?: number },
 ): AgentStatus {
+  // A retry of this same start (its spec write met a 409) keeps the clock and baseline a
+  // reconcile may have set meanwhile: clearing them would make that reconcile write them again,
+  // and the two would conflict until the start gave up.
+  const retried = status.experiment?.phase === "running" && status.experiment.id === start.id;
   return {
     ...status,
     experiment: {
+      ...(retried ? status.experiment : {}),
       phase: "running",
-      baselineRevision: status.currentRevision,
+      baselineRevision: retried ? status.experiment!.baselineRevision : status.currentRevision,
       id: start.id,
       expectedSpecHash: start.expectedSpecHash,
       ...(start.timeoutSeconds !== undefined ? { timeoutSeconds: start.timeoutSeconds } : {}),
