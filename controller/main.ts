@@ -31,6 +31,7 @@ import { setupMetadata } from "./metadata";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
+import { setupAgents } from "./agents/index";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   };
 
   // Features register their informers, components and command handlers on ctx here.
+  setupAgents(ctx);
   const spot = setupSpot(ctx);
   setupWorkloadAutoscaling(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);

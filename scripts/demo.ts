@@ -14,9 +14,11 @@ import {
   clusterUp,
   waitForApiServer,
 } from "../hack/local-cluster";
+import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
 import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { experimentsScenario } from "./demo/experiments";
 import { metadataScenario } from "./demo/metadata";
 import { migrateDatabase } from "./migrate";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
@@ -148,6 +150,8 @@ async function main() {
     say(`autoscaling scenario failed: ${error.message}`),
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
+  const db = await openDatabase({ file: dbFile });
+  await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
   await metadataScenario(kc, say);
 
   say(`logs in ${LOG_DIR}`);

@@ -1,17 +1,16 @@
+import { AgentsTable } from "@/components/agents/agents-table";
 import { PageHeader } from "@/components/ui/page-header";
-import { Planned } from "@/components/ui/planned";
+import { listAgents } from "@/server/queries/agents";
 
-export default function AgentsPage() {
+export default async function AgentsPage() {
+  const agents = await listAgents();
   return (
     <>
-      <PageHeader title="Agents" description="Every DatadogAgent in the cluster and its revision history." />
-      <Planned
-        items={[
-          "Each DatadogAgent with its experiment phase, current revision and last change.",
-          "Per agent: the current spec, the running experiment with its countdown, Promote and Stop.",
-          "Revision history newest first, a diff between any two revisions, and one-click rollback with a diff of what you roll back to.",
-        ]}
+      <PageHeader
+        title="Agents"
+        description="Every DatadogAgent in the cluster: its experiment, its current revision and what last changed it."
       />
+      <AgentsTable initial={agents} />
     </>
   );
 }

@@ -1,16 +1,16 @@
+import { ExperimentsTable } from "@/components/experiments/experiments-table";
 import { PageHeader } from "@/components/ui/page-header";
-import { Planned } from "@/components/ui/planned";
+import { listExperiments } from "@/server/queries/experiments";
 
-export default function ExperimentsPage() {
+export default async function ExperimentsPage() {
+  const experiments = await listExperiments();
   return (
     <>
-      <PageHeader title="Experiments" description="Configuration experiments run against DatadogAgents." />
-      <Planned
-        items={[
-          "Every experiment: agent, who started it, baseline and candidate revisions.",
-          "Outcome (promoted, rolled back, timed out, aborted) with its reason and duration.",
-        ]}
+      <PageHeader
+        title="Experiments"
+        description="Every configuration experiment run against a DatadogAgent: who started it, how it ended, and how long it ran."
       />
+      <ExperimentsTable initial={experiments} />
     </>
   );
 }

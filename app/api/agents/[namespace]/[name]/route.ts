@@ -1,0 +1,19 @@
+import { requireActor } from "@/server/auth";
+import { getAgent } from "@/server/queries/agents";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(
+  _request: Request,
+  { params }: { params: Promise<{ namespace: string; name: string }> },
+) {
+  try {
+    await requireActor();
+  } catch (error) {
+    return Response.json({ error: (error as Error).message }, { status: 401 });
+  }
+  const { namespace, name } = await params;
+  const agent = await getAgent(`${namespace}/${name}`);
+  if (!agent) return Response.json({ error: `no DatadogAgent ${namespace}/${name}` }, { status: 404 });
+  return Response.json(agent);
+}

@@ -1,0 +1,78 @@
+"use client";
+
+import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import type { ExperimentDto } from "@/server/queries/experiments";
+import { RevisionHistory } from "@/components/revisions/revision-history";
+import { toYaml } from "@/components/revisions/spec-diff";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { ExperimentPanel } from "./experiment-panel";
+import { PhaseBadge } from "./phase-badge";
+import { useAgent, useExperiments, useRevisions } from "./queries";
+import { StartExperimentForm } from "./start-experiment-form";
+
+/** One DatadogAgent, live: its state, experiment, start form, spec and revision history. */
+export function AgentView({
+  initial,
+}: {
+  initial: { agent: AgentDetailDto; revisions: RevisionDto[]; experiments: ExperimentDto[] };
+}) {
+  const key = initial.agent.key;
+  const { data: agent } = useAgent(key, initial.agent);
+  const { data: revisions } = useRevisions(key, initial.revisions);
+  const { data: experiments } = useExperiments(initial.experiments, key);
+  return (
+    <div className="space-y-6">
+      <Card>
+        <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+          <dt className="text-slate-500">Experiment</dt>
+          <dd>
+            <PhaseBadge phase={agent.phase} />
+          </dd>
+          <dt className="text-slate-500">Current revision</dt>
+          <dd className="font-mono" data-testid="current-revision">
+            {agent.currentRevision ?? "—"}
+          </dd>
+          <dt className="text-slate-500">Previous revision</dt>
+          <dd className="font-mono">{agent.previousRevision ?? "—"}</dd>
+          <dt className="text-slate-500">Last change</dt>
+          <dd>
+            {agent.lastChange ?? "—"}
+            {agent.lastChangeAt && (
+              <span className="ml-2 text-slate-500">
+                <RelativeTime iso={agent.lastChangeAt} />
+              </span>
+            )}
+          </dd>
+          <dt className="text-slate-500">Reconciled</dt>
+          <dd>
+            <RelativeTime iso={agent.reconciledAt} /> (generation {agent.generation})
+            {agent.deleted && (
+              <span className="ml-2">
+                <Badge tone="neutral">deleted from the cluster</Badge>
+              </span>
+            )}
+          </dd>
+          {agent.renderError && (
+            <>
+              <dt className="text-slate-500">Workloads</dt>
+              <dd className="text-rose-700">not applied: {agent.renderError}</dd>
+            </>
+          )}
+        </dl>
+      </Card>
+      <ExperimentPanel agent={agent} experiments={experiments} revisions={revisions} />
+      <StartExperimentForm agent={agent} />
+      <Card title="Current spec">
+        <pre
+          data-testid="current-spec"
+          className="max-h-96 overflow-auto rounded-md bg-slate-50 p-3 font-mono text-xs"
+        >
+          {toYaml(agent.spec)}
+        </pre>
+      </Card>
+      <RevisionHistory agent={agent} revisions={revisions} />
+    </div>
+  );
+}

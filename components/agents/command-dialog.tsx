@@ -1,0 +1,90 @@
+"use client";
+
+import { useState, useTransition, type ReactNode } from "react";
+import { CommandStatus } from "@/components/commands/command-status";
+import { callCommandAction } from "@/components/commands/safe-action";
+import { isFinal, useCommandStatus } from "@/components/commands/use-command-status";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import type { CommandActionResult } from "@/server/actions/command-action";
+
+/**
+ * A confirmation that shows what will happen, then follows the command it sends:
+ * requested → applied, or the reason it was refused. Confirm is enabled only when
+ * `blockedReason` is null.
+ */
+export function CommandDialog({
+  open,
+  onClose,
+  title,
+  confirmLabel,
+  danger = false,
+  blockedReason = null,
+  action,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  confirmLabel: string;
+  danger?: boolean;
+  blockedReason?: string | null;
+  action: () => Promise<CommandActionResult>;
+  children: ReactNode;
+}) {
+  const [pending, startTransition] = useTransition();
+  const [commandId, setCommandId] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { data } = useCommandStatus(commandId);
+  const close = () => {
+    setCommandId(null);
+    setError(null);
+    onClose();
+  };
+  const sent = commandId !== null;
+  const done = sent && isFinal(data?.status);
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title={title}
+      wide
+      footer={
+        <>
+          {(commandId !== null || error) && (
+            <div className="mr-auto">
+              <CommandStatus id={commandId} error={error} />
+            </div>
+          )}
+          <Button onClick={close} autoFocus>
+            {done || error ? "Close" : "Cancel"}
+          </Button>
+          {!sent && (
+            <Button
+              variant={danger ? "danger" : "primary"}
+              disabled={pending || blockedReason !== null}
+              title={blockedReason ?? undefined}
+              onClick={() =>
+                startTransition(async () => {
+                  setError(null);
+                  const result = await callCommandAction(action);
+                  if (result.ok) setCommandId(result.commandId);
+                  else setError(result.error);
+                })
+              }
+            >
+              {confirmLabel}
+            </Button>
+          )}
+        </>
+      }
+    >
+      {children}
+      {blockedReason && !sent && (
+        <p role="alert" className="mt-3 rounded-md bg-amber-50 px-3 py-2 text-amber-900">
+          {blockedReason}
+        </p>
+      )}
+    </Dialog>
+  );
+}

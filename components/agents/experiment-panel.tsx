@@ -1,0 +1,197 @@
+"use client";
+
+import { useState } from "react";
+import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
+import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import type { ExperimentDto } from "@/server/queries/experiments";
+import { promoteExperiment } from "@/server/actions/promote-experiment";
+import { stopExperiment } from "@/server/actions/stop-experiment";
+import { SpecDiff } from "@/components/revisions/spec-diff";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { RelativeTime, useNow } from "@/components/ui/relative-time";
+import { CommandDialog } from "./command-dialog";
+import { OutcomeBadge, PhaseBadge } from "./phase-badge";
+
+function formatDuration(seconds: number): string {
+  const s = Math.max(0, seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+/** Live countdown to the automatic rollback. */
+function Countdown({ startedAt, timeoutSeconds }: { startedAt: string | null; timeoutSeconds: number }) {
+  const now = useNow();
+  const left = secondsLeft(startedAt, timeoutSeconds, now);
+  if (left === null) return <span className="text-slate-500">clock starts at the first reconcile</span>;
+  return (
+    <span data-testid="countdown" className="font-mono tabular-nums" aria-live="off">
+      {left > 0 ? `${formatDuration(left)} left` : "timing out…"}
+    </span>
+  );
+}
+
+export function ExperimentPanel({
+  agent,
+  experiments,
+  revisions,
+}: {
+  agent: AgentDetailDto;
+  experiments: ExperimentDto[];
+  revisions: RevisionDto[];
+}) {
+  // What the confirmation acts on, captured at click time: the dialog stays open (showing the
+  // command's outcome) after the experiment it stopped or promoted has ended.
+  const [confirm, setConfirm] = useState<{ action: "promote" | "stop"; id: string } | null>(null);
+  const status = agent.experiment;
+  const row = status?.id ? experiments.find((e) => e.experimentId === status.id) : experiments[0];
+  const specOf = (name: string | undefined) => revisions.find((r) => r.name === name)?.spec;
+  const confirmed = confirm ? experiments.find((e) => e.experimentId === confirm.id) : undefined;
+  const stillRunning = !!confirm && status?.phase === "running" && status.id === confirm.id;
+  const dialogs = confirm && (
+    <>
+      <CommandDialog
+        open={confirm.action === "promote"}
+        onClose={() => setConfirm(null)}
+        title={`Promote experiment ${confirm.id}?`}
+        confirmLabel="Promote"
+        blockedReason={stillRunning ? null : "This experiment is no longer running."}
+        action={() => promoteExperiment(agent.key, confirm.id)}
+      >
+        <p className="mb-3">
+          The candidate <span className="font-mono">{confirmed?.candidateRevision ?? "?"}</span> stays as the
+          agent&apos;s configuration; the automatic rollback is cancelled.
+        </p>
+        <CandidateDiff experiment={confirmed} specOf={specOf} />
+      </CommandDialog>
+      <CommandDialog
+        open={confirm.action === "stop"}
+        onClose={() => setConfirm(null)}
+        title={`Stop experiment ${confirm.id}?`}
+        confirmLabel="Stop and roll back"
+        danger
+        blockedReason={stillRunning ? null : "This experiment is no longer running."}
+        action={() => stopExperiment(agent.key, confirm.id)}
+      >
+        <p className="mb-3">
+          The agent is rolled back to the baseline{" "}
+          <span className="font-mono">{confirmed?.baselineRevision ?? "?"}</span>: these changes are undone.
+        </p>
+        <CandidateDiff experiment={confirmed} specOf={specOf} reverse />
+      </CommandDialog>
+    </>
+  );
+
+  // The dialogs keep their place in the tree whichever card is shown, so they survive the end
+  // of the experiment they act on.
+  if (!status) {
+    return (
+      <>
+        {dialogs}
+        <Card title="Experiment">
+          {row ? (
+            <p className="text-sm text-slate-700" data-testid="last-experiment">
+              Last experiment <span className="font-mono">{row.experimentId}</span>:{" "}
+              <OutcomeBadge outcome={row.outcome} /> {row.reason}
+              {row.endedAt && (
+                <span className="ml-1 text-slate-500">
+                  (<RelativeTime iso={row.endedAt} />)
+                </span>
+              )}
+            </p>
+          ) : (
+            <p className="text-sm text-slate-600">No experiment has run on this agent yet.</p>
+          )}
+        </Card>
+      </>
+    );
+  }
+
+  const timeoutSeconds = status.timeoutSeconds ?? row?.timeoutSeconds ?? DEFAULT_EXPERIMENT_TIMEOUT_SECONDS;
+  const running = status.phase === "running";
+
+  return (
+    <>
+      {dialogs}
+      <Card
+        title="Experiment"
+        actions={
+          running && status.id ? (
+            <div className="flex gap-2">
+              <Button variant="primary" onClick={() => setConfirm({ action: "promote", id: status.id! })}>
+                Promote
+              </Button>
+              <Button variant="danger" onClick={() => setConfirm({ action: "stop", id: status.id! })}>
+                Stop
+              </Button>
+            </div>
+          ) : undefined
+        }
+      >
+        <dl className="mb-4 grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+          <dt className="text-slate-500">Phase</dt>
+          <dd>
+            <PhaseBadge phase={status.phase ?? "none"} />
+          </dd>
+          <dt className="text-slate-500">Id</dt>
+          <dd className="font-mono" data-testid="experiment-id">
+            {status.id ?? "—"}
+          </dd>
+          {row && (
+            <>
+              <dt className="text-slate-500">Started by</dt>
+              <dd>
+                {row.actor} <span className="text-slate-500">({row.source})</span>
+              </dd>
+            </>
+          )}
+          {running && (
+            <>
+              <dt className="text-slate-500">Started</dt>
+              <dd>{status.startedAt ? <RelativeTime iso={status.startedAt} /> : "not yet"}</dd>
+              <dt className="text-slate-500">Automatic rollback</dt>
+              <dd>
+                <Countdown startedAt={status.startedAt ?? null} timeoutSeconds={timeoutSeconds} />{" "}
+                <span className="text-slate-500">(timeout {formatDuration(timeoutSeconds)})</span>
+              </dd>
+            </>
+          )}
+          {status.phase === "aborted" && row?.reason && (
+            <>
+              <dt className="text-slate-500">Why</dt>
+              <dd>{row.reason}</dd>
+            </>
+          )}
+        </dl>
+        <CandidateDiff experiment={row} specOf={specOf} />
+      </Card>
+    </>
+  );
+}
+
+/** Candidate vs baseline (or the reverse, for what a stop undoes), once both are in the history. */
+function CandidateDiff({
+  experiment,
+  specOf,
+  reverse = false,
+}: {
+  experiment: ExperimentDto | undefined;
+  specOf: (name: string | undefined) => unknown;
+  reverse?: boolean;
+}) {
+  const baseline = experiment?.baselineRevision;
+  const candidate = experiment?.candidateRevision;
+  const baselineSpec = specOf(baseline);
+  const candidateSpec = specOf(candidate);
+  if (baselineSpec === undefined || candidateSpec === undefined) {
+    return <p className="text-sm text-slate-500">The candidate has not landed yet.</p>;
+  }
+  const sides = [
+    { spec: baselineSpec, label: `baseline ${baseline}` },
+    { spec: candidateSpec, label: `candidate ${candidate}` },
+  ];
+  const [from, to] = reverse ? [sides[1]!, sides[0]!] : [sides[0]!, sides[1]!];
+  return <SpecDiff from={from.spec} to={to.spec} fromLabel={from.label} toLabel={to.label} />;
+}

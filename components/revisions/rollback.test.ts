@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import { rollbackBlockedReason } from "./rollback";
+
+const agent: AgentDetailDto = {
+  key: "datadog/datadog",
+  namespace: "datadog",
+  name: "datadog",
+  phase: "none",
+  experimentId: null,
+  currentRevision: "datadog-bbbbbbbbbb",
+  previousRevision: "datadog-aaaaaaaaaa",
+  lastChange: null,
+  lastChangeAt: null,
+  reconciledAt: "2026-03-01T12:00:00Z",
+  deleted: false,
+  renderError: null,
+  uid: "u",
+  generation: 2,
+  spec: {},
+  experiment: null,
+};
+const revision = (name: string, extra: Partial<RevisionDto> = {}): RevisionDto => ({
+  id: 1,
+  name,
+  hash: name.slice(-10),
+  spec: {},
+  specRedacted: false,
+  cause: "user-edit",
+  actor: "a",
+  experimentId: null,
+  at: "2026-03-01T12:00:00Z",
+  inCluster: true,
+  ...extra,
+});
+
+describe("rollbackBlockedReason (the dialog's submit is enabled only when this is null)", () => {
+  it("allows an older revision, in the cluster or only in the history", () => {
+    expect(rollbackBlockedReason(agent, revision("datadog-aaaaaaaaaa"))).toBeNull();
+    expect(rollbackBlockedReason(agent, revision("datadog-cccccccccc", { inCluster: false }))).toBeNull();
+  });
+
+  it("refuses the current revision, a running experiment, a deleted agent, and a redacted copy the cluster dropped", () => {
+    expect(rollbackBlockedReason(agent, revision("datadog-bbbbbbbbbb"))).toBe(
+      "This is already the current revision.",
+    );
+    expect(
+      rollbackBlockedReason(
+        { ...agent, phase: "running", experimentId: "e1" },
+        revision("datadog-aaaaaaaaaa"),
+      ),
+    ).toBe("Experiment e1 is running: promote or stop it before rolling back.");
+    expect(rollbackBlockedReason({ ...agent, deleted: true }, revision("datadog-aaaaaaaaaa"))).toMatch(
+      /no longer exists/,
+    );
+    expect(
+      rollbackBlockedReason(agent, revision("datadog-cccccccccc", { inCluster: false, specRedacted: true })),
+    ).toMatch(/redacted/);
+  });
+});

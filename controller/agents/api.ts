@@ -1,0 +1,129 @@
+// Reads and writes of DatadogAgents. Every write carries the resourceVersion that was read, so
+// a write based on a stale read fails with 409 and is retried from a fresh read instead of
+// overwriting someone else's change. Spec writes also say why fleetdeck made them (the
+// change-cause annotation), so the next reconcile can attribute the new revision.
+import type { AgentStatus } from "../../lib/agents";
+import type { Json, JsonObject } from "../../lib/merge-patch";
+import { statusCode } from "../kube/client";
+import type { KubeObject } from "../kube/informer";
+import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
+import type { RevisionCause } from "../../lib/agents";
+
+export const DDA_GROUP = "datadoghq.com";
+export const DDA_VERSION = "v2alpha1";
+export const DDA_PLURAL = "datadogagents";
+export const DDA_API_VERSION = `${DDA_GROUP}/${DDA_VERSION}`;
+export const DDA_KIND = "DatadogAgent";
+export const DDA_PATH = `/apis/${DDA_GROUP}/${DDA_VERSION}/${DDA_PLURAL}`;
+export const FIELD_MANAGER = "fleetdeck";
+/** Set by fleetdeck on every spec write it makes: why, by whom, and which spec it wrote. */
+export const CHANGE_CAUSE_ANNOTATION = "fleetdeck.dev/change-cause";
+
+export interface DatadogAgent extends KubeObject {
+  spec?: JsonObject;
+  status?: AgentStatus & Record<string, unknown>;
+}
+
+export interface ChangeCause {
+  cause: RevisionCause;
+  actor: string;
+  experimentId?: string;
+  /** Hash of the spec written, and the generation it gets: a later edit is not attributed. */
+  hash: string;
+  generation: number;
+}
+
+const agentPath = (namespace: string, name: string) =>
+  `/apis/${DDA_GROUP}/${DDA_VERSION}/namespaces/${encodeURIComponent(namespace)}/${DDA_PLURAL}/${encodeURIComponent(name)}`;
+
+export class AgentApi {
+  constructor(private readonly client: KubeJsonClient) {}
+
+  /** The DatadogAgent, or undefined when it does not exist. */
+  async get(namespace: string, name: string): Promise<DatadogAgent | undefined> {
+    try {
+      return await this.client.request<DatadogAgent>({ method: "GET", path: agentPath(namespace, name) });
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces the spec (PUT, guarded by the resourceVersion read). With `dryRun` the API server
+   * validates it against the CRD schema and stores nothing. Unknown fields are an error, not
+   * silently pruned.
+   */
+  async replaceSpec(
+    agent: DatadogAgent,
+    spec: Json,
+    cause: Omit<ChangeCause, "generation">,
+    options: { dryRun?: boolean } = {},
+  ): Promise<DatadogAgent> {
+    const { managedFields: _managed, ...metadata } = agent.metadata;
+    const annotation: ChangeCause = { ...cause, generation: (agent.metadata.generation ?? 0) + 1 };
+    return this.client.request<DatadogAgent>({
+      method: "PUT",
+      path: agentPath(agent.metadata.namespace!, agent.metadata.name),
+      query: {
+        fieldManager: FIELD_MANAGER,
+        fieldValidation: "Strict",
+        dryRun: options.dryRun ? "All" : undefined,
+      },
+      body: {
+        apiVersion: DDA_API_VERSION,
+        kind: DDA_KIND,
+        metadata: {
+          ...metadata,
+          annotations: {
+            ...agent.metadata.annotations,
+            [CHANGE_CAUSE_ANNOTATION]: JSON.stringify(annotation),
+          },
+        },
+        spec,
+      },
+    });
+  }
+
+  /** Merge-patches the status subresource, guarded by the resourceVersion read. */
+  async patchStatus(agent: DatadogAgent, patch: Json): Promise<DatadogAgent> {
+    return this.client.request<DatadogAgent>({
+      method: "PATCH",
+      path: `${agentPath(agent.metadata.namespace!, agent.metadata.name)}/status`,
+      query: { fieldManager: FIELD_MANAGER },
+      contentType: CONTENT_TYPE.mergePatch,
+      body: { metadata: { resourceVersion: agent.metadata.resourceVersion }, status: patch },
+    });
+  }
+}
+
+/** The change-cause fleetdeck wrote, if it describes this exact spec and generation. */
+export function changeCauseFor(agent: DatadogAgent, hash: string): ChangeCause | undefined {
+  const raw = agent.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
+  if (!raw) return undefined;
+  try {
+    const cause = JSON.parse(raw) as ChangeCause;
+    return cause.hash === hash && cause.generation === agent.metadata.generation ? cause : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who last wrote the spec, from managedFields, for an edit fleetdeck did not make. Kubernetes
+ * does not record users, only field managers (kubectl-edit, kubectl-client-side-apply...), so
+ * this names the tool, honestly labelled as such.
+ */
+export function outsideEditor(agent: DatadogAgent): string {
+  const entries = (agent.metadata.managedFields ?? []) as {
+    manager?: string;
+    time?: string;
+    fieldsV1?: Record<string, unknown>;
+    subresource?: string;
+  }[];
+  const specWriters = entries
+    .filter((e) => !e.subresource && e.fieldsV1 && "f:spec" in e.fieldsV1 && e.manager !== FIELD_MANAGER)
+    .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+  const manager = specWriters[0]?.manager;
+  return manager ? `outside edit (field manager ${manager})` : "cluster (outside edit)";
+}

@@ -1,0 +1,395 @@
+// The experiment lifecycle end to end on the real API server: commands in SQLite, the
+// reconciler in this process, Events and the read model. Timeouts are per-experiment and short.
+import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../lib/db/open";
+import { parseSignal } from "../../lib/signals";
+import {
+  agentClient,
+  agentEvents,
+  createApiKeySecret,
+  reconciled,
+  startAgents,
+  submit,
+  watchPhases,
+  type AgentsUnderTest,
+} from "../../test/agents";
+import { createTestDatabase } from "../../test/database";
+import { eventually, testNamespace, uniqueName } from "../../test/harness";
+import { CHANGE_CAUSE_ANNOTATION } from "./api";
+import { revisionName, specHash } from "./hash";
+import { REVISION_ANNOTATION } from "./render";
+
+const ns = testNamespace("experiments");
+const agents = () => agentClient(ns.kc);
+const baselineSpec = {
+  global: {
+    clusterName: "test",
+    credentials: { apiSecret: { secretName: "datadog-secret", keyName: "api-key" } },
+  },
+  features: { apm: { enabled: true } },
+};
+let db: Database;
+let controller: AgentsUnderTest;
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase("experiments"));
+  await createApiKeySecret(ns.kc, ns.name);
+  controller = await startAgents(ns.kc, db);
+});
+afterAll(async () => {
+  await controller?.stop();
+});
+
+/** A new reconciled agent in the test namespace. */
+async function newAgent(prefix: string, spec: Record<string, unknown> = baselineSpec) {
+  const name = uniqueName(prefix);
+  await agents().create(ns.name, name, spec);
+  const agent = await reconciled(ns.kc, ns.name, name);
+  return { name, target: `${ns.name}/${name}`, baseline: agent.status!.currentRevision! };
+}
+
+async function daemonSetRevision(name: string): Promise<string | undefined> {
+  const ds = await ns.kc
+    .makeApiClient(AppsV1Api)
+    .readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
+  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
+}
+
+const eventReasons = async (name: string) =>
+  (await agentEvents(ns.kc, ns.name, name)).map((e) => `${e.reason}: ${e.note}`);
+
+describe("start → stop", () => {
+  it("runs the candidate, then rolls back to the baseline with the terminal phase visible for one reconcile", async () => {
+    const { name, target, baseline } = await newAgent("stop");
+    const watch = watchPhases(ns.kc, ns.name, name);
+    await watch.ready();
+    const config = { features: { logCollection: { enabled: true } } };
+    const candidate = revisionName(
+      name,
+      specHash({ ...baselineSpec, features: { ...baselineSpec.features, ...config.features } }),
+    );
+
+    const start = await submit(db, "start-experiment", target, {
+      experimentId: "exp-1",
+      config,
+      timeoutSeconds: 600,
+    });
+    expect(start).toMatchObject({
+      status: "applied",
+      message: expect.stringContaining(`candidate ${candidate}`),
+    });
+    const running = await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.currentRevision).toBe(candidate);
+      expect(a.status?.experiment).toMatchObject({
+        phase: "running",
+        id: "exp-1",
+        baselineRevision: baseline,
+      });
+      expect(a.status?.experiment?.startedAt).toBeDefined();
+      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined(); // the candidate landed
+      return a;
+    });
+    expect(running.status?.experiment?.timeoutSeconds).toBe(600);
+    expect(running.spec).toMatchObject({
+      features: { apm: { enabled: true }, logCollection: { enabled: true } },
+    });
+    await eventually(async () => expect(await daemonSetRevision(name)).toBe(candidate));
+
+    const stop = await submit(db, "stop-experiment", target, { experimentId: "exp-1" }, { actor: "bob" });
+    expect(stop).toMatchObject({
+      status: "applied",
+      message: expect.stringContaining(`baseline ${baseline}`),
+    });
+    const back = await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment).toBeUndefined();
+      expect(a.status?.currentRevision).toBe(baseline);
+      return a;
+    });
+    expect(back.status?.previousRevision).toBe(candidate);
+    expect(specHash(back.spec)).toBe(specHash(baselineSpec));
+    await eventually(async () => expect(await daemonSetRevision(name)).toBe(baseline));
+    await eventually(() => expect(watch.phases).toEqual(["none", "running", "rollback", "none"]));
+    await watch.stop();
+
+    await eventually(async () => {
+      const reasons = await eventReasons(name);
+      expect(reasons).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^ExperimentStarted: Experiment exp-1 started by alice/),
+          expect.stringMatching(/^ExperimentRolledBack: Experiment exp-1 rolled back: stopped by bob/),
+        ]),
+      );
+    });
+    const experiment = await db.experiment.findFirstOrThrow({
+      where: { agentKey: target, experimentId: "exp-1" },
+    });
+    expect(experiment).toMatchObject({
+      actor: "alice",
+      phase: "rollback",
+      outcome: "rolled-back",
+      endedBy: "bob",
+      baselineRevision: baseline,
+      candidateRevision: candidate,
+      timeoutSeconds: 600,
+    });
+    expect(experiment.startedAt).not.toBeNull();
+    expect(experiment.endedAt).not.toBeNull();
+    const history = await db.agentRevision.findMany({ where: { agentKey: target }, orderBy: { id: "asc" } });
+    expect(history.map((r) => [r.name, r.cause, r.actor])).toEqual([
+      [baseline, "user-edit", expect.stringContaining("outside edit")],
+      [candidate, "experiment-start", "alice"],
+      [baseline, "rollback", "bob"],
+    ]);
+    const audits = (await db.auditEvent.findMany({ where: { target, source: "controller" } })).map(
+      (a) => a.action,
+    );
+    expect(audits).toEqual(
+      expect.arrayContaining(["experiment.started", "experiment.stop-requested", "experiment.rolled-back"]),
+    );
+  });
+});
+
+describe("start → promote", () => {
+  it("keeps the candidate, clears the experiment, and records the promotion", async () => {
+    const { name, target, baseline } = await newAgent("promote");
+    const config = { global: { tags: ["team:experiments"] } };
+    await submit(db, "start-experiment", target, { experimentId: "exp-p", config });
+    const candidate = await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.phase).toBe("running");
+      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+      return a.status!.currentRevision!;
+    });
+    expect(candidate).not.toBe(baseline);
+    const promote = await submit(db, "promote-experiment", target, { experimentId: "exp-p" });
+    expect(promote).toMatchObject({
+      status: "applied",
+      message: expect.stringContaining(`keeps revision ${candidate}`),
+    });
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment).toBeUndefined();
+      expect(a.status?.currentRevision).toBe(candidate);
+      expect(a.spec).toMatchObject(config);
+    });
+    expect(await daemonSetRevision(name)).toBe(candidate);
+    await eventually(async () =>
+      expect(await eventReasons(name)).toContainEqual(
+        expect.stringMatching(/^ExperimentPromoted: Experiment exp-p promoted by alice/),
+      ),
+    );
+    const history = await db.agentRevision.findMany({ where: { agentKey: target }, orderBy: { id: "asc" } });
+    expect(history.map((r) => [r.name, r.cause])).toEqual([
+      [baseline, "user-edit"],
+      [candidate, "experiment-start"],
+      [candidate, "promote"],
+    ]);
+    expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
+      outcome: "promoted",
+      endedBy: "alice",
+    });
+  });
+});
+
+describe("timeout", () => {
+  it("restores the baseline at startedAt + the per-experiment timeout", async () => {
+    const { name, target, baseline } = await newAgent("timeout");
+    await submit(db, "start-experiment", target, {
+      experimentId: "exp-t",
+      config: { global: { logLevel: "debug" } },
+      timeoutSeconds: 10,
+    });
+    const startedAt = await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.startedAt).toBeDefined();
+      return new Date(a.status!.experiment!.startedAt!).getTime();
+    });
+    await eventually(
+      async () => {
+        const a = await agents().get(ns.name, name);
+        expect(a.status?.experiment).toBeUndefined();
+        expect(a.status?.currentRevision).toBe(baseline);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const experiment = await db.experiment.findFirstOrThrow({
+      where: { agentKey: target, experimentId: "exp-t" },
+    });
+    expect(experiment).toMatchObject({ outcome: "timed-out", endedBy: "fleetdeck (timeout)" });
+    // Not before the deadline, and promptly after it (startedAt has whole seconds).
+    expect(experiment.endedAt!.getTime()).toBeGreaterThanOrEqual(startedAt + 10_000);
+    expect(experiment.endedAt!.getTime()).toBeLessThan(startedAt + 10_000 + 3_000);
+    await eventually(async () =>
+      expect(await eventReasons(name)).toContainEqual(
+        expect.stringMatching(/^ExperimentTimedOut: Experiment exp-t timed out/),
+      ),
+    );
+    expect(await daemonSetRevision(name)).toBe(baseline);
+  });
+});
+
+describe("conflicts", () => {
+  it("an outside edit during an experiment aborts it with a Warning Event; the edit stays", async () => {
+    const { name, target, baseline } = await newAgent("abort");
+    await submit(db, "start-experiment", target, {
+      experimentId: "exp-a",
+      config: { global: { logLevel: "warn" } },
+    });
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.phase).toBe("running");
+      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+    });
+    const edited = { ...baselineSpec, global: { ...baselineSpec.global, logLevel: "error" } };
+    await agents().replaceSpec(ns.name, name, edited, "kubectl-edit");
+    const aborted = await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.phase).toBe("aborted");
+      return a;
+    });
+    expect(aborted.status?.experiment).toMatchObject({ id: "exp-a", baselineRevision: baseline });
+    expect(aborted.status?.experiment?.startedAt).toBeUndefined();
+    expect(aborted.spec).toMatchObject({ global: { logLevel: "error" } }); // not restored
+    expect(aborted.status?.currentRevision).toBe(revisionName(name, specHash(edited)));
+    await eventually(async () => {
+      const event = (await agentEvents(ns.kc, ns.name, name)).find((e) => e.reason === "ExperimentAborted");
+      expect(event?.type).toBe("Warning");
+      expect(event?.note).toContain("Experiment exp-a aborted");
+      expect(event?.note).toContain("field manager kubectl-edit");
+    });
+    expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
+      outcome: "aborted",
+      endedBy: "outside edit (field manager kubectl-edit)",
+    });
+    // Aborted is terminal until the next start, which is accepted.
+    const next = await submit(db, "start-experiment", target, {
+      experimentId: "exp-a2",
+      config: { global: { logLevel: "info" } },
+    });
+    expect(next.status).toBe("applied");
+  });
+
+  it("status before spec: the expected hash survives until the spec lands; a different spec aborts", async () => {
+    const { name, target, baseline } = await newAgent("race");
+    const custom = ns.kc.makeApiClient(CustomObjectsApi);
+    const candidateSpec = { ...baselineSpec, features: { apm: { enabled: false } } };
+    const writeStatus = (expectedSpecHash: string, id: string) =>
+      custom.patchNamespacedCustomObjectStatus(
+        {
+          group: "datadoghq.com",
+          version: "v2alpha1",
+          plural: "datadogagents",
+          namespace: ns.name,
+          name,
+          body: {
+            status: { experiment: { phase: "running", id, baselineRevision: baseline, expectedSpecHash } },
+          },
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+    // As the start handler does, but with the spec write held back.
+    await writeStatus(specHash(candidateSpec), "exp-race");
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.startedAt).toBeDefined(); // a reconcile has run on it
+      expect(a.status?.experiment?.expectedSpecHash).toBe(specHash(candidateSpec));
+      expect(a.status?.experiment?.phase).toBe("running");
+    });
+    await agents().replaceSpec(ns.name, name, candidateSpec, "fleet-automation");
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.currentRevision).toBe(revisionName(name, specHash(candidateSpec)));
+      expect(a.status?.experiment?.phase).toBe("running");
+      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+    });
+    // Same race, but someone else's spec arrives instead of the experiment's: abort.
+    await submit(db, "stop-experiment", target, { experimentId: "exp-race" });
+    await eventually(async () =>
+      expect((await agents().get(ns.name, name)).status?.experiment).toBeUndefined(),
+    );
+    await writeStatus(specHash({ ...baselineSpec, global: { logLevel: "debug" } }), "exp-race-2");
+    await agents().replaceSpec(ns.name, name, { ...baselineSpec, global: { logLevel: "trace" } });
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.phase).toBe("aborted");
+    });
+    expect((await eventReasons(name)).join("\n")).toContain("does not match the experiment's config");
+  });
+});
+
+describe("stale and mismatched signals", () => {
+  it("stop/promote with no experiment, a wrong id, or an ended experiment are ignored with the reason", async () => {
+    const { target } = await newAgent("stale");
+    expect(await submit(db, "stop-experiment", target, { experimentId: "nope" })).toMatchObject({
+      status: "ignored",
+      message: "no experiment to stop: none is running",
+    });
+    await submit(db, "start-experiment", target, {
+      experimentId: "exp-s",
+      config: { global: { logLevel: "debug" } },
+    });
+    expect(await submit(db, "promote-experiment", target, { experimentId: "exp-other" })).toMatchObject({
+      status: "ignored",
+      message: "experiment id mismatch: the running experiment is exp-s, not exp-other",
+    });
+    expect(
+      await submit(db, "start-experiment", target, {
+        experimentId: "exp-2",
+        config: { global: { logLevel: "warn" } },
+      }),
+    ).toMatchObject({
+      status: "rejected",
+      message: expect.stringContaining("an experiment is active (phase=running, id=exp-s)"),
+    });
+    expect((await submit(db, "promote-experiment", target, { experimentId: "exp-s" })).status).toBe(
+      "applied",
+    );
+    expect(await submit(db, "stop-experiment", target, { experimentId: "exp-s" })).toMatchObject({
+      status: "ignored",
+      message: expect.stringMatching(/not running \(phase=promoted\)|none is running/),
+    });
+  });
+
+  it("the Remote Config payload drives the same handlers (as POST /api/signals inserts it)", async () => {
+    const { name, target, baseline } = await newAgent("signal");
+    const signal = (body: object) => {
+      const parsed = parseSignal(JSON.stringify(body));
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      return submit(db, parsed.kind, target, parsed.payload, { actor: "fleet-automation", source: "signal" });
+    };
+    expect(
+      await signal({
+        action: "startExperiment",
+        experiment_id: "fa-1",
+        config: { features: { npm: { enabled: true } } },
+      }),
+    ).toMatchObject({ status: "applied" });
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment?.phase).toBe("running");
+      expect(a.status?.currentRevision).not.toBe(baseline);
+    });
+    expect(await signal({ action: "stopExperiment", experiment_id: "fa-1" })).toMatchObject({
+      status: "applied",
+    });
+    await eventually(async () => {
+      const a = await agents().get(ns.name, name);
+      expect(a.status?.experiment).toBeUndefined();
+      expect(a.status?.currentRevision).toBe(baseline);
+    });
+    expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
+      source: "signal",
+      actor: "fleet-automation",
+      outcome: "rolled-back",
+    });
+    const agent = await agents().get(ns.name, name);
+    expect(JSON.parse(agent.metadata.annotations![CHANGE_CAUSE_ANNOTATION]!)).toMatchObject({
+      cause: "rollback",
+      actor: "fleet-automation",
+      experimentId: "fa-1",
+    });
+  });
+});

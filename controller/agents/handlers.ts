@@ -1,0 +1,295 @@
+// Command handlers for start/stop/promote-experiment and restore-revision: the dashboard and the
+// Remote Config signal (POST /api/signals) both arrive here as Commands. Each re-reads the
+// DatadogAgent, decides with the pure guards of experiment.ts, and writes with the
+// resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
+// stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
+// CommandRejected with a message for the user.
+import { literalSecretPaths } from "../../lib/agents";
+import { splitTarget, type CommandPayload } from "../../lib/commands";
+import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
+import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
+import { describeKubeError, statusCode } from "../kube/client";
+import type { EventInput, EventRecorder } from "../kube/events";
+import type { AgentApi, DatadogAgent } from "./api";
+import { applyDefaults } from "./defaults";
+import {
+  activeExperiment,
+  canEnd,
+  canStart,
+  promotedStatus,
+  startedStatus,
+  stoppedStatus,
+  timeoutSecondsOf,
+} from "./experiment";
+import { hashOfRevisionName, revisionName, specHash } from "./hash";
+import { agentRef, audit, ownStatus } from "./reconciler";
+import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
+import type { AgentStore } from "./store";
+
+export interface HandlerDeps {
+  api: AgentApi;
+  revisions: Revisions;
+  store: AgentStore;
+  events: EventRecorder;
+  defaultTimeoutSeconds: number;
+}
+
+const CONFLICT_ATTEMPTS = 5;
+
+class Conflict extends Error {}
+
+/** Runs `attempt` again from a fresh read while the API server answers 409 Conflict. */
+async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const conflict = error instanceof Conflict || statusCode(error) === 409;
+      if (!conflict) throw error;
+      if (i >= CONFLICT_ATTEMPTS) {
+        throw new CommandRejected(
+          `the DatadogAgent kept changing while this command was applied (${CONFLICT_ATTEMPTS} conflicts); try again`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 * i));
+    }
+  }
+}
+
+/** An API refusal (4xx other than conflicts) becomes a rejection with the server's words. */
+function rejectApiError(error: unknown, what: string): never {
+  const code = statusCode(error);
+  if (code !== undefined && code >= 400 && code < 500 && code !== 409) {
+    throw new CommandRejected(`${what}: ${describeKubeError(error)}`);
+  }
+  throw error;
+}
+
+async function readAgent(api: AgentApi, target: string): Promise<DatadogAgent> {
+  const { namespace, name } = splitTarget(target);
+  const agent = await api.get(namespace, name);
+  if (!agent) throw new CommandRejected(`DatadogAgent ${target} does not exist`);
+  return agent;
+}
+
+export function agentHandlers(deps: HandlerDeps) {
+  const { api, store, events } = deps;
+  const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
+    events.record({ regarding: agentRef(agent), ...input });
+
+  async function startExperiment(
+    payload: CommandPayload<"start-experiment">,
+    ctx: CommandContext,
+  ): Promise<CommandOutcome> {
+    const secrets = literalSecretPaths(payload.config);
+    if (secrets.length > 0) {
+      throw new CommandRejected(
+        `the config holds a literal secret at ${secrets.join(", ")}: reference a Secret with valueFrom.secretKeyRef instead`,
+      );
+    }
+    const id = payload.experimentId;
+    return retryOnConflict(async () => {
+      const agent = await readAgent(api, ctx.target);
+      const status = ownStatus(agent.status);
+      const guard = canStart(status, id);
+      if (!guard.ok) throw new CommandRejected(guard.reason);
+
+      const merged = applyMergePatch(agent.spec ?? {}, payload.config);
+      const expectedSpecHash = specHash(merged);
+      const candidate = revisionName(agent.metadata.name, expectedSpecHash);
+      const baseline = status.currentRevision!;
+      const retry = status.experiment?.phase === "running";
+      if (!retry && candidate === baseline) {
+        throw new CommandRejected(
+          `the config changes nothing: the candidate spec is the current revision ${baseline}`,
+        );
+      }
+      const cause = {
+        cause: "experiment-start" as const,
+        actor: ctx.actor,
+        experimentId: id,
+        hash: expectedSpecHash,
+      };
+      // The API server validates the candidate first, so a bad config changes nothing at all.
+      await api
+        .replaceSpec(agent, merged, cause, { dryRun: true })
+        .catch((error) => rejectApiError(error, "the API server rejected the candidate spec"));
+
+      const started = startedStatus(status, {
+        id,
+        expectedSpecHash,
+        timeoutSeconds: payload.timeoutSeconds,
+      });
+      const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
+      await store.startExperiment({
+        agentKey: ctx.target,
+        experimentId: id,
+        actor: ctx.actor,
+        source: ctx.source,
+        config: payload.config as Json,
+        timeoutSeconds,
+        baselineRevision: baseline,
+        candidateRevision: candidate,
+      });
+      // Status first, then the spec (upstream's order): the reconcile that sees the new spec
+      // already knows it is the experiment's, by expectedSpecHash.
+      try {
+        const withStatus = await api.patchStatus(agent, createMergePatch(status, started) ?? {});
+        try {
+          await api.replaceSpec(withStatus, merged, cause);
+        } catch (error) {
+          if (statusCode(error) === 409) throw new Conflict();
+          // Put the status back, so the agent is not left "running" an experiment that never ran.
+          const revert = createMergePatch(ownStatus(withStatus.status), status);
+          if (revert !== undefined) await api.patchStatus(withStatus, revert).catch(() => undefined);
+          rejectApiError(error, "the candidate spec could not be written; the experiment was not started");
+        }
+      } catch (error) {
+        if (!retry) await store.forgetExperiment(ctx.target, id);
+        throw error;
+      }
+      await store.audit({
+        ...audit(ctx.actor, "experiment.started", ctx.target, {
+          experimentId: id,
+          baselineRevision: baseline,
+          candidateRevision: candidate,
+          timeoutSeconds,
+        }),
+        commandId: ctx.id,
+      });
+      event(agent, {
+        type: "Normal",
+        reason: "ExperimentStarted",
+        action: "StartExperiment",
+        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s`,
+      });
+      return {
+        status: "applied",
+        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted`,
+        details: { experimentId: id, baselineRevision: baseline, candidateRevision: candidate },
+      };
+    });
+  }
+
+  async function stopExperiment(
+    payload: CommandPayload<"stop-experiment">,
+    ctx: CommandContext,
+  ): Promise<CommandOutcome> {
+    const id = payload.experimentId;
+    return retryOnConflict(async () => {
+      const agent = await readAgent(api, ctx.target);
+      const status = ownStatus(agent.status);
+      const guard = canEnd(status, id, "stop");
+      if (!guard.ok) return { status: "ignored", message: guard.reason };
+      await store.stopRequested(ctx.target, id, ctx.actor);
+      await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
+      const baseline = status.experiment?.baselineRevision;
+      await store.audit({
+        ...audit(ctx.actor, "experiment.stop-requested", ctx.target, {
+          experimentId: id,
+          baselineRevision: baseline,
+        }),
+        commandId: ctx.id,
+      });
+      return {
+        status: "applied",
+        message: `experiment ${id} stopped: rolling ${ctx.target} back to baseline ${baseline}`,
+        details: { experimentId: id, baselineRevision: baseline },
+      };
+    });
+  }
+
+  async function promoteExperiment(
+    payload: CommandPayload<"promote-experiment">,
+    ctx: CommandContext,
+  ): Promise<CommandOutcome> {
+    const id = payload.experimentId;
+    return retryOnConflict(async () => {
+      const agent = await readAgent(api, ctx.target);
+      const status = ownStatus(agent.status);
+      const guard = canEnd(status, id, "promote");
+      if (!guard.ok) return { status: "ignored", message: guard.reason };
+      await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
+      const defaulted = applyDefaults(agent.spec);
+      const hash = specHash(defaulted);
+      const kept = revisionName(agent.metadata.name, hash);
+      const reason = `promoted by ${ctx.actor}: revision ${kept} stays`;
+      await store.recordPromotion(
+        {
+          agentKey: ctx.target,
+          name: kept,
+          hash,
+          spec: defaulted,
+          cause: "promote",
+          actor: ctx.actor,
+          experimentId: id,
+        },
+        { phase: "promoted", outcome: "promoted", reason, endedBy: ctx.actor },
+        {
+          ...audit(ctx.actor, "experiment.promoted", ctx.target, { experimentId: id, revision: kept }),
+          commandId: ctx.id,
+        },
+      );
+      event(agent, {
+        type: "Normal",
+        reason: "ExperimentPromoted",
+        action: "PromoteExperiment",
+        note: `Experiment ${id} promoted by ${ctx.actor}: revision ${kept} is kept`,
+      });
+      return {
+        status: "applied",
+        message: `experiment ${id} promoted: ${ctx.target} keeps revision ${kept}`,
+      };
+    });
+  }
+
+  async function restoreRevision(
+    payload: CommandPayload<"restore-revision">,
+    ctx: CommandContext,
+  ): Promise<CommandOutcome> {
+    return retryOnConflict(async () => {
+      const agent = await readAgent(api, ctx.target);
+      const name = agent.metadata.name;
+      const status = ownStatus(agent.status);
+      const active = activeExperiment(status);
+      if (active) {
+        throw new CommandRejected(
+          `experiment ${active.id ?? "?"} is in progress (phase=${active.phase}): promote or stop it before restoring a revision`,
+        );
+      }
+      const hash = hashOfRevisionName(name, payload.revision);
+      if (!hash) {
+        throw new CommandRejected(
+          `"${payload.revision}" is not a revision of ${ctx.target} (expected ${name}-<10 hex characters>)`,
+        );
+      }
+      if (payload.revision === status.currentRevision) {
+        return { status: "ignored", message: `revision ${payload.revision} is already current` };
+      }
+      const spec = await loadRevisionSpec(deps, agent, payload.revision).catch((error) => {
+        if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);
+        throw error;
+      });
+      await api
+        .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
+        .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));
+      const was = status.currentRevision ?? "(none)";
+      await store.audit({
+        ...audit(ctx.actor, "revision.restored", ctx.target, { revision: payload.revision, previous: was }),
+        commandId: ctx.id,
+      });
+      event(agent, {
+        type: "Normal",
+        reason: "RevisionRestored",
+        action: "RestoreRevision",
+        note: `Revision ${payload.revision} restored by ${ctx.actor} (was ${was})`,
+      });
+      return {
+        status: "applied",
+        message: `${ctx.target} restored to revision ${payload.revision} (was ${was})`,
+      };
+    });
+  }
+
+  return { startExperiment, stopExperiment, promoteExperiment, restoreRevision };
+}

@@ -1,0 +1,339 @@
+// The DatadogAgent reconciler, level-triggered as controller-runtime's: reconcile(key) reads
+// the agent from the shared informer's cache (never the event that woke it), runs the pure
+// lifecycle step, then applies what it decided: restore a baseline, snapshot the revision,
+// collect old revisions, render the workloads, write the status, and record it all in SQLite
+// with Events and audit rows. Everything it needs to carry on after a restart is in the status.
+import {
+  DEFAULT_EXPERIMENT_TIMEOUT_SECONDS,
+  type AgentStatus,
+  type ExperimentStatus,
+  type RevisionCause,
+} from "../../lib/agents";
+import { splitTarget } from "../../lib/commands";
+import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
+import { describeKubeError, statusCode } from "../kube/client";
+import type { EventInput, EventRecorder } from "../kube/events";
+import type { KubeJsonClient } from "../kube/json-client";
+import type { ReconcileResult } from "../kube/workqueue";
+import type { Logger } from "../log";
+import type { AuditEntry } from "../store/audit";
+import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
+import { applyDefaults } from "./defaults";
+import { stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experiment";
+import { hashDefaultedSpec, revisionName, specHash } from "./hash";
+import { applyWorkloads, renderWorkloads } from "./render";
+import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
+import type { AgentStore, RevisionEntry } from "./store";
+
+const RESTORE_SAFETY_REQUEUE_MS = 2_000;
+
+export interface ReconcilerOptions {
+  defaultTimeoutSeconds?: number;
+  /** Workloads are re-applied at least this often even when nothing changed (drift repair). */
+  resyncMs?: number;
+  now?: () => Date;
+}
+
+export interface ReconcilerDeps {
+  client: KubeJsonClient;
+  /** The agent as the shared informer currently holds it (undefined: gone). */
+  cached: (key: string) => DatadogAgent | undefined;
+  api: AgentApi;
+  revisions: Revisions;
+  store: AgentStore;
+  events: EventRecorder;
+  log: Logger;
+}
+
+export class AgentReconciler {
+  private readonly defaultTimeoutSeconds: number;
+  private readonly resyncMs: number;
+  private readonly now: () => Date;
+  /** Per agent: the last GC'd keep-set and the last applied render. */
+  private readonly collected = new Map<string, string>();
+  private readonly applied = new Map<string, { fingerprint: string; at: number }>();
+
+  constructor(
+    private readonly deps: ReconcilerDeps,
+    options: ReconcilerOptions = {},
+  ) {
+    this.defaultTimeoutSeconds = options.defaultTimeoutSeconds ?? DEFAULT_EXPERIMENT_TIMEOUT_SECONDS;
+    this.resyncMs = options.resyncMs ?? 5 * 60_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Reads the agent from the informer's cache, as controller-runtime does: it is current as of
+   * the watch event that queued the key. A write based on a stale read fails with 409 and is
+   * retried by the queue.
+   */
+  readonly reconcile = async (key: string): Promise<ReconcileResult> => {
+    const name = splitTarget(key).name;
+    const agent = this.deps.cached(key);
+    if (!agent || agent.metadata.deletionTimestamp) {
+      this.forget(key);
+      await this.deps.store.markDeleted(key);
+      return;
+    }
+    const status = ownStatus(agent.status);
+    const defaulted = applyDefaults(agent.spec);
+    const hash = hashDefaultedSpec(defaulted);
+    const revision = revisionName(name, hash);
+    const step = stepLifecycle(status, {
+      revision,
+      hash,
+      now: this.now(),
+      defaultTimeoutSeconds: this.defaultTimeoutSeconds,
+    });
+    const current = { key, agent, status, defaulted, hash, revision, step };
+
+    // Idempotent create, as upstream on every reconcile (free when the cache has it).
+    await this.deps.revisions.ensure(agent, revision, defaulted);
+    if (step.restore) return this.restore(current);
+
+    // What runs first (a rollback reaches the pods sooner), then the status, then GC.
+    const next: AgentStatus = { ...step.status, observedGeneration: agent.metadata.generation };
+    const renderError = await this.render(key, agent, defaulted, { name: revision, hash });
+    const patch = createMergePatch(status, next);
+    if (patch !== undefined) await this.deps.api.patchStatus(agent, patch);
+    await this.collectGarbage(key, agent, next);
+
+    await this.record(current, next, renderError);
+    return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, this.resyncMs) };
+  };
+
+  /** Forgets what this process knew of an agent (it was deleted). */
+  forget(key: string): void {
+    this.collected.delete(key);
+    this.applied.delete(key);
+  }
+
+  /**
+   * Restore for a stop (rollback) or a timeout: write the baseline spec, then the terminal
+   * status {phase, id} without the baseline (upstream's two-reconcile pattern: the terminal
+   * phase stays visible until the next reconcile clears it). That next reconcile is queued by
+   * the watch event of the status write, so it reads the cache with both writes in it; the
+   * requeue is a safety net.
+   */
+  private async restore(current: Current): Promise<ReconcileResult> {
+    const { key, agent, step } = current;
+    const { revision: baseline, phase, id } = step.restore!;
+    const spec = await loadRevisionSpec(this.deps, agent, baseline).catch((error: Error) => {
+      if (error instanceof RevisionUnavailable) {
+        this.event(agent, {
+          type: "Warning",
+          reason: "RestoreFailed",
+          action: "Rollback",
+          note: `Experiment ${id ?? "?"}: cannot restore the baseline: ${error.message}`,
+        });
+      }
+      throw error;
+    });
+    const cause: RevisionCause = phase;
+    const actor =
+      phase === "timeout"
+        ? "fleetdeck (timeout)"
+        : ((id && (await this.deps.store.stoppedBy(key, id))) ?? "unknown (stop signal)");
+    let written = agent;
+    if (specHash(agent.spec) !== specHash(spec)) {
+      written = await this.deps.api.replaceSpec(agent, spec, {
+        cause,
+        actor,
+        experimentId: id,
+        hash: specHash(spec),
+      });
+    }
+    const next: AgentStatus = { ...step.status, observedGeneration: written.metadata.generation };
+    const patch = createMergePatch(current.status, next);
+    if (patch !== undefined) await this.deps.api.patchStatus(written, patch);
+
+    const exp = current.status.experiment ?? {};
+    const timeoutSeconds = timeoutSecondsOf(exp, this.defaultTimeoutSeconds);
+    const reason =
+      phase === "timeout"
+        ? `timed out after ${timeoutSeconds} s without a promote; baseline ${baseline} restored`
+        : `stopped by ${actor}; baseline ${baseline} restored`;
+    this.event(agent, {
+      type: phase === "timeout" ? "Warning" : "Normal",
+      reason: phase === "timeout" ? "ExperimentTimedOut" : "ExperimentRolledBack",
+      action: "Rollback",
+      note: `Experiment ${id ?? "?"} ${phase === "timeout" ? "timed out" : "rolled back"}: ${reason} (actor: ${actor})`,
+    });
+    if (id) {
+      await this.deps.store.endExperiment(
+        key,
+        id,
+        { phase, outcome: phase === "timeout" ? "timed-out" : "rolled-back", reason, endedBy: actor },
+        audit(actor, phase === "timeout" ? "experiment.timed-out" : "experiment.rolled-back", key, {
+          experimentId: id,
+          baselineRevision: baseline,
+          reason,
+        }),
+      );
+    }
+    this.deps.log.info({ key, experimentId: id, phase, baseline }, "baseline restored");
+    return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
+  }
+
+  /** GC when the keep-set changed since the last collection (and once per agent per process). */
+  private async collectGarbage(key: string, agent: DatadogAgent, status: AgentStatus): Promise<void> {
+    const keep = keepSet(status);
+    const fingerprint = [...keep].sort().join(",");
+    if (this.collected.get(key) === fingerprint) return;
+    const { deleted, kept } = await this.deps.revisions.garbageCollect(agent, keep);
+    await this.deps.store.setInCluster(key, deleted, false);
+    await this.deps.store.setInCluster(key, kept, true);
+    this.collected.set(key, fingerprint);
+  }
+
+  /** Renders and applies the workloads; returns the reason they could not be, or null. */
+  private async render(
+    key: string,
+    agent: DatadogAgent,
+    spec: JsonObject,
+    revision: { name: string; hash: string },
+  ): Promise<string | null> {
+    const rendered = renderWorkloads(agent, spec, revision);
+    if (!rendered.ok) return this.renderFailed(agent, rendered.problems.join("; "));
+    const fingerprint = canonicalJson(rendered.workloads);
+    const last = this.applied.get(key);
+    if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return null;
+    try {
+      await applyWorkloads(this.deps.client, rendered.workloads);
+    } catch (error) {
+      const code = statusCode(error);
+      // The API server refused the workloads (invalid values): report it, keep reconciling.
+      if (code !== undefined && code >= 400 && code < 500 && code !== 409 && code !== 429) {
+        return this.renderFailed(agent, describeKubeError(error));
+      }
+      throw error;
+    }
+    this.applied.set(key, { fingerprint, at: Date.now() });
+    return null;
+  }
+
+  private renderFailed(agent: DatadogAgent, message: string): string {
+    this.event(agent, {
+      type: "Warning",
+      reason: "RenderFailed",
+      action: "Render",
+      note: `The agent workloads could not be applied: ${message}`,
+    });
+    return message;
+  }
+
+  /** The read model, Events and audit rows for what this reconcile changed. */
+  private async record(current: Current, next: AgentStatus, renderError: string | null): Promise<void> {
+    const { key, agent, step, defaulted, hash, revision } = current;
+    const audits: AuditEntry[] = [];
+    let revisionEntry: RevisionEntry | undefined;
+    for (const t of step.transitions) {
+      if (t.type === "revision-changed") {
+        revisionEntry = {
+          agentKey: key,
+          name: revision,
+          hash,
+          spec: defaulted,
+          ...this.attribute(agent, hash, current.status.experiment),
+        };
+      } else if (t.type === "aborted") {
+        const actor = outsideEditor(agent);
+        this.event(agent, {
+          type: "Warning",
+          reason: "ExperimentAborted",
+          action: "Abort",
+          note: `Experiment ${t.id ?? "?"} aborted: ${t.reason} (edited by: ${actor}). The spec is left as edited.`,
+        });
+        if (t.id) {
+          await this.deps.store.endExperiment(
+            key,
+            t.id,
+            { phase: "aborted", outcome: "aborted", reason: t.reason, endedBy: actor },
+            audit(actor, "experiment.aborted", key, { experimentId: t.id, reason: t.reason }),
+          );
+        }
+      }
+    }
+    // Idempotent, so a row written after the clock started (or a crash) still gets its start time.
+    const exp = next.experiment;
+    if (exp?.phase === "running" && exp.id && exp.startedAt) {
+      await this.deps.store.experimentStarted(key, exp.id, new Date(exp.startedAt));
+    }
+    await this.deps.store.syncAgent(
+      {
+        key,
+        namespace: agent.metadata.namespace!,
+        name: agent.metadata.name,
+        uid: agent.metadata.uid ?? "",
+        generation: agent.metadata.generation ?? 0,
+        spec: (agent.spec ?? {}) as Json,
+        status: next,
+        renderError,
+      },
+      { revision: revisionEntry, audits },
+    );
+  }
+
+  /** Why the current revision changed: fleetdeck's own write, the running experiment, or an outside edit. */
+  private attribute(
+    agent: DatadogAgent,
+    hash: string,
+    experiment: ExperimentStatus | undefined,
+  ): { cause: RevisionCause; actor: string; experimentId?: string | null } {
+    const cause = changeCauseFor(agent, hash);
+    if (cause) return { cause: cause.cause, actor: cause.actor, experimentId: cause.experimentId ?? null };
+    if (experiment?.phase === "running" && experiment.expectedSpecHash === hash) {
+      // The experiment's change without fleetdeck's annotation: started by another client.
+      return {
+        cause: "experiment-start",
+        actor: "unknown (not started through fleetdeck)",
+        experimentId: experiment.id ?? null,
+      };
+    }
+    return { cause: "user-edit", actor: outsideEditor(agent) };
+  }
+
+  private event(agent: DatadogAgent, input: Omit<EventInput, "regarding">): void {
+    this.deps.events.record({ regarding: agentRef(agent), ...input });
+  }
+}
+
+interface Current {
+  key: string;
+  agent: DatadogAgent;
+  status: AgentStatus;
+  defaulted: JsonObject;
+  hash: string;
+  revision: string;
+  step: LifecycleStep;
+}
+
+/** The status fields this reconciler owns (other features may add their own). */
+export function ownStatus(status: DatadogAgent["status"]): AgentStatus {
+  const own: AgentStatus = {};
+  if (!status) return own;
+  if (status.observedGeneration !== undefined) own.observedGeneration = status.observedGeneration;
+  if (status.currentRevision) own.currentRevision = status.currentRevision;
+  if (status.previousRevision) own.previousRevision = status.previousRevision;
+  if (status.experiment) own.experiment = structuredClone(status.experiment);
+  return own;
+}
+
+export function agentRef(agent: DatadogAgent) {
+  return {
+    apiVersion: "datadoghq.com/v2alpha1",
+    kind: "DatadogAgent",
+    name: agent.metadata.name,
+    namespace: agent.metadata.namespace,
+    uid: agent.metadata.uid,
+  };
+}
+
+export function audit(
+  actor: string,
+  action: string,
+  target: string,
+  details: Record<string, unknown>,
+): AuditEntry {
+  return { actor, action, targetKind: "DatadogAgent", target, details };
+}

@@ -1,0 +1,245 @@
+// Renders a DatadogAgent into what runs: a DaemonSet `<name>-agent` (the node agent) and a
+// Deployment `<name>-cluster-agent`, both owned by the DatadogAgent and applied with
+// server-side apply (field manager `fleetdeck`). The revision is stamped on the pod templates,
+// so restoring another revision rolls the pods. The mapping is documented in the README.
+import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
+import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
+import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
+import { FIELD_MANAGER, type DatadogAgent } from "./api";
+import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
+
+export const REVISION_ANNOTATION = "fleetdeck.dev/revision";
+export const REVISION_HASH_LABEL = "fleetdeck.dev/revision-hash";
+export const COMPONENT_LABEL = "app.kubernetes.io/component";
+/** Image tags used when the spec names none (override.<component>.image.tag). */
+export const DEFAULT_AGENT_TAG = "7.72.1";
+export const DEFAULT_CLUSTER_AGENT_TAG = "7.72.1";
+
+export interface RenderedWorkloads {
+  daemonSet: V1DaemonSet;
+  deployment: V1Deployment;
+}
+
+export type RenderResult = { ok: true; workloads: RenderedWorkloads } | { ok: false; problems: string[] };
+
+type Component = "nodeAgent" | "clusterAgent";
+
+/** Pure: the workloads for a defaulted spec at a revision. */
+export function renderWorkloads(
+  agent: DatadogAgent,
+  spec: JsonObject,
+  revision: { name: string; hash: string },
+): RenderResult {
+  const problems: string[] = [];
+  const global = objectAt(spec, "global");
+  const features = objectAt(spec, "features");
+  const read = (component: Component) => readOverride(spec, component, problems);
+  const node = read("nodeAgent");
+  const cluster = read("clusterAgent");
+  if (problems.length > 0) return { ok: false, problems };
+
+  const common = commonEnv(global);
+  const nodeEnv = mergeEnv(
+    [
+      ...common,
+      boolEnv("DD_APM_ENABLED", features, "apm"),
+      boolEnv("DD_LOGS_ENABLED", features, "logCollection"),
+      boolEnv("DD_SYSTEM_PROBE_NETWORK_ENABLED", features, "npm"),
+      boolEnv("DD_PROCESS_AGENT_PROCESS_COLLECTION_ENABLED", features, "liveProcessCollection"),
+    ],
+    node.env,
+  );
+  const clusterEnv = mergeEnv([...common, { name: "DD_CLUSTER_AGENT_ENABLED", value: "true" }], cluster.env);
+  const registry = typeof global.registry === "string" ? global.registry : "gcr.io/datadoghq";
+  const name = agent.metadata.name;
+
+  const daemonSet: V1DaemonSet = {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: metadataFor(agent, `${name}-agent`, "agent"),
+    spec: {
+      selector: { matchLabels: selectorFor(agent, "agent") },
+      template: {
+        metadata: templateMetadata(agent, "agent", revision),
+        spec: {
+          containers: [
+            {
+              name: "agent",
+              image: imageOf(registry, node.image, "agent", DEFAULT_AGENT_TAG),
+              env: nodeEnv,
+            },
+          ],
+          ...(node.tolerations ? { tolerations: node.tolerations } : {}),
+          ...(node.nodeSelector ? { nodeSelector: node.nodeSelector } : {}),
+        },
+      },
+    },
+  };
+  const deployment: V1Deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: metadataFor(agent, `${name}-cluster-agent`, "cluster-agent"),
+    spec: {
+      replicas: cluster.replicas ?? 1,
+      selector: { matchLabels: selectorFor(agent, "cluster-agent") },
+      template: {
+        metadata: templateMetadata(agent, "cluster-agent", revision),
+        spec: {
+          containers: [
+            {
+              name: "cluster-agent",
+              image: imageOf(registry, cluster.image, "cluster-agent", DEFAULT_CLUSTER_AGENT_TAG),
+              env: clusterEnv,
+            },
+          ],
+          ...(cluster.tolerations ? { tolerations: cluster.tolerations } : {}),
+          ...(cluster.nodeSelector ? { nodeSelector: cluster.nodeSelector } : {}),
+        },
+      },
+    },
+  };
+  return { ok: true, workloads: { daemonSet, deployment } };
+}
+
+/** Applies both workloads, in parallel, with server-side apply (force: fleetdeck owns these fields). */
+export async function applyWorkloads(client: KubeJsonClient, workloads: RenderedWorkloads): Promise<void> {
+  const apply = (resource: string, obj: V1DaemonSet | V1Deployment) =>
+    client.request({
+      method: "PATCH",
+      path: `/apis/apps/v1/namespaces/${obj.metadata!.namespace}/${resource}/${obj.metadata!.name}`,
+      query: { fieldManager: FIELD_MANAGER, force: "true" },
+      contentType: CONTENT_TYPE.apply,
+      body: obj,
+    });
+  await Promise.all([apply("daemonsets", workloads.daemonSet), apply("deployments", workloads.deployment)]);
+}
+
+function metadataFor(agent: DatadogAgent, name: string, component: string) {
+  return {
+    name,
+    namespace: agent.metadata.namespace,
+    labels: {
+      "app.kubernetes.io/name": "datadog-agent",
+      [MANAGED_BY_LABEL]: "fleetdeck",
+      [COMPONENT_LABEL]: component,
+      [AGENT_UID_LABEL]: agent.metadata.uid!,
+    },
+    ownerReferences: [ownerReference(agent)],
+  };
+}
+
+/** Selectors are immutable: they name only the owner's uid and the component. */
+function selectorFor(agent: DatadogAgent, component: string): Record<string, string> {
+  return { [AGENT_UID_LABEL]: agent.metadata.uid!, [COMPONENT_LABEL]: component };
+}
+
+function templateMetadata(agent: DatadogAgent, component: string, revision: { name: string; hash: string }) {
+  return {
+    labels: { ...selectorFor(agent, component), [REVISION_HASH_LABEL]: revision.hash },
+    annotations: { [REVISION_ANNOTATION]: revision.name },
+  };
+}
+
+function commonEnv(global: JsonObject): V1EnvVar[] {
+  const env: V1EnvVar[] = [];
+  for (const [name, key] of [
+    ["DD_SITE", "site"],
+    ["DD_CLUSTER_NAME", "clusterName"],
+    ["DD_LOG_LEVEL", "logLevel"],
+  ] as const) {
+    if (typeof global[key] === "string") env.push({ name, value: global[key] });
+  }
+  if (Array.isArray(global.tags) && global.tags.length > 0) {
+    env.push({ name: "DD_TAGS", value: global.tags.map(String).join(" ") });
+  }
+  // The API key only ever as a reference to its Secret, never as a literal value.
+  const apiSecret = objectAt(objectAt(global, "credentials"), "apiSecret");
+  if (typeof apiSecret.secretName === "string" && typeof apiSecret.keyName === "string") {
+    env.push({
+      name: "DD_API_KEY",
+      valueFrom: { secretKeyRef: { name: apiSecret.secretName, key: apiSecret.keyName } },
+    });
+  }
+  return env;
+}
+
+function boolEnv(name: string, features: JsonObject, feature: string): V1EnvVar {
+  return { name, value: String(objectAt(features, feature).enabled === true) };
+}
+
+/** Override env wins over the generated one with the same name; new names are appended. */
+function mergeEnv(generated: V1EnvVar[], overrides: V1EnvVar[]): V1EnvVar[] {
+  const byName = new Map(generated.map((e) => [e.name, e]));
+  for (const e of overrides) byName.set(e.name, e);
+  return [...byName.values()];
+}
+
+function imageOf(
+  registry: string,
+  image: { name?: string; tag?: string },
+  defaultName: string,
+  defaultTag: string,
+): string {
+  const name = image.name ?? defaultName;
+  const repository = name.includes("/") ? name : `${registry}/${name}`;
+  return `${repository}:${image.tag ?? defaultTag}`;
+}
+
+function objectAt(obj: JsonObject, key: string): JsonObject {
+  const value = obj[key];
+  return isJsonObject(value) ? value : {};
+}
+
+interface Override {
+  env: V1EnvVar[];
+  tolerations?: V1Toleration[];
+  nodeSelector?: Record<string, string>;
+  replicas?: number;
+  image: { name?: string; tag?: string };
+}
+
+/** Reads override.<component>, reporting each field of the wrong shape by its path. */
+function readOverride(spec: JsonObject, component: Component, problems: string[]): Override {
+  const section = objectAt(objectAt(spec, "override"), component);
+  const at = (field: string) => `override.${component}.${field}`;
+  const result: Override = { env: [], image: {} };
+
+  const env = section.env;
+  if (env !== undefined) {
+    if (Array.isArray(env) && env.every(isEnvVar)) result.env = env as unknown as V1EnvVar[];
+    else problems.push(`${at("env")} must be a list of {name, value} or {name, valueFrom}`);
+  }
+  const tolerations = section.tolerations;
+  if (tolerations !== undefined) {
+    if (Array.isArray(tolerations) && tolerations.every(isJsonObject))
+      result.tolerations = tolerations as unknown as V1Toleration[];
+    else problems.push(`${at("tolerations")} must be a list of tolerations`);
+  }
+  const nodeSelector = section.nodeSelector;
+  if (nodeSelector !== undefined) {
+    if (isJsonObject(nodeSelector) && Object.values(nodeSelector).every((v) => typeof v === "string"))
+      result.nodeSelector = nodeSelector as Record<string, string>;
+    else problems.push(`${at("nodeSelector")} must map label names to strings`);
+  }
+  const replicas = section.replicas;
+  if (replicas !== undefined) {
+    if (typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0)
+      result.replicas = replicas;
+    else problems.push(`${at("replicas")} must be a whole number ≥ 0`);
+  }
+  const image = section.image;
+  if (image !== undefined) {
+    if (isJsonObject(image) && [image.name, image.tag].every((v) => v === undefined || typeof v === "string"))
+      result.image = image as { name?: string; tag?: string };
+    else problems.push(`${at("image")} must be {name?, tag?} with string values`);
+  }
+  return result;
+}
+
+function isEnvVar(value: Json): boolean {
+  if (!isJsonObject(value) || typeof value.name !== "string" || value.name === "") return false;
+  return (
+    (value.value === undefined || typeof value.value === "string") &&
+    (value.valueFrom === undefined || isJsonObject(value.valueFrom))
+  );
+}

@@ -1,0 +1,119 @@
+// Recovery after a crash: a real controller process is SIGKILLed during an experiment and
+// started again. Nothing of the experiment lives in its memory: the timeout still fires at
+// startedAt + timeout, from the status alone, and the baseline is restored.
+import { AppsV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openDatabase, type Database } from "../../lib/db/open";
+import { agentClient, createApiKeySecret, reconciled, submit } from "../../test/agents";
+import { launchController, type TestController } from "../../test/controllers";
+import { createTestDatabaseFile } from "../../test/database";
+import { eventually, testNamespace, uniqueName } from "../../test/harness";
+import { REVISION_ANNOTATION } from "./render";
+
+const ns = testNamespace("restart");
+const TIMEOUT_SECONDS = 15;
+let databaseFile: string;
+let db: Database;
+let controller: TestController | undefined;
+
+async function start(): Promise<TestController> {
+  controller = await launchController({
+    id: "restart-controller",
+    kubeconfig: inject("kubeconfig"),
+    databaseFile,
+    namespace: ns.name,
+    // One controller: no lease to wait for after the crash.
+    env: { FLEETDECK_LEADER_ELECT: "false" },
+  });
+  return controller;
+}
+
+beforeAll(async () => {
+  databaseFile = await createTestDatabaseFile("restart");
+  db = await openDatabase({ file: databaseFile });
+  await createApiKeySecret(ns.kc, ns.name);
+});
+afterAll(async () => {
+  await controller?.proc.stop();
+  await db?.$disconnect();
+});
+
+async function runningExperiment(name: string, target: string, id: string) {
+  await submit(db, "start-experiment", target, {
+    experimentId: id,
+    config: { global: { logLevel: "debug" } },
+    timeoutSeconds: TIMEOUT_SECONDS,
+  });
+  return eventually(async () => {
+    const a = await agentClient(ns.kc).get(ns.name, name);
+    expect(a.status?.experiment?.phase).toBe("running");
+    expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+    expect(a.status?.experiment?.startedAt).toBeDefined();
+    return new Date(a.status!.experiment!.startedAt!).getTime();
+  });
+}
+
+async function restoredAt(name: string, baseline: string, timeoutMs: number): Promise<number> {
+  await eventually(
+    async () => {
+      const a = await agentClient(ns.kc).get(ns.name, name);
+      expect(a.status?.experiment).toBeUndefined();
+      expect(a.status?.currentRevision).toBe(baseline);
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  await eventually(async () => {
+    const ds = await ns.kc
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
+    expect(ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION]).toBe(baseline);
+  });
+  return Date.now();
+}
+
+describe("controller SIGKILLed during an experiment", () => {
+  it("restarted before the deadline: the timeout fires at startedAt + timeout and restores the baseline", async () => {
+    await start();
+    const name = uniqueName("crash");
+    const target = `${ns.name}/${name}`;
+    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
+    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const startedAt = await runningExperiment(name, target, "crash-1");
+
+    await controller!.proc.kill();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await agentClient(ns.kc).get(ns.name, name)).status?.experiment?.phase).toBe("running");
+    await start();
+
+    await restoredAt(name, baseline, 40_000);
+    const row = await db.experiment.findFirstOrThrow({
+      where: { agentKey: target, experimentId: "crash-1" },
+    });
+    expect(row).toMatchObject({ outcome: "timed-out", endedBy: "fleetdeck (timeout)" });
+    expect(row.endedAt!.getTime()).toBeGreaterThanOrEqual(startedAt + TIMEOUT_SECONDS * 1000);
+    expect(row.endedAt!.getTime()).toBeLessThan(startedAt + TIMEOUT_SECONDS * 1000 + 3000);
+  });
+
+  it("restarted after the deadline: the overdue experiment times out at once", async () => {
+    const name = uniqueName("overdue");
+    const target = `${ns.name}/${name}`;
+    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
+    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const startedAt = await runningExperiment(name, target, "overdue-1");
+
+    await controller!.proc.kill();
+    const deadline = startedAt + TIMEOUT_SECONDS * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 2000));
+    // Nobody was there at the deadline.
+    expect((await agentClient(ns.kc).get(ns.name, name)).status?.experiment?.phase).toBe("running");
+    const restarted = Date.now();
+    await start();
+
+    await restoredAt(name, baseline, 30_000);
+    const row = await db.experiment.findFirstOrThrow({
+      where: { agentKey: target, experimentId: "overdue-1" },
+    });
+    expect(row).toMatchObject({ outcome: "timed-out" });
+    expect(row.endedAt!.getTime()).toBeGreaterThan(restarted);
+  });
+});

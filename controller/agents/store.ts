@@ -1,0 +1,289 @@
+// The agents read model in SQLite: the agent as last reconciled, every revision that ever
+// became current (with why and by whom: the cluster keeps three, this keeps them all), and
+// every experiment. Each write announces itself on the change feed in the same transaction.
+import type { Database } from "../../lib/db/open";
+import { withBusyRetry } from "../../lib/db/open";
+import {
+  redactSpec,
+  type AgentStatus,
+  type ExperimentOutcome,
+  type ExperimentPhase,
+  type RevisionCause,
+} from "../../lib/agents";
+import { canonicalJson, type Json } from "../../lib/merge-patch";
+import { TOPICS, type Topic } from "../../lib/topics";
+import { recordAudit, type AuditEntry } from "../store/audit";
+import { recordChange } from "../store/changes";
+
+type Tx = Pick<Database, "agent" | "agentRevision" | "experiment" | "auditEvent" | "change">;
+
+export interface AgentSnapshot {
+  key: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  generation: number;
+  spec: Json;
+  status: AgentStatus;
+  renderError: string | null;
+}
+
+export interface RevisionEntry {
+  agentKey: string;
+  name: string;
+  hash: string;
+  /** The defaulted spec; redacted before it is stored. */
+  spec: Json;
+  cause: RevisionCause;
+  actor: string;
+  experimentId?: string | null;
+}
+
+export interface ExperimentEnd {
+  phase: ExperimentPhase;
+  outcome: ExperimentOutcome;
+  reason: string;
+  endedBy: string;
+}
+
+export interface NewExperiment {
+  agentKey: string;
+  experimentId: string;
+  actor: string;
+  source: string;
+  config: Json;
+  timeoutSeconds: number;
+  baselineRevision: string;
+  candidateRevision: string;
+}
+
+export class AgentStore {
+  /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly db: Database) {}
+
+  private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return withBusyRetry(() => this.db.$transaction((tx) => work(tx)));
+  }
+
+  /**
+   * Writes the agent row (when it changed) together with a revision that became current and
+   * the audit rows of what the reconcile decided.
+   */
+  async syncAgent(
+    snapshot: AgentSnapshot,
+    extra: { revision?: RevisionEntry; audits?: AuditEntry[] } = {},
+  ): Promise<void> {
+    const spec = redactSpec(snapshot.spec).spec;
+    const row = {
+      namespace: snapshot.namespace,
+      name: snapshot.name,
+      uid: snapshot.uid,
+      generation: snapshot.generation,
+      spec: JSON.stringify(spec),
+      currentRevision: snapshot.status.currentRevision ?? null,
+      previousRevision: snapshot.status.previousRevision ?? null,
+      experiment: JSON.stringify(snapshot.status.experiment ?? null),
+      renderError: snapshot.renderError,
+      deletedAt: null,
+    };
+    const fingerprint = canonicalJson(row);
+    const changed = this.written.get(snapshot.key) !== fingerprint;
+    if (!changed && !extra.revision && !extra.audits?.length) return;
+    await this.transaction(async (tx) => {
+      const now = new Date();
+      const revision = extra.revision ? await insertRevisionIfNew(tx, extra.revision) : false;
+      const lastChange = revision
+        ? { lastChange: `${extra.revision!.cause} by ${extra.revision!.actor}`, lastChangeAt: now }
+        : {};
+      await tx.agent.upsert({
+        where: { key: snapshot.key },
+        create: { key: snapshot.key, ...row, ...lastChange, reconciledAt: now },
+        update: { ...row, ...lastChange, reconciledAt: now },
+      });
+      for (const audit of extra.audits ?? []) await recordAudit(tx, audit);
+      await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
+    });
+    this.written.set(snapshot.key, fingerprint);
+  }
+
+  async markDeleted(key: string): Promise<void> {
+    this.written.delete(key);
+    await this.transaction(async (tx) => {
+      const { count } = await tx.agent.updateMany({
+        where: { key, deletedAt: null },
+        data: { deletedAt: new Date() },
+      });
+      if (count === 0) return;
+      await tx.agentRevision.updateMany({ where: { agentKey: key }, data: { inCluster: false } });
+      await announce(tx, key, [TOPICS.agents, TOPICS.revisions]);
+    });
+  }
+
+  /** Records which of the agent's revisions the cluster still holds. */
+  async setInCluster(agentKey: string, names: string[], inCluster: boolean): Promise<void> {
+    if (names.length === 0) return;
+    await this.transaction(async (tx) => {
+      const { count } = await tx.agentRevision.updateMany({
+        where: { agentKey, name: { in: names }, inCluster: !inCluster },
+        data: { inCluster },
+      });
+      if (count > 0) await announce(tx, agentKey, [TOPICS.revisions]);
+    });
+  }
+
+  /** A promotion confirms the current revision: a history entry of its own. */
+  async recordPromotion(entry: RevisionEntry, end: ExperimentEnd, audit: AuditEntry): Promise<void> {
+    await this.transaction(async (tx) => {
+      await insertRevision(tx, entry);
+      await endExperiment(tx, entry.agentKey, entry.experimentId!, end);
+      await recordAudit(tx, audit);
+      await announce(tx, entry.agentKey, [TOPICS.revisions, TOPICS.experiments]);
+    });
+  }
+
+  /** The latest stored spec of a revision of this agent (for restoring what the cluster dropped). */
+  async revisionSpec(agentKey: string, name: string): Promise<{ spec: Json; redacted: boolean } | undefined> {
+    const row = await this.db.agentRevision.findFirst({
+      where: { agentKey, name },
+      orderBy: { id: "desc" },
+      select: { spec: true, specRedacted: true },
+    });
+    return row ? { spec: JSON.parse(row.spec) as Json, redacted: row.specRedacted } : undefined;
+  }
+
+  /**
+   * The experiment's row, written before the cluster is changed (so the reconcile that follows
+   * finds it); forgetExperiment removes it if the start then fails.
+   */
+  async startExperiment(experiment: NewExperiment): Promise<void> {
+    await this.transaction(async (tx) => {
+      // A retried start (same id, still running) updates its row instead of adding one.
+      const existing = await tx.experiment.findFirst({
+        where: { agentKey: experiment.agentKey, experimentId: experiment.experimentId, phase: "running" },
+        orderBy: { id: "desc" },
+      });
+      const data = { ...experiment, config: JSON.stringify(experiment.config), phase: "running" };
+      if (existing) await tx.experiment.update({ where: { id: existing.id }, data });
+      else await tx.experiment.create({ data });
+      await announce(tx, experiment.agentKey, [TOPICS.experiments]);
+    });
+  }
+
+  /** Undoes startExperiment's row when the start failed half-way (the cluster was reverted). */
+  async forgetExperiment(agentKey: string, experimentId: string): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.experiment.deleteMany({
+        where: { agentKey, experimentId, phase: "running", startedAt: null },
+      });
+      await announce(tx, agentKey, [TOPICS.experiments]);
+    });
+  }
+
+  async experimentStarted(agentKey: string, experimentId: string, startedAt: Date): Promise<void> {
+    await this.transaction(async (tx) => {
+      const { count } = await tx.experiment.updateMany({
+        where: { agentKey, experimentId, phase: "running", startedAt: null },
+        data: { startedAt },
+      });
+      if (count > 0) await announce(tx, agentKey, [TOPICS.experiments]);
+    });
+  }
+
+  /**
+   * Records who asks to stop, before the stop reaches the cluster: the reconciler names them
+   * when it rolls back, which may happen before the stop command finishes.
+   */
+  async stopRequested(agentKey: string, experimentId: string, actor: string): Promise<void> {
+    await this.transaction((tx) =>
+      tx.experiment.updateMany({
+        where: { agentKey, experimentId, outcome: null },
+        data: { endedBy: actor },
+      }),
+    );
+  }
+
+  /** Who stopped the experiment, as recorded by the stop command. */
+  async stoppedBy(agentKey: string, experimentId: string): Promise<string | undefined> {
+    const row = await this.db.experiment.findFirst({
+      where: { agentKey, experimentId },
+      orderBy: { id: "desc" },
+      select: { endedBy: true },
+    });
+    return row?.endedBy ?? undefined;
+  }
+
+  async endExperiment(
+    agentKey: string,
+    experimentId: string,
+    end: ExperimentEnd,
+    audit: AuditEntry,
+  ): Promise<void> {
+    await this.transaction(async (tx) => {
+      await endExperiment(tx, agentKey, experimentId, end);
+      await recordAudit(tx, audit);
+      await announce(tx, agentKey, [TOPICS.experiments]);
+    });
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.transaction((tx) => recordAudit(tx, entry));
+  }
+}
+
+async function endExperiment(tx: Tx, agentKey: string, experimentId: string, end: ExperimentEnd) {
+  const row = await tx.experiment.findFirst({
+    where: { agentKey, experimentId, outcome: null },
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
+  if (!row) return;
+  await tx.experiment.update({
+    where: { id: row.id },
+    data: {
+      phase: end.phase,
+      outcome: end.outcome,
+      reason: end.reason,
+      endedBy: end.endedBy,
+      endedAt: new Date(),
+    },
+  });
+}
+
+/** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */
+async function insertRevisionIfNew(tx: Tx, entry: RevisionEntry): Promise<boolean> {
+  const latest = await tx.agentRevision.findFirst({
+    where: { agentKey: entry.agentKey },
+    orderBy: { id: "desc" },
+    select: { name: true },
+  });
+  if (latest?.name === entry.name) return false;
+  await insertRevision(tx, entry);
+  return true;
+}
+
+async function insertRevision(tx: Tx, entry: RevisionEntry): Promise<void> {
+  const { spec, redacted } = redactSpec(entry.spec);
+  await tx.agentRevision.create({
+    data: {
+      agentKey: entry.agentKey,
+      name: entry.name,
+      hash: entry.hash,
+      spec: JSON.stringify(spec),
+      specRedacted: redacted,
+      cause: entry.cause,
+      actor: entry.actor,
+      experimentId: entry.experimentId ?? null,
+    },
+  });
+  // A revision that just became current is in the cluster (its ControllerRevision was ensured).
+  await tx.agentRevision.updateMany({
+    where: { agentKey: entry.agentKey, name: entry.name, inCluster: false },
+    data: { inCluster: true },
+  });
+}
+
+async function announce(tx: Tx, key: string, topics: Topic[]): Promise<void> {
+  for (const topic of topics) await recordChange(tx, topic, key);
+}

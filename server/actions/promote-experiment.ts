@@ -1,0 +1,8 @@
+"use server";
+
+import { requestCommand, type CommandActionResult } from "./command-action";
+
+/** Promotes the running experiment: its candidate revision stays. */
+export async function promoteExperiment(target: string, experimentId: string): Promise<CommandActionResult> {
+  return requestCommand("promote-experiment", target, { experimentId });
+}

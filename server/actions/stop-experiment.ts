@@ -1,0 +1,8 @@
+"use server";
+
+import { requestCommand, type CommandActionResult } from "./command-action";
+
+/** Stops the running experiment: the controller restores its baseline revision. */
+export async function stopExperiment(target: string, experimentId: string): Promise<CommandActionResult> {
+  return requestCommand("stop-experiment", target, { experimentId });
+}

@@ -1,0 +1,222 @@
+// The agents feature in the test process, wired as main.ts wires it (shared informers, the
+// reconciler as a leader-only component, the command consumer), against the run's real
+// cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
+// read Events.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  type EventsV1Event,
+  type KubeConfig,
+} from "@kubernetes/client-node";
+import pino from "pino";
+import { setupAgents } from "../controller/agents/index";
+import { CommandConsumer } from "../controller/commands/consumer";
+import { CommandRegistry } from "../controller/commands/registry";
+import { loadControllerConfig } from "../controller/config";
+import type { ControllerContext } from "../controller/context";
+import { HealthServer } from "../controller/http/server";
+import { ComponentManager } from "../controller/kube/components";
+import { EventRecorder } from "../controller/kube/events";
+import { InformerFactory } from "../controller/kube/informer-factory";
+import { Informer, type KubeObject } from "../controller/kube/informer";
+import { insertCommand } from "../lib/db/commands";
+import type { Database } from "../lib/db/open";
+import { eventually } from "./harness";
+
+export interface AgentsUnderTest {
+  ctx: ControllerContext;
+  stop(): Promise<void>;
+}
+
+export async function startAgents(
+  kc: KubeConfig,
+  db: Database,
+  env: Record<string, string> = {},
+): Promise<AgentsUnderTest> {
+  const log = pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
+  const components = new ComponentManager(log);
+  const informers = new InformerFactory(kc, log);
+  const events = new EventRecorder(
+    kc,
+    { reportingController: "fleetdeck.dev/controller", reportingInstance: "agents-test" },
+    log,
+  );
+  const commands = new CommandRegistry();
+  const ctx: ControllerContext = {
+    config: loadControllerConfig({}, []),
+    kc,
+    db,
+    log,
+    cluster: { clusterId: "test", kubernetesVersion: "", server: "" },
+    informers,
+    components,
+    commands,
+    events,
+    health: new HealthServer(log),
+    isLeader: () => components.isLeading(),
+  };
+  setupAgents(ctx, env);
+  components.add({
+    name: "informers",
+    leaderOnly: false,
+    start: () => informers.startAll(),
+    stop: () => informers.stopAll(),
+  });
+  const consumer = new CommandConsumer(db, commands, "agents-test", log, { pollMs: 10 });
+  components.add({
+    name: "consumer",
+    leaderOnly: true,
+    start: () => consumer.start(),
+    stop: () => consumer.stop(),
+  });
+  await components.startShared();
+  await components.startedLeading();
+  return {
+    ctx,
+    async stop() {
+      await components.stopAll();
+      await events.stop();
+    },
+  };
+}
+
+export interface AgentObject {
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    resourceVersion: string;
+    annotations?: Record<string, string>;
+  };
+  spec: Record<string, unknown>;
+  status?: {
+    currentRevision?: string;
+    previousRevision?: string;
+    observedGeneration?: number;
+    experiment?: {
+      phase?: string;
+      id?: string;
+      startedAt?: string;
+      baselineRevision?: string;
+      expectedSpecHash?: string;
+      timeoutSeconds?: number;
+    };
+  };
+}
+
+const dda = { group: "datadoghq.com", version: "v2alpha1", plural: "datadogagents" };
+
+export function agentClient(kc: KubeConfig) {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return {
+    create: async (namespace: string, name: string, spec: Record<string, unknown>) =>
+      (await custom.createNamespacedCustomObject({
+        ...dda,
+        namespace,
+        body: {
+          apiVersion: "datadoghq.com/v2alpha1",
+          kind: "DatadogAgent",
+          metadata: { name, namespace },
+          spec,
+        },
+      })) as AgentObject,
+    get: async (namespace: string, name: string) =>
+      (await custom.getNamespacedCustomObject({ ...dda, namespace, name })) as AgentObject,
+    /** An outside edit, as `kubectl edit` makes it: the whole object back with a changed spec. */
+    replaceSpec: async (
+      namespace: string,
+      name: string,
+      spec: Record<string, unknown>,
+      fieldManager = "kubectl-edit",
+    ) => {
+      const current = (await custom.getNamespacedCustomObject({ ...dda, namespace, name })) as AgentObject;
+      return (await custom.replaceNamespacedCustomObject({
+        ...dda,
+        namespace,
+        name,
+        body: { ...current, spec },
+        fieldManager,
+      })) as AgentObject;
+    },
+    delete: (namespace: string, name: string) =>
+      custom.deleteNamespacedCustomObject({ ...dda, namespace, name }),
+  };
+}
+
+/** Waits until the agent has been reconciled at its current generation; returns it. */
+export async function reconciled(kc: KubeConfig, namespace: string, name: string, timeoutMs = 20_000) {
+  return eventually(
+    async () => {
+      const agent = await agentClient(kc).get(namespace, name);
+      if (!agent.status?.currentRevision || agent.status.observedGeneration !== agent.metadata.generation) {
+        throw new Error(`not reconciled yet: ${JSON.stringify(agent.status)}`);
+      }
+      return agent;
+    },
+    { timeoutMs },
+  );
+}
+
+/** Inserts a command as the dashboard does and waits for its outcome. */
+export async function submit(
+  db: Database,
+  kind: string,
+  target: string,
+  payload: unknown,
+  { actor = "alice", source = "dashboard", timeoutMs = 20_000 } = {},
+): Promise<{ id: number; status: string; message: string | null }> {
+  const inserted = await insertCommand(db, { kind, target, payload, actor, source });
+  if (!inserted.ok) throw new Error(inserted.error);
+  return eventually(
+    async () => {
+      const c = await db.command.findUniqueOrThrow({ where: { id: inserted.commandId } });
+      if (!["applied", "rejected", "ignored"].includes(c.status))
+        throw new Error(`command still ${c.status}`);
+      return { id: c.id, status: c.status, message: c.message };
+    },
+    { timeoutMs, intervalMs: 20 },
+  );
+}
+
+/** Events about the DatadogAgent `name`, oldest first. */
+export async function agentEvents(kc: KubeConfig, namespace: string, name: string): Promise<EventsV1Event[]> {
+  const list = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({
+    namespace,
+    fieldSelector: `regarding.kind=DatadogAgent,regarding.name=${name}`,
+  });
+  return list.items.sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+}
+
+export async function createApiKeySecret(kc: KubeConfig, namespace: string): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: "datadog-secret" }, stringData: { "api-key": "placeholder-not-a-real-key" } },
+  });
+}
+
+/**
+ * Records every experiment phase the agent's status goes through ("none" when there is no
+ * experiment), deduplicated, from a watch: a phase visible for one reconcile is not missed.
+ */
+export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
+  const phases: string[] = [];
+  const informer = new Informer<KubeObject>(
+    kc,
+    {
+      name: `phases-${name}`,
+      path: `/apis/datadoghq.com/v2alpha1/namespaces/${namespace}/datadogagents`,
+      fieldSelector: `metadata.name=${name}`,
+    },
+    pino({ level: "silent" }),
+  );
+  const record = (obj: KubeObject) => {
+    const phase = (obj as unknown as AgentObject).status?.experiment?.phase ?? "none";
+    if (phases[phases.length - 1] !== phase) phases.push(phase);
+  };
+  informer.on("add", record);
+  informer.on("update", (_old, obj) => record(obj));
+  informer.start();
+  return { phases, ready: () => informer.waitForSync(), stop: () => informer.stop() };
+}
