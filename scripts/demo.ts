@@ -149,7 +149,8 @@ async function main() {
   void runAutoscalingDemo(kc, say).catch((error: Error) =>
     say(`autoscaling scenario failed: ${error.message}`),
   );
-  await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
+  // /login answers whether or not the dashboard requires a token (the API refuses without one).
+  await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
   const db = await openDatabase({ file: dbFile });
   await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
   await metadataScenario(kc, say);
