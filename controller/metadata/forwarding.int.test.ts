@@ -12,6 +12,7 @@ import {
 import type { Database } from "../../lib/db/open";
 import { createTestDatabase } from "../../test/database";
 import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
+import { TEST_SECRETS } from "../../test/secrets";
 import { controllerKubeConfig, eventually, testNamespace, tokenKubeConfig, uniqueName } from "../../test/harness";
 import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
 import { readClusterIdentity } from "../kube/client";
@@ -25,7 +26,7 @@ const log = pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
 const ns = testNamespace("metadata");
 /** The forwarding under test uses the controller's credentials (a ServiceAccount under test:int:sa). */
 const controllerKc = controllerKubeConfig();
-const API_KEY = "test-api-key-not-a-real-one";
+const API_KEY = TEST_SECRETS.metadataApiKey;
 
 interface Running {
   forwarding: MetadataForwarding;
@@ -416,7 +417,7 @@ describe("Helm forwarder", () => {
         release,
         revision: 2,
         chartVersion: "3.71.0",
-        values: { datadog: { site: "datadoghq.eu", apiKey: "0123456789abcdef0123456789abcdef" } },
+        values: { datadog: { site: "datadoghq.eu", apiKey: TEST_SECRETS.helmValuesApiKey } },
       }),
     );
     const core = ns.kc.makeApiClient(CoreV1Api);
