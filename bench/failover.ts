@@ -3,8 +3,8 @@
 // backend would send), SIGKILL the leader, and time until the standby has applied its first
 // command. Three rounds (the killed controller comes back as the next standby); the BENCH line
 // gives the worst round, the one that must stay within the target.
-import { insertCommand } from "../lib/db/commands";
 import { openDatabase, type Database } from "../lib/db/open";
+import { commandStream, settleCommands } from "../test/command-stream";
 import type { TestController } from "../test/controllers";
 import { benchStack, type BenchStack } from "./stack";
 import { percentile } from "./stats";
@@ -14,33 +14,6 @@ import { sleep } from "./util";
 const ROUNDS = 3;
 const INTERVAL_MS = 100;
 const TARGET_MS = 15_000;
-
-/** Inserts a ping every INTERVAL_MS until stopped; returns how many it inserted. */
-function commandStream(db: Database): { stop(): Promise<number> } {
-  let running = true;
-  let count = 0;
-  const loop = (async () => {
-    while (running) {
-      const result = await insertCommand(db, {
-        kind: "ping",
-        target: "",
-        payload: {},
-        actor: "bench",
-        source: "signal",
-      });
-      if (!result.ok) throw new Error(result.error);
-      count++;
-      await sleep(INTERVAL_MS);
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return count;
-    },
-  };
-}
 
 async function leaderOf(controllers: TestController[]): Promise<TestController> {
   const deadline = Date.now() + 60_000;
@@ -89,7 +62,7 @@ export async function run(): Promise<BenchResult> {
   const db = await openDatabase({ file: stack.databaseFile });
   try {
     let pair = [await stack.startController("failover-0-a"), await stack.startController("failover-0-b")];
-    const stream = commandStream(db);
+    const stream = commandStream(db, INTERVAL_MS);
     const samples: number[] = [];
     for (let n = 0; n < ROUNDS; n++) {
       const result = await round(stack, db, pair, n);
@@ -99,16 +72,7 @@ export async function run(): Promise<BenchResult> {
     const inserted = await stream.stop();
     // Nothing lost: every command ends applied, except at most the one each killed leader had
     // claimed (recorded as interrupted once its claim is stale: at most once, never twice).
-    const deadline = Date.now() + 90_000;
-    let unfinished = Infinity;
-    while (unfinished > 0 && Date.now() < deadline) {
-      unfinished = await db.command.count({ where: { status: { in: ["pending", "applying"] } } });
-      if (unfinished > 0) await sleep(200);
-    }
-    const applied = await db.command.count({ where: { status: "applied" } });
-    const interrupted = await db.command.count({
-      where: { status: { notIn: ["applied", "pending", "applying"] } },
-    });
+    const { applied, interrupted, unfinished } = await settleCommands(db);
     if (unfinished > 0 || applied + interrupted !== inserted || interrupted > ROUNDS)
       throw new Error(
         `inserted ${inserted} commands: ${applied} applied, ${interrupted} interrupted, ${unfinished} unfinished`,

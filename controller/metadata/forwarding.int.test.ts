@@ -13,7 +13,13 @@ import type { Database } from "../../lib/db/open";
 import { createTestDatabase } from "../../test/database";
 import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
 import { TEST_SECRETS } from "../../test/secrets";
-import { controllerKubeConfig, eventually, testNamespace, tokenKubeConfig, uniqueName } from "../../test/harness";
+import {
+  controllerKubeConfig,
+  eventually,
+  testNamespace,
+  tokenKubeConfig,
+  uniqueName,
+} from "../../test/harness";
 import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
 import { readClusterIdentity } from "../kube/client";
 import { EventRecorder } from "../kube/events";
