@@ -8,6 +8,7 @@ export const queryKeys = {
   controllers: [TOPICS.controller] as const,
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
+  spot: [TOPICS.spot] as const,
   metadataSends: (filters: Record<string, string>) => [TOPICS.metadata, "sends", filters] as const,
   metadataCharts: [TOPICS.metadata, "charts"] as const,
   metadataForwarders: [TOPICS.metadata, "forwarders"] as const,

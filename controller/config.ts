@@ -4,14 +4,14 @@ import os from "node:os";
 import { z } from "zod";
 import { ConfigError, parseEnvWith } from "../lib/env";
 
-const bool = z
+export const bool = z
   .string()
   .trim()
   .toLowerCase()
   .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const hostPort = z
+export const hostPort = z
   .string()
   .trim()
   .regex(/^[^:\s]*:\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:8081")

@@ -17,6 +17,7 @@ import { InformerFactory } from "./kube/informer-factory";
 import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
+import { setupSpot } from "./autoscaling/spot/index";
 import { setupMetadata } from "./metadata";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   };
 
   // Features register their informers, components and command handlers on ctx here.
+  setupSpot(ctx);
   setupMetadata(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,

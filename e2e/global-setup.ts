@@ -7,6 +7,7 @@ import { createTestDatabaseFile } from "../test/database";
 import { startFakeIntake } from "../test/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { spotControllerEnv } from "../test/spot";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
 const CLUSTER = "fleetdeck-e2e";
@@ -21,6 +22,7 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+  const spotEnv = await spotControllerEnv("fleetdeck-spot-e2e");
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
@@ -28,6 +30,7 @@ export default async function globalSetup() {
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {
     ...env,
+    ...spotEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -45,6 +48,7 @@ export default async function globalSetup() {
     controllerHealthURL: `http://127.0.0.1:${healthPort}`,
     controllerEnv: {
       ...env,
+      ...spotEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",

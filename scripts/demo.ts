@@ -19,6 +19,7 @@ import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { metadataScenario } from "./demo/metadata";
 import { migrateDatabase } from "./migrate";
+import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 
 const WEB_HOST = process.env.FLEETDECK_WEB_HOST ?? "127.0.0.1";
 const WEB_PORT = process.env.FLEETDECK_WEB_PORT ?? "3000";
@@ -120,6 +121,7 @@ async function main() {
 
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
+    ...spotDemoEnv(),
     ...env,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: HEALTH_ADDR,
@@ -136,6 +138,9 @@ async function main() {
     });
   }
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
+  void runSpotDemo(kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", say).catch(
+    (error: Error) => say(`spot scenario failed: ${error.message}`),
+  );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/api/controllers`, { proc: web });
   await metadataScenario(kc, say);
 

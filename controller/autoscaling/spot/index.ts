@@ -1,0 +1,220 @@
+// Spot scheduling (../shared/reference/spot-scheduler.md): wires the webhook, its certificate
+// and registration, the pod tracker, the leader's fallback and rebalance loops, the read model
+// and the dashboard's commands into the controller.
+//
+// Every replica serves the webhook, so every replica runs the caches and the tracker the
+// webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
+// the read model.
+import fs from "node:fs";
+import type { ControllerContext } from "../../context";
+import { flagsToEnv } from "../../config";
+import { podStore } from "../pod-store";
+import { SpotActions } from "./actions";
+import { CertManager } from "./certs";
+import { loadSpotConfig, type SpotConfig } from "./config";
+import { SpotEvents } from "./events";
+import { PodEvictor } from "./evictor";
+import { Fallback } from "./fallback";
+import { disableSpotHandler, enableSpotHandler } from "./handlers";
+import { SpotLoops } from "./loops";
+import { spotMetrics } from "./metrics";
+import { Rebalancer } from "./rebalancer";
+import { buildWorkloadRows, SpotReadModel } from "./store";
+import { SpotTracker } from "./tracker";
+import { WebhookServer } from "./webhook";
+import { WebhookConfigReconciler } from "./webhook-config";
+import { WorkloadConfigStore } from "./workload-config";
+import { WorkloadPatcher } from "./workload-patcher";
+
+function inCluster(): boolean {
+  return (
+    Boolean(process.env.KUBERNETES_SERVICE_HOST) &&
+    fs.existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token")
+  );
+}
+
+/** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true; returns its config. */
+export function setupSpot(
+  ctx: ControllerContext,
+  env: Record<string, string | undefined> = { ...process.env, ...flagsToEnv(process.argv.slice(2)) },
+): SpotConfig {
+  const log = ctx.log.child({ component: "spot" });
+  const namespace = ctx.config.FLEETDECK_NAMESPACE;
+  const { config, warnings } = loadSpotConfig(env, {
+    namespace,
+    inCluster: inCluster() && !ctx.config.KUBECONFIG,
+  });
+  for (const warning of warnings) log.warn(warning);
+  if (!config.enabled) {
+    log.info("spot scheduling is off (DD_AUTOSCALING_CLUSTER_SPOT_ENABLED=false)");
+    return config;
+  }
+  log.info(
+    {
+      defaults: config.defaults,
+      scheduleTimeoutMs: config.scheduleTimeoutMs,
+      fallbackDurationMs: config.fallbackDurationMs,
+      rebalanceStabilizationMs: config.rebalanceStabilizationMs,
+      loopIntervalMs: config.loopIntervalMs,
+      endpoint: config.webhook.endpoint,
+    },
+    "spot scheduling is on",
+  );
+
+  const pods = podStore(ctx.informers);
+  const workloads = new WorkloadConfigStore(ctx.informers, config.defaults);
+  const tracker = new SpotTracker(pods, {
+    onSpotPodScheduled: (seconds) => {
+      if (ctx.isLeader()) spotMetrics.pendingSeconds.observe(seconds);
+    },
+  });
+  const readModel = new SpotReadModel(
+    ctx.db,
+    () =>
+      buildWorkloadRows(
+        tracker.snapshot((w) => workloads.isSpotWorkload(w)),
+        workloads.list(),
+        (ref) => workloads.wasOptedOut(ref),
+        Date.now(),
+      ),
+    log.child({ part: "read-model" }),
+  );
+  const events = new SpotEvents(
+    ctx.kc,
+    ctx.config.FLEETDECK_CONTROLLER_ID,
+    log.child({ part: "events" }),
+    (e) => readModel.appendEvent(e),
+  );
+  const patcher = new WorkloadPatcher(ctx.kc);
+  const actions = new SpotActions(
+    new PodEvictor(ctx.kc),
+    patcher,
+    events,
+    ctx.db,
+    ctx.config.FLEETDECK_CONTROLLER_ID,
+    log.child({ part: "evictions" }),
+  );
+  const loops = new SpotLoops(
+    tracker,
+    new Fallback(tracker, workloads, actions, config, log.child({ part: "fallback" })),
+    new Rebalancer(tracker, workloads, actions, config, log.child({ part: "rebalancer" })),
+    config.loopIntervalMs,
+    log.child({ part: "loops" }),
+    async () => {
+      // Workloads a previous leader showed as spot workloads but that are no longer opted in
+      // opted out while no leader watched: their spot pods still move back to on-demand.
+      const rows = await ctx.db.spotWorkload.findMany({ select: { key: true } });
+      workloads.seedOptedOut(rows.map((r) => r.key));
+    },
+  );
+
+  const certs = new CertManager(
+    ctx.kc,
+    { namespace, secretName: config.webhook.secretName, hosts: config.webhook.certHosts },
+    log.child({ part: "certificate" }),
+  );
+  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }));
+  const registration = new WebhookConfigReconciler(
+    ctx.kc,
+    ctx.informers,
+    {
+      name: config.webhook.configurationName,
+      endpoint: config.webhook.endpoint,
+      timeoutSeconds: config.webhook.timeoutSeconds,
+      excludedNamespaces: ["kube-system", namespace],
+    },
+    () => certs.certificate()?.caPem,
+    log.child({ part: "webhook-configuration" }),
+  );
+
+  let listening: number | undefined;
+  let listenError: string | undefined;
+  certs.onChange((cert) => {
+    registration.certificateChanged();
+    const tls = { cert: cert.certPem, key: cert.keyPem };
+    if (listening !== undefined) {
+      server.setCertificate(tls);
+      return;
+    }
+    const { host, port } = config.webhook.listen;
+    server.listen(host, port, tls).then(
+      (bound) => {
+        listening = bound;
+        listenError = undefined;
+        log.info({ host, port: bound }, "serving the spot admission webhook over HTTPS");
+      },
+      (error: Error) => {
+        listenError = `cannot listen on ${host}:${port}: ${error.message}`;
+        log.error(listenError);
+      },
+    );
+  });
+
+  ctx.commands.register("enable-spot", enableSpotHandler(patcher, workloads));
+  ctx.commands.register("disable-spot", disableSpotHandler(patcher));
+
+  let syncing: AbortController | undefined;
+  ctx.components.add({
+    name: "spot-webhook",
+    leaderOnly: false,
+    start: () => {
+      workloads.start();
+      pods.start();
+      syncing = new AbortController();
+      // Upstream starts the tracker once the workload config has synced; counts are only
+      // right once the pod cache has too.
+      Promise.all([workloads.waitForSync(syncing.signal), pods.waitForSync(syncing.signal)]).then(
+        () => {
+          tracker.markReady();
+          log.info({ pods: pods.size, workloads: workloads.list().length }, "spot tracker synced");
+        },
+        () => undefined,
+      );
+      certs.start();
+    },
+    stop: async () => {
+      syncing?.abort();
+      certs.stop();
+      await server.close();
+      listening = undefined;
+    },
+  });
+  ctx.components.add({
+    name: "spot-webhook-configuration",
+    leaderOnly: true,
+    start: () => registration.start(),
+    stop: () => registration.stop(),
+  });
+  ctx.components.add({
+    name: "spot-loops",
+    leaderOnly: true,
+    start: () => loops.start(),
+    stop: async () => {
+      await loops.stop();
+      await events.flush();
+    },
+  });
+  ctx.components.add({
+    name: "spot-read-model",
+    leaderOnly: true,
+    start: () => readModel.start(),
+    stop: () => readModel.stop(),
+  });
+
+  ctx.health.addReadinessCheck("spot-webhook", () => {
+    if (listenError) throw new Error(listenError);
+    if (!certs.certificate())
+      throw new Error(`no serving certificate yet${certs.error() ? `: ${certs.error()}` : ""}`);
+    if (listening === undefined) throw new Error("the webhook server is not listening yet");
+    if (!tracker.ready()) throw new Error("waiting for the pod and workload caches to sync");
+  });
+  ctx.health.addDetails("spot", () => ({
+    webhookPort: listening ?? null,
+    endpoint: config.webhook.endpoint,
+    certificateExpires: certs.certificate()?.notAfter.toISOString() ?? null,
+    trackerReady: tracker.ready(),
+    podsCached: pods.size,
+    workloads: workloads.list().length,
+  }));
+  return config;
+}

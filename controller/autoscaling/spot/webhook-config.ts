@@ -1,0 +1,214 @@
+// The MutatingWebhookConfiguration that sends pod CREATEs to the webhook: created, and kept as
+// it should be (caBundle included) by the leader, with server-side apply. A watch on that one
+// object puts it back at once when someone edits or deletes it; a new certificate re-applies it.
+//
+// Pod CREATE only, failurePolicy Ignore (on-demand pods are never modified, so pods keep being
+// created when the webhook is down), a short timeout, and neither kube-system nor fleetdeck's
+// own namespace. URL mode for a controller outside the cluster; Service mode inside it.
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
+import type { Informer, KubeObject } from "../../kube/informer";
+import type { InformerFactory } from "../../kube/informer-factory";
+import { WorkQueue } from "../../kube/workqueue";
+import type { Logger } from "../../log";
+import { WEBHOOK_PATH, type WebhookEndpoint } from "./config";
+
+export const WEBHOOK_NAME = "spot.autoscaling.fleetdeck.dev";
+
+export interface WebhookConfigOptions {
+  /** metadata.name of the MutatingWebhookConfiguration. */
+  name: string;
+  endpoint: WebhookEndpoint;
+  timeoutSeconds: number;
+  /** Namespaces whose pods are never sent to the webhook. */
+  excludedNamespaces: string[];
+}
+
+interface Webhook {
+  name: string;
+  admissionReviewVersions: string[];
+  sideEffects: string;
+  failurePolicy: string;
+  matchPolicy: string;
+  reinvocationPolicy: string;
+  timeoutSeconds: number;
+  rules: {
+    operations: string[];
+    apiGroups: string[];
+    apiVersions: string[];
+    resources: string[];
+    scope: string;
+  }[];
+  namespaceSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+  objectSelector: Record<string, never>;
+  clientConfig: {
+    url?: string;
+    service?: { namespace: string; name: string; path: string; port: number };
+    caBundle: string;
+  };
+}
+
+/** The webhook entry as fleetdeck wants it (every field the API server would default is set). */
+export function desiredWebhook(options: WebhookConfigOptions, caPem: string): Webhook {
+  const { endpoint } = options;
+  return {
+    name: WEBHOOK_NAME,
+    admissionReviewVersions: ["v1"],
+    // The webhook writes nothing anywhere; dry-run admissions are decided but not counted.
+    sideEffects: "None",
+    failurePolicy: "Ignore",
+    matchPolicy: "Equivalent",
+    reinvocationPolicy: "Never",
+    timeoutSeconds: options.timeoutSeconds,
+    rules: [
+      {
+        operations: ["CREATE"],
+        apiGroups: [""],
+        apiVersions: ["v1"],
+        resources: ["pods"],
+        scope: "Namespaced",
+      },
+    ],
+    namespaceSelector: {
+      matchExpressions: [
+        {
+          key: "kubernetes.io/metadata.name",
+          operator: "NotIn",
+          values: [...options.excludedNamespaces].sort(),
+        },
+      ],
+    },
+    objectSelector: {},
+    clientConfig: {
+      ...(endpoint.mode === "url"
+        ? { url: endpoint.url }
+        : {
+            service: {
+              namespace: endpoint.namespace,
+              name: endpoint.name,
+              path: WEBHOOK_PATH,
+              port: endpoint.port,
+            },
+          }),
+      caBundle: Buffer.from(caPem).toString("base64"),
+    },
+  };
+}
+
+/** The same fields as desiredWebhook, in the same order, read from a stored object. */
+function projection(w: Partial<Webhook>): string {
+  const c = w.clientConfig;
+  return JSON.stringify({
+    name: w.name,
+    admissionReviewVersions: w.admissionReviewVersions,
+    sideEffects: w.sideEffects,
+    failurePolicy: w.failurePolicy,
+    matchPolicy: w.matchPolicy,
+    reinvocationPolicy: w.reinvocationPolicy,
+    timeoutSeconds: w.timeoutSeconds,
+    rules: w.rules?.map((r) => ({
+      operations: r.operations,
+      apiGroups: r.apiGroups,
+      apiVersions: r.apiVersions,
+      resources: r.resources,
+      scope: r.scope,
+    })),
+    namespaceSelector: { matchExpressions: w.namespaceSelector?.matchExpressions },
+    objectSelector: w.objectSelector ?? {},
+    clientConfig: {
+      ...(c?.url !== undefined ? { url: c.url } : {}),
+      ...(c?.service
+        ? {
+            service: {
+              namespace: c.service.namespace,
+              name: c.service.name,
+              path: c.service.path,
+              port: c.service.port,
+            },
+          }
+        : {}),
+      caBundle: c?.caBundle,
+    },
+  });
+}
+
+export class WebhookConfigReconciler {
+  private readonly informer: Informer<KubeObject>;
+  private readonly api: KubernetesObjectApi;
+  private queue: WorkQueue | undefined;
+  private readonly key = "webhook-configuration";
+
+  constructor(
+    kc: KubeConfig,
+    informers: InformerFactory,
+    private readonly options: WebhookConfigOptions,
+    private readonly caPem: () => string | undefined,
+    private readonly log: Logger,
+  ) {
+    this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.informer = informers.informer({
+      name: "spot-webhook-configuration",
+      path: "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+      fieldSelector: `metadata.name=${options.name}`,
+    });
+    const changed = () => this.queue?.add(this.key);
+    this.informer.on("add", changed).on("update", changed).on("delete", changed);
+  }
+
+  /** Starts reconciling (on the leader); the informer itself is shared and always running. */
+  start(): void {
+    this.informer.start();
+    this.queue = new WorkQueue(
+      { name: "spot-webhook-configuration", baseDelayMs: 500, maxDelayMs: 30_000 },
+      this.log,
+    );
+    this.queue.start((_key, signal) => this.reconcile(signal));
+    this.queue.add(this.key);
+  }
+
+  /** A new CA: apply at once. */
+  certificateChanged(): void {
+    this.queue?.add(this.key);
+  }
+
+  async stop(): Promise<void> {
+    await this.queue?.shutdown();
+    this.queue = undefined;
+  }
+
+  private async reconcile(signal: AbortSignal): Promise<{ requeueAfterMs: number } | void> {
+    const ca = this.caPem();
+    if (!ca) return { requeueAfterMs: 1000 };
+    await this.informer.waitForSync(signal);
+    const desired = desiredWebhook(this.options, ca);
+    const current = this.informer.get(this.options.name) as { webhooks?: Partial<Webhook>[] } | undefined;
+    const upToDate =
+      current?.webhooks?.length === 1 && projection(current.webhooks[0]!) === projection(desired);
+    if (!upToDate) {
+      await this.api.patch(
+        {
+          apiVersion: "admissionregistration.k8s.io/v1",
+          kind: "MutatingWebhookConfiguration",
+          metadata: {
+            name: this.options.name,
+            labels: {
+              "app.kubernetes.io/part-of": "fleetdeck",
+              "app.kubernetes.io/component": "spot-webhook",
+            },
+          },
+          webhooks: [desired],
+        } as never,
+        undefined,
+        undefined,
+        "fleetdeck",
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      this.log.info(
+        { name: this.options.name, why: current ? "drifted" : "missing", endpoint: this.options.endpoint },
+        "applied the MutatingWebhookConfiguration",
+      );
+    }
+    // Drift shows up through the watch; a slow periodic check covers a missed event.
+    return { requeueAfterMs: 5 * 60_000 };
+  }
+}

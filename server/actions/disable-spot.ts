@@ -1,0 +1,12 @@
+"use server";
+
+import { requestCommand, type CommandActionResult } from "./command-action";
+
+/** Asks the controller to send a workload's new pods on-demand for `minutes`. */
+export async function disableSpot(
+  target: string,
+  kind: "Deployment" | "StatefulSet",
+  minutes: number,
+): Promise<CommandActionResult> {
+  return requestCommand("disable-spot", target, { kind, minutes });
+}
