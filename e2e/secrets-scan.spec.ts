@@ -16,6 +16,7 @@ const API = [
   "/api/metadata/forwarders",
   "/api/metadata/sends",
   "/api/metadata/charts",
+  "/api/spot",
 ];
 
 test("no secret in any log line, SQLite file or page", async ({ page, request }) => {
