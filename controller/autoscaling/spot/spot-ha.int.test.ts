@@ -33,7 +33,11 @@ beforeAll(async () => {
   controllerNamespace = await createNamespace(kc, "spot-ha-ctl");
   const { file, db } = await createTestDatabase("spot-ha");
   await db.$disconnect();
-  const common = { kubeconfig: controllerKubeconfigFile(), databaseFile: file, namespace: controllerNamespace };
+  const common = {
+    kubeconfig: controllerKubeconfigFile(),
+    databaseFile: file,
+    namespace: controllerNamespace,
+  };
   controllers = await Promise.all(
     ["spot-ha-a", "spot-ha-b"].map(async (id) =>
       launchController({ ...common, id, env: await spotControllerEnv(webhookName) }),
