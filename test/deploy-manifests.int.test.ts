@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import YAML from "yaml";
 import { REPO_ROOT } from "../hack/local-cluster";
-import { kubectl } from "./service-account";
+import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
 
 const DEPLOY = path.join(REPO_ROOT, "config/deploy");
 
@@ -45,5 +45,53 @@ describe("config/deploy", () => {
         .join("\n");
       for (const verb of verbs) expect(comments, `${file}: ${verb}`).toMatch(new RegExp(`\\b${verb}\\b`));
     }
+  });
+
+  it("the ServiceAccount may do what the code needs and nothing broader", async () => {
+    const admin = inject("kubeconfig");
+    await kubectl(admin, ["apply", "-k", path.join(DEPLOY, "rbac")]);
+    const can = async (...args: string[]) => {
+      const as = `--as=system:serviceaccount:${SA_NAMESPACE}:${SA_NAME}`;
+      const result = await kubectl(admin, ["auth", "can-i", as, ...args]).catch(
+        (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
+      );
+      return result.stdout.trim() === "yes";
+    };
+    // Needed (one per rule).
+    expect(
+      await can("watch", "datadogagents.datadoghq.com", "-A"),
+      "can-i watch, datadogagents.datadoghq.com, -A",
+    ).toBe(true);
+    expect(
+      await can("create", "events.events.k8s.io", "-n", "default"),
+      "can-i create, events.events.k8s.io, -n, default",
+    ).toBe(true);
+    expect(
+      await can("update", "leases.coordination.k8s.io", "-n", SA_NAMESPACE),
+      "can-i update, leases.coordination.k8s.io, -n, SA_NAMESPACE",
+    ).toBe(true);
+    expect(
+      await can("create", "pods", "--subresource=eviction", "-n", "default"),
+      "can-i create pods --subresource=eviction",
+    ).toBe(true);
+    expect(await can("get", "namespaces/kube-system"), "can-i get, namespaces/kube-system").toBe(true);
+    // Not granted.
+    expect(await can("get", "namespaces/default"), "can-i get, namespaces/default").toBe(false);
+    expect(await can("delete", "pods", "-n", "default"), "can-i delete, pods, -n, default").toBe(false);
+    expect(await can("create", "pods", "-n", "default"), "can-i create, pods, -n, default").toBe(false);
+    expect(await can("get", "secrets", "-n", "default"), "can-i get, secrets, -n, default").toBe(false);
+    expect(
+      await can("update", "leases.coordination.k8s.io", "-n", "default"),
+      "can-i update, leases.coordination.k8s.io, -n, default",
+    ).toBe(false);
+    expect(
+      await can("delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+      "can-i delete, mutatingwebhookconfigurations.admissionregistration.k8s.io",
+    ).toBe(false);
+    expect(
+      await can("create", "clusterrolebindings.rbac.authorization.k8s.io"),
+      "can-i create, clusterrolebindings.rbac.authorization.k8s.io",
+    ).toBe(false);
+    expect(await can("*", "*"), "can-i *, *").toBe(false);
   });
 });
