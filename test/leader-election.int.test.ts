@@ -1,5 +1,5 @@
 // Two real controller processes share a database and a cluster: exactly one leads and applies
-// commands; when it dies the other takes over within 15 s (the lease is 14 s), and when it stops
+// commands; when it dies the other takes over within the lease's 15 s, and when it stops
 // cleanly it hands over within 2 s.
 import { afterEach, describe, expect, it } from "vitest";
 import { insertCommand } from "../lib/db/commands";

@@ -1,8 +1,6 @@
-// Leader election on a coordination.k8s.io Lease with client-go's safety margin: a 14 s lease,
-// renewed every 2 s, given up when it could not be renewed for 9 s (the 5 s between the two is
-// client-go's 15 s / 10 s margin; one second shorter so a standby takes over from a crashed
-// leader, whose last renewal may be just before the crash, within 15 s: bench/failover.ts).
-// Every write carries the resourceVersion it read, so two candidates can never both win. The lease is released on
+// Leader election on a coordination.k8s.io Lease with client-go's timing: a 15 s lease,
+// renewed every 2 s, given up when it could not be renewed for 10 s. Every write carries the
+// resourceVersion it read, so two candidates can never both win. The lease is released on
 // shutdown so a standby takes over at its next try instead of waiting for expiry.
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "../log";
@@ -48,8 +46,8 @@ export class LeaderElector {
     private readonly log: Logger,
   ) {
     this.api = kc.makeApiClient(CoordinationV1Api);
-    this.leaseDurationMs = opts.leaseDurationMs ?? 14_000;
-    this.renewDeadlineMs = opts.renewDeadlineMs ?? 9_000;
+    this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
     if (this.renewDeadlineMs >= this.leaseDurationMs)
       throw new Error("renew deadline must be shorter than the lease duration");
