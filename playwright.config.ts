@@ -21,6 +21,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: /secrets-scan\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -35,6 +36,16 @@ export default defineConfig({
             "--disable-sync",
           ],
         },
+      },
+    },
+    // Last: scans what every other spec (and the integration run before) left behind.
+    {
+      name: "secrets-scan",
+      testMatch: /secrets-scan\.spec\.ts/,
+      dependencies: ["chromium"],
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: { executablePath, args: ["--no-sandbox", "--disable-gpu"] },
       },
     },
   ],

@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.int.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts"],
           environment: "node",
         },
       },
@@ -29,6 +29,20 @@ export default defineConfig({
           // Some files restart cluster components or run several controllers: one file at a time.
           fileParallelism: false,
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // npm run test:faults: crashes, outages and lock contention against the real stack.
+          name: "faults",
+          include: ["test/faults/**/*.faults.test.ts"],
+          exclude,
+          environment: "node",
+          globalSetup: ["test/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

@@ -41,6 +41,9 @@ export const controllerEnvSchema = z.object({
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),
   FLEETDECK_LEADER_ELECT: bool.default(true),
+  /** How long a write waits for another process's lock on the SQLite file (a backup, a long
+   * transaction) before it fails and is retried (then logged). */
+  FLEETDECK_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export type ControllerConfig = z.infer<typeof controllerEnvSchema>;

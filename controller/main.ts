@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
-  const db = await openDatabase({ file: databaseFile({ DATABASE_URL: config.DATABASE_URL }) });
+  const db = await openDatabase({
+    file: databaseFile({ DATABASE_URL: config.DATABASE_URL }),
+    busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS,
+  });
   await assertMigrated(db);
   collectProcessMetrics();
 

@@ -1,13 +1,18 @@
 // With an admin token configured, nothing works without signing in: pages redirect to the
 // login form, route handlers answer 401, and a server action from a signed-out browser writes
 // no command.
+import fs from "node:fs";
+import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { REPO_ROOT } from "../hack/local-cluster";
 import { createTestDatabaseFile } from "../test/database";
+import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { e2eState } from "./state";
 
-const TOKEN = "e2e-admin-token-0123456789";
+const TOKEN = TEST_SECRETS.adminToken;
+const API_TOKEN = TEST_SECRETS.apiToken;
 let web: RunningProcess;
 let controller: RunningProcess;
 let baseURL: string;
@@ -20,7 +25,7 @@ test.beforeAll(async () => {
     DATABASE_URL: `file:${databaseFile}`,
     FLEETDECK_WEB_PORT: String(port),
     FLEETDECK_ADMIN_TOKEN: TOKEN,
-    FLEETDECK_API_TOKEN: "e2e-api-token-0123456789",
+    FLEETDECK_API_TOKEN: API_TOKEN,
   });
   baseURL = `http://127.0.0.1:${port}`;
   const healthPort = await freePort();
@@ -119,7 +124,7 @@ test("the signal endpoint takes the Remote Config payload with the API token, an
   request,
 }) => {
   const url = `${baseURL}/api/signals?target=datadog/datadog`;
-  const auth = { authorization: "Bearer e2e-api-token-0123456789" };
+  const auth = { authorization: `Bearer ${API_TOKEN}` };
   expect((await request.post(url, { headers: { authorization: "Bearer wrong" }, data: {} })).status()).toBe(
     401,
   );
@@ -178,4 +183,59 @@ test("the dashboard refuses to listen beyond loopback without authentication", a
   });
   expect(await exposed.exited).toBe(2);
   expect(exposed.readLog()).toContain("refusing to serve the dashboard on 0.0.0.0 without authentication");
+});
+
+// Every route handler of the build (each app/api/.../route.ts) and the methods it exports.
+function routeHandlers(): { path: string; method: string }[] {
+  const found: { path: string; method: string }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === "route.ts") {
+        const route = "/" + path.relative(path.join(REPO_ROOT, "app"), dir).replace(/\[[^\]]+\]/g, "1");
+        for (const [, method] of fs
+          .readFileSync(full, "utf8")
+          .matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g))
+          found.push({ path: route, method: method! });
+      }
+    }
+  };
+  walk(path.join(REPO_ROOT, "app/api"));
+  return found;
+}
+
+/** Every server action id of the production build (Next's server reference manifest). */
+function serverActionIds(): string[] {
+  const manifest = JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, ".next/server/server-reference-manifest.json"), "utf8"),
+  ) as { node: Record<string, unknown> };
+  return Object.keys(manifest.node);
+}
+
+test("every route handler answers 401 without a session or token", async ({ request }) => {
+  const handlers = routeHandlers();
+  expect(handlers.length).toBeGreaterThanOrEqual(8);
+  for (const { path: route, method } of handlers) {
+    const response = await request.fetch(`${baseURL}${route}`, {
+      method,
+      data: method === "GET" ? undefined : "{}",
+    });
+    expect(response.status(), `${method} ${route}`).toBe(401);
+  }
+});
+
+test("every server action is refused without a session and writes nothing", async ({ request }) => {
+  const ids = serverActionIds();
+  expect(ids.length).toBeGreaterThanOrEqual(2);
+  const before = commandCount();
+  for (const id of ids) {
+    const headers = { "next-action": id, "content-type": "text/plain;charset=UTF-8", origin: baseURL };
+    // Through the request gate: sent to the login page.
+    const gated = await request.post(`${baseURL}/`, { headers, data: "[]", maxRedirects: 0 });
+    expect(gated.status(), id).toBe(307);
+    // /login is open to everyone (the sign-in form posts there): the action itself refuses.
+    await request.post(`${baseURL}/login`, { headers, data: "[]", maxRedirects: 0 });
+  }
+  expect(commandCount()).toBe(before);
 });

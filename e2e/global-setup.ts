@@ -5,6 +5,7 @@ import path from "node:path";
 import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
 import { createTestDatabaseFile } from "../test/database";
 import { startFakeIntake } from "../test/fakeintake/server";
+import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
 import { spotControllerEnv } from "../test/spot";
 import { E2E_STATE_FILE, type E2EState } from "./state";
@@ -29,7 +30,7 @@ export default async function globalSetup() {
   };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
-  const metadataEnv = { DD_URL: intake.url, DD_API_KEY: "e2e-placeholder-not-a-real-key" };
+  const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
 
   const processes: RunningProcess[] = [];
   const controller = startController("e2e-controller", {

@@ -13,5 +13,6 @@ step "lint" && npm run -s lint
 step "format" && npm run -s format:check
 step "unit tests" && npm run -s test:unit
 step "integration tests (real control plane)" && npm run -s test:int
+step "fault injection (crashes, outages, lock contention)" && npm run -s test:faults
 step "production build" && npm run -s build
 step "browser tests (Chromium)" && npm run -s test:e2e

@@ -2,12 +2,15 @@
 // FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
 import type { TestProject } from "vitest/node";
 import { clusterDown, clusterUp } from "../hack/local-cluster";
+import { asServiceAccount, serviceAccountKubeconfig } from "./service-account";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
 
 declare module "vitest" {
   export interface ProvidedContext {
     kubeconfig: string;
+    /** What the controller code under test uses: the admin's, or the ServiceAccount's (FLEETDECK_TEST_AS_SA=1). */
+    controllerKubeconfig: string;
     clusterName: string;
   }
 }
@@ -17,6 +20,7 @@ export default async function setup(project: TestProject) {
   if (existing) {
     project.provide("kubeconfig", existing);
     project.provide("clusterName", "");
+    project.provide("controllerKubeconfig", await controllerKubeconfig(existing, ""));
     return;
   }
   // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.
@@ -25,10 +29,20 @@ export default async function setup(project: TestProject) {
   console.log(`[integration] cluster ${TEST_CLUSTER} up in ${seconds.toFixed(1)} s`);
   project.provide("kubeconfig", handle.kubeconfig);
   project.provide("clusterName", TEST_CLUSTER);
+  project.provide("controllerKubeconfig", await controllerKubeconfig(handle.kubeconfig, TEST_CLUSTER));
   return async () => {
     if (process.env.FLEETDECK_TEST_KEEP_CLUSTER === "1") return;
     const { leftovers } = await clusterDown(TEST_CLUSTER);
     if (leftovers.length > 0)
       throw new Error(`cluster ${TEST_CLUSTER} left processes behind: ${leftovers.join(", ")}`);
   };
+}
+
+async function controllerKubeconfig(admin: string, clusterName: string): Promise<string> {
+  if (!asServiceAccount()) return admin;
+  const file = await serviceAccountKubeconfig(admin, clusterName);
+  console.log(
+    "[integration] the controller code runs as ServiceAccount fleetdeck-system/fleetdeck-controller",
+  );
+  return file;
 }

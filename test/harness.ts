@@ -4,12 +4,27 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node";
 import { clusterHandle } from "../hack/local-cluster";
+import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
 export function testKubeConfig(): KubeConfig {
   const file = inject("kubeconfig");
   if (!file) throw new Error("no test cluster: run the integration project (vitest --project integration)");
   const kc = new KubeConfig();
   kc.loadFromFile(file);
+  return kc;
+}
+
+/**
+ * The kubeconfig file the controller code under test uses: the admin's, or in ServiceAccount mode
+ * (`npm run test:int:sa`) a token of config/deploy's ServiceAccount with exactly its RBAC.
+ */
+export function controllerKubeconfigFile(): string {
+  return inject("controllerKubeconfig");
+}
+
+export function controllerKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(controllerKubeconfigFile());
   return kc;
 }
 
@@ -27,6 +42,9 @@ export async function createNamespace(kc: KubeConfig, prefix: string): Promise<s
   const name = uniqueName(prefix);
   const body: V1Namespace = { metadata: { name, labels: { "fleetdeck.dev/test": "true" } } };
   await kc.makeApiClient(CoreV1Api).createNamespace({ body });
+  // The file's namespace doubles as fleetdeck's own namespace (its Lease): grant what
+  // config/deploy grants in fleetdeck-system.
+  if (asServiceAccount()) await grantNamespaceRole(kc, name);
   return name;
 }
 

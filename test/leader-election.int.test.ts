@@ -1,12 +1,12 @@
 // Two real controller processes share a database and a cluster: exactly one leads and applies
 // commands; when it dies the other takes over within the lease's 15 s, and when it stops
 // cleanly it hands over within 2 s.
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
 import { launchController, type TestController } from "./controllers";
 import { createTestDatabase } from "./database";
-import { createNamespace, eventually, testKubeConfig } from "./harness";
+import { controllerKubeconfigFile, createNamespace, eventually, testKubeConfig } from "./harness";
 
 const kc = testKubeConfig();
 let running: TestController[] = [];
@@ -18,7 +18,7 @@ afterEach(async () => {
 async function pair(prefix: string): Promise<{ db: Database; a: TestController; b: TestController }> {
   const namespace = await createNamespace(kc, prefix);
   const { db, file } = await createTestDatabase(prefix);
-  const common = { kubeconfig: inject("kubeconfig"), databaseFile: file, namespace };
+  const common = { kubeconfig: controllerKubeconfigFile(), databaseFile: file, namespace };
   const [a, b] = await Promise.all([
     launchController({ ...common, id: `${prefix}-a` }),
     launchController({ ...common, id: `${prefix}-b` }),

@@ -15,7 +15,7 @@ import {
   type AgentsUnderTest,
 } from "../../test/agents";
 import { createTestDatabase } from "../../test/database";
-import { eventually, testNamespace, uniqueName } from "../../test/harness";
+import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { CHANGE_CAUSE_ANNOTATION } from "./api";
 import { revisionName, specHash } from "./hash";
 import { REVISION_ANNOTATION } from "./render";
@@ -35,7 +35,7 @@ let controller: AgentsUnderTest;
 beforeAll(async () => {
   ({ db } = await createTestDatabase("experiments"));
   await createApiKeySecret(ns.kc, ns.name);
-  controller = await startAgents(ns.kc, db);
+  controller = await startAgents(controllerKubeConfig(), db);
 });
 afterAll(async () => {
   await controller?.stop();

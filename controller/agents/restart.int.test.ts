@@ -2,12 +2,12 @@
 // started again. Nothing of the experiment lives in its memory: the timeout still fires at
 // startedAt + timeout, from the status alone, and the baseline is restored.
 import { AppsV1Api } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
 import { agentClient, createApiKeySecret, reconciled, submit } from "../../test/agents";
 import { launchController, type TestController } from "../../test/controllers";
 import { createTestDatabaseFile } from "../../test/database";
-import { eventually, testNamespace, uniqueName } from "../../test/harness";
+import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { REVISION_ANNOTATION } from "./render";
 
 const ns = testNamespace("restart");
@@ -19,7 +19,7 @@ let controller: TestController | undefined;
 async function start(): Promise<TestController> {
   controller = await launchController({
     id: "restart-controller",
-    kubeconfig: inject("kubeconfig"),
+    kubeconfig: controllerKubeconfigFile(),
     databaseFile,
     namespace: ns.name,
     // One controller: no lease to wait for after the crash.

@@ -4,12 +4,14 @@ import { describe, expect, inject, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
 import { clusterHandle, startComponent, stopComponent, waitForApiServer } from "../../hack/local-cluster";
-import { eventually, testNamespace, uniqueName } from "../../test/harness";
+import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 
 import { Informer, type KubeObject } from "./informer";
 import { informerMetrics, metricSum } from "./metrics";
 
 const ns = testNamespace("informer");
+/** The informers under test use the controller's credentials (a ServiceAccount under test:int:sa). */
+const controllerKc = controllerKubeConfig();
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
 const counter = metricSum;
@@ -33,7 +35,7 @@ describe("Informer", () => {
   it("lists, then follows adds, updates and deletes through the watch", async () => {
     const core = ns.kc.makeApiClient(CoreV1Api);
     const informer = new Informer<KubeObject>(
-      ns.kc,
+      controllerKc,
       { name: uniqueName("cm"), path: `/api/v1/namespaces/${ns.name}/configmaps` },
       log,
     );
@@ -77,7 +79,7 @@ describe("Informer", () => {
       body: { metadata: { name: "big", labels: { keep: "yes" } }, data: { blob: "x".repeat(10_000) } },
     });
     const informer = new Informer(
-      ns.kc,
+      controllerKc,
       {
         name: uniqueName("cm-small"),
         path: `/api/v1/namespaces/${ns.name}/configmaps`,
@@ -116,7 +118,7 @@ describe("Informer", () => {
     }
     const name = uniqueName("restart");
     const informer = new Informer(
-      ns.kc,
+      controllerKc,
       {
         name,
         path: `/api/v1/namespaces/${ns.name}/configmaps`,
@@ -166,7 +168,7 @@ describe("Informer", () => {
   it("restarts a watch that has gone silent", async () => {
     const name = uniqueName("silent");
     const informer = new Informer(
-      ns.kc,
+      controllerKc,
       { name, path: `/api/v1/namespaces/${ns.name}/secrets`, watchdogMs: 500 },
       log,
     );

@@ -12,7 +12,14 @@ import {
 import type { Database } from "../../lib/db/open";
 import { createTestDatabase } from "../../test/database";
 import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
-import { eventually, testNamespace, tokenKubeConfig, uniqueName } from "../../test/harness";
+import { TEST_SECRETS } from "../../test/secrets";
+import {
+  controllerKubeConfig,
+  eventually,
+  testNamespace,
+  tokenKubeConfig,
+  uniqueName,
+} from "../../test/harness";
 import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
 import { readClusterIdentity } from "../kube/client";
 import { EventRecorder } from "../kube/events";
@@ -23,7 +30,9 @@ import { MetadataForwarding } from "./forwarding";
 
 const log = pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
 const ns = testNamespace("metadata");
-const API_KEY = "test-api-key-not-a-real-one";
+/** The forwarding under test uses the controller's credentials (a ServiceAccount under test:int:sa). */
+const controllerKc = controllerKubeConfig();
+const API_KEY = TEST_SECRETS.metadataApiKey;
 
 interface Running {
   forwarding: MetadataForwarding;
@@ -89,7 +98,7 @@ const spec = (site: string) => ({
 describe("CRD forwarder", () => {
   let run: Running;
   beforeAll(async () => {
-    run = await startForwarding(ns.kc);
+    run = await startForwarding(controllerKc);
   });
   afterAll(() => run?.stop());
 
@@ -233,7 +242,7 @@ describe("CRD forwarder", () => {
 
 describe("CRD heartbeat", () => {
   it("re-sends every snapshot on each short heartbeat", async () => {
-    const run = await startForwarding(ns.kc, { FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "1" });
+    const run = await startForwarding(controllerKc, { FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "1" });
     try {
       const api = crds(ns.kc);
       const names = {
@@ -376,13 +385,13 @@ describe("RBAC", () => {
 describe("Helm forwarder", () => {
   let run: Running;
   const events = new EventRecorder(
-    ns.kc,
+    controllerKc,
     { reportingController: "fleetdeck.dev/test", reportingInstance: "metadata-test" },
     log,
   );
   beforeAll(async () => {
     run = await startForwarding(
-      ns.kc,
+      controllerKc,
       { FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: String(256 * 1024) },
       events,
     );
@@ -414,7 +423,7 @@ describe("Helm forwarder", () => {
         release,
         revision: 2,
         chartVersion: "3.71.0",
-        values: { datadog: { site: "datadoghq.eu", apiKey: "0123456789abcdef0123456789abcdef" } },
+        values: { datadog: { site: "datadoghq.eu", apiKey: TEST_SECRETS.helmValuesApiKey } },
       }),
     );
     const core = ns.kc.makeApiClient(CoreV1Api);
@@ -604,9 +613,9 @@ describe("Helm forwarder", () => {
 describe("without DD_API_KEY", () => {
   it("watches and sends nothing, and says so in the status rows and the audit trail", async () => {
     const { db } = await createTestDatabase("metadata-off");
-    const informers = new InformerFactory(ns.kc, log);
+    const informers = new InformerFactory(controllerKc, log);
     const forwarding = new MetadataForwarding({
-      kc: ns.kc,
+      kc: controllerKc,
       informers,
       db,
       log,

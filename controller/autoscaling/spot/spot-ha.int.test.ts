@@ -1,11 +1,17 @@
 // Spot scheduling with several controller processes, and with none: only the leader evicts
 // (both serve the webhook); with every controller stopped the registered webhook fails and,
 // failurePolicy Ignore, pods are created unchanged, i.e. on-demand.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { launchController, type TestController } from "../../../test/controllers";
 import { createTestDatabase } from "../../../test/database";
-import { createNamespace, eventually, testNamespace, uniqueName } from "../../../test/harness";
+import {
+  controllerKubeconfigFile,
+  createNamespace,
+  eventually,
+  testNamespace,
+  uniqueName,
+} from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
   patchDeployment,
@@ -27,7 +33,11 @@ beforeAll(async () => {
   controllerNamespace = await createNamespace(kc, "spot-ha-ctl");
   const { file, db } = await createTestDatabase("spot-ha");
   await db.$disconnect();
-  const common = { kubeconfig: inject("kubeconfig"), databaseFile: file, namespace: controllerNamespace };
+  const common = {
+    kubeconfig: controllerKubeconfigFile(),
+    databaseFile: file,
+    namespace: controllerNamespace,
+  };
   controllers = await Promise.all(
     ["spot-ha-a", "spot-ha-b"].map(async (id) =>
       launchController({ ...common, id, env: await spotControllerEnv(webhookName) }),

@@ -2,7 +2,7 @@
 // webhook called by the real API server, the real scheduler placing pods on the kwok nodes (the
 // spot ones tainted, so only spot-assigned pods land there), real evictions and PDBs.
 import https from "node:https";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AdmissionregistrationV1Api,
   AppsV1Api,
@@ -16,7 +16,13 @@ import type { Database } from "../../../lib/db/open";
 import { SPOT_DISABLED_UNTIL_ANNOTATION, SPOT_ENABLED_LABEL, SPOT_EVENT_REASONS } from "../../../lib/spot";
 import { launchController, type TestController } from "../../../test/controllers";
 import { createTestDatabase } from "../../../test/database";
-import { createNamespace, eventually, testNamespace, uniqueName } from "../../../test/harness";
+import {
+  controllerKubeconfigFile,
+  createNamespace,
+  eventually,
+  testNamespace,
+  uniqueName,
+} from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
   eventTime,
@@ -117,7 +123,7 @@ beforeAll(async () => {
   db = database.db;
   controller = await launchController({
     id: "spot-it",
-    kubeconfig: inject("kubeconfig"),
+    kubeconfig: controllerKubeconfigFile(),
     databaseFile: database.file,
     namespace: controllerNamespace,
     env: await spotControllerEnv(webhookName),

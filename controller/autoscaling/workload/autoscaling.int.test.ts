@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AppsV1Api,
   CoreV1Api,
@@ -30,6 +30,7 @@ import {
 import { launchController, type TestController } from "../../../test/controllers";
 import { createTestDatabase } from "../../../test/database";
 import {
+  controllerKubeconfigFile,
   createNamespace,
   eventually,
   testClusterDir,
@@ -82,7 +83,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     startedAt = new Date();
     controller = await launchController({
       id: controllerId,
-      kubeconfig: inject("kubeconfig"),
+      kubeconfig: controllerKubeconfigFile(),
       databaseFile: dbFile,
       namespace: ns.name,
       env: workloadEnv,

@@ -1,0 +1,47 @@
+// Runs after every other spec (its own Playwright project, see playwright.config.ts) and after
+// the integration tests of the same `npm test`: no secret the runs handed to fleetdeck appears
+// in a log of the processes they started, in a SQLite file they wrote, or in a page or API
+// answer of the dashboard. Any Kubernetes token (JWT) or bearer header counts as a leak too.
+import path from "node:path";
+import { STATE_DIR } from "../hack/local-cluster";
+import { LOG_DIR } from "../test/processes";
+import { findSecrets, scanFiles, type Leak } from "../test/secrets";
+import { expect, test } from "./fixtures";
+
+const PAGES = ["/", "/agents", "/experiments", "/autoscaling", "/metadata", "/audit"];
+const API = [
+  "/api/controllers",
+  "/api/audit",
+  "/api/audit/export?format=json",
+  "/api/metadata/forwarders",
+  "/api/metadata/sends",
+  "/api/metadata/charts",
+  "/api/spot",
+];
+
+test("no secret in any log line, SQLite file or page", async ({ page, request }) => {
+  const leaks: Leak[] = [];
+  for (const pathname of PAGES) {
+    const response = await page.goto(pathname);
+    if (response?.status() === 404) continue; // a page of a feature not in this build
+    await page.waitForLoadState("networkidle");
+    leaks.push(...findSecrets(await page.content(), `page ${pathname}`));
+  }
+  for (const pathname of API) {
+    const response = await request.get(pathname);
+    if (response.status() === 404) continue;
+    leaks.push(...findSecrets(await response.text(), `GET ${pathname}`));
+  }
+  // Every payload the dashboard can show, one by one.
+  const sends = (await (await request.get("/api/metadata/sends")).json()) as { rows?: { id: number }[] };
+  for (const { id } of (sends.rows ?? []).slice(0, 200)) {
+    leaks.push(...findSecrets(await (await request.get(`/api/metadata/sends/${id}`)).text(), `send ${id}`));
+  }
+
+  const { scanned, leaks: fileLeaks } = scanFiles([LOG_DIR, path.join(STATE_DIR, "test-db")]);
+  leaks.push(...fileLeaks);
+  console.log(`[secrets] scanned ${PAGES.length + API.length} pages and answers, ${scanned.length} files`);
+  expect(scanned.some((f) => f.endsWith(".log"))).toBe(true);
+  expect(scanned.some((f) => f.endsWith(".db"))).toBe(true);
+  expect(leaks).toEqual([]);
+});

@@ -1,0 +1,97 @@
+// config/deploy is valid for the real API server: every object passes a server-side dry run
+// (schema, defaulting, admission), and its RBAC is what the code needs (see test:int:sa).
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import YAML from "yaml";
+import { REPO_ROOT } from "../hack/local-cluster";
+import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
+
+const DEPLOY = path.join(REPO_ROOT, "config/deploy");
+
+describe("config/deploy", () => {
+  it("kubectl apply --dry-run=server -k config/deploy accepts every object", async () => {
+    const { stdout: rendered } = await kubectl(inject("kubeconfig"), ["kustomize", DEPLOY]);
+    const kinds = YAML.parseAllDocuments(rendered).map((d) => (d.toJS() as { kind: string }).kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "Namespace",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "Service",
+        "PodDisruptionBudget",
+      ]),
+    );
+    const { stdout } = await kubectl(inject("kubeconfig"), ["apply", "--dry-run=server", "-k", DEPLOY]);
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(kinds.length);
+    for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+  });
+
+  it("every RBAC rule says why it is needed", () => {
+    for (const file of ["cluster-role.yaml", "role.yaml"]) {
+      const text = fs.readFileSync(path.join(DEPLOY, "rbac", file), "utf8");
+      const verbs = [...text.matchAll(/^\s+verbs: \[(.*)\]$/gm)].flatMap((m) => m[1]!.split(/,\s*/));
+      expect(verbs.length).toBeGreaterThan(0);
+      // Each verb is named in a comment of the file, next to the caller that needs it.
+      const comments = text
+        .split("\n")
+        .filter((l) => l.trim().startsWith("#"))
+        .join("\n");
+      for (const verb of verbs) expect(comments, `${file}: ${verb}`).toMatch(new RegExp(`\\b${verb}\\b`));
+    }
+  });
+
+  it("the ServiceAccount may do what the code needs and nothing broader", async () => {
+    const admin = inject("kubeconfig");
+    await kubectl(admin, ["apply", "-k", path.join(DEPLOY, "rbac")]);
+    const can = async (...args: string[]) => {
+      const as = `--as=system:serviceaccount:${SA_NAMESPACE}:${SA_NAME}`;
+      const result = await kubectl(admin, ["auth", "can-i", as, ...args]).catch(
+        (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
+      );
+      return result.stdout.trim() === "yes";
+    };
+    // Needed (one per rule).
+    expect(
+      await can("watch", "datadogagents.datadoghq.com", "-A"),
+      "can-i watch, datadogagents.datadoghq.com, -A",
+    ).toBe(true);
+    expect(
+      await can("create", "events.events.k8s.io", "-n", "default"),
+      "can-i create, events.events.k8s.io, -n, default",
+    ).toBe(true);
+    expect(
+      await can("update", "leases.coordination.k8s.io", "-n", SA_NAMESPACE),
+      "can-i update, leases.coordination.k8s.io, -n, SA_NAMESPACE",
+    ).toBe(true);
+    expect(
+      await can("create", "pods", "--subresource=eviction", "-n", "default"),
+      "can-i create pods --subresource=eviction",
+    ).toBe(true);
+    expect(await can("get", "namespaces/kube-system"), "can-i get, namespaces/kube-system").toBe(true);
+    // Not granted.
+    expect(await can("get", "namespaces/default"), "can-i get, namespaces/default").toBe(false);
+    expect(await can("delete", "pods", "-n", "default"), "can-i delete, pods, -n, default").toBe(false);
+    expect(await can("create", "pods", "-n", "default"), "can-i create, pods, -n, default").toBe(false);
+    expect(await can("get", "secrets", "-n", "default"), "can-i get, secrets, -n, default").toBe(false);
+    expect(
+      await can("update", "leases.coordination.k8s.io", "-n", "default"),
+      "can-i update, leases.coordination.k8s.io, -n, default",
+    ).toBe(false);
+    expect(
+      await can("delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+      "can-i delete, mutatingwebhookconfigurations.admissionregistration.k8s.io",
+    ).toBe(false);
+    expect(
+      await can("create", "clusterrolebindings.rbac.authorization.k8s.io"),
+      "can-i create, clusterrolebindings.rbac.authorization.k8s.io",
+    ).toBe(false);
+    expect(await can("*", "*"), "can-i *, *").toBe(false);
+  });
+});
