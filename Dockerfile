@@ -17,10 +17,11 @@ ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
 # module is built here.
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 
-# 2. Build: the Prisma client and the production build of the dashboard.
+# 2. Build: the Prisma client, the production build of the dashboard and the controller bundle.
 FROM deps AS build
 COPY . .
 RUN npm run build \
+ && npm run build:controller \
  && rm -rf .next/cache
 
 # 3. Runtime: node, the app and its node_modules (tsx runs the TypeScript entry points, so the
@@ -31,6 +32,7 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 DATABASE_URL=file:/data/fleetd
 COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.js ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/.next .next
+COPY --from=build /app/dist dist
 COPY --from=build /app/prisma prisma
 COPY --from=build /app/app app
 COPY --from=build /app/components components
@@ -45,5 +47,6 @@ RUN groupadd --gid 10001 fleetdeck \
 USER 10001:10001
 VOLUME /data
 EXPOSE 3000 8081 9443
-# The controller by default; the dashboard's container runs `node_modules/.bin/tsx scripts/web.ts`.
-CMD ["node_modules/.bin/tsx", "controller/main.ts"]
+# The controller (its esbuild bundle on plain node) by default; the dashboard's container runs
+# `node_modules/.bin/tsx scripts/web.ts`.
+CMD ["node", "--max-semi-space-size=2", "--enable-source-maps", "dist/controller.mjs"]

@@ -14,6 +14,7 @@ export default defineConfig([
     "test-results/**",
     "playwright-report/**",
     "next-env.d.ts",
+    "dist/**",
   ]),
   {
     rules: {

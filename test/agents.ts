@@ -131,14 +131,22 @@ export function agentClient(kc: KubeConfig) {
       spec: Record<string, unknown>,
       fieldManager = "kubectl-edit",
     ) => {
-      const current = (await custom.getNamespacedCustomObject({ ...dda, namespace, name })) as AgentObject;
-      return (await custom.replaceNamespacedCustomObject({
-        ...dda,
-        namespace,
-        name,
-        body: { ...current, spec },
-        fieldManager,
-      })) as AgentObject;
+      // The controller may write the status between our read and write (409): read again and
+      // retry, as a user whose `kubectl edit` was refused would.
+      for (let attempt = 1; ; attempt++) {
+        const current = (await custom.getNamespacedCustomObject({ ...dda, namespace, name })) as AgentObject;
+        try {
+          return (await custom.replaceNamespacedCustomObject({
+            ...dda,
+            namespace,
+            name,
+            body: { ...current, spec },
+            fieldManager,
+          })) as AgentObject;
+        } catch (error) {
+          if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
+        }
+      }
     },
     delete: (namespace: string, name: string) =>
       custom.deleteNamespacedCustomObject({ ...dda, namespace, name }),

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { REPO_ROOT, STATE_DIR } from "../hack/local-cluster";
+import { buildController, CONTROLLER_BUNDLE } from "../scripts/build-controller";
 
 export const LOG_DIR = path.join(STATE_DIR, "logs");
 
@@ -81,12 +82,21 @@ const TSX = path.join(REPO_ROOT, "node_modules/.bin/tsx");
  */
 export const CONTROLLER_NODE_OPTIONS = "--max-semi-space-size=2";
 
+let bundleBuilt = false;
+
+/** The controller as it ships: the esbuild bundle (scripts/build-controller.ts) on plain node, built once per test process. */
 export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
-  return startProcess(name, TSX, [path.join(REPO_ROOT, "controller/main.ts")], {
-    LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, CONTROLLER_NODE_OPTIONS].filter(Boolean).join(" "),
-    ...env,
-  });
+  if (!bundleBuilt) buildController();
+  bundleBuilt = true;
+  return startProcess(
+    name,
+    process.execPath,
+    [...CONTROLLER_NODE_OPTIONS.split(" "), "--enable-source-maps", CONTROLLER_BUNDLE],
+    {
+      LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
+      ...env,
+    },
+  );
 }
 
 export function startWeb(name: string, env: Record<string, string | undefined>): RunningProcess {
