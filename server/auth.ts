@@ -25,3 +25,14 @@ export async function requireActor(): Promise<Actor> {
   if (!actor) throw new UnauthenticatedError();
   return actor;
 }
+
+/** A route handler's body, run for a signed-in actor; anyone else gets 401 with the reason. */
+export async function withActor(handler: (actor: Actor) => Promise<Response>): Promise<Response> {
+  let actor: Actor;
+  try {
+    actor = await requireActor();
+  } catch (error) {
+    return Response.json({ error: (error as Error).message }, { status: 401 });
+  }
+  return handler(actor);
+}

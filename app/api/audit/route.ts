@@ -1,16 +1,13 @@
 import { parseAuditFilters } from "@/lib/audit-filters";
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { listAudit } from "@/server/queries/audit";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const cursor = params.cursor && /^\d+$/.test(params.cursor) ? Number(params.cursor) : undefined;
-  return Response.json(await listAudit(parseAuditFilters(params), cursor));
+  return withActor(async () => {
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const cursor = params.cursor && /^\d+$/.test(params.cursor) ? Number(params.cursor) : undefined;
+    return Response.json(await listAudit(parseAuditFilters(params), cursor));
+  });
 }

@@ -1,7 +1,7 @@
 // Server-Sent Events: tells the browser which topics changed (by change-feed id), so it
 // refetches only those queries. Resumes from Last-Event-ID after a reconnect.
 import { changeFeed, type ChangeRow } from "@/server/live/change-feed";
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 
 export const dynamic = "force-dynamic";
 
@@ -13,69 +13,66 @@ function frame(rows: ChangeRow[]): string {
 }
 
 export async function GET(request: Request) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const url = new URL(request.url);
-  const resumeFrom = request.headers.get("last-event-id") ?? url.searchParams.get("since");
-  const resumeId = resumeFrom !== null && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : undefined;
+  return withActor(async () => {
+    const url = new URL(request.url);
+    const resumeFrom = request.headers.get("last-event-id") ?? url.searchParams.get("since");
+    const resumeId = resumeFrom !== null && /^\d+$/.test(resumeFrom) ? Number(resumeFrom) : undefined;
 
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
+    const encoder = new TextEncoder();
+    let cleanup = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        const send = (text: string) => {
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            cleanup();
+          }
+        };
+        let cursor = resumeId ?? (await changeFeed.latestId());
+        send(`retry: 1000\nid: ${cursor}\nevent: hello\ndata: ${JSON.stringify({ cursor })}\n\n`);
+        if (resumeId !== undefined) {
+          const missed = await changeFeed.since(resumeId);
+          if (missed.truncated) {
+            // Too much happened while away: the browser refetches everything instead.
+            cursor = await changeFeed.latestId();
+            send(`id: ${cursor}\nevent: reset\ndata: {}\n\n`);
+          } else if (missed.rows.length > 0) {
+            cursor = missed.rows[missed.rows.length - 1]!.id;
+            send(frame(missed.rows));
+          }
+        }
+        const unsubscribe = await changeFeed.subscribe((rows) => {
+          const fresh = rows.filter((r) => r.id > cursor);
+          if (fresh.length === 0) return;
+          cursor = fresh[fresh.length - 1]!.id;
+          send(frame(fresh));
+        });
+        const heartbeat = setInterval(() => send(`event: heartbeat\ndata: ${Date.now()}\n\n`), HEARTBEAT_MS);
+        cleanup = () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+        };
+        request.signal.addEventListener("abort", () => {
           cleanup();
-        }
-      };
-      let cursor = resumeId ?? (await changeFeed.latestId());
-      send(`retry: 1000\nid: ${cursor}\nevent: hello\ndata: ${JSON.stringify({ cursor })}\n\n`);
-      if (resumeId !== undefined) {
-        const missed = await changeFeed.since(resumeId);
-        if (missed.truncated) {
-          // Too much happened while away: the browser refetches everything instead.
-          cursor = await changeFeed.latestId();
-          send(`id: ${cursor}\nevent: reset\ndata: {}\n\n`);
-        } else if (missed.rows.length > 0) {
-          cursor = missed.rows[missed.rows.length - 1]!.id;
-          send(frame(missed.rows));
-        }
-      }
-      const unsubscribe = await changeFeed.subscribe((rows) => {
-        const fresh = rows.filter((r) => r.id > cursor);
-        if (fresh.length === 0) return;
-        cursor = fresh[fresh.length - 1]!.id;
-        send(frame(fresh));
-      });
-      const heartbeat = setInterval(() => send(`event: heartbeat\ndata: ${Date.now()}\n\n`), HEARTBEAT_MS);
-      cleanup = () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      };
-      request.signal.addEventListener("abort", () => {
+          try {
+            controller.close();
+          } catch {
+            // already closed
+          }
+        });
+      },
+      cancel() {
         cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      });
-    },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      },
+    });
   });
 }

@@ -1,7 +1,7 @@
 // The audit trail as a CSV or JSON download, with the page's filters.
 import { parseAuditFilters } from "@/lib/audit-filters";
 import { csvRow } from "@/lib/csv";
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { allAudit } from "@/server/queries/audit";
 
 export const dynamic = "force-dynamic";
@@ -19,40 +19,37 @@ const COLUMNS = [
 ] as const;
 
 export async function GET(request: Request) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const format = params.format ?? "csv";
-  if (format !== "csv" && format !== "json") {
-    return Response.json({ error: `format must be csv or json, got "${format}"` }, { status: 400 });
-  }
-  const filters = parseAuditFilters(params);
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let first = true;
-      controller.enqueue(encoder.encode(format === "csv" ? csvRow([...COLUMNS]) : "[\n"));
-      for await (const row of allAudit(filters)) {
-        const text =
-          format === "csv"
-            ? csvRow(COLUMNS.map((c) => row[c]))
-            : `${first ? "" : ",\n"}${JSON.stringify(row)}`;
-        first = false;
-        controller.enqueue(encoder.encode(text));
-      }
-      if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
-      controller.close();
-    },
-  });
-  const stamp = new Date().toISOString().replaceAll(":", "").slice(0, 15);
-  return new Response(stream, {
-    headers: {
-      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-      "content-disposition": `attachment; filename="fleetdeck-audit-${stamp}.${format}"`,
-      "cache-control": "no-store",
-    },
+  return withActor(async () => {
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const format = params.format ?? "csv";
+    if (format !== "csv" && format !== "json") {
+      return Response.json({ error: `format must be csv or json, got "${format}"` }, { status: 400 });
+    }
+    const filters = parseAuditFilters(params);
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        let first = true;
+        controller.enqueue(encoder.encode(format === "csv" ? csvRow([...COLUMNS]) : "[\n"));
+        for await (const row of allAudit(filters)) {
+          const text =
+            format === "csv"
+              ? csvRow(COLUMNS.map((c) => row[c]))
+              : `${first ? "" : ",\n"}${JSON.stringify(row)}`;
+          first = false;
+          controller.enqueue(encoder.encode(text));
+        }
+        if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
+        controller.close();
+      },
+    });
+    const stamp = new Date().toISOString().replaceAll(":", "").slice(0, 15);
+    return new Response(stream, {
+      headers: {
+        "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+        "content-disposition": `attachment; filename="fleetdeck-audit-${stamp}.${format}"`,
+        "cache-control": "no-store",
+      },
+    });
   });
 }

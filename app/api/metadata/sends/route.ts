@@ -1,17 +1,14 @@
 import { parseMetadataFilters } from "@/lib/metadata-filters";
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { listSends } from "@/server/queries/metadata";
 
 export const dynamic = "force-dynamic";
 
 /** The send log, newest first: ?forwarder=&kind=&object=&status=&reason=&cursor= */
 export async function GET(request: Request) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const cursor = params.cursor && /^\d+$/.test(params.cursor) ? Number(params.cursor) : undefined;
-  return Response.json(await listSends(parseMetadataFilters(params), cursor));
+  return withActor(async () => {
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const cursor = params.cursor && /^\d+$/.test(params.cursor) ? Number(params.cursor) : undefined;
+    return Response.json(await listSends(parseMetadataFilters(params), cursor));
+  });
 }

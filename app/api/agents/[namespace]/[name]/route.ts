@@ -1,4 +1,4 @@
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { getAgent } from "@/server/queries/agents";
 
 export const dynamic = "force-dynamic";
@@ -7,13 +7,10 @@ export async function GET(
   _request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const { namespace, name } = await params;
-  const agent = await getAgent(`${namespace}/${name}`);
-  if (!agent) return Response.json({ error: `no DatadogAgent ${namespace}/${name}` }, { status: 404 });
-  return Response.json(agent);
+  return withActor(async () => {
+    const { namespace, name } = await params;
+    const agent = await getAgent(`${namespace}/${name}`);
+    if (!agent) return Response.json({ error: `no DatadogAgent ${namespace}/${name}` }, { status: 404 });
+    return Response.json(agent);
+  });
 }

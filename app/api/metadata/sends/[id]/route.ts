@@ -1,18 +1,15 @@
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { getSendDetail } from "@/server/queries/metadata";
 
 export const dynamic = "force-dynamic";
 
 /** One send with its payload and the diff against the previous send of the same object. */
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const { id } = await params;
-  if (!/^\d+$/.test(id)) return Response.json({ error: "send id must be a number" }, { status: 400 });
-  const detail = await getSendDetail(Number(id));
-  if (!detail) return Response.json({ error: `no send ${id} (it may have been pruned)` }, { status: 404 });
-  return Response.json(detail);
+  return withActor(async () => {
+    const { id } = await params;
+    if (!/^\d+$/.test(id)) return Response.json({ error: "send id must be a number" }, { status: 400 });
+    const detail = await getSendDetail(Number(id));
+    if (!detail) return Response.json({ error: `no send ${id} (it may have been pruned)` }, { status: 404 });
+    return Response.json(detail);
+  });
 }

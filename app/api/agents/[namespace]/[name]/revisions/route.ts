@@ -1,4 +1,4 @@
-import { requireActor } from "@/server/auth";
+import { withActor } from "@/server/auth";
 import { listRevisions } from "@/server/queries/agents";
 
 export const dynamic = "force-dynamic";
@@ -7,11 +7,8 @@ export async function GET(
   _request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  try {
-    await requireActor();
-  } catch (error) {
-    return Response.json({ error: (error as Error).message }, { status: 401 });
-  }
-  const { namespace, name } = await params;
-  return Response.json(await listRevisions(`${namespace}/${name}`));
+  return withActor(async () => {
+    const { namespace, name } = await params;
+    return Response.json(await listRevisions(`${namespace}/${name}`));
+  });
 }
