@@ -27,7 +27,12 @@ export async function launchController(options: {
     ...options.env,
   });
   const healthURL = `http://127.0.0.1:${port}`;
-  if (options.waitReady !== false) await waitForHttp(`${healthURL}/readyz`, { proc });
+  if (options.waitReady !== false) {
+    await waitForHttp(`${healthURL}/readyz`, { proc }).catch(async (error: unknown) => {
+      await proc.kill(); // never ready: do not leave it running for the caller, who has no handle
+      throw error;
+    });
+  }
   return {
     id: options.id,
     proc,

@@ -9,6 +9,19 @@ import { buildController, CONTROLLER_BUNDLE } from "../scripts/build-controller"
 
 export const LOG_DIR = path.join(STATE_DIR, "logs");
 
+// Every process group still running; killed when this process exits, so a test that fails or
+// is torn down before its cleanup leaves no controller behind.
+const running = new Set<number>();
+process.once("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export interface RunningProcess {
   name: string;
   child: ChildProcess;
@@ -39,8 +52,12 @@ export function startProcess(
     detached: true,
   });
   fs.closeSync(out);
+  if (child.pid !== undefined) running.add(child.pid);
   const exited = new Promise<number | string>((resolve) =>
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+    child.once("exit", (code, signal) => {
+      running.delete(child.pid!);
+      resolve(code ?? signal ?? "unknown");
+    }),
   );
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
