@@ -4,10 +4,10 @@
 // evicted while spot is disabled, and after the window the rebalancer evicts exactly what the
 // target split needs, no more. Evictions are observed as the cluster sees them: kwok deletes an
 // evicted pod at once (grace 0) and nothing else deletes pods of this Deployment here.
-import { AppsV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
-import { afterAll, describe, expect, it } from "vitest";
+import { AppsV1Api, CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPOT_ASSIGNED_LABEL, SPOT_DISABLED_UNTIL_ANNOTATION, SPOT_EVENT_REASONS } from "../../lib/spot";
-import { eventually, testNamespace, uniqueName } from "../harness";
+import { createNamespace, eventually, testNamespace, uniqueName } from "../harness";
 import {
   deleteWebhookConfiguration,
   eventTime,
@@ -21,12 +21,24 @@ import {
 import { faultStack } from "./stack";
 
 const ns = testNamespace("faults-spot");
-const stack = faultStack(() => ns.name);
+// The controller's own namespace (its Lease, its certificate Secret) is one the webhook
+// excludes, so the workload lives in the file's namespace and the controller in another.
+let controllerNamespace = "";
+const stack = faultStack(() => controllerNamespace);
 const webhookName = uniqueName("faults-spot");
+
+beforeAll(async () => {
+  controllerNamespace = await createNamespace(ns.kc, "faults-spot-ctl");
+});
 
 afterAll(async () => {
   await setSpotNodesSchedulable(ns.kc, true);
   await deleteWebhookConfiguration(ns.kc, webhookName);
+  if (controllerNamespace)
+    await ns.kc
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: controllerNamespace })
+      .catch(() => undefined);
 });
 
 // 10 replicas at 100 %, min 2 on-demand: 8 spot pods (Pending while the spot nodes are
