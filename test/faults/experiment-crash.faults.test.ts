@@ -4,11 +4,11 @@
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
-import { agentClient, createApiKeySecret, reconciled, submit } from "../../test/agents";
-import { launchController, type TestController } from "../../test/controllers";
-import { createTestDatabaseFile } from "../../test/database";
-import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../../test/harness";
-import { REVISION_ANNOTATION } from "./render";
+import { agentClient, createApiKeySecret, reconciled, submit } from "../agents";
+import { launchController, type TestController } from "../controllers";
+import { createTestDatabaseFile } from "../database";
+import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../harness";
+import { REVISION_ANNOTATION } from "../../controller/agents/render";
 
 const ns = testNamespace("restart");
 const TIMEOUT_SECONDS = 15;
