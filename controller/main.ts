@@ -25,13 +25,13 @@ import { InformerFactory } from "./kube/informer-factory";
 import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
-import { setupSpot } from "./autoscaling/spot/index";
-import { setupWorkloadAutoscaling } from "./autoscaling/workload/index";
-import { setupMetadata } from "./metadata";
+import { setupSpot } from "./autoscaling/spot/setup";
+import { setupWorkloadAutoscaling } from "./autoscaling/autoscalers/setup";
+import { setupMetadata } from "./metadata/setup";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
-import { setupAgents } from "./agents/index";
+import { setupAgents } from "./agents/setup";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();

@@ -10,7 +10,7 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import pino from "pino";
-import { setupAgents } from "../controller/agents/index";
+import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
 import { CommandRegistry } from "../controller/commands/registry";
 import { loadControllerConfig } from "../controller/config";

@@ -1,5 +1,5 @@
 import { SpotSection } from "@/components/autoscaling/spot/spot-section";
-import { AutoscalersSection } from "@/components/autoscaling/workload/autoscalers-section";
+import { AutoscalersSection } from "@/components/autoscaling/autoscalers/autoscalers-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { spotOverview } from "@/server/queries/spot";

@@ -11,7 +11,7 @@ import { applyDefaults } from "./defaults";
 import { revisionName, specHash } from "./hash";
 import { KubeJsonClient } from "../kube/json-client";
 import { loadRevisionSpec, Revisions, RevisionUnavailable } from "./revisions";
-import { AgentStore } from "./store";
+import { AgentReadModel } from "./read-model";
 
 const ns = testNamespace("revisions");
 const apm = (enabled: boolean) => ({ features: { apm: { enabled } } });
@@ -20,14 +20,14 @@ const npm = (enabled: boolean) => ({ features: { npm: { enabled } } });
 let revisions: Revisions;
 let apps: AppsV1Api;
 let db: Database;
-let store: AgentStore;
+let store: AgentReadModel;
 let agent: DatadogAgent;
 
 beforeAll(async () => {
   revisions = new Revisions(new KubeJsonClient(ns.kc));
   apps = ns.kc.makeApiClient(AppsV1Api);
   ({ db } = await createTestDatabase("revisions"));
-  store = new AgentStore(db);
+  store = new AgentReadModel(db);
   // No controller runs in this file: these revisions are made by the calls under test only.
   agent = (await agentClient(ns.kc).create(
     ns.name,

@@ -8,7 +8,7 @@ import { statusCode } from "../kube/client";
 import type { Informer, KubeObject } from "../kube/informer";
 import type { KubeJsonClient } from "../kube/json-client";
 import { DDA_API_VERSION, DDA_KIND, type DatadogAgent } from "./api";
-import type { AgentStore } from "./store";
+import type { AgentReadModel } from "./read-model";
 
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const CONTROLLER_REVISIONS_PATH = "/apis/apps/v1/controllerrevisions";
@@ -156,7 +156,7 @@ export class RevisionUnavailable extends Error {
  * ControllerRevision the cluster dropped (so status pointers to it stay valid).
  */
 export async function loadRevisionSpec(
-  deps: { revisions: Revisions; store: AgentStore },
+  deps: { revisions: Revisions; store: AgentReadModel },
   agent: DatadogAgent,
   name: string,
 ): Promise<JsonObject> {

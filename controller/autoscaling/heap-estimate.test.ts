@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateMapEntryBytes, estimateRetainedBytes } from "./heap-estimate";
-import { slimPod } from "./pod-store";
+import { slimPod } from "./pod-cache";
 
 describe("heap estimate", () => {
   it("counts headers, properties and string lengths", () => {

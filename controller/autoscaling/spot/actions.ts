@@ -5,7 +5,7 @@ import { withBusyRetry } from "../../../lib/db/open";
 import { describeKubeError } from "../../kube/client";
 import type { Logger } from "../../log";
 import { recordAudit } from "../../store/audit";
-import type { CachedPod } from "../pod-store";
+import type { CachedPod } from "../pod-cache";
 import type { SpotEvents } from "./events";
 import type { EvictionOutcome, PodEvictor } from "./evictor";
 import { spotMetrics } from "./metrics";

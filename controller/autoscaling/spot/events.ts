@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { formatRfc3339, SPOT_EVENT_REASONS, SPOT_REPORTING_CONTROLLER } from "../../../lib/spot";
 import { EventRecorder, type EventInput } from "../../kube/events";
 import type { Logger } from "../../log";
-import type { CachedPod } from "../pod-store";
+import type { CachedPod } from "../pod-cache";
 import type { WorkloadRef } from "./workload-config";
 
 export interface SpotEventRecord {

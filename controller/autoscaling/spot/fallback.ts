@@ -9,12 +9,12 @@ import type { Logger } from "../../log";
 import type { SpotActions } from "./actions";
 import { spotMetrics, workloadLabelsOf } from "./metrics";
 import { createdAt, type SpotTracker } from "./tracker";
-import { workloadKey, type WorkloadConfigStore } from "./workload-config";
+import { workloadKey, type WorkloadConfigCache } from "./workload-config";
 
 export class Fallback {
   constructor(
     private readonly tracker: SpotTracker,
-    private readonly workloads: WorkloadConfigStore,
+    private readonly workloads: WorkloadConfigCache,
     private readonly actions: SpotActions,
     private readonly settings: { scheduleTimeoutMs: number; fallbackDurationMs: number },
     private readonly log: Logger,

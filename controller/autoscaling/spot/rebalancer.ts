@@ -8,13 +8,13 @@
 // Beyond upstream: a workload that drops the opt-in label gets the same treatment with a 0 %
 // target, so its spot pods move back to on-demand one at a time.
 import type { Logger } from "../../log";
-import type { CachedPod } from "../pod-store";
+import type { CachedPod } from "../pod-cache";
 import type { SpotActions } from "./actions";
 import { spotMetrics, workloadLabelsOf } from "./metrics";
 import { ownerKey } from "./ownership";
 import { rebalanceDecision, type RebalanceDecision } from "./placement";
 import { createdAt, type OwnerSnapshot, type SpotTracker } from "./tracker";
-import { workloadKey, type WorkloadConfigStore } from "./workload-config";
+import { workloadKey, type WorkloadConfigCache } from "./workload-config";
 
 interface Candidate {
   snapshot: OwnerSnapshot;
@@ -31,7 +31,7 @@ export function podToEvict(pods: CachedPod[]): CachedPod | undefined {
 export class Rebalancer {
   constructor(
     private readonly tracker: SpotTracker,
-    private readonly workloads: WorkloadConfigStore,
+    private readonly workloads: WorkloadConfigCache,
     private readonly actions: SpotActions,
     private readonly settings: { rebalanceStabilizationMs: number },
     private readonly log: Logger,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CachedPod, PodStore } from "../pod-store";
+import type { CachedPod, PodCache } from "../pod-cache";
 import { SpotTracker } from "./tracker";
 
 /** The parts of the pod store the tracker uses: its event handlers and get(). */
@@ -44,7 +44,7 @@ const db = {
 describe("SpotTracker", () => {
   it("counts an owner's pods by placement, with admissions in flight until the watch shows them", () => {
     const pods = new FakePods();
-    const tracker = new SpotTracker(pods as unknown as PodStore);
+    const tracker = new SpotTracker(pods as unknown as PodCache);
     pods.add(statefulSetPod("db", 0, true));
     pods.add(statefulSetPod("db", 1, false));
     expect(tracker.admit(db, () => "spot")).toBe("spot");
@@ -58,7 +58,7 @@ describe("SpotTracker", () => {
 
   it("leaves out of a snapshot the owners whose workload the filter rejects", () => {
     const pods = new FakePods();
-    const tracker = new SpotTracker(pods as unknown as PodStore);
+    const tracker = new SpotTracker(pods as unknown as PodCache);
     pods.add(statefulSetPod("db", 0, true));
     pods.add(statefulSetPod("cache", 0, false));
     expect(tracker.snapshot().map((s) => s.owner.name)).toEqual(["cache", "db"]);

@@ -5,7 +5,7 @@
 // A pod counts while it is Pending or Running and not terminating: Succeeded and Failed pods
 // are gone (as upstream), and so are terminating ones, as the ReplicaSet controller counts them,
 // so the replacement of an evicted pod is placed as if the evicted one had left.
-import type { CachedPod, PodStore } from "../pod-store";
+import type { CachedPod, PodCache } from "../pod-cache";
 import { SPOT_ASSIGNED_LABEL, SPOT_ASSIGNED_VALUE } from "../../../lib/spot";
 import { ownerKey, resolveOwnership, type Ownership, type PodOwner } from "./ownership";
 import type { OwnerCounts } from "./placement";
@@ -69,7 +69,7 @@ export class SpotTracker {
   private isReady = false;
 
   constructor(
-    private readonly pods: PodStore,
+    private readonly pods: PodCache,
     private readonly options: TrackerOptions = {},
   ) {
     this.inflightTtlMs = options.inflightTtlMs ?? 30_000;

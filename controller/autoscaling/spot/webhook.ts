@@ -19,7 +19,7 @@ import { spotMetrics } from "./metrics";
 import { resolveOwnership } from "./ownership";
 import { placeNewPod } from "./placement";
 import type { SpotTracker } from "./tracker";
-import type { WorkloadConfigStore } from "./workload-config";
+import type { WorkloadConfigCache } from "./workload-config";
 
 /** kube-apiserver caps request bodies at 3 MiB; an AdmissionReview carrying a pod is far smaller. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -77,7 +77,7 @@ export interface AdmissionResult {
 }
 
 export interface AdmissionDeps {
-  workloads: Pick<WorkloadConfigStore, "get" | "isDisabled">;
+  workloads: Pick<WorkloadConfigCache, "get" | "isDisabled">;
   tracker: Pick<SpotTracker, "ready" | "admit">;
   now?: () => number;
 }

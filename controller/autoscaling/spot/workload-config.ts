@@ -125,7 +125,7 @@ const RESOURCES: Record<SpotWorkloadKind, string> = {
   StatefulSet: "/apis/apps/v1/statefulsets",
 };
 
-export class WorkloadConfigStore {
+export class WorkloadConfigCache {
   private readonly informers: Record<SpotWorkloadKind, Informer<CachedWorkload>>;
   /**
    * Disabled windows this process decided before the API server confirmed them: a fallback

@@ -57,7 +57,7 @@ export interface NewExperiment {
   candidateRevision: string;
 }
 
-export class AgentStore {
+export class AgentReadModel {
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
 

@@ -7,7 +7,7 @@ import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Logger } from "../../log";
 import { openerName, type AutoscalingGate } from "../gate";
-import type { PodStore } from "../pod-store";
+import type { PodCache } from "../pod-cache";
 import { PeriodicWriter } from "./periodic-writer";
 
 export interface GateSnapshot {
@@ -25,7 +25,7 @@ export interface GateSnapshot {
 
 export function gateSnapshot(
   gate: AutoscalingGate,
-  pods: PodStore,
+  pods: PodCache,
   settings: { workloadEnabled: boolean; podStoreEager: boolean },
 ): GateSnapshot {
   const state = gate.state();

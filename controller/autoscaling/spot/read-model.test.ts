@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CachedPod } from "../pod-store";
+import type { CachedPod } from "../pod-cache";
 import { podToEvict } from "./rebalancer";
-import { buildWorkloadRows } from "./store";
+import { buildWorkloadRows } from "./read-model";
 import type { OwnerSnapshot } from "./tracker";
 import type { WorkloadConfig, WorkloadRef } from "./workload-config";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { slimPod } from "./pod-store";
+import { slimPod } from "./pod-cache";
 
 describe("pod store transform", () => {
   it("keeps only the fields its consumers read", () => {

@@ -108,7 +108,7 @@ type Handlers = {
 /** How many cached pods the memory estimate looks at (it scales their average up). */
 const ESTIMATE_SAMPLE = 256;
 
-export class PodStore {
+export class PodCache {
   private informer: Informer<CachedPod> | undefined;
   private startedAt: Date | undefined;
   private transform = true;
@@ -203,13 +203,13 @@ export class PodStore {
   }
 }
 
-const stores = new WeakMap<InformerFactory, PodStore>();
+const stores = new WeakMap<InformerFactory, PodCache>();
 
 /** The controller's one pod store (one per informer factory, i.e. per controller process). */
-export function podStore(informers: InformerFactory): PodStore {
+export function podCache(informers: InformerFactory): PodCache {
   let store = stores.get(informers);
   if (!store) {
-    store = new PodStore(informers);
+    store = new PodCache(informers);
     stores.set(informers, store);
   }
   return store;

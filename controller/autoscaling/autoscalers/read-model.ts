@@ -8,7 +8,7 @@ import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Informer, KubeObject } from "../../kube/informer";
 import type { Logger } from "../../log";
-import type { AutoscalerObject, ProfileObject } from "./autoscalers";
+import type { AutoscalerObject, ProfileObject } from "./controller";
 import { PeriodicWriter } from "./periodic-writer";
 
 export interface AutoscalerRow {

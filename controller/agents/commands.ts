@@ -22,14 +22,14 @@ import {
   timeoutSecondsOf,
 } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
-import { agentRef, audit, ownStatus } from "./reconciler";
+import { agentRef, audit, ownStatus } from "./controller";
 import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
-import type { AgentStore } from "./store";
+import type { AgentReadModel } from "./read-model";
 
 export interface HandlerDeps {
   api: AgentApi;
   revisions: Revisions;
-  store: AgentStore;
+  store: AgentReadModel;
   events: EventRecorder;
   defaultTimeoutSeconds: number;
 }

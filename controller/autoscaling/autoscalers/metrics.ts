@@ -2,9 +2,9 @@
 import { Gauge } from "prom-client";
 import { registry } from "../../kube/metrics";
 import type { AutoscalingGate } from "../gate";
-import type { PodStore } from "../pod-store";
+import type { PodCache } from "../pod-cache";
 
-export function registerGateMetrics(gate: AutoscalingGate, pods: PodStore): void {
+export function registerGateMetrics(gate: AutoscalingGate, pods: PodCache): void {
   const seconds = (d: Date | null) => (d ? d.getTime() / 1000 : 0);
   const gauges: [string, string, () => number][] = [
     [

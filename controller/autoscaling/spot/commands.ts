@@ -12,7 +12,7 @@ import {
 import { describeKubeError, statusCode } from "../../kube/client";
 import { CommandRejected, type CommandHandler } from "../../commands/registry";
 import type { WorkloadObject, WorkloadPatcher } from "./workload-patcher";
-import { parseDisabledUntil, type WorkloadConfigStore, type WorkloadRef } from "./workload-config";
+import { parseDisabledUntil, type WorkloadConfigCache, type WorkloadRef } from "./workload-config";
 
 async function readOptedIn(patcher: WorkloadPatcher, ref: WorkloadRef): Promise<WorkloadObject> {
   const label = `${ref.kind} ${ref.namespace}/${ref.name}`;
@@ -43,7 +43,7 @@ async function patch(patcher: WorkloadPatcher, ref: WorkloadRef, until: number |
 
 export function enableSpotHandler(
   patcher: WorkloadPatcher,
-  workloads: WorkloadConfigStore,
+  workloads: WorkloadConfigCache,
 ): CommandHandler<"enable-spot"> {
   return async (payload, cmd) => {
     const ref: WorkloadRef = { kind: payload.kind, ...splitTarget(cmd.target) };

@@ -23,7 +23,7 @@ import { stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experimen
 import { hashDefaultedSpec, revisionName, specHash } from "./hash";
 import { applyWorkloads, renderWorkloads } from "./render";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
-import type { AgentStore, RevisionEntry } from "./store";
+import type { AgentReadModel, RevisionEntry } from "./read-model";
 
 const RESTORE_SAFETY_REQUEUE_MS = 2_000;
 
@@ -40,7 +40,7 @@ export interface ReconcilerDeps {
   cached: (key: string) => DatadogAgent | undefined;
   api: AgentApi;
   revisions: Revisions;
-  store: AgentStore;
+  store: AgentReadModel;
   events: EventRecorder;
   log: Logger;
 }

@@ -6,10 +6,10 @@ import { KubeJsonClient } from "../kube/json-client";
 import { WorkQueue } from "../kube/workqueue";
 import { AgentApi, DDA_PATH, type DatadogAgent } from "./api";
 import { loadAgentsConfig } from "./config";
-import { agentHandlers } from "./handlers";
-import { AgentReconciler } from "./reconciler";
+import { agentHandlers } from "./commands";
+import { AgentReconciler } from "./controller";
 import { CONTROLLER_REVISIONS_PATH, MANAGED_BY_SELECTOR, Revisions, withoutData } from "./revisions";
-import { AgentStore } from "./store";
+import { AgentReadModel } from "./read-model";
 
 export function setupAgents(
   ctx: ControllerContext,
@@ -27,7 +27,7 @@ export function setupAgents(
   const client = new KubeJsonClient(ctx.kc);
   const api = new AgentApi(client);
   const revisions = new Revisions(client, revisionCache);
-  const store = new AgentStore(ctx.db);
+  const store = new AgentReadModel(ctx.db);
   const reconciler = new AgentReconciler(
     {
       client,

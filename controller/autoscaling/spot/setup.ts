@@ -8,22 +8,22 @@
 import fs from "node:fs";
 import type { ControllerContext } from "../../context";
 import { flagsToEnv } from "../../config";
-import { podStore } from "../pod-store";
+import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
 import { loadSpotConfig, type SpotConfig } from "./config";
 import { SpotEvents } from "./events";
 import { PodEvictor } from "./evictor";
 import { Fallback } from "./fallback";
-import { disableSpotHandler, enableSpotHandler } from "./handlers";
+import { disableSpotHandler, enableSpotHandler } from "./commands";
 import { SpotLoops } from "./loops";
 import { spotMetrics } from "./metrics";
 import { Rebalancer } from "./rebalancer";
-import { buildWorkloadRows, SpotReadModel } from "./store";
+import { buildWorkloadRows, SpotReadModel } from "./read-model";
 import { SpotTracker } from "./tracker";
 import { WebhookServer } from "./webhook";
 import { WebhookConfigReconciler } from "./webhook-config";
-import { WorkloadConfigStore } from "./workload-config";
+import { WorkloadConfigCache } from "./workload-config";
 import { WorkloadPatcher } from "./workload-patcher";
 
 function inCluster(): boolean {
@@ -61,8 +61,8 @@ export function setupSpot(
     "spot scheduling is on",
   );
 
-  const pods = podStore(ctx.informers);
-  const workloads = new WorkloadConfigStore(ctx.informers, config.defaults);
+  const pods = podCache(ctx.informers);
+  const workloads = new WorkloadConfigCache(ctx.informers, config.defaults);
   const tracker = new SpotTracker(pods, {
     onSpotPodScheduled: (seconds) => {
       if (ctx.isLeader()) spotMetrics.pendingSeconds.observe(seconds);

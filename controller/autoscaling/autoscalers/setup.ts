@@ -14,8 +14,8 @@ import { withBusyRetry } from "../../../lib/db/open";
 import { DPA_API_VERSION, DPACP_PATH, DPA_PATH } from "../../../lib/autoscaling";
 import { recordAudit } from "../../store/audit";
 import { AutoscalingGate, openerName, type GateOpener } from "../gate";
-import { podStore } from "../pod-store";
-import { AutoscalerStatusController, type AutoscalerObject, type ProfileObject } from "./autoscalers";
+import { podCache } from "../pod-cache";
+import { AutoscalerStatusController, type AutoscalerObject, type ProfileObject } from "./controller";
 import { loadWorkloadAutoscalingConfig, type WorkloadAutoscalingConfig } from "./config";
 import { gateSnapshot, GateStatusWriter } from "./gate-status";
 import { registerGateMetrics } from "./metrics";
@@ -29,7 +29,7 @@ export function setupWorkloadAutoscaling(
 ): WorkloadAutoscalingConfig {
   const config = loadWorkloadAutoscalingConfig(env);
   const log = ctx.log.child({ component: "autoscaling" });
-  const pods = podStore(ctx.informers);
+  const pods = podCache(ctx.informers);
   if (!config.podCacheTransform) {
     log.warn("FLEETDECK_POD_CACHE_TRANSFORM=false: the pod store caches whole pods (benchmarks only)");
     pods.keepWholePods();
@@ -151,7 +151,7 @@ export function setupWorkloadAutoscaling(
  */
 async function collectPods(
   gate: AutoscalingGate,
-  pods: ReturnType<typeof podStore>,
+  pods: ReturnType<typeof podCache>,
   startedEagerly: boolean,
   signal: AbortSignal,
 ): Promise<boolean> {
