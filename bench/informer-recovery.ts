@@ -3,6 +3,7 @@
 // created at that moment (reconnected, relisted after 410 Gone when needed, and current).
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
+import { KubeClient } from "../controller/kube/client";
 import { Informer } from "../controller/kube/informer";
 import { fetchRaw, startComponent, stopComponent } from "../hack/local-cluster";
 import { benchStack } from "./stack";
@@ -31,7 +32,7 @@ export async function run(): Promise<BenchResult> {
       );
     }
     const informer = new Informer(
-      stack.kc,
+      new KubeClient(stack.kc),
       { name: "bench", path: `/api/v1/namespaces/${namespace}/configmaps` },
       pino({ level: "silent" }),
     );

@@ -4,6 +4,7 @@
 // revision again (seen through a watch, not by polling).
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import pino from "pino";
+import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
 import { insertCommand } from "../lib/db/commands";
 import { openDatabase, type Database } from "../lib/db/open";
@@ -81,7 +82,7 @@ export async function run(): Promise<BenchResult> {
     let templateRevision: string | undefined;
     let changedAt = 0;
     const daemonSets = new Informer<KubeObject>(
-      stack.kc,
+      new KubeClient(stack.kc),
       {
         name: "bench-ds",
         path: `/apis/apps/v1/namespaces/${NAMESPACE}/daemonsets`,

@@ -2,6 +2,7 @@
 // while 4 workers drain it. keys_per_s counts reconciles per second; dedup_ratio is adds per
 // reconcile (how much repeated work the queue saved).
 import pino from "pino";
+import { Workers } from "../controller/kube/controller";
 import { WorkQueue } from "../controller/kube/workqueue";
 import type { BenchResult } from "./types";
 
@@ -9,11 +10,17 @@ const KEYS = 10_000;
 const REPEATS = 5;
 
 export async function run(): Promise<BenchResult> {
-  const queue = new WorkQueue({ name: "bench", workers: 4 }, pino({ level: "silent" }));
+  const queue = new WorkQueue({ name: "bench" });
   let reconciles = 0;
-  queue.start(async () => {
-    reconciles++;
+  const workers = new Workers(queue, {
+    name: "bench",
+    workers: 4,
+    reconcile: async () => {
+      reconciles++;
+    },
+    log: pino({ level: "silent" }),
   });
+  workers.start();
   const adds: string[] = [];
   for (let r = 0; r < REPEATS; r++) for (let k = 0; k < KEYS; k++) adds.push(`ns/key-${k}`);
   // Deterministic shuffle (LCG), so every run sees the same interleaving.
@@ -31,7 +38,7 @@ export async function run(): Promise<BenchResult> {
   }
   while (!queue.isIdle()) await new Promise((resolve) => setImmediate(resolve));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await queue.shutdown();
+  await workers.drain();
   return {
     summary: { keys_per_s: reconciles / seconds, dedup_ratio: adds.length / reconciles },
     details: { keys: KEYS, repeats: REPEATS, adds: adds.length, reconciles, seconds, workers: 4 },

@@ -1,24 +1,25 @@
-// The controller's configuration: environment variables, each also settable as a flag.
-// Validated with zod at start-up; a bad value stops the process with a message naming it.
+// The controller's configuration, parsed once: every feature exports the zod schema of its
+// environment variables; this module merges the environment with the command line, validates
+// all of it in one pass (an error names every bad variable), and hands each feature its typed
+// slice. Every variable is also a flag derived from its name: FLEETDECK_HEALTH_ADDR is
+// --health-addr, KUBECONFIG --kubeconfig, DD_API_KEY --dd-api-key; the Datadog agent's dotted
+// keys are accepted too (--autoscaling.cluster.spot.enabled). Nothing else in controller/
+// reads process.env or process.argv.
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { z } from "zod";
-import { ConfigError, parseEnvWith } from "../lib/env";
+import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
+import {
+  autoscalersConfigFrom,
+  autoscalersEnvSchema,
+  type AutoscalersConfig,
+} from "./autoscaling/autoscalers/config";
+import { spotConfigFrom, spotEnvSchema, type SpotConfig } from "./autoscaling/spot/config";
+import { metadataConfigFrom, metadataEnvSchema, type MetadataConfig } from "./metadata/config";
 
-export const bool = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
-  .transform((v) => v === "true" || v === "1" || v === "yes");
-
-export const hostPort = z
-  .string()
-  .trim()
-  .regex(/^[^:\s]*:\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:8081")
-  .transform((v) => {
-    const i = v.lastIndexOf(":");
-    return { host: v.slice(0, i) || "0.0.0.0", port: Number(v.slice(i + 1)) };
-  });
+export { ConfigError };
 
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -27,6 +28,8 @@ export const controllerEnvSchema = z.object({
   KUBECONFIG: z.string().trim().min(1).optional(),
   DATABASE_URL: z.string().trim().optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  /** Local state of a checkout (the local cluster's kubeconfig, the SQLite file). */
+  FLEETDECK_HOME: z.string().trim().min(1).default(".fleetdeck"),
   /** Unique name of this process: the Lease holder identity and the heartbeat row's key. */
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
@@ -46,22 +49,104 @@ export const controllerEnvSchema = z.object({
   FLEETDECK_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
-export type ControllerConfig = z.infer<typeof controllerEnvSchema>;
+/** Every feature's variables: the controller accepts these and nothing else. */
+const schemas = [
+  controllerEnvSchema,
+  agentsEnvSchema,
+  metadataEnvSchema,
+  spotEnvSchema,
+  autoscalersEnvSchema,
+];
+const allEnvSchema = z.object(Object.assign({}, ...schemas.map((s) => s.shape)) as z.ZodRawShape);
 
-export { ConfigError };
+/** The name of every variable the controller reads. */
+export const CONTROLLER_VARIABLES: ReadonlySet<string> = new Set(
+  schemas.flatMap((s) => Object.keys(s.shape)),
+);
 
-/** Flags that do not follow the `--foo-bar` → `FLEETDECK_FOO_BAR` rule. */
-const FLAG_ALIASES: Record<string, string> = {
-  kubeconfig: "KUBECONFIG",
-  "database-url": "DATABASE_URL",
-  "log-level": "LOG_LEVEL",
-};
+export type CoreConfig = z.infer<typeof controllerEnvSchema>;
+
+export interface ControllerConfig extends CoreConfig {
+  /** Running in a pod with its ServiceAccount's token mounted. */
+  inCluster: boolean;
+  /** Kubeconfigs tried when KUBECONFIG is unset outside a cluster: the local cluster's, then ~/.kube/config. */
+  kubeconfigFallbacks: string[];
+  agents: AgentsConfig;
+  metadata: MetadataConfig;
+  spot: SpotConfig;
+  /** Out-of-range spot values replaced by their defaults, to be logged. */
+  spotWarnings: string[];
+  autoscalers: AutoscalersConfig;
+}
+
+const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/** Kubernetes' own in-cluster test (client-go's InClusterConfig): the service host and a token. */
+export function isInCluster(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.KUBERNETES_SERVICE_HOST) && fs.existsSync(SERVICE_ACCOUNT_TOKEN);
+}
+
+export function loadControllerConfig(
+  env: Record<string, string | undefined> = process.env,
+  argv: string[] = process.argv.slice(2),
+): ControllerConfig {
+  const flags = flagsToEnv(argv);
+  const unknown = Object.keys(flags).filter((name) => !CONTROLLER_VARIABLES.has(name));
+  if (unknown.length > 0) {
+    const named = unknown.map((name) => `${name} (${flagFor(name)})`);
+    throw new ConfigError(`unknown flag(s): ${named.join(", ")}`);
+  }
+  // Only the controller's own variables: the rest of the environment is not configuration.
+  const merged = Object.fromEntries(
+    Object.entries({ ...env, ...flags }).filter(([name]) => CONTROLLER_VARIABLES.has(name)),
+  );
+  const raw = parseEnvWith(allEnvSchema, merged) as Record<string, unknown>;
+  const core = pick(raw, controllerEnvSchema) as CoreConfig;
+  const inCluster = isInCluster(env);
+  const spot = spotConfigFrom(pick(raw, spotEnvSchema) as never, {
+    namespace: core.FLEETDECK_NAMESPACE,
+    // A kubeconfig named explicitly means the controller runs outside, whatever the pod says.
+    inCluster: inCluster && !core.KUBECONFIG,
+  });
+  return {
+    ...core,
+    inCluster,
+    kubeconfigFallbacks: [
+      path.resolve(core.FLEETDECK_HOME, "kubeconfig"),
+      path.join(os.homedir(), ".kube", "config"),
+    ],
+    agents: pick(raw, agentsEnvSchema) as AgentsConfig,
+    metadata: metadataConfigFrom(pick(raw, metadataEnvSchema) as never),
+    spot: spot.config,
+    spotWarnings: spot.warnings,
+    autoscalers: autoscalersConfigFrom(pick(raw, autoscalersEnvSchema) as never),
+  };
+}
+
+function pick(raw: Record<string, unknown>, schema: z.ZodObject): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(schema.shape).map((name) => [name, raw[name]]));
+}
 
 /**
- * Turns `--name=value`, `--name value` and bare `--name` (= "true") into environment names:
- * `--health-addr` → FLEETDECK_HEALTH_ADDR, `--autoscaling.cluster.spot.enabled` →
- * DD_AUTOSCALING_CLUSTER_SPOT_ENABLED (the Datadog agent's convention for dotted keys).
+ * The variable a flag stands for: the known variable whose name, without a FLEETDECK_ or DD_
+ * prefix, is the flag with dots and dashes as underscores. An unknown flag maps to the
+ * FLEETDECK_ (or, dotted, DD_) name it would have, for the error message.
  */
+export function flagEnvName(flag: string, known: ReadonlySet<string> = CONTROLLER_VARIABLES): string {
+  const normalized = flag.toUpperCase().replace(/[.-]/g, "_");
+  for (const candidate of [normalized, `FLEETDECK_${normalized}`, `DD_${normalized}`]) {
+    if (known.has(candidate)) return candidate;
+  }
+  return flag.includes(".") ? `DD_${normalized}` : `FLEETDECK_${normalized}`;
+}
+
+/** The flag of a variable: its name without FLEETDECK_, lower-case, words joined by dashes. */
+export function flagFor(variable: string): string {
+  const name = variable.startsWith("FLEETDECK_") ? variable.slice("FLEETDECK_".length) : variable;
+  return `--${name.toLowerCase().replaceAll("_", "-")}`;
+}
+
+/** Turns `--name=value`, `--name value` and bare `--name` (= "true") into variables. */
 export function flagsToEnv(argv: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -77,36 +162,4 @@ export function flagsToEnv(argv: string[]): Record<string, string> {
     env[flagEnvName(name)] = value;
   }
   return env;
-}
-
-export function flagEnvName(flag: string): string {
-  if (FLAG_ALIASES[flag]) return FLAG_ALIASES[flag];
-  if (flag.includes(".")) return `DD_${flag.replaceAll(".", "_").toUpperCase()}`;
-  return `FLEETDECK_${flag.replaceAll("-", "_").toUpperCase()}`;
-}
-
-export function loadControllerConfig(
-  env: Record<string, string | undefined> = process.env,
-  argv: string[] = process.argv.slice(2),
-): ControllerConfig {
-  const merged = { ...env, ...flagsToEnv(argv) };
-  const known = new Set(Object.keys(controllerEnvSchema.shape));
-  const unknownFlags = Object.keys(flagsToEnv(argv)).filter(
-    (name) => !known.has(name) && !isFeatureVariable(name),
-  );
-  if (unknownFlags.length > 0) throw new ConfigError(`unknown flag(s): ${unknownFlags.join(", ")}`);
-  return parseEnvWith(controllerEnvSchema, merged);
-}
-
-/** Variables read by feature modules with their own schemas (spot, metadata, autoscaling). */
-const FEATURE_PREFIXES = [
-  "DD_",
-  "FLEETDECK_SPOT_",
-  "FLEETDECK_METADATA_",
-  "FLEETDECK_AUTOSCALER_",
-  "FLEETDECK_POD_CACHE_",
-];
-
-function isFeatureVariable(name: string): boolean {
-  return FEATURE_PREFIXES.some((prefix) => name.startsWith(prefix));
 }

@@ -1,20 +1,21 @@
-// What a feature gets to wire itself into the controller: each feature module exports a
-// `setup…(ctx)` that registers its informers, components, command handlers, readiness checks
-// and routes here, so main.ts stays a list of features.
-import type { KubeConfig } from "@kubernetes/client-node";
+// What a feature gets to wire itself into the controller: each feature folder's setup.ts
+// exports a `setup…(ctx)` that registers its controllers, components, command handlers,
+// readiness checks and routes here, so main.ts stays a list of features.
 import type { Database } from "../lib/db/open";
-import type { CommandRegistry } from "./commands/registry";
+import { CommandRegistry } from "./commands/registry";
 import type { ControllerConfig } from "./config";
-import type { HealthServer } from "./http/server";
-import type { ClusterIdentity } from "./kube/client";
-import type { ComponentManager } from "./kube/components";
-import type { EventRecorder } from "./kube/events";
-import type { InformerFactory } from "./kube/informer-factory";
+import { HealthServer } from "./http/server";
+import type { KubeClient } from "./kube/client";
+import type { ClusterIdentity } from "./kube/cluster";
+import { ComponentManager } from "./kube/components";
+import { EventRecorder } from "./kube/events";
+import { InformerFactory } from "./kube/informer-factory";
 import type { Logger } from "./log";
 
 export interface ControllerContext {
   config: ControllerConfig;
-  kc: KubeConfig;
+  /** The one Kubernetes client every call goes through. */
+  client: KubeClient;
   db: Database;
   log: Logger;
   cluster: ClusterIdentity;
@@ -27,4 +28,31 @@ export interface ControllerContext {
   health: HealthServer;
   /** Whether this process currently leads. */
   isLeader: () => boolean;
+}
+
+export const REPORTING_CONTROLLER = "fleetdeck.dev/controller";
+
+/** The context's parts built from the essentials; main.ts and the in-process tests share it. */
+export function createContext(base: {
+  config: ControllerConfig;
+  client: KubeClient;
+  db: Database;
+  log: Logger;
+  cluster: ClusterIdentity;
+  isLeader?: () => boolean;
+}): ControllerContext {
+  const components = new ComponentManager(base.log.child({ component: "components" }));
+  return {
+    ...base,
+    informers: new InformerFactory(base.client, base.log.child({ component: "informers" })),
+    components,
+    commands: new CommandRegistry(),
+    events: new EventRecorder(
+      base.client,
+      { reportingController: REPORTING_CONTROLLER, reportingInstance: base.config.FLEETDECK_CONTROLLER_ID },
+      base.log.child({ component: "events" }),
+    ),
+    health: new HealthServer(base.log.child({ component: "http" })),
+    isLeader: base.isLeader ?? (() => components.isLeading()),
+  };
 }

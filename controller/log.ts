@@ -19,7 +19,7 @@ const REDACT = [
   "*.token",
 ];
 
-export function createRootLogger(level: string = process.env.LOG_LEVEL ?? "info"): Logger {
+export function createRootLogger(level: string): Logger {
   return pino({
     level,
     base: { app: "fleetdeck-controller", pid: process.pid },

@@ -5,28 +5,20 @@ import { FLEETDECK_VERSION } from "../lib/version";
 import { openDatabase } from "../lib/db/open";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
-import type { ControllerContext } from "./context";
+import { createContext } from "./context";
 import { CommandConsumer } from "./commands/consumer";
 import { pingHandler } from "./commands/ping";
-import { CommandRegistry } from "./commands/registry";
-import { HealthServer } from "./http/server";
+import { CommandStore } from "./commands/store";
 import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
-import {
-  controllerUserAgent,
-  KubeConfigError,
-  loadKubeConfig,
-  setUserAgent,
-  waitForClusterIdentity,
-} from "./kube/client";
-import { ComponentManager } from "./kube/components";
-import { EventRecorder } from "./kube/events";
-import { InformerFactory } from "./kube/informer-factory";
+import { controllerUserAgent, KubeClient } from "./kube/client";
+import { waitForClusterIdentity } from "./kube/cluster";
+import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { LeaderElector } from "./kube/leader-election";
 import { collectProcessMetrics } from "./kube/metrics";
 import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/setup";
-import { setupWorkloadAutoscaling } from "./autoscaling/autoscalers/setup";
+import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
@@ -36,12 +28,18 @@ import { setupAgents } from "./agents/setup";
 async function main(): Promise<void> {
   const config = loadControllerConfig();
   const log = createRootLogger(config.LOG_LEVEL);
-  const { kc, source } = loadKubeConfig(config.KUBECONFIG);
-  setUserAgent(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
-  log.info({ component: "main", kubeconfig: source, server: kc.getCurrentCluster()?.server }, "starting");
+  const { kc, source } = loadKubeConfig({
+    explicit: config.KUBECONFIG,
+    inCluster: config.inCluster,
+    fallbacks: config.kubeconfigFallbacks,
+  });
+  const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
+  log.info({ component: "main", kubeconfig: source, server: client.server }, "starting");
 
-  const cluster = await waitForClusterIdentity(kc, config.FLEETDECK_STARTUP_TIMEOUT_SECONDS * 1000, (error) =>
-    log.warn({ component: "main", err: error.message }, "waiting for the Kubernetes API"),
+  const cluster = await waitForClusterIdentity(
+    client,
+    config.FLEETDECK_STARTUP_TIMEOUT_SECONDS * 1000,
+    (error) => log.warn({ component: "main", err: error.message }, "waiting for the Kubernetes API"),
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
@@ -52,36 +50,22 @@ async function main(): Promise<void> {
   await assertMigrated(db);
   collectProcessMetrics();
 
-  const components = new ComponentManager(log.child({ component: "components" }));
-  const informers = new InformerFactory(kc, log.child({ component: "informers" }));
-  const health = new HealthServer(log.child({ component: "http" }));
-  const events = new EventRecorder(
-    kc,
-    { reportingController: "fleetdeck.dev/controller", reportingInstance: config.FLEETDECK_CONTROLLER_ID },
-    log.child({ component: "events" }),
-  );
-  const commands = new CommandRegistry().register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
-
   let elector: LeaderElector | undefined;
-  const isLeader = (): boolean => (elector ? elector.isLeader() : components.isLeading());
-  const ctx: ControllerContext = {
+  const ctx = createContext({
     config,
-    kc,
+    client,
     db,
     log,
     cluster,
-    informers,
-    components,
-    commands,
-    events,
-    health,
-    isLeader,
-  };
+    isLeader: () => (elector ? elector.isLeader() : ctx.components.isLeading()),
+  });
+  const { components, informers, commands, events, health } = ctx;
+  commands.register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
 
-  // Features register their informers, components and command handlers on ctx here.
+  // Features register their controllers, components and command handlers on ctx here.
   setupAgents(ctx);
   const spot = setupSpot(ctx);
-  setupWorkloadAutoscaling(ctx, { podsNeededFromStart: spot.enabled });
+  setupAutoscalers(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
@@ -93,9 +77,8 @@ async function main(): Promise<void> {
     stop: () => informers.stopAll(),
   });
   const consumer = new CommandConsumer(
-    db,
+    new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
     commands,
-    config.FLEETDECK_CONTROLLER_ID,
     log.child({ component: "commands" }),
   );
   components.add({
@@ -112,7 +95,7 @@ async function main(): Promise<void> {
     db,
     config.FLEETDECK_CONTROLLER_ID,
     cluster,
-    isLeader,
+    ctx.isLeader,
     log.child({ component: "heartbeat" }),
   );
   heartbeat.start(config.FLEETDECK_HEARTBEAT_SECONDS);
@@ -120,7 +103,7 @@ async function main(): Promise<void> {
   await components.startShared();
   if (config.FLEETDECK_LEADER_ELECT) {
     elector = new LeaderElector(
-      kc,
+      client,
       {
         namespace: config.FLEETDECK_NAMESPACE,
         name: "fleetdeck-controller",
@@ -141,7 +124,7 @@ async function main(): Promise<void> {
     await db.$queryRawUnsafe("SELECT 1");
   });
   health.addDetails("leader", () => ({
-    leading: isLeader(),
+    leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
   health.addRoute("/metrics", metricsRoute());
@@ -165,6 +148,7 @@ async function main(): Promise<void> {
     await health.close();
     step("database");
     await db.$disconnect();
+    client.close();
   });
 }
 

@@ -96,7 +96,12 @@ export const COMMAND_TARGETS: Record<CommandKind, "none" | "DatadogAgent" | "Wor
 
 export const COMMAND_STATUSES = ["pending", "applying", "applied", "rejected", "ignored"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
-export const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set(["applied", "rejected", "ignored"]);
+export type FinalStatus = Extract<CommandStatus, "applied" | "rejected" | "ignored">;
+export const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set<FinalStatus>([
+  "applied",
+  "rejected",
+  "ignored",
+]);
 
 export function isCommandKind(kind: string): kind is CommandKind {
   return Object.hasOwn(commandPayloads, kind);

@@ -12,17 +12,14 @@ import {
 import pino from "pino";
 import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
-import { CommandRegistry } from "../controller/commands/registry";
+import { CommandStore } from "../controller/commands/store";
 import { loadControllerConfig } from "../controller/config";
-import type { ControllerContext } from "../controller/context";
-import { HealthServer } from "../controller/http/server";
-import { ComponentManager } from "../controller/kube/components";
-import { EventRecorder } from "../controller/kube/events";
-import { InformerFactory } from "../controller/kube/informer-factory";
+import { createContext, type ControllerContext } from "../controller/context";
+import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
-import { eventually } from "./harness";
+import { eventually, testLogger } from "./harness";
 
 export interface AgentsUnderTest {
   ctx: ControllerContext;
@@ -34,36 +31,25 @@ export async function startAgents(
   db: Database,
   env: Record<string, string> = {},
 ): Promise<AgentsUnderTest> {
-  const log = pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
-  const components = new ComponentManager(log);
-  const informers = new InformerFactory(kc, log);
-  const events = new EventRecorder(
-    kc,
-    { reportingController: "fleetdeck.dev/controller", reportingInstance: "agents-test" },
-    log,
-  );
-  const commands = new CommandRegistry();
-  const ctx: ControllerContext = {
-    config: loadControllerConfig({}, []),
-    kc,
+  const log = testLogger();
+  const ctx = createContext({
+    config: loadControllerConfig({ FLEETDECK_CONTROLLER_ID: "agents-test", ...env }, []),
+    client: new KubeClient(kc, "fleetdeck-controller/test agents-test"),
     db,
     log,
     cluster: { clusterId: "test", kubernetesVersion: "", server: "" },
-    informers,
-    components,
-    commands,
-    events,
-    health: new HealthServer(log),
-    isLeader: () => components.isLeading(),
-  };
-  setupAgents(ctx, env);
+  });
+  const { components, informers, events } = ctx;
+  setupAgents(ctx);
   components.add({
     name: "informers",
     leaderOnly: false,
     start: () => informers.startAll(),
     stop: () => informers.stopAll(),
   });
-  const consumer = new CommandConsumer(db, commands, "agents-test", log, { pollMs: 10 });
+  const consumer = new CommandConsumer(new CommandStore(db, "agents-test"), ctx.commands, log, {
+    pollMs: 10,
+  });
   components.add({
     name: "consumer",
     leaderOnly: true,
@@ -77,6 +63,7 @@ export async function startAgents(
     async stop() {
       await components.stopAll();
       await events.stop();
+      ctx.client.close();
     },
   };
 }
@@ -211,7 +198,7 @@ export async function createApiKeySecret(kc: KubeConfig, namespace: string): Pro
 export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   const phases: string[] = [];
   const informer = new Informer<KubeObject>(
-    kc,
+    new KubeClient(kc),
     {
       name: `phases-${name}`,
       path: `/apis/datadoghq.com/v2alpha1/namespaces/${namespace}/datadogagents`,

@@ -3,6 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node";
+import pino from "pino";
+import { KubeClient } from "../controller/kube/client";
+import type { Logger } from "../controller/log";
 import { clusterHandle } from "../hack/local-cluster";
 import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
@@ -26,6 +29,16 @@ export function controllerKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(controllerKubeconfigFile());
   return kc;
+}
+
+/** A logger for controller code running inside a test (silent unless FLEETDECK_TEST_LOG_LEVEL says otherwise). */
+export function testLogger(): Logger {
+  return pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
+}
+
+/** The controller's Kubernetes client with the controller's credentials, as the code under test uses it. */
+export function controllerClient(): KubeClient {
+  return new KubeClient(controllerKubeConfig(), "fleetdeck-controller/test");
 }
 
 /** kwokctl's directory of the run's cluster (pids, logs, audit log); undefined for an external cluster. */

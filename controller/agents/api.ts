@@ -4,9 +4,8 @@
 // change-cause annotation), so the next reconcile can attribute the new revision.
 import type { AgentStatus } from "../../lib/agents";
 import type { Json, JsonObject } from "../../lib/merge-patch";
-import { statusCode } from "../kube/client";
+import { FIELD_MANAGER, resourcePath, type KubeClient } from "../kube/client";
 import type { KubeObject } from "../kube/informer";
-import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
 import type { RevisionCause } from "../../lib/agents";
 
 export const DDA_GROUP = "datadoghq.com";
@@ -15,7 +14,6 @@ export const DDA_PLURAL = "datadogagents";
 export const DDA_API_VERSION = `${DDA_GROUP}/${DDA_VERSION}`;
 export const DDA_KIND = "DatadogAgent";
 export const DDA_PATH = `/apis/${DDA_GROUP}/${DDA_VERSION}/${DDA_PLURAL}`;
-export const FIELD_MANAGER = "fleetdeck";
 /** Set by fleetdeck on every spec write it makes: why, by whom, and which spec it wrote. */
 export const CHANGE_CAUSE_ANNOTATION = "fleetdeck.dev/change-cause";
 
@@ -34,19 +32,14 @@ export interface ChangeCause {
 }
 
 const agentPath = (namespace: string, name: string) =>
-  `/apis/${DDA_GROUP}/${DDA_VERSION}/namespaces/${encodeURIComponent(namespace)}/${DDA_PLURAL}/${encodeURIComponent(name)}`;
+  resourcePath({ group: DDA_GROUP, version: DDA_VERSION, resource: DDA_PLURAL, namespace, name });
 
 export class AgentApi {
-  constructor(private readonly client: KubeJsonClient) {}
+  constructor(private readonly client: KubeClient) {}
 
   /** The DatadogAgent, or undefined when it does not exist. */
-  async get(namespace: string, name: string): Promise<DatadogAgent | undefined> {
-    try {
-      return await this.client.request<DatadogAgent>({ method: "GET", path: agentPath(namespace, name) });
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw error;
-    }
+  get(namespace: string, name: string): Promise<DatadogAgent | undefined> {
+    return this.client.getIfExists<DatadogAgent>(agentPath(namespace, name));
   }
 
   /**
@@ -62,15 +55,9 @@ export class AgentApi {
   ): Promise<DatadogAgent> {
     const { managedFields: _managed, ...metadata } = agent.metadata;
     const annotation: ChangeCause = { ...cause, generation: (agent.metadata.generation ?? 0) + 1 };
-    return this.client.request<DatadogAgent>({
-      method: "PUT",
-      path: agentPath(agent.metadata.namespace!, agent.metadata.name),
-      query: {
-        fieldManager: FIELD_MANAGER,
-        fieldValidation: "Strict",
-        dryRun: options.dryRun ? "All" : undefined,
-      },
-      body: {
+    return this.client.replace<DatadogAgent>(
+      agentPath(agent.metadata.namespace!, agent.metadata.name),
+      {
         apiVersion: DDA_API_VERSION,
         kind: DDA_KIND,
         metadata: {
@@ -82,17 +69,15 @@ export class AgentApi {
         },
         spec,
       },
-    });
+      { fieldManager: FIELD_MANAGER, fieldValidation: "Strict", dryRun: options.dryRun ? "All" : undefined },
+    );
   }
 
   /** Merge-patches the status subresource, guarded by the resourceVersion read. */
   async patchStatus(agent: DatadogAgent, patch: Json): Promise<DatadogAgent> {
-    return this.client.request<DatadogAgent>({
-      method: "PATCH",
-      path: `${agentPath(agent.metadata.namespace!, agent.metadata.name)}/status`,
-      query: { fieldManager: FIELD_MANAGER },
-      contentType: CONTENT_TYPE.mergePatch,
-      body: { metadata: { resourceVersion: agent.metadata.resourceVersion }, status: patch },
+    return this.client.patchStatus<DatadogAgent>(agentPath(agent.metadata.namespace!, agent.metadata.name), {
+      metadata: { resourceVersion: agent.metadata.resourceVersion },
+      status: patch,
     });
   }
 }

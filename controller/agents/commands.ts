@@ -4,11 +4,12 @@
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
-import { literalSecretPaths } from "../../lib/agents";
+import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
-import { describeKubeError, statusCode } from "../kube/client";
+import { describeKubeError, isConflict, statusCode } from "../kube/client";
+import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
@@ -27,32 +28,22 @@ import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisio
 import type { AgentReadModel } from "./read-model";
 
 export interface HandlerDeps {
-  api: AgentApi;
+  api: Pick<AgentApi, "get" | "replaceSpec" | "patchStatus">;
   revisions: Revisions;
-  store: AgentReadModel;
-  events: EventRecorder;
+  readModel: AgentReadModel;
+  events: Pick<EventRecorder, "record">;
   defaultTimeoutSeconds: number;
 }
 
-const CONFLICT_ATTEMPTS = 5;
-
-class Conflict extends Error {}
-
-/** Runs `attempt` again from a fresh read while the API server answers 409 Conflict. */
-async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const conflict = error instanceof Conflict || statusCode(error) === 409;
-      if (!conflict) throw error;
-      if (i >= CONFLICT_ATTEMPTS) {
-        throw new CommandRejected(
-          `the DatadogAgent kept changing while this command was applied (${CONFLICT_ATTEMPTS} conflicts); try again`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20 * i));
-    }
+/** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
+async function retryCommand<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await retryOnConflict(attempt);
+  } catch (error) {
+    if (!(error instanceof ConflictRetriesExhausted)) throw error;
+    throw new CommandRejected(
+      `the DatadogAgent kept changing while this command was applied (${error.attempts} conflicts); try again`,
+    );
   }
 }
 
@@ -65,7 +56,7 @@ function rejectApiError(error: unknown, what: string): never {
   throw error;
 }
 
-async function readAgent(api: AgentApi, target: string): Promise<DatadogAgent> {
+async function readAgent(api: HandlerDeps["api"], target: string): Promise<DatadogAgent> {
   const { namespace, name } = splitTarget(target);
   const agent = await api.get(namespace, name);
   if (!agent) throw new CommandRejected(`DatadogAgent ${target} does not exist`);
@@ -73,9 +64,25 @@ async function readAgent(api: AgentApi, target: string): Promise<DatadogAgent> {
 }
 
 export function agentHandlers(deps: HandlerDeps) {
-  const { api, store, events } = deps;
+  const { api, readModel, events } = deps;
   const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
     events.record({ regarding: agentRef(agent), ...input });
+
+  /** Stop and promote act only on the running experiment of that id; otherwise: ignored, with why. */
+  function onRunningExperiment(
+    action: "stop" | "promote",
+    id: string,
+    ctx: CommandContext,
+    act: (agent: DatadogAgent, status: AgentStatus) => Promise<CommandOutcome>,
+  ): Promise<CommandOutcome> {
+    return retryCommand(async () => {
+      const agent = await readAgent(api, ctx.target);
+      const status = ownStatus(agent.status);
+      const guard = canEnd(status, id, action);
+      if (!guard.ok) return { status: "ignored", message: guard.reason };
+      return act(agent, status);
+    });
+  }
 
   async function startExperiment(
     payload: CommandPayload<"start-experiment">,
@@ -88,7 +95,7 @@ export function agentHandlers(deps: HandlerDeps) {
       );
     }
     const id = payload.experimentId;
-    return retryOnConflict(async () => {
+    return retryCommand(async () => {
       const agent = await readAgent(api, ctx.target);
       const status = ownStatus(agent.status);
       const guard = canStart(status, id);
@@ -121,7 +128,7 @@ export function agentHandlers(deps: HandlerDeps) {
         timeoutSeconds: payload.timeoutSeconds,
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
-      await store.startExperiment({
+      await readModel.startExperiment({
         agentKey: ctx.target,
         experimentId: id,
         actor: ctx.actor,
@@ -138,17 +145,17 @@ export function agentHandlers(deps: HandlerDeps) {
         try {
           await api.replaceSpec(withStatus, merged, cause);
         } catch (error) {
-          if (statusCode(error) === 409) throw new Conflict();
+          if (isConflict(error)) throw new Conflict();
           // Put the status back, so the agent is not left "running" an experiment that never ran.
           const revert = createMergePatch(ownStatus(withStatus.status), status);
           if (revert !== undefined) await api.patchStatus(withStatus, revert).catch(() => undefined);
           rejectApiError(error, "the candidate spec could not be written; the experiment was not started");
         }
       } catch (error) {
-        if (!retry) await store.forgetExperiment(ctx.target, id);
+        if (!retry) await readModel.forgetExperiment(ctx.target, id);
         throw error;
       }
-      await store.audit({
+      await readModel.audit({
         ...audit(ctx.actor, "experiment.started", ctx.target, {
           experimentId: id,
           baselineRevision: baseline,
@@ -176,15 +183,11 @@ export function agentHandlers(deps: HandlerDeps) {
     ctx: CommandContext,
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
-    return retryOnConflict(async () => {
-      const agent = await readAgent(api, ctx.target);
-      const status = ownStatus(agent.status);
-      const guard = canEnd(status, id, "stop");
-      if (!guard.ok) return { status: "ignored", message: guard.reason };
-      await store.stopRequested(ctx.target, id, ctx.actor);
+    return onRunningExperiment("stop", id, ctx, async (agent, status) => {
+      await readModel.stopRequested(ctx.target, id, ctx.actor);
       await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
       const baseline = status.experiment?.baselineRevision;
-      await store.audit({
+      await readModel.audit({
         ...audit(ctx.actor, "experiment.stop-requested", ctx.target, {
           experimentId: id,
           baselineRevision: baseline,
@@ -204,17 +207,13 @@ export function agentHandlers(deps: HandlerDeps) {
     ctx: CommandContext,
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
-    return retryOnConflict(async () => {
-      const agent = await readAgent(api, ctx.target);
-      const status = ownStatus(agent.status);
-      const guard = canEnd(status, id, "promote");
-      if (!guard.ok) return { status: "ignored", message: guard.reason };
+    return onRunningExperiment("promote", id, ctx, async (agent, status) => {
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);
       const hash = specHash(defaulted);
       const kept = revisionName(agent.metadata.name, hash);
       const reason = `promoted by ${ctx.actor}: revision ${kept} stays`;
-      await store.recordPromotion(
+      await readModel.recordPromotion(
         {
           agentKey: ctx.target,
           name: kept,
@@ -247,7 +246,7 @@ export function agentHandlers(deps: HandlerDeps) {
     payload: CommandPayload<"restore-revision">,
     ctx: CommandContext,
   ): Promise<CommandOutcome> {
-    return retryOnConflict(async () => {
+    return retryCommand(async () => {
       const agent = await readAgent(api, ctx.target);
       const name = agent.metadata.name;
       const status = ownStatus(agent.status);
@@ -274,7 +273,7 @@ export function agentHandlers(deps: HandlerDeps) {
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));
       const was = status.currentRevision ?? "(none)";
-      await store.audit({
+      await readModel.audit({
         ...audit(ctx.actor, "revision.restored", ctx.target, { revision: payload.revision, previous: was }),
         commandId: ctx.id,
       });

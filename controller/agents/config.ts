@@ -2,7 +2,6 @@
 // of the controller's configuration: a bad value stops the controller naming the variable.
 import { z } from "zod";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS } from "../../lib/agents";
-import { parseEnvWith } from "../../lib/env";
 
 export const agentsEnvSchema = z.object({
   /** Reconciles of different DatadogAgents run in parallel on this many workers. */
@@ -24,7 +23,3 @@ export const agentsEnvSchema = z.object({
 });
 
 export type AgentsConfig = z.infer<typeof agentsEnvSchema>;
-
-export function loadAgentsConfig(env: Record<string, string | undefined> = process.env): AgentsConfig {
-  return parseEnvWith(agentsEnvSchema, env);
-}

@@ -11,10 +11,9 @@ import {
 } from "../../lib/agents";
 import { splitTarget } from "../../lib/commands";
 import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
-import { describeKubeError, statusCode } from "../kube/client";
+import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
-import type { KubeJsonClient } from "../kube/json-client";
-import type { ReconcileResult } from "../kube/workqueue";
+import type { Result } from "../kube/controller";
 import type { Logger } from "../log";
 import type { AuditEntry } from "../store/audit";
 import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
@@ -35,12 +34,12 @@ export interface ReconcilerOptions {
 }
 
 export interface ReconcilerDeps {
-  client: KubeJsonClient;
+  client: KubeClient;
   /** The agent as the shared informer currently holds it (undefined: gone). */
   cached: (key: string) => DatadogAgent | undefined;
   api: AgentApi;
   revisions: Revisions;
-  store: AgentReadModel;
+  readModel: AgentReadModel;
   events: EventRecorder;
   log: Logger;
 }
@@ -67,12 +66,12 @@ export class AgentReconciler {
    * the watch event that queued the key. A write based on a stale read fails with 409 and is
    * retried by the queue.
    */
-  readonly reconcile = async (key: string): Promise<ReconcileResult> => {
+  readonly reconcile = async (key: string): Promise<Result> => {
     const name = splitTarget(key).name;
     const agent = this.deps.cached(key);
     if (!agent || agent.metadata.deletionTimestamp) {
       this.forget(key);
-      await this.deps.store.markDeleted(key);
+      await this.deps.readModel.markDeleted(key);
       return;
     }
     const status = ownStatus(agent.status);
@@ -115,7 +114,7 @@ export class AgentReconciler {
    * the watch event of the status write, so it reads the cache with both writes in it; the
    * requeue is a safety net.
    */
-  private async restore(current: Current): Promise<ReconcileResult> {
+  private async restore(current: Current): Promise<Result> {
     const { key, agent, step } = current;
     const { revision: baseline, phase, id } = step.restore!;
     const spec = await loadRevisionSpec(this.deps, agent, baseline).catch((error: Error) => {
@@ -133,7 +132,7 @@ export class AgentReconciler {
     const actor =
       phase === "timeout"
         ? "fleetdeck (timeout)"
-        : ((id && (await this.deps.store.stoppedBy(key, id))) ?? "unknown (stop signal)");
+        : ((id && (await this.deps.readModel.stoppedBy(key, id))) ?? "unknown (stop signal)");
     let written = agent;
     if (specHash(agent.spec) !== specHash(spec)) {
       written = await this.deps.api.replaceSpec(agent, spec, {
@@ -160,7 +159,7 @@ export class AgentReconciler {
       note: `Experiment ${id ?? "?"} ${phase === "timeout" ? "timed out" : "rolled back"}: ${reason} (actor: ${actor})`,
     });
     if (id) {
-      await this.deps.store.endExperiment(
+      await this.deps.readModel.endExperiment(
         key,
         id,
         { phase, outcome: phase === "timeout" ? "timed-out" : "rolled-back", reason, endedBy: actor },
@@ -181,8 +180,8 @@ export class AgentReconciler {
     const fingerprint = [...keep].sort().join(",");
     if (this.collected.get(key) === fingerprint) return;
     const { deleted, kept } = await this.deps.revisions.garbageCollect(agent, keep);
-    await this.deps.store.setInCluster(key, deleted, false);
-    await this.deps.store.setInCluster(key, kept, true);
+    await this.deps.readModel.setInCluster(key, deleted, false);
+    await this.deps.readModel.setInCluster(key, kept, true);
     this.collected.set(key, fingerprint);
   }
 
@@ -225,7 +224,6 @@ export class AgentReconciler {
   /** The read model, Events and audit rows for what this reconcile changed. */
   private async record(current: Current, next: AgentStatus, renderError: string | null): Promise<void> {
     const { key, agent, step, defaulted, hash, revision } = current;
-    const audits: AuditEntry[] = [];
     let revisionEntry: RevisionEntry | undefined;
     for (const t of step.transitions) {
       if (t.type === "revision-changed") {
@@ -245,7 +243,7 @@ export class AgentReconciler {
           note: `Experiment ${t.id ?? "?"} aborted: ${t.reason} (edited by: ${actor}). The spec is left as edited.`,
         });
         if (t.id) {
-          await this.deps.store.endExperiment(
+          await this.deps.readModel.endExperiment(
             key,
             t.id,
             { phase: "aborted", outcome: "aborted", reason: t.reason, endedBy: actor },
@@ -257,9 +255,9 @@ export class AgentReconciler {
     // Idempotent, so a row written after the clock started (or a crash) still gets its start time.
     const exp = next.experiment;
     if (exp?.phase === "running" && exp.id && exp.startedAt) {
-      await this.deps.store.experimentStarted(key, exp.id, new Date(exp.startedAt));
+      await this.deps.readModel.experimentStarted(key, exp.id, new Date(exp.startedAt));
     }
-    await this.deps.store.syncAgent(
+    await this.deps.readModel.syncAgent(
       {
         key,
         namespace: agent.metadata.namespace!,
@@ -270,7 +268,7 @@ export class AgentReconciler {
         status: next,
         renderError,
       },
-      { revision: revisionEntry, audits },
+      { revision: revisionEntry },
     );
   }
 

@@ -68,13 +68,9 @@ export class AgentReadModel {
   }
 
   /**
-   * Writes the agent row (when it changed) together with a revision that became current and
-   * the audit rows of what the reconcile decided.
+   * Writes the agent row (when it changed) together with a revision that became current.
    */
-  async syncAgent(
-    snapshot: AgentSnapshot,
-    extra: { revision?: RevisionEntry; audits?: AuditEntry[] } = {},
-  ): Promise<void> {
+  async syncAgent(snapshot: AgentSnapshot, extra: { revision?: RevisionEntry } = {}): Promise<void> {
     const spec = redactSpec(snapshot.spec).spec;
     const row = {
       namespace: snapshot.namespace,
@@ -90,7 +86,7 @@ export class AgentReadModel {
     };
     const fingerprint = canonicalJson(row);
     const changed = this.written.get(snapshot.key) !== fingerprint;
-    if (!changed && !extra.revision && !extra.audits?.length) return;
+    if (!changed && !extra.revision) return;
     await this.transaction(async (tx) => {
       const now = new Date();
       const revision = extra.revision ? await insertRevisionIfNew(tx, extra.revision) : false;
@@ -102,7 +98,6 @@ export class AgentReadModel {
         create: { key: snapshot.key, ...row, ...lastChange, reconciledAt: now },
         update: { ...row, ...lastChange, reconciledAt: now },
       });
-      for (const audit of extra.audits ?? []) await recordAudit(tx, audit);
       await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
     });
     this.written.set(snapshot.key, fingerprint);

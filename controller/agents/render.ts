@@ -3,9 +3,9 @@
 // server-side apply (field manager `fleetdeck`). The revision is stamped on the pod templates,
 // so restoring another revision rolls the pods. The mapping is documented in the README.
 import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
-import { CONTENT_TYPE, type KubeJsonClient } from "../kube/json-client";
+import { resourcePath, type KubeClient } from "../kube/client";
 import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
-import { FIELD_MANAGER, type DatadogAgent } from "./api";
+import type { DatadogAgent } from "./api";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
 
 export const REVISION_ANNOTATION = "fleetdeck.dev/revision";
@@ -102,15 +102,18 @@ export function renderWorkloads(
 }
 
 /** Applies both workloads, in parallel, with server-side apply (force: fleetdeck owns these fields). */
-export async function applyWorkloads(client: KubeJsonClient, workloads: RenderedWorkloads): Promise<void> {
+export async function applyWorkloads(client: KubeClient, workloads: RenderedWorkloads): Promise<void> {
   const apply = (resource: string, obj: V1DaemonSet | V1Deployment) =>
-    client.request({
-      method: "PATCH",
-      path: `/apis/apps/v1/namespaces/${obj.metadata!.namespace}/${resource}/${obj.metadata!.name}`,
-      query: { fieldManager: FIELD_MANAGER, force: "true" },
-      contentType: CONTENT_TYPE.apply,
-      body: obj,
-    });
+    client.apply(
+      resourcePath({
+        group: "apps",
+        version: "v1",
+        resource,
+        namespace: obj.metadata!.namespace,
+        name: obj.metadata!.name,
+      }),
+      obj,
+    );
   await Promise.all([apply("daemonsets", workloads.daemonSet), apply("deployments", workloads.deployment)]);
 }
 

@@ -9,7 +9,7 @@ import type { Database } from "../../lib/db/open";
 import type { DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
 import { revisionName, specHash } from "./hash";
-import { KubeJsonClient } from "../kube/json-client";
+import { KubeClient } from "../kube/client";
 import { loadRevisionSpec, Revisions, RevisionUnavailable } from "./revisions";
 import { AgentReadModel } from "./read-model";
 
@@ -24,7 +24,7 @@ let store: AgentReadModel;
 let agent: DatadogAgent;
 
 beforeAll(async () => {
-  revisions = new Revisions(new KubeJsonClient(ns.kc));
+  revisions = new Revisions(new KubeClient(ns.kc));
   apps = ns.kc.makeApiClient(AppsV1Api);
   ({ db } = await createTestDatabase("revisions"));
   store = new AgentReadModel(db);
@@ -102,11 +102,15 @@ describe("ControllerRevision create/get", () => {
 describe("restoring a revision's spec", () => {
   it("reads the baseline's spec from its ControllerRevision", async () => {
     await make("baseline", apm(true));
-    expect(await loadRevisionSpec({ revisions, store }, agent, "baseline")).toEqual(applyDefaults(apm(true)));
+    expect(await loadRevisionSpec({ revisions, readModel: store }, agent, "baseline")).toEqual(
+      applyDefaults(apm(true)),
+    );
   });
 
   it("a revision neither in the cluster nor in SQLite is an error naming it", async () => {
-    await expect(loadRevisionSpec({ revisions, store }, agent, "nonexistent-revision")).rejects.toThrow(
+    await expect(
+      loadRevisionSpec({ revisions, readModel: store }, agent, "nonexistent-revision"),
+    ).rejects.toThrow(
       new RevisionUnavailable(
         `revision nonexistent-revision of ${ns.name}/datadog-agent exists neither in the cluster nor in fleetdeck's history`,
       ),
@@ -129,7 +133,7 @@ describe("restoring a revision's spec", () => {
       },
     });
     expect(await revisions.get(ns.name, name)).toBeUndefined();
-    expect(await loadRevisionSpec({ revisions, store }, agent, name)).toEqual(spec);
+    expect(await loadRevisionSpec({ revisions, readModel: store }, agent, name)).toEqual(spec);
     expect(await revisions.get(ns.name, name, agent)).toEqual({ name, spec, owned: true });
     expect((await db.agentRevision.findFirstOrThrow({ where: { name } })).inCluster).toBe(true);
   });
@@ -147,9 +151,9 @@ describe("restoring a revision's spec", () => {
         actor: "t",
       },
     });
-    await expect(loadRevisionSpec({ revisions, store }, agent, "datadog-agent-aaaaaaaaaa")).rejects.toThrow(
-      /redacted/,
-    );
+    await expect(
+      loadRevisionSpec({ revisions, readModel: store }, agent, "datadog-agent-aaaaaaaaaa"),
+    ).rejects.toThrow(/redacted/);
     expect(await revisions.get(ns.name, "datadog-agent-aaaaaaaaaa")).toBeUndefined();
   });
 });

@@ -4,9 +4,8 @@
 // experiment's baseline.
 import type { AgentStatus } from "../../lib/agents";
 import type { JsonObject } from "../../lib/merge-patch";
-import { statusCode } from "../kube/client";
+import { isConflict, isNotFound, resourcePath, type KubeClient } from "../kube/client";
 import type { Informer, KubeObject } from "../kube/informer";
-import type { KubeJsonClient } from "../kube/json-client";
 import { DDA_API_VERSION, DDA_KIND, type DatadogAgent } from "./api";
 import type { AgentReadModel } from "./read-model";
 
@@ -54,8 +53,8 @@ export function withoutData(raw: KubeObject): KubeObject {
   return { ...rest, metadata };
 }
 
-const revisionsPath = (namespace: string) =>
-  `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`;
+const revisionsPath = (namespace: string, name?: string) =>
+  resourcePath({ group: "apps", version: "v1", resource: "controllerrevisions", namespace, name });
 
 interface ControllerRevision extends KubeObject {
   data?: JsonObject;
@@ -67,7 +66,7 @@ export class Revisions {
    * checks and GC listings cost no request; without it, the API server is asked.
    */
   constructor(
-    private readonly client: KubeJsonClient,
+    private readonly client: KubeClient,
     private readonly cache?: Informer<KubeObject>,
   ) {}
 
@@ -87,26 +86,18 @@ export class Revisions {
       revision: agent.metadata.generation ?? 0,
     };
     try {
-      await this.client.request({ method: "POST", path: revisionsPath(agent.metadata.namespace!), body });
+      await this.client.create(revisionsPath(agent.metadata.namespace!), body);
       return true;
     } catch (error) {
-      if (statusCode(error) === 409) return false;
+      if (isConflict(error)) return false; // AlreadyExists
       throw error;
     }
   }
 
   /** The revision's spec, or undefined when the cluster does not have it. */
   async get(namespace: string, name: string, agent?: DatadogAgent): Promise<StoredRevision | undefined> {
-    try {
-      const cr = await this.client.request<ControllerRevision>({
-        method: "GET",
-        path: `${revisionsPath(namespace)}/${encodeURIComponent(name)}`,
-      });
-      return { name, spec: cr.data ?? {}, owned: agent ? isOwnedBy(cr, agent) : false };
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw error;
-    }
+    const cr = await this.client.getIfExists<ControllerRevision>(revisionsPath(namespace, name));
+    return cr && { name, spec: cr.data ?? {}, owned: agent ? isOwnedBy(cr, agent) : false };
   }
 
   /** Revisions owned by this agent (upstream ListOwnedRevisions filters on the ownerReference). */
@@ -114,10 +105,8 @@ export class Revisions {
     const items = this.cache
       ? this.cache.list(agent.metadata.namespace)
       : (
-          await this.client.request<{ items: ControllerRevision[] }>({
-            method: "GET",
-            path: revisionsPath(agent.metadata.namespace!),
-            query: { labelSelector: MANAGED_BY_SELECTOR },
+          await this.client.list<ControllerRevision>(revisionsPath(agent.metadata.namespace!), {
+            labelSelector: MANAGED_BY_SELECTOR,
           })
         ).items;
     return items.filter((cr) => isOwnedBy(cr, agent)).map((cr) => cr.metadata.name);
@@ -133,12 +122,9 @@ export class Revisions {
     for (const name of owned) {
       if (keep.has(name)) continue;
       try {
-        await this.client.request({
-          method: "DELETE",
-          path: `${revisionsPath(agent.metadata.namespace!)}/${encodeURIComponent(name)}`,
-        });
+        await this.client.delete(revisionsPath(agent.metadata.namespace!, name));
       } catch (error) {
-        if (statusCode(error) !== 404) throw error;
+        if (!isNotFound(error)) throw error;
       }
       deleted.push(name);
     }
@@ -156,7 +142,7 @@ export class RevisionUnavailable extends Error {
  * ControllerRevision the cluster dropped (so status pointers to it stay valid).
  */
 export async function loadRevisionSpec(
-  deps: { revisions: Revisions; store: AgentReadModel },
+  deps: { revisions: Revisions; readModel: AgentReadModel },
   agent: DatadogAgent,
   name: string,
 ): Promise<JsonObject> {
@@ -164,7 +150,7 @@ export async function loadRevisionSpec(
   const inCluster = await deps.revisions.get(namespace, name, agent);
   if (inCluster) return inCluster.spec;
   const key = `${namespace}/${agent.metadata.name}`;
-  const stored = await deps.store.revisionSpec(key, name);
+  const stored = await deps.readModel.revisionSpec(key, name);
   if (!stored) {
     throw new RevisionUnavailable(
       `revision ${name} of ${key} exists neither in the cluster nor in fleetdeck's history`,
@@ -177,6 +163,6 @@ export async function loadRevisionSpec(
   }
   const spec = stored.spec as JsonObject;
   await deps.revisions.ensure(agent, name, spec);
-  await deps.store.setInCluster(key, [name], true);
+  await deps.readModel.setInCluster(key, [name], true);
   return spec;
 }

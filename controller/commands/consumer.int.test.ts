@@ -13,6 +13,7 @@ import { eventually } from "../../test/harness";
 import { CommandConsumer } from "./consumer";
 import { pingHandler } from "./ping";
 import { CommandRegistry, CommandRejected } from "./registry";
+import { CommandStore } from "./store";
 
 const log = pino({ level: "silent" });
 const consumers: CommandConsumer[] = [];
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 function consumer(db: Database, id: string, registry: CommandRegistry): CommandConsumer {
-  const c = new CommandConsumer(db, registry, id, log, { pollMs: 5 });
+  const c = new CommandConsumer(new CommandStore(db, id), registry, log, { pollMs: 5 });
   consumers.push(c);
   c.start();
   return c;

@@ -2,15 +2,11 @@
 // in id order with a guarded update (status pending → applying, one winner), so a command is
 // applied at most once even with two controllers. Every command ends applied, rejected or
 // ignored with a human-readable message; none is retried forever.
-import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
-import { parseCommand, type CommandKind } from "../../lib/commands";
-import { TOPICS } from "../../lib/topics";
+import { parseCommand } from "../../lib/commands";
 import type { Logger } from "../log";
-import { recordAudit } from "../store/audit";
-import { recordChange } from "../store/changes";
-import { CommandRejected, type CommandOutcome, type CommandRegistry } from "./registry";
+import { CommandRejected, type CommandHandler, type CommandRegistry } from "./registry";
 import { commandMetrics } from "./metrics";
+import type { CommandQueue, Outcome, StoredCommand } from "./store";
 
 export interface CommandConsumerOptions {
   pollMs?: number;
@@ -19,8 +15,6 @@ export interface CommandConsumerOptions {
   /** A command left "applying" by another controller for this long was interrupted by its death. */
   interruptedAfterMs?: number;
 }
-
-type FinalStatus = "applied" | "rejected" | "ignored";
 
 export class CommandConsumer {
   private running = false;
@@ -31,9 +25,9 @@ export class CommandConsumer {
   private readonly interruptedAfterMs: number;
 
   constructor(
-    private readonly db: Database,
+    /** The commands' rows: a CommandStore on the database. */
+    private readonly queue: CommandQueue,
     private readonly registry: CommandRegistry,
-    private readonly controllerId: string,
     private readonly log: Logger,
     options: CommandConsumerOptions = {},
   ) {
@@ -79,86 +73,67 @@ export class CommandConsumer {
 
   /** Claims and applies pending commands in id order; returns how many it handled. */
   private async applyPending(): Promise<number> {
-    const pending = await this.db.command.findMany({
-      where: { status: "pending" },
-      orderBy: { id: "asc" },
-      take: 25,
-      select: { id: true },
-    });
     let handled = 0;
-    for (const { id } of pending) {
+    for (const id of await this.queue.pendingIds(25)) {
       if (!this.running) break;
-      const claimed = await withBusyRetry(() =>
-        this.db.command.updateMany({
-          where: { id, status: "pending" },
-          data: { status: "applying", claimedBy: this.controllerId, claimedAt: new Date() },
-        }),
-      );
-      if (claimed.count !== 1) continue; // another controller won this one
-      await this.apply(id);
+      if (!(await this.queue.claim(id))) continue; // another controller won this one
+      await this.apply(await this.queue.load(id));
       handled++;
     }
     return handled;
   }
 
-  private async apply(id: number): Promise<void> {
-    const command = await this.db.command.findUniqueOrThrow({ where: { id } });
+  private async apply(command: StoredCommand): Promise<void> {
     const started = Date.now();
     const log = this.log.child({
-      commandId: id,
+      commandId: command.id,
       kind: command.kind,
       target: command.target,
       actor: command.actor,
     });
-    let status: FinalStatus;
-    let message: string;
-    let details: Record<string, unknown> = {};
+    const outcome = await this.outcomeOf(command, log);
+    await this.queue.finish(command, outcome);
+    commandMetrics.applied.inc({ kind: command.kind, status: outcome.status });
+    commandMetrics.latency.observe({ kind: command.kind }, (Date.now() - command.createdAt.getTime()) / 1000);
+    log.info(
+      { status: outcome.status, message: outcome.message, ms: Date.now() - started },
+      "command finished",
+    );
+  }
 
+  /** Validates the stored command again and runs its handler; never throws. */
+  private async outcomeOf(command: StoredCommand, log: Logger): Promise<Outcome> {
     let payload: unknown;
     try {
       payload = JSON.parse(command.payload);
     } catch {
-      payload = Symbol("unparsable");
+      return { status: "rejected", message: "payload is not valid JSON" };
     }
-    const parsed =
-      typeof payload === "symbol"
-        ? { ok: false as const, error: "payload is not valid JSON" }
-        : parseCommand(command.kind, command.target, payload);
-    if (!parsed.ok) {
-      status = "rejected";
-      message = parsed.error;
-    } else {
-      const handler = this.registry.get(parsed.kind);
-      if (!handler) {
-        status = "rejected";
-        message = `this controller does not apply ${parsed.kind} commands (its feature is disabled)`;
-      } else {
-        try {
-          const outcome = await this.runHandler(handler, parsed.kind, parsed.payload, command, log);
-          status = outcome.status;
-          message = outcome.message;
-          details = outcome.details ?? {};
-        } catch (error) {
-          status = "rejected";
-          message = error instanceof CommandRejected ? error.message : `failed: ${(error as Error).message}`;
-          if (!(error instanceof CommandRejected))
-            log.error({ err: (error as Error).stack }, "command handler failed");
-        }
-      }
+    const parsed = parseCommand(command.kind, command.target, payload);
+    if (!parsed.ok) return { status: "rejected", message: parsed.error };
+    const handler = this.registry.get(parsed.kind);
+    if (!handler) {
+      return {
+        status: "rejected",
+        message: `this controller does not apply ${parsed.kind} commands (its feature is disabled)`,
+      };
     }
-    await this.finish(id, command.actor, command.kind, command.target, status, message, details);
-    commandMetrics.applied.inc({ kind: command.kind, status });
-    commandMetrics.latency.observe({ kind: command.kind }, (Date.now() - command.createdAt.getTime()) / 1000);
-    log.info({ status, message, ms: Date.now() - started }, "command finished");
+    try {
+      const outcome = await this.runHandler(handler, parsed.payload, command, log);
+      return { status: outcome.status, message: outcome.message, details: outcome.details ?? {} };
+    } catch (error) {
+      if (error instanceof CommandRejected) return { status: "rejected", message: error.message };
+      log.error({ err: (error as Error).stack }, "command handler failed");
+      return { status: "rejected", message: `failed: ${(error as Error).message}` };
+    }
   }
 
   private async runHandler(
-    handler: NonNullable<ReturnType<CommandRegistry["get"]>>,
-    kind: CommandKind,
+    handler: CommandHandler<never>,
     payload: unknown,
-    command: { id: number; target: string; actor: string; reason: string | null; source: string },
+    command: StoredCommand,
     log: Logger,
-  ): Promise<CommandOutcome> {
+  ) {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -172,44 +147,23 @@ export class CommandConsumer {
       }, this.handlerTimeoutMs);
     });
     try {
+      const { id, kind, target, actor, reason, source } = command;
       return await Promise.race([
-        handler(payload as never, { ...command, kind, log, signal: abort.signal }),
+        handler(payload as never, {
+          id,
+          kind: kind as never,
+          target,
+          actor,
+          reason,
+          source,
+          log,
+          signal: abort.signal,
+        }),
         timeout,
       ]);
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private async finish(
-    id: number,
-    actor: string,
-    kind: string,
-    target: string,
-    status: FinalStatus,
-    message: string,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    // Write-first transaction: it takes SQLite's write lock at its first statement, so a busy
-    // database makes it wait (busy timeout) instead of failing on a lock upgrade.
-    await withBusyRetry(() =>
-      this.db.$transaction(async (tx) => {
-        const updated = await tx.command.updateMany({
-          where: { id, status: "applying", claimedBy: this.controllerId },
-          data: { status, message, appliedAt: new Date() },
-        });
-        if (updated.count !== 1) return; // declared interrupted by another leader meanwhile
-        await recordAudit(tx, {
-          actor,
-          action: `command.${status}`,
-          targetKind: kind,
-          target,
-          commandId: id,
-          details: { message, controller: this.controllerId, ...details },
-        });
-        await recordChange(tx, TOPICS.commands, String(id));
-      }),
-    );
   }
 
   /**
@@ -218,34 +172,10 @@ export class CommandConsumer {
    * message asking the user to check the target instead.
    */
   private async rejectInterrupted(): Promise<void> {
-    const stale = await this.db.command.findMany({
-      where: {
-        status: "applying",
-        claimedAt: { lt: new Date(Date.now() - this.interruptedAfterMs) },
-        NOT: { claimedBy: this.controllerId },
-      },
-      select: { id: true, actor: true, kind: true, target: true, claimedBy: true },
-    });
+    const stale = await this.queue.interrupted(new Date(Date.now() - this.interruptedAfterMs));
     for (const c of stale) {
       const message = `interrupted: controller ${c.claimedBy} stopped while applying it; the outcome is unknown, check the target and resubmit if needed`;
-      await withBusyRetry(() =>
-        this.db.$transaction(async (tx) => {
-          const updated = await tx.command.updateMany({
-            where: { id: c.id, status: "applying", claimedBy: c.claimedBy },
-            data: { status: "rejected", message, appliedAt: new Date() },
-          });
-          if (updated.count !== 1) return;
-          await recordAudit(tx, {
-            actor: c.actor,
-            action: "command.rejected",
-            targetKind: c.kind,
-            target: c.target,
-            commandId: c.id,
-            details: { message, controller: this.controllerId },
-          });
-          await recordChange(tx, TOPICS.commands, String(c.id));
-        }),
-      );
+      if (!(await this.queue.rejectInterrupted(c, message))) continue;
       this.log.warn(
         { commandId: c.id, claimedBy: c.claimedBy },
         "rejected a command interrupted by a controller's death",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { testNamespace, tokenKubeConfig } from "../../test/harness";
 import { canI, canIAll } from "./access-review";
+import { KubeClient } from "./client";
 
 const ns = testNamespace("ssar");
 
@@ -33,22 +34,29 @@ describe("canI (SelfSubjectAccessReview)", () => {
     const kc = tokenKubeConfig(ns.kc, token.status!.token);
 
     expect(
-      await canI(kc, { verb: "list", group: "", resource: "configmaps", namespace: ns.name }),
+      await canI(new KubeClient(kc), { verb: "list", group: "", resource: "configmaps", namespace: ns.name }),
     ).toMatchObject({ allowed: true });
-    expect(await canI(kc, { verb: "list", group: "", resource: "configmaps" })).toMatchObject({
-      allowed: false,
-    });
+    expect(await canI(new KubeClient(kc), { verb: "list", group: "", resource: "configmaps" })).toMatchObject(
+      {
+        allowed: false,
+      },
+    );
     expect(
-      await canI(kc, { verb: "list", group: "datadoghq.com", resource: "datadogagents", namespace: ns.name }),
+      await canI(new KubeClient(kc), {
+        verb: "list",
+        group: "datadoghq.com",
+        resource: "datadogagents",
+        namespace: ns.name,
+      }),
     ).toMatchObject({ allowed: false });
-    const both = await canIAll(kc, [
+    const both = await canIAll(new KubeClient(kc), [
       { verb: "list", group: "", resource: "configmaps", namespace: ns.name },
       { verb: "delete", group: "", resource: "configmaps", namespace: ns.name },
     ]);
     expect(both.allowed).toBe(false);
     expect(both.denied.map((q) => q.verb)).toEqual(["delete"]);
     // The admin may do anything.
-    expect(await canI(ns.kc, { verb: "watch", group: "", resource: "pods" })).toMatchObject({
+    expect(await canI(new KubeClient(ns.kc), { verb: "watch", group: "", resource: "pods" })).toMatchObject({
       allowed: true,
     });
   });

@@ -1,5 +1,5 @@
 // "Can I?" — SelfSubjectAccessReview, as `kubectl auth can-i` asks it.
-import { AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeClient } from "./client";
 
 export interface AccessQuestion {
   verb: string;
@@ -17,18 +17,22 @@ export interface AccessAnswer {
   reason: string;
 }
 
-export async function canI(kc: KubeConfig, q: AccessQuestion): Promise<AccessAnswer> {
-  const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
-    body: {
-      spec: {
-        resourceAttributes: {
-          verb: q.verb,
-          group: q.group,
-          resource: q.resource,
-          namespace: q.namespace,
-          name: q.name,
-          subresource: q.subresource,
-        },
+interface AccessReview {
+  status?: { allowed?: boolean; reason?: string; evaluationError?: string };
+}
+
+export async function canI(client: KubeClient, q: AccessQuestion): Promise<AccessAnswer> {
+  const review = await client.create<AccessReview>("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SelfSubjectAccessReview",
+    spec: {
+      resourceAttributes: {
+        verb: q.verb,
+        group: q.group,
+        resource: q.resource,
+        namespace: q.namespace,
+        name: q.name,
+        subresource: q.subresource,
       },
     },
   });
@@ -38,10 +42,10 @@ export async function canI(kc: KubeConfig, q: AccessQuestion): Promise<AccessAns
 
 /** Asks several questions; allowed only when every one is. */
 export async function canIAll(
-  kc: KubeConfig,
+  client: KubeClient,
   questions: AccessQuestion[],
 ): Promise<AccessAnswer & { denied: AccessQuestion[] }> {
-  const answers = await Promise.all(questions.map((q) => canI(kc, q)));
+  const answers = await Promise.all(questions.map((q) => canI(client, q)));
   const denied = questions.filter((_, i) => !answers[i]!.allowed);
   return {
     allowed: denied.length === 0,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { EventsV1Api } from "@kubernetes/client-node";
 import pino from "pino";
-import { controllerKubeConfig, testNamespace } from "../../test/harness";
+import { controllerClient, testNamespace } from "../../test/harness";
 import { EventRecorder } from "./events";
 
 const ns = testNamespace("events");
@@ -10,7 +10,7 @@ const ns = testNamespace("events");
 describe("EventRecorder", () => {
   it("folds 100 identical events into one Event series with the right count", async () => {
     const recorder = new EventRecorder(
-      controllerKubeConfig(),
+      controllerClient(),
       { reportingController: "fleetdeck.dev/test", reportingInstance: "test-0", seriesFlushMs: 60_000 },
       pino({ level: "silent" }),
     );

@@ -2,10 +2,8 @@
 // first occurrence is created at once; identical ones within 6 minutes are folded into that
 // Event's `series` (count, lastObservedTime), written at most every `seriesFlushMs`. A hot loop
 // therefore costs the API server one create and a periodic patch, not one write per call.
-import { EventsV1Api, V1MicroTime, type EventsV1EventSeries, type KubeConfig } from "@kubernetes/client-node";
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { Logger } from "../log";
-import { describeKubeError } from "./client";
+import { describeKubeError, resourcePath, type KubeClient } from "./client";
 import { eventMetrics } from "./metrics";
 
 export interface ObjectRef {
@@ -47,18 +45,24 @@ interface Series {
 
 const NOTE_MAX = 1024;
 
+/** events.k8s.io's eventTime is a MicroTime: RFC 3339 with six fractional digits. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+const eventsPath = (namespace: string, name?: string) =>
+  resourcePath({ group: "events.k8s.io", version: "v1", resource: "events", namespace, name });
+
 export class EventRecorder {
-  private readonly api: EventsV1Api;
   private readonly series = new Map<string, Series>();
   private readonly flushTimer: NodeJS.Timeout;
   private readonly windowMs: number;
 
   constructor(
-    kc: KubeConfig,
+    private readonly client: KubeClient,
     private readonly opts: EventRecorderOptions,
     private readonly log: Logger,
   ) {
-    this.api = kc.makeApiClient(EventsV1Api);
     this.windowMs = opts.seriesWindowMs ?? 6 * 60_000;
     this.flushTimer = setInterval(() => void this.flush(), opts.seriesFlushMs ?? 30_000);
     this.flushTimer.unref();
@@ -107,20 +111,19 @@ export class EventRecorder {
     now: number,
   ): Promise<boolean> {
     try {
-      await this.api.createNamespacedEvent({
-        namespace,
-        body: {
-          metadata: { name, namespace },
-          eventTime: new V1MicroTime(now),
-          regarding: input.regarding,
-          related: input.related,
-          type: input.type,
-          reason: input.reason,
-          action: input.action,
-          note,
-          reportingController: this.opts.reportingController,
-          reportingInstance: this.opts.reportingInstance,
-        },
+      await this.client.create(eventsPath(namespace), {
+        apiVersion: "events.k8s.io/v1",
+        kind: "Event",
+        metadata: { name, namespace },
+        eventTime: microTime(now),
+        regarding: input.regarding,
+        related: input.related,
+        type: input.type,
+        reason: input.reason,
+        action: input.action,
+        note,
+        reportingController: this.opts.reportingController,
+        reportingInstance: this.opts.reportingInstance,
       });
       return true;
     } catch (error) {
@@ -149,15 +152,9 @@ export class EventRecorder {
 
   private async writeSeries(s: Series): Promise<void> {
     if (!(await s.created)) return;
-    const series: EventsV1EventSeries = {
-      count: s.count,
-      lastObservedTime: new V1MicroTime(s.lastObserved.getTime()),
-    };
+    const series = { count: s.count, lastObservedTime: microTime(s.lastObserved.getTime()) };
     try {
-      await this.api.patchNamespacedEvent(
-        { name: s.name, namespace: s.namespace, body: { series } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
+      await this.client.mergePatch(eventsPath(s.namespace, s.name), { series });
     } catch (error) {
       eventMetrics.writeErrors.inc();
       this.log.warn({ event: s.name, err: describeKubeError(error) }, "event series not updated");

@@ -1,7 +1,7 @@
 // One informer per (path, selectors, transform name) for the whole controller, as client-go's
 // SharedInformerFactory: the DatadogAgent reconciler and the metadata forwarder read the same
 // cache instead of each holding its own copy and watch.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeClient } from "./client";
 import type { Logger } from "../log";
 import { Informer, type InformerOptions, type KubeObject } from "./informer";
 
@@ -9,7 +9,7 @@ export class InformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>();
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly client: KubeClient,
     private readonly log: Logger,
   ) {}
 
@@ -28,7 +28,7 @@ export class InformerFactory {
     let informer = this.informers.get(key);
     if (!informer) {
       informer = new Informer<KubeObject>(
-        this.kc,
+        this.client,
         options as InformerOptions<KubeObject>,
         this.log.child({ informer: options.name }),
       );

@@ -2,17 +2,16 @@
 // relists when its resourceVersion has expired (410 Gone), and converges with nothing missed.
 import { describe, expect, inject, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
-import pino from "pino";
 import { clusterHandle, startComponent, stopComponent, waitForApiServer } from "../../hack/local-cluster";
-import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
+import { controllerClient, eventually, testLogger, testNamespace, uniqueName } from "../../test/harness";
 
 import { Informer, type KubeObject } from "./informer";
 import { informerMetrics, metricSum } from "./metrics";
 
 const ns = testNamespace("informer");
 /** The informers under test use the controller's credentials (a ServiceAccount under test:int:sa). */
-const controllerKc = controllerKubeConfig();
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+const controllerApi = controllerClient();
+const log = testLogger();
 
 const counter = metricSum;
 
@@ -35,7 +34,7 @@ describe("Informer", () => {
   it("lists, then follows adds, updates and deletes through the watch", async () => {
     const core = ns.kc.makeApiClient(CoreV1Api);
     const informer = new Informer<KubeObject>(
-      controllerKc,
+      controllerApi,
       { name: uniqueName("cm"), path: `/api/v1/namespaces/${ns.name}/configmaps` },
       log,
     );
@@ -79,7 +78,7 @@ describe("Informer", () => {
       body: { metadata: { name: "big", labels: { keep: "yes" } }, data: { blob: "x".repeat(10_000) } },
     });
     const informer = new Informer(
-      controllerKc,
+      controllerApi,
       {
         name: uniqueName("cm-small"),
         path: `/api/v1/namespaces/${ns.name}/configmaps`,
@@ -118,7 +117,7 @@ describe("Informer", () => {
     }
     const name = uniqueName("restart");
     const informer = new Informer(
-      controllerKc,
+      controllerApi,
       {
         name,
         path: `/api/v1/namespaces/${ns.name}/configmaps`,
@@ -168,7 +167,7 @@ describe("Informer", () => {
   it("restarts a watch that has gone silent", async () => {
     const name = uniqueName("silent");
     const informer = new Informer(
-      controllerKc,
+      controllerApi,
       { name, path: `/api/v1/namespaces/${ns.name}/secrets`, watchdogMs: 500 },
       log,
     );

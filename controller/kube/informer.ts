@@ -3,11 +3,8 @@
 // restarts with exponential backoff and jitter; a watchdog restarts a watch that went silent
 // (half-open connections, client-node #958/#364). An optional transform shrinks each object
 // before it is cached, so the cache holds only what its consumers read.
-import https from "node:https";
-import http from "node:http";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../log";
-import { ApiError, apiErrorFrom, getJson, requestOptions } from "./http";
+import { ApiError, type KubeClient } from "./client";
 import { informerMetrics } from "./metrics";
 
 export interface KubeObject {
@@ -64,13 +61,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   private synced = false;
   private stopped = true;
   private running: Promise<void> | undefined;
-  private currentRequest: http.ClientRequest | undefined;
+  private currentWatch: AbortController | undefined;
   private sleepTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
   private readonly opts: Required<Omit<InformerOptions<T>, "labelSelector" | "fieldSelector" | "transform">> &
     InformerOptions<T>;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly client: KubeClient,
     options: InformerOptions<T>,
     private readonly log: Logger,
   ) {
@@ -105,7 +102,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.currentRequest?.destroy();
+    this.currentWatch?.abort();
     if (this.sleepTimer) {
       clearTimeout(this.sleepTimer.timer);
       this.sleepTimer.resolve();
@@ -206,11 +203,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     });
   }
 
-  private query(extra: Record<string, string>): string {
-    const params = new URLSearchParams(extra);
-    if (this.opts.labelSelector) params.set("labelSelector", this.opts.labelSelector);
-    if (this.opts.fieldSelector) params.set("fieldSelector", this.opts.fieldSelector);
-    return `${this.opts.path}?${params.toString()}`;
+  private query(extra: Record<string, string>): Record<string, string | undefined> {
+    return { ...extra, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
   }
 
   private toCached(raw: KubeObject): T {
@@ -224,11 +218,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     let continueToken = "";
     let resourceVersion = "";
     do {
-      const page = await getJson<{
-        metadata: { resourceVersion?: string; continue?: string };
-        items: KubeObject[];
-      }>(
-        this.kc,
+      const page = await this.client.list<KubeObject>(
+        this.opts.path,
         this.query({
           limit: String(this.opts.pageSize),
           ...(continueToken ? { continue: continueToken } : {}),
@@ -288,48 +279,54 @@ export class Informer<T extends KubeObject = KubeObject> {
   private async watch(): Promise<WatchEnd> {
     // The server ends the watch after 5-10 minutes (as client-go asks), spreading relists.
     const timeoutSeconds = String(300 + Math.floor(Math.random() * 300));
-    const { url, options } = await requestOptions(
-      this.kc,
-      this.query({
-        watch: "1",
-        allowWatchBookmarks: "true",
-        resourceVersion: this.resourceVersion,
-        timeoutSeconds,
-      }),
-    );
-    const client = url.protocol === "http:" ? http : https;
-    return new Promise<WatchEnd>((resolve, reject) => {
-      let settled = false;
-      let watchdog: NodeJS.Timeout | undefined;
-      const finish = (end: WatchEnd | Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(watchdog);
-        req.destroy();
-        this.currentRequest = undefined;
-        if (end instanceof Error) reject(end);
-        else resolve(this.stopped ? "stopped" : end);
-      };
-      const armWatchdog = () => {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => finish("watchdog"), this.opts.watchdogMs);
-      };
-      const req = client.request(url, { ...options, agent: false }, (res) => {
-        if (res.statusCode !== 200) {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => (text += chunk));
-          res.on("end", () =>
-            finish(res.statusCode === 410 ? "gone" : apiErrorFrom(res.statusCode ?? 0, text)),
-          );
-          return;
-        }
-        res.socket.setKeepAlive(true, 30_000);
-        armWatchdog();
+    const abort = new AbortController();
+    this.currentWatch = abort;
+    let watchdog: NodeJS.Timeout | undefined;
+    const armWatchdog = (fire: () => void) => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(fire, this.opts.watchdogMs);
+    };
+    try {
+      if (this.stopped) return "stopped";
+      let silent = false;
+      armWatchdog(() => {
+        silent = true;
+        abort.abort();
+      });
+      let res;
+      try {
+        res = await this.client.stream(
+          this.opts.path,
+          this.query({
+            watch: "1",
+            allowWatchBookmarks: "true",
+            resourceVersion: this.resourceVersion,
+            timeoutSeconds,
+          }),
+          abort.signal,
+        );
+      } catch (error) {
+        if (this.stopped) return "stopped";
+        if (silent) return "watchdog";
+        if (error instanceof ApiError && error.code === 410) return "gone";
+        throw error;
+      }
+      return await new Promise<WatchEnd>((resolve, reject) => {
+        let settled = false;
+        const finish = (end: WatchEnd | Error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(watchdog);
+          res.destroy();
+          if (end instanceof Error) reject(end);
+          else resolve(this.stopped ? "stopped" : end);
+        };
+        const onSilence = () => finish("watchdog");
+        armWatchdog(onSilence);
         let buffer = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {
-          armWatchdog();
+          armWatchdog(onSilence);
           buffer += chunk;
           let newline: number;
           while ((newline = buffer.indexOf("\n")) !== -1) {
@@ -344,17 +341,15 @@ export class Informer<T extends KubeObject = KubeObject> {
           }
         });
         res.on("end", () => finish("closed"));
-        res.on("error", (error) => finish(error));
+        res.on("error", (error) => finish(this.stopped ? "stopped" : error));
         res.on("close", () => finish("closed"));
+        // stop() aborts the request: the response closes.
+        if (this.stopped) finish("stopped");
       });
-      this.currentRequest = req;
-      req.on("error", (error) => finish(this.stopped ? "stopped" : error));
-      // Destroyed before any response (stop() during connect): no error, no response, only close.
-      req.on("close", () => finish("closed"));
-      if (this.stopped) finish("stopped");
-      req.end();
-      armWatchdog();
-    });
+    } finally {
+      clearTimeout(watchdog);
+      if (this.currentWatch === abort) this.currentWatch = undefined;
+    }
   }
 
   private handleWatchLine(line: string): WatchEnd | Error | undefined {

@@ -2,11 +2,25 @@
 // renewed every 2 s, given up when it could not be renewed for 10 s. Every write carries the
 // resourceVersion it read, so two candidates can never both win. The lease is released on
 // shutdown so a standby takes over at its next try instead of waiting for expiry.
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "../log";
-import { describeKubeError, statusCode } from "./client";
-import { Informer } from "./informer";
+import { describeKubeError, isConflict, isNotFound, resourcePath, type KubeClient } from "./client";
+import { Informer, type KubeObject } from "./informer";
 import { leaderMetrics } from "./metrics";
+
+interface Lease extends KubeObject {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** coordination.k8s.io MicroTime: RFC 3339 with six fractional digits. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -33,7 +47,7 @@ export class LeaderElector {
   private lastRenewal = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private readonly api: CoordinationV1Api;
+  private readonly leasePath: string;
   /** Watches the lease, so a standby reacts to a release at once rather than at its next try. */
   private readonly leaseWatch: Informer;
   private readonly leaseDurationMs: number;
@@ -41,18 +55,24 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
 
   constructor(
-    kc: KubeConfig,
+    private readonly client: KubeClient,
     private readonly opts: LeaderElectionOptions,
     private readonly log: Logger,
   ) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.leasePath = resourcePath({
+      group: "coordination.k8s.io",
+      version: "v1",
+      resource: "leases",
+      namespace: opts.namespace,
+      name: opts.name,
+    });
     this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
     if (this.renewDeadlineMs >= this.leaseDurationMs)
       throw new Error("renew deadline must be shorter than the lease duration");
     this.leaseWatch = new Informer(
-      kc,
+      client,
       {
         name: `lease-${opts.name}`,
         path: `/apis/coordination.k8s.io/v1/namespaces/${opts.namespace}/leases`,
@@ -162,24 +182,26 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = new Date();
     const { namespace, name, identity } = this.opts;
-    let lease: V1Lease;
+    let lease: Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.client.get<Lease>(this.leasePath);
     } catch (error) {
-      if (statusCode(error) !== 404) throw error;
-      await this.api.createNamespacedLease({
-        namespace,
-        body: {
+      if (!isNotFound(error)) throw error;
+      await this.client.create(
+        resourcePath({ group: "coordination.k8s.io", version: "v1", resource: "leases", namespace }),
+        {
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
           metadata: { name, namespace },
           spec: {
             holderIdentity: identity,
             leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
-            acquireTime: new V1MicroTime(now.getTime()),
-            renewTime: new V1MicroTime(now.getTime()),
+            acquireTime: microTime(now.getTime()),
+            renewTime: microTime(now.getTime()),
             leaseTransitions: 0,
           },
         },
-      });
+      );
       this.observe(identity, `${identity}@${now.toISOString()}`);
       return true;
     }
@@ -192,23 +214,22 @@ export class LeaderElector {
     if (heldByOther && this.renewedAt + this.leaseDurationMs > Date.now()) return false;
 
     const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-    const updated: V1Lease = {
+    const updated: Lease = {
       ...lease,
       spec: {
         ...spec,
         holderIdentity: identity,
         leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
-        acquireTime:
-          holder === identity && spec.acquireTime ? spec.acquireTime : new V1MicroTime(now.getTime()),
-        renewTime: new V1MicroTime(now.getTime()),
+        acquireTime: holder === identity && spec.acquireTime ? spec.acquireTime : microTime(now.getTime()),
+        renewTime: microTime(now.getTime()),
         leaseTransitions: transitions,
       },
     };
     try {
       // replace carries metadata.resourceVersion: a concurrent writer makes this a 409.
-      await this.api.replaceNamespacedLease({ name, namespace, body: updated });
+      await this.client.replace(this.leasePath, updated);
     } catch (error) {
-      if (statusCode(error) === 409) return false;
+      if (isConflict(error)) return false;
       throw error;
     }
     this.observe(identity, `${identity}@${now.toISOString()}`);
@@ -249,17 +270,15 @@ export class LeaderElector {
   /** client-go's ReleaseOnCancel: clear the holder so a standby acquires at its next try. */
   private async release(): Promise<void> {
     try {
-      const lease = await this.api.readNamespacedLease({
-        name: this.opts.name,
-        namespace: this.opts.namespace,
-      });
+      const lease = await this.client.get<Lease>(this.leasePath);
       if (lease.spec?.holderIdentity !== this.opts.identity) return;
-      await this.api.replaceNamespacedLease({
-        name: this.opts.name,
-        namespace: this.opts.namespace,
-        body: {
-          ...lease,
-          spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new V1MicroTime() },
+      await this.client.replace(this.leasePath, {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          renewTime: microTime(Date.now()),
         },
       });
       this.log.info({ lease: this.opts.name }, "released the lease");

@@ -74,6 +74,18 @@ export const reconcileMetrics = {
     labelNames: ["controller"],
     registers: [registry],
   }),
+  terminalErrors: new Counter({
+    name: "controller_runtime_terminal_reconcile_errors_total",
+    help: "Total number of terminal reconciliation errors per controller (not retried)",
+    labelNames: ["controller"],
+    registers: [registry],
+  }),
+  activeWorkers: new Gauge({
+    name: "controller_runtime_active_workers",
+    help: "Number of currently used workers per controller",
+    labelNames: ["controller"],
+    registers: [registry],
+  }),
   timeouts: new Counter({
     name: "controller_runtime_reconcile_timeouts_total",
     help: "Total number of reconciliations that exceeded their per-call timeout",
@@ -84,6 +96,22 @@ export const reconcileMetrics = {
     name: "controller_runtime_reconcile_time_seconds",
     help: "Length of time per reconciliation per controller",
     labelNames: ["controller"],
+    buckets: durations,
+    registers: [registry],
+  }),
+};
+
+export const restClientMetrics = {
+  requests: new Counter({
+    name: "rest_client_requests_total",
+    help: "Requests to the API server, by HTTP method and status code (client-go's name)",
+    labelNames: ["method", "code"],
+    registers: [registry],
+  }),
+  latency: new Histogram({
+    name: "rest_client_request_duration_seconds",
+    help: "Request latency to the API server, by verb (client-go's name)",
+    labelNames: ["verb"],
     buckets: durations,
     registers: [registry],
   }),

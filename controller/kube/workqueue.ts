@@ -1,23 +1,14 @@
-// A rate-limited work queue with workers, with client-go's guarantees: a key is queued once
-// however often it is added; a key is never processed by two workers at once, and a key added
-// while it is being processed is processed again afterwards; failures back off per key
-// (5 ms → 1000 s) under an overall token bucket (10 qps, burst 100).
-import type { Logger } from "../log";
-import { reconcileMetrics, workqueueMetrics } from "./metrics";
+// A rate-limited work queue with client-go's guarantees: a key is queued once however often it
+// is added; a key handed out by get() is not handed out again until done(key), and a key added
+// meanwhile is queued again then; failures back off per key (5 ms → 1000 s) under an overall
+// token bucket (10 qps, burst 100). Only a queue: the controller (controller.ts) runs workers.
+import { workqueueMetrics } from "./metrics";
 import { ControllerRateLimiter, type RateLimiterOptions } from "./rate-limiter";
 
-export type ReconcileResult = void | { requeueAfterMs?: number };
-export type Reconcile = (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
-
 export interface WorkQueueOptions extends RateLimiterOptions {
-  /** Name in metrics (`name` label) and logs. */
+  /** Name in metrics (`name` label). */
   name: string;
-  workers?: number;
-  /** Per-call timeout: the reconcile's signal aborts, and the call counts as failed. */
-  timeoutMs?: number;
 }
-
-class TimeoutError extends Error {}
 
 export class WorkQueue {
   private queue: string[] = [];
@@ -27,16 +18,11 @@ export class WorkQueue {
   private readonly enqueuedAt = new Map<string, number>();
   private readonly delayed = new Map<string, { timer: NodeJS.Timeout; readyAt: number }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
-  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly limiter: ControllerRateLimiter;
-  private readonly workers: Promise<void>[] = [];
   private shuttingDown = false;
   private readonly unfinishedTimer: NodeJS.Timeout;
 
-  constructor(
-    private readonly options: WorkQueueOptions,
-    private readonly log?: Logger,
-  ) {
+  constructor(private readonly options: WorkQueueOptions) {
     this.limiter = new ControllerRateLimiter(options);
     this.unfinishedTimer = setInterval(() => this.observeUnfinished(), 1000);
     this.unfinishedTimer.unref();
@@ -56,12 +42,16 @@ export class WorkQueue {
     return this.length === 0 && this.processing.size === 0 && this.delayed.size === 0;
   }
 
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
   add(key: string): void {
     if (this.shuttingDown) return;
     workqueueMetrics.adds.inc({ name: this.name });
     if (this.dirty.has(key)) return;
     this.dirty.add(key);
-    if (this.processing.has(key)) return; // requeued by done()
+    if (this.processing.has(key)) return; // queued again by done()
     this.push(key);
   }
 
@@ -83,11 +73,13 @@ export class WorkQueue {
     this.delayed.set(key, { timer, readyAt });
   }
 
+  /** Adds the key after its backoff: the next failure of this key waits longer. */
   addRateLimited(key: string): void {
     workqueueMetrics.retries.inc({ name: this.name });
     this.addAfter(key, this.limiter.when(key));
   }
 
+  /** Resets the key's backoff (it succeeded, or will not be retried). */
   forget(key: string): void {
     this.limiter.forget(key);
   }
@@ -96,17 +88,34 @@ export class WorkQueue {
     return this.limiter.numRequeues(key);
   }
 
-  /** Starts the workers; each takes a key, reconciles it, and marks it done. */
-  start(reconcile: Reconcile): void {
-    const count = this.options.workers ?? 1;
-    for (let i = 0; i < count; i++) this.workers.push(this.work(reconcile));
+  /** The next key to process, waiting for one; undefined once the queue shuts down. */
+  get(): Promise<string | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    if (this.length > 0) {
+      const key = this.queue[this.head++]!;
+      // Compact now and then so a long-running queue does not keep its history.
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      workqueueMetrics.depth.set({ name: this.name }, this.length);
+      this.take(key);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /**
-   * Stops handing out keys, drops what is queued or delayed, and waits for the calls in
-   * progress to finish (client-go's ShutDownWithDrain).
-   */
-  async shutdown(): Promise<void> {
+  /** Marks a key handed out by get() as processed; queues it again if it was added meanwhile. */
+  done(key: string): void {
+    const started = this.processing.get(key);
+    this.processing.delete(key);
+    if (started !== undefined)
+      workqueueMetrics.workDuration.observe({ name: this.name }, (Date.now() - started) / 1000);
+    if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
+  }
+
+  /** Stops handing out keys and drops what is queued or delayed; adds are refused from now on. */
+  shutdown(): void {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
@@ -115,8 +124,6 @@ export class WorkQueue {
     this.dirty.clear();
     this.enqueuedAt.clear();
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
-    await Promise.all(this.workers);
-    await Promise.allSettled([...this.inFlight]);
     clearInterval(this.unfinishedTimer);
     workqueueMetrics.depth.set({ name: this.name }, 0);
   }
@@ -140,87 +147,6 @@ export class WorkQueue {
     this.enqueuedAt.delete(key);
     if (at !== undefined)
       workqueueMetrics.queueDuration.observe({ name: this.name }, (Date.now() - at) / 1000);
-  }
-
-  private get(): Promise<string | undefined> {
-    if (this.shuttingDown) return Promise.resolve(undefined);
-    if (this.length > 0) {
-      const key = this.queue[this.head++]!;
-      // Compact now and then so a long-running queue does not keep its history.
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      workqueueMetrics.depth.set({ name: this.name }, this.length);
-      this.take(key);
-      return Promise.resolve(key);
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private done(key: string): void {
-    const started = this.processing.get(key);
-    this.processing.delete(key);
-    if (started !== undefined)
-      workqueueMetrics.workDuration.observe({ name: this.name }, (Date.now() - started) / 1000);
-    if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
-  }
-
-  private async work(reconcile: Reconcile): Promise<void> {
-    for (;;) {
-      const key = await this.get();
-      if (key === undefined) return;
-      await this.process(key, reconcile);
-    }
-  }
-
-  private async process(key: string, reconcile: Reconcile): Promise<void> {
-    const controller = this.name;
-    const started = Date.now();
-    const abort = new AbortController();
-    const call = Promise.resolve().then(() => reconcile(key, abort.signal));
-    // The key stays "processing" until the call really ends, even past its timeout, so no
-    // second worker can pick it up meanwhile.
-    const settled = call.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inFlight.add(settled);
-    void settled.then(() => {
-      this.inFlight.delete(settled);
-      this.done(key);
-    });
-
-    let timer: NodeJS.Timeout | undefined;
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort(new TimeoutError(`reconcile of ${key} exceeded ${timeoutMs} ms`));
-        reject(new TimeoutError(`reconcile of ${key} exceeded ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
-    try {
-      const result = await Promise.race([call, timeout]);
-      this.forget(key);
-      if (result && result.requeueAfterMs !== undefined) {
-        reconcileMetrics.total.inc({ controller, result: "requeue_after" });
-        this.addAfter(key, result.requeueAfterMs);
-      } else {
-        reconcileMetrics.total.inc({ controller, result: "success" });
-      }
-    } catch (error) {
-      reconcileMetrics.total.inc({ controller, result: "error" });
-      reconcileMetrics.errors.inc({ controller });
-      if (error instanceof TimeoutError) reconcileMetrics.timeouts.inc({ controller });
-      this.log?.warn(
-        { queue: this.name, key, err: (error as Error).message, requeues: this.numRequeues(key) },
-        "reconcile failed; will retry",
-      );
-      this.addRateLimited(key);
-    } finally {
-      clearTimeout(timer);
-      reconcileMetrics.time.observe({ controller }, (Date.now() - started) / 1000);
-    }
   }
 
   private observeUnfinished(): void {

@@ -1,8 +1,7 @@
-// Metadata forwarding's configuration: environment variables (FLEETDECK_METADATA_* are also
-// flags, e.g. --metadata-workers=5), validated with zod at start-up like the controller's own.
+// Metadata forwarding's configuration: environment variables (each also a flag, e.g.
+// --metadata-workers=5), validated with zod at start-up with the rest of the controller's.
 import { z } from "zod";
 import { parseEnvWith } from "../../lib/env";
-import { flagsToEnv } from "../config";
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -67,10 +66,11 @@ export function intakeUrl(env: Pick<MetadataEnv, "DD_SITE" | "DD_URL">): string 
   return `${origin}${INTAKE_PATH}`;
 }
 
-export function loadMetadataConfig(
-  env: Record<string, string | undefined> = { ...process.env, ...flagsToEnv(process.argv.slice(2)) },
-): MetadataConfig {
-  const parsed = parseEnvWith(metadataEnvSchema, env);
+export function loadMetadataConfig(env: Record<string, string | undefined>): MetadataConfig {
+  return metadataConfigFrom(parseEnvWith(metadataEnvSchema, env));
+}
+
+export function metadataConfigFrom(parsed: MetadataEnv): MetadataConfig {
   return {
     apiKey: parsed.DD_API_KEY,
     intakeUrl: intakeUrl(parsed),

@@ -2,19 +2,9 @@
 // within milliseconds of a change. A snapshot hash per object makes updates that do not touch
 // spec, labels or annotations (status, resourceVersion, managedFields) send nothing; the
 // heartbeat re-sends every snapshot.
-import type { KubeConfig } from "@kubernetes/client-node";
-import type { InformerFactory } from "../kube/informer-factory";
-import type { Logger } from "../log";
-import type { Delivery } from "./delivery";
-import {
-  encodeKey,
-  InformerWorkQueue,
-  type EngineStatus,
-  type ObjectRef,
-  type ProcessContext,
-  type WatchTarget,
-} from "./engine";
-import { buildCrdPayload, crdInstanceFrom, hashCrdInstance, type SenderIdentity } from "./payloads";
+import { encodeKey, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
+import { Forwarder, type ForwarderDeps } from "./forwarder";
+import { buildCrdPayload, crdInstanceFrom, hashCrdInstance } from "./payloads";
 
 /** The DatadogAgent informer is shared with the experiments reconciler: same name, same path. */
 const CRD_WATCHES: WatchTarget[] = [
@@ -44,48 +34,12 @@ interface Snapshot {
   hash: string;
 }
 
-export interface ForwarderDeps {
-  kc: KubeConfig;
-  informers: InformerFactory;
-  log: Logger;
-  delivery: Delivery;
-  sender: SenderIdentity;
-  workers: number;
-  heartbeatMs: number;
-}
-
-export class CrdForwarder {
-  readonly engine: InformerWorkQueue;
+export class CrdForwarder extends Forwarder {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly heartbeatDue = new Set<string>();
 
-  constructor(private readonly deps: ForwarderDeps) {
-    this.engine = new InformerWorkQueue(
-      deps.kc,
-      deps.informers,
-      deps.log,
-      { name: "metadata-crd", workers: deps.workers, heartbeatMs: deps.heartbeatMs },
-      {
-        process: (ref, ctx) => this.process(ref, ctx),
-        remove: (ref) => this.remove(ref),
-        heartbeat: () => this.heartbeat(),
-      },
-    );
-  }
-
-  start(): Promise<void> {
-    return this.engine.start(CRD_WATCHES);
-  }
-
-  /** Stops and forgets every snapshot: whoever forwards next starts from what the cluster holds. */
-  async stop(): Promise<void> {
-    await this.engine.stop();
-    this.snapshots.clear();
-    this.heartbeatDue.clear();
-  }
-
-  status(): EngineStatus & { snapshots: number } {
-    return { ...this.engine.status(), snapshots: this.snapshots.size };
+  constructor(deps: ForwarderDeps) {
+    super(deps, "metadata-crd", CRD_WATCHES);
   }
 
   /** Whether a snapshot of this object is kept (what a heartbeat would re-send). */
@@ -93,15 +47,20 @@ export class CrdForwarder {
     return this.snapshots.has(encodeKey(ref));
   }
 
-  get lastSendAt(): Date | undefined {
-    return this.deps.delivery.lastSendAt;
+  protected forget(): void {
+    this.snapshots.clear();
+    this.heartbeatDue.clear();
   }
 
-  private async process(ref: ObjectRef, { signal, attempt }: ProcessContext): Promise<void> {
+  protected snapshotCount(): number {
+    return this.snapshots.size;
+  }
+
+  protected async sync(ref: ObjectRef, { signal, attempt }: ProcessContext): Promise<void> {
     const key = encodeKey(ref);
     const obj = this.engine.get(ref);
     if (!obj) {
-      // Gone (the delete key may still be queued): nothing to send, nothing to keep.
+      // Deleted: nothing to send, nothing to keep (a re-create under the same name is cached).
       this.snapshots.delete(key);
       this.heartbeatDue.delete(key);
       return;
@@ -135,16 +94,7 @@ export class CrdForwarder {
     }
   }
 
-  private remove(ref: ObjectRef): void {
-    // A delete followed at once by a re-create leaves the new object cached: keep its snapshot.
-    if (this.engine.get(ref)) return;
-    const key = encodeKey(ref);
-    this.snapshots.delete(key);
-    this.heartbeatDue.delete(key);
-    this.deps.log.debug({ key }, "snapshot of a deleted object removed");
-  }
-
-  private heartbeat(): void {
+  protected heartbeat(): void {
     for (const key of this.snapshots.keys()) {
       this.heartbeatDue.add(key);
       this.engine.enqueue(key);

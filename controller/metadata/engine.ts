@@ -1,15 +1,13 @@
-// The shared engine of the metadata forwarders (upstream's InformerWorkQueue), built on
-// controller/kube: shared informers feed a WorkQueue with N workers and a per-call timeout;
-// an optional ticker drives heartbeats. A watch is registered only after a
-// SelfSubjectAccessReview allows list and watch cluster-wide on its explicit API group; a denied
-// one is skipped, logged and reported, and the others work.
-import type { KubeConfig } from "@kubernetes/client-node";
+// The engine both metadata forwarders share (upstream's InformerWorkQueue), on the controller
+// builder: a watch is added only after a SelfSubjectAccessReview allows list and watch
+// cluster-wide on its explicit API group, and discovery says the resource is served; a watch
+// that is not is skipped, logged and reported, and the others work. A ticker drives heartbeats.
 import type { WatchInfo } from "../../lib/metadata";
 import { canIAll } from "../kube/access-review";
-import { describeKubeError } from "../kube/client";
+import { describeKubeError, type KubeClient } from "../kube/client";
+import { Controller } from "../kube/controller";
 import type { Informer, KubeObject } from "../kube/informer";
 import type { InformerFactory } from "../kube/informer-factory";
-import { WorkQueue } from "../kube/workqueue";
 import type { Logger } from "../log";
 
 export interface WatchTarget {
@@ -40,23 +38,28 @@ export interface ProcessContext {
   attempt: number;
 }
 
-export interface EngineHandlers {
-  /** An add or update: read the object (get) and act; throw to retry with backoff. */
-  process(ref: ObjectRef, ctx: ProcessContext): Promise<void>;
-  /** A delete: forget what is kept about the object. */
-  remove(ref: ObjectRef): void;
-  /** Each heartbeat tick. */
-  heartbeat?(): void;
+export interface EngineDeps {
+  client: KubeClient;
+  informers: InformerFactory;
+  log: Logger;
 }
 
 export interface EngineOptions {
-  /** Queue name in metrics and logs, e.g. "metadata-crd". */
+  /** Controller name in metrics and logs, e.g. "metadata-crd". */
   name: string;
   workers: number;
   /** Per-call timeout of `process` (upstream: 30 s). */
   timeoutMs?: number;
   /** 0 or undefined: no heartbeat. */
   heartbeatMs?: number;
+  targets: WatchTarget[];
+  /**
+   * Reconciles one object, level-triggered: the cached object is read with get(); when it is
+   * gone, forget it. Throw to retry with backoff.
+   */
+  process(ref: ObjectRef, ctx: ProcessContext): Promise<void>;
+  /** Each heartbeat tick. */
+  heartbeat?(): void;
 }
 
 export interface EngineStatus {
@@ -66,18 +69,15 @@ export interface EngineStatus {
   lastHeartbeatAt: Date | undefined;
 }
 
-const DELETE_PREFIX = "delete:";
-
 export function encodeKey(ref: ObjectRef): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
-/** Splits "<Kind>/<ns>/<name>" or "delete:<Kind>/<ns>/<name>"; undefined when malformed. */
-export function decodeKey(key: string): { ref: ObjectRef; deleted: boolean } | undefined {
-  const deleted = key.startsWith(DELETE_PREFIX);
-  const parts = (deleted ? key.slice(DELETE_PREFIX.length) : key).split("/");
+/** Splits "<Kind>/<ns>/<name>"; undefined when malformed. */
+export function decodeKey(key: string): ObjectRef | undefined {
+  const parts = key.split("/");
   if (parts.length !== 3 || !parts[0] || !parts[2]) return undefined;
-  return { ref: { kind: parts[0], namespace: parts[1]!, name: parts[2] }, deleted };
+  return { kind: parts[0], namespace: parts[1]!, name: parts[2] };
 }
 
 interface Watch {
@@ -85,35 +85,37 @@ interface Watch {
   informer: Informer<KubeObject>;
 }
 
-export class InformerWorkQueue {
-  private queue: WorkQueue | undefined;
-  // Handlers stay registered on the shared informers for the life of the process (an informer
-  // cannot drop them); while the engine is stopped they queue nothing.
+export class ForwarderEngine {
+  private readonly controller: Controller;
+  // A watch stays registered on its shared informer for the life of the process (an informer
+  // cannot drop handlers); while the engine is stopped it queues nothing.
   private readonly watches = new Map<string, Watch>();
   private denied: WatchInfo[] = [];
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastHeartbeatAt: Date | undefined;
+  private running = false;
 
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly informers: InformerFactory,
-    private readonly log: Logger,
+    private readonly deps: EngineDeps,
     private readonly options: EngineOptions,
-    private readonly handlers: EngineHandlers,
-  ) {}
+  ) {
+    this.controller = new Controller({
+      name: options.name,
+      workers: options.workers,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      reconcile: (key, signal, attempt) => this.reconcile(key, { signal, attempt }),
+      log: deps.log,
+    });
+  }
 
-  /** Starts the workers, registers the watches it may (re-checking denied ones), and the heartbeat. */
-  async start(targets: WatchTarget[]): Promise<void> {
-    if (this.queue) return;
-    const queue = new WorkQueue(
-      { name: this.options.name, workers: this.options.workers, timeoutMs: this.options.timeoutMs ?? 30_000 },
-      this.log,
-    );
-    this.queue = queue;
-    queue.start((key, signal) => this.dispatch(queue, key, signal));
+  /** Adds the watches it may (re-checking skipped ones), then starts the controller and the heartbeat. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
     this.denied = [];
     // One at a time, so watches are listed in a stable order.
-    for (const target of targets) await this.addWatch(target);
+    for (const target of this.options.targets) await this.addWatch(target);
+    this.controller.start();
     if (this.options.heartbeatMs) {
       this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatMs);
       this.heartbeatTimer.unref();
@@ -123,47 +125,8 @@ export class InformerWorkQueue {
   async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
-    const queue = this.queue;
-    this.queue = undefined;
-    await queue?.shutdown();
-  }
-
-  /**
-   * Watches `target` if list and watch are allowed cluster-wide; returns whether it does.
-   * Already-cached objects are queued too: a shared informer that is already running (or a
-   * leadership regained) sends no add events for them.
-   */
-  async addWatch(target: WatchTarget): Promise<boolean> {
-    let watch = this.watches.get(target.kind);
-    if (!watch) {
-      const denial = await this.accessDenial(target);
-      if (denial) {
-        this.denied.push(watchInfo(target, denial));
-        this.log.warn(
-          { kind: target.kind, group: target.group, resource: target.resource, reason: denial },
-          "watch skipped",
-        );
-        return false;
-      }
-      const informer = this.informers.informer({
-        name: target.informerName ?? target.resource,
-        path: target.path,
-        labelSelector: target.labelSelector,
-      });
-      informer
-        .on("add", (obj) => this.enqueueEvent(target, obj, false))
-        .on("update", (_old, obj) => this.enqueueEvent(target, obj, false))
-        .on("delete", (obj) => this.enqueueEvent(target, obj, true));
-      watch = { target, informer };
-      this.watches.set(target.kind, watch);
-      informer.start(); // no-op when the shared factory already started it
-      this.log.info(
-        { kind: target.kind, group: target.group, resource: target.resource },
-        "watch registered",
-      );
-    }
-    for (const obj of watch.informer.list()) this.enqueueEvent(target, obj, false);
-    return true;
+    this.running = false;
+    await this.controller.stop();
   }
 
   /** The cached object, as the informer last saw it. */
@@ -178,66 +141,94 @@ export class InformerWorkQueue {
   }
 
   enqueue(key: string): void {
-    this.queue?.add(key);
+    this.controller.enqueue(key);
   }
 
   /** True when nothing is queued, waiting for a retry, or being processed. */
   isIdle(): boolean {
-    return this.queue?.isIdle() ?? true;
+    return this.controller.isIdle();
   }
 
   status(): EngineStatus {
     return {
-      active: this.queue ? [...this.watches.values()].map((w) => watchInfo(w.target)) : [],
+      active: this.running ? [...this.watches.values()].map((w) => watchInfo(w.target)) : [],
       denied: [...this.denied],
-      queueDepth: this.queue?.length ?? 0,
+      queueDepth: this.controller.queueDepth,
       lastHeartbeatAt: this.lastHeartbeatAt,
     };
   }
 
   /** Runs one heartbeat now (the ticker calls this). */
   beat(): void {
-    if (!this.queue) return;
+    if (!this.running) return;
     this.lastHeartbeatAt = new Date();
-    this.handlers.heartbeat?.();
+    this.options.heartbeat?.();
   }
 
-  private async accessDenial(target: WatchTarget): Promise<string | undefined> {
+  private async addWatch(target: WatchTarget): Promise<void> {
+    if (this.watches.has(target.kind)) return;
+    const problem = await this.watchProblem(target);
+    if (problem) {
+      this.denied.push(watchInfo(target, problem));
+      const { kind, group, resource } = target;
+      this.deps.log.warn({ kind, group, resource, reason: problem }, "watch skipped");
+      return;
+    }
+    const informer = this.deps.informers.informer({
+      name: target.informerName ?? target.resource,
+      path: target.path,
+      labelSelector: target.labelSelector,
+    });
+    this.controller.watch({
+      informer,
+      keys: (obj) =>
+        target.filter && !target.filter(obj)
+          ? []
+          : [
+              encodeKey({
+                kind: target.kind,
+                namespace: obj.metadata.namespace ?? "",
+                name: obj.metadata.name,
+              }),
+            ],
+    });
+    this.watches.set(target.kind, { target, informer });
+    const { kind, group, resource } = target;
+    this.deps.log.info({ kind, group, resource }, "watch registered");
+  }
+
+  /** Why this watch cannot work (no permission, resource not served), or undefined. */
+  private async watchProblem(target: WatchTarget): Promise<string | undefined> {
     const { group, resource } = target;
+    const name = `${resource}${group ? `.${group}` : ""}`;
     try {
-      const answer = await canIAll(this.kc, [
+      const answer = await canIAll(this.deps.client, [
         { verb: "list", group, resource },
         { verb: "watch", group, resource },
       ]);
-      if (answer.allowed) return undefined;
-      const verbs = answer.denied.map((q) => q.verb).join(" and ");
-      return `no permission to watch ${resource}${group ? `.${group}` : ""} (${verbs} denied cluster-wide)`;
+      if (!answer.allowed) {
+        const verbs = answer.denied.map((q) => q.verb).join(" and ");
+        return `no permission to watch ${name} (${verbs} denied cluster-wide)`;
+      }
+      // A CRD that is not installed would keep the controller from ever syncing its caches.
+      const groupVersion = target.path.slice(0, target.path.lastIndexOf("/"));
+      const served = await this.deps.client.getIfExists<{ resources?: { name: string }[] }>(groupVersion);
+      if (!served?.resources?.some((r) => r.name === resource)) {
+        return `${name} is not served by the API server (is its CRD installed?)`;
+      }
+      return undefined;
     } catch (error) {
-      return `could not check access to ${resource}${group ? `.${group}` : ""}: ${describeKubeError(error)}`;
+      return `could not check access to ${name}: ${describeKubeError(error)}`;
     }
   }
 
-  private enqueueEvent(target: WatchTarget, obj: KubeObject, deleted: boolean): void {
-    if (!this.queue || (target.filter && !target.filter(obj))) return;
-    const key = encodeKey({
-      kind: target.kind,
-      namespace: obj.metadata.namespace ?? "",
-      name: obj.metadata.name,
-    });
-    this.queue.add(deleted ? `${DELETE_PREFIX}${key}` : key);
-  }
-
-  private async dispatch(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
-    const decoded = decodeKey(key);
-    if (!decoded) {
-      this.log.warn({ key }, "malformed queue key dropped");
+  private async reconcile(key: string, ctx: ProcessContext): Promise<void> {
+    const ref = decodeKey(key);
+    if (!ref) {
+      this.deps.log.warn({ key }, "malformed queue key dropped");
       return;
     }
-    if (decoded.deleted) {
-      this.handlers.remove(decoded.ref);
-      return;
-    }
-    await this.handlers.process(decoded.ref, { signal, attempt: queue.numRequeues(key) + 1 });
+    await this.options.process(ref, ctx);
   }
 }
 

@@ -1,6 +1,5 @@
 // Metadata forwarding against the real API server, a real SQLite file and the fake intake.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pino from "pino";
 import {
   CoreV1Api,
   EventsV1Api,
@@ -16,19 +15,21 @@ import { TEST_SECRETS } from "../../test/secrets";
 import {
   controllerKubeConfig,
   eventually,
+  testLogger,
   testNamespace,
   tokenKubeConfig,
   uniqueName,
 } from "../../test/harness";
 import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
-import { readClusterIdentity } from "../kube/client";
+import { KubeClient } from "../kube/client";
+import { readClusterIdentity } from "../kube/cluster";
 import { EventRecorder } from "../kube/events";
 import { InformerFactory } from "../kube/informer-factory";
 import { loadMetadataConfig } from "./config";
 import type { ObjectRef } from "./engine";
 import { MetadataForwarding } from "./forwarding";
 
-const log = pino({ level: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "silent" });
+const log = testLogger();
 const ns = testNamespace("metadata");
 /** The forwarding under test uses the controller's credentials (a ServiceAccount under test:int:sa). */
 const controllerKc = controllerKubeConfig();
@@ -49,13 +50,14 @@ async function startForwarding(
 ): Promise<Running> {
   const intake = await startFakeIntake();
   const { db } = await createTestDatabase("metadata");
-  const informers = new InformerFactory(kc, log);
+  const client = new KubeClient(kc);
+  const informers = new InformerFactory(client, log);
   const forwarding = new MetadataForwarding({
-    kc,
+    client,
     informers,
     db,
     log,
-    cluster: await readClusterIdentity(kc),
+    cluster: await readClusterIdentity(client),
     controllerId: "metadata-test",
     config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url, ...env }),
     events,
@@ -356,13 +358,14 @@ describe("RBAC", () => {
   async function startForwardingAs(kc: KubeConfig): Promise<Running> {
     const intake = await startFakeIntake();
     const { db } = await createTestDatabase("metadata-rbac");
-    const informers = new InformerFactory(kc, log);
+    const client = new KubeClient(kc);
+    const informers = new InformerFactory(client, log);
     const forwarding = new MetadataForwarding({
-      kc,
+      client,
       informers,
       db,
       log,
-      cluster: await readClusterIdentity(ns.kc),
+      cluster: await readClusterIdentity(new KubeClient(ns.kc)),
       controllerId: "metadata-rbac-test",
       config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url }),
     });
@@ -385,7 +388,7 @@ describe("RBAC", () => {
 describe("Helm forwarder", () => {
   let run: Running;
   const events = new EventRecorder(
-    controllerKc,
+    new KubeClient(controllerKc),
     { reportingController: "fleetdeck.dev/test", reportingInstance: "metadata-test" },
     log,
   );
@@ -613,13 +616,14 @@ describe("Helm forwarder", () => {
 describe("without DD_API_KEY", () => {
   it("watches and sends nothing, and says so in the status rows and the audit trail", async () => {
     const { db } = await createTestDatabase("metadata-off");
-    const informers = new InformerFactory(controllerKc, log);
+    const client = new KubeClient(controllerKc);
+    const informers = new InformerFactory(client, log);
     const forwarding = new MetadataForwarding({
-      kc: controllerKc,
+      client,
       informers,
       db,
       log,
-      cluster: await readClusterIdentity(ns.kc),
+      cluster: await readClusterIdentity(new KubeClient(ns.kc)),
       controllerId: "metadata-off-test",
       config: loadMetadataConfig({}),
     });

@@ -1,12 +1,12 @@
 // Metadata forwarding as one leader-only unit: the CRD and Helm forwarders, the send log and
 // the status rows of the Metadata page. Without DD_API_KEY nothing is watched or sent, and the
 // status rows say why.
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
 import type { ForwarderName } from "../../lib/metadata";
 import { FLEETDECK_VERSION } from "../../lib/version";
-import type { ClusterIdentity } from "../kube/client";
+import type { KubeClient } from "../kube/client";
+import type { ClusterIdentity } from "../kube/cluster";
 import type { EventRecorder } from "../kube/events";
 import type { InformerFactory } from "../kube/informer-factory";
 import type { Logger } from "../log";
@@ -22,7 +22,7 @@ import { SendLog } from "./send-log";
 export const FORWARDING_OFF_MESSAGE = "forwarding is off: DD_API_KEY is not set";
 
 export interface MetadataDeps {
-  kc: KubeConfig;
+  client: KubeClient;
   informers: InformerFactory;
   db: Database;
   log: Logger;
@@ -54,7 +54,7 @@ export class MetadataForwarding {
       const forwarderDeps = (name: ForwarderName, heartbeatMs: number) => {
         const forwarderLog = log.child({ forwarder: name });
         return {
-          kc: deps.kc,
+          client: deps.client,
           informers: deps.informers,
           log: forwarderLog,
           delivery: new Delivery(name, intake, this.sendLog, forwarderLog),

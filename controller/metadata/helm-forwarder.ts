@@ -7,16 +7,9 @@
 import { createHash } from "node:crypto";
 import type { EventRecorder } from "../kube/events";
 import type { KubeObject } from "../kube/informer";
-import type { ForwarderDeps } from "./crd-forwarder";
 import type { SendSubject } from "./delivery";
-import {
-  encodeKey,
-  InformerWorkQueue,
-  type EngineStatus,
-  type ObjectRef,
-  type ProcessContext,
-  type WatchTarget,
-} from "./engine";
+import { encodeKey, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
+import { Forwarder, type ForwarderDeps } from "./forwarder";
 import {
   decodeHelmRelease,
   HelmReleaseError,
@@ -62,8 +55,7 @@ export interface HelmForwarderOptions {
   events?: EventRecorder;
 }
 
-export class HelmForwarder {
-  readonly engine: InformerWorkQueue;
+export class HelmForwarder extends Forwarder {
   /** By "namespace/release". */
   private readonly releases = new Map<string, ReleaseSnapshot>();
   private readonly heartbeatDue = new Set<string>();
@@ -71,46 +63,35 @@ export class HelmForwarder {
   private readonly skipped = new Map<string, string>();
 
   constructor(
-    private readonly deps: ForwarderDeps,
+    deps: ForwarderDeps,
     private readonly options: HelmForwarderOptions,
   ) {
-    this.engine = new InformerWorkQueue(
-      deps.kc,
-      deps.informers,
-      deps.log,
-      { name: "metadata-helm", workers: deps.workers, heartbeatMs: deps.heartbeatMs },
-      {
-        process: (ref, ctx) => this.process(ref, ctx),
-        remove: (ref) => this.remove(ref),
-        heartbeat: () => this.heartbeat(),
-      },
-    );
+    super(deps, "metadata-helm", HELM_WATCHES);
   }
 
-  start(): Promise<void> {
-    return this.engine.start(HELM_WATCHES);
-  }
-
-  async stop(): Promise<void> {
-    await this.engine.stop();
+  protected forget(): void {
     this.releases.clear();
     this.heartbeatDue.clear();
     this.skipped.clear();
   }
 
-  status(): EngineStatus & { snapshots: number } {
-    return { ...this.engine.status(), snapshots: this.releases.size };
+  protected snapshotCount(): number {
+    return this.releases.size;
   }
 
-  get lastSendAt(): Date | undefined {
-    return this.deps.delivery.lastSendAt;
-  }
-
-  private async process(ref: ObjectRef, { signal, attempt }: ProcessContext): Promise<void> {
+  protected async sync(ref: ObjectRef, { signal, attempt }: ProcessContext): Promise<void> {
     const obj = this.engine.get(ref);
     const name = parseReleaseObjectName(ref.name);
-    if (!obj || !name) return;
+    if (!name) return;
     const releaseKey = `${ref.namespace}/${name.release}`;
+    if (!obj) {
+      // Helm prunes old revisions all the time; only deleting the revision last sent drops the release.
+      if (this.releases.get(releaseKey)?.revision === name.revision) {
+        this.releases.delete(releaseKey);
+        this.heartbeatDue.delete(releaseKey);
+      }
+      return;
+    }
     const current = this.releases.get(releaseKey);
     const heartbeat = this.heartbeatDue.has(releaseKey) && current?.revision === name.revision;
     if (current && (name.revision < current.revision || (name.revision === current.revision && !heartbeat))) {
@@ -187,18 +168,7 @@ export class HelmForwarder {
     });
   }
 
-  private remove(ref: ObjectRef): void {
-    const name = parseReleaseObjectName(ref.name);
-    if (!name || this.engine.get(ref)) return;
-    const releaseKey = `${ref.namespace}/${name.release}`;
-    // Helm prunes old revisions all the time; only deleting the revision last sent drops the release.
-    if (this.releases.get(releaseKey)?.revision === name.revision) {
-      this.releases.delete(releaseKey);
-      this.heartbeatDue.delete(releaseKey);
-    }
-  }
-
-  private heartbeat(): void {
+  protected heartbeat(): void {
     for (const [releaseKey, snapshot] of this.releases) {
       this.heartbeatDue.add(releaseKey);
       this.engine.enqueue(snapshot.key);

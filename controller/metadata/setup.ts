@@ -1,17 +1,17 @@
-// Metadata forwarding's entry point for main.ts: one leader-only component.
+// Metadata forwarding: one leader-only component holding both forwarders, their send log and
+// their status rows.
 import type { ControllerContext } from "../context";
-import { loadMetadataConfig } from "./config";
 import { MetadataForwarding } from "./forwarding";
 
 export function setupMetadata(ctx: ControllerContext): MetadataForwarding {
   const forwarding = new MetadataForwarding({
-    kc: ctx.kc,
+    client: ctx.client,
     informers: ctx.informers,
     db: ctx.db,
     log: ctx.log.child({ component: "metadata" }),
     cluster: ctx.cluster,
     controllerId: ctx.config.FLEETDECK_CONTROLLER_ID,
-    config: loadMetadataConfig(),
+    config: ctx.config.metadata,
     events: ctx.events,
   });
   ctx.components.add({

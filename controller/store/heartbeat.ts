@@ -3,7 +3,7 @@ import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
-import type { ClusterIdentity } from "../kube/client";
+import type { ClusterIdentity } from "../kube/cluster";
 import type { Logger } from "../log";
 import { recordChange } from "./changes";
 

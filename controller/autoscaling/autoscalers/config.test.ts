@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { loadControllerConfig } from "../../config";
-import { loadWorkloadAutoscalingConfig } from "./config";
+import { loadAutoscalersConfig } from "./config";
 
 describe("workload autoscaling configuration", () => {
   it("is off by default, with the transform on and a 10 s resync", () => {
-    expect(loadWorkloadAutoscalingConfig({})).toEqual({
+    expect(loadAutoscalersConfig({})).toEqual({
       enabled: false,
       resyncMs: 10_000,
       podCacheTransform: true,
@@ -13,7 +13,7 @@ describe("workload autoscaling configuration", () => {
 
   it("reads upstream's key and fleetdeck's own settings", () => {
     expect(
-      loadWorkloadAutoscalingConfig({
+      loadAutoscalersConfig({
         DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
         FLEETDECK_AUTOSCALER_RESYNC: "1m30s",
         FLEETDECK_POD_CACHE_TRANSFORM: "false",
@@ -22,10 +22,10 @@ describe("workload autoscaling configuration", () => {
   });
 
   it("names a bad value", () => {
-    expect(() => loadWorkloadAutoscalingConfig({ DD_AUTOSCALING_WORKLOAD_ENABLED: "maybe" })).toThrow(
+    expect(() => loadAutoscalersConfig({ DD_AUTOSCALING_WORKLOAD_ENABLED: "maybe" })).toThrow(
       /DD_AUTOSCALING_WORKLOAD_ENABLED/,
     );
-    expect(() => loadWorkloadAutoscalingConfig({ FLEETDECK_AUTOSCALER_RESYNC: "10ms" })).toThrow(
+    expect(() => loadAutoscalersConfig({ FLEETDECK_AUTOSCALER_RESYNC: "10ms" })).toThrow(
       /FLEETDECK_AUTOSCALER_RESYNC: must be at least 100ms/,
     );
   });

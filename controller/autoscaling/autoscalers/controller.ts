@@ -3,7 +3,6 @@
 // a conflict retried through the queue). Level-triggered: each reconcile re-reads the object
 // from the informer, resolves its target, and patches only when the status would change.
 // Targets are not watched; every autoscaler is re-resolved each resync period instead.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import {
   AUTOSCALER_REASONS,
   DPA_API_VERSION,
@@ -15,10 +14,10 @@ import {
 import type { Database } from "../../../lib/db/open";
 import { withBusyRetry } from "../../../lib/db/open";
 import { recordAudit } from "../../store/audit";
-import { describeKubeError } from "../../kube/client";
+import { describeKubeError, resourcePath, type KubeClient } from "../../kube/client";
+import type { Result } from "../../kube/controller";
 import type { EventRecorder } from "../../kube/events";
 import type { Informer, KubeObject } from "../../kube/informer";
-import { WorkQueue } from "../../kube/workqueue";
 import type { Logger } from "../../log";
 import {
   autoscalerConditions,
@@ -44,16 +43,26 @@ export interface ProfileObject extends KubeObject {
   status?: { templateHash?: string; controlledAutoscalers?: number; conditions?: Condition[] };
 }
 
-const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const GROUP = "datadoghq.com";
 const VERSION = "v1alpha2";
 
-export class AutoscalerStatusController {
-  private queue: WorkQueue | undefined;
-  private readonly api: CustomObjectsApi;
+/** An autoscaler's own key and the key of the profile that counts it (if any). */
+export function autoscalerKeys(dpa: AutoscalerObject): string[] {
+  const profile = dpa.metadata.labels?.[PROFILE_LABEL];
+  return profile ? [autoscalerKey(dpa), profileKey(profile)] : [autoscalerKey(dpa)];
+}
 
+export function profileKeys(profile: ProfileObject): string[] {
+  return [profileKey(profile.metadata.name)];
+}
+
+/**
+ * Reconciles the status of autoscalers ("dpa:<ns>/<name>") and cluster profiles
+ * ("profile:<name>"), reading both from their informers.
+ */
+export class AutoscalerStatusReconciler {
   constructor(
-    kc: KubeConfig,
+    private readonly client: KubeClient,
     private readonly autoscalers: Informer<AutoscalerObject>,
     private readonly profiles: Informer<ProfileObject>,
     private readonly resolver: TargetResolver,
@@ -61,42 +70,12 @@ export class AutoscalerStatusController {
     private readonly db: Database,
     private readonly resyncMs: number,
     private readonly log: Logger,
-  ) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
-    autoscalers.on("add", (dpa) => this.autoscalerChanged(undefined, dpa));
-    autoscalers.on("update", (old, dpa) => this.autoscalerChanged(old, dpa));
-    autoscalers.on("delete", (dpa) => this.autoscalerChanged(dpa, undefined));
-    profiles.on("add", (p) => this.queue?.add(profileKey(p.metadata.name)));
-    profiles.on("update", (_old, p) => this.queue?.add(profileKey(p.metadata.name)));
-  }
+  ) {}
 
-  /** On becoming leader: a fresh queue with every cached object in it. */
-  start(): void {
-    this.queue = new WorkQueue({ name: "datadogpodautoscalers", workers: 2, timeoutMs: 30_000 }, this.log);
-    for (const dpa of this.autoscalers.list()) this.queue.add(autoscalerKey(dpa));
-    for (const p of this.profiles.list()) this.queue.add(profileKey(p.metadata.name));
-    this.queue.start((key) => this.reconcile(key));
-  }
-
-  async stop(): Promise<void> {
-    const queue = this.queue;
-    this.queue = undefined;
-    await queue?.shutdown();
-  }
-
-  private autoscalerChanged(old: AutoscalerObject | undefined, dpa: AutoscalerObject | undefined): void {
-    if (dpa) this.queue?.add(autoscalerKey(dpa));
-    // The profiles that counted (or now count) this autoscaler.
-    for (const obj of [old, dpa]) {
-      const profile = obj?.metadata.labels?.[PROFILE_LABEL];
-      if (profile) this.queue?.add(profileKey(profile));
-    }
-  }
-
-  private async reconcile(key: string): Promise<{ requeueAfterMs: number } | void> {
+  readonly reconcile = async (key: string): Promise<Result> => {
     if (key.startsWith("profile:")) return this.reconcileProfile(key.slice("profile:".length));
     return this.reconcileAutoscaler(key.slice("dpa:".length));
-  }
+  };
 
   private async reconcileAutoscaler(key: string): Promise<{ requeueAfterMs: number } | void> {
     const dpa = this.autoscalers.get(key);
@@ -111,19 +90,18 @@ export class AutoscalerStatusController {
     ) {
       return { requeueAfterMs: this.resyncMs };
     }
-    await this.api.patchNamespacedCustomObjectStatus(
-      {
+    await this.client.patchStatus(
+      resourcePath({
         group: GROUP,
         version: VERSION,
+        resource: "datadogpodautoscalers",
         namespace,
-        plural: "datadogpodautoscalers",
         name: dpa.metadata.name,
-        body: {
-          metadata: { resourceVersion: dpa.metadata.resourceVersion },
-          status: { currentReplicas, conditions },
-        },
+      }),
+      {
+        metadata: { resourceVersion: dpa.metadata.resourceVersion },
+        status: { currentReplicas, conditions },
       },
-      mergePatch,
     );
     const wasError = dpa.status?.conditions?.find((c) => c.type === "Error");
     const isError = conditions.find((c) => c.type === "Error")!;
@@ -204,18 +182,12 @@ export class AutoscalerStatusController {
     ) {
       return;
     }
-    await this.api.patchClusterCustomObjectStatus(
+    await this.client.patchStatus(
+      resourcePath({ group: GROUP, version: VERSION, resource: "datadogpodautoscalerclusterprofiles", name }),
       {
-        group: GROUP,
-        version: VERSION,
-        plural: "datadogpodautoscalerclusterprofiles",
-        name,
-        body: {
-          metadata: { resourceVersion: profile.metadata.resourceVersion },
-          status: { templateHash: hash, controlledAutoscalers: controlled, conditions },
-        },
+        metadata: { resourceVersion: profile.metadata.resourceVersion },
+        status: { templateHash: hash, controlledAutoscalers: controlled, conditions },
       },
-      mergePatch,
     );
     const valid = conditions.find((c) => c.type === "Valid")!;
     if (

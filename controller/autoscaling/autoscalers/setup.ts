@@ -9,25 +9,30 @@
 //   marked once its cache has synced. The lazily started store is not a readiness check.
 // - The leader resolves each autoscaler's target and writes its status, and the read model.
 import type { ControllerContext } from "../../context";
-import { flagsToEnv } from "../../config";
 import { withBusyRetry } from "../../../lib/db/open";
 import { DPA_API_VERSION, DPACP_PATH, DPA_PATH } from "../../../lib/autoscaling";
 import { recordAudit } from "../../store/audit";
 import { AutoscalingGate, openerName, type GateOpener } from "../gate";
 import { podCache } from "../pod-cache";
-import { AutoscalerStatusController, type AutoscalerObject, type ProfileObject } from "./controller";
-import { loadWorkloadAutoscalingConfig, type WorkloadAutoscalingConfig } from "./config";
+import { Controller } from "../../kube/controller";
+import {
+  AutoscalerStatusReconciler,
+  autoscalerKeys,
+  profileKeys,
+  type AutoscalerObject,
+  type ProfileObject,
+} from "./controller";
+import type { AutoscalersConfig } from "./config";
 import { gateSnapshot, GateStatusWriter } from "./gate-status";
 import { registerGateMetrics } from "./metrics";
 import { AutoscalerReadModel } from "./read-model";
 import { TargetResolver } from "./targets";
 
-export function setupWorkloadAutoscaling(
+export function setupAutoscalers(
   ctx: ControllerContext,
   { podsNeededFromStart }: { podsNeededFromStart: boolean },
-  env: Record<string, string | undefined> = { ...process.env, ...flagsToEnv(process.argv.slice(2)) },
-): WorkloadAutoscalingConfig {
-  const config = loadWorkloadAutoscalingConfig(env);
+): AutoscalersConfig {
+  const config = ctx.config.autoscalers;
   const log = ctx.log.child({ component: "autoscaling" });
   const pods = podCache(ctx.informers);
   if (!config.podCacheTransform) {
@@ -113,22 +118,28 @@ export function setupWorkloadAutoscaling(
     stop: () => collecting?.abort(),
   });
 
-  const status = new AutoscalerStatusController(
-    ctx.kc,
+  const status = new AutoscalerStatusReconciler(
+    ctx.client,
     autoscalers,
     profiles,
-    new TargetResolver(ctx.kc),
+    new TargetResolver(ctx.client),
     ctx.events,
     ctx.db,
     config.resyncMs,
     log.child({ part: "status" }),
   );
-  ctx.components.add({
-    name: "autoscaler-status",
-    leaderOnly: true,
-    start: () => status.start(),
-    stop: () => status.stop(),
-  });
+  ctx.components.add(
+    new Controller({
+      name: "datadogpodautoscalers",
+      watches: [
+        { informer: autoscalers, keys: autoscalerKeys },
+        { informer: profiles, keys: profileKeys },
+      ],
+      reconcile: status.reconcile,
+      workers: 2,
+      log: log.child({ part: "status" }),
+    }),
+  );
   const readModel = new AutoscalerReadModel(ctx.db, autoscalers, profiles, log.child({ part: "read-model" }));
   ctx.components.add({
     name: "autoscaler-read-model",

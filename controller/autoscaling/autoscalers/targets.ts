@@ -1,9 +1,8 @@
 // Resolves a DatadogPodAutoscaler's targetRef the way the HPA controller does: API discovery
 // finds the resource of the target's kind and whether it has a scale subresource, then the
 // scale subresource gives the current replicas (status.replicas) of any scalable kind.
-import type { KubeConfig } from "@kubernetes/client-node";
 import { AUTOSCALER_REASONS } from "../../../lib/autoscaling";
-import { ApiError, getJson } from "../../kube/http";
+import { isNotFound, type KubeClient } from "../../kube/client";
 import type { TargetLookup, TargetRef } from "./status";
 
 interface ApiResource {
@@ -17,7 +16,7 @@ const DISCOVERY_TTL_MS = 30_000;
 export class TargetResolver {
   private readonly discovery = new Map<string, { at: number; resources: ApiResource[] | null }>();
 
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly client: KubeClient) {}
 
   async resolve(namespace: string, ref: Required<TargetRef>): Promise<TargetLookup> {
     const base = ref.apiVersion.includes("/") ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
@@ -34,14 +33,14 @@ export class TargetResolver {
       return invalid(`${ref.kind} has no scale subresource, so it cannot be autoscaled`);
     }
     try {
-      const scale = await getJson<{ status?: { replicas?: number } }>(
-        this.kc,
+      const scale = await this.client.get<{ status?: { replicas?: number } }>(
         `${base}/namespaces/${encodeURIComponent(namespace)}/${resource.name}/${encodeURIComponent(ref.name)}/scale`,
+        undefined,
         10_000,
       );
       return { found: true, replicas: scale.status?.replicas ?? 0 };
     } catch (error) {
-      if (error instanceof ApiError && error.code === 404) {
+      if (isNotFound(error)) {
         return notFound(`${ref.kind} ${namespace}/${ref.name} does not exist`);
       }
       throw error;
@@ -54,9 +53,10 @@ export class TargetResolver {
     if (cached && !refresh && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.resources;
     let resources: ApiResource[] | null;
     try {
-      resources = (await getJson<{ resources: ApiResource[] }>(this.kc, base, 10_000)).resources ?? [];
+      resources =
+        (await this.client.get<{ resources: ApiResource[] }>(base, undefined, 10_000)).resources ?? [];
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) throw error;
+      if (!isNotFound(error)) throw error;
       resources = null;
     }
     this.discovery.set(base, { at: Date.now(), resources });

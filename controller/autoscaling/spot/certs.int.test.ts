@@ -6,7 +6,7 @@ import tls from "node:tls";
 import { describe, expect, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
-import { controllerKubeConfig, testNamespace } from "../../../test/harness";
+import { controllerClient, testNamespace } from "../../../test/harness";
 import { freePort } from "../../../test/processes";
 import { CertManager, createCa, issueServingCertificate } from "./certs";
 import { WebhookServer } from "./webhook";
@@ -16,7 +16,7 @@ const log = pino({ level: "silent" });
 const hosts = ["127.0.0.1", "localhost"];
 
 function manager(secretName: string, hostNames = hosts) {
-  return new CertManager(controllerKubeConfig(), { namespace: ns.name, secretName, hosts: hostNames }, log);
+  return new CertManager(controllerClient(), { namespace: ns.name, secretName, hosts: hostNames }, log);
 }
 
 async function secretVersion(name: string): Promise<string | undefined> {

@@ -9,10 +9,10 @@
 // the keys come from node:crypto.
 import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
 import net from "node:net";
-import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import forge from "node-forge";
+import { describeKubeError, isConflict, resourcePath, type KubeClient } from "../../kube/client";
+import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../../kube/retry";
 import type { Logger } from "../../log";
-import { describeKubeError, statusCode } from "../../kube/client";
 
 export interface ServingCertificate {
   caPem: string;
@@ -128,8 +128,12 @@ export function replacementReason(
   return {};
 }
 
+interface Secret {
+  metadata?: { resourceVersion?: string };
+  data?: Record<string, string>;
+}
+
 export class CertManager {
-  private readonly api: CoreV1Api;
   private readonly caValidityMs: number;
   private readonly certValidityMs: number;
   private current: ServingCertificate | undefined;
@@ -138,11 +142,10 @@ export class CertManager {
   private lastError: string | undefined;
 
   constructor(
-    kc: KubeConfig,
+    private readonly client: KubeClient,
     private readonly options: CertManagerOptions,
     private readonly log: Logger,
   ) {
-    this.api = kc.makeApiClient(CoreV1Api);
     this.caValidityMs = options.caValidityMs ?? 10 * YEAR_MS;
     this.certValidityMs = options.certValidityMs ?? YEAR_MS;
   }
@@ -188,42 +191,48 @@ export class CertManager {
 
   /** Reads the Secret, creating or renewing what is missing or due, and returns the certificate. */
   async ensure(): Promise<ServingCertificate> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const secret = await this.read();
-      const data = secret?.data ?? {};
-      const decode = (k: string) => (data[k] ? Buffer.from(data[k], "base64").toString("utf8") : "");
-      const stored = {
-        caPem: decode("ca.crt"),
-        caKeyPem: decode("ca.key"),
-        certPem: decode("tls.crt"),
-        keyPem: decode("tls.key"),
-      };
-      const complete = stored.caPem && stored.caKeyPem && stored.certPem && stored.keyPem;
-      const reason = complete
-        ? replacementReason(stored, this.options.hosts, Date.now(), {
-            caMs: this.caValidityMs,
-            certMs: this.certValidityMs,
-          })
-        : { ca: secret ? "the Secret is incomplete" : "no Secret yet" };
-      if (!reason.ca && !reason.cert) return this.use(stored);
-
-      const ca = reason.ca ? createCa(this.caValidityMs) : { certPem: stored.caPem, keyPem: stored.caKeyPem };
-      const serving = issueServingCertificate(ca, this.options.hosts, this.certValidityMs);
-      const next = {
-        caPem: ca.certPem,
-        caKeyPem: ca.keyPem,
-        certPem: serving.certPem,
-        keyPem: serving.keyPem,
-      };
-      const written = await this.write(secret, next);
-      if (!written) continue; // another replica wrote first: use what it wrote
-      this.log.info(
-        { secret: this.options.secretName, why: reason.ca ?? reason.cert, newCa: Boolean(reason.ca) },
-        "issued a webhook serving certificate",
-      );
-      return this.use(next);
+    try {
+      return await retryOnConflict(() => this.ensureOnce(), { stepMs: 0 });
+    } catch (error) {
+      if (!(error instanceof ConflictRetriesExhausted)) throw error;
+      throw new Error(`could not settle the webhook certificate in Secret ${this.options.secretName}`);
     }
-    throw new Error(`could not settle the webhook certificate in Secret ${this.options.secretName}`);
+  }
+
+  private async ensureOnce(): Promise<ServingCertificate> {
+    const secret = await this.read();
+    const data = secret?.data ?? {};
+    const decode = (k: string) => (data[k] ? Buffer.from(data[k], "base64").toString("utf8") : "");
+    const stored = {
+      caPem: decode("ca.crt"),
+      caKeyPem: decode("ca.key"),
+      certPem: decode("tls.crt"),
+      keyPem: decode("tls.key"),
+    };
+    const complete = stored.caPem && stored.caKeyPem && stored.certPem && stored.keyPem;
+    const reason = complete
+      ? replacementReason(stored, this.options.hosts, Date.now(), {
+          caMs: this.caValidityMs,
+          certMs: this.certValidityMs,
+        })
+      : { ca: secret ? "the Secret is incomplete" : "no Secret yet" };
+    if (!reason.ca && !reason.cert) return this.use(stored);
+
+    const ca = reason.ca ? createCa(this.caValidityMs) : { certPem: stored.caPem, keyPem: stored.caKeyPem };
+    const serving = issueServingCertificate(ca, this.options.hosts, this.certValidityMs);
+    const next = {
+      caPem: ca.certPem,
+      caKeyPem: ca.keyPem,
+      certPem: serving.certPem,
+      keyPem: serving.keyPem,
+    };
+    // A 409: another replica wrote first; the retry reads and uses what it wrote.
+    await this.write(secret, next);
+    this.log.info(
+      { secret: this.options.secretName, why: reason.ca ?? reason.cert, newCa: Boolean(reason.ca) },
+      "issued a webhook serving certificate",
+    );
+    return this.use(next);
   }
 
   private use(stored: { caPem: string; certPem: string; keyPem: string }): ServingCertificate {
@@ -234,25 +243,21 @@ export class CertManager {
     return this.current;
   }
 
-  private async read(): Promise<V1Secret | undefined> {
-    try {
-      return await this.api.readNamespacedSecret({
-        name: this.options.secretName,
-        namespace: this.options.namespace,
-      });
-    } catch (error) {
-      if (statusCode(error) === 404) return undefined;
-      throw error;
-    }
+  private secretPath(name?: string): string {
+    return resourcePath({ version: "v1", resource: "secrets", namespace: this.options.namespace, name });
   }
 
-  /** Creates or replaces the Secret; false when another writer got there first (409). */
+  private read(): Promise<Secret | undefined> {
+    return this.client.getIfExists<Secret>(this.secretPath(this.options.secretName));
+  }
+
+  /** Creates or replaces the Secret; a Conflict when another writer got there first. */
   private async write(
-    existing: V1Secret | undefined,
+    existing: Secret | undefined,
     next: { caPem: string; caKeyPem: string; certPem: string; keyPem: string },
-  ): Promise<boolean> {
+  ): Promise<void> {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
-    const body: V1Secret = {
+    const body = {
       apiVersion: "v1",
       kind: "Secret",
       type: "kubernetes.io/tls",
@@ -272,18 +277,11 @@ export class CertManager {
       },
     };
     try {
-      if (existing) {
-        await this.api.replaceNamespacedSecret({
-          name: this.options.secretName,
-          namespace: this.options.namespace,
-          body,
-        });
-      } else {
-        await this.api.createNamespacedSecret({ namespace: this.options.namespace, body });
-      }
-      return true;
+      if (existing) await this.client.replace(this.secretPath(this.options.secretName), body);
+      else await this.client.create(this.secretPath(), body);
     } catch (error) {
-      if (statusCode(error) === 409) return false;
+      // AlreadyExists (a create) and Conflict (a replace) are both 409.
+      if (isConflict(error)) throw new Conflict();
       throw error;
     }
   }

@@ -4,9 +4,7 @@
 // settings for the webhook server, its registration and the loops. A value that is not even of
 // the right type (a percentage of "lots") stops the controller with a message naming it.
 import { z } from "zod";
-import { parseGoDuration } from "../../../lib/duration";
-import { parseEnvWith } from "../../../lib/env";
-import { bool, hostPort } from "../../config";
+import { bool, duration, hostPort, parseEnvWith } from "../../../lib/env";
 
 /** Built-in defaults, and what an out-of-range value falls back to (upstream config.go). */
 export const SPOT_DEFAULTS = {
@@ -19,18 +17,6 @@ export const SPOT_DEFAULTS = {
   rebalanceStabilizationMs: 60_000,
   loopIntervalMs: 10_000,
 } as const;
-
-export const duration = z
-  .string()
-  .trim()
-  .transform((value, ctx) => {
-    try {
-      return parseGoDuration(value);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
 
 const integer = z
   .string()
@@ -95,16 +81,24 @@ export interface LoadedSpotConfig {
   warnings: string[];
 }
 
-/**
- * Reads the spot settings from environment variables (flags already turned into them).
- * `namespace` is fleetdeck's own; `inCluster` picks Service mode when neither a URL nor a
- * Service is configured.
- */
+export type SpotEnv = z.infer<typeof spotEnvSchema>;
+
+/** Reads the spot settings from environment variables (flags already turned into them). */
 export function loadSpotConfig(
   env: Record<string, string | undefined>,
+  where: { namespace: string; inCluster: boolean },
+): LoadedSpotConfig {
+  return spotConfigFrom(parseEnvWith(spotEnvSchema, env), where);
+}
+
+/**
+ * The spot settings from their validated variables. `namespace` is fleetdeck's own;
+ * `inCluster` picks Service mode when neither a URL nor a Service is configured.
+ */
+export function spotConfigFrom(
+  raw: SpotEnv,
   { namespace, inCluster }: { namespace: string; inCluster: boolean },
 ): LoadedSpotConfig {
-  const raw = parseEnvWith(spotEnvSchema, env);
   const warnings: string[] = [];
   const key = (name: string) => `DD_AUTOSCALING_CLUSTER_SPOT_${name}`;
 
@@ -168,7 +162,7 @@ export function loadSpotConfig(
 export const WEBHOOK_PATH = "/mutate";
 
 function webhookEndpoint(
-  raw: z.infer<typeof spotEnvSchema>,
+  raw: SpotEnv,
   namespace: string,
   inCluster: boolean,
   listen: { host: string; port: number },

@@ -2,8 +2,8 @@
 // object each is attached to, and message; reported by `datadog-cluster-autoscaler`, so
 // `kubectl get events` answers "why is this workload on-demand?" and "when will spot resume?".
 // Each event is also appended to the dashboard's timeline of its workload.
-import type { KubeConfig } from "@kubernetes/client-node";
 import { formatRfc3339, SPOT_EVENT_REASONS, SPOT_REPORTING_CONTROLLER } from "../../../lib/spot";
+import type { KubeClient } from "../../kube/client";
 import { EventRecorder, type EventInput } from "../../kube/events";
 import type { Logger } from "../../log";
 import type { CachedPod } from "../pod-cache";
@@ -23,14 +23,14 @@ export class SpotEvents {
   private lastAt = 0;
 
   constructor(
-    kc: KubeConfig,
+    client: KubeClient,
     controllerId: string,
     log: Logger,
     /** Receives every event (the read model's timeline). */
     private readonly sink: (event: SpotEventRecord) => void,
   ) {
     this.recorder = new EventRecorder(
-      kc,
+      client,
       { reportingController: SPOT_REPORTING_CONTROLLER, reportingInstance: controllerId },
       log,
     );

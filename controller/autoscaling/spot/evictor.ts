@@ -1,7 +1,6 @@
 // Evictions through the policy/v1 Eviction API, so PodDisruptionBudgets hold: the API server
 // answers 429 when a budget does not allow it, and the caller retries on a later tick.
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { statusCode } from "../../kube/client";
+import { resourcePath, statusCode, type KubeClient } from "../../kube/client";
 
 export type EvictionOutcome =
   /** The pod is being evicted. */
@@ -13,12 +12,13 @@ export type EvictionOutcome =
   /** Refused by a PodDisruptionBudget (HTTP 429). */
   | "refused";
 
-export class PodEvictor {
-  private readonly api: CoreV1Api;
+interface Pod {
+  metadata?: { deletionTimestamp?: string };
+  status?: { phase?: string };
+}
 
-  constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(CoreV1Api);
-  }
+export class PodEvictor {
+  constructor(private readonly client: KubeClient) {}
 
   /**
    * Evicts a pod. With `onlyIfPhase`, the pod is re-read first and evicted only if it is still
@@ -27,14 +27,12 @@ export class PodEvictor {
   async evict(namespace: string, name: string, onlyIfPhase?: string): Promise<EvictionOutcome> {
     try {
       if (onlyIfPhase) {
-        const pod = await this.api.readNamespacedPod({ name, namespace });
+        const pod = await this.client.get<Pod>(
+          resourcePath({ version: "v1", resource: "pods", namespace, name }),
+        );
         if (pod.status?.phase !== onlyIfPhase || pod.metadata?.deletionTimestamp) return "skipped";
       }
-      await this.api.createNamespacedPodEviction({
-        name,
-        namespace,
-        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } },
-      });
+      await this.client.evict(namespace, name);
       return "evicted";
     } catch (error) {
       const code = statusCode(error);

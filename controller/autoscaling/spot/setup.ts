@@ -5,13 +5,11 @@
 // Every replica serves the webhook, so every replica runs the caches and the tracker the
 // webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
 // the read model.
-import fs from "node:fs";
 import type { ControllerContext } from "../../context";
-import { flagsToEnv } from "../../config";
 import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
-import { loadSpotConfig, type SpotConfig } from "./config";
+import type { SpotConfig } from "./config";
 import { SpotEvents } from "./events";
 import { PodEvictor } from "./evictor";
 import { Fallback } from "./fallback";
@@ -22,29 +20,16 @@ import { Rebalancer } from "./rebalancer";
 import { buildWorkloadRows, SpotReadModel } from "./read-model";
 import { SpotTracker } from "./tracker";
 import { WebhookServer } from "./webhook";
-import { WebhookConfigReconciler } from "./webhook-config";
+import { WebhookConfigKeeper } from "./webhook-config";
 import { WorkloadConfigCache } from "./workload-config";
 import { WorkloadPatcher } from "./workload-patcher";
 
-function inCluster(): boolean {
-  return (
-    Boolean(process.env.KUBERNETES_SERVICE_HOST) &&
-    fs.existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token")
-  );
-}
-
 /** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true; returns its config. */
-export function setupSpot(
-  ctx: ControllerContext,
-  env: Record<string, string | undefined> = { ...process.env, ...flagsToEnv(process.argv.slice(2)) },
-): SpotConfig {
+export function setupSpot(ctx: ControllerContext): SpotConfig {
   const log = ctx.log.child({ component: "spot" });
   const namespace = ctx.config.FLEETDECK_NAMESPACE;
-  const { config, warnings } = loadSpotConfig(env, {
-    namespace,
-    inCluster: inCluster() && !ctx.config.KUBECONFIG,
-  });
-  for (const warning of warnings) log.warn(warning);
+  const config = ctx.config.spot;
+  for (const warning of ctx.config.spotWarnings) log.warn(warning);
   if (!config.enabled) {
     log.info("spot scheduling is off (DD_AUTOSCALING_CLUSTER_SPOT_ENABLED=false)");
     return config;
@@ -80,14 +65,14 @@ export function setupSpot(
     log.child({ part: "read-model" }),
   );
   const events = new SpotEvents(
-    ctx.kc,
+    ctx.client,
     ctx.config.FLEETDECK_CONTROLLER_ID,
     log.child({ part: "events" }),
     (e) => readModel.appendEvent(e),
   );
-  const patcher = new WorkloadPatcher(ctx.kc);
+  const patcher = new WorkloadPatcher(ctx.client);
   const actions = new SpotActions(
-    new PodEvictor(ctx.kc),
+    new PodEvictor(ctx.client),
     patcher,
     events,
     ctx.db,
@@ -109,13 +94,13 @@ export function setupSpot(
   );
 
   const certs = new CertManager(
-    ctx.kc,
+    ctx.client,
     { namespace, secretName: config.webhook.secretName, hosts: config.webhook.certHosts },
     log.child({ part: "certificate" }),
   );
   const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }));
-  const registration = new WebhookConfigReconciler(
-    ctx.kc,
+  const registration = new WebhookConfigKeeper(
+    ctx.client,
     ctx.informers,
     {
       name: config.webhook.configurationName,
@@ -179,12 +164,7 @@ export function setupSpot(
       listening = undefined;
     },
   });
-  ctx.components.add({
-    name: "spot-webhook-configuration",
-    leaderOnly: true,
-    start: () => registration.start(),
-    stop: () => registration.stop(),
-  });
+  ctx.components.add(registration.controller);
   ctx.components.add({
     name: "spot-loops",
     leaderOnly: true,

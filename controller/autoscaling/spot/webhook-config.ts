@@ -5,10 +5,10 @@
 // Pod CREATE only, failurePolicy Ignore (on-demand pods are never modified, so pods keep being
 // created when the webhook is down), a short timeout, and neither kube-system nor fleetdeck's
 // own namespace. URL mode for a controller outside the cluster; Service mode inside it.
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
+import { resourcePath, type KubeClient } from "../../kube/client";
+import { Controller, type Result } from "../../kube/controller";
 import type { Informer, KubeObject } from "../../kube/informer";
 import type { InformerFactory } from "../../kube/informer-factory";
-import { WorkQueue } from "../../kube/workqueue";
 import type { Logger } from "../../log";
 import { WEBHOOK_PATH, type WebhookEndpoint } from "./config";
 
@@ -131,60 +131,58 @@ function projection(w: Partial<Webhook>): string {
   });
 }
 
-export class WebhookConfigReconciler {
+const KEY = "webhook-configuration";
+
+/**
+ * The leader's controller that keeps the MutatingWebhookConfiguration as desired: one key,
+ * queued by the watch on that one object, by a new certificate, and at every start.
+ */
+export class WebhookConfigKeeper {
+  readonly controller: Controller;
   private readonly informer: Informer<KubeObject>;
-  private readonly api: KubernetesObjectApi;
-  private queue: WorkQueue | undefined;
-  private readonly key = "webhook-configuration";
 
   constructor(
-    kc: KubeConfig,
+    private readonly client: KubeClient,
     informers: InformerFactory,
     private readonly options: WebhookConfigOptions,
     private readonly caPem: () => string | undefined,
     private readonly log: Logger,
   ) {
-    this.api = KubernetesObjectApi.makeApiClient(kc);
     this.informer = informers.informer({
       name: "spot-webhook-configuration",
       path: "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
       fieldSelector: `metadata.name=${options.name}`,
     });
-    const changed = () => this.queue?.add(this.key);
-    this.informer.on("add", changed).on("update", changed).on("delete", changed);
-  }
-
-  /** Starts reconciling (on the leader); the informer itself is shared and always running. */
-  start(): void {
-    this.informer.start();
-    this.queue = new WorkQueue(
-      { name: "spot-webhook-configuration", baseDelayMs: 500, maxDelayMs: 30_000 },
-      this.log,
-    );
-    this.queue.start((_key, signal) => this.reconcile(signal));
-    this.queue.add(this.key);
+    this.controller = new Controller({
+      name: "spot-webhook-configuration",
+      watches: [{ informer: this.informer, keys: () => [KEY] }],
+      initialKeys: () => [KEY],
+      reconcile: () => this.reconcile(),
+      rateLimiter: { baseDelayMs: 500, maxDelayMs: 30_000 },
+      log,
+    });
   }
 
   /** A new CA: apply at once. */
   certificateChanged(): void {
-    this.queue?.add(this.key);
+    this.controller.enqueue(KEY);
   }
 
-  async stop(): Promise<void> {
-    await this.queue?.shutdown();
-    this.queue = undefined;
-  }
-
-  private async reconcile(signal: AbortSignal): Promise<{ requeueAfterMs: number } | void> {
+  private async reconcile(): Promise<Result> {
     const ca = this.caPem();
     if (!ca) return { requeueAfterMs: 1000 };
-    await this.informer.waitForSync(signal);
     const desired = desiredWebhook(this.options, ca);
     const current = this.informer.get(this.options.name) as { webhooks?: Partial<Webhook>[] } | undefined;
     const upToDate =
       current?.webhooks?.length === 1 && projection(current.webhooks[0]!) === projection(desired);
     if (!upToDate) {
-      await this.api.patch(
+      await this.client.apply(
+        resourcePath({
+          group: "admissionregistration.k8s.io",
+          version: "v1",
+          resource: "mutatingwebhookconfigurations",
+          name: this.options.name,
+        }),
         {
           apiVersion: "admissionregistration.k8s.io/v1",
           kind: "MutatingWebhookConfiguration",
@@ -196,12 +194,7 @@ export class WebhookConfigReconciler {
             },
           },
           webhooks: [desired],
-        } as never,
-        undefined,
-        undefined,
-        "fleetdeck",
-        true,
-        PatchStrategy.ServerSideApply,
+        },
       );
       this.log.info(
         { name: this.options.name, why: current ? "drifted" : "missing", endpoint: this.options.endpoint },

@@ -1,37 +1,35 @@
 // Reads and annotates spot workloads through the API server (merge patches on the workload,
 // as upstream persists the disabled window).
-import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { formatRfc3339, SPOT_DISABLED_UNTIL_ANNOTATION } from "../../../lib/spot";
+import { resourcePath, type KubeClient } from "../../kube/client";
 import type { WorkloadRef } from "./workload-config";
 
 export interface WorkloadObject {
   metadata?: { uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
-export class WorkloadPatcher {
-  private readonly api: AppsV1Api;
+const workloadPath = (ref: WorkloadRef) =>
+  resourcePath({
+    group: "apps",
+    version: "v1",
+    resource: ref.kind === "Deployment" ? "deployments" : "statefulsets",
+    namespace: ref.namespace,
+    name: ref.name,
+  });
 
-  constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(AppsV1Api);
-  }
+export class WorkloadPatcher {
+  constructor(private readonly client: KubeClient) {}
 
   read(ref: WorkloadRef): Promise<WorkloadObject> {
-    const params = { name: ref.name, namespace: ref.namespace };
-    return ref.kind === "Deployment"
-      ? this.api.readNamespacedDeployment(params)
-      : this.api.readNamespacedStatefulSet(params);
+    return this.client.get<WorkloadObject>(workloadPath(ref));
   }
 
   /** Sets the spot-disabled-until annotation (RFC 3339, UTC), or removes it with `null`. */
   async setDisabledUntil(ref: WorkloadRef, until: number | null): Promise<void> {
-    const body = {
+    await this.client.mergePatch(workloadPath(ref), {
       metadata: {
         annotations: { [SPOT_DISABLED_UNTIL_ANNOTATION]: until === null ? null : formatRfc3339(until) },
       },
-    };
-    const params = { name: ref.name, namespace: ref.namespace, body };
-    const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-    if (ref.kind === "Deployment") await this.api.patchNamespacedDeployment(params, merge);
-    else await this.api.patchNamespacedStatefulSet(params, merge);
+    });
   }
 }

@@ -1,14 +1,32 @@
+// The queue's guarantees as the controller's workers see them: dedup, one call per key at a
+// time, backoff, delays, timeouts, parallelism and drain.
 import { afterEach, describe, expect, it } from "vitest";
-import { WorkQueue, type Reconcile } from "./workqueue";
+import { Workers, type Reconcile } from "./controller";
+import { WorkQueue } from "./workqueue";
 
-const queues: WorkQueue[] = [];
-function queue(options: Partial<ConstructorParameters<typeof WorkQueue>[0]> = {}) {
-  const q = new WorkQueue({ name: `test-${queues.length}-${Math.random()}`, ...options });
+/** A queue with the controller's workers, started on demand as a controller starts them. */
+class QueueUnderTest extends WorkQueue {
+  private workers: Workers | undefined;
+  constructor(private readonly settings: { name: string; workers?: number; timeoutMs?: number }) {
+    super({ name: settings.name });
+  }
+  start(reconcile: Reconcile): void {
+    this.workers = new Workers(this, { ...this.settings, reconcile });
+    this.workers.start();
+  }
+  drain(): Promise<void> {
+    return this.workers?.drain() ?? Promise.resolve(this.shutdown());
+  }
+}
+
+const queues: QueueUnderTest[] = [];
+function queue(options: { workers?: number; timeoutMs?: number } = {}) {
+  const q = new QueueUnderTest({ name: `test-${queues.length}-${Math.random()}`, ...options });
   queues.push(q);
   return q;
 }
 afterEach(async () => {
-  await Promise.all(queues.splice(0).map((q) => q.shutdown()));
+  await Promise.all(queues.splice(0).map((q) => q.drain()));
 });
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,7 +38,7 @@ async function until(condition: () => boolean, timeoutMs = 2000) {
   }
 }
 
-describe("WorkQueue", () => {
+describe("WorkQueue with the controller's workers", () => {
   it("queues a key once however often it is added before being processed", async () => {
     const q = queue();
     for (let i = 0; i < 5; i++) q.add("a");
@@ -147,7 +165,7 @@ describe("WorkQueue", () => {
     q.add("first");
     q.add("second");
     await tick(10);
-    await q.shutdown();
+    await q.drain();
     expect(finished).toEqual(["first"]);
     q.add("third");
     expect(q.length).toBe(0);

@@ -1,0 +1,175 @@
+// The experiment command handlers over a fake DatadogAgent API: the paths the integration
+// tests cannot reach on demand — a spec write refused after the status was written (the
+// status is put back), a DatadogAgent that keeps changing (give up after five conflicts), and
+// stop/promote on an experiment that is not running.
+import { describe, expect, it } from "vitest";
+import pino from "pino";
+import type { AgentStatus } from "../../lib/agents";
+import type { CommandContext } from "../commands/registry";
+import { CommandRejected } from "../commands/registry";
+import { ApiError } from "../kube/client";
+import type { DatadogAgent } from "./api";
+import { agentHandlers, type HandlerDeps } from "./commands";
+import type { AgentReadModel } from "./read-model";
+import type { Revisions } from "./revisions";
+
+/** One DatadogAgent held in memory, with the API server's resourceVersion guard. */
+class FakeAgentApi {
+  agent: DatadogAgent = {
+    metadata: { name: "datadog", namespace: "datadog", uid: "u1", resourceVersion: "1", generation: 1 },
+    spec: { global: { site: "datadoghq.com" } },
+    status: { currentRevision: "datadog-aaaaaaaaaa" },
+  };
+  /** Failures to inject, in order, on the next (non dry-run) calls. */
+  replaceFailures: ApiError[] = [];
+  statusFailures: ApiError[] = [];
+  statusPatches: unknown[] = [];
+
+  async get() {
+    return structuredClone(this.agent);
+  }
+  async replaceSpec(agent: DatadogAgent, spec: unknown, _cause: unknown, options: { dryRun?: boolean } = {}) {
+    this.guard(agent);
+    if (options.dryRun) return structuredClone(agent);
+    const failure = this.replaceFailures.shift();
+    if (failure) throw failure;
+    this.agent = { ...this.agent, spec: spec as DatadogAgent["spec"], metadata: this.bump() };
+    return structuredClone(this.agent);
+  }
+  async patchStatus(agent: DatadogAgent, patch: unknown) {
+    this.guard(agent);
+    const failure = this.statusFailures.shift();
+    if (failure) throw failure;
+    this.statusPatches.push(patch);
+    const status = mergePatch(this.agent.status ?? {}, patch) as DatadogAgent["status"];
+    this.agent = { ...this.agent, status, metadata: this.bump() };
+    return structuredClone(this.agent);
+  }
+  private guard(agent: DatadogAgent) {
+    if (agent.metadata.resourceVersion !== this.agent.metadata.resourceVersion)
+      throw new ApiError(409, "HTTP 409: the object has been modified");
+  }
+  private bump() {
+    return {
+      ...this.agent.metadata,
+      resourceVersion: String(Number(this.agent.metadata.resourceVersion) + 1),
+    };
+  }
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = { ...(target as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function setup() {
+  const api = new FakeAgentApi();
+  const calls: string[] = [];
+  const readModel = {
+    startExperiment: async () => void calls.push("startExperiment"),
+    forgetExperiment: async () => void calls.push("forgetExperiment"),
+    audit: async () => void calls.push("audit"),
+    stopRequested: async () => void calls.push("stopRequested"),
+  } as unknown as AgentReadModel;
+  const deps: HandlerDeps = {
+    api,
+    readModel,
+    revisions: {} as Revisions,
+    events: { record: () => void calls.push("event") },
+    defaultTimeoutSeconds: 1800,
+  };
+  return { api, calls, handlers: agentHandlers(deps) };
+}
+
+const ctx: CommandContext = {
+  id: 7,
+  kind: "start-experiment",
+  target: "datadog/datadog",
+  actor: "alice",
+  reason: null,
+  source: "dashboard",
+  log: pino({ level: "silent" }),
+  signal: new AbortController().signal,
+};
+
+const start = { experimentId: "exp-1", config: { features: { apm: { enabled: true } } } };
+
+describe("start-experiment", () => {
+  it("puts the status back and forgets the experiment when the API server refuses the spec after the status was written", async () => {
+    const { api, calls, handlers } = setup();
+    api.replaceFailures = [new ApiError(422, 'HTTP 422: spec.features.apm: Invalid value: "x"')];
+    const before = structuredClone(api.agent.status);
+
+    await expect(handlers.startExperiment(start, ctx)).rejects.toThrow(
+      new CommandRejected(
+        'the candidate spec could not be written; the experiment was not started: HTTP 422: spec.features.apm: Invalid value: "x"',
+      ),
+    );
+    expect(api.statusPatches).toHaveLength(2); // the start, then its revert
+    expect(api.agent.status).toEqual(before);
+    expect(api.agent.spec).toEqual({ global: { site: "datadoghq.com" } });
+    expect(calls).toEqual(["startExperiment", "forgetExperiment"]);
+  });
+
+  it("gives up after five conflicts with a message saying to try again, having written nothing", async () => {
+    const { api, calls, handlers } = setup();
+    api.statusFailures = Array.from({ length: 5 }, () => new ApiError(409, "HTTP 409: conflict"));
+
+    await expect(handlers.startExperiment(start, ctx)).rejects.toThrow(
+      new CommandRejected(
+        "the DatadogAgent kept changing while this command was applied (5 conflicts); try again",
+      ),
+    );
+    expect(api.statusPatches).toEqual([]);
+    expect(api.agent.status).toEqual({ currentRevision: "datadog-aaaaaaaaaa" });
+    expect(calls.filter((c) => c === "forgetExperiment")).toHaveLength(5);
+  });
+
+  it("starts after a conflict or two, from a fresh read", async () => {
+    const { api, handlers } = setup();
+    api.statusFailures = [new ApiError(409, "HTTP 409: conflict"), new ApiError(409, "HTTP 409: conflict")];
+
+    const outcome = await handlers.startExperiment(start, ctx);
+    expect(outcome.status).toBe("applied");
+    const status = api.agent.status as AgentStatus;
+    expect(status.experiment).toMatchObject({
+      phase: "running",
+      id: "exp-1",
+      baselineRevision: "datadog-aaaaaaaaaa",
+    });
+    expect(api.agent.spec).toEqual({
+      global: { site: "datadoghq.com" },
+      features: { apm: { enabled: true } },
+    });
+  });
+});
+
+describe("stop-experiment and promote-experiment", () => {
+  it("are ignored, with the reason, when no experiment of that id is running, and write nothing", async () => {
+    const { api, calls, handlers } = setup();
+    const stop = await handlers.stopExperiment(
+      { experimentId: "exp-1" },
+      { ...ctx, kind: "stop-experiment" },
+    );
+    expect(stop).toEqual({ status: "ignored", message: "no experiment to stop: none is running" });
+    api.agent.status = {
+      currentRevision: "datadog-aaaaaaaaaa",
+      experiment: { phase: "running", id: "exp-2" },
+    };
+    const promote = await handlers.promoteExperiment(
+      { experimentId: "exp-1" },
+      { ...ctx, kind: "promote-experiment" },
+    );
+    expect(promote).toEqual({
+      status: "ignored",
+      message: "experiment id mismatch: the running experiment is exp-2, not exp-1",
+    });
+    expect(api.statusPatches).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+});
