@@ -49,17 +49,7 @@ export class Delivery {
   async send(subject: SendSubject, payload: unknown, signal?: AbortSignal): Promise<void> {
     const body = JSON.stringify(payload);
     const at = new Date();
-    const base = {
-      at,
-      forwarder: this.forwarder,
-      kind: subject.kind,
-      object: subject.object,
-      revision: subject.revision ?? null,
-      reason: subject.reason,
-      attempt: subject.attempt,
-      payload: body,
-      sizeBytes: Buffer.byteLength(body),
-    };
+    const base = this.row(subject, at, body);
     try {
       const answer = await this.intake.send(body, signal);
       this.lastSend = at;
@@ -93,18 +83,21 @@ export class Delivery {
   /** Records an object that cannot be sent (e.g. an undecodable Helm release) with the reason. */
   skipped(subject: SendSubject, reason: string): void {
     sends.inc({ forwarder: this.forwarder, reason: subject.reason, status: "skipped" });
-    this.sendLog.record({
-      at: new Date(),
+    this.sendLog.record({ ...this.row(subject, new Date(), ""), status: "skipped", error: reason });
+  }
+
+  /** The send-log fields every attempt has. */
+  private row(subject: SendSubject, at: Date, payload: string) {
+    return {
+      at,
       forwarder: this.forwarder,
       kind: subject.kind,
       object: subject.object,
       revision: subject.revision ?? null,
       reason: subject.reason,
       attempt: subject.attempt,
-      status: "skipped",
-      payload: "",
-      sizeBytes: 0,
-      error: reason,
-    });
+      payload,
+      sizeBytes: Buffer.byteLength(payload),
+    };
   }
 }
