@@ -4,7 +4,8 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
 import { Informer } from "../controller/kube/informer";
-import { fetchRaw, startComponent, stopComponent } from "../hack/local-cluster";
+import { fetchRaw } from "../testing/api-server";
+import { startComponent, stopComponent } from "../testing/local-cluster";
 import { benchStack } from "./stack";
 import { median } from "./stats";
 import type { BenchResult } from "./types";

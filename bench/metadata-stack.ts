@@ -3,7 +3,7 @@
 // and a real controller forwarding to it.
 import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { REPO_ROOT } from "../hack/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
 import type { TestController } from "../test/controllers";
 import type { IntakeRecord } from "../test/fakeintake/server";
 import { crds } from "../test/metadata";

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { REPO_ROOT } from "../hack/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
 import { createTestDatabaseFile } from "../test/database";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";

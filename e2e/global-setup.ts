@@ -2,7 +2,8 @@
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
+import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
 import { createTestDatabaseFile } from "../test/database";
 import { startFakeIntake } from "../test/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";

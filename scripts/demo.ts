@@ -5,15 +5,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { installManifests } from "../hack/install-manifests";
-import {
-  FLEETDECK_MANIFESTS,
-  REPO_ROOT,
-  assertBinariesBuilt,
-  clusterStop,
-  clusterUp,
-  waitForApiServer,
-} from "../hack/local-cluster";
+import { installManifests } from "../testing/install-manifests";
+import { FLEETDECK_MANIFESTS, clusterStop, clusterUp } from "../testing/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
+import { assertBinariesBuilt } from "../testing/control-plane-binaries";
+import { waitForApiServer } from "../testing/api-server";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
 import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";

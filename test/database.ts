@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { STATE_DIR } from "../hack/local-cluster";
+import { STATE_DIR } from "../testing/paths";
 import { openDatabase, type Database } from "../lib/db/open";
 import { migrateDatabase } from "../scripts/migrate";
 

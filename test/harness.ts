@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node";
-import { clusterHandle } from "../hack/local-cluster";
+import { clusterHandle } from "../testing/local-cluster";
 import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
 export function testKubeConfig(): KubeConfig {

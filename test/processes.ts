@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { REPO_ROOT, STATE_DIR } from "../hack/local-cluster";
+import { REPO_ROOT, STATE_DIR } from "../testing/paths";
 import { buildController, CONTROLLER_BUNDLE } from "../scripts/build-controller";
 
 export const LOG_DIR = path.join(STATE_DIR, "logs");

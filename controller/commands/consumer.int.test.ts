@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import { insertCommand } from "../../lib/db/commands";
 import { openDatabase, type Database } from "../../lib/db/open";
-import { REPO_ROOT } from "../../hack/local-cluster";
+import { REPO_ROOT } from "../../testing/paths";
 import { createTestDatabase } from "../../test/database";
 import { eventually } from "../../test/harness";
 import { CommandConsumer } from "./consumer";

@@ -3,7 +3,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
-import { clusterHandle, startComponent, stopComponent, waitForApiServer } from "../../hack/local-cluster";
+import { clusterHandle, startComponent, stopComponent } from "../../testing/local-cluster";
+import { waitForApiServer } from "../../testing/api-server";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 
 import { Informer, type KubeObject } from "./informer";
