@@ -4,10 +4,10 @@
 import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { REPO_ROOT } from "../testing/paths";
-import type { TestController } from "../test/controllers";
-import type { IntakeRecord } from "../test/fakeintake/server";
+import type { TestController } from "../testing/controllers";
+import type { IntakeRecord } from "../testing/fakeintake/server";
 import { crds } from "../test/metadata";
-import { freePort, startProcess, waitForHttp, type RunningProcess } from "../test/processes";
+import { freePort, startProcess, waitForHttp, type RunningProcess } from "../testing/processes";
 import { benchStack, type BenchStack } from "./stack";
 import { eventuallyLeader, sleep } from "./util";
 

@@ -4,7 +4,7 @@
 // answer of the dashboard. Any Kubernetes token (JWT) or bearer header counts as a leak too.
 import path from "node:path";
 import { STATE_DIR } from "../testing/paths";
-import { LOG_DIR } from "../test/processes";
+import { LOG_DIR } from "../testing/processes";
 import { findSecrets, scanFiles, type Leak } from "../test/secrets";
 import { expect, test } from "./fixtures";
 

@@ -12,11 +12,11 @@ import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { waitForApiServer } from "../testing/api-server";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
-import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
-import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
+import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
 import { metadataScenario } from "./demo/metadata";
-import { migrateDatabase } from "./migrate";
+import { migrateDatabase } from "../lib/db/migrate";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 

@@ -9,7 +9,7 @@ import {
   type V1Secret,
 } from "@kubernetes/client-node";
 import { encodeHelmRelease } from "../controller/metadata/helm-release";
-import type { IntakeRecord } from "./fakeintake/server";
+import type { IntakeRecord } from "../testing/fakeintake/server";
 
 export const CRDS = {
   DatadogAgent: { group: "datadoghq.com", version: "v2alpha1", plural: "datadogagents" },

@@ -20,7 +20,7 @@ import {
   SPOT_ENABLED_LABEL,
   SPOT_REPORTING_CONTROLLER,
 } from "../lib/spot";
-import { freePort } from "./processes";
+import { freePort } from "../testing/processes";
 
 /** A spot-enabled controller with loops fast enough for tests (the defaults are minutes). */
 export async function spotControllerEnv(

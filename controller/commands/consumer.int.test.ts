@@ -8,7 +8,7 @@ import pino from "pino";
 import { insertCommand } from "../../lib/db/commands";
 import { openDatabase, type Database } from "../../lib/db/open";
 import { REPO_ROOT } from "../../testing/paths";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { eventually } from "../../test/harness";
 import { CommandConsumer } from "./consumer";
 import { pingHandler } from "./ping";

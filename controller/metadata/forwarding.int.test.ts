@@ -10,8 +10,8 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import type { Database } from "../../lib/db/open";
-import { createTestDatabase } from "../../test/database";
-import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
+import { createTestDatabase } from "../../testing/database";
+import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/server";
 import { TEST_SECRETS } from "../../test/secrets";
 import {
   controllerKubeConfig,
