@@ -6,7 +6,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { REPO_ROOT } from "../testing/paths";
 import type { TestController } from "../testing/controllers";
 import type { IntakeRecord } from "../testing/fakeintake/server";
-import { crds } from "../test/metadata";
+import { crds } from "../testing/custom-resources";
 import { freePort, startProcess, waitForHttp, type RunningProcess } from "../testing/processes";
 import { benchStack, type BenchStack } from "./stack";
 import { eventuallyLeader, sleep } from "./util";

@@ -2,7 +2,8 @@
 // what changed, and the fake intake received the same payload.
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { IntakeRecord } from "../testing/fakeintake/server";
-import { crds, crdSends } from "../test/metadata";
+import { crds } from "../testing/custom-resources";
+import { crdSends } from "../test/metadata";
 import { expect, test } from "./fixtures";
 import { e2eKubeConfig, e2eState } from "./state";
 

@@ -20,7 +20,9 @@ import {
   tokenKubeConfig,
   uniqueName,
 } from "../../test/harness";
-import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
+import { createSecret, crdSends, helmSends } from "../../test/metadata";
+import { crds } from "../../testing/custom-resources";
+import { helmReleaseSecret } from "../../testing/helm-release";
 import { readClusterIdentity } from "../kube/client";
 import { EventRecorder } from "../kube/events";
 import { InformerFactory } from "../kube/informer-factory";

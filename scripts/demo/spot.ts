@@ -9,7 +9,7 @@ import { AdmissionregistrationV1Api, AppsV1Api, type KubeConfig } from "@kuberne
 import { installManifests } from "../../testing/install-manifests";
 import { REPO_ROOT } from "../../testing/paths";
 import { SPOT_EVENT_REASONS } from "../../lib/spot";
-import { podSplit, setSpotNodesSchedulable, spotEvents } from "../../test/spot";
+import { podSplit, setSpotNodesSchedulable, spotEvents } from "../../testing/spot-cluster";
 
 const MANIFEST = path.join(REPO_ROOT, "config/samples/spot/storefront.yaml");
 const NAMESPACE = "spot-demo";

@@ -6,7 +6,8 @@ import { clusterHandle, startComponent, stopComponent } from "../../testing/loca
 import { waitForApiServer } from "../../testing/api-server";
 import { commandStream, settleCommands } from "../command-stream";
 import { eventually, testNamespace, uniqueName } from "../harness";
-import { crds, crdSends } from "../metadata";
+import { crds } from "../../testing/custom-resources";
+import { crdSends } from "../metadata";
 import { faultStack } from "./stack";
 
 const ns = testNamespace("faults-cp");

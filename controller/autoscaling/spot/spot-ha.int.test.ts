@@ -15,12 +15,11 @@ import {
 import {
   deleteWebhookConfiguration,
   patchDeployment,
-  podSplit,
   scrapeMetric,
   spotControllerEnv,
   spotDeployment,
-  spotEvents,
 } from "../../../test/spot";
+import { podSplit, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot-ha");
 const kc = ns.kc;

@@ -25,16 +25,13 @@ import {
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
-  eventTime,
   patchDeployment,
-  podSplit,
   scrapeMetric,
-  setSpotNodesSchedulable,
   spotControllerEnv,
   spotDeployment,
-  spotEvents,
   waitForWebhookActive,
 } from "../../../test/spot";
+import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot");
 const kc = ns.kc;
