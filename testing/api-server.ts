@@ -1,6 +1,7 @@
 // Waiting for a cluster's API server (any cluster a kubeconfig names) and reading its raw
 // endpoints.
 import https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 
 export async function waitForApiServer(kc: KubeConfig, timeoutMs = 60_000): Promise<void> {
@@ -52,8 +53,4 @@ export async function waitForNodesReady(kc: KubeConfig, count: number, timeoutMs
     await sleep(250);
   }
   throw new Error(`only ${ready} of ${count} nodes became Ready within ${timeoutMs} ms`);
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

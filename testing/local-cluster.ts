@@ -4,6 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { waitForApiServer, waitForNodesReady } from "./api-server";
@@ -253,8 +254,4 @@ export async function clusterDown(
   fs.rmSync(handle.kubeconfig, { force: true });
   fs.rmSync(kwokctlKubeconfig(name), { force: true });
   return { deleted, leftovers };
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
