@@ -34,6 +34,8 @@ function kubeBoundary(up) {
   ];
 }
 
+const outsideLibDb = "Database code belongs in lib/db/; outside it, import types only.";
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -151,12 +153,12 @@ export default defineConfig([
             {
               group: ["@prisma/*", "better-sqlite3", "**/prisma/generated/**"],
               allowTypeImports: true,
-              message: "Database code belongs in lib/db/; outside it, import types only.",
+              message: outsideLibDb,
             },
             {
               regex: "^(\\./|(\\.\\./)+)db(/|$)|(^|/)lib/db(/|$)",
               allowTypeImports: true,
-              message: "Database code belongs in lib/db/; outside it, import types only.",
+              message: outsideLibDb,
             },
           ],
         },
