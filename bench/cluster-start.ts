@@ -1,6 +1,6 @@
 // Cold start (create: PKI, etcd data, all five components) and warm start (a stopped cluster
 // started again) of the local cluster, until /readyz answers ok and all six nodes are Ready.
-import { clusterDown, clusterStop, clusterUp } from "../hack/local-cluster";
+import { clusterDown, clusterStop, clusterUp } from "../testing/local-cluster";
 import { median } from "./stats";
 import type { BenchResult } from "./types";
 

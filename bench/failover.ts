@@ -5,7 +5,7 @@
 // gives the worst round, the one that must stay within the target.
 import { openDatabase, type Database } from "../lib/db/open";
 import { commandStream, settleCommands } from "../test/command-stream";
-import type { TestController } from "../test/controllers";
+import type { TestController } from "../testing/controllers";
 import { benchStack, type BenchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";

@@ -12,7 +12,7 @@
 import https from "node:https";
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import { auditedPodRequests, autoscalerBody, createAutoscaler, readyz } from "../test/autoscaling";
-import type { TestController } from "../test/controllers";
+import type { TestController } from "../testing/controllers";
 import { benchStack } from "./stack";
 import type { BenchResult } from "./types";
 import { sleep } from "./util";

@@ -3,7 +3,7 @@
 // them repeated content already delivered for the same object (duplicates).
 import { createHash } from "node:crypto";
 import { crdMetadataOf } from "../test/metadata";
-import type { IntakeRecord } from "../test/fakeintake/server";
+import type { IntakeRecord } from "../testing/fakeintake/server";
 import { controllerCpuSeconds, metadataBenchStack } from "./metadata-stack";
 import { percentile } from "./stats";
 import { sleep } from "./util";

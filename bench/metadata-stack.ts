@@ -3,11 +3,11 @@
 // and a real controller forwarding to it.
 import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { REPO_ROOT } from "../hack/local-cluster";
-import type { TestController } from "../test/controllers";
-import type { IntakeRecord } from "../test/fakeintake/server";
-import { crds } from "../test/metadata";
-import { freePort, startProcess, waitForHttp, type RunningProcess } from "../test/processes";
+import { REPO_ROOT } from "../testing/paths";
+import type { TestController } from "../testing/controllers";
+import type { IntakeRecord } from "../testing/fakeintake/server";
+import { crds } from "../testing/custom-resources";
+import { freePort, startProcess, waitForHttp, type RunningProcess } from "../testing/processes";
 import { benchStack, type BenchStack } from "./stack";
 import { eventuallyLeader, sleep } from "./util";
 

@@ -2,7 +2,7 @@
 // bench/results/NAME.json and prints `BENCH NAME key=value ...` as the last line.
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../hack/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
 import type { BenchResult } from "./types";
 
 const name = process.argv[2];

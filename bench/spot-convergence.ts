@@ -2,7 +2,8 @@
 // 30 on-demand) with every pod Running, against a controller with the production timings (10 s
 // loops, 1 min stabilization). split_error = |spot − 70| when it settled, or at the deadline.
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { podSplit, spotControllerEnv, spotDeployment, waitForWebhookActive } from "../test/spot";
+import { podSplit } from "../testing/spot-cluster";
+import { spotControllerEnv, spotDeployment, waitForWebhookActive } from "../test/spot";
 import { benchStack } from "./stack";
 import type { BenchResult } from "./types";
 import { eventuallyLeader, sleep } from "./util";

@@ -1,9 +1,9 @@
 // The real stack for benchmarks: a dedicated local cluster, a migrated SQLite file, and
 // controller processes; everything is removed at the end unless BENCH_KEEP=1.
 import { KubeConfig } from "@kubernetes/client-node";
-import { clusterDown, clusterUp, type ClusterHandle } from "../hack/local-cluster";
-import { launchController, type TestController } from "../test/controllers";
-import { createTestDatabaseFile } from "../test/database";
+import { clusterDown, clusterUp, type ClusterHandle } from "../testing/local-cluster";
+import { launchController, type TestController } from "../testing/controllers";
+import { createTestDatabaseFile } from "../testing/database";
 
 export const BENCH_CLUSTER = "fleetdeck-bench";
 

@@ -1,4 +1,4 @@
-import type { TestController } from "../test/controllers";
+import type { TestController } from "../testing/controllers";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,10 +5,10 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { REPO_ROOT } from "../hack/local-cluster";
-import { createTestDatabaseFile } from "../test/database";
+import { REPO_ROOT } from "../testing/paths";
+import { createTestDatabaseFile } from "../testing/database";
 import { TEST_SECRETS } from "../test/secrets";
-import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { e2eState } from "./state";
 
 const TOKEN = TEST_SECRETS.adminToken;

@@ -3,9 +3,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { STATE_DIR } from "../hack/local-cluster";
-import { createTestDatabaseFile } from "../test/database";
-import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { STATE_DIR } from "../testing/paths";
+import { createTestDatabaseFile } from "../testing/database";
+import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { e2eState } from "./state";
 
 let running: RunningProcess[] = [];

@@ -2,11 +2,12 @@
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp, REPO_ROOT } from "../hack/local-cluster";
-import { createTestDatabaseFile } from "../test/database";
-import { startFakeIntake } from "../test/fakeintake/server";
+import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
+import { createTestDatabaseFile } from "../testing/database";
+import { startFakeIntake } from "../testing/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";
-import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { spotControllerEnv } from "../test/spot";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 

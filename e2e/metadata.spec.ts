@@ -1,8 +1,9 @@
 // A DatadogAgent edited through the API shows up on the Metadata page live, with a diff of
 // what changed, and the fake intake received the same payload.
 import { CoreV1Api } from "@kubernetes/client-node";
-import type { IntakeRecord } from "../test/fakeintake/server";
-import { crds, crdSends } from "../test/metadata";
+import type { IntakeRecord } from "../testing/fakeintake/server";
+import { crds } from "../testing/custom-resources";
+import { crdSends } from "../test/metadata";
 import { expect, test } from "./fixtures";
 import { e2eKubeConfig, e2eState } from "./state";
 

@@ -3,8 +3,8 @@
 // in a log of the processes they started, in a SQLite file they wrote, or in a page or API
 // answer of the dashboard. Any Kubernetes token (JWT) or bearer header counts as a leak too.
 import path from "node:path";
-import { STATE_DIR } from "../hack/local-cluster";
-import { LOG_DIR } from "../test/processes";
+import { STATE_DIR } from "../testing/paths";
+import { LOG_DIR } from "../testing/processes";
 import { findSecrets, scanFiles, type Leak } from "../test/secrets";
 import { expect, test } from "./fixtures";
 

@@ -3,7 +3,8 @@
 // "Re-enable spot now" lets it move the workload to its new target, its events arriving live.
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { SPOT_DISABLED_UNTIL_ANNOTATION } from "../lib/spot";
-import { podSplit, spotDeployment } from "../test/spot";
+import { podSplit } from "../testing/spot-cluster";
+import { spotDeployment } from "../test/spot";
 import { expect, test } from "./fixtures";
 import { e2eKubeConfig } from "./state";
 

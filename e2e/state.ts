@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { STATE_DIR } from "../hack/local-cluster";
+import { STATE_DIR } from "../testing/paths";
 
 /** What global setup started, for the specs (they run in other processes). */
 export interface E2EState {

@@ -8,7 +8,7 @@ import {
   clusterUp,
   componentStatus,
   leftoverProcesses,
-} from "./local-cluster";
+} from "../testing/local-cluster";
 
 const name = process.env.FLEETDECK_CLUSTER || DEFAULT_CLUSTER;
 const command = process.argv[2];

@@ -1,5 +1,6 @@
 // Property-based fuzzing (fast-check; a generous timeout since the machine may be shared) of the Remote Config signal parser: whatever the body, parseSignal
-// returns a result (ok, or a typed error with a specific message) and never throws.
+// returns a result (ok, or a typed error with a specific message) and never throws; every
+// well-formed signal is accepted.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { experimentId } from "./commands";
@@ -35,6 +36,35 @@ const signalLike = fc.record(
   { requiredKeys: [] },
 );
 
+// Well-formed signals, so the properties also see bodies that validate (random fields almost
+// never do): ids the experiment id rule accepts, padded with whitespace it trims; a start's
+// config is a non-empty partial spec, a stop's or promote's config anything or nothing.
+const validId = fc
+  .tuple(
+    fc.constantFrom("", " ", "\t"),
+    fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,40}$/),
+    fc.constantFrom("", " ", "\n"),
+  )
+  .map(([before, id, after]) => before + id + after);
+const specSection = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 });
+const validSignal = fc.oneof(
+  fc.record({
+    action: fc.constant("startExperiment" as const),
+    experiment_id: validId,
+    config: fc
+      .record({ global: specSection, features: specSection, override: specSection }, { requiredKeys: [] })
+      .filter((spec) => Object.keys(spec).length > 0),
+  }),
+  fc.record(
+    {
+      action: fc.constantFrom("stopExperiment" as const, "promoteExperiment" as const),
+      experiment_id: validId,
+      config: fc.jsonValue(),
+    },
+    { requiredKeys: ["action", "experiment_id"] },
+  ),
+);
+
 describe("parseSignal never throws (fast-check)", { timeout: 60_000 }, () => {
   it("on arbitrary text", () => {
     fc.assert(
@@ -52,16 +82,44 @@ describe("parseSignal never throws (fast-check)", { timeout: 60_000 }, () => {
     );
   });
 
-  it("on objects shaped like signals, with hostile keys mixed in", () => {
+  it("accepts every well-formed signal as the command its action names", () => {
+    let accepted = 0;
     fc.assert(
-      fc.property(signalLike, fc.dictionary(key, fc.jsonValue(), { maxKeys: 3 }), (signal, extra) => {
-        const body = JSON.stringify({ ...extra, ...signal });
-        const result = expectTyped(body);
-        // A body that validates is the experiment its fields name, nothing else.
-        if (result.ok) expect(result.payload.experimentId).toBe((signal.experiment_id as string).trim());
+      fc.property(validSignal, (signal) => {
+        const result = expectTyped(JSON.stringify(signal));
+        expect(result).toMatchObject({ ok: true, kind: SIGNAL_ACTIONS[signal.action] });
+        if (!result.ok) return;
+        expect(result.payload.experimentId).toBe(signal.experiment_id.trim());
+        // Only a start carries its config (as sent); a stop or promote drops whatever came along.
+        expect(result.payload.config).toEqual(
+          signal.action === "startExperiment" ? JSON.parse(JSON.stringify(signal.config)) : undefined,
+        );
+        accepted++;
       }),
+      { numRuns: 300 },
+    );
+    expect(accepted).toBe(300);
+  });
+
+  it("on objects shaped like signals, with hostile keys mixed in", () => {
+    const seen = { accepted: 0, rejected: 0 };
+    fc.assert(
+      fc.property(
+        fc.oneof(signalLike, validSignal),
+        fc.dictionary(key, fc.jsonValue(), { maxKeys: 3 }),
+        (signal, extra) => {
+          const body = JSON.stringify({ ...extra, ...signal });
+          const result = expectTyped(body);
+          // A body that validates is the experiment its fields name, nothing else.
+          if (result.ok) expect(result.payload.experimentId).toBe((signal.experiment_id as string).trim());
+          seen[result.ok ? "accepted" : "rejected"]++;
+        },
+      ),
       { numRuns: 400 },
     );
+    // Both sides of the parser ran: valid bodies were accepted, hostile ones refused.
+    expect(seen.accepted).toBeGreaterThan(0);
+    expect(seen.rejected).toBeGreaterThan(0);
   });
 
   it("on a __proto__ key in the JSON text (JSON.parse makes it an own property)", () => {

@@ -5,22 +5,18 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { installManifests } from "../hack/install-manifests";
-import {
-  FLEETDECK_MANIFESTS,
-  REPO_ROOT,
-  assertBinariesBuilt,
-  clusterStop,
-  clusterUp,
-  waitForApiServer,
-} from "../hack/local-cluster";
+import { migrateDatabase } from "../lib/db/migrate";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
-import { startFakeIntake, type FakeIntake } from "../test/fakeintake/server";
-import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../test/processes";
+import { waitForApiServer } from "../testing/api-server";
+import { assertBinariesBuilt } from "../testing/control-plane-binaries";
+import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
+import { installManifests } from "../testing/install-manifests";
+import { FLEETDECK_MANIFESTS, clusterStop, clusterUp } from "../testing/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
+import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
 import { metadataScenario } from "./demo/metadata";
-import { migrateDatabase } from "./migrate";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
 

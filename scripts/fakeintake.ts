@@ -1,7 +1,7 @@
 // npm run fakeintake [-- --port 8090 --host 127.0.0.1]: the fake Datadog metadata intake
-// (test/fakeintake/server.ts) on its own, e.g. for a controller started with
+// (testing/fakeintake/server.ts) on its own, e.g. for a controller started with
 // DD_URL=http://127.0.0.1:8090 DD_API_KEY=placeholder.
-import { startFakeIntake } from "../test/fakeintake/server";
+import { startFakeIntake } from "../testing/fakeintake/server";
 
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2);

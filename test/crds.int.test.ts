@@ -9,8 +9,8 @@ import {
   setHeaderOptions,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import { installManifests, readManifests } from "../hack/install-manifests";
-import { REPO_ROOT } from "../hack/local-cluster";
+import { installManifests, readManifests } from "../testing/install-manifests";
+import { REPO_ROOT } from "../testing/paths";
 import { statusOf, testNamespace } from "./harness";
 
 const SAMPLES = [path.join(REPO_ROOT, "config/samples"), path.join(REPO_ROOT, "config/samples/autoscaling")];

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import YAML from "yaml";
-import { REPO_ROOT } from "../hack/local-cluster";
+import { REPO_ROOT } from "../testing/paths";
 import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
 
 const DEPLOY = path.join(REPO_ROOT, "config/deploy");

@@ -1,7 +1,7 @@
 // Starts one real local control plane for the integration run and removes it afterwards.
 // FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
 import type { TestProject } from "vitest/node";
-import { clusterDown, clusterUp } from "../hack/local-cluster";
+import { clusterDown, clusterUp } from "../testing/local-cluster";
 import { asServiceAccount, serviceAccountKubeconfig } from "./service-account";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";

@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
-import { clusterHandle } from "../hack/local-cluster";
+import { clusterHandle } from "../testing/local-cluster";
 import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
 export function testKubeConfig(): KubeConfig {

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
-import { launchController, type TestController } from "./controllers";
-import { createTestDatabase } from "./database";
+import { launchController, type TestController } from "../testing/controllers";
+import { createTestDatabase } from "../testing/database";
 import { controllerKubeconfigFile, createNamespace, eventually, testKubeConfig } from "./harness";
 
 const kc = testKubeConfig();

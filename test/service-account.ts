@@ -14,7 +14,8 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import { controlPlaneBinaries, REPO_ROOT, STATE_DIR } from "../hack/local-cluster";
+import { controlPlaneBinaries } from "../testing/control-plane-binaries";
+import { REPO_ROOT, STATE_DIR } from "../testing/paths";
 
 export const SA_NAMESPACE = "fleetdeck-system";
 export const SA_NAME = "fleetdeck-controller";

@@ -1,26 +1,17 @@
-// Helpers of the spot scheduling tests and benchmarks: spot-enabled workloads, the split of
-// their pods, the spot nodes, the spot events, and a spot-enabled controller's settings.
+// Helpers of the spot scheduling tests and benchmarks: spot-enabled workloads and a
+// spot-enabled controller's settings, its webhook and its metrics (the pod split, the spot
+// nodes and the spot events are in testing/spot-cluster.ts, which the demo uses too).
 import {
   AdmissionregistrationV1Api,
   AppsV1Api,
   CoreV1Api,
-  EventsV1Api,
-  type EventsV1Event,
   type KubeConfig,
   type V1Deployment,
-  type V1Pod,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import {
-  CAPACITY_TYPE_KEY,
-  CAPACITY_TYPE_SPOT,
-  SPOT_ASSIGNED_LABEL,
-  SPOT_CONFIG_ANNOTATION,
-  SPOT_ENABLED_LABEL,
-  SPOT_REPORTING_CONTROLLER,
-} from "../lib/spot";
-import { freePort } from "./processes";
+import { SPOT_CONFIG_ANNOTATION, SPOT_ENABLED_LABEL } from "../lib/spot";
+import { freePort } from "../testing/processes";
 
 /** A spot-enabled controller with loops fast enough for tests (the defaults are minutes). */
 export async function spotControllerEnv(
@@ -67,62 +58,6 @@ export function spotDeployment(
       },
     },
   };
-}
-
-export interface PodSplit {
-  spot: number;
-  onDemand: number;
-  pending: number;
-  running: number;
-  /** Pods running on a spot node (nodeName kwok-spot-*) or with the spot nodeSelector. */
-  pinnedToSpot: number;
-  pods: V1Pod[];
-}
-
-/** The live pods (not terminating, not finished) of a workload whose pods carry app=<name>. */
-export async function podSplit(kc: KubeConfig, namespace: string, app: string): Promise<PodSplit> {
-  const list = await kc
-    .makeApiClient(CoreV1Api)
-    .listNamespacedPod({ namespace, labelSelector: `app=${app}` });
-  const pods = list.items.filter(
-    (p) => !p.metadata?.deletionTimestamp && ["Pending", "Running"].includes(p.status?.phase ?? ""),
-  );
-  const spot = pods.filter((p) => p.metadata?.labels?.[SPOT_ASSIGNED_LABEL] === "true");
-  return {
-    spot: spot.length,
-    onDemand: pods.length - spot.length,
-    pending: pods.filter((p) => p.status?.phase === "Pending").length,
-    running: pods.filter((p) => p.status?.phase === "Running").length,
-    pinnedToSpot: pods.filter((p) => p.spec?.nodeSelector?.[CAPACITY_TYPE_KEY] === CAPACITY_TYPE_SPOT).length,
-    pods,
-  };
-}
-
-export const SPOT_NODES = ["kwok-spot-0", "kwok-spot-1", "kwok-spot-2"];
-
-/** Cordons (false) or uncordons (true) the spot nodes, as `kubectl cordon` does. */
-export async function setSpotNodesSchedulable(kc: KubeConfig, schedulable: boolean): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  await Promise.all(
-    SPOT_NODES.map((name) =>
-      core.patchNode(
-        { name, body: { spec: { unschedulable: !schedulable } } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      ),
-    ),
-  );
-}
-
-/** The spot scheduler's events in a namespace, oldest first. */
-export async function spotEvents(kc: KubeConfig, namespace: string): Promise<EventsV1Event[]> {
-  const list = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
-  return list.items
-    .filter((e) => e.reportingController === SPOT_REPORTING_CONTROLLER)
-    .sort((a, b) => eventTime(a) - eventTime(b));
-}
-
-export function eventTime(e: EventsV1Event): number {
-  return new Date(e.eventTime as unknown as string).getTime();
 }
 
 export async function deleteWebhookConfiguration(kc: KubeConfig, name: string): Promise<void> {

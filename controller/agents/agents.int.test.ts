@@ -13,7 +13,7 @@ import {
   submit,
   type AgentsUnderTest,
 } from "../../test/agents";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { revisionName, specHash } from "./hash";
 import { REVISION_ANNOTATION } from "./render";

@@ -14,7 +14,7 @@ import {
   watchPhases,
   type AgentsUnderTest,
 } from "../../test/agents";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { CHANGE_CAUSE_ANNOTATION } from "./api";
 import { revisionName, specHash } from "./hash";

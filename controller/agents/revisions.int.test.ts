@@ -2,7 +2,7 @@
 // and GC tests, plus fleetdeck's restore of a revision the cluster dropped, from SQLite.
 import { AppsV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { testNamespace } from "../../test/harness";
 import { agentClient, type AgentObject } from "../../test/agents";
 import type { Database } from "../../lib/db/open";

@@ -2,7 +2,8 @@
 // relists when its resourceVersion has expired (410 Gone), and converges with nothing missed.
 import { describe, expect, inject, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { clusterHandle, startComponent, stopComponent, waitForApiServer } from "../../hack/local-cluster";
+import { clusterHandle, startComponent, stopComponent } from "../../testing/local-cluster";
+import { waitForApiServer } from "../../testing/api-server";
 import { controllerClient, eventually, testLogger, testNamespace, uniqueName } from "../../test/harness";
 
 import { Informer, type KubeObject } from "./informer";

@@ -9,8 +9,8 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import type { Database } from "../../lib/db/open";
-import { createTestDatabase } from "../../test/database";
-import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
+import { createTestDatabase } from "../../testing/database";
+import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/server";
 import { TEST_SECRETS } from "../../test/secrets";
 import {
   controllerKubeConfig,
@@ -20,7 +20,9 @@ import {
   tokenKubeConfig,
   uniqueName,
 } from "../../test/harness";
-import { createSecret, crds, crdSends, helmReleaseSecret, helmSends } from "../../test/metadata";
+import { createSecret, crdSends, helmSends } from "../../test/metadata";
+import { crds } from "../../testing/custom-resources";
+import { helmReleaseSecret } from "../../testing/helm-release";
 import { KubeClient } from "../kube/client";
 import { readClusterIdentity } from "../kube/cluster";
 import { EventRecorder } from "../kube/events";

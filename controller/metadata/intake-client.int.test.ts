@@ -1,7 +1,7 @@
 // The intake client against the fake intake: success, refusals, a stalled intake, none at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../test/processes";
-import { startFakeIntake, type FakeIntake } from "../../test/fakeintake/server";
+import { freePort } from "../../testing/processes";
+import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/server";
 import { IntakeClient, IntakeError } from "./intake-client";
 
 let intake: FakeIntake;

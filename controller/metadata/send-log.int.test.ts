@@ -1,7 +1,7 @@
 // The send log on a real SQLite file: batched writes with their change-feed row, and retention.
 import { describe, expect, it } from "vitest";
 import pino from "pino";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { eventually } from "../../test/harness";
 import { SendLog, type SendRecord } from "./send-log";
 

@@ -1,6 +1,6 @@
 // The chart aggregation in SQLite against the same numbers computed by hand.
 import { describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../test/database";
+import { createTestDatabase } from "../../testing/database";
 import { sendCharts } from "./metadata-charts";
 
 describe("sendCharts", () => {

@@ -5,8 +5,8 @@
 // controller starts, so every demo run shows the gate closed first.
 import path from "node:path";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { installManifests, readManifests } from "../../hack/install-manifests";
-import { REPO_ROOT } from "../../hack/local-cluster";
+import { installManifests, readManifests } from "../../testing/install-manifests";
+import { REPO_ROOT } from "../../testing/paths";
 
 const SAMPLES = path.join(REPO_ROOT, "config/samples/autoscaling");
 const DELAY_MS = 30_000;

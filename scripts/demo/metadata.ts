@@ -3,7 +3,8 @@
 // Helm send and a live update next to the samples' first sends. Idempotent.
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { statusCode } from "../../controller/kube/client";
-import { crds, helmReleaseSecret } from "../../test/metadata";
+import { crds } from "../../testing/custom-resources";
+import { helmReleaseSecret } from "../../testing/helm-release";
 
 const NAMESPACE = "datadog";
 

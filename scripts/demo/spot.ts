@@ -6,10 +6,10 @@
 // on-demand (SpotRebalancingEviction). Re-runs skip the fallback while its events are recent.
 import path from "node:path";
 import { AdmissionregistrationV1Api, AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { installManifests } from "../../hack/install-manifests";
-import { REPO_ROOT } from "../../hack/local-cluster";
+import { installManifests } from "../../testing/install-manifests";
+import { REPO_ROOT } from "../../testing/paths";
 import { SPOT_EVENT_REASONS } from "../../lib/spot";
-import { podSplit, setSpotNodesSchedulable, spotEvents } from "../../test/spot";
+import { podSplit, setSpotNodesSchedulable, spotEvents } from "../../testing/spot-cluster";
 
 const MANIFEST = path.join(REPO_ROOT, "config/samples/spot/storefront.yaml");
 const NAMESPACE = "spot-demo";

@@ -2,10 +2,12 @@
 // DatadogAgent being edited): the controller rides it out (never exits), and afterwards every
 // command is applied and the last edit's snapshot reaches the intake.
 import { describe, expect, inject, it } from "vitest";
-import { clusterHandle, startComponent, stopComponent, waitForApiServer } from "../../hack/local-cluster";
+import { clusterHandle, startComponent, stopComponent } from "../../testing/local-cluster";
+import { waitForApiServer } from "../../testing/api-server";
 import { commandStream, settleCommands } from "../command-stream";
 import { eventually, testNamespace, uniqueName } from "../harness";
-import { crds, crdSends } from "../metadata";
+import { crds } from "../../testing/custom-resources";
+import { crdSends } from "../metadata";
 import { faultStack } from "./stack";
 
 const ns = testNamespace("faults-cp");

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { commandStream, settleCommands } from "../command-stream";
 import { eventually, testNamespace, uniqueName } from "../harness";
-import { crds, crdSends } from "../metadata";
+import { crds } from "../../testing/custom-resources";
+import { crdSends } from "../metadata";
 import { faultStack, leaderOf } from "./stack";
 
 const ns = testNamespace("faults-crash");

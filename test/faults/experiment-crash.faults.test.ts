@@ -5,8 +5,8 @@ import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
 import { agentClient, createApiKeySecret, reconciled, submit } from "../agents";
-import { launchController, type TestController } from "../controllers";
-import { createTestDatabaseFile } from "../database";
+import { launchController, type TestController } from "../../testing/controllers";
+import { createTestDatabaseFile } from "../../testing/database";
 import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../harness";
 import { REVISION_ANNOTATION } from "../../controller/agents/render";
 

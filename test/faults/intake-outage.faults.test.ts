@@ -3,7 +3,8 @@
 // compressed: a short outage, with the workqueue's real per-key backoff (5 ms doubling).
 import { describe, expect, it } from "vitest";
 import { eventually, testNamespace, uniqueName } from "../harness";
-import { crds, crdSends } from "../metadata";
+import { crds } from "../../testing/custom-resources";
+import { crdSends } from "../metadata";
 import { faultStack } from "./stack";
 
 const ns = testNamespace("faults-intake");

@@ -8,16 +8,8 @@ import { AppsV1Api, CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPOT_ASSIGNED_LABEL, SPOT_DISABLED_UNTIL_ANNOTATION, SPOT_EVENT_REASONS } from "../../lib/spot";
 import { createNamespace, eventually, testNamespace, uniqueName } from "../harness";
-import {
-  deleteWebhookConfiguration,
-  eventTime,
-  podSplit,
-  setSpotNodesSchedulable,
-  spotControllerEnv,
-  spotDeployment,
-  spotEvents,
-  waitForWebhookActive,
-} from "../spot";
+import { deleteWebhookConfiguration, spotControllerEnv, spotDeployment, waitForWebhookActive } from "../spot";
+import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../testing/spot-cluster";
 import { faultStack } from "./stack";
 
 const ns = testNamespace("faults-spot");

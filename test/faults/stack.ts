@@ -2,9 +2,9 @@
 // cluster with the controller's credentials, one migrated SQLite file, and the fake intake.
 import { afterAll } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
-import { launchController, type TestController } from "../controllers";
-import { createTestDatabaseFile } from "../database";
-import { startFakeIntake, type FakeIntake } from "../fakeintake/server";
+import { launchController, type TestController } from "../../testing/controllers";
+import { createTestDatabaseFile } from "../../testing/database";
+import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/server";
 import { controllerKubeconfigFile } from "../harness";
 import { TEST_SECRETS } from "../secrets";
 

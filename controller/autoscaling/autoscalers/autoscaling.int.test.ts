@@ -27,8 +27,8 @@ import {
   listAutoscalers,
   readyz,
 } from "../../../test/autoscaling";
-import { launchController, type TestController } from "../../../test/controllers";
-import { createTestDatabase } from "../../../test/database";
+import { launchController, type TestController } from "../../../testing/controllers";
+import { createTestDatabase } from "../../../testing/database";
 import {
   controllerKubeconfigFile,
   createNamespace,

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
 import { controllerClient, testNamespace } from "../../../test/harness";
-import { freePort } from "../../../test/processes";
+import { freePort } from "../../../testing/processes";
 import { CertManager, createCa, issueServingCertificate } from "./certs";
 import { WebhookServer } from "./webhook";
 

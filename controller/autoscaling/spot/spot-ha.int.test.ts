@@ -3,8 +3,8 @@
 // failurePolicy Ignore, pods are created unchanged, i.e. on-demand.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { launchController, type TestController } from "../../../test/controllers";
-import { createTestDatabase } from "../../../test/database";
+import { launchController, type TestController } from "../../../testing/controllers";
+import { createTestDatabase } from "../../../testing/database";
 import {
   controllerKubeconfigFile,
   createNamespace,
@@ -15,12 +15,11 @@ import {
 import {
   deleteWebhookConfiguration,
   patchDeployment,
-  podSplit,
   scrapeMetric,
   spotControllerEnv,
   spotDeployment,
-  spotEvents,
 } from "../../../test/spot";
+import { podSplit, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot-ha");
 const kc = ns.kc;

@@ -14,8 +14,8 @@ import {
 import { insertCommand } from "../../../lib/db/commands";
 import type { Database } from "../../../lib/db/open";
 import { SPOT_DISABLED_UNTIL_ANNOTATION, SPOT_ENABLED_LABEL, SPOT_EVENT_REASONS } from "../../../lib/spot";
-import { launchController, type TestController } from "../../../test/controllers";
-import { createTestDatabase } from "../../../test/database";
+import { launchController, type TestController } from "../../../testing/controllers";
+import { createTestDatabase } from "../../../testing/database";
 import {
   controllerKubeconfigFile,
   createNamespace,
@@ -25,16 +25,13 @@ import {
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
-  eventTime,
   patchDeployment,
-  podSplit,
   scrapeMetric,
-  setSpotNodesSchedulable,
   spotControllerEnv,
   spotDeployment,
-  spotEvents,
   waitForWebhookActive,
 } from "../../../test/spot";
+import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot");
 const kc = ns.kc;

@@ -4,7 +4,7 @@
 import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
-import { freePort } from "../../../test/processes";
+import { freePort } from "../../../testing/processes";
 import { createCa, issueServingCertificate } from "./certs";
 import { WebhookServer } from "./webhook";
 

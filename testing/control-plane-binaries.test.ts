@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertBinariesBuilt, controlPlaneBinaries } from "./local-cluster";
+import { assertBinariesBuilt, controlPlaneBinaries } from "./control-plane-binaries";
 
 describe("local control plane binaries", () => {
   it("reads the pinned versions from the Go modules in hack/", () => {

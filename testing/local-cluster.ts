@@ -1,67 +1,29 @@
 // The local control plane: real etcd, kube-apiserver, kube-controller-manager, kube-scheduler
 // and kwok, built by hack/build.sh and orchestrated by kwokctl's binary runtime. Used by the
-// cluster:* scripts, the demo and the integration-test harness.
-import { execFile, execFileSync, spawn } from "node:child_process";
+// cluster:* scripts, the demo, the benchmarks and the integration-test harness.
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
-import https from "node:https";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
+import { waitForApiServer, waitForNodesReady } from "./api-server";
+import {
+  assertBinariesBuilt,
+  controlPlaneBinaries,
+  type ControlPlaneBinaries,
+} from "./control-plane-binaries";
 import { installManifests } from "./install-manifests";
+import { REPO_ROOT, STATE_DIR } from "./paths";
 
 const run = promisify(execFile);
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** Local state of this checkout (kubeconfigs, kwok work directory, SQLite file); git-ignored. */
-export const STATE_DIR = process.env.FLEETDECK_HOME ?? path.join(REPO_ROOT, ".fleetdeck");
 export const DEFAULT_CLUSTER = "fleetdeck";
 /** What fleetdeck needs in any cluster (local or kind): its CRDs and its namespace. */
 export const FLEETDECK_MANIFESTS = [
   path.join(REPO_ROOT, "config/crd"),
   path.join(REPO_ROOT, "config/cluster/namespace.yaml"),
 ];
-
-export interface ControlPlaneBinaries {
-  dir: string;
-  kubeVersion: string;
-  etcdVersion: string;
-  kwokVersion: string;
-}
-
-const BINARIES = [
-  "etcd",
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kubectl",
-  "kwok",
-  "kwokctl",
-];
-
-/** Versions and cache directory, read through hack/versions.sh so go.mod stays the one source. */
-export function controlPlaneBinaries(): ControlPlaneBinaries {
-  const out = execFileSync(
-    "bash",
-    [
-      "-c",
-      `source "${REPO_ROOT}/hack/versions.sh" && printf '%s\\n' "$BIN_DIR" "$KUBE_VERSION" "$ETCD_VERSION" "$KWOK_VERSION"`,
-    ],
-    { encoding: "utf8" },
-  ).trim();
-  const [dir = "", kubeVersion = "", etcdVersion = "", kwokVersion = ""] = out.split("\n");
-  return { dir, kubeVersion, etcdVersion, kwokVersion };
-}
-
-/** Throws the message users need when the binaries have not been built yet. */
-export function assertBinariesBuilt(bins = controlPlaneBinaries()): void {
-  const missing = BINARIES.filter((b) => !fs.existsSync(path.join(bins.dir, b)));
-  if (missing.length > 0) {
-    throw new Error(
-      `the local control plane is not built (missing ${missing.join(", ")} in ${bins.dir}): run npm run cluster:build`,
-    );
-  }
-}
 
 export interface ClusterHandle {
   name: string;
@@ -292,60 +254,4 @@ export async function clusterDown(
   fs.rmSync(handle.kubeconfig, { force: true });
   fs.rmSync(kwokctlKubeconfig(name), { force: true });
   return { deleted, leftovers };
-}
-
-export async function waitForApiServer(kc: KubeConfig, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = "";
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetchRaw(kc, "/readyz");
-      if (res.status === 200) return;
-      lastError = `readyz answered ${res.status}`;
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`kube-apiserver not ready after ${timeoutMs} ms: ${lastError}`);
-}
-
-/** GET a raw path with the kubeconfig's credentials (for /readyz, /version, /metrics). */
-export async function fetchRaw(kc: KubeConfig, urlPath: string): Promise<{ status: number; body: string }> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error("kubeconfig has no current cluster");
-  const opts: https.RequestOptions = {};
-  await kc.applyToHTTPSOptions(opts);
-  const url = new URL(urlPath, cluster.server);
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { ...opts, method: "GET", timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error(`timeout GET ${urlPath}`)));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-export async function waitForNodesReady(kc: KubeConfig, count: number, timeoutMs = 60_000): Promise<void> {
-  const { CoreV1Api } = await import("@kubernetes/client-node");
-  const core = kc.makeApiClient(CoreV1Api);
-  const deadline = Date.now() + timeoutMs;
-  let ready = 0;
-  while (Date.now() < deadline) {
-    const nodes = await core.listNode();
-    ready = nodes.items.filter((n) =>
-      n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
-    ).length;
-    if (ready >= count) return;
-    await sleep(250);
-  }
-  throw new Error(`only ${ready} of ${count} nodes became Ready within ${timeoutMs} ms`);
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,11 +1,11 @@
-// Starts fleetdeck's own processes (controller, dashboard, fake intake) for tests, e2e and
+// Starts fleetdeck's own processes (controller, dashboard) for the demo, tests, e2e and
 // benchmarks, with their output in a log file, and stops them without leaving any behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { REPO_ROOT, STATE_DIR } from "../hack/local-cluster";
-import { buildController, CONTROLLER_BUNDLE } from "../scripts/build-controller";
+import { REPO_ROOT, STATE_DIR } from "./paths";
+import { buildController, CONTROLLER_BUNDLE } from "./controller-bundle";
 
 export const LOG_DIR = path.join(STATE_DIR, "logs");
 
@@ -101,7 +101,7 @@ export const CONTROLLER_NODE_OPTIONS = "--max-semi-space-size=2";
 
 let bundleBuilt = false;
 
-/** The controller as it ships: the esbuild bundle (scripts/build-controller.ts) on plain node, built once per test process. */
+/** The controller as it ships: the esbuild bundle (./controller-bundle.ts) on plain node, built once per test process. */
 export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
   if (!bundleBuilt) buildController();
   bundleBuilt = true;

@@ -3,9 +3,9 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { STATE_DIR } from "../hack/local-cluster";
+import { STATE_DIR } from "./paths";
 import { openDatabase, type Database } from "../lib/db/open";
-import { migrateDatabase } from "../scripts/migrate";
+import { migrateDatabase } from "../lib/db/migrate";
 
 const DB_DIR = path.join(STATE_DIR, "test-db");
 let template: string | undefined;
