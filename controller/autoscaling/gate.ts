@@ -1,4 +1,4 @@
-// The lazy autoscaling gate (datadog-agent PR #50305 / #51084): a latch that only opens, opened
+// The lazy autoscaling gate (datadog-agent PR #51084; #50305, closed, proposed it first): a latch that only opens, opened
 // by the first DatadogPodAutoscaler or DatadogPodAutoscalerClusterProfile this process sees
 // (the informers' initial list counts), plus a second latch marking "pod collection synced".
 // Deleting every autoscaler does not close it: the pod cache, once paid for, stays until the
