@@ -1,26 +1,19 @@
 // Command handlers for start/stop/promote-experiment and restore-revision: the dashboard and the
 // Remote Config signal (POST /api/signals) both arrive here as Commands. Each re-reads the
-// DatadogAgent, decides with the pure guards of experiment.ts, and writes with the
+// DatadogAgent, decides with the pure guards of lib/experiments.ts, and writes with the
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
 import { literalSecretPaths } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
+import { activeExperiment, canEnd, canStart } from "../../lib/experiments";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, statusCode } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
-import {
-  activeExperiment,
-  canEnd,
-  canStart,
-  promotedStatus,
-  startedStatus,
-  stoppedStatus,
-  timeoutSecondsOf,
-} from "./experiment";
+import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
 import { agentRef, audit, ownStatus } from "./controller";
 import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
