@@ -96,7 +96,17 @@ export const COMMAND_TARGETS: Record<CommandKind, "none" | "DatadogAgent" | "Wor
 
 export const COMMAND_STATUSES = ["pending", "applying", "applied", "rejected", "ignored"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
-export const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set(["applied", "rejected", "ignored"]);
+/** The outcomes the controller records; a command in one of them never changes again. */
+export type FinalStatus = Extract<CommandStatus, "applied" | "rejected" | "ignored">;
+export const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set<FinalStatus>([
+  "applied",
+  "rejected",
+  "ignored",
+]);
+
+export function isFinalStatus(status: string | undefined): status is FinalStatus {
+  return FINAL_STATUSES.has(status as CommandStatus);
+}
 
 export function isCommandKind(kind: string): kind is CommandKind {
   return Object.hasOwn(commandPayloads, kind);

@@ -4,7 +4,7 @@
 // ignored with a human-readable message; none is retried forever.
 import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
-import { parseCommand, type CommandKind } from "../../lib/commands";
+import { parseCommand, type CommandKind, type FinalStatus } from "../../lib/commands";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
 import { recordAudit } from "../store/audit";
@@ -19,8 +19,6 @@ export interface CommandConsumerOptions {
   /** A command left "applying" by another controller for this long was interrupted by its death. */
   interruptedAfterMs?: number;
 }
-
-type FinalStatus = "applied" | "rejected" | "ignored";
 
 export class CommandConsumer {
   private running = false;
