@@ -6,6 +6,11 @@ import type { AgentStatus, ExperimentStatus } from "./agents";
 
 export type Guard = { ok: true } | { ok: false; reason: string };
 
+/** Why a guard refuses, or null when it allows: what a disabled button says. */
+export function refusal(guard: Guard): string | null {
+  return guard.ok ? null : guard.reason;
+}
+
 /**
  * May an experiment start now? Upstream: the agent must have been reconciled once; the phase
  * must be none, aborted, timeout or promoted — or running with the same id while

@@ -4,11 +4,11 @@ import Link from "next/link";
 import type { AgentSummaryDto } from "@/server/queries/agents";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
-import { PhaseBadge } from "./phase-badge";
+import { PhaseBadge } from "@/components/experiments/experiment-badges";
 import { useAgents } from "./queries";
 
 export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
-  const { data } = useAgents(initial);
+  const data = useAgents(initial);
   if (data.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">

@@ -1,9 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { filtersToSearch, type AuditFilters } from "@/lib/audit-filters";
 import type { AuditPage } from "@/server/queries/audit";
-import { queryKeys } from "@/components/query-keys";
+import { useLiveData } from "@/components/live/use-live-data";
+import { queryKeys } from "@/components/live/query-keys";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 function summary(details: Record<string, unknown>): string {
@@ -23,19 +23,12 @@ export function AuditTable({
   initial: AuditPage;
 }) {
   const key = { ...filters, cursor: cursor === null ? "" : String(cursor) } as Record<string, string>;
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.audit(key),
-    queryFn: async (): Promise<AuditPage> => {
-      const res = await fetch(
-        `/api/audit${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
-        { cache: "no-store" },
-      );
-      if (!res.ok) throw new Error(`GET /api/audit: ${res.status}`);
-      return res.json();
-    },
-    initialData: initial,
-    enabled: cursor === null,
-  });
+  const data = useLiveData(
+    queryKeys.audit(key),
+    `/api/audit${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
+    initial,
+    cursor === null,
+  );
   if (data.rows.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import type { ExperimentDto } from "@/server/queries/experiments";
-import { useExperiments } from "@/components/agents/queries";
-import { OutcomeBadge } from "@/components/agents/phase-badge";
+import { OutcomeBadge } from "./experiment-badges";
+import { useExperiments } from "./queries";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 function duration(seconds: number | null): string {
@@ -14,7 +14,7 @@ function duration(seconds: number | null): string {
 }
 
 export function ExperimentsTable({ initial }: { initial: ExperimentDto[] }) {
-  const { data } = useExperiments(initial);
+  const data = useExperiments(initial);
   if (data.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">

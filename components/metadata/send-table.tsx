@@ -1,13 +1,12 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { filtersToSearch } from "@/lib/audit-filters";
 import type { MetadataFilters } from "@/lib/metadata-filters";
 import type { SendRowDto, SendsPage } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/query-keys";
+import { queryKeys } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { fetchJson } from "./fetch-json";
+import { useLiveData } from "@/components/live/use-live-data";
 
 const STATUS_TONE: Record<string, Tone> = { sent: "good", failed: "bad", skipped: "warn" };
 
@@ -30,15 +29,12 @@ export function SendTable({
   onSelect: (id: number) => void;
 }) {
   const key = { ...filters, cursor: cursor === null ? "" : String(cursor) } as Record<string, string>;
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.metadataSends(key),
-    queryFn: () =>
-      fetchJson<SendsPage>(
-        `/api/metadata/sends${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
-      ),
-    initialData: initial,
-    enabled: cursor === null,
-  });
+  const data = useLiveData(
+    queryKeys.metadataSends(key),
+    `/api/metadata/sends${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
+    initial,
+    cursor === null,
+  );
   if (data.rows.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">

@@ -1,16 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import type { AutoscalingOverviewDto } from "@/server/queries/autoscaling";
-import { queryKeys } from "@/components/query-keys";
+import { useLiveData } from "@/components/live/use-live-data";
+import { queryKeys } from "@/components/live/query-keys";
 import { Conditions } from "./conditions";
 import { GatePanel } from "./gate-panel";
-
-async function fetchAutoscalers(): Promise<AutoscalingOverviewDto> {
-  const res = await fetch("/api/autoscalers", { cache: "no-store" });
-  if (!res.ok) throw new Error(`GET /api/autoscalers: ${res.status}`);
-  return res.json();
-}
 
 const th = "px-3 py-2 text-left text-xs font-medium text-slate-500";
 const td = "px-3 py-2 align-top";
@@ -18,11 +12,7 @@ const range = (min: number | null, max: number | null) => `${min ?? "—"} – $
 
 /** The "Workload autoscalers" section: each controller's gate, the autoscalers, the profiles. Live. */
 export function AutoscalersSection({ initial }: { initial: AutoscalingOverviewDto }) {
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.autoscalers,
-    queryFn: fetchAutoscalers,
-    initialData: initial,
-  });
+  const data = useLiveData(queryKeys.autoscalers, "/api/autoscalers", initial);
   return (
     <section aria-labelledby="autoscalers-heading" className="space-y-4">
       <div>

@@ -1,20 +1,14 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { SPOT_ENABLED_LABEL } from "@/lib/spot";
 import type { SpotOverviewDto } from "@/server/queries/spot";
-import { queryKeys } from "@/components/query-keys";
+import { useLiveData } from "@/components/live/use-live-data";
+import { queryKeys } from "@/components/live/query-keys";
 import { SpotWorkloadCard } from "./spot-workload-card";
-
-async function fetchSpot(): Promise<SpotOverviewDto> {
-  const res = await fetch("/api/spot", { cache: "no-store" });
-  if (!res.ok) throw new Error(`GET /api/spot: ${res.status}`);
-  return res.json();
-}
 
 /** The "Spot scheduling" section of the autoscaling page: one card per spot workload, live. */
 export function SpotSection({ initial }: { initial: SpotOverviewDto }) {
-  const { data = initial } = useQuery({ queryKey: queryKeys.spot, queryFn: fetchSpot, initialData: initial });
+  const data = useLiveData(queryKeys.spot, "/api/spot", initial);
   return (
     <section aria-labelledby="spot-heading" className="space-y-4">
       <div>

@@ -3,7 +3,9 @@
 import { useId, useMemo, useState, useTransition } from "react";
 import { experimentId as experimentIdSchema } from "@/lib/commands";
 import { parseExperimentConfig } from "@/lib/experiment-config";
+import { canStart, refusal } from "@/lib/experiments";
 import { applyMergePatch } from "@/lib/merge-patch";
+import { agentStatusOf } from "@/lib/read-model/agents";
 import type { AgentDetailDto } from "@/server/queries/agents";
 import { startExperiment } from "@/server/actions/start-experiment";
 import { CommandStatus } from "@/components/commands/command-status";
@@ -45,14 +47,10 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
   const idCheck = experimentIdSchema.safeParse(id || generatedId());
   const idProblem = id === "" || idCheck.success ? null : (idCheck.error.issues[0]?.message ?? "invalid id");
   const timeoutError = timeoutProblem(timeout);
-  const active = agent.phase === "running" || agent.phase === "rollback";
-  const blocked = active
-    ? `experiment ${agent.experimentId} is ${agent.phase}: promote or stop it first`
-    : agent.deleted
-      ? "this DatadogAgent no longer exists"
-      : !agent.currentRevision
-        ? "the agent has not been reconciled yet"
-        : null;
+  // Deleted is the dashboard's to say; the rest is the controller's rule (lib/experiments.ts).
+  const blocked = agent.deleted
+    ? "this DatadogAgent no longer exists"
+    : refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id));
   const valid = !!parsed?.ok && idCheck.success && timeoutError === null;
 
   return (

@@ -1,12 +1,13 @@
 "use client";
 
 import { useState, useTransition, type ReactNode } from "react";
-import { CommandStatus } from "@/components/commands/command-status";
-import { callCommandAction } from "@/components/commands/safe-action";
-import { isFinal, useCommandStatus } from "@/components/commands/use-command-status";
+import { isFinalStatus } from "@/lib/commands";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import type { CommandActionResult } from "@/server/actions/command-action";
+import { CommandStatus } from "./command-status";
+import { callCommandAction } from "./safe-action";
+import { useCommandStatus } from "./use-command-status";
 
 /**
  * A confirmation that shows what will happen, then follows the command it sends:
@@ -42,7 +43,7 @@ export function CommandDialog({
     onClose();
   };
   const sent = commandId !== null;
-  const done = sent && isFinal(data?.status);
+  const done = sent && isFinalStatus(data?.status);
   return (
     <Dialog
       open={open}
