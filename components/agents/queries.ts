@@ -1,8 +1,8 @@
 "use client";
 
+import type { AgentDetailDto, AgentSummaryDto } from "@/server/queries/agents";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
-import type { AgentDetailDto, AgentSummaryDto } from "@/server/queries/agents";
 
 /** The API path of one agent ("namespace/name"). */
 export const agentPath = (key: string) => `/api/agents/${key.split("/").map(encodeURIComponent).join("/")}`;

@@ -1,12 +1,12 @@
 "use client";
 
-import { useState, useTransition, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { isFinalStatus } from "@/lib/commands";
+import type { CommandActionResult } from "@/server/actions/command-action";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import type { CommandActionResult } from "@/server/actions/command-action";
 import { CommandStatus } from "./command-status";
-import { callCommandAction } from "./safe-action";
+import { useCommandAction } from "./use-command-action";
 import { useCommandStatus } from "./use-command-status";
 
 /**
@@ -33,13 +33,10 @@ export function CommandDialog({
   action: () => Promise<CommandActionResult>;
   children: ReactNode;
 }) {
-  const [pending, startTransition] = useTransition();
-  const [commandId, setCommandId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, commandId, error, send, reset } = useCommandAction();
   const { data } = useCommandStatus(commandId);
   const close = () => {
-    setCommandId(null);
-    setError(null);
+    reset();
     onClose();
   };
   const sent = commandId !== null;
@@ -65,14 +62,7 @@ export function CommandDialog({
               variant={danger ? "danger" : "primary"}
               disabled={pending || blockedReason !== null}
               title={blockedReason ?? undefined}
-              onClick={() =>
-                startTransition(async () => {
-                  setError(null);
-                  const result = await callCommandAction(action);
-                  if (result.ok) setCommandId(result.commandId);
-                  else setError(result.error);
-                })
-              }
+              onClick={() => send(action)}
             >
               {confirmLabel}
             </Button>

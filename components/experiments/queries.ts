@@ -1,8 +1,8 @@
 "use client";
 
+import type { ExperimentDto } from "@/server/queries/experiments";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
-import type { ExperimentDto } from "@/server/queries/experiments";
 
 /** Every experiment, or one agent's, newest first, refetched when one starts or ends. */
 export function useExperiments(initial: ExperimentDto[], agentKey?: string) {

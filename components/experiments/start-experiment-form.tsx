@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useMemo, useState, useTransition } from "react";
+import { useId, useMemo, useState } from "react";
 import { experimentId as experimentIdSchema } from "@/lib/commands";
 import { parseExperimentConfig } from "@/lib/experiment-config";
 import { canStart, refusal } from "@/lib/experiments";
@@ -9,7 +9,7 @@ import { agentStatusOf } from "@/lib/read-model/agents";
 import type { AgentDetailDto } from "@/server/queries/agents";
 import { startExperiment } from "@/server/actions/start-experiment";
 import { CommandStatus } from "@/components/commands/command-status";
-import { callCommandAction } from "@/components/commands/safe-action";
+import { useCommandAction } from "@/components/commands/use-command-action";
 import { SpecDiff } from "@/components/revisions/spec-diff";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -38,9 +38,7 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
   const [id, setId] = useState("");
   const [text, setText] = useState("");
   const [timeout, setTimeoutText] = useState("");
-  const [pending, startTransition] = useTransition();
-  const [commandId, setCommandId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, commandId, error, send } = useCommandAction();
   const ids = { id: useId(), config: useId(), problems: useId(), timeout: useId(), timeoutHelp: useId() };
 
   const parsed = useMemo(() => (text.trim() === "" ? null : parseExperimentConfig(text)), [text]);
@@ -60,20 +58,14 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!valid || blocked) return;
-          startTransition(async () => {
-            setError(null);
-            setCommandId(null);
-            const result = await callCommandAction(() =>
-              startExperiment({
-                target: agent.key,
-                experimentId: id || generatedId(),
-                configText: text,
-                timeoutSeconds: timeout.trim() ? Number(timeout) : null,
-              }),
-            );
-            if (result.ok) setCommandId(result.commandId);
-            else setError(result.error);
-          });
+          send(() =>
+            startExperiment({
+              target: agent.key,
+              experimentId: id || generatedId(),
+              configText: text,
+              timeoutSeconds: timeout.trim() ? Number(timeout) : null,
+            }),
+          );
         }}
       >
         <div className="grid gap-3 sm:grid-cols-2">

@@ -1,12 +1,12 @@
 "use client";
 
-import type { ReactNode } from "react";
 import { FORWARDER_STATUS_STALE_AFTER_MS } from "@/lib/metadata";
 import type { ForwarderDto } from "@/server/queries/metadata";
 import { queryKeys } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
+import { Field } from "@/components/ui/field";
 import { useLiveData } from "@/components/live/use-live-data";
 
 const TITLES: Record<string, string> = { crd: "CRD forwarder", helm: "Helm forwarder" };
@@ -118,13 +118,4 @@ function StateBadge({ forwarder, now }: { forwarder: ForwarderDto; now: number }
     forwarder.state !== "standby" && now - Date.parse(forwarder.updatedAt) > FORWARDER_STATUS_STALE_AFTER_MS;
   const look = STATE[stale ? "stale" : forwarder.state];
   return <Badge tone={look.tone}>{look.label}</Badge>;
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
-  );
 }

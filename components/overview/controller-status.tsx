@@ -5,6 +5,7 @@ import type { ControllerDto } from "@/server/queries/controllers";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
+import { Field } from "@/components/ui/field";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
 import { PingButton } from "./ping-button";
@@ -92,14 +93,5 @@ export function ControllerStatus({ initial }: { initial: ControllerDto[] }) {
         </tbody>
       </table>
     </Card>
-  );
-}
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
+import type { RevisionDto } from "@/server/queries/revisions";
 import { agentPath } from "@/components/agents/queries";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
-import type { RevisionDto } from "@/server/queries/revisions";
 
 /** An agent's revision history, newest first, refetched when a revision is recorded. */
 export function useRevisions(agentKey: string, initial: RevisionDto[]) {
