@@ -64,6 +64,7 @@ describe("signal guards (upstream handle*Experiment)", () => {
     expect(activeExperiment(withPhase("aborted"))).toBeUndefined();
     expect(activeExperiment(reconciled)).toBeUndefined();
   });
+
   it("a restore is refused while an experiment is in progress, with the controller's reason", () => {
     expect(canRestore(withPhase("running"), "datadog-agent-baseline")).toEqual({
       ok: false,
@@ -88,11 +89,8 @@ describe("signal guards (upstream handle*Experiment)", () => {
     });
     expect(canRestore(reconciled, "datadog-agent-old")).toEqual({ ok: true });
     // Restored already (no baseline left), aborted or promoted: nothing to wait for.
-    expect(
-      canRestore({ ...reconciled, experiment: { phase: "timeout", id: "x" } }, "datadog-agent-old"),
-    ).toEqual({
-      ok: true,
-    });
+    const restored: AgentStatus = { ...reconciled, experiment: { phase: "timeout", id: "x" } };
+    expect(canRestore(restored, "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("aborted"), "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("promoted"), "datadog-agent-old")).toEqual({ ok: true });
   });
