@@ -1,6 +1,7 @@
 "use client";
 
-import { filtersToSearch, type AuditFilters } from "@/lib/audit-filters";
+import type { AuditFilters } from "@/lib/audit-filters";
+import { filtersToSearch } from "@/lib/search-params";
 import type { AuditPage } from "@/server/queries/audit";
 import { EmptyState, Table } from "@/components/ui/table";
 import { useLiveData } from "@/components/live/use-live-data";

@@ -1,6 +1,6 @@
 "use client";
 
-import { filtersToSearch } from "@/lib/audit-filters";
+import { filtersToSearch } from "@/lib/search-params";
 import type { MetadataFilters } from "@/lib/metadata-filters";
 import type { SendRowDto, SendsPage } from "@/server/queries/metadata";
 import { EmptyState, Table } from "@/components/ui/table";
