@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { Nav } from "@/components/nav";
-import { Providers } from "@/components/providers";
-import { DatabaseProblem } from "@/components/database-problem";
+import { Nav } from "@/components/layout/nav";
+import { Providers } from "@/components/live/providers";
+import { DatabaseProblem } from "@/components/layout/database-problem";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { logout } from "@/server/actions/login";
 import { currentActor } from "@/server/auth";

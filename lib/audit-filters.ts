@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flattenParams } from "./search-params";
 
 /** Filters of the audit trail, shared by the page, its API route and the export. */
 export const auditFiltersSchema = z.object({
@@ -17,28 +18,9 @@ export function parseAuditFilters(params: Record<string, string | string[] | und
   return auditFiltersSchema.parse(flattenParams(params));
 }
 
-/** Search params as a page receives them → one string per name, empty ones dropped. */
-export function flattenParams(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(params)
-      .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
-      .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
-  );
-}
-
 /** Parses a date filter (ISO or the browser's datetime-local); undefined when absent or invalid. */
 export function filterDate(value: string | undefined): Date | undefined {
   if (!value) return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-export function filtersToSearch(
-  filters: Record<string, string | undefined>,
-  extra: Record<string, string> = {},
-): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) params.set(k, v);
-  const s = params.toString();
-  return s ? `?${s}` : "";
 }

@@ -2,6 +2,7 @@
 // same schemas on both sides (DESIGN.md "Commands"). The controller re-validates what it reads,
 // since any process with the SQLite file could have written it.
 import { z } from "zod";
+import { SPOT_WORKLOAD_KINDS } from "./spot";
 
 /** "namespace/name" of a namespaced object, as Kubernetes names them (DNS-1123). */
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -66,10 +67,10 @@ export const commandPayloads = {
       revision: z.string().trim().min(1).max(253),
     })
     .strict(),
-  "enable-spot": z.object({ kind: z.enum(["Deployment", "StatefulSet"]) }).strict(),
+  "enable-spot": z.object({ kind: z.enum(SPOT_WORKLOAD_KINDS) }).strict(),
   "disable-spot": z
     .object({
-      kind: z.enum(["Deployment", "StatefulSet"]),
+      kind: z.enum(SPOT_WORKLOAD_KINDS),
       minutes: z
         .number()
         .int()
@@ -96,12 +97,17 @@ export const COMMAND_TARGETS: Record<CommandKind, "none" | "DatadogAgent" | "Wor
 
 export const COMMAND_STATUSES = ["pending", "applying", "applied", "rejected", "ignored"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+/** The outcomes the controller records; a command in one of them never changes again. */
 export type FinalStatus = Extract<CommandStatus, "applied" | "rejected" | "ignored">;
 export const FINAL_STATUSES: ReadonlySet<CommandStatus> = new Set<FinalStatus>([
   "applied",
   "rejected",
   "ignored",
 ]);
+
+export function isFinalStatus(status: string | undefined): status is FinalStatus {
+  return FINAL_STATUSES.has(status as CommandStatus);
+}
 
 export function isCommandKind(kind: string): kind is CommandKind {
   return Object.hasOwn(commandPayloads, kind);

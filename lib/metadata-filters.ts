@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FORWARDERS, METADATA_KINDS, SEND_REASONS, SEND_STATUSES } from "./metadata";
-import { flattenParams } from "./audit-filters";
+import { flattenParams } from "./search-params";
 
 /** Filters of the metadata send log, shared by the page and its API route. Bad values are dropped. */
 export const metadataFiltersSchema = z.object({

@@ -1,7 +1,9 @@
 import { AuditFiltersForm } from "@/components/audit/audit-filters-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { PageHeader } from "@/components/ui/page-header";
-import { filtersToSearch, parseAuditFilters } from "@/lib/audit-filters";
+import { Pager } from "@/components/ui/pager";
+import { parseAuditFilters } from "@/lib/audit-filters";
+import { filtersToSearch, numberParam } from "@/lib/search-params";
 import { auditFacets, listAudit } from "@/server/queries/audit";
 
 export default async function AuditPage({
@@ -11,10 +13,8 @@ export default async function AuditPage({
 }) {
   const params = await searchParams;
   const filters = parseAuditFilters(params);
-  const rawCursor = Array.isArray(params.cursor) ? params.cursor[0] : params.cursor;
-  const cursor = rawCursor && /^\d+$/.test(rawCursor) ? Number(rawCursor) : undefined;
-  const [page, facets] = await Promise.all([listAudit(filters, cursor), auditFacets()]);
-  const search = filtersToSearch(filters);
+  const cursor = numberParam(params.cursor);
+  const [page, facets] = await Promise.all([listAudit(filters, cursor ?? undefined), auditFacets()]);
   return (
     <>
       <PageHeader
@@ -38,22 +38,8 @@ export default async function AuditPage({
         }
       />
       <AuditFiltersForm filters={filters} facets={facets} />
-      <AuditTable filters={filters} cursor={cursor ?? null} initial={page} />
-      <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-        {cursor !== undefined && (
-          <a className="text-sky-700 hover:underline" href={`/audit${search}`}>
-            ← Newest
-          </a>
-        )}
-        {page.nextCursor !== null && (
-          <a
-            className="text-sky-700 hover:underline"
-            href={`/audit${filtersToSearch(filters, { cursor: String(page.nextCursor) })}`}
-          >
-            Older →
-          </a>
-        )}
-      </nav>
+      <AuditTable filters={filters} cursor={cursor} initial={page} />
+      <Pager path="/audit" filters={filters} cursor={cursor} nextCursor={page.nextCursor} />
     </>
   );
 }

@@ -3,14 +3,10 @@ import { SendCharts } from "@/components/metadata/send-charts";
 import { SendFiltersForm } from "@/components/metadata/send-filters-form";
 import { SendLog } from "@/components/metadata/send-log";
 import { PageHeader } from "@/components/ui/page-header";
-import { filtersToSearch } from "@/lib/audit-filters";
+import { Pager } from "@/components/ui/pager";
 import { parseMetadataFilters } from "@/lib/metadata-filters";
+import { numberParam } from "@/lib/search-params";
 import { listForwarders, listSends, sendCharts } from "@/server/queries/metadata";
-
-const numberParam = (value: string | string[] | undefined): number | null => {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && /^\d+$/.test(v) ? Number(v) : null;
-};
 
 export default async function MetadataPage({
   searchParams,
@@ -35,21 +31,7 @@ export default async function MetadataPage({
       <SendCharts initial={charts} />
       <SendFiltersForm filters={filters} />
       <SendLog filters={filters} cursor={cursor} initial={page} initialSelected={numberParam(params.send)} />
-      <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-        {cursor !== null && (
-          <a className="text-sky-700 hover:underline" href={`/metadata${filtersToSearch(filters)}`}>
-            ← Newest
-          </a>
-        )}
-        {page.nextCursor !== null && (
-          <a
-            className="text-sky-700 hover:underline"
-            href={`/metadata${filtersToSearch(filters, { cursor: String(page.nextCursor) })}`}
-          >
-            Older →
-          </a>
-        )}
-      </nav>
+      <Pager path="/metadata" filters={filters} cursor={cursor} nextCursor={page.nextCursor} />
     </>
   );
 }

@@ -1,16 +1,19 @@
 "use client";
 
-import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import type { AgentDetailDto } from "@/server/queries/agents";
+import type { RevisionDto } from "@/server/queries/revisions";
 import type { ExperimentDto } from "@/server/queries/experiments";
+import { PhaseBadge } from "@/components/experiments/experiment-badges";
+import { ExperimentPanel } from "@/components/experiments/experiment-panel";
+import { useExperiments } from "@/components/experiments/queries";
+import { StartExperimentForm } from "@/components/experiments/start-experiment-form";
+import { useRevisions } from "@/components/revisions/queries";
 import { RevisionHistory } from "@/components/revisions/revision-history";
 import { toYaml } from "@/components/revisions/spec-diff";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { ExperimentPanel } from "./experiment-panel";
-import { PhaseBadge } from "./phase-badge";
-import { useAgent, useExperiments, useRevisions } from "./queries";
-import { StartExperimentForm } from "./start-experiment-form";
+import { useAgent } from "./queries";
 
 /** One DatadogAgent, live: its state, experiment, start form, spec and revision history. */
 export function AgentView({
@@ -19,9 +22,9 @@ export function AgentView({
   initial: { agent: AgentDetailDto; revisions: RevisionDto[]; experiments: ExperimentDto[] };
 }) {
   const key = initial.agent.key;
-  const { data: agent } = useAgent(key, initial.agent);
-  const { data: revisions } = useRevisions(key, initial.revisions);
-  const { data: experiments } = useExperiments(initial.experiments, key);
+  const agent = useAgent(key, initial.agent);
+  const revisions = useRevisions(key, initial.revisions);
+  const experiments = useExperiments(initial.experiments, key);
   return (
     <div className="space-y-6">
       <Card>

@@ -2,77 +2,65 @@
 
 import Link from "next/link";
 import type { AgentSummaryDto } from "@/server/queries/agents";
+import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
-import { PhaseBadge } from "./phase-badge";
+import { PhaseBadge } from "@/components/experiments/experiment-badges";
 import { useAgents } from "./queries";
 
 export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
-  const { data } = useAgents(initial);
+  const data = useAgents(initial);
   if (data.length === 0) {
     return (
-      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+      <EmptyState>
         No DatadogAgent seen yet. Create one (e.g.{" "}
         <code>kubectl apply -f config/samples/datadogagent.yaml</code>) and it appears here once the
         controller has reconciled it.
-      </p>
+      </EmptyState>
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">DatadogAgents</caption>
-        <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2 font-medium">Agent</th>
-            <th className="px-3 py-2 font-medium">Experiment</th>
-            <th className="px-3 py-2 font-medium">Current revision</th>
-            <th className="px-3 py-2 font-medium">Last change</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.map((agent) => (
-            <tr
-              key={agent.key}
-              className="border-t border-slate-100 align-top"
-              data-testid="agent-row"
-              data-key={agent.key}
-            >
-              <td className="px-3 py-2">
-                <Link href={`/agents/${agent.key}`} className="font-medium text-sky-700 hover:underline">
-                  {agent.name}
-                </Link>
-                <span className="ml-2 text-xs text-slate-500">{agent.namespace}</span>
-                {agent.deleted && (
-                  <span className="ml-2">
-                    <Badge tone="neutral">deleted</Badge>
-                  </span>
-                )}
-                {agent.renderError && (
-                  <span className="ml-2" title={agent.renderError}>
-                    <Badge tone="bad">render failed</Badge>
-                  </span>
-                )}
-              </td>
-              <td className="px-3 py-2">
-                <PhaseBadge phase={agent.phase} />
-                {agent.experimentId && (
-                  <span className="ml-2 font-mono text-xs text-slate-600">{agent.experimentId}</span>
-                )}
-              </td>
-              <td className="px-3 py-2 font-mono text-xs">{agent.currentRevision ?? "—"}</td>
-              <td className="px-3 py-2 text-slate-700">
-                {agent.lastChange ?? "—"}
-                {agent.lastChangeAt && (
-                  <span className="ml-2 text-xs text-slate-500">
-                    <RelativeTime iso={agent.lastChangeAt} />
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table caption="DatadogAgents" columns={["Agent", "Experiment", "Current revision", "Last change"]}>
+      {data.map((agent) => (
+        <tr
+          key={agent.key}
+          className="border-t border-slate-100 align-top"
+          data-testid="agent-row"
+          data-key={agent.key}
+        >
+          <td className="px-3 py-2">
+            <Link href={`/agents/${agent.key}`} className="font-medium text-sky-700 hover:underline">
+              {agent.name}
+            </Link>
+            <span className="ml-2 text-xs text-slate-500">{agent.namespace}</span>
+            {agent.deleted && (
+              <span className="ml-2">
+                <Badge tone="neutral">deleted</Badge>
+              </span>
+            )}
+            {agent.renderError && (
+              <span className="ml-2" title={agent.renderError}>
+                <Badge tone="bad">render failed</Badge>
+              </span>
+            )}
+          </td>
+          <td className="px-3 py-2">
+            <PhaseBadge phase={agent.phase} />
+            {agent.experimentId && (
+              <span className="ml-2 font-mono text-xs text-slate-600">{agent.experimentId}</span>
+            )}
+          </td>
+          <td className="px-3 py-2 font-mono text-xs">{agent.currentRevision ?? "—"}</td>
+          <td className="px-3 py-2 text-slate-700">
+            {agent.lastChange ?? "—"}
+            {agent.lastChangeAt && (
+              <span className="ml-2 text-xs text-slate-500">
+                <RelativeTime iso={agent.lastChangeAt} />
+              </span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }

@@ -1,6 +1,7 @@
 import type { AuditFilters } from "@/lib/audit-filters";
+import { FilterField, FilterForm, filterInput } from "@/components/ui/filter-form";
 
-/** A plain GET form: filters live in the URL, so a filtered view can be shared or bookmarked. */
+/** Filters of the audit trail, with the actors and actions seen so far as suggestions. */
 export function AuditFiltersForm({
   filters,
   facets,
@@ -8,59 +9,41 @@ export function AuditFiltersForm({
   filters: AuditFilters;
   facets: { actors: string[]; actions: string[] };
 }) {
-  const input = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
   return (
-    <form
-      method="get"
-      action="/audit"
-      className="mb-4 grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-6"
-      role="search"
-      aria-label="Filter the audit trail"
-    >
-      <label className="text-xs font-medium text-slate-600">
-        Actor
-        <input name="actor" list="audit-actors" defaultValue={filters.actor} className={input} />
-        <datalist id="audit-actors">
-          {facets.actors.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        Action
+    <FilterForm action="/audit" label="Filter the audit trail">
+      <FilterField label="Actor">
+        <input name="actor" list="audit-actors" defaultValue={filters.actor} className={filterInput} />
+        <Suggestions id="audit-actors" values={facets.actors} />
+      </FilterField>
+      <FilterField label="Action">
         <input
           name="action"
           list="audit-actions"
           defaultValue={filters.action}
           placeholder="command."
-          className={input}
+          className={filterInput}
         />
-        <datalist id="audit-actions">
-          {facets.actions.map((a) => (
-            <option key={a} value={a} />
-          ))}
-        </datalist>
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        Target contains
-        <input name="target" defaultValue={filters.target} placeholder="datadog/" className={input} />
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        From
-        <input name="from" type="datetime-local" defaultValue={filters.from} className={input} />
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        To
-        <input name="to" type="datetime-local" defaultValue={filters.to} className={input} />
-      </label>
-      <div className="flex items-end gap-2">
-        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white">
-          Filter
-        </button>
-        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">
-          Clear
-        </a>
-      </div>
-    </form>
+        <Suggestions id="audit-actions" values={facets.actions} />
+      </FilterField>
+      <FilterField label="Target contains">
+        <input name="target" defaultValue={filters.target} placeholder="datadog/" className={filterInput} />
+      </FilterField>
+      <FilterField label="From">
+        <input name="from" type="datetime-local" defaultValue={filters.from} className={filterInput} />
+      </FilterField>
+      <FilterField label="To">
+        <input name="to" type="datetime-local" defaultValue={filters.to} className={filterInput} />
+      </FilterField>
+    </FilterForm>
+  );
+}
+
+function Suggestions({ id, values }: { id: string; values: string[] }) {
+  return (
+    <datalist id={id}>
+      {values.map((v) => (
+        <option key={v} value={v} />
+      ))}
+    </datalist>
   );
 }

@@ -1,9 +1,11 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { filtersToSearch, type AuditFilters } from "@/lib/audit-filters";
+import type { AuditFilters } from "@/lib/audit-filters";
+import { filtersToSearch } from "@/lib/search-params";
 import type { AuditPage } from "@/server/queries/audit";
-import { queryKeys } from "@/components/query-keys";
+import { EmptyState, Table } from "@/components/ui/table";
+import { useLiveData } from "@/components/live/use-live-data";
+import { queryKeys } from "@/components/live/query-keys";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 function summary(details: Record<string, unknown>): string {
@@ -23,59 +25,32 @@ export function AuditTable({
   initial: AuditPage;
 }) {
   const key = { ...filters, cursor: cursor === null ? "" : String(cursor) } as Record<string, string>;
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.audit(key),
-    queryFn: async (): Promise<AuditPage> => {
-      const res = await fetch(
-        `/api/audit${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
-        { cache: "no-store" },
-      );
-      if (!res.ok) throw new Error(`GET /api/audit: ${res.status}`);
-      return res.json();
-    },
-    initialData: initial,
-    enabled: cursor === null,
-  });
+  const data = useLiveData(
+    queryKeys.audit(key),
+    `/api/audit${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
+    initial,
+    cursor === null,
+  );
   if (data.rows.length === 0) {
-    return (
-      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
-        No audit entries match these filters.
-      </p>
-    );
+    return <EmptyState>No audit entries match these filters.</EmptyState>;
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Audit trail, newest first</caption>
-        <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2 font-medium">When</th>
-            <th className="px-3 py-2 font-medium">Actor</th>
-            <th className="px-3 py-2 font-medium">Action</th>
-            <th className="px-3 py-2 font-medium">Target</th>
-            <th className="px-3 py-2 font-medium">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.rows.map((row) => (
-            <tr key={row.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
-              <td className="whitespace-nowrap px-3 py-2 text-slate-600">
-                <RelativeTime iso={row.at} />
-              </td>
-              <td className="px-3 py-2 font-medium">{row.actor}</td>
-              <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
-              <td className="px-3 py-2">
-                <span className="text-slate-500">{row.targetKind}</span>{" "}
-                <span className="font-mono text-xs">{row.target}</span>
-                {row.commandId !== null && (
-                  <span className="ml-1 text-xs text-slate-400">#{row.commandId}</span>
-                )}
-              </td>
-              <td className="max-w-md px-3 py-2 text-slate-700">{summary(row.details)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table caption="Audit trail, newest first" columns={["When", "Actor", "Action", "Target", "Details"]}>
+      {data.rows.map((row) => (
+        <tr key={row.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
+          <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+            <RelativeTime iso={row.at} />
+          </td>
+          <td className="px-3 py-2 font-medium">{row.actor}</td>
+          <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
+          <td className="px-3 py-2">
+            <span className="text-slate-500">{row.targetKind}</span>{" "}
+            <span className="font-mono text-xs">{row.target}</span>
+            {row.commandId !== null && <span className="ml-1 text-xs text-slate-400">#{row.commandId}</span>}
+          </td>
+          <td className="max-w-md px-3 py-2 text-slate-700">{summary(row.details)}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

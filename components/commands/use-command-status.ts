@@ -1,10 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { isFinalStatus } from "@/lib/commands";
 import type { CommandDto } from "@/server/queries/commands";
-import { queryKeys } from "@/components/query-keys";
-
-const FINAL = new Set(["applied", "rejected", "ignored"]);
+import { fetchJson } from "@/components/live/fetch-json";
+import { queryKeys } from "@/components/live/query-keys";
 
 /**
  * Follows a command from "requested" to its outcome. The live stream refetches it when the
@@ -13,17 +13,9 @@ const FINAL = new Set(["applied", "rejected", "ignored"]);
 export function useCommandStatus(id: number | null) {
   return useQuery({
     queryKey: queryKeys.command(id ?? 0),
-    queryFn: async (): Promise<CommandDto> => {
-      const res = await fetch(`/api/commands/${id}`, { cache: "no-store" });
-      if (!res.ok) throw new Error(((await res.json()) as { error: string }).error);
-      return res.json();
-    },
+    queryFn: () => fetchJson<CommandDto>(`/api/commands/${id}`),
     enabled: id !== null,
     staleTime: 0,
-    refetchInterval: (query) => (query.state.data && FINAL.has(query.state.data.status) ? false : 5000),
+    refetchInterval: (query) => (isFinalStatus(query.state.data?.status) ? false : 5000),
   });
-}
-
-export function isFinal(status: string | undefined): boolean {
-  return status !== undefined && FINAL.has(status);
 }

@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import type { ExperimentDto } from "@/server/queries/experiments";
-import { useExperiments } from "@/components/agents/queries";
-import { OutcomeBadge } from "@/components/agents/phase-badge";
+import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { OutcomeBadge } from "./experiment-badges";
+import { useExperiments } from "./queries";
 
 function duration(seconds: number | null): string {
   if (seconds === null) return "running";
@@ -14,63 +15,58 @@ function duration(seconds: number | null): string {
 }
 
 export function ExperimentsTable({ initial }: { initial: ExperimentDto[] }) {
-  const { data } = useExperiments(initial);
+  const data = useExperiments(initial);
   if (data.length === 0) {
     return (
-      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+      <EmptyState>
         No experiment yet. Start one from an agent&apos;s page, or send a Remote Config signal to POST
         /api/signals.
-      </p>
+      </EmptyState>
     );
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Experiments, newest first</caption>
-        <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2 font-medium">Experiment</th>
-            <th className="px-3 py-2 font-medium">Agent</th>
-            <th className="px-3 py-2 font-medium">Outcome</th>
-            <th className="px-3 py-2 font-medium">Duration</th>
-            <th className="px-3 py-2 font-medium">Started by</th>
-            <th className="px-3 py-2 font-medium">Baseline → candidate</th>
-            <th className="px-3 py-2 font-medium">Requested</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.map((e) => (
-            <tr
-              key={e.id}
-              className="border-t border-slate-100 align-top"
-              data-testid="experiment-row"
-              data-outcome={e.outcome ?? "running"}
-            >
-              <td className="px-3 py-2 font-mono text-xs">{e.experimentId}</td>
-              <td className="px-3 py-2">
-                <Link href={`/agents/${e.agentKey}`} className="text-sky-700 hover:underline">
-                  {e.agentKey}
-                </Link>
-              </td>
-              <td className="px-3 py-2">
-                <OutcomeBadge outcome={e.outcome} />
-                {e.reason && <p className="mt-1 max-w-sm text-xs text-slate-600">{e.reason}</p>}
-              </td>
-              <td className="px-3 py-2 whitespace-nowrap">{duration(e.durationSeconds)}</td>
-              <td className="px-3 py-2">
-                {e.actor} <span className="text-xs text-slate-500">({e.source})</span>
-                {e.endedBy && <p className="text-xs text-slate-500">ended by {e.endedBy}</p>}
-              </td>
-              <td className="px-3 py-2 font-mono text-xs">
-                {e.baselineRevision} → {e.candidateRevision}
-              </td>
-              <td className="px-3 py-2 whitespace-nowrap text-slate-600">
-                <RelativeTime iso={e.requestedAt} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption="Experiments, newest first"
+      columns={[
+        "Experiment",
+        "Agent",
+        "Outcome",
+        "Duration",
+        "Started by",
+        "Baseline → candidate",
+        "Requested",
+      ]}
+    >
+      {data.map((e) => (
+        <tr
+          key={e.id}
+          className="border-t border-slate-100 align-top"
+          data-testid="experiment-row"
+          data-outcome={e.outcome ?? "running"}
+        >
+          <td className="px-3 py-2 font-mono text-xs">{e.experimentId}</td>
+          <td className="px-3 py-2">
+            <Link href={`/agents/${e.agentKey}`} className="text-sky-700 hover:underline">
+              {e.agentKey}
+            </Link>
+          </td>
+          <td className="px-3 py-2">
+            <OutcomeBadge outcome={e.outcome} />
+            {e.reason && <p className="mt-1 max-w-sm text-xs text-slate-600">{e.reason}</p>}
+          </td>
+          <td className="px-3 py-2 whitespace-nowrap">{duration(e.durationSeconds)}</td>
+          <td className="px-3 py-2">
+            {e.actor} <span className="text-xs text-slate-500">({e.source})</span>
+            {e.endedBy && <p className="text-xs text-slate-500">ended by {e.endedBy}</p>}
+          </td>
+          <td className="px-3 py-2 font-mono text-xs">
+            {e.baselineRevision} → {e.candidateRevision}
+          </td>
+          <td className="px-3 py-2 whitespace-nowrap text-slate-600">
+            <RelativeTime iso={e.requestedAt} />
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }

@@ -1,14 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { FORWARDER_STATUS_STALE_AFTER_MS } from "@/lib/metadata";
 import type { ForwarderDto } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/query-keys";
+import { queryKeys } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
-import { fetchJson } from "./fetch-json";
+import { Field } from "@/components/ui/field";
+import { useLiveData } from "@/components/live/use-live-data";
 
 const TITLES: Record<string, string> = { crd: "CRD forwarder", helm: "Helm forwarder" };
 const STATE: Record<ForwarderDto["state"] | "stale", { label: string; tone: Tone }> = {
@@ -25,11 +24,7 @@ function every(seconds: number): string {
 /** Each forwarder's watches, denied watches, heartbeat and queue, as the leading controller reports them. */
 export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
   const now = useNow();
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.metadataForwarders,
-    queryFn: () => fetchJson<ForwarderDto[]>("/api/metadata/forwarders"),
-    initialData: initial,
-  });
+  const data = useLiveData(queryKeys.metadataForwarders, "/api/metadata/forwarders", initial);
   if (data.length === 0) {
     return (
       <p
@@ -123,13 +118,4 @@ function StateBadge({ forwarder, now }: { forwarder: ForwarderDto; now: number }
     forwarder.state !== "standby" && now - Date.parse(forwarder.updatedAt) > FORWARDER_STATUS_STALE_AFTER_MS;
   const look = STATE[stale ? "stale" : forwarder.state];
   return <Badge tone={look.tone}>{look.label}</Badge>;
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
-  );
 }

@@ -2,10 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { DiffPart, SendDetailDto } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/query-keys";
+import { queryKeys } from "@/components/live/query-keys";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { fetchJson } from "./fetch-json";
+import { fetchJson } from "@/components/live/fetch-json";
 
 const CONTEXT = 3;
 

@@ -1,11 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { SEND_REASONS, type SendReason } from "@/lib/metadata";
 import type { MinuteBucket } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/query-keys";
+import { queryKeys } from "@/components/live/query-keys";
 import { Card } from "@/components/ui/card";
-import { fetchJson } from "./fetch-json";
+import { useLiveData } from "@/components/live/use-live-data";
 
 const W = 600;
 const H = 160;
@@ -151,11 +150,7 @@ function Legend({ items }: { items: { label: string; color: string }[] }) {
 
 /** Sends per minute by reason and latency percentiles over the last hour, following the live stream. */
 export function SendCharts({ initial }: { initial: MinuteBucket[] }) {
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.metadataCharts,
-    queryFn: () => fetchJson<MinuteBucket[]>("/api/metadata/charts"),
-    initialData: initial,
-  });
+  const data = useLiveData(queryKeys.metadataCharts, "/api/metadata/charts", initial);
   const total = data.reduce((sum, b) => sum + SEND_REASONS.reduce((s, r) => s + b.counts[r], 0), 0);
   const failed = data.reduce((sum, b) => sum + b.failed, 0);
   return (

@@ -1,13 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { filtersToSearch } from "@/lib/audit-filters";
+import { filtersToSearch } from "@/lib/search-params";
 import type { MetadataFilters } from "@/lib/metadata-filters";
 import type { SendRowDto, SendsPage } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/query-keys";
+import { EmptyState, Table } from "@/components/ui/table";
+import { queryKeys } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { fetchJson } from "./fetch-json";
+import { useLiveData } from "@/components/live/use-live-data";
 
 const STATUS_TONE: Record<string, Tone> = { sent: "good", failed: "bad", skipped: "warn" };
 
@@ -30,46 +30,24 @@ export function SendTable({
   onSelect: (id: number) => void;
 }) {
   const key = { ...filters, cursor: cursor === null ? "" : String(cursor) } as Record<string, string>;
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.metadataSends(key),
-    queryFn: () =>
-      fetchJson<SendsPage>(
-        `/api/metadata/sends${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
-      ),
-    initialData: initial,
-    enabled: cursor === null,
-  });
+  const data = useLiveData(
+    queryKeys.metadataSends(key),
+    `/api/metadata/sends${filtersToSearch(filters, cursor === null ? {} : { cursor: String(cursor) })}`,
+    initial,
+    cursor === null,
+  );
   if (data.rows.length === 0) {
-    return (
-      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
-        No sends match these filters.
-      </p>
-    );
+    return <EmptyState>No sends match these filters.</EmptyState>;
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Metadata send attempts, newest first</caption>
-        <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-          <tr>
-            <th className="px-3 py-2 font-medium">When</th>
-            <th className="px-3 py-2 font-medium">Forwarder</th>
-            <th className="px-3 py-2 font-medium">Object</th>
-            <th className="px-3 py-2 font-medium">Reason</th>
-            <th className="px-3 py-2 font-medium">Status</th>
-            <th className="px-3 py-2 font-medium">Attempt</th>
-            <th className="px-3 py-2 font-medium">Size</th>
-            <th className="px-3 py-2 font-medium">Latency</th>
-            <th className="px-3 py-2 font-medium">Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.rows.map((row) => (
-            <Row key={row.id} row={row} selected={row.id === selectedId} onSelect={onSelect} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption="Metadata send attempts, newest first"
+      columns={["When", "Forwarder", "Object", "Reason", "Status", "Attempt", "Size", "Latency", "Error"]}
+    >
+      {data.rows.map((row) => (
+        <Row key={row.id} row={row} selected={row.id === selectedId} onSelect={onSelect} />
+      ))}
+    </Table>
   );
 }
 

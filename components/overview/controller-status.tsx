@@ -1,12 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { controllerState, type ControllerState } from "@/lib/controller-status";
 import type { ControllerDto } from "@/server/queries/controllers";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
-import { queryKeys } from "@/components/query-keys";
+import { Field } from "@/components/ui/field";
+import { useLiveData } from "@/components/live/use-live-data";
+import { queryKeys } from "@/components/live/query-keys";
 import { PingButton } from "./ping-button";
 
 const STATE_LABEL: Record<ControllerState, { label: string; tone: Tone }> = {
@@ -15,19 +16,9 @@ const STATE_LABEL: Record<ControllerState, { label: string; tone: Tone }> = {
   stale: { label: "not responding", tone: "bad" },
 };
 
-async function fetchControllers(): Promise<ControllerDto[]> {
-  const res = await fetch("/api/controllers", { cache: "no-store" });
-  if (!res.ok) throw new Error(`GET /api/controllers: ${res.status}`);
-  return res.json();
-}
-
 export function ControllerStatus({ initial }: { initial: ControllerDto[] }) {
   const now = useNow();
-  const { data = initial } = useQuery({
-    queryKey: queryKeys.controllers,
-    queryFn: fetchControllers,
-    initialData: initial,
-  });
+  const data = useLiveData(queryKeys.controllers, "/api/controllers", initial);
   const live = data.filter((c) => controllerState(c, now) === "running");
   const current = live.find((c) => c.isLeader) ?? live[0] ?? data[0];
 
@@ -102,14 +93,5 @@ export function ControllerStatus({ initial }: { initial: ControllerDto[] }) {
         </tbody>
       </table>
     </Card>
-  );
-}
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-900">{children}</dd>
-    </div>
   );
 }

@@ -1,14 +1,15 @@
 "use client";
 
 import { useState } from "react";
-import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import type { AgentDetailDto } from "@/server/queries/agents";
+import type { RevisionDto } from "@/server/queries/revisions";
 import { restoreRevision } from "@/server/actions/restore-revision";
-import { CommandDialog } from "@/components/agents/command-dialog";
-import { CauseBadge } from "@/components/agents/phase-badge";
+import { CommandDialog } from "@/components/commands/command-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { CauseBadge } from "./cause-badge";
 import { rollbackBlockedReason } from "./rollback";
 import { SpecDiff } from "./spec-diff";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import type { AgentDetailDto } from "@/server/queries/agents";
+import type { RevisionDto } from "@/server/queries/revisions";
 import { rollbackBlockedReason } from "./rollback";
 
 const agent: AgentDetailDto = {
@@ -46,7 +47,7 @@ describe("rollbackBlockedReason (the dialog's submit is enabled only when this i
     );
     expect(
       rollbackBlockedReason(
-        { ...agent, phase: "running", experimentId: "e1" },
+        { ...agent, phase: "running", experimentId: "e1", experiment: { phase: "running", id: "e1" } },
         revision("datadog-aaaaaaaaaa"),
       ),
     ).toBe("Experiment e1 is running: promote or stop it before rolling back.");
@@ -56,5 +57,20 @@ describe("rollbackBlockedReason (the dialog's submit is enabled only when this i
     expect(
       rollbackBlockedReason(agent, revision("datadog-cccccccccc", { inCluster: false, specRedacted: true })),
     ).toMatch(/redacted/);
+  });
+
+  it("refuses while a stopped or timed-out experiment's baseline is still to be restored, as the controller does", () => {
+    const timingOut = {
+      ...agent,
+      phase: "timeout",
+      experimentId: "e1",
+      experiment: { phase: "timeout" as const, id: "e1", baselineRevision: "datadog-aaaaaaaaaa" },
+    };
+    expect(rollbackBlockedReason(timingOut, revision("datadog-aaaaaaaaaa"))).toBe(
+      "Experiment e1 is being rolled back (phase=timeout): roll back once its baseline is restored.",
+    );
+    // Once the baseline is restored the phase stays for a reconcile without it: no longer in the way.
+    const restored = { ...timingOut, experiment: { phase: "timeout" as const, id: "e1" } };
+    expect(rollbackBlockedReason(restored, revision("datadog-aaaaaaaaaa"))).toBeNull();
   });
 });

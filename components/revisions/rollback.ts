@@ -1,10 +1,19 @@
-import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import { activeExperiment } from "@/lib/experiments";
+import { agentStatusOf } from "@/lib/read-model/agents";
+import type { AgentDetailDto } from "@/server/queries/agents";
+import type { RevisionDto } from "@/server/queries/revisions";
 
 /** Why rolling back to `target` cannot be requested now, or null when it can. */
 export function rollbackBlockedReason(agent: AgentDetailDto, target: RevisionDto): string | null {
   if (agent.deleted) return "This DatadogAgent no longer exists.";
-  if (agent.phase === "running" || agent.phase === "rollback") {
-    return `Experiment ${agent.experimentId} is ${agent.phase}: promote or stop it before rolling back.`;
+  // Which experiments hold a restore back is the controller's rule (lib/experiments.ts): a
+  // running one, and a stopped or timed-out one whose baseline is not restored yet.
+  const active = activeExperiment(agentStatusOf(agent));
+  if (active?.phase === "running") {
+    return `Experiment ${active.id ?? "?"} is running: promote or stop it before rolling back.`;
+  }
+  if (active) {
+    return `Experiment ${active.id ?? "?"} is being rolled back (phase=${active.phase}): roll back once its baseline is restored.`;
   }
   if (target.name === agent.currentRevision) return "This is already the current revision.";
   if (!target.inCluster && target.specRedacted) {

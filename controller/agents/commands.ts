@@ -1,11 +1,12 @@
 // Command handlers for start/stop/promote-experiment and restore-revision: the dashboard and the
 // Remote Config signal (POST /api/signals) both arrive here as Commands. Each re-reads the
-// DatadogAgent, decides with the pure guards of experiment.ts, and writes with the
+// DatadogAgent, decides with the pure guards of lib/experiments.ts, and writes with the
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
 import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
+import { canEnd, canRestore, canStart } from "../../lib/experiments";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
@@ -13,15 +14,7 @@ import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/ret
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
-import {
-  activeExperiment,
-  canEnd,
-  canStart,
-  promotedStatus,
-  startedStatus,
-  stoppedStatus,
-  timeoutSecondsOf,
-} from "./experiment";
+import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
 import { agentRef, audit, ownStatus } from "./controller";
 import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
@@ -250,20 +243,15 @@ export function agentHandlers(deps: HandlerDeps) {
       const agent = await readAgent(api, ctx.target);
       const name = agent.metadata.name;
       const status = ownStatus(agent.status);
-      const active = activeExperiment(status);
-      if (active) {
-        throw new CommandRejected(
-          `experiment ${active.id ?? "?"} is in progress (phase=${active.phase}): promote or stop it before restoring a revision`,
-        );
+      const guard = canRestore(status, payload.revision);
+      if (!guard.ok) {
+        if (guard.nothingToDo) return { status: "ignored", message: guard.reason };
+        throw new CommandRejected(guard.reason);
       }
-      const hash = hashOfRevisionName(name, payload.revision);
-      if (!hash) {
+      if (!hashOfRevisionName(name, payload.revision)) {
         throw new CommandRejected(
           `"${payload.revision}" is not a revision of ${ctx.target} (expected ${name}-<10 hex characters>)`,
         );
-      }
-      if (payload.revision === status.currentRevision) {
-        return { status: "ignored", message: `revision ${payload.revision} is already current` };
       }
       const spec = await loadRevisionSpec(deps, agent, payload.revision).catch((error) => {
         if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);

@@ -139,57 +139,7 @@ function restoreStep(
   };
 }
 
-// ---- Signal guards (the command handlers' decisions, upstream's handle*Experiment) ----
-
-export type Guard = { ok: true } | { ok: false; reason: string };
-
-/**
- * May an experiment start now? Upstream: the agent must have been reconciled once; the phase
- * must be none, aborted, timeout or promoted — or running with the same id while
- * expectedSpecHash is still set (a retry after a partial failure).
- */
-export function canStart(status: AgentStatus, id: string): Guard {
-  if (!status.currentRevision) {
-    return {
-      ok: false,
-      reason: "the DatadogAgent has not been reconciled yet (no currentRevision); try again shortly",
-    };
-  }
-  const exp = status.experiment;
-  if (!exp?.phase || exp.phase === "aborted" || exp.phase === "timeout" || exp.phase === "promoted") {
-    return { ok: true };
-  }
-  if (exp.phase === "running" && exp.id === id && exp.expectedSpecHash) return { ok: true };
-  if (exp.phase === "rollback") {
-    return {
-      ok: false,
-      reason: `experiment ${exp.id ?? "?"} is being rolled back (phase=rollback): start again once it has finished`,
-    };
-  }
-  return {
-    ok: false,
-    reason: `an experiment is active (phase=${exp.phase}, id=${exp.id ?? "?"}): stop or promote it first`,
-  };
-}
-
-/** May this stop/promote act? Only on the running experiment with the same id. */
-export function canEnd(status: AgentStatus, id: string, action: "stop" | "promote"): Guard {
-  const exp = status.experiment;
-  if (!exp?.phase) return { ok: false, reason: `no experiment to ${action}: none is running` };
-  if (exp.id !== id) {
-    return {
-      ok: false,
-      reason: `experiment id mismatch: the ${exp.phase} experiment is ${exp.id ?? "(no id)"}, not ${id}`,
-    };
-  }
-  if (exp.phase !== "running") {
-    return {
-      ok: false,
-      reason: `experiment ${id} is not running (phase=${exp.phase}): nothing to ${action}`,
-    };
-  }
-  return { ok: true };
-}
+// ---- Status after an accepted command (the guards are in lib/experiments.ts) ----
 
 /** Status after an accepted start: running, baseline = current revision, clock not started. */
 export function startedStatus(
@@ -222,16 +172,4 @@ export function stoppedStatus(status: AgentStatus): AgentStatus {
 export function promotedStatus(status: AgentStatus): AgentStatus {
   const { baselineRevision: _released, ...rest } = status.experiment ?? {};
   return { ...status, experiment: { ...rest, phase: "promoted" } };
-}
-
-/**
- * Is an experiment in progress, so that a manual restore must wait? Running, or a rollback /
- * timeout whose restore has not happened yet.
- */
-export function activeExperiment(status: AgentStatus): ExperimentStatus | undefined {
-  const exp = status.experiment;
-  if (!exp?.phase) return undefined;
-  if (exp.phase === "running") return exp;
-  if ((exp.phase === "rollback" || exp.phase === "timeout") && exp.baselineRevision) return exp;
-  return undefined;
 }

@@ -11,6 +11,12 @@ import {
   type RevisionCause,
 } from "../../lib/agents";
 import { canonicalJson, type Json } from "../../lib/merge-patch";
+import {
+  experimentConfigColumn,
+  experimentStatusColumn,
+  specColumn,
+  type NewExperimentRow,
+} from "../../lib/read-model/agents";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
@@ -46,17 +52,6 @@ export interface ExperimentEnd {
   endedBy: string;
 }
 
-export interface NewExperiment {
-  agentKey: string;
-  experimentId: string;
-  actor: string;
-  source: string;
-  config: Json;
-  timeoutSeconds: number;
-  baselineRevision: string;
-  candidateRevision: string;
-}
-
 export class AgentReadModel {
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
@@ -77,10 +72,10 @@ export class AgentReadModel {
       name: snapshot.name,
       uid: snapshot.uid,
       generation: snapshot.generation,
-      spec: JSON.stringify(spec),
+      spec: specColumn.encode(spec),
       currentRevision: snapshot.status.currentRevision ?? null,
       previousRevision: snapshot.status.previousRevision ?? null,
-      experiment: JSON.stringify(snapshot.status.experiment ?? null),
+      experiment: experimentStatusColumn.encode(snapshot.status.experiment ?? null),
       renderError: snapshot.renderError,
       deletedAt: null,
     };
@@ -145,21 +140,25 @@ export class AgentReadModel {
       orderBy: { id: "desc" },
       select: { spec: true, specRedacted: true },
     });
-    return row ? { spec: JSON.parse(row.spec) as Json, redacted: row.specRedacted } : undefined;
+    return row ? { spec: specColumn.decode(row.spec), redacted: row.specRedacted } : undefined;
   }
 
   /**
    * The experiment's row, written before the cluster is changed (so the reconcile that follows
    * finds it); forgetExperiment removes it if the start then fails.
    */
-  async startExperiment(experiment: NewExperiment): Promise<void> {
+  async startExperiment(experiment: NewExperimentRow): Promise<void> {
     await this.transaction(async (tx) => {
       // A retried start (same id, still running) updates its row instead of adding one.
       const existing = await tx.experiment.findFirst({
         where: { agentKey: experiment.agentKey, experimentId: experiment.experimentId, phase: "running" },
         orderBy: { id: "desc" },
       });
-      const data = { ...experiment, config: JSON.stringify(experiment.config), phase: "running" };
+      const data = {
+        ...experiment,
+        config: experimentConfigColumn.encode(experiment.config),
+        phase: "running",
+      };
       if (existing) await tx.experiment.update({ where: { id: existing.id }, data });
       else await tx.experiment.create({ data });
       await announce(tx, experiment.agentKey, [TOPICS.experiments]);
@@ -265,7 +264,7 @@ async function insertRevision(tx: Tx, entry: RevisionEntry): Promise<void> {
       agentKey: entry.agentKey,
       name: entry.name,
       hash: entry.hash,
-      spec: JSON.stringify(spec),
+      spec: specColumn.encode(spec),
       specRedacted: redacted,
       cause: entry.cause,
       actor: entry.actor,

@@ -1,4 +1,5 @@
 import "server-only";
+import type { CommandKind, CommandPayload } from "@/lib/commands";
 import { requireActor, UnauthenticatedError } from "../auth";
 import { insertCommand, type InsertResult } from "../commands";
 
@@ -7,12 +8,14 @@ export type CommandActionResult = InsertResult;
 /**
  * The action client every command-writing server action goes through (dub's pattern):
  * authenticate, validate with the command's zod schema, then write the Command and its audit
- * row together. Returns the command id; the UI follows its outcome over the live stream.
+ * row together. The payload is typed by the kind; the schema still checks it at run time,
+ * since an action's arguments come from the browser. Returns the command id; the UI follows
+ * its outcome over the live stream.
  */
-export async function requestCommand(
-  kind: string,
+export async function requestCommand<K extends CommandKind>(
+  kind: K,
   target: string,
-  payload: unknown,
+  payload: CommandPayload<K>,
   reason?: string | null,
 ): Promise<CommandActionResult> {
   let actor;

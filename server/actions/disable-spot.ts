@@ -1,11 +1,12 @@
 "use server";
 
+import type { SpotWorkloadKind } from "@/lib/spot";
 import { requestCommand, type CommandActionResult } from "./command-action";
 
 /** Asks the controller to send a workload's new pods on-demand for `minutes`. */
 export async function disableSpot(
   target: string,
-  kind: "Deployment" | "StatefulSet",
+  kind: SpotWorkloadKind,
   minutes: number,
 ): Promise<CommandActionResult> {
   return requestCommand("disable-spot", target, { kind, minutes });

@@ -1,6 +1,8 @@
 import "server-only";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Json } from "@/lib/merge-patch";
+import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
+import type { Agent } from "@/prisma/generated/client";
 import { getDb } from "../db";
 
 export interface AgentSummaryDto {
@@ -28,24 +30,8 @@ export interface AgentDetailDto extends AgentSummaryDto {
   experiment: ExperimentStatus | null;
 }
 
-export interface RevisionDto {
-  id: number;
-  name: string;
-  hash: string;
-  /** The defaulted spec of the revision (literal secrets redacted). */
-  spec: Json;
-  specRedacted: boolean;
-  cause: string;
-  actor: string;
-  experimentId: string | null;
-  at: string;
-  inCluster: boolean;
-}
-
-type AgentRow = Awaited<ReturnType<Awaited<ReturnType<typeof getDb>>["agent"]["findFirstOrThrow"]>>;
-
-function summary(row: AgentRow): AgentSummaryDto {
-  const experiment = JSON.parse(row.experiment) as ExperimentStatus | null;
+function summary(row: Agent): AgentSummaryDto {
+  const experiment = experimentStatusColumn.decode(row.experiment);
   return {
     key: row.key,
     namespace: row.namespace,
@@ -77,25 +63,7 @@ export async function getAgent(key: string): Promise<AgentDetailDto | null> {
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
-    spec: JSON.parse(row.spec) as Json,
-    experiment: JSON.parse(row.experiment) as ExperimentStatus | null,
+    spec: specColumn.decode(row.spec),
+    experiment: experimentStatusColumn.decode(row.experiment),
   };
-}
-
-/** The agent's revision history, newest first. */
-export async function listRevisions(agentKey: string, limit = 200): Promise<RevisionDto[]> {
-  const db = await getDb();
-  const rows = await db.agentRevision.findMany({ where: { agentKey }, orderBy: { id: "desc" }, take: limit });
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    hash: r.hash,
-    spec: JSON.parse(r.spec) as Json,
-    specRedacted: r.specRedacted,
-    cause: r.cause,
-    actor: r.actor,
-    experimentId: r.experimentId,
-    at: r.at.toISOString(),
-    inCluster: r.inCluster,
-  }));
 }

@@ -1,50 +1,22 @@
 import "server-only";
 import type { Condition } from "@/lib/autoscaling";
 import { controllerState } from "@/lib/controller-status";
+import { conditionsColumn } from "@/lib/read-model/autoscaling";
+import type { AutoscalingGate, PodAutoscaler, PodAutoscalerProfile } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { toDto, type Dto } from "./dto";
 
-export interface GateDto {
-  controllerId: string;
+export interface GateDto extends Dto<AutoscalingGate> {
+  /** Whether its controller is the leader now (from its heartbeat). */
   isLeader: boolean;
-  workloadEnabled: boolean;
-  podStoreEager: boolean;
-  open: boolean;
-  openedAt: string | null;
-  openedByKind: string | null;
-  openedByName: string | null;
-  podStoreStartedAt: string | null;
-  podCollectionSyncedAt: string | null;
-  podsCached: number;
-  podStoreBytes: number;
-  updatedAt: string;
 }
 
-export interface AutoscalerDto {
-  key: string;
-  namespace: string;
-  name: string;
-  targetApiVersion: string | null;
-  targetKind: string;
-  targetName: string;
-  mode: string | null;
-  owner: string | null;
-  minReplicas: number | null;
-  maxReplicas: number | null;
-  currentReplicas: number | null;
-  profile: string | null;
+export interface AutoscalerDto extends Omit<Dto<PodAutoscaler>, "conditions" | "createdAt"> {
   conditions: Condition[];
-  updatedAt: string;
 }
 
-export interface ProfileDto {
-  name: string;
-  mode: string | null;
-  minReplicas: number | null;
-  maxReplicas: number | null;
-  templateHash: string | null;
-  controlledAutoscalers: number | null;
+export interface ProfileDto extends Omit<Dto<PodAutoscalerProfile>, "conditions" | "createdAt"> {
   conditions: Condition[];
-  updatedAt: string;
 }
 
 export interface AutoscalingOverviewDto {
@@ -54,14 +26,14 @@ export interface AutoscalingOverviewDto {
   profiles: ProfileDto[];
 }
 
-const parseConditions = (json: string): Condition[] => {
-  try {
-    const list = JSON.parse(json) as unknown;
-    return Array.isArray(list) ? (list as Condition[]) : [];
-  } catch {
-    return [];
-  }
-};
+/** An autoscaler or profile row for the browser: conditions decoded, createdAt not shown. */
+function withConditions<Row extends { conditions: string; createdAt: Date | null }>({
+  conditions,
+  createdAt: _createdAt,
+  ...row
+}: Row) {
+  return { ...toDto(row), conditions: conditionsColumn.decode(conditions) };
+}
 
 /** The autoscaling read model: the gates of running controllers, every autoscaler and profile. */
 export async function autoscalingOverview(): Promise<AutoscalingOverviewDto> {
@@ -79,49 +51,11 @@ export async function autoscalingOverview(): Promise<AutoscalingOverviewDto> {
   return {
     gates: gates
       .filter((g) => running.has(g.controllerId))
-      .map((g) => ({
-        controllerId: g.controllerId,
-        isLeader: running.get(g.controllerId) ?? false,
-        workloadEnabled: g.workloadEnabled,
-        podStoreEager: g.podStoreEager,
-        open: g.open,
-        openedAt: g.openedAt?.toISOString() ?? null,
-        openedByKind: g.openedByKind,
-        openedByName: g.openedByName,
-        podStoreStartedAt: g.podStoreStartedAt?.toISOString() ?? null,
-        podCollectionSyncedAt: g.podCollectionSyncedAt?.toISOString() ?? null,
-        podsCached: g.podsCached,
-        podStoreBytes: g.podStoreBytes,
-        updatedAt: g.updatedAt.toISOString(),
-      }))
+      .map((g) => ({ ...toDto(g), isLeader: running.get(g.controllerId) ?? false }))
       .sort(
         (a, b) => Number(b.isLeader) - Number(a.isLeader) || a.controllerId.localeCompare(b.controllerId),
       ),
-    autoscalers: autoscalers.map((a) => ({
-      key: a.key,
-      namespace: a.namespace,
-      name: a.name,
-      targetApiVersion: a.targetApiVersion,
-      targetKind: a.targetKind,
-      targetName: a.targetName,
-      mode: a.mode,
-      owner: a.owner,
-      minReplicas: a.minReplicas,
-      maxReplicas: a.maxReplicas,
-      currentReplicas: a.currentReplicas,
-      profile: a.profile,
-      conditions: parseConditions(a.conditions),
-      updatedAt: a.updatedAt.toISOString(),
-    })),
-    profiles: profiles.map((p) => ({
-      name: p.name,
-      mode: p.mode,
-      minReplicas: p.minReplicas,
-      maxReplicas: p.maxReplicas,
-      templateHash: p.templateHash,
-      controlledAutoscalers: p.controlledAutoscalers,
-      conditions: parseConditions(p.conditions),
-      updatedAt: p.updatedAt.toISOString(),
-    })),
+    autoscalers: autoscalers.map(withConditions),
+    profiles: profiles.map(withConditions),
   };
 }

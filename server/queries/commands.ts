@@ -1,29 +1,24 @@
 import "server-only";
+import type { Command } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { toDto, type Dto } from "./dto";
 
-export interface CommandDto {
-  id: number;
-  kind: string;
-  target: string;
-  actor: string;
-  status: string;
-  message: string | null;
-  createdAt: string;
-  appliedAt: string | null;
-}
+// What the dashboard shows of a command (not its payload, nor who claimed it).
+const SHOWN = {
+  id: true,
+  kind: true,
+  target: true,
+  actor: true,
+  status: true,
+  message: true,
+  createdAt: true,
+  appliedAt: true,
+} as const;
+
+export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>>;
 
 export async function getCommand(id: number): Promise<CommandDto | null> {
   const db = await getDb();
-  const c = await db.command.findUnique({ where: { id } });
-  if (!c) return null;
-  return {
-    id: c.id,
-    kind: c.kind,
-    target: c.target,
-    actor: c.actor,
-    status: c.status,
-    message: c.message,
-    createdAt: c.createdAt.toISOString(),
-    appliedAt: c.appliedAt?.toISOString() ?? null,
-  };
+  const command = await db.command.findUnique({ where: { id }, select: SHOWN });
+  return command && toDto(command);
 }

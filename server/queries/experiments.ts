@@ -1,25 +1,13 @@
 import "server-only";
 import type { Json } from "@/lib/merge-patch";
+import { experimentConfigColumn } from "@/lib/read-model/agents";
+import type { Experiment } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { toDto, type Dto } from "./dto";
 
-export interface ExperimentDto {
-  id: number;
-  agentKey: string;
-  experimentId: string;
-  actor: string;
-  source: string;
+export interface ExperimentDto extends Omit<Dto<Experiment>, "config"> {
   /** The merge patch that was applied to the spec. */
   config: Json;
-  timeoutSeconds: number;
-  baselineRevision: string;
-  candidateRevision: string;
-  phase: string;
-  outcome: string | null;
-  reason: string | null;
-  endedBy: string | null;
-  requestedAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
   /** From the start of its clock (or its request) to its end; null while it runs. */
   durationSeconds: number | null;
 }
@@ -35,11 +23,8 @@ export async function listExperiments(agentKey?: string, limit = 500): Promise<E
   return rows.map((r) => {
     const from = r.startedAt ?? r.requestedAt;
     return {
-      ...r,
-      config: JSON.parse(r.config) as Json,
-      requestedAt: r.requestedAt.toISOString(),
-      startedAt: r.startedAt?.toISOString() ?? null,
-      endedAt: r.endedAt?.toISOString() ?? null,
+      ...toDto(r),
+      config: experimentConfigColumn.decode(r.config),
       durationSeconds: r.endedAt
         ? Math.max(0, Math.round((r.endedAt.getTime() - from.getTime()) / 1000))
         : null,

@@ -1,36 +1,14 @@
 import "server-only";
+import type { SpotWorkloadKind } from "@/lib/spot";
+import type { SpotEvent, SpotWorkload } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { toDto, type Dto } from "./dto";
 
-export interface SpotEventDto {
-  id: number;
-  at: string;
-  reason: string;
-  type: string;
-  objectKind: string;
-  objectName: string;
-  message: string;
-}
+export type SpotEventDto = Omit<Dto<SpotEvent>, "workloadKey">;
 
-export interface SpotWorkloadDto {
-  /** "Kind/namespace/name" */
-  key: string;
-  kind: "Deployment" | "StatefulSet";
-  namespace: string;
-  name: string;
-  /** false: the opt-in label is gone and its spot pods are being moved back to on-demand. */
-  optedIn: boolean;
-  replicas: number | null;
-  percentage: number;
-  minOnDemand: number;
-  configError: string | null;
-  spotPods: number;
-  onDemandPods: number;
-  pendingSpotPods: number;
-  oldestPendingAt: string | null;
-  targetSpot: number;
-  targetOnDemand: number;
-  disabledUntil: string | null;
-  updatedAt: string;
+/** A SpotWorkload row (its fields are described in prisma/schema.prisma) with its timeline. */
+export interface SpotWorkloadDto extends Omit<Dto<SpotWorkload>, "kind"> {
+  kind: SpotWorkloadKind;
   /** Newest first. */
   events: SpotEventDto[];
 }
@@ -53,37 +31,15 @@ export async function spotOverview(): Promise<SpotOverviewDto> {
         where: { workloadKey: r.key },
         orderBy: { id: "desc" },
         take: EVENTS_PER_WORKLOAD,
+        omit: { workloadKey: true },
       }),
     ),
   );
   return {
     workloads: rows.map((r, i) => ({
-      key: r.key,
-      kind: r.kind as SpotWorkloadDto["kind"],
-      namespace: r.namespace,
-      name: r.name,
-      optedIn: r.optedIn,
-      replicas: r.replicas,
-      percentage: r.percentage,
-      minOnDemand: r.minOnDemand,
-      configError: r.configError,
-      spotPods: r.spotPods,
-      onDemandPods: r.onDemandPods,
-      pendingSpotPods: r.pendingSpotPods,
-      oldestPendingAt: r.oldestPendingAt?.toISOString() ?? null,
-      targetSpot: r.targetSpot,
-      targetOnDemand: r.targetOnDemand,
-      disabledUntil: r.disabledUntil?.toISOString() ?? null,
-      updatedAt: r.updatedAt.toISOString(),
-      events: events[i]!.map((e) => ({
-        id: e.id,
-        at: e.at.toISOString(),
-        reason: e.reason,
-        type: e.type,
-        objectKind: e.objectKind,
-        objectName: e.objectName,
-        message: e.message,
-      })),
+      ...toDto(r),
+      kind: r.kind as SpotWorkloadKind,
+      events: events[i]!.map(toDto),
     })),
   };
 }

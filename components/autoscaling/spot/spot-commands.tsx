@@ -1,29 +1,19 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { CommandStatus } from "@/components/commands/command-status";
-import { callCommandAction } from "@/components/commands/safe-action";
+import { useState } from "react";
 import { disableSpot } from "@/server/actions/disable-spot";
 import { enableSpot } from "@/server/actions/enable-spot";
 import type { SpotWorkloadDto } from "@/server/queries/spot";
+import { CommandStatus } from "@/components/commands/command-status";
+import { useCommandAction } from "@/components/commands/use-command-action";
 
 /** "Re-enable spot now" and "Disable spot for N minutes", each followed requested → applied. */
 export function SpotCommands({ workload, disabled }: { workload: SpotWorkloadDto; disabled: boolean }) {
-  const [pending, startTransition] = useTransition();
-  const [commandId, setCommandId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, commandId, error, send: run } = useCommandAction();
   const [minutes, setMinutes] = useState("30");
   const target = `${workload.namespace}/${workload.name}`;
   const parsedMinutes = Number(minutes);
   const minutesValid = Number.isInteger(parsedMinutes) && parsedMinutes >= 1 && parsedMinutes <= 7 * 24 * 60;
-
-  const run = (action: () => ReturnType<typeof enableSpot>) =>
-    startTransition(async () => {
-      setError(null);
-      const result = await callCommandAction(action);
-      if (result.ok) setCommandId(result.commandId);
-      else setError(result.error);
-    });
 
   const button =
     "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-50";

@@ -1,10 +1,10 @@
 "use client";
 
-import type { ReactNode } from "react";
 import type { SpotWorkloadDto } from "@/server/queries/spot";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
+import { Field } from "@/components/ui/field";
 import { DisabledCountdown } from "./disabled-countdown";
 import { EventsTimeline } from "./events-timeline";
 import { RatioBar } from "./ratio-bar";
@@ -82,14 +82,5 @@ export function SpotWorkloadCard({ workload: w }: { workload: SpotWorkloadDto })
         </div>
       </div>
     </Card>
-  );
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="font-medium text-slate-800">{children}</dd>
-    </div>
   );
 }

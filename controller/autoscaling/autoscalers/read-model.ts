@@ -3,7 +3,8 @@
 // the leader every half second when something changed, each write with its Change row.
 import type { Database } from "../../../lib/db/open";
 import { withBusyRetry } from "../../../lib/db/open";
-import { PROFILE_LABEL, type Condition } from "../../../lib/autoscaling";
+import { PROFILE_LABEL } from "../../../lib/autoscaling";
+import { conditionsColumn, type AutoscalerRow, type ProfileRow } from "../../../lib/read-model/autoscaling";
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Informer, KubeObject } from "../../kube/informer";
@@ -11,44 +12,6 @@ import type { Logger } from "../../log";
 import type { AutoscalerObject, ProfileObject } from "./controller";
 import { PeriodicWriter } from "./periodic-writer";
 
-export interface AutoscalerRow {
-  key: string;
-  namespace: string;
-  name: string;
-  targetApiVersion: string | null;
-  targetKind: string;
-  targetName: string;
-  mode: string | null;
-  owner: string | null;
-  minReplicas: number | null;
-  maxReplicas: number | null;
-  currentReplicas: number | null;
-  profile: string | null;
-  conditions: string;
-  createdAt: Date | null;
-}
-
-export interface ProfileRow {
-  name: string;
-  mode: string | null;
-  minReplicas: number | null;
-  maxReplicas: number | null;
-  templateHash: string | null;
-  controlledAutoscalers: number | null;
-  conditions: string;
-  createdAt: Date | null;
-}
-
-const conditionsJson = (list: Condition[] | undefined) =>
-  JSON.stringify(
-    (list ?? []).map(({ type, status, reason, message, lastTransitionTime }) => ({
-      type,
-      status,
-      reason,
-      message,
-      lastTransitionTime,
-    })),
-  );
 const created = (o: KubeObject) =>
   typeof o.metadata.creationTimestamp === "string" ? new Date(o.metadata.creationTimestamp) : null;
 
@@ -67,7 +30,7 @@ export function autoscalerRow(dpa: AutoscalerObject): AutoscalerRow {
     maxReplicas: spec.constraints?.maxReplicas ?? null,
     currentReplicas: dpa.status?.currentReplicas ?? null,
     profile: dpa.metadata.labels?.[PROFILE_LABEL] ?? null,
-    conditions: conditionsJson(dpa.status?.conditions),
+    conditions: conditionsColumn.encode(dpa.status?.conditions ?? []),
     createdAt: created(dpa),
   };
 }
@@ -81,7 +44,7 @@ export function profileRow(profile: ProfileObject): ProfileRow {
     maxReplicas: template?.constraints?.maxReplicas ?? null,
     templateHash: profile.status?.templateHash ?? null,
     controlledAutoscalers: profile.status?.controlledAutoscalers ?? null,
-    conditions: conditionsJson(profile.status?.conditions),
+    conditions: conditionsColumn.encode(profile.status?.conditions ?? []),
     createdAt: created(profile),
   };
 }

@@ -4,6 +4,7 @@
 // dashboard refetches exactly when something moved. The workload gauges are set here too.
 import type { Database } from "../../../lib/db/open";
 import { withBusyRetry } from "../../../lib/db/open";
+import type { SpotWorkloadRow } from "../../../lib/read-model/spot";
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Logger } from "../../log";
@@ -12,25 +13,6 @@ import { targetSplit } from "./placement";
 import { createdAt, type OwnerSnapshot } from "./tracker";
 import type { SpotEventRecord } from "./events";
 import { workloadKey, type WorkloadConfig, type WorkloadRef } from "./workload-config";
-
-export interface SpotWorkloadRow {
-  key: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  optedIn: boolean;
-  replicas: number | null;
-  percentage: number;
-  minOnDemand: number;
-  configError: string | null;
-  spotPods: number;
-  onDemandPods: number;
-  pendingSpotPods: number;
-  oldestPendingAt: Date | null;
-  targetSpot: number;
-  targetOnDemand: number;
-  disabledUntil: Date | null;
-}
 
 /**
  * One row per opted-in workload, plus one per opted-out workload that still has spot pods

@@ -2,7 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AgentView } from "@/components/agents/agent-view";
 import { PageHeader } from "@/components/ui/page-header";
-import { getAgent, listRevisions } from "@/server/queries/agents";
+import { getAgent } from "@/server/queries/agents";
+import { listRevisions } from "@/server/queries/revisions";
 import { listExperiments } from "@/server/queries/experiments";
 
 export default async function AgentPage({

@@ -1,4 +1,5 @@
 import { parseMetadataFilters } from "@/lib/metadata-filters";
+import { numberParam } from "@/lib/search-params";
 import { withActor } from "@/server/auth";
 import { listSends } from "@/server/queries/metadata";
 
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request) {
   return withActor(async () => {
     const params = Object.fromEntries(new URL(request.url).searchParams);
-    const cursor = params.cursor && /^\d+$/.test(params.cursor) ? Number(params.cursor) : undefined;
+    const cursor = numberParam(params.cursor) ?? undefined;
     return Response.json(await listSends(parseMetadataFilters(params), cursor));
   });
 }

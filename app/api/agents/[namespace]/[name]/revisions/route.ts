@@ -1,5 +1,5 @@
 import { withActor } from "@/server/auth";
-import { listRevisions } from "@/server/queries/agents";
+import { listRevisions } from "@/server/queries/revisions";
 
 export const dynamic = "force-dynamic";
 

@@ -2,16 +2,19 @@
 
 import { useState } from "react";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
-import type { AgentDetailDto, RevisionDto } from "@/server/queries/agents";
+import { canEnd, refusal } from "@/lib/experiments";
+import { agentStatusOf } from "@/lib/read-model/agents";
+import type { AgentDetailDto } from "@/server/queries/agents";
 import type { ExperimentDto } from "@/server/queries/experiments";
+import type { RevisionDto } from "@/server/queries/revisions";
 import { promoteExperiment } from "@/server/actions/promote-experiment";
 import { stopExperiment } from "@/server/actions/stop-experiment";
+import { CommandDialog } from "@/components/commands/command-dialog";
 import { SpecDiff } from "@/components/revisions/spec-diff";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
-import { CommandDialog } from "./command-dialog";
-import { OutcomeBadge, PhaseBadge } from "./phase-badge";
+import { OutcomeBadge, PhaseBadge } from "./experiment-badges";
 
 function formatDuration(seconds: number): string {
   const s = Math.max(0, seconds);
@@ -45,11 +48,13 @@ export function ExperimentPanel({
   // What the confirmation acts on, captured at click time: the dialog stays open (showing the
   // command's outcome) after the experiment it stopped or promoted has ended.
   const [confirm, setConfirm] = useState<{ action: "promote" | "stop"; id: string } | null>(null);
+  const agentStatus = agentStatusOf(agent);
   const status = agent.experiment;
   const row = status?.id ? experiments.find((e) => e.experimentId === status.id) : experiments[0];
   const specOf = (name: string | undefined) => revisions.find((r) => r.name === name)?.spec;
   const confirmed = confirm ? experiments.find((e) => e.experimentId === confirm.id) : undefined;
-  const stillRunning = !!confirm && status?.phase === "running" && status.id === confirm.id;
+  // The controller's own rule (lib/experiments.ts), checked again while the dialog is open.
+  const blockedReason = confirm ? refusal(canEnd(agentStatus, confirm.id, confirm.action)) : null;
   const dialogs = confirm && (
     <>
       <CommandDialog
@@ -57,7 +62,7 @@ export function ExperimentPanel({
         onClose={() => setConfirm(null)}
         title={`Promote experiment ${confirm.id}?`}
         confirmLabel="Promote"
-        blockedReason={stillRunning ? null : "This experiment is no longer running."}
+        blockedReason={blockedReason}
         action={() => promoteExperiment(agent.key, confirm.id)}
       >
         <p className="mb-3">
@@ -72,7 +77,7 @@ export function ExperimentPanel({
         title={`Stop experiment ${confirm.id}?`}
         confirmLabel="Stop and roll back"
         danger
-        blockedReason={stillRunning ? null : "This experiment is no longer running."}
+        blockedReason={blockedReason}
         action={() => stopExperiment(agent.key, confirm.id)}
       >
         <p className="mb-3">
@@ -118,14 +123,22 @@ export function ExperimentPanel({
       <Card
         title="Experiment"
         actions={
-          running && status.id ? (
+          status.id ? (
             <div className="flex gap-2">
-              <Button variant="primary" onClick={() => setConfirm({ action: "promote", id: status.id! })}>
-                Promote
-              </Button>
-              <Button variant="danger" onClick={() => setConfirm({ action: "stop", id: status.id! })}>
-                Stop
-              </Button>
+              {(["promote", "stop"] as const).map((action) => {
+                const reason = refusal(canEnd(agentStatus, status.id!, action));
+                return (
+                  <Button
+                    key={action}
+                    variant={action === "promote" ? "primary" : "danger"}
+                    disabled={reason !== null}
+                    title={reason ?? undefined}
+                    onClick={() => setConfirm({ action, id: status.id! })}
+                  >
+                    {action === "promote" ? "Promote" : "Stop"}
+                  </Button>
+                );
+              })}
             </div>
           ) : undefined
         }

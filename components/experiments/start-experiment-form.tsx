@@ -1,13 +1,15 @@
 "use client";
 
-import { useId, useMemo, useState, useTransition } from "react";
+import { useId, useMemo, useState } from "react";
 import { experimentId as experimentIdSchema } from "@/lib/commands";
 import { parseExperimentConfig } from "@/lib/experiment-config";
+import { canStart, refusal } from "@/lib/experiments";
 import { applyMergePatch } from "@/lib/merge-patch";
+import { agentStatusOf } from "@/lib/read-model/agents";
 import type { AgentDetailDto } from "@/server/queries/agents";
 import { startExperiment } from "@/server/actions/start-experiment";
 import { CommandStatus } from "@/components/commands/command-status";
-import { callCommandAction } from "@/components/commands/safe-action";
+import { useCommandAction } from "@/components/commands/use-command-action";
 import { SpecDiff } from "@/components/revisions/spec-diff";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -36,23 +38,17 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
   const [id, setId] = useState("");
   const [text, setText] = useState("");
   const [timeout, setTimeoutText] = useState("");
-  const [pending, startTransition] = useTransition();
-  const [commandId, setCommandId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, commandId, error, send } = useCommandAction();
   const ids = { id: useId(), config: useId(), problems: useId(), timeout: useId(), timeoutHelp: useId() };
 
   const parsed = useMemo(() => (text.trim() === "" ? null : parseExperimentConfig(text)), [text]);
   const idCheck = experimentIdSchema.safeParse(id || generatedId());
   const idProblem = id === "" || idCheck.success ? null : (idCheck.error.issues[0]?.message ?? "invalid id");
   const timeoutError = timeoutProblem(timeout);
-  const active = agent.phase === "running" || agent.phase === "rollback";
-  const blocked = active
-    ? `experiment ${agent.experimentId} is ${agent.phase}: promote or stop it first`
-    : agent.deleted
-      ? "this DatadogAgent no longer exists"
-      : !agent.currentRevision
-        ? "the agent has not been reconciled yet"
-        : null;
+  // Deleted is the dashboard's to say; the rest is the controller's rule (lib/experiments.ts).
+  const blocked = agent.deleted
+    ? "this DatadogAgent no longer exists"
+    : refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id));
   const valid = !!parsed?.ok && idCheck.success && timeoutError === null;
 
   return (
@@ -62,20 +58,14 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!valid || blocked) return;
-          startTransition(async () => {
-            setError(null);
-            setCommandId(null);
-            const result = await callCommandAction(() =>
-              startExperiment({
-                target: agent.key,
-                experimentId: id || generatedId(),
-                configText: text,
-                timeoutSeconds: timeout.trim() ? Number(timeout) : null,
-              }),
-            );
-            if (result.ok) setCommandId(result.commandId);
-            else setError(result.error);
-          });
+          send(() =>
+            startExperiment({
+              target: agent.key,
+              experimentId: id || generatedId(),
+              configText: text,
+              timeoutSeconds: timeout.trim() ? Number(timeout) : null,
+            }),
+          );
         }}
       >
         <div className="grid gap-3 sm:grid-cols-2">

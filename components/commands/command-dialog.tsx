@@ -1,12 +1,13 @@
 "use client";
 
-import { useState, useTransition, type ReactNode } from "react";
-import { CommandStatus } from "@/components/commands/command-status";
-import { callCommandAction } from "@/components/commands/safe-action";
-import { isFinal, useCommandStatus } from "@/components/commands/use-command-status";
+import type { ReactNode } from "react";
+import { isFinalStatus } from "@/lib/commands";
+import type { CommandActionResult } from "@/server/actions/command-action";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import type { CommandActionResult } from "@/server/actions/command-action";
+import { CommandStatus } from "./command-status";
+import { useCommandAction } from "./use-command-action";
+import { useCommandStatus } from "./use-command-status";
 
 /**
  * A confirmation that shows what will happen, then follows the command it sends:
@@ -32,17 +33,14 @@ export function CommandDialog({
   action: () => Promise<CommandActionResult>;
   children: ReactNode;
 }) {
-  const [pending, startTransition] = useTransition();
-  const [commandId, setCommandId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, commandId, error, send, reset } = useCommandAction();
   const { data } = useCommandStatus(commandId);
   const close = () => {
-    setCommandId(null);
-    setError(null);
+    reset();
     onClose();
   };
   const sent = commandId !== null;
-  const done = sent && isFinal(data?.status);
+  const done = sent && isFinalStatus(data?.status);
   return (
     <Dialog
       open={open}
@@ -64,14 +62,7 @@ export function CommandDialog({
               variant={danger ? "danger" : "primary"}
               disabled={pending || blockedReason !== null}
               title={blockedReason ?? undefined}
-              onClick={() =>
-                startTransition(async () => {
-                  setError(null);
-                  const result = await callCommandAction(action);
-                  if (result.ok) setCommandId(result.commandId);
-                  else setError(result.error);
-                })
-              }
+              onClick={() => send(action)}
             >
               {confirmLabel}
             </Button>

@@ -18,23 +18,6 @@ export function PhaseBadge({ phase }: { phase: string }) {
   );
 }
 
-const CAUSE_TONES: Record<string, Tone> = {
-  "user-edit": "neutral",
-  "experiment-start": "info",
-  rollback: "warn",
-  timeout: "warn",
-  restore: "info",
-  promote: "good",
-};
-
-export function CauseBadge({ cause }: { cause: string }) {
-  return (
-    <span className="whitespace-nowrap">
-      <Badge tone={CAUSE_TONES[cause] ?? "neutral"}>{cause}</Badge>
-    </span>
-  );
-}
-
 const OUTCOME_TONES: Record<string, Tone> = {
   promoted: "good",
   "rolled-back": "warn",

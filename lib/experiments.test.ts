@@ -1,0 +1,98 @@
+// The experiment guards (upstream's handle*Experiment decisions, datadog-operator PR #2760) and
+// the manual restore's, shared by the controller's command handlers and the dashboard's buttons.
+import { describe, expect, it } from "vitest";
+import type { AgentStatus } from "./agents";
+import { activeExperiment, canEnd, canRestore, canStart } from "./experiments";
+
+describe("signal guards (upstream handle*Experiment)", () => {
+  const reconciled: AgentStatus = { currentRevision: "datadog-agent-baseline" };
+  const withPhase = (phase: NonNullable<AgentStatus["experiment"]>["phase"], extra = {}): AgentStatus => ({
+    currentRevision: "datadog-agent-abc123",
+    experiment: { phase, baselineRevision: "datadog-agent-baseline", id: "exp-001", ...extra },
+  });
+
+  it("start refused before the first reconcile (no currentRevision)", () => {
+    expect(canStart({}, "exp-001")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("no currentRevision"),
+    });
+  });
+
+  it("start refused while another experiment runs, and during a rollback", () => {
+    expect(canStart(withPhase("running"), "exp-002")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("active (phase=running"),
+    });
+    expect(canStart(withPhase("running", { expectedSpecHash: "abc123" }), "exp-002")).toMatchObject({
+      ok: false,
+    });
+    expect(canStart(withPhase("rollback"), "exp-002")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("phase=rollback"),
+    });
+  });
+
+  it("start allowed as a retry of the same id while expectedSpecHash is set, and after aborted/timeout/promoted", () => {
+    expect(canStart(withPhase("running", { expectedSpecHash: "abc123" }), "exp-001")).toEqual({ ok: true });
+    expect(canStart(withPhase("running"), "exp-001")).toMatchObject({ ok: false }); // hash cleared: not a retry
+    for (const phase of ["aborted", "timeout", "promoted"] as const) {
+      expect(canStart(withPhase(phase), "exp-002")).toEqual({ ok: true });
+    }
+  });
+
+  it("stop/promote with no experiment, an aborted one, or another id: not applied, with the reason", () => {
+    for (const action of ["stop", "promote"] as const) {
+      expect(canEnd(reconciled, "exp-001", action)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("none is running"),
+      });
+      expect(canEnd(withPhase("aborted"), "exp-001", action)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("not running (phase=aborted)"),
+      });
+      expect(canEnd(withPhase("running"), "exp-999", action)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("id mismatch"),
+      });
+    }
+  });
+
+  it("a manual restore waits for a running experiment or a pending rollback, not for a finished one", () => {
+    expect(activeExperiment(withPhase("running"))?.id).toBe("exp-001");
+    expect(activeExperiment(withPhase("rollback"))?.phase).toBe("rollback");
+    expect(activeExperiment({ ...reconciled, experiment: { phase: "rollback", id: "x" } })).toBeUndefined();
+    expect(activeExperiment(withPhase("aborted"))).toBeUndefined();
+    expect(activeExperiment(reconciled)).toBeUndefined();
+  });
+
+  it("a restore is refused while an experiment is in progress, with the controller's reason", () => {
+    expect(canRestore(withPhase("running"), "datadog-agent-baseline")).toEqual({
+      ok: false,
+      reason:
+        "experiment exp-001 is in progress (phase=running): promote or stop it before restoring a revision",
+    });
+    // A rollback or a timeout whose restore is still pending holds the restore back too.
+    expect(canRestore(withPhase("rollback"), "datadog-agent-old")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("(phase=rollback)"),
+    });
+    expect(canRestore(withPhase("timeout"), "datadog-agent-old")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("(phase=timeout)"),
+    });
+  });
+
+  it("a restore of the current revision has nothing to do; any other revision is allowed once the experiment is over", () => {
+    expect(canRestore(reconciled, "datadog-agent-baseline")).toEqual({
+      ok: false,
+      reason: "revision datadog-agent-baseline is already current",
+      nothingToDo: true,
+    });
+    expect(canRestore(reconciled, "datadog-agent-old")).toEqual({ ok: true });
+    // Restored already (no baseline left), aborted or promoted: nothing to wait for.
+    const restored: AgentStatus = { ...reconciled, experiment: { phase: "timeout", id: "x" } };
+    expect(canRestore(restored, "datadog-agent-old")).toEqual({ ok: true });
+    expect(canRestore(withPhase("aborted"), "datadog-agent-old")).toEqual({ ok: true });
+    expect(canRestore(withPhase("promoted"), "datadog-agent-old")).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,91 @@
+// The experiment guards of datadog-operator PR #2760 (upstream's handle*Experiment decisions)
+// and the manual restore's: may a start, stop, promote or restore act on this status, and why
+// not. The controller's command handlers decide with them; the dashboard enables a button or
+// says why it is disabled with the same functions, so the two cannot drift apart.
+import type { AgentStatus, ExperimentStatus } from "./agents";
+
+/** A refusal, or (nothingToDo) a request that would change nothing: the command is ignored, not rejected. */
+export type Guard = { ok: true } | { ok: false; reason: string; nothingToDo?: true };
+
+/** Why a guard refuses, or null when it allows: what a disabled button says. */
+export function refusal(guard: Guard): string | null {
+  return guard.ok ? null : guard.reason;
+}
+
+/**
+ * May an experiment start now? Upstream: the agent must have been reconciled once; the phase
+ * must be none, aborted, timeout or promoted — or running with the same id while
+ * expectedSpecHash is still set (a retry after a partial failure).
+ */
+export function canStart(status: AgentStatus, id: string): Guard {
+  if (!status.currentRevision) {
+    return {
+      ok: false,
+      reason: "the DatadogAgent has not been reconciled yet (no currentRevision); try again shortly",
+    };
+  }
+  const exp = status.experiment;
+  if (!exp?.phase || exp.phase === "aborted" || exp.phase === "timeout" || exp.phase === "promoted") {
+    return { ok: true };
+  }
+  if (exp.phase === "running" && exp.id === id && exp.expectedSpecHash) return { ok: true };
+  if (exp.phase === "rollback") {
+    return {
+      ok: false,
+      reason: `experiment ${exp.id ?? "?"} is being rolled back (phase=rollback): start again once it has finished`,
+    };
+  }
+  return {
+    ok: false,
+    reason: `an experiment is active (phase=${exp.phase}, id=${exp.id ?? "?"}): stop or promote it first`,
+  };
+}
+
+/** May this stop/promote act? Only on the running experiment with the same id. */
+export function canEnd(status: AgentStatus, id: string, action: "stop" | "promote"): Guard {
+  const exp = status.experiment;
+  if (!exp?.phase) return { ok: false, reason: `no experiment to ${action}: none is running` };
+  if (exp.id !== id) {
+    return {
+      ok: false,
+      reason: `experiment id mismatch: the ${exp.phase} experiment is ${exp.id ?? "(no id)"}, not ${id}`,
+    };
+  }
+  if (exp.phase !== "running") {
+    return {
+      ok: false,
+      reason: `experiment ${id} is not running (phase=${exp.phase}): nothing to ${action}`,
+    };
+  }
+  return { ok: true };
+}
+
+/**
+ * Is an experiment in progress, so that a manual restore must wait? Running, or a rollback /
+ * timeout whose restore has not happened yet.
+ */
+export function activeExperiment(status: AgentStatus): ExperimentStatus | undefined {
+  const exp = status.experiment;
+  if (!exp?.phase) return undefined;
+  if (exp.phase === "running") return exp;
+  if ((exp.phase === "rollback" || exp.phase === "timeout") && exp.baselineRevision) return exp;
+  return undefined;
+}
+
+/**
+ * May `revision` be restored now? Not while an experiment is in progress (activeExperiment),
+ * and not when it already is the current revision (the controller ends that command ignored).
+ */
+export function canRestore(status: AgentStatus, revision: string): Guard {
+  const active = activeExperiment(status);
+  if (active) {
+    return {
+      ok: false,
+      reason: `experiment ${active.id ?? "?"} is in progress (phase=${active.phase}): promote or stop it before restoring a revision`,
+    };
+  }
+  if (revision === status.currentRevision) {
+    return { ok: false, reason: `revision ${revision} is already current`, nothingToDo: true };
+  }
+  return { ok: true };
+}

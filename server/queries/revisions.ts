@@ -1,0 +1,23 @@
+import "server-only";
+import type { Json } from "@/lib/merge-patch";
+import { specColumn } from "@/lib/read-model/agents";
+import type { AgentRevision } from "@/prisma/generated/client";
+import { getDb } from "../db";
+import { toDto, type Dto } from "./dto";
+
+export interface RevisionDto extends Omit<Dto<AgentRevision>, "agentKey" | "spec"> {
+  /** The defaulted spec of the revision (literal secrets redacted). */
+  spec: Json;
+}
+
+/** The agent's revision history, newest first. */
+export async function listRevisions(agentKey: string, limit = 200): Promise<RevisionDto[]> {
+  const db = await getDb();
+  const rows = await db.agentRevision.findMany({
+    where: { agentKey },
+    omit: { agentKey: true },
+    orderBy: { id: "desc" },
+    take: limit,
+  });
+  return rows.map((r) => ({ ...toDto(r), spec: specColumn.decode(r.spec) }));
+}
