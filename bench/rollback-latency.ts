@@ -36,8 +36,9 @@ async function until<T>(
   }
 }
 
-async function command(db: Database, kind: string, payload: unknown): Promise<number> {
+async function command(db: Database, clusterId: string, kind: string, payload: unknown): Promise<number> {
   const result = await insertCommand(db, {
+    clusterId,
     kind,
     target: TARGET,
     payload,
@@ -53,7 +54,7 @@ export async function run(): Promise<BenchResult> {
   try {
     const controller = await stack.startController("bench-controller");
     await eventuallyLeader(controller);
-    const db = await openDatabase({ file: stack.databaseFile });
+    const db = await openDatabase({ url: stack.databaseUrl });
     const custom = stack.kc.makeApiClient(CustomObjectsApi);
     await stack.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await custom.createNamespacedCustomObject({
@@ -108,7 +109,7 @@ export async function run(): Promise<BenchResult> {
     const latencies: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       const id = `bench-${i}`;
-      await command(db, "start-experiment", {
+      await command(db, stack.clusterId, "start-experiment", {
         experimentId: id,
         config: { global: { tags: [`iteration:${i}`] } },
       });
@@ -123,7 +124,7 @@ export async function run(): Promise<BenchResult> {
       );
 
       const inserted = Date.now();
-      await command(db, "stop-experiment", { experimentId: id });
+      await command(db, stack.clusterId, "stop-experiment", { experimentId: id });
       await until("the DaemonSet back at the baseline", () =>
         templateRevision === baseline ? true : undefined,
       );

@@ -32,6 +32,15 @@ export const controllerEnvSchema = z.object({
   FLEETDECK_HOME: z.string().trim().min(1).default(".fleetdeck"),
   /** Unique name of this process: the Lease holder identity and the heartbeat row's key. */
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
+  /** The cluster's display name in the fleet; unset: the kubeconfig's context (in a pod: "cluster-<id>"). */
+  FLEETDECK_CLUSTER_NAME: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/,
+      "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit",
+    )
+    .optional(),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
   FLEETDECK_NAMESPACE: z
     .string()
@@ -44,7 +53,7 @@ export const controllerEnvSchema = z.object({
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),
   FLEETDECK_LEADER_ELECT: bool.default(true),
-  /** How long a write waits for another process's lock on the SQLite file (a backup, a long
+  /** SQLite: how long a write waits for another process's lock on the file (a backup, a long
    * transaction) before it fails and is retried (then logged). */
   FLEETDECK_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });

@@ -1,8 +1,8 @@
-// The controller process: wiring only. config → kube client → database → features →
-// leader election → http.
-import { databaseFile } from "../lib/db/url";
+// The controller process: wiring only. config → http (health first, so /readyz can say what
+// start-up waits for) → kube client → store (its cluster registered) → features → leader
+// election.
+import { describeStore, storeLocation } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
-import { openDatabase } from "../lib/db/open";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
 import { createContext } from "./context";
@@ -11,6 +11,7 @@ import { pingHandler } from "./commands/ping";
 import { CommandStore } from "./commands/store";
 import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
+import { HealthServer } from "./http/server";
 import { controllerUserAgent, KubeClient } from "./kube/client";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
@@ -21,8 +22,10 @@ import { setupSpot } from "./autoscaling/spot/setup";
 import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
 import { pruneChanges } from "./store/changes";
+import { adoptUnassignedRows, ClusterNameConflictError, registerCluster } from "./store/clusters";
+import { connectStore, firstLine } from "./store/connect";
 import { HeartbeatWriter } from "./store/heartbeat";
-import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
+import { DatabaseNotReadyError } from "./store/migrations";
 import { setupAgents } from "./agents/setup";
 
 async function main(): Promise<void> {
@@ -36,18 +39,39 @@ async function main(): Promise<void> {
   const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
   log.info({ component: "main", kubeconfig: source, server: client.server }, "starting");
 
+  // Until start-up is done, /readyz answers 503 with what it waits for.
+  const health = new HealthServer(log.child({ component: "http" }));
+  let waitingFor: string | undefined = "waiting for the Kubernetes API";
+  health.addReadinessCheck("startup", () => {
+    if (waitingFor) throw new Error(waitingFor);
+  });
+  const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
+  log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
+
   const cluster = await waitForClusterIdentity(
     client,
+    config.FLEETDECK_CLUSTER_NAME,
     config.FLEETDECK_STARTUP_TIMEOUT_SECONDS * 1000,
     (error) => log.warn({ component: "main", err: error.message }, "waiting for the Kubernetes API"),
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
-  const db = await openDatabase({
-    file: databaseFile({ DATABASE_URL: config.DATABASE_URL }),
+  const store = storeLocation({ DATABASE_URL: config.DATABASE_URL });
+  waitingFor = `connecting to the database (${describeStore(store)})`;
+  const db = await connectStore({
+    url: config.DATABASE_URL,
     busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS,
+    describe: describeStore(store),
+    log,
+    onWaiting: (reason) => (waitingFor = reason ?? "registering the cluster"),
   });
-  await assertMigrated(db);
+  await registerCluster(db, cluster);
+  const adopted = await adoptUnassignedRows(db, cluster.clusterId);
+  if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");
+  log.info(
+    { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
+    "store ready",
+  );
   collectProcessMetrics();
 
   let elector: LeaderElector | undefined;
@@ -57,9 +81,10 @@ async function main(): Promise<void> {
     db,
     log,
     cluster,
+    health,
     isLeader: () => (elector ? elector.isLeader() : ctx.components.isLeading()),
   });
-  const { components, informers, commands, events, health } = ctx;
+  const { components, informers, commands, events } = ctx;
   commands.register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
 
   // Features register their controllers, components and command handlers on ctx here.
@@ -77,7 +102,7 @@ async function main(): Promise<void> {
     stop: () => informers.stopAll(),
   });
   const consumer = new CommandConsumer(
-    new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
+    new CommandStore(ctx.db, cluster.clusterId, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
   );
@@ -92,7 +117,7 @@ async function main(): Promise<void> {
   changeFeedPruner.unref();
 
   const heartbeat = new HeartbeatWriter(
-    db,
+    ctx.db,
     config.FLEETDECK_CONTROLLER_ID,
     cluster,
     ctx.isLeader,
@@ -121,16 +146,18 @@ async function main(): Promise<void> {
   }
 
   health.addReadinessCheck("database", async () => {
-    await db.$queryRawUnsafe("SELECT 1");
+    await db.$queryRawUnsafe("SELECT 1").catch((error: unknown) => {
+      throw new Error(`database unreachable (${describeStore(store)}): ${firstLine(error)}`);
+    });
   });
   health.addDetails("leader", () => ({
     leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
+  health.addDetails("cluster", () => ({ id: cluster.clusterId, name: cluster.name }));
   health.addRoute("/metrics", metricsRoute());
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
-  const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
-  log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
+  waitingFor = undefined;
 
   onShutdown(log, config, async () => {
     const step = (name: string) => log.debug({ component: "main", step: name }, "shutdown step");
@@ -176,7 +203,8 @@ main().catch((error: Error) => {
   const known =
     error instanceof ConfigError ||
     error instanceof KubeConfigError ||
-    error instanceof DatabaseNotReadyError;
+    error instanceof DatabaseNotReadyError ||
+    error instanceof ClusterNameConflictError;
   console.error(`fleetdeck-controller: ${known ? error.message : (error.stack ?? error.message)}`);
   process.exit(known ? 2 : 1);
 });

@@ -19,6 +19,7 @@ import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
+import { registeredCluster } from "./cluster";
 import { eventually, testLogger } from "./harness";
 
 export interface AgentsUnderTest {
@@ -32,12 +33,13 @@ export async function startAgents(
   env: Record<string, string> = {},
 ): Promise<AgentsUnderTest> {
   const log = testLogger();
+  const cluster = await registeredCluster(db, kc);
   const ctx = createContext({
     config: loadControllerConfig({ FLEETDECK_CONTROLLER_ID: "agents-test", ...env }, []),
     client: new KubeClient(kc, "fleetdeck-controller/test agents-test"),
     db,
     log,
-    cluster: { clusterId: "test", kubernetesVersion: "", server: "" },
+    cluster,
   });
   const { components, informers, events } = ctx;
   setupAgents(ctx);
@@ -47,9 +49,14 @@ export async function startAgents(
     start: () => informers.startAll(),
     stop: () => informers.stopAll(),
   });
-  const consumer = new CommandConsumer(new CommandStore(db, "agents-test"), ctx.commands, log, {
-    pollMs: 10,
-  });
+  const consumer = new CommandConsumer(
+    new CommandStore(ctx.db, cluster.clusterId, "agents-test"),
+    ctx.commands,
+    log,
+    {
+      pollMs: 10,
+    },
+  );
   components.add({
     name: "consumer",
     leaderOnly: true,
@@ -154,7 +161,7 @@ export async function reconciled(kc: KubeConfig, namespace: string, name: string
   );
 }
 
-/** Inserts a command as the dashboard does and waits for its outcome. */
+/** Inserts a command for the database's one cluster as the dashboard does and waits for its outcome. */
 export async function submit(
   db: Database,
   kind: string,
@@ -162,7 +169,8 @@ export async function submit(
   payload: unknown,
   { actor = "alice", source = "dashboard", timeoutMs = 20_000 } = {},
 ): Promise<{ id: number; status: string; message: string | null }> {
-  const inserted = await insertCommand(db, { kind, target, payload, actor, source });
+  const { id: clusterId } = await db.cluster.findFirstOrThrow();
+  const inserted = await insertCommand(db, { clusterId, kind, target, payload, actor, source });
   if (!inserted.ok) throw new Error(inserted.error);
   return eventually(
     async () => {

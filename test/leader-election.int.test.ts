@@ -17,8 +17,8 @@ afterEach(async () => {
 
 async function pair(prefix: string): Promise<{ db: Database; a: TestController; b: TestController }> {
   const namespace = await createNamespace(kc, prefix);
-  const { db, file } = await createTestDatabase(prefix);
-  const common = { kubeconfig: controllerKubeconfigFile(), databaseFile: file, namespace };
+  const { db, url } = await createTestDatabase(prefix);
+  const common = { kubeconfig: controllerKubeconfigFile(), databaseUrl: url, namespace };
   const [a, b] = await Promise.all([
     launchController({ ...common, id: `${prefix}-a` }),
     launchController({ ...common, id: `${prefix}-b` }),
@@ -40,7 +40,9 @@ async function leaderOf(
 
 /** Inserts a ping and waits for its outcome; returns who applied it and when. */
 async function ping(db: Database, timeoutMs: number): Promise<{ by: string; appliedAt: number }> {
+  const { id: clusterId } = await db.cluster.findFirstOrThrow();
   const inserted = await insertCommand(db, {
+    clusterId,
     kind: "ping",
     target: "",
     payload: {},

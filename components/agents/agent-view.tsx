@@ -21,10 +21,10 @@ export function AgentView({
 }: {
   initial: { agent: AgentDetailDto; revisions: RevisionDto[]; experiments: ExperimentDto[] };
 }) {
-  const key = initial.agent.key;
-  const agent = useAgent(key, initial.agent);
-  const revisions = useRevisions(key, initial.revisions);
-  const experiments = useExperiments(initial.experiments, key);
+  const { key, clusterId } = initial.agent;
+  const agent = useAgent(initial.agent);
+  const revisions = useRevisions(clusterId, key, initial.revisions);
+  const experiments = useExperiments(initial.experiments, { cluster: clusterId, agentKey: key });
   return (
     <div className="space-y-6">
       <Card>

@@ -6,10 +6,13 @@ import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { PhaseBadge } from "@/components/experiments/experiment-badges";
-import { useAgents } from "./queries";
+import { useFleet } from "@/components/fleet/fleet-context";
+import { agentPagePath, useAgents } from "./queries";
 
-export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
-  const data = useAgents(initial);
+/** Every agent of the fleet (or of the cluster filtered on), with its cluster when there are several. */
+export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; cluster?: string }) {
+  const data = useAgents(initial, cluster);
+  const { showClusters } = useFleet();
   if (data.length === 0) {
     return (
       <EmptyState>
@@ -20,16 +23,30 @@ export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
     );
   }
   return (
-    <Table caption="DatadogAgents" columns={["Agent", "Experiment", "Current revision", "Last change"]}>
+    <Table
+      caption="DatadogAgents"
+      columns={[
+        ...(showClusters ? ["Cluster"] : []),
+        "Agent",
+        "Experiment",
+        "Current revision",
+        "Last change",
+      ]}
+    >
       {data.map((agent) => (
         <tr
-          key={agent.key}
+          key={`${agent.clusterId}/${agent.key}`}
           className="border-t border-slate-100 align-top"
           data-testid="agent-row"
           data-key={agent.key}
+          data-cluster={agent.clusterName}
         >
+          {showClusters && <td className="px-3 py-2 text-slate-700">{agent.clusterName}</td>}
           <td className="px-3 py-2">
-            <Link href={`/agents/${agent.key}`} className="font-medium text-sky-700 hover:underline">
+            <Link
+              href={agentPagePath(agent.clusterName, agent.key)}
+              className="font-medium text-sky-700 hover:underline"
+            >
               {agent.name}
             </Link>
             <span className="ml-2 text-xs text-slate-500">{agent.namespace}</span>

@@ -63,7 +63,7 @@ export function ExperimentPanel({
         title={`Promote experiment ${confirm.id}?`}
         confirmLabel="Promote"
         blockedReason={blockedReason}
-        action={() => promoteExperiment(agent.key, confirm.id)}
+        action={() => promoteExperiment(agent.clusterId, agent.key, confirm.id)}
       >
         <p className="mb-3">
           The candidate <span className="font-mono">{confirmed?.candidateRevision ?? "?"}</span> stays as the
@@ -78,7 +78,7 @@ export function ExperimentPanel({
         confirmLabel="Stop and roll back"
         danger
         blockedReason={blockedReason}
-        action={() => stopExperiment(agent.key, confirm.id)}
+        action={() => stopExperiment(agent.clusterId, agent.key, confirm.id)}
       >
         <p className="mb-3">
           The agent is rolled back to the baseline{" "}

@@ -60,6 +60,7 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
           if (!valid || blocked) return;
           send(() =>
             startExperiment({
+              clusterId: agent.clusterId,
               target: agent.key,
               experimentId: id || generatedId(),
               configText: text,

@@ -2,10 +2,13 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { queryKeys } from "./query-keys";
 
 type LiveState = "connecting" | "live" | "paused" | "reconnecting";
 
 const FLUSH_MS = 100;
+/** The fleet page sums up every topic: refetched on any change, at most this often. */
+const FLEET_REFRESH_MS = 2_000;
 
 /**
  * Listens to /api/stream and refetches the queries of the topics that changed (every query
@@ -20,12 +23,20 @@ export function LiveUpdates() {
     let source: EventSource | null = null;
     let lastId: string | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let fleetTimer: ReturnType<typeof setTimeout> | undefined;
+    let fleetRefreshedAt = 0;
     const pending = new Set<string>();
 
+    const refreshFleet = () => {
+      fleetTimer = undefined;
+      fleetRefreshedAt = Date.now();
+      void queryClient.invalidateQueries({ queryKey: queryKeys.fleet });
+    };
     const flush = () => {
       flushTimer = undefined;
       for (const topic of pending) void queryClient.invalidateQueries({ queryKey: [topic] });
       pending.clear();
+      fleetTimer ??= setTimeout(refreshFleet, Math.max(0, fleetRefreshedAt + FLEET_REFRESH_MS - Date.now()));
     };
     const open = () => {
       const resuming = lastId !== null;
@@ -68,6 +79,7 @@ export function LiveUpdates() {
     return () => {
       document.removeEventListener("visibilitychange", onVisibility);
       clearTimeout(flushTimer);
+      clearTimeout(fleetTimer);
       close();
     };
   }, [queryClient]);

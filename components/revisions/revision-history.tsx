@@ -127,7 +127,7 @@ export function RevisionHistory({ agent, revisions }: { agent: AgentDetailDto; r
         confirmLabel="Roll back"
         danger
         blockedReason={target ? rollbackBlockedReason(agent, target) : null}
-        action={() => restoreRevision(agent.key, target!.name)}
+        action={() => restoreRevision(agent.clusterId, agent.key, target!.name)}
       >
         {target && (
           <>

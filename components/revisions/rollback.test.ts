@@ -4,6 +4,8 @@ import type { RevisionDto } from "@/server/queries/revisions";
 import { rollbackBlockedReason } from "./rollback";
 
 const agent: AgentDetailDto = {
+  clusterId: "c1",
+  clusterName: "east",
   key: "datadog/datadog",
   namespace: "datadog",
   name: "datadog",

@@ -95,7 +95,7 @@ describe("reconcile", () => {
     expect(ds.spec!.template.spec!.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     expect(deploy.spec!.replicas).toBe(1);
 
-    const row = await eventually(() => db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } }));
+    const row = await eventually(() => db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } }));
     expect(row).toMatchObject({
       currentRevision: revision,
       uid: agent.metadata.uid,
@@ -142,7 +142,7 @@ describe("reconcile", () => {
       expect(event?.type).toBe("Warning");
       expect(event?.note).toContain("override.nodeAgent.tolerations must be a list of tolerations");
     });
-    const row = await db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } });
+    const row = await db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } });
     expect(row.renderError).toBe("override.nodeAgent.tolerations must be a list of tolerations");
   });
 
@@ -152,7 +152,7 @@ describe("reconcile", () => {
     await reconciled(ns.kc, ns.name, name);
     await agents().delete(ns.name, name);
     const row = await eventually(async () => {
-      const r = await db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } });
+      const r = await db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } });
       expect(r.deletedAt).not.toBeNull();
       return r;
     });
@@ -252,6 +252,7 @@ describe("bad input is refused with a specific message and nothing changes", () 
 
   it("a config that is not a partial spec never becomes a command", async () => {
     const result = await insertCommand(db, {
+      clusterId: (await db.cluster.findFirstOrThrow()).id,
       kind: "start-experiment",
       target,
       payload: { experimentId: "x", config: "features: [" },

@@ -22,7 +22,7 @@ export function setupAgents(ctx: ControllerContext): void {
   });
   const api = new AgentApi(ctx.client);
   const revisions = new Revisions(ctx.client, revisionCache);
-  const readModel = new AgentReadModel(ctx.db);
+  const readModel = new AgentReadModel(ctx.db, ctx.cluster.clusterId);
   const deps = { api, revisions, readModel, events: ctx.events };
   const reconciler = new AgentReconciler(
     { ...deps, client: ctx.client, cached: (key) => agents.get(key), log },
@@ -40,9 +40,12 @@ export function setupAgents(ctx: ControllerContext): void {
       reconcile: reconciler.reconcile,
       // Agents deleted while no controller ran: their reconcile finds them gone and says so.
       initialKeys: async () =>
-        (await ctx.db.agent.findMany({ where: { deletedAt: null }, select: { key: true } })).map(
-          (r) => r.key,
-        ),
+        (
+          await ctx.db.agent.findMany({
+            where: { clusterId: ctx.cluster.clusterId, deletedAt: null },
+            select: { key: true },
+          })
+        ).map((r) => r.key),
       workers: config.FLEETDECK_AGENTS_WORKERS,
       log,
     }),

@@ -77,7 +77,9 @@ export class CommandConsumer {
     for (const id of await this.queue.pendingIds(25)) {
       if (!this.running) break;
       if (!(await this.queue.claim(id))) continue; // another controller won this one
-      await this.apply(await this.queue.load(id));
+      // Claimed: from here on the command is this controller's to finish, so its reads and
+      // writes outlast a store that is briefly away (a database restart).
+      await this.apply(await this.persist("load", () => this.queue.load(id)));
       handled++;
     }
     return handled;
@@ -92,7 +94,7 @@ export class CommandConsumer {
       actor: command.actor,
     });
     const outcome = await this.outcomeOf(command, log);
-    await this.queue.finish(command, outcome);
+    await this.persist("record the outcome", () => this.queue.finish(command, outcome));
     commandMetrics.applied.inc({ kind: command.kind, status: outcome.status });
     commandMetrics.latency.observe({ kind: command.kind }, (Date.now() - command.createdAt.getTime()) / 1000);
     log.info(
@@ -163,6 +165,24 @@ export class CommandConsumer {
       ]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Retries a store call of a claimed command until it succeeds, for up to the time after
+   * which another controller would declare the command interrupted: giving up sooner would
+   * leave it "applying" with an outcome nobody recorded.
+   */
+  private async persist<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.interruptedAfterMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await call();
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw error;
+        this.log.warn({ err: (error as Error).message, retryInMs: delay }, `could not ${what}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

@@ -1,9 +1,9 @@
-// The send log: one SQLite row per attempt to send metadata (and per release skipped as
-// undecodable). Rows are buffered and written in small batches, each batch in one transaction
-// with its change-feed row, so a burst of sends costs a few writes, not one per send. Old rows
-// are pruned by age and by count.
+// The send log: one row per attempt to send metadata (and per release skipped as
+// undecodable), of this controller's cluster. Rows are buffered and written in small batches,
+// each batch in one transaction with its change-feed row, so a burst of sends costs a few
+// writes, not one per send. The cluster's old rows are pruned by age and by count.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
@@ -45,6 +45,7 @@ export class SendLog {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly log: Logger,
     private readonly options: SendLogOptions,
   ) {}
@@ -78,19 +79,26 @@ export class SendLog {
     await this.flush();
   }
 
-  /** Deletes rows older than the maximum age and all but the newest `maxRows`; returns how many. */
+  /**
+   * Deletes the cluster's rows older than the maximum age and all but its newest `maxRows`;
+   * returns how many.
+   */
   async prune(now = Date.now()): Promise<number> {
     const { maxAgeMs, maxRows } = this.options;
-    return withBusyRetry(() =>
+    const clusterId = this.clusterId;
+    return withRetry(() =>
       this.db.$transaction(async (tx) => {
-        const old = await tx.metadataSend.deleteMany({ where: { at: { lt: new Date(now - maxAgeMs) } } });
+        const old = await tx.metadataSend.deleteMany({
+          where: { clusterId, at: { lt: new Date(now - maxAgeMs) } },
+        });
         const boundary = await tx.metadataSend.findFirst({
+          where: { clusterId },
           orderBy: { id: "desc" },
           skip: maxRows,
           select: { id: true },
         });
         const excess = boundary
-          ? await tx.metadataSend.deleteMany({ where: { id: { lte: boundary.id } } })
+          ? await tx.metadataSend.deleteMany({ where: { clusterId, id: { lte: boundary.id } } })
           : { count: 0 };
         const count = old.count + excess.count;
         if (count > 0) await recordChange(tx, TOPICS.metadata, "sends");
@@ -113,9 +121,11 @@ export class SendLog {
     const batch = this.buffer;
     this.buffer = [];
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction([
-          this.db.metadataSend.createMany({ data: batch }),
+          this.db.metadataSend.createMany({
+            data: batch.map((row) => ({ ...row, clusterId: this.clusterId })),
+          }),
           recordChange(this.db, TOPICS.metadata, "sends"),
         ]),
       );

@@ -15,10 +15,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes an audit row written by the controller, and announces it on the change feed. */
-export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+/** Writes an audit row of `clusterId` written by the controller, and announces it on the change feed. */
+export async function recordAudit(tx: Tx, clusterId: string, entry: AuditEntry): Promise<void> {
   await tx.auditEvent.create({
     data: {
+      clusterId,
       actor: entry.actor,
       action: entry.action,
       targetKind: entry.targetKind,

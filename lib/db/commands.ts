@@ -1,8 +1,10 @@
 import { parseCommand } from "../commands";
 import { TOPICS } from "../topics";
-import { withBusyRetry, type Database } from "./open";
+import { withRetry, type Database } from "./open";
 
 export interface NewCommand {
+  /** The cluster whose leader applies it (Cluster.id). */
+  clusterId: string;
   kind: string;
   target: string;
   payload: unknown;
@@ -16,16 +18,25 @@ export type InsertResult = { ok: true; commandId: number } | { ok: false; error:
 
 /**
  * Validates a command and writes it with its "command.requested" audit row and change-feed
- * rows in one transaction: either all of it is stored, or none.
+ * rows in one transaction: either all of it is stored, or none. The cluster must be one of the
+ * fleet's (registered by its controllers).
  */
 export async function insertCommand(db: Database, input: NewCommand): Promise<InsertResult> {
   const parsed = parseCommand(input.kind, input.target, input.payload);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
-  const id = await withBusyRetry(() =>
+  const cluster = await db.cluster.findUnique({ where: { id: input.clusterId }, select: { id: true } });
+  if (!cluster) {
+    return {
+      ok: false,
+      error: `cluster "${input.clusterId}" is not in the fleet (no controller has registered it)`,
+    };
+  }
+  const id = await withRetry(() =>
     db.$transaction(async (tx) => {
       const command = await tx.command.create({
         data: {
+          clusterId: input.clusterId,
           kind: parsed.kind,
           target: parsed.target,
           payload: JSON.stringify(parsed.payload),
@@ -36,6 +47,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
       });
       await tx.auditEvent.create({
         data: {
+          clusterId: input.clusterId,
           actor: input.actor,
           action: "command.requested",
           targetKind: parsed.kind,

@@ -1,50 +1,120 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "../../prisma/generated/client";
-import { databaseFile } from "./url";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client";
+import { PrismaClient } from "../../prisma/generated/sqlite/client";
+import { storeLocation, type Provider, type StoreLocation } from "./url";
 
+/**
+ * The store's client. Both providers' clients are generated from the same models
+ * (prisma/models.prisma), so their model APIs are the same; the SQLite client's type stands for
+ * both. Code that needs what differs (raw SQL) asks providerOf(db).
+ */
 export type Database = PrismaClient;
 
 export interface OpenDatabaseOptions {
-  /** Absolute path of the SQLite file; defaults to DATABASE_URL. */
+  /** A DATABASE_URL (`file:…`, a path, or `postgresql://…`); defaults to the environment's. */
+  url?: string;
+  /** Absolute path of a SQLite file (instead of `url`). */
   file?: string;
-  /** How long a statement waits for another process's write lock before failing (ms). */
+  /** SQLite: how long a statement waits for another process's write lock before failing (ms). */
   busyTimeoutMs?: number;
+  /** PostgreSQL: connections in this process's pool. */
+  poolSize?: number;
+}
+
+const providers = new WeakMap<object, Provider>();
+
+/** Which store a client talks to. */
+export function providerOf(db: object): Provider {
+  return providers.get(db) ?? "sqlite";
+}
+
+/** A client built on `base` (a Prisma extension) talks to the same store. */
+export function deriveClient(base: Database, derived: Database): Database {
+  providers.set(derived, providerOf(base));
+  return derived;
+}
+
+/** Where a client of openDatabase's options connects. */
+export function locationOf(options: OpenDatabaseOptions = {}): StoreLocation {
+  if (options.file) return { provider: "sqlite", file: options.file };
+  return storeLocation(options.url === undefined ? process.env : { DATABASE_URL: options.url });
 }
 
 /**
- * Opens the shared SQLite file through Prisma and the better-sqlite3 adapter, in WAL mode
- * (readers never block the writer) with a busy timeout, so the controller and the dashboard
- * can write at the same time. Both processes open it through this one function.
+ * Opens the store; both processes open it through this one function.
+ * - SQLite (the default): the shared file through the better-sqlite3 adapter, in WAL mode
+ *   (readers never block the writer) with a busy timeout, so the controller and the dashboard
+ *   can write at the same time.
+ * - PostgreSQL (DATABASE_URL=postgresql://…): a connection pool through the pg adapter. The
+ *   pool connects on first use and replaces connections the server dropped (a restart), so
+ *   opening never fails for an unreachable server: the first query does.
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const file = options.file ?? databaseFile();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: file, timeout: options.busyTimeoutMs ?? 10_000 });
+  const location = locationOf(options);
+  if (location.provider === "postgresql") {
+    const adapter = new PrismaPg({
+      connectionString: location.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const db = new PostgresClient({ adapter }) as unknown as Database;
+    providers.set(db, "postgresql");
+    return db;
+  }
+  fs.mkdirSync(path.dirname(location.file), { recursive: true });
+  const adapter = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
   const db = new PrismaClient({ adapter });
+  providers.set(db, "sqlite");
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
   await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
   return db;
 }
 
-/** SQLite's "database is locked / busy" errors, which are worth retrying. */
-export function isBusyError(error: unknown): boolean {
-  const text =
-    error instanceof Error
-      ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
-      : String(error);
-  return /SQLITE_BUSY|database is locked|database table is locked/i.test(text);
+/** An error of either driver's own, with the codes and messages of what it wraps. */
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    if (e instanceof Error) {
+      const { code, meta } = e as { code?: unknown; meta?: unknown };
+      parts.push(e.message, String(code ?? ""), meta ? JSON.stringify(meta) : "");
+      e = (e as { cause?: unknown }).cause;
+    } else {
+      parts.push(String(e));
+      break;
+    }
+  }
+  return parts.join(" ");
 }
 
-/** Runs a write, retrying a few times when another process holds the lock past the busy timeout. */
-export async function withBusyRetry<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
+const SQLITE_BUSY = /SQLITE_BUSY|database is locked|database table is locked/i;
+// PostgreSQL going away or refusing for a moment (a restart, a failover, a full pool), and the
+// conflicts a retry resolves (serialization failure, deadlock).
+const POSTGRES_TRANSIENT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|Connection terminated|terminating connection|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|Can't reach database server|connection (refused|reset)|\b(40001|40P01|57P01|57P02|57P03|53300|08000|08001|08003|08004|08006|P1001|P1017)\b/i;
+
+/** A failure worth retrying: SQLite busy, or PostgreSQL briefly unreachable or in conflict. */
+export function isTransientError(error: unknown): boolean {
+  const text = errorText(error);
+  return SQLITE_BUSY.test(text) || POSTGRES_TRANSIENT.test(text);
+}
+
+/** Whether the store cannot be reached at all (as opposed to refusing a statement). */
+export function isUnreachableError(error: unknown): boolean {
+  return POSTGRES_TRANSIENT.test(errorText(error)) && !/\b(40001|40P01)\b/.test(errorText(error));
+}
+
+/** Runs a write, retrying a few times while the store is busy or briefly unreachable. */
+export async function withRetry<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      if (!isBusyError(error) || attempt >= attempts) throw error;
+      if (!isTransientError(error) || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
     }
   }

@@ -1,7 +1,7 @@
-// What Prisma's types of the agents read model (prisma/schema.prisma) cannot say: the values of
+// What Prisma's types of the agents read model (prisma/models.prisma) cannot say: the values of
 // its JSON columns and their encoding. Written by controller/agents/read-model.ts, read by
 // server/queries.
-import type { Experiment } from "../../prisma/generated/client";
+import type { Experiment } from "../db/models";
 import type { AgentStatus, ExperimentStatus } from "../agents";
 import type { Json } from "../merge-patch";
 import { jsonColumn } from "./json-column";

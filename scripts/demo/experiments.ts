@@ -7,6 +7,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import { FINAL_STATUSES, type CommandStatus } from "../../lib/commands";
 import { insertCommand } from "../../lib/db/commands";
 import type { Database } from "../../lib/db/open";
+import { clusterIdOf } from "../../testing/cluster-id";
 
 const NAMESPACE = "datadog";
 const NAME = "datadog";
@@ -35,8 +36,9 @@ export async function experimentsScenario(
   db: Database,
   say: (line: string) => void,
 ): Promise<void> {
+  const clusterId = await clusterIdOf(kc);
   const ended = await db.experiment.findFirst({
-    where: { agentKey: TARGET, experimentId: EXPERIMENT_ID, outcome: { not: null } },
+    where: { clusterId, agentKey: TARGET, experimentId: EXPERIMENT_ID, outcome: { not: null } },
   });
   if (ended) return;
 
@@ -59,6 +61,7 @@ export async function experimentsScenario(
     });
   const command = async (kind: string, payload: unknown): Promise<CommandStatus> => {
     const inserted = await insertCommand(db, {
+      clusterId,
       kind,
       target: TARGET,
       payload,

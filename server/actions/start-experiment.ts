@@ -8,6 +8,7 @@ import { requestCommand, type CommandActionResult } from "./command-action";
  * as a JSON merge patch; the timeout defaults to the controller's (30 minutes).
  */
 export async function startExperiment(input: {
+  clusterId: string;
   target: string;
   experimentId: string;
   configText: string;
@@ -20,7 +21,7 @@ export async function startExperiment(input: {
       error: parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join("; "),
     };
   }
-  return requestCommand("start-experiment", input.target, {
+  return requestCommand(input.clusterId, "start-experiment", input.target, {
     experimentId: input.experimentId,
     config: parsed.config,
     ...(input.timeoutSeconds ? { timeoutSeconds: input.timeoutSeconds } : {}),

@@ -2,10 +2,14 @@ import "server-only";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Json } from "@/lib/merge-patch";
 import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
-import type { Agent } from "@/prisma/generated/client";
+import type { Agent } from "@/lib/db/models";
 import { getDb } from "../db";
+import { clusterNames } from "./clusters";
 
 export interface AgentSummaryDto {
+  clusterId: string;
+  /** The cluster's display name (its id when it never registered). */
+  clusterName: string;
   key: string;
   namespace: string;
   name: string;
@@ -30,9 +34,11 @@ export interface AgentDetailDto extends AgentSummaryDto {
   experiment: ExperimentStatus | null;
 }
 
-function summary(row: Agent): AgentSummaryDto {
+function summary(row: Agent, names: Map<string, string>): AgentSummaryDto {
   const experiment = experimentStatusColumn.decode(row.experiment);
   return {
+    clusterId: row.clusterId,
+    clusterName: names.get(row.clusterId) ?? row.clusterId,
     key: row.key,
     namespace: row.namespace,
     name: row.name,
@@ -47,19 +53,39 @@ function summary(row: Agent): AgentSummaryDto {
   };
 }
 
-/** Every DatadogAgent fleetdeck has seen; deleted ones last. */
-export async function listAgents(): Promise<AgentSummaryDto[]> {
+/** Every DatadogAgent fleetdeck has seen, of every cluster or of one; deleted ones last. */
+export async function listAgents(filter: { clusterId?: string } = {}): Promise<AgentSummaryDto[]> {
   const db = await getDb();
-  const rows = await db.agent.findMany({ orderBy: [{ namespace: "asc" }, { name: "asc" }] });
-  return rows.map(summary).sort((a, b) => Number(a.deleted) - Number(b.deleted));
+  const [rows, names] = await Promise.all([
+    db.agent.findMany({
+      where: filter.clusterId ? { clusterId: filter.clusterId } : {},
+      // The list shows neither spec nor experiment details: leave the big columns in the store.
+      omit: { spec: true },
+      orderBy: [{ namespace: "asc" }, { name: "asc" }, { clusterId: "asc" }],
+    }),
+    clusterNames(),
+  ]);
+  return rows
+    .map((row) => summary({ ...row, spec: "" }, names))
+    .sort((a, b) => Number(a.deleted) - Number(b.deleted) || a.clusterName.localeCompare(b.clusterName));
 }
 
-export async function getAgent(key: string): Promise<AgentDetailDto | null> {
+/** The clusters that have (or had) an agent of this key. */
+export async function clustersWithAgent(key: string): Promise<string[]> {
   const db = await getDb();
-  const row = await db.agent.findUnique({ where: { key } });
+  const rows = await db.agent.findMany({ where: { key }, select: { clusterId: true } });
+  return rows.map((r) => r.clusterId);
+}
+
+export async function getAgent(clusterId: string, key: string): Promise<AgentDetailDto | null> {
+  const db = await getDb();
+  const [row, names] = await Promise.all([
+    db.agent.findUnique({ where: { clusterId_key: { clusterId, key } } }),
+    clusterNames(),
+  ]);
   if (!row) return null;
   return {
-    ...summary(row),
+    ...summary(row, names),
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,

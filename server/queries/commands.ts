@@ -1,11 +1,13 @@
 import "server-only";
-import type { Command } from "@/prisma/generated/client";
+import { controllerState } from "@/lib/controller-status";
+import type { Command } from "@/lib/db/models";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
 
 // What the dashboard shows of a command (not its payload, nor who claimed it).
 const SHOWN = {
   id: true,
+  clusterId: true,
   kind: true,
   target: true,
   actor: true,
@@ -15,10 +17,27 @@ const SHOWN = {
   appliedAt: true,
 } as const;
 
-export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>>;
+export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>> & {
+  clusterName: string;
+  /** Whether a controller of the command's cluster is running: only its leader claims it. */
+  controllerReporting: boolean;
+};
 
 export async function getCommand(id: number): Promise<CommandDto | null> {
   const db = await getDb();
   const command = await db.command.findUnique({ where: { id }, select: SHOWN });
-  return command && toDto(command);
+  if (!command) return null;
+  const [cluster, heartbeats] = await Promise.all([
+    db.cluster.findUnique({ where: { id: command.clusterId }, select: { name: true } }),
+    db.controllerHeartbeat.findMany({
+      where: { clusterId: command.clusterId },
+      select: { lastSeenAt: true, stoppedAt: true },
+    }),
+  ]);
+  const now = Date.now();
+  return {
+    ...toDto(command),
+    clusterName: cluster?.name ?? command.clusterId,
+    controllerReporting: heartbeats.some((h) => controllerState(h, now) === "running"),
+  };
 }

@@ -1,13 +1,15 @@
 import "server-only";
 import type { SpotWorkloadKind } from "@/lib/spot";
-import type { SpotEvent, SpotWorkload } from "@/prisma/generated/client";
+import type { SpotEvent, SpotWorkload } from "@/lib/db/models";
 import { getDb } from "../db";
+import { clusterNames } from "./clusters";
 import { toDto, type Dto } from "./dto";
 
-export type SpotEventDto = Omit<Dto<SpotEvent>, "workloadKey">;
+export type SpotEventDto = Omit<Dto<SpotEvent>, "workloadKey" | "clusterId">;
 
-/** A SpotWorkload row (its fields are described in prisma/schema.prisma) with its timeline. */
+/** A SpotWorkload row (its fields are described in prisma/models.prisma) with its timeline. */
 export interface SpotWorkloadDto extends Omit<Dto<SpotWorkload>, "kind"> {
+  clusterName: string;
   kind: SpotWorkloadKind;
   /** Newest first. */
   events: SpotEventDto[];
@@ -19,25 +21,30 @@ export interface SpotOverviewDto {
 
 const EVENTS_PER_WORKLOAD = 25;
 
-/** Every workload of the spot read model with its latest events. */
-export async function spotOverview(): Promise<SpotOverviewDto> {
+/** Every workload of the spot read model (of every cluster, or of one) with its latest events. */
+export async function spotOverview(filter: { clusterId?: string } = {}): Promise<SpotOverviewDto> {
   const db = await getDb();
-  const rows = await db.spotWorkload.findMany({
-    orderBy: [{ namespace: "asc" }, { name: "asc" }, { kind: "asc" }],
-  });
+  const [rows, names] = await Promise.all([
+    db.spotWorkload.findMany({
+      where: filter.clusterId ? { clusterId: filter.clusterId } : {},
+      orderBy: [{ namespace: "asc" }, { name: "asc" }, { kind: "asc" }, { clusterId: "asc" }],
+    }),
+    clusterNames(),
+  ]);
   const events = await Promise.all(
     rows.map((r) =>
       db.spotEvent.findMany({
-        where: { workloadKey: r.key },
+        where: { clusterId: r.clusterId, workloadKey: r.key },
         orderBy: { id: "desc" },
         take: EVENTS_PER_WORKLOAD,
-        omit: { workloadKey: true },
+        omit: { workloadKey: true, clusterId: true },
       }),
     ),
   );
   return {
     workloads: rows.map((r, i) => ({
       ...toDto(r),
+      clusterName: names.get(r.clusterId) ?? r.clusterId,
       kind: r.kind as SpotWorkloadKind,
       events: events[i]!.map(toDto),
     })),

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
 import { agentClient, createApiKeySecret, reconciled, submit } from "../agents";
 import { launchController, type TestController } from "../../testing/controllers";
-import { createTestDatabaseFile } from "../../testing/database";
+import { createTestDatabaseUrl } from "../../testing/database";
 import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../harness";
 import { REVISION_ANNOTATION } from "../../controller/agents/render";
 
 const ns = testNamespace("restart");
 const TIMEOUT_SECONDS = 15;
-let databaseFile: string;
+let databaseUrl: string;
 let db: Database;
 let controller: TestController | undefined;
 
@@ -20,7 +20,7 @@ async function start(): Promise<TestController> {
   controller = await launchController({
     id: "restart-controller",
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile,
+    databaseUrl,
     namespace: ns.name,
     // One controller: no lease to wait for after the crash.
     env: { FLEETDECK_LEADER_ELECT: "false" },
@@ -29,8 +29,8 @@ async function start(): Promise<TestController> {
 }
 
 beforeAll(async () => {
-  databaseFile = await createTestDatabaseFile("restart");
-  db = await openDatabase({ file: databaseFile });
+  databaseUrl = await createTestDatabaseUrl("restart");
+  db = await openDatabase({ url: databaseUrl });
   await createApiKeySecret(ns.kc, ns.name);
 });
 afterAll(async () => {

@@ -1,5 +1,7 @@
 // Server-Sent Events: tells the browser which topics changed (by change-feed id), so it
-// refetches only those queries. Resumes from Last-Event-ID after a reconnect.
+// refetches only those queries. Resumes from Last-Event-ID after a reconnect: an event's id is
+// the feed's resume point (every change up to it was sent), so a resumed stream may repeat a
+// change, never miss one.
 import { changeFeed, type ChangeRow } from "@/server/live/change-feed";
 import { withActor } from "@/server/auth";
 
@@ -7,9 +9,8 @@ export const dynamic = "force-dynamic";
 
 const HEARTBEAT_MS = 15_000;
 
-function frame(rows: ChangeRow[]): string {
-  const last = rows[rows.length - 1]!;
-  return `id: ${last.id}\nevent: changes\ndata: ${JSON.stringify(rows.map((r) => ({ topic: r.topic, key: r.key })))}\n\n`;
+function frame(rows: ChangeRow[], id: number): string {
+  return `id: ${id}\nevent: changes\ndata: ${JSON.stringify(rows.map((r) => ({ topic: r.topic, key: r.key })))}\n\n`;
 }
 
 export async function GET(request: Request) {
@@ -38,16 +39,12 @@ export async function GET(request: Request) {
             cursor = await changeFeed.latestId();
             send(`id: ${cursor}\nevent: reset\ndata: {}\n\n`);
           } else if (missed.rows.length > 0) {
-            cursor = missed.rows[missed.rows.length - 1]!.id;
-            send(frame(missed.rows));
+            send(frame(missed.rows, missed.rows[missed.rows.length - 1]!.id));
           }
         }
-        const unsubscribe = await changeFeed.subscribe((rows) => {
-          const fresh = rows.filter((r) => r.id > cursor);
-          if (fresh.length === 0) return;
-          cursor = fresh[fresh.length - 1]!.id;
-          send(frame(fresh));
-        });
+        // The feed delivers each change once, also one that committed after a higher id (a
+        // change this stream's start may have missed): sent as it comes, a repeat at worst.
+        const unsubscribe = await changeFeed.subscribe((rows, resumePoint) => send(frame(rows, resumePoint)));
         const heartbeat = setInterval(() => send(`event: heartbeat\ndata: ${Date.now()}\n\n`), HEARTBEAT_MS);
         cleanup = () => {
           clearInterval(heartbeat);

@@ -25,7 +25,7 @@ export function SpotCommands({ workload, disabled }: { workload: SpotWorkloadDto
           className={button}
           disabled={pending || !disabled}
           title={disabled ? undefined : "Spot is not disabled for this workload"}
-          onClick={() => run(() => enableSpot(target, workload.kind))}
+          onClick={() => run(() => enableSpot(workload.clusterId, target, workload.kind))}
         >
           Re-enable spot now
         </button>
@@ -33,7 +33,8 @@ export function SpotCommands({ workload, disabled }: { workload: SpotWorkloadDto
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            if (minutesValid) run(() => disableSpot(target, workload.kind, parsedMinutes));
+            if (minutesValid)
+              run(() => disableSpot(workload.clusterId, target, workload.kind, parsedMinutes));
           }}
         >
           <label className="text-xs text-slate-600">

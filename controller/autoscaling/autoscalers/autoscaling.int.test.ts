@@ -49,7 +49,7 @@ const profileName = uniqueName("gate-profile");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let controller: TestController;
 let db: Database;
-let dbFile = "";
+let dbUrl = "";
 let startedAt: Date;
 const extraControllers: TestController[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -79,12 +79,12 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     });
     const database = await createTestDatabase("gate");
     db = database.db;
-    dbFile = database.file;
+    dbUrl = database.url;
     startedAt = new Date();
     controller = await launchController({
       id: controllerId,
       kubeconfig: controllerKubeconfigFile(),
-      databaseFile: dbFile,
+      databaseUrl: dbUrl,
       namespace: ns.name,
       env: workloadEnv,
     });
@@ -109,7 +109,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(autoscaling.podStore).toMatchObject({ started: false, podsCached: 0 });
     expect(await scrapeMetric(controller.healthURL, "fleetdeck_autoscaling_gate_open")).toBe(0);
     const row = await eventually(async () => {
-      const r = await db.autoscalingGate.findUnique({ where: { controllerId } });
+      const r = await db.autoscalingGate.findFirst({ where: { controllerId } });
       expect(r).not.toBeNull();
       return r!;
     });
@@ -160,7 +160,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
       await scrapeMetric(controller.healthURL, "fleetdeck_autoscaling_gate_opened_timestamp_seconds"),
     ).toBeGreaterThan(startedAt.getTime() / 1000);
     const row = await eventually(async () => {
-      const r = await db.autoscalingGate.findUnique({ where: { controllerId } });
+      const r = await db.autoscalingGate.findFirst({ where: { controllerId } });
       expect(r?.podCollectionSyncedAt).not.toBeNull();
       return r!;
     });
@@ -255,7 +255,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(condition(fixed, "Active")).toMatchObject({ status: "True", reason: "TargetResolved" });
 
     const row = await eventually(async () => {
-      const r = await db.podAutoscaler.findUnique({ where: { key: `${ns.name}/web` } });
+      const r = await db.podAutoscaler.findFirst({ where: { key: `${ns.name}/web` } });
       expect(r?.currentReplicas).toBe(2);
       return r!;
     });
@@ -349,7 +349,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(status.templateHash).toMatch(/^[0-9a-f]{16}$/);
     expect(condition(status as never, "Valid")).toMatchObject({ status: "True", reason: "Valid" });
     const row = await eventually(async () => {
-      const r = await db.podAutoscalerProfile.findUnique({ where: { name: profileName } });
+      const r = await db.podAutoscalerProfile.findFirst({ where: { name: profileName } });
       expect(r?.controlledAutoscalers).toBe(1);
       return r!;
     });
@@ -370,7 +370,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     const other = await launchController({
       id,
       kubeconfig,
-      databaseFile: dbFile,
+      databaseUrl: dbUrl,
       namespace: controllerNamespace,
       env: workloadEnv,
     });

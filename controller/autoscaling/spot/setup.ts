@@ -55,6 +55,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
   });
   const readModel = new SpotReadModel(
     ctx.db,
+    ctx.cluster.clusterId,
     () =>
       buildWorkloadRows(
         tracker.snapshot((w) => workloads.isSpotWorkload(w)),
@@ -76,6 +77,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     patcher,
     events,
     ctx.db,
+    ctx.cluster.clusterId,
     ctx.config.FLEETDECK_CONTROLLER_ID,
     log.child({ part: "evictions" }),
   );
@@ -88,7 +90,10 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     async () => {
       // Workloads a previous leader showed as spot workloads but that are no longer opted in
       // opted out while no leader watched: their spot pods still move back to on-demand.
-      const rows = await ctx.db.spotWorkload.findMany({ select: { key: true } });
+      const rows = await ctx.db.spotWorkload.findMany({
+        where: { clusterId: ctx.cluster.clusterId },
+        select: { key: true },
+      });
       workloads.seedOptedOut(rows.map((r) => r.key));
     },
   );

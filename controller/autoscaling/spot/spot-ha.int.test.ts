@@ -30,11 +30,11 @@ let controllers: TestController[] = [];
 
 beforeAll(async () => {
   controllerNamespace = await createNamespace(kc, "spot-ha-ctl");
-  const { file, db } = await createTestDatabase("spot-ha");
+  const { url, db } = await createTestDatabase("spot-ha");
   await db.$disconnect();
   const common = {
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile: file,
+    databaseUrl: url,
     namespace: controllerNamespace,
   };
   controllers = await Promise.all(

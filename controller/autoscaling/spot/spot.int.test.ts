@@ -121,7 +121,7 @@ beforeAll(async () => {
   controller = await launchController({
     id: "spot-it",
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile: database.file,
+    databaseUrl: database.url,
     namespace: controllerNamespace,
     env: await spotControllerEnv(webhookName),
   });
@@ -185,7 +185,7 @@ describe("spot scheduling", () => {
 
     // The read model the dashboard shows.
     await eventually(async () => {
-      const row = await db.spotWorkload.findUniqueOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
+      const row = await db.spotWorkload.findFirstOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
       expect(row).toMatchObject({
         spotPods: 3,
         onDemandPods: 2,
@@ -355,9 +355,7 @@ describe("spot scheduling", () => {
     }
     // The opted-out workload leaves the read model once nothing is left to move.
     await eventually(async () =>
-      expect(
-        await db.spotWorkload.findUnique({ where: { key: `Deployment/${ns.name}/leaving` } }),
-      ).toBeNull(),
+      expect(await db.spotWorkload.findFirst({ where: { key: `Deployment/${ns.name}/leaving` } })).toBeNull(),
     );
   }, 120_000);
 
@@ -448,7 +446,9 @@ describe("spot scheduling", () => {
       payload: object,
       target = `${ns.name}/web`,
     ) => {
+      const { id: clusterId } = await db.cluster.findFirstOrThrow();
       const inserted = await insertCommand(db, {
+        clusterId,
         kind,
         target,
         payload,
@@ -477,7 +477,7 @@ describe("spot scheduling", () => {
     expect(until).toBeGreaterThanOrEqual(requestedAt + 5 * 60_000 - 1000);
     expect(until).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + 1000);
     await eventually(async () => {
-      const row = await db.spotWorkload.findUniqueOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
+      const row = await db.spotWorkload.findFirstOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
       expect(row.disabledUntil?.getTime()).toBe(until);
     });
 

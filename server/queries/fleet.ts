@@ -1,0 +1,175 @@
+import "server-only";
+import type { ControllerState } from "@/lib/controller-status";
+import { clusterControllers, forwarderHealth, type ClusterReport, type ForwarderHealth } from "@/lib/fleet";
+import type { ForwarderState } from "@/lib/metadata";
+import { getDb } from "../db";
+
+/** How far back a send failure counts against a cluster's forwarder health. */
+const RECENT_FAILURES_MS = 10 * 60_000;
+/** Controllers that stopped longer ago than this are left out of a card (pods come and go). */
+const FORGET_CONTROLLERS_AFTER_MS = 24 * 3600_000;
+
+export interface ControllerProcessDto {
+  controllerId: string;
+  isLeader: boolean;
+  state: ControllerState;
+  version: string;
+  hostname: string;
+  lastSeenAt: string;
+}
+
+export interface ClusterCardDto {
+  id: string;
+  name: string;
+  kubernetesVersion: string;
+  apiServer: string;
+  report: ClusterReport;
+  leader: ControllerProcessDto | null;
+  standbys: ControllerProcessDto[];
+  /** Its controllers, running first, then the most recently seen. */
+  controllers: ControllerProcessDto[];
+  lastHeartbeatAt: string | null;
+  agents: number;
+  runningExperiments: number;
+  forwarding: { health: ForwarderHealth; failedRecently: number; states: Record<string, ForwarderState> };
+  spot: { workloads: number; fallbacks: number };
+  /** The leader's autoscaling gate (each process has its own); null without a leader. */
+  gate: { workloadEnabled: boolean; open: boolean; openedAt: string | null; openedBy: string | null } | null;
+}
+
+export interface FleetDto {
+  clusters: ClusterCardDto[];
+  totals: {
+    clusters: number;
+    reporting: number;
+    agents: number;
+    runningExperiments: number;
+    spotFallbacks: number;
+    openGates: number;
+  };
+}
+
+const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
+  new Map(rows.map((r) => [r.clusterId, r._count._all]));
+
+/** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
+export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
+  const db = await getDb();
+  const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, fallbacks, gates] =
+    await Promise.all([
+      db.cluster.findMany({ orderBy: { name: "asc" } }),
+      db.controllerHeartbeat.findMany({
+        where: {
+          OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
+        },
+        select: {
+          clusterId: true,
+          controllerId: true,
+          isLeader: true,
+          version: true,
+          hostname: true,
+          lastSeenAt: true,
+          stoppedAt: true,
+        },
+      }),
+      db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
+      db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
+      db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
+      db.metadataSend.groupBy({
+        by: ["clusterId"],
+        where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
+        _count: { _all: true },
+      }),
+      db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
+      db.spotWorkload.groupBy({
+        by: ["clusterId"],
+        where: { optedIn: true, disabledUntil: { gt: new Date(now) } },
+        _count: { _all: true },
+      }),
+      db.autoscalingGate.findMany({
+        select: {
+          clusterId: true,
+          controllerId: true,
+          workloadEnabled: true,
+          open: true,
+          openedAt: true,
+          openedByKind: true,
+          openedByName: true,
+        },
+      }),
+    ]);
+  const agentCounts = countsBy(agents);
+  const experimentCounts = countsBy(experiments);
+  const failureCounts = countsBy(failures);
+  const spotCounts = countsBy(spotWorkloads);
+  const fallbackCounts = countsBy(fallbacks);
+
+  const cards = clusters.map((cluster): ClusterCardDto => {
+    const own = heartbeats.filter((h) => h.clusterId === cluster.id);
+    const { report, leader, standbys, lastHeartbeatAt, states } = clusterControllers(own, now);
+    const process = (h: (typeof own)[number]): ControllerProcessDto => ({
+      controllerId: h.controllerId,
+      isLeader: h === leader,
+      state: states.get(h.controllerId) ?? "stale",
+      version: h.version,
+      hostname: h.hostname,
+      lastSeenAt: h.lastSeenAt.toISOString(),
+    });
+    const controllers = own
+      .map(process)
+      .sort(
+        (a, b) =>
+          Number(b.state === "running") - Number(a.state === "running") ||
+          Number(b.isLeader) - Number(a.isLeader) ||
+          b.lastSeenAt.localeCompare(a.lastSeenAt),
+      )
+      .slice(0, 10);
+    const ownForwarders = forwarders.filter((f) => f.clusterId === cluster.id);
+    const failedRecently = failureCounts.get(cluster.id) ?? 0;
+    const gate = leader
+      ? gates.find((g) => g.clusterId === cluster.id && g.controllerId === leader.controllerId)
+      : undefined;
+    return {
+      id: cluster.id,
+      name: cluster.name,
+      kubernetesVersion: cluster.kubernetesVersion,
+      apiServer: cluster.apiServer,
+      report,
+      leader: leader ? process(leader) : null,
+      standbys: standbys.map(process),
+      controllers,
+      lastHeartbeatAt,
+      agents: agentCounts.get(cluster.id) ?? 0,
+      runningExperiments: experimentCounts.get(cluster.id) ?? 0,
+      forwarding: {
+        health: forwarderHealth(
+          ownForwarders.map((f) => f.state as ForwarderState),
+          failedRecently,
+        ),
+        failedRecently,
+        states: Object.fromEntries(ownForwarders.map((f) => [f.name, f.state as ForwarderState])),
+      },
+      spot: { workloads: spotCounts.get(cluster.id) ?? 0, fallbacks: fallbackCounts.get(cluster.id) ?? 0 },
+      gate: gate
+        ? {
+            workloadEnabled: gate.workloadEnabled,
+            open: gate.open,
+            openedAt: gate.openedAt?.toISOString() ?? null,
+            openedBy: gate.openedByKind ? `${gate.openedByKind} ${gate.openedByName ?? ""}`.trim() : null,
+          }
+        : null,
+    };
+  });
+  const sum = (pick: (c: ClusterCardDto) => number) => cards.reduce((n, c) => n + pick(c), 0);
+  return {
+    clusters: cards,
+    totals: {
+      clusters: cards.length,
+      reporting: cards.filter((c) => c.report === "reporting").length,
+      agents: sum((c) => c.agents),
+      runningExperiments: sum((c) => c.runningExperiments),
+      spotFallbacks: sum((c) => c.spot.fallbacks),
+      openGates: cards.filter((c) => c.gate?.open).length,
+    },
+  };
+}
