@@ -100,6 +100,7 @@ test("a server action replayed without a session is refused and writes nothing",
   const actionRequest = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
   await page.getByRole("button", { name: "Ping controller" }).click();
   const actionId = (await actionRequest).headers()["next-action"]!;
+  const body = (await actionRequest).postData() ?? "[]";
   await expect(page.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
   const before = commandCount();
 
@@ -107,7 +108,7 @@ test("a server action replayed without a session is refused and writes nothing",
   await context.clearCookies();
   const replay = await page.request.post(`${baseURL}/`, {
     headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", origin: baseURL },
-    data: "[]",
+    data: body,
     maxRedirects: 0,
   });
   expect(replay.status()).toBe(307);
@@ -155,6 +156,14 @@ test("the signal endpoint takes the Remote Config payload with the API token, an
     data: { action: "startExperiment", experiment_id: "e1", config: { global: { x: "y".repeat(70_000) } } },
   });
   expect(big.status()).toBe(413);
+
+  // The cluster may be left out while the fleet has one; a cluster it does not have is named.
+  const unknownCluster = await request.post(`${url}&cluster=nowhere`, {
+    headers: auth,
+    data: { action: "stopExperiment", experiment_id: "e1" },
+  });
+  expect(unknownCluster.status()).toBe(404);
+  expect((await unknownCluster.json()).error).toContain('"nowhere"');
 
   const before = commandCount();
   const accepted = await request.post(url, {

@@ -1,12 +1,15 @@
 // Runs after every other spec (its own Playwright project, see playwright.config.ts) and after
 // the integration tests of the same `npm test`: no secret the runs handed to fleetdeck appears
-// in a log of the processes they started, in a SQLite file they wrote, or in a page or API
-// answer of the dashboard. Any Kubernetes token (JWT) or bearer header counts as a leak too.
+// in a log of the processes they started, in a SQLite file they wrote, in a row of the shared
+// stack's PostgreSQL database, or in a page or API answer of the dashboard. Any Kubernetes
+// token (JWT) or bearer header counts as a leak too.
 import path from "node:path";
+import pg from "pg";
 import { STATE_DIR } from "../testing/paths";
 import { LOG_DIR } from "../testing/processes";
 import { findSecrets, scanFiles, type Leak } from "../test/secrets";
 import { expect, test } from "./fixtures";
+import { e2eState } from "./state";
 
 const PAGES = ["/", "/agents", "/experiments", "/autoscaling", "/metadata", "/audit"];
 const API = [
@@ -40,8 +43,29 @@ test("no secret in any log line, SQLite file or page", async ({ page, request })
 
   const { scanned, leaks: fileLeaks } = scanFiles([LOG_DIR, path.join(STATE_DIR, "test-db")]);
   leaks.push(...fileLeaks);
+  if (e2eState().store === "postgresql") leaks.push(...(await scanPostgres(e2eState().databaseUrl)));
   console.log(`[secrets] scanned ${PAGES.length + API.length} pages and answers, ${scanned.length} files`);
   expect(scanned.some((f) => f.endsWith(".log"))).toBe(true);
   expect(scanned.some((f) => f.endsWith(".db"))).toBe(true);
   expect(leaks).toEqual([]);
 });
+
+/** Every row of every table of a PostgreSQL database, as text. */
+async function scanPostgres(url: string): Promise<Leak[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const leaks: Leak[] = [];
+    const tables = await client.query<{ name: string }>(
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+    );
+    expect(tables.rows.map((t) => t.name)).toContain("Command");
+    for (const { name } of tables.rows) {
+      const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);
+      leaks.push(...findSecrets(rows.rows.map((r) => r.row).join("\n"), `PostgreSQL table ${name}`));
+    }
+    return leaks;
+  } finally {
+    await client.end();
+  }
+}

@@ -3,47 +3,47 @@
 // refused and writes nothing; the same request from the dashboard's own origin works, so the
 // refusals are the checks at work, not a broken replay.
 import type { Page } from "@playwright/test";
-import Database from "better-sqlite3";
 import { expect, test } from "./fixtures";
-import { e2eState } from "./state";
+import { e2eDatabase } from "./state";
 
-function commandCount(): number {
-  const db = new Database(e2eState().databaseFile, { readonly: true });
-  const { n } = db.prepare("SELECT COUNT(*) AS n FROM Command").get() as { n: number };
-  db.close();
+async function commandCount(): Promise<number> {
+  const db = await e2eDatabase();
+  const n = await db.command.count();
+  await db.$disconnect();
   return n;
 }
 
-async function pingActionId(page: Page): Promise<string> {
+/** The ping action's id and the body the page sent (its arguments: the cluster). */
+async function pingAction(page: Page): Promise<{ actionId: string; body: string }> {
   await page.goto("/");
   const actionRequest = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
   await page.getByRole("button", { name: "Ping controller" }).click();
-  const id = (await actionRequest).headers()["next-action"]!;
+  const request = await actionRequest;
   await expect(page.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
-  return id;
+  return { actionId: request.headers()["next-action"]!, body: request.postData() ?? "[]" };
 }
 
 test("a server action posted from another origin is refused and writes nothing", async ({
   page,
   baseURL,
 }) => {
-  const actionId = await pingActionId(page);
-  const post = (origin: string, data = "[]") =>
+  const { actionId, body } = await pingAction(page);
+  const post = (origin: string, data = body) =>
     page.request.post(`${baseURL}/`, {
       headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", origin },
       data,
       maxRedirects: 0,
     });
 
-  const before = commandCount();
+  const before = await commandCount();
   const sameOrigin = await post(baseURL!);
   expect(sameOrigin.status()).toBe(200);
-  expect(commandCount()).toBe(before + 1);
+  expect(await commandCount()).toBe(before + 1);
 
   for (const origin of ["https://evil.example", "http://127.0.0.1.evil.example", "null"]) {
     const forged = await post(origin);
     expect(forged.status(), origin).toBeGreaterThanOrEqual(400);
-    expect(commandCount(), origin).toBe(before + 1);
+    expect(await commandCount(), origin).toBe(before + 1);
   }
 });
 
@@ -51,15 +51,15 @@ test("a server action body over the 256 KB limit is refused and writes nothing",
   page,
   baseURL,
 }) => {
-  const actionId = await pingActionId(page);
-  const before = commandCount();
+  const { actionId } = await pingAction(page);
+  const before = await commandCount();
   const big = await page.request.post(`${baseURL}/`, {
     headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", origin: baseURL! },
     data: JSON.stringify(["x".repeat(300 * 1024)]),
     maxRedirects: 0,
   });
   expect(big.status()).toBeGreaterThanOrEqual(400);
-  expect(commandCount()).toBe(before);
+  expect(await commandCount()).toBe(before);
 });
 
 test("a request whose Host is not the dashboard's (DNS rebinding) is refused", async ({

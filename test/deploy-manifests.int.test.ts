@@ -1,5 +1,8 @@
-// config/deploy is valid for the real API server: every object passes a server-side dry run
-// (schema, defaulting, admission), and its RBAC is what the code needs (see test:int:sa).
+// config/deploy's variants are valid for the real API server: every object of each passes a
+// server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
+// on SQLite; fleet/hub: a stateless dashboard, 2 replicas, minAvailable 1, the database URL
+// from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
+// dashboard), and the RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
@@ -9,11 +12,50 @@ import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
 
 const DEPLOY = path.join(REPO_ROOT, "config/deploy");
 
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  spec?: {
+    replicas?: number;
+    minAvailable?: number;
+    strategy?: { type?: string };
+    template?: {
+      spec: {
+        containers: { name: string; env?: { name: string; valueFrom?: { secretKeyRef?: unknown } }[] }[];
+        volumes?: { persistentVolumeClaim?: unknown }[];
+      };
+    };
+  };
+}
+
+async function render(variant: string): Promise<Manifest[]> {
+  const { stdout } = await kubectl(inject("kubeconfig"), ["kustomize", path.join(DEPLOY, variant)]);
+  return YAML.parseAllDocuments(stdout).map((d) => d.toJS() as Manifest);
+}
+
+async function dryRun(variant: string, objects: number) {
+  const { stdout } = await kubectl(inject("kubeconfig"), [
+    "apply",
+    "--dry-run=server",
+    "-k",
+    path.join(DEPLOY, variant),
+  ]);
+  const lines = stdout.trim().split("\n");
+  expect(lines).toHaveLength(objects);
+  for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+}
+
+const deployments = (objects: Manifest[]) => objects.filter((o) => o.kind === "Deployment");
+const containers = (d: Manifest) => d.spec!.template!.spec.containers.map((c) => c.name);
+const fromSecret = (d: Manifest, variable: string) =>
+  d.spec!.template!.spec.containers.some((c) =>
+    c.env?.some((e) => e.name === variable && e.valueFrom?.secretKeyRef),
+  );
+
 describe("config/deploy", () => {
-  it("kubectl apply --dry-run=server -k config/deploy accepts every object", async () => {
-    const { stdout: rendered } = await kubectl(inject("kubeconfig"), ["kustomize", DEPLOY]);
-    const kinds = YAML.parseAllDocuments(rendered).map((d) => (d.toJS() as { kind: string }).kind);
-    expect(kinds).toEqual(
+  it("single: one pod, the controller and the dashboard on the SQLite volume; the server accepts every object", async () => {
+    const objects = await render("single");
+    expect(objects.map((o) => o.kind)).toEqual(
       expect.arrayContaining([
         "Namespace",
         "ServiceAccount",
@@ -27,10 +69,44 @@ describe("config/deploy", () => {
         "PodDisruptionBudget",
       ]),
     );
-    const { stdout } = await kubectl(inject("kubeconfig"), ["apply", "--dry-run=server", "-k", DEPLOY]);
-    const lines = stdout.trim().split("\n");
-    expect(lines).toHaveLength(kinds.length);
-    for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+    const [pod] = deployments(objects);
+    expect(pod!.spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
+    expect(containers(pod!)).toEqual(["controller", "dashboard"]);
+    await dryRun("single", objects.length);
+  });
+
+  it("fleet/hub: the dashboard alone, 2 replicas, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
+    const objects = await render("fleet/hub");
+    const [dashboard, ...others] = deployments(objects);
+    expect(others).toEqual([]);
+    expect(dashboard!.spec!.replicas).toBe(2);
+    expect(containers(dashboard!)).toEqual(["dashboard"]);
+    expect(fromSecret(dashboard!, "DATABASE_URL")).toBe(true);
+    expect(dashboard!.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
+    expect(objects.find((o) => o.kind === "PodDisruptionBudget")!.spec!.minAvailable).toBe(1);
+    expect(objects.map((o) => o.kind)).not.toContain("ServiceAccount");
+    expect(objects.map((o) => o.kind)).not.toContain("PersistentVolumeClaim");
+    await dryRun("fleet/hub", objects.length);
+  });
+
+  it("fleet/cluster: the controller alone, 2 replicas, its RBAC and webhook Service, PostgreSQL from a Secret; no dashboard", async () => {
+    const objects = await render("fleet/cluster");
+    const [controller, ...others] = deployments(objects);
+    expect(others).toEqual([]);
+    expect(controller!.spec!.replicas).toBe(2);
+    expect(containers(controller!)).toEqual(["controller"]);
+    expect(fromSecret(controller!, "DATABASE_URL")).toBe(true);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
+      expect.arrayContaining([
+        "ServiceAccount/fleetdeck-controller",
+        "ClusterRole/fleetdeck-controller",
+        "Role/fleetdeck-controller",
+        "Service/fleetdeck-webhook",
+        "PodDisruptionBudget/fleetdeck-controller",
+      ]),
+    );
+    expect(objects.some((o) => o.metadata.name.includes("dashboard"))).toBe(false);
+    await dryRun("fleet/cluster", objects.length);
   });
 
   it("every RBAC rule says why it is needed", () => {

@@ -7,7 +7,8 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { PhaseBadge } from "@/components/experiments/experiment-badges";
 import { useFleet } from "@/components/fleet/fleet-context";
-import { agentPagePath, useAgents } from "./queries";
+import { agentPagePath } from "./paths";
+import { useAgents } from "./queries";
 
 /** Every agent of the fleet (or of the cluster filtered on), with its cluster when there are several. */
 export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; cluster?: string }) {

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ExperimentDto } from "@/server/queries/experiments";
 import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { agentPagePath } from "@/components/agents/queries";
+import { agentPagePath } from "@/components/agents/paths";
 import { useFleet } from "@/components/fleet/fleet-context";
 import { OutcomeBadge } from "./experiment-badges";
 import { useExperiments } from "./queries";

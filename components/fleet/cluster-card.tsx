@@ -1,12 +1,12 @@
 "use client";
 
 import type { ControllerState } from "@/lib/controller-status";
-import type { ClusterReport, ForwarderHealth } from "@/lib/fleet";
+import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/lib/fleet";
 import type { ClusterCardDto } from "@/server/queries/fleet";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import { RelativeTime } from "@/components/ui/relative-time";
+import { RelativeTime, useNow } from "@/components/ui/relative-time";
 import { PingButton } from "./ping-button";
 
 const REPORT: Record<ClusterReport, { label: string; tone: Tone }> = {
@@ -29,13 +29,25 @@ const FORWARDING: Record<ForwarderHealth, { label: string; tone: Tone }> = {
   unknown: { label: "not reported", tone: "neutral" },
 };
 
-/** One cluster of the fleet: its controllers (leader, standby, state) and what runs in it. */
+/**
+ * One cluster of the fleet: its controllers (leader, standby, state) and what runs in it.
+ * Whether they report is judged here, against the page's clock: a crashed controller sends
+ * nothing that would refresh the page.
+ */
 export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
-  const report = REPORT[cluster.report];
-  const lastSeen = cluster.controllers[0];
+  const now = useNow();
+  const {
+    report: state,
+    leader,
+    standbys,
+    lastHeartbeatAt,
+    states,
+  } = clusterControllers(cluster.controllers, now);
+  const report = REPORT[state];
+  const lastSeen = [...cluster.controllers].sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
   const forwarding = FORWARDING[cluster.forwarding.health];
   return (
-    <div data-testid="cluster-card" data-cluster={cluster.name} data-report={cluster.report}>
+    <div data-testid="cluster-card" data-cluster={cluster.name} data-report={state}>
       <Card
         title={
           <span className="flex items-center gap-2">
@@ -45,7 +57,7 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
         }
         actions={<PingButton clusterId={cluster.id} />}
       >
-        {cluster.report !== "reporting" && (
+        {state !== "reporting" && (
           <div role="status" className="mb-4 rounded-md border border-rose-200 bg-rose-50 p-4">
             <p className="font-semibold text-rose-900">Controller not running</p>
             <p className="mt-1 text-sm text-rose-800">
@@ -75,16 +87,16 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
             <span className="break-all font-mono">{cluster.id}</span>
           </Field>
           <Field label="Last heartbeat">
-            {cluster.lastHeartbeatAt ? <RelativeTime iso={cluster.lastHeartbeatAt} /> : "never"}
+            {lastHeartbeatAt ? <RelativeTime iso={lastHeartbeatAt} /> : "never"}
           </Field>
           <Field label="Leader">
             <span data-testid="leader" className="font-mono">
-              {cluster.leader ? `${cluster.leader.controllerId} (${cluster.leader.version})` : "none"}
+              {leader ? `${leader.controllerId} (${leader.version})` : "none"}
             </span>
           </Field>
           <Field label="Standby">
             <span data-testid="standby" className="font-mono">
-              {cluster.standbys.map((s) => s.controllerId).join(", ") || "none"}
+              {standbys.map((s) => s.controllerId).join(", ") || "none"}
             </span>
           </Field>
           <Field label="Agents">
@@ -141,15 +153,16 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
             </thead>
             <tbody>
               {cluster.controllers.map((c) => {
-                const state = PROCESS_STATE[c.state];
+                const processState = states.get(c.controllerId) ?? "stale";
+                const look = PROCESS_STATE[processState];
                 return (
                   <tr key={c.controllerId} className="border-t border-slate-100" data-testid="controller-row">
                     <td className="py-1.5 font-mono">{c.controllerId}</td>
                     <td className="py-1.5">
-                      {c.isLeader ? "leader" : c.state === "running" ? "standby" : "—"}
+                      {c === leader ? "leader" : processState === "running" ? "standby" : "—"}
                     </td>
                     <td className="py-1.5">
-                      <Badge tone={state.tone}>{state.label}</Badge>
+                      <Badge tone={look.tone}>{look.label}</Badge>
                     </td>
                     <td className="py-1.5">{c.version}</td>
                     <td className="py-1.5">

@@ -1,6 +1,8 @@
 "use client";
 
+import { clusterControllers } from "@/lib/fleet";
 import type { FleetDto } from "@/server/queries/fleet";
+import { useNow } from "@/components/ui/relative-time";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
 import { ClusterCard } from "./cluster-card";
@@ -8,6 +10,7 @@ import { ClusterCard } from "./cluster-card";
 /** The fleet page, live: the fleet's totals (with several clusters) and a card per cluster. */
 export function FleetOverview({ initial }: { initial: FleetDto }) {
   const data = useLiveData(queryKeys.fleet, "/api/fleet", initial);
+  const now = useNow();
   if (data.clusters.length === 0) {
     return (
       <div role="status" className="rounded-md border border-rose-200 bg-rose-50 p-4">
@@ -20,6 +23,9 @@ export function FleetOverview({ initial }: { initial: FleetDto }) {
     );
   }
   const t = data.totals;
+  const reporting = data.clusters.filter(
+    (c) => clusterControllers(c.controllers, now).report === "reporting",
+  ).length;
   return (
     <div className="space-y-6">
       {data.clusters.length > 1 && (
@@ -28,7 +34,7 @@ export function FleetOverview({ initial }: { initial: FleetDto }) {
           className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6"
         >
           <Total label="Clusters" value={t.clusters} testId="total-clusters" />
-          <Total label="Reporting" value={`${t.reporting} of ${t.clusters}`} testId="total-reporting" />
+          <Total label="Reporting" value={`${reporting} of ${t.clusters}`} testId="total-reporting" />
           <Total label="Agents" value={t.agents} testId="total-agents" />
           <Total label="Running experiments" value={t.runningExperiments} testId="total-experiments" />
           <Total label="Spot fallbacks" value={t.spotFallbacks} testId="total-fallbacks" />

@@ -65,6 +65,9 @@ export function LiveUpdates() {
     const close = () => {
       source?.close();
       source = null;
+      // Hidden: nothing refetches, the fleet page included; the resumed stream catches up.
+      clearTimeout(fleetTimer);
+      fleetTimer = undefined;
     };
     const onVisibility = () => {
       if (document.hidden) {

@@ -1,7 +1,7 @@
 "use client";
 
 import type { RevisionDto } from "@/server/queries/revisions";
-import { agentPath } from "@/components/agents/queries";
+import { agentPath } from "@/components/agents/paths";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
 

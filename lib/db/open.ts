@@ -24,17 +24,23 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
-const providers = new WeakMap<object, Provider>();
+// Kept on the client itself under a registered symbol: a bundler may load this module twice
+// (Next.js chunks), and a module-local table would not see the other copy's clients.
+const PROVIDER = Symbol.for("fleetdeck.store.provider");
+
+function markProvider(db: Database, provider: Provider): Database {
+  Object.defineProperty(db, PROVIDER, { value: provider, enumerable: false });
+  return db;
+}
 
 /** Which store a client talks to. */
 export function providerOf(db: object): Provider {
-  return providers.get(db) ?? "sqlite";
+  return (db as { [PROVIDER]?: Provider })[PROVIDER] ?? "sqlite";
 }
 
 /** A client built on `base` (a Prisma extension) talks to the same store. */
 export function deriveClient(base: Database, derived: Database): Database {
-  providers.set(derived, providerOf(base));
-  return derived;
+  return markProvider(derived, providerOf(base));
 }
 
 /** Where a client of openDatabase's options connects. */
@@ -61,14 +67,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    const db = new PostgresClient({ adapter }) as unknown as Database;
-    providers.set(db, "postgresql");
-    return db;
+    return markProvider(new PostgresClient({ adapter }) as unknown as Database, "postgresql");
   }
   fs.mkdirSync(path.dirname(location.file), { recursive: true });
   const adapter = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
-  const db = new PrismaClient({ adapter });
-  providers.set(db, "sqlite");
+  const db = markProvider(new PrismaClient({ adapter }), "sqlite");
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
   await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");

@@ -1,6 +1,5 @@
 import "server-only";
-import type { ControllerState } from "@/lib/controller-status";
-import { clusterControllers, forwarderHealth, type ClusterReport, type ForwarderHealth } from "@/lib/fleet";
+import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
 import { getDb } from "../db";
 
@@ -9,13 +8,15 @@ const RECENT_FAILURES_MS = 10 * 60_000;
 /** Controllers that stopped longer ago than this are left out of a card (pods come and go). */
 const FORGET_CONTROLLERS_AFTER_MS = 24 * 3600_000;
 
+/** A controller's heartbeat: the page decides from it, against its own clock, whether it runs. */
 export interface ControllerProcessDto {
   controllerId: string;
+  /** Whether it led at its last heartbeat. */
   isLeader: boolean;
-  state: ControllerState;
   version: string;
   hostname: string;
   lastSeenAt: string;
+  stoppedAt: string | null;
 }
 
 export interface ClusterCardDto {
@@ -23,12 +24,8 @@ export interface ClusterCardDto {
   name: string;
   kubernetesVersion: string;
   apiServer: string;
-  report: ClusterReport;
-  leader: ControllerProcessDto | null;
-  standbys: ControllerProcessDto[];
-  /** Its controllers, running first, then the most recently seen. */
+  /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
-  lastHeartbeatAt: string | null;
   agents: number;
   runningExperiments: number;
   forwarding: { health: ForwarderHealth; failedRecently: number; states: Record<string, ForwarderState> };
@@ -41,7 +38,6 @@ export interface FleetDto {
   clusters: ClusterCardDto[];
   totals: {
     clusters: number;
-    reporting: number;
     agents: number;
     runningExperiments: number;
     spotFallbacks: number;
@@ -106,24 +102,21 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
 
   const cards = clusters.map((cluster): ClusterCardDto => {
     const own = heartbeats.filter((h) => h.clusterId === cluster.id);
-    const { report, leader, standbys, lastHeartbeatAt, states } = clusterControllers(own, now);
-    const process = (h: (typeof own)[number]): ControllerProcessDto => ({
-      controllerId: h.controllerId,
-      isLeader: h === leader,
-      state: states.get(h.controllerId) ?? "stale",
-      version: h.version,
-      hostname: h.hostname,
-      lastSeenAt: h.lastSeenAt.toISOString(),
-    });
+    const { leader } = clusterControllers(own, now);
     const controllers = own
-      .map(process)
       .sort(
         (a, b) =>
-          Number(b.state === "running") - Number(a.state === "running") ||
-          Number(b.isLeader) - Number(a.isLeader) ||
-          b.lastSeenAt.localeCompare(a.lastSeenAt),
+          Number(a.stoppedAt !== null) - Number(b.stoppedAt !== null) || +b.lastSeenAt - +a.lastSeenAt,
       )
-      .slice(0, 10);
+      .slice(0, 10)
+      .map((h): ControllerProcessDto => ({
+        controllerId: h.controllerId,
+        isLeader: h.isLeader,
+        version: h.version,
+        hostname: h.hostname,
+        lastSeenAt: h.lastSeenAt.toISOString(),
+        stoppedAt: h.stoppedAt?.toISOString() ?? null,
+      }));
     const ownForwarders = forwarders.filter((f) => f.clusterId === cluster.id);
     const failedRecently = failureCounts.get(cluster.id) ?? 0;
     const gate = leader
@@ -134,11 +127,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       apiServer: cluster.apiServer,
-      report,
-      leader: leader ? process(leader) : null,
-      standbys: standbys.map(process),
       controllers,
-      lastHeartbeatAt,
       agents: agentCounts.get(cluster.id) ?? 0,
       runningExperiments: experimentCounts.get(cluster.id) ?? 0,
       forwarding: {
@@ -165,7 +154,6 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
     clusters: cards,
     totals: {
       clusters: cards.length,
-      reporting: cards.filter((c) => c.report === "reporting").length,
       agents: sum((c) => c.agents),
       runningExperiments: sum((c) => c.runningExperiments),
       spotFallbacks: sum((c) => c.spot.fallbacks),

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { AgentView } from "@/components/agents/agent-view";
-import { agentPagePath } from "@/components/agents/queries";
+import { agentPagePath } from "@/components/agents/paths";
 import { PageHeader } from "@/components/ui/page-header";
 import { clustersWithAgent, getAgent } from "@/server/queries/agents";
 import { clusterNames, resolveCluster } from "@/server/queries/clusters";
