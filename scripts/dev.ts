@@ -5,18 +5,18 @@
 // `npm run web` validates it; next dev builds into .next/dev and leaves the production build alone.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { databaseFile } from "../lib/db/url";
+import { describeStore, storeLocation, type StoreLocation } from "../lib/db/url";
 import { authMode, loadWebConfig } from "../lib/web-config";
 
 const DEV_PORT = "3001";
 
 let config;
-let file;
+let store: StoreLocation;
 try {
   config = loadWebConfig({ FLEETDECK_WEB_PORT: DEV_PORT, ...process.env });
   // Bound beyond loopback without a login or a trusted proxy: refuse to start.
   authMode(config);
-  file = databaseFile();
+  store = storeLocation();
 } catch (error) {
   console.error(`fleetdeck-dev: ${(error as Error).message}`);
   process.exit(2);
@@ -24,7 +24,7 @@ try {
 
 const host = config.FLEETDECK_WEB_HOST;
 const port = String(config.FLEETDECK_WEB_PORT);
-console.log(`fleetdeck-dev: http://${host}:${port} (hot reload), database ${file}`);
+console.log(`fleetdeck-dev: http://${host}:${port} (hot reload), database ${describeStore(store)}`);
 const child = spawn(path.resolve("node_modules/.bin/next"), ["dev", "--hostname", host, "--port", port], {
   stdio: "inherit",
   // The request gate checks the Host header against the port it is told, so tell it this one.
@@ -32,7 +32,7 @@ const child = spawn(path.resolve("node_modules/.bin/next"), ["dev", "--hostname"
     ...process.env,
     FLEETDECK_WEB_HOST: host,
     FLEETDECK_WEB_PORT: port,
-    DATABASE_URL: `file:${file}`,
+    DATABASE_URL: store.provider === "sqlite" ? `file:${store.file}` : store.url,
     NEXT_TELEMETRY_DISABLED: "1",
   },
 });

@@ -195,15 +195,30 @@ export async function clusterUp(
       "kube-controller-manager=leader-elect=false",
       "kube-scheduler=leader-elect=false",
     ];
-    await kwokctl(bins, name, [
-      ...["create", "cluster", "--runtime", "binary"],
-      ...Object.entries(binaries).flatMap(([flag, file]) => [`--${flag}-binary`, path.join(bins.dir, file)]),
-      // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
-      ...["--kubeconfig", kwokctlKubeconfig(name)],
-      ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
-      ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
-      ...["--disable-qps-limits", "--wait", "120s"],
-    ]);
+    const create = () =>
+      kwokctl(bins, name, [
+        ...["create", "cluster", "--runtime", "binary"],
+        ...Object.entries(binaries).flatMap(([flag, file]) => [
+          `--${flag}-binary`,
+          path.join(bins.dir, file),
+        ]),
+        // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
+        ...["--kubeconfig", kwokctlKubeconfig(name)],
+        ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
+        ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
+        ...["--disable-qps-limits", "--wait", "120s"],
+      ]);
+    try {
+      await create();
+    } catch (error) {
+      // On a machine busy with other clusters the API server may miss kwokctl's 120 s: once more.
+      log(
+        `creating cluster ${name} failed (${String((error as Error).message).split("\n")[0]}); retrying once`,
+      );
+      await kwokctl(bins, name, ["delete", "cluster"]).catch(() => undefined);
+      fs.rmSync(handle.dir, { recursive: true, force: true });
+      await create();
+    }
     action = "created";
   } else if (!status.every((c) => c.running)) {
     log(`starting stopped cluster ${name}`);
