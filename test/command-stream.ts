@@ -67,3 +67,28 @@ export async function settleCommands(
   });
   return { applied, interrupted, unfinished };
 }
+
+/** Inserts a ping for `clusterId` as the dashboard does and waits until it is applied: by whom, when. */
+export async function pingApplied(
+  db: Database,
+  clusterId: string,
+  timeoutMs = 10_000,
+): Promise<{ by: string; appliedAt: number }> {
+  const inserted = await insertCommand(db, {
+    clusterId,
+    kind: "ping",
+    target: "",
+    payload: {},
+    actor: "test",
+    source: "dashboard",
+  });
+  if (!inserted.ok) throw new Error(inserted.error);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await db.command.findUniqueOrThrow({ where: { id: inserted.commandId } });
+    if (c.status === "applied") return { by: c.claimedBy!, appliedAt: c.appliedAt!.getTime() };
+    if (c.appliedAt) throw new Error(`ping ${c.id} ended ${c.status}: ${c.message}`);
+    if (Date.now() > deadline) throw new Error(`ping ${c.id} still ${c.status} after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}

@@ -12,6 +12,7 @@ import { launchController, type TestController } from "../testing/controllers";
 import { createTestDatabase, testStoreProvider } from "../testing/database";
 import { clusterDown, clusterUp, type ClusterHandle } from "../testing/local-cluster";
 import { startController } from "../testing/processes";
+import { pingApplied } from "./command-stream";
 import { controllerKubeconfigFile, eventually, testKubeConfig, testNamespace } from "./harness";
 
 const CLUSTER_B = "fleetdeck-test-b";
@@ -60,25 +61,8 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a fleet of two clusters o
     );
 
   /** Pings cluster `cluster` and waits for the outcome; returns who applied it. */
-  async function ping(cluster: "a" | "b", timeoutMs = 10_000): Promise<string> {
-    const inserted = await insertCommand(db, {
-      clusterId: ids[cluster],
-      kind: "ping",
-      target: "",
-      payload: {},
-      actor: "fleet-test",
-      source: "dashboard",
-    });
-    if (!inserted.ok) throw new Error(inserted.error);
-    return eventually(
-      async () => {
-        const c = await db.command.findUniqueOrThrow({ where: { id: inserted.commandId } });
-        expect(c.status).toBe("applied");
-        return c.claimedBy!;
-      },
-      { timeoutMs, intervalMs: 20 },
-    );
-  }
+  const ping = async (cluster: "a" | "b", timeoutMs = 10_000) =>
+    (await pingApplied(db, ids[cluster], timeoutMs)).by;
 
   it("registers both clusters under their own names, and each command reaches its cluster's leader only", async () => {
     const clusters = await db.cluster.findMany({ orderBy: { name: "asc" } });
