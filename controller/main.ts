@@ -22,7 +22,7 @@ import { setupSpot } from "./autoscaling/spot/setup";
 import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
 import { pruneChanges } from "./store/changes";
-import { adoptUnassignedRows, ClusterNameConflictError, registerCluster } from "./store/clusters";
+import { ClusterNameConflictError, joinFleet } from "./store/clusters";
 import { connectStore, firstLine } from "./store/connect";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { DatabaseNotReadyError } from "./store/migrations";
@@ -65,9 +65,7 @@ async function main(): Promise<void> {
     log,
     onWaiting: (reason) => (waitingFor = reason ?? "registering the cluster"),
   });
-  await registerCluster(db, cluster);
-  const adopted = await adoptUnassignedRows(db, cluster.clusterId);
-  if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");
+  await joinFleet(db, cluster, log);
   log.info(
     { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
     "store ready",

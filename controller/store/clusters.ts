@@ -5,6 +5,7 @@ import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import type { ClusterIdentity } from "../kube/cluster";
+import type { Logger } from "../log";
 import { recordChange } from "./changes";
 
 /** Two clusters may not share a display name: the dashboard and commands name clusters by it. */
@@ -50,6 +51,13 @@ export async function registerCluster(db: Database, cluster: ClusterIdentity): P
       if (!isUniqueViolation(error) || attempt >= 3) throw error;
     }
   }
+}
+
+/** A controller joins the fleet: it registers its cluster and adopts the rows of before the fleet. */
+export async function joinFleet(db: Database, cluster: ClusterIdentity, log: Logger): Promise<void> {
+  await registerCluster(db, cluster);
+  const adopted = await adoptUnassignedRows(db, cluster.clusterId);
+  if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");
 }
 
 /** The tables whose rows carry a cluster, with the rows written before clusters existed. */
