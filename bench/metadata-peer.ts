@@ -18,7 +18,7 @@ import path from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { ensurePeerBuilt, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
 import { installManifests } from "../hack/install-manifests";
-import { componentStatus, REPO_ROOT } from "../hack/local-cluster";
+import { componentStatus, fetchRaw, REPO_ROOT } from "../hack/local-cluster";
 import type { IntakeRecord } from "../test/fakeintake/server";
 import { createSecret, crdMetadataOf, crds, helmMetadataOf, helmReleaseSecret } from "../test/metadata";
 import { freePort, startProcess, waitForHttp } from "../test/processes";
@@ -100,6 +100,10 @@ interface PhaseResult {
   usage: UsageWindow & { cpuAtReady: number; cpuAtFirstSend: number; cpuBeforeBurst: number };
   /** CPU seconds of the control plane's processes over the phase. */
   controlPlaneCpuSeconds: Record<string, number>;
+  /** Mutating requests the API server served during the phase, by "VERB resource[/subresource]". */
+  apiServerWrites: Record<string, number>;
+  /** /proc/loadavg (1 min) when the phase started and ended: the machine is shared. */
+  loadAverage: { start: number; end: number };
   /** controller-runtime's reconcile counters (both expose them under the same names). */
   reconciles: Record<string, number>;
   /** Log lines by message, most frequent first. */
@@ -222,6 +226,8 @@ async function runPhase(
   const intake = await startIntake(`bench-peer-intake-${side}`);
   const controlPlane = componentStatus(stack.handle).filter((c) => c.pid !== null);
   const cpBefore = new Map(controlPlane.map((c) => [c.name, cpuSeconds(c.pid!)]));
+  const writesBefore = await apiServerWrites(stack.kc);
+  const loadStart = loadAverage();
   log(`${side}: starting`);
   let forwarder: Forwarder | undefined;
   let sampler: UsageSampler | undefined;
@@ -307,6 +313,7 @@ async function runPhase(
     log(`${side}: burst ${burst.seconds} s, ${burst.duplicates} duplicates`);
 
     const reconciles = await reconcileCounts(forwarder.metricsURL);
+    const writesAfter = await apiServerWrites(stack.kc);
     const usage = sampler.stop();
     const marks = sampler.cpuMarks;
     sampler = undefined;
@@ -345,6 +352,13 @@ async function runPhase(
         cpuBeforeBurst: marks.beforeBurst ?? Number.NaN,
       },
       controlPlaneCpuSeconds,
+      apiServerWrites: Object.fromEntries(
+        [...writesAfter]
+          .map(([k, n]) => [k, n - (writesBefore.get(k) ?? 0)] as const)
+          .filter(([, n]) => n > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
+      loadAverage: { start: loadStart, end: loadAverage() },
       reconciles,
       logMessages: logMessages(forwarder.logFile),
       intakeRecords: (await intake.records()).length,
@@ -438,6 +452,25 @@ async function runBurst(
     delivery_lag_p50_ms: percentile(lags, 50),
     delivery_lag_p99_ms: percentile(lags, 99),
   };
+}
+
+/** The API server's `apiserver_request_total` of mutating verbs, by verb and resource. */
+async function apiServerWrites(kc: KubeConfig): Promise<Map<string, number>> {
+  const { body } = await fetchRaw(kc, "/metrics");
+  const counts = new Map<string, number>();
+  for (const line of body.split("\n")) {
+    const m = /^apiserver_request_total\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (!["POST", "PUT", "PATCH", "DELETE", "DELETECOLLECTION"].includes(labels.verb ?? "")) continue;
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ""}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
+function loadAverage(): number {
+  return Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 }
 
 /** `controller_runtime_reconcile_total{controller,result}` summed by controller and result. */

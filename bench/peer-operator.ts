@@ -23,6 +23,8 @@ export async function startPeerOperator(options: {
   /** The node it "runs on": its manifest sets DD_HOSTNAME from spec.nodeName. */
   nodeName: string;
   name?: string;
+  /** More flags, e.g. `-pprof=true` (serves /debug/pprof/ on the metrics address) for a profile. */
+  extraArgs?: string[];
 }): Promise<PeerOperator> {
   await assertPortFree(PEER_HEALTH_PORT);
   const metricsPort = await freePort();
@@ -39,6 +41,7 @@ export async function startPeerOperator(options: {
       "-operatorMetricsEnabled=false",
       "-loglevel=info",
       "-logEncoder=json",
+      ...(options.extraArgs ?? []),
     ],
     {
       KUBECONFIG: options.kubeconfig,
