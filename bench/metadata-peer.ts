@@ -96,6 +96,10 @@ interface PhaseResult {
     rejected: number;
     delivery_lag_p50_ms: number;
     delivery_lag_p99_ms: number;
+    /** Per object, in creation order: create answered -> first send received (ms). */
+    delivery_lag_samples_ms: number[];
+    /** Per object: first create sent -> first send received (ms). */
+    delivered_after_start_samples_ms: number[];
   };
   usage: UsageWindow & { cpuAtReady: number; cpuAtFirstSend: number; cpuBeforeBurst: number };
   /** CPU seconds of the control plane's processes over the phase. */
@@ -451,6 +455,8 @@ async function runBurst(
     rejected,
     delivery_lag_p50_ms: percentile(lags, 50),
     delivery_lag_p99_ms: percentile(lags, 99),
+    delivery_lag_samples_ms: lags,
+    delivered_after_start_samples_ms: names.map((n) => deliveredAt.get(n)! - started),
   };
 }
 
