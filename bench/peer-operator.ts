@@ -3,7 +3,7 @@
 // What it needs was read from its source (cmd/main.go, pkg/config/creds.go,
 // pkg/controller/utils/metadata/); bench/README.md explains each setting.
 import net from "node:net";
-import { freePort, startProcess, waitForHttp, type RunningProcess } from "../test/processes";
+import { freePort, startProcess, waitForHttp, type RunningProcess } from "../testing/processes";
 
 /** controller-runtime's health probe address is hard-coded in the operator's main.go. */
 export const PEER_HEALTH_PORT = 8081;

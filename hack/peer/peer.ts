@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../local-cluster";
+import { REPO_ROOT } from "../../testing/paths";
 
 const PEER_DIR = path.join(REPO_ROOT, "hack/peer");
 
