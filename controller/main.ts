@@ -28,9 +28,9 @@ import { setupAgents } from "./agents/setup";
 async function main(): Promise<void> {
   const config = loadControllerConfig();
   const log = createRootLogger(config.LOG_LEVEL);
-  const { kc, source } = loadKubeConfig({
+  const { kc, source } = await loadKubeConfig({
     explicit: config.KUBECONFIG,
-    inCluster: config.inCluster,
+    inCluster: config.inClusterAccess,
     fallbacks: config.kubeconfigFallbacks,
   });
   const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
