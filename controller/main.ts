@@ -3,6 +3,7 @@
 import { databaseFile } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
 import { openDatabase } from "../lib/db/open";
+import { watchWrites } from "../lib/db/write-watcher";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
 import { createContext } from "./context";
@@ -43,10 +44,8 @@ async function main(): Promise<void> {
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
-  const db = await openDatabase({
-    file: databaseFile({ DATABASE_URL: config.DATABASE_URL }),
-    busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS,
-  });
+  const dbFile = databaseFile({ DATABASE_URL: config.DATABASE_URL });
+  const db = await openDatabase({ file: dbFile, busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS });
   await assertMigrated(db);
   collectProcessMetrics();
 
@@ -80,6 +79,8 @@ async function main(): Promise<void> {
     new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
+    // Woken by writes to the file (the dashboard inserting a command) instead of polling it.
+    { changes: (onChange) => watchWrites(dbFile, onChange) },
   );
   components.add({
     name: "command-consumer",
