@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # fleetdeck's image: the controller and the dashboard (the same image, two commands; see
-# config/deploy/deployment.yaml). Multi-stage: build tools and sources stay out of the runtime.
+# config/deploy/single/deployment.yaml). Multi-stage: build tools and sources stay out of the runtime.
 #   docker build -t fleetdeck:0.1.0 .
 # (Not built in this repository's CI: the development machine has no container runtime.)
 
@@ -49,4 +49,4 @@ VOLUME /data
 EXPOSE 3000 8081 9443
 # The controller (its esbuild bundle on plain node) by default; the dashboard's container runs
 # `node_modules/.bin/tsx scripts/web.ts`.
-CMD ["node", "--max-semi-space-size=2", "--enable-source-maps", "dist/controller.mjs"]
+CMD ["node", "--max-semi-space-size=2", "dist/controller.mjs"]

@@ -3,6 +3,7 @@
 // election.
 import { describeStore, storeLocation } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
+import { watchDoorbell } from "../lib/db/doorbell";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
 import { createContext } from "./context";
@@ -31,9 +32,9 @@ import { setupAgents } from "./agents/setup";
 async function main(): Promise<void> {
   const config = loadControllerConfig();
   const log = createRootLogger(config.LOG_LEVEL);
-  const { kc, source } = loadKubeConfig({
+  const { kc, source } = await loadKubeConfig({
     explicit: config.KUBECONFIG,
-    inCluster: config.inCluster,
+    inCluster: config.inClusterAccess,
     fallbacks: config.kubeconfigFallbacks,
   });
   const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
     new CommandStore(ctx.db, cluster.clusterId, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
+    // Woken by the doorbell every command insert rings, instead of polling the table.
+    { changes: (onChange) => watchDoorbell(store, cluster.clusterId, onChange) },
   );
   components.add({
     name: "command-consumer",

@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import { insertCommand } from "../../lib/db/commands";
-import { openDatabase, type Database } from "../../lib/db/open";
+import { watchDoorbell } from "../../lib/db/doorbell";
+import { openDatabase, storeOf, type Database } from "../../lib/db/open";
 import { REPO_ROOT } from "../../testing/paths";
 import { createTestDatabase } from "../../testing/database";
 import { eventually } from "../../test/harness";
@@ -106,6 +107,30 @@ describe("CommandConsumer", () => {
       expect(appliedBy.get(`b${i}`)).toBe("leader-b");
     }
     expect(await db.auditEvent.count({ where: { clusterId: B, action: "command.applied" } })).toBe(10);
+  });
+
+  it("wakes on its cluster's doorbell (a file beside SQLite, NOTIFY on PostgreSQL), not by polling", async () => {
+    const { db } = await fleetDatabase("doorbell");
+    const applied: string[] = [];
+    const c = new CommandConsumer(
+      new CommandStore(db, A, "bell"),
+      new CommandRegistry().register("ping", async (payload) => {
+        applied.push(payload.note!);
+        return { status: "applied", message: "" };
+      }),
+      log,
+      // A minute between polls: only the doorbell can make it look in time.
+      { pollMs: 60_000, changes: (onChange) => watchDoorbell(storeOf(db)!, A, onChange) },
+    );
+    consumers.push(c);
+    c.start();
+    await new Promise((r) => setTimeout(r, 1_000)); // the first look (and the LISTEN) is done
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      await ping(db, `bell-${i}`);
+      await eventually(() => expect(applied).toContain(`bell-${i}`), { timeoutMs: 5_000, intervalMs: 10 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
   });
 
   it("rejects an unknown kind, a malformed payload, a disabled feature and a failing handler, each with its reason", async () => {

@@ -1,5 +1,6 @@
 import { parseCommand } from "../commands";
 import { TOPICS } from "../topics";
+import { ringDoorbell } from "./doorbell";
 import { withRetry, type Database } from "./open";
 
 export interface NewCommand {
@@ -66,5 +67,6 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
       return command.id;
     }),
   );
+  await ringDoorbell(db, input.clusterId);
   return { ok: true, commandId: id };
 }

@@ -26,22 +26,35 @@ export interface OpenDatabaseOptions {
 
 // Kept on the client itself under a registered symbol: a bundler may load this module twice
 // (Next.js chunks), and a module-local table would not see the other copy's clients.
-const PROVIDER = Symbol.for("fleetdeck.store.provider");
+const STORE = Symbol.for("fleetdeck.store.location");
 
-function markProvider(db: Database, provider: Provider): Database {
-  Object.defineProperty(db, PROVIDER, { value: provider, enumerable: false });
+function markStore(db: Database, location: StoreLocation): Database {
+  Object.defineProperty(db, STORE, { value: location, enumerable: false });
   return db;
+}
+
+/** Where a client opened by openDatabase connects (its SQLite file, or its PostgreSQL URL). */
+export function storeOf(db: object): StoreLocation | undefined {
+  return (db as { [STORE]?: StoreLocation })[STORE];
 }
 
 /** Which store a client talks to. */
 export function providerOf(db: object): Provider {
-  return (db as { [PROVIDER]?: Provider })[PROVIDER] ?? "sqlite";
+  return storeOf(db)?.provider ?? "sqlite";
 }
 
 /** A client built on `base` (a Prisma extension) talks to the same store. */
 export function deriveClient(base: Database, derived: Database): Database {
-  return markProvider(derived, providerOf(base));
+  const location = storeOf(base);
+  return location ? markStore(derived, location) : derived;
 }
+
+/**
+ * An interactive transaction may wait this long for a connection and run this long: a shared
+ * database under load (many clusters, a restart just over) is slower than a local file, and
+ * Prisma's defaults (2 s, 5 s) would fail writes that only had to wait.
+ */
+const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
 
 /** Where a client of openDatabase's options connects. */
 export function locationOf(options: OpenDatabaseOptions = {}): StoreLocation {
@@ -67,11 +80,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    return markProvider(new PostgresClient({ adapter }) as unknown as Database, "postgresql");
+    return markStore(new PostgresClient({ adapter, transactionOptions }) as unknown as Database, location);
   }
   fs.mkdirSync(path.dirname(location.file), { recursive: true });
   const adapter = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
-  const db = markProvider(new PrismaClient({ adapter }), "sqlite");
+  const db = markStore(new PrismaClient({ adapter, transactionOptions }), location);
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
   await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
