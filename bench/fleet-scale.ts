@@ -253,9 +253,9 @@ export async function run(): Promise<BenchResult> {
     const fillStarted = Date.now();
     await Promise.all(live.map((c) => fillLive(c.kc, db!, c.id)));
     const liveFilledS = (Date.now() - fillStarted) / 1000;
-    // Synthetic clusters, a few at a time (the pool has 10 connections).
-    for (let n = 0; n < CLUSTERS - live.length; n += 4) {
-      const batch = Array.from({ length: Math.min(4, CLUSTERS - live.length - n) }, (_, i) => n + i);
+    // Synthetic clusters, two at a time (the pool has 10 connections, and the live clusters write too).
+    for (let n = 0; n < CLUSTERS - live.length; n += 2) {
+      const batch = Array.from({ length: Math.min(2, CLUSTERS - live.length - n) }, (_, i) => n + i);
       heartbeats.push(...(await Promise.all(batch.map((k) => fillSynthetic(db!, k)))));
     }
     const fillS = (Date.now() - fillStarted) / 1000;
