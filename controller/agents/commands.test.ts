@@ -24,8 +24,12 @@ class FakeAgentApi {
   replaceFailures: ApiError[] = [];
   statusFailures: ApiError[] = [];
   statusPatches: unknown[] = [];
+  specWrites = 0;
+  /** While set, reads wait for it: a slow API server. */
+  hold: Promise<void> | undefined;
 
   async get() {
+    await this.hold;
     return structuredClone(this.agent);
   }
   async replaceSpec(agent: DatadogAgent, spec: unknown, _cause: unknown, options: { dryRun?: boolean } = {}) {
@@ -33,6 +37,7 @@ class FakeAgentApi {
     if (options.dryRun) return structuredClone(agent);
     const failure = this.replaceFailures.shift();
     if (failure) throw failure;
+    this.specWrites++;
     this.agent = { ...this.agent, spec: spec as DatadogAgent["spec"], metadata: this.bump() };
     return structuredClone(this.agent);
   }
@@ -75,11 +80,16 @@ function setup() {
     forgetExperiment: async () => void calls.push("forgetExperiment"),
     audit: async () => void calls.push("audit"),
     stopRequested: async () => void calls.push("stopRequested"),
+    recordPromotion: async () => void calls.push("recordPromotion"),
   } as unknown as AgentReadModel;
+  const revisions = {
+    get: async () => ({ spec: { global: { site: "datadoghq.eu" } } }),
+    ensure: async () => void calls.push("ensureRevision"),
+  } as unknown as Revisions;
   const deps: HandlerDeps = {
     api,
     readModel,
-    revisions: {} as Revisions,
+    revisions,
     events: { record: () => void calls.push("event") },
     defaultTimeoutSeconds: 1800,
   };
@@ -173,3 +183,47 @@ describe("stop-experiment and promote-experiment", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("a command that timed out", () => {
+  // The consumer rejects a command whose handler outlives its timeout and aborts its signal; the
+  // handler, still waiting on a slow read, must not write anything once that read returns.
+  it("writes nothing after its signal is aborted, whatever the handler", async () => {
+    const running = { currentRevision: "datadog-aaaaaaaaaa", experiment: { phase: "running", id: "exp-1" } };
+    const cases = [
+      { name: "start", status: undefined, run: (h: Handlers, c: CommandContext) => h.startExperiment(start, c) },
+      {
+        name: "stop",
+        status: running,
+        run: (h: Handlers, c: CommandContext) => h.stopExperiment({ experimentId: "exp-1" }, c),
+      },
+      {
+        name: "promote",
+        status: running,
+        run: (h: Handlers, c: CommandContext) => h.promoteExperiment({ experimentId: "exp-1" }, c),
+      },
+      {
+        name: "restore",
+        status: undefined,
+        run: (h: Handlers, c: CommandContext) => h.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, c),
+      },
+    ];
+    for (const { name, status, run } of cases) {
+      const { api, calls, handlers } = setup();
+      if (status) api.agent.status = status as DatadogAgent["status"];
+      const before = structuredClone(api.agent);
+      let release = () => {};
+      api.hold = new Promise((resolve) => (release = resolve));
+      const abort = new AbortController();
+      const result = run(handlers, { ...ctx, signal: abort.signal });
+      abort.abort(); // the consumer's timeout fired while the read was in flight
+      release();
+      await expect(result, name).rejects.toThrow(/aborted/i);
+      expect(api.statusPatches, name).toEqual([]);
+      expect(api.specWrites, name).toBe(0);
+      expect(api.agent, name).toEqual(before);
+      expect(calls, name).toEqual([]);
+    }
+  });
+});
+
+type Handlers = ReturnType<typeof agentHandlers>;

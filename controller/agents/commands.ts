@@ -4,6 +4,12 @@
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
+//
+// A command that times out is rejected by the consumer at once, while its handler may still be
+// waiting on the API server: every handler checks its signal right before each write
+// (`ctx.signal.throwIfAborted()`), so nothing new is written once the user was told "rejected".
+// Only compensations (putting a status back, forgetting an experiment row) still run, and the
+// audit of a write that had already landed.
 import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
 import { canEnd, canRestore, canStart } from "../../lib/experiments";
@@ -121,6 +127,7 @@ export function agentHandlers(deps: HandlerDeps) {
         timeoutSeconds: payload.timeoutSeconds,
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
+      ctx.signal.throwIfAborted();
       await readModel.startExperiment({
         agentKey: ctx.target,
         experimentId: id,
@@ -134,8 +141,10 @@ export function agentHandlers(deps: HandlerDeps) {
       // Status first, then the spec (upstream's order): the reconcile that sees the new spec
       // already knows it is the experiment's, by expectedSpecHash.
       try {
+        ctx.signal.throwIfAborted();
         const withStatus = await api.patchStatus(agent, createMergePatch(status, started) ?? {});
         try {
+          ctx.signal.throwIfAborted();
           await api.replaceSpec(withStatus, merged, cause);
         } catch (error) {
           if (isConflict(error)) throw new Conflict();
@@ -177,7 +186,9 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("stop", id, ctx, async (agent, status) => {
+      ctx.signal.throwIfAborted();
       await readModel.stopRequested(ctx.target, id, ctx.actor);
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
       const baseline = status.experiment?.baselineRevision;
       await readModel.audit({
@@ -201,6 +212,7 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("promote", id, ctx, async (agent, status) => {
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);
       const hash = specHash(defaulted);
@@ -253,10 +265,11 @@ export function agentHandlers(deps: HandlerDeps) {
           `"${payload.revision}" is not a revision of ${ctx.target} (expected ${name}-<10 hex characters>)`,
         );
       }
-      const spec = await loadRevisionSpec(deps, agent, payload.revision).catch((error) => {
+      const spec = await loadRevisionSpec(deps, agent, payload.revision, ctx.signal).catch((error) => {
         if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);
         throw error;
       });
+      ctx.signal.throwIfAborted();
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));
