@@ -10,6 +10,7 @@ import { CommandRejected } from "../commands/registry";
 import { ApiError } from "../kube/client";
 import type { DatadogAgent } from "./api";
 import { agentHandlers, type HandlerDeps } from "./commands";
+import { DATADOG_REGISTRIES } from "./config-policy";
 import type { AgentReadModel } from "./read-model";
 import type { Revisions } from "./revisions";
 
@@ -92,8 +93,9 @@ function setup() {
     revisions,
     events: { record: () => void calls.push("event") },
     defaultTimeoutSeconds: 1800,
+    policy: { registries: DATADOG_REGISTRIES, secrets: [] },
   };
-  return { api, calls, handlers: agentHandlers(deps) };
+  return { api, calls, deps, handlers: agentHandlers(deps) };
 }
 
 const ctx: CommandContext = {
@@ -190,7 +192,11 @@ describe("a command that timed out", () => {
   it("writes nothing after its signal is aborted, whatever the handler", async () => {
     const running = { currentRevision: "datadog-aaaaaaaaaa", experiment: { phase: "running", id: "exp-1" } };
     const cases = [
-      { name: "start", status: undefined, run: (h: Handlers, c: CommandContext) => h.startExperiment(start, c) },
+      {
+        name: "start",
+        status: undefined,
+        run: (h: Handlers, c: CommandContext) => h.startExperiment(start, c),
+      },
       {
         name: "stop",
         status: running,
@@ -227,3 +233,35 @@ describe("a command that timed out", () => {
 });
 
 type Handlers = ReturnType<typeof agentHandlers>;
+
+describe("the image and Secret policy", () => {
+  it("refuses an experiment that brings in another registry's image or a new Secret, writing nothing", async () => {
+    for (const config of [
+      { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
+      {
+        override: {
+          nodeAgent: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "payments-db", key: "k" } } }] },
+        },
+      },
+    ]) {
+      const { api, calls, handlers } = setup();
+      await expect(handlers.startExperiment({ experimentId: "exp-1", config }, ctx)).rejects.toThrow(
+        /^refused by fleetdeck's policy: (image repository "evil.example\/agent"|Secret "payments-db")/,
+      );
+      expect(api.statusPatches).toEqual([]);
+      expect(api.specWrites).toBe(0);
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it("refuses to restore a revision whose image comes from elsewhere", async () => {
+    const { api, handlers, deps } = setup();
+    deps.revisions.get = (async () => ({
+      spec: { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
+    })) as typeof deps.revisions.get;
+    await expect(
+      handlers.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, { ...ctx, kind: "restore-revision" }),
+    ).rejects.toThrow(/^refused by fleetdeck's policy: image repository "evil.example\/agent"/);
+    expect(api.specWrites).toBe(0);
+  });
+});

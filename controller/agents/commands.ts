@@ -19,6 +19,7 @@ import { describeKubeError, isConflict, statusCode } from "../kube/client";
 import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
+import { policyViolation, type ConfigPolicy } from "./config-policy";
 import { applyDefaults } from "./defaults";
 import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
@@ -32,6 +33,8 @@ export interface HandlerDeps {
   readModel: AgentReadModel;
   events: Pick<EventRecorder, "record">;
   defaultTimeoutSeconds: number;
+  /** What a new spec may bring in (images, Secret references). */
+  policy: ConfigPolicy;
 }
 
 /** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
@@ -64,6 +67,11 @@ async function readAgent(api: HandlerDeps["api"], target: string): Promise<Datad
 
 export function agentHandlers(deps: HandlerDeps) {
   const { api, readModel, events } = deps;
+  /** Refuses a spec that brings in an image or a Secret reference the policy does not allow. */
+  const checkPolicy = (spec: unknown, agent: DatadogAgent) => {
+    const violation = policyViolation(spec, agent.spec ?? {}, deps.policy);
+    if (violation) throw new CommandRejected(`refused by fleetdeck's policy: ${violation}`);
+  };
   const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
     events.record({ regarding: agentRef(agent), ...input });
 
@@ -101,6 +109,7 @@ export function agentHandlers(deps: HandlerDeps) {
       if (!guard.ok) throw new CommandRejected(guard.reason);
 
       const merged = applyMergePatch(agent.spec ?? {}, payload.config);
+      checkPolicy(merged, agent);
       const expectedSpecHash = specHash(merged);
       const candidate = revisionName(agent.metadata.name, expectedSpecHash);
       const baseline = status.currentRevision!;
@@ -269,6 +278,7 @@ export function agentHandlers(deps: HandlerDeps) {
         if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);
         throw error;
       });
+      checkPolicy(spec, agent);
       ctx.signal.throwIfAborted();
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
