@@ -258,7 +258,7 @@ describe("the image and Secret policy", () => {
     const { api, handlers, deps } = setup();
     deps.revisions.get = (async () => ({
       spec: { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
-    })) as typeof deps.revisions.get;
+    })) as unknown as typeof deps.revisions.get;
     await expect(
       handlers.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, { ...ctx, kind: "restore-revision" }),
     ).rejects.toThrow(/^refused by fleetdeck's policy: image repository "evil.example\/agent"/);
