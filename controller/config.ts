@@ -40,6 +40,8 @@ export const controllerEnvSchema = z.object({
     .default("fleetdeck-system"),
   /** Address of /healthz, /readyz and /metrics. */
   FLEETDECK_HEALTH_ADDR: hostPort.default({ host: "127.0.0.1", port: 8081 }),
+  /** /metrics only for a bearer token allowed to GET it (TokenReview + SubjectAccessReview). */
+  FLEETDECK_METRICS_AUTH: bool.default(false),
   FLEETDECK_HEARTBEAT_SECONDS: seconds(1, 60).default(3),
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),

@@ -12,6 +12,7 @@ import { CommandStore } from "./commands/store";
 import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
 import { controllerUserAgent, KubeClient } from "./kube/client";
+import { DelegatedAuth } from "./kube/delegated-auth";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { LeaderElector } from "./kube/leader-election";
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
-  health.addRoute("/metrics", metricsRoute());
+  health.addRoute("/metrics", metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined));
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
   const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
   log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");

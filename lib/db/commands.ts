@@ -1,3 +1,4 @@
+import { encodeSubject, type AuthMethod, type Subject } from "../access";
 import { parseCommand } from "../commands";
 import { TOPICS } from "../topics";
 import { withBusyRetry, type Database } from "./open";
@@ -7,6 +8,10 @@ export interface NewCommand {
   target: string;
   payload: unknown;
   actor: string;
+  /** How the actor was authenticated; "local" (full power) when not said: scripts, tests. */
+  actorAuth?: AuthMethod;
+  /** The actor's Kubernetes identity, which the controller's authorization asks about. */
+  identity?: Subject;
   reason?: string | null;
   /** "dashboard" or "signal". */
   source: string;
@@ -30,6 +35,8 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
           target: parsed.target,
           payload: JSON.stringify(parsed.payload),
           actor: input.actor,
+          actorAuth: input.actorAuth ?? "local",
+          identity: input.identity ? encodeSubject(input.identity) : null,
           reason,
           source: input.source,
         },
@@ -41,7 +48,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
           targetKind: parsed.kind,
           target: parsed.target,
           commandId: command.id,
-          details: JSON.stringify({ source: input.source, reason }),
+          details: JSON.stringify({ source: input.source, reason, auth: input.actorAuth ?? "local" }),
           source: "web",
         },
       });

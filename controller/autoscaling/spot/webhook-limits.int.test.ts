@@ -17,7 +17,7 @@ const server = new WebhookServer(
     tracker: { ready: () => true, admit: () => "on-demand" },
   },
   pino({ level: "silent" }),
-  LIMIT,
+  { maxBodyBytes: LIMIT },
 );
 let port = 0;
 beforeAll(async () => {
