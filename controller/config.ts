@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { accessEnvSchema, type AccessConfig } from "./access/config";
 import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
 import {
   autoscalersConfigFrom,
@@ -58,6 +59,7 @@ const schemas = [
   metadataEnvSchema,
   spotEnvSchema,
   autoscalersEnvSchema,
+  accessEnvSchema,
 ];
 const allEnvSchema = z.object(Object.assign({}, ...schemas.map((s) => s.shape)) as z.ZodRawShape);
 
@@ -79,6 +81,7 @@ export interface ControllerConfig extends CoreConfig {
   /** Out-of-range spot values replaced by their defaults, to be logged. */
   spotWarnings: string[];
   autoscalers: AutoscalersConfig;
+  access: AccessConfig;
 }
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -122,6 +125,7 @@ export function loadControllerConfig(
     spot: spot.config,
     spotWarnings: spot.warnings,
     autoscalers: autoscalersConfigFrom(pick(raw, autoscalersEnvSchema) as never),
+    access: pick(raw, accessEnvSchema) as AccessConfig,
   };
 }
 

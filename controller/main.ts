@@ -25,6 +25,7 @@ import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
 import { setupAgents } from "./agents/setup";
+import { setupAccess } from "./access/setup";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const spot = setupSpot(ctx);
   setupAutoscalers(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
+  const authorize = setupAccess(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
+    { authorize },
   );
   components.add({
     name: "command-consumer",
@@ -128,7 +131,10 @@ async function main(): Promise<void> {
     leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
-  health.addRoute("/metrics", metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined));
+  health.addRoute(
+    "/metrics",
+    metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined),
+  );
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
   const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
   log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");

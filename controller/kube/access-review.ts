@@ -68,8 +68,7 @@ export interface ReviewedSubject {
 
 /** What is asked: an API resource, or a non-resource URL such as GET /metrics. */
 export type ReviewedAttributes =
-  | { resource: AccessQuestion }
-  | { nonResource: { verb: string; path: string } };
+  { resource: AccessQuestion } | { nonResource: { verb: string; path: string } };
 
 /**
  * "Can they?" — SubjectAccessReview: the API server's authorizers (RBAC and any other) answer
@@ -113,7 +112,8 @@ export interface TokenIdentity {
   extra?: Record<string, string[]>;
 }
 
-export type TokenReviewResult = { authenticated: true; user: TokenIdentity } | { authenticated: false; error: string };
+export type TokenReviewResult =
+  { authenticated: true; user: TokenIdentity } | { authenticated: false; error: string };
 
 /** "Whose token is this?" — TokenReview, as the API server authenticates its own clients. */
 export async function reviewToken(client: KubeClient, token: string): Promise<TokenReviewResult> {

@@ -68,7 +68,12 @@ export const spotEnvSchema = z.object({
         .filter(Boolean),
     ),
   /** Concurrent connections the webhook's server accepts. */
-  FLEETDECK_SPOT_WEBHOOK_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(65_535).default(WEBHOOK_MAX_CONNECTIONS),
+  FLEETDECK_SPOT_WEBHOOK_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .default(WEBHOOK_MAX_CONNECTIONS),
   /** Secret (in FLEETDECK_NAMESPACE) holding the webhook's CA and serving certificate. */
   FLEETDECK_SPOT_CERT_SECRET: z.string().trim().regex(DNS1123).default("fleetdeck-spot-webhook-cert"),
 });

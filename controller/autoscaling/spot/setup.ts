@@ -103,7 +103,8 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
   const { allowedUsers, maxConnections } = config.webhook;
   const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
     maxConnections,
-    clients: allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
+    clients:
+      allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
   });
   const registration = new WebhookConfigKeeper(
     ctx.client,
