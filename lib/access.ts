@@ -103,3 +103,18 @@ export function commandAccess(kind: CommandKind, target: string, payload: unknow
 export function denialMessage(subject: Subject, access: ResourceAccess): string {
   return `${describeSubject(subject)} cannot ${access.verb} ${qualifiedResource(access)} "${access.name}" in namespace "${access.namespace}"`;
 }
+
+/**
+ * Whether a viewer may do what a button would do, as the controller last asked the API server
+ * (FLEETDECK_AUTHZ=kubernetes): "denied" carries the refusal the command would get; a person or
+ * an object not answered yet is "unchecked" (the command is reviewed when applied anyway).
+ */
+export interface Permission {
+  state: "allowed" | "denied" | "unchecked";
+  reason: string;
+}
+
+/** Why a button is disabled for the viewer, or null. */
+export function refusalOf(permission: Permission | undefined): string | null {
+  return permission?.state === "denied" ? permission.reason : null;
+}

@@ -1,9 +1,12 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
+import type { Actor } from "@/lib/auth";
 import type { Json } from "@/lib/merge-patch";
 import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
 import type { Agent } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { permissions } from "./access";
 
 export interface AgentSummaryDto {
   key: string;
@@ -28,6 +31,8 @@ export interface AgentDetailDto extends AgentSummaryDto {
   spec: Json;
   /** status.experiment, field for field. */
   experiment: ExperimentStatus | null;
+  /** Whether the viewer may start, stop, promote or roll back (update the DatadogAgent). */
+  permission: Permission;
 }
 
 function summary(row: Agent): AgentSummaryDto {
@@ -54,10 +59,11 @@ export async function listAgents(): Promise<AgentSummaryDto[]> {
   return rows.map(summary).sort((a, b) => Number(a.deleted) - Number(b.deleted));
 }
 
-export async function getAgent(key: string): Promise<AgentDetailDto | null> {
+export async function getAgent(key: string, viewer: Actor): Promise<AgentDetailDto | null> {
   const db = await getDb();
   const row = await db.agent.findUnique({ where: { key } });
   if (!row) return null;
+  const [permission] = await permissions(viewer, [commandAccess("restore-revision", key, {})!]);
   return {
     ...summary(row),
     uid: row.uid,
@@ -65,5 +71,6 @@ export async function getAgent(key: string): Promise<AgentDetailDto | null> {
     previousRevision: row.previousRevision,
     spec: specColumn.decode(row.spec),
     experiment: experimentStatusColumn.decode(row.experiment),
+    permission: permission!,
   };
 }
