@@ -2,7 +2,7 @@
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { createTestDatabaseFile } from "../testing/database";
 import { startFakeIntake } from "../testing/fakeintake/server";
@@ -26,7 +26,7 @@ export default async function globalSetup() {
   // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
   // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
   const spotEnv = {
-    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),
     DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
   };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).

@@ -34,7 +34,7 @@ describe("config/deploy", () => {
   });
 
   it("every RBAC rule says why it is needed", () => {
-    for (const file of ["cluster-role.yaml", "role.yaml"]) {
+    for (const file of ["cluster-role.yaml", "role.yaml", "metrics-reader.yaml"]) {
       const text = fs.readFileSync(path.join(DEPLOY, "rbac", file), "utf8");
       const verbs = [...text.matchAll(/^\s+verbs: \[(.*)\]$/gm)].flatMap((m) => m[1]!.split(/,\s*/));
       expect(verbs.length).toBeGreaterThan(0);
@@ -75,6 +75,30 @@ describe("config/deploy", () => {
       "can-i create pods --subresource=eviction",
     ).toBe(true);
     expect(await can("get", "namespaces/kube-system"), "can-i get, namespaces/kube-system").toBe(true);
+    expect(await can("create", "tokenreviews.authentication.k8s.io"), "can-i create tokenreviews").toBe(true);
+    expect(
+      await can("create", "subjectaccessreviews.authorization.k8s.io"),
+      "can-i create subjectaccessreviews",
+    ).toBe(true);
+    expect(
+      await can("watch", "clusterrolebindings.rbac.authorization.k8s.io"),
+      "can-i watch clusterrolebindings",
+    ).toBe(true);
+    // The webhook configuration's name is fixed at install: that one, and no other.
+    for (const verb of ["create", "patch", "watch"]) {
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/fleetdeck-spot"),
+        `can-i ${verb} mutatingwebhookconfigurations/fleetdeck-spot`,
+      ).toBe(true);
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/other-webhook"),
+        `can-i ${verb} mutatingwebhookconfigurations/other-webhook`,
+      ).toBe(false);
+    }
+    expect(
+      await can("list", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+      "can-i list every mutatingwebhookconfiguration",
+    ).toBe(false);
     // Not granted.
     expect(await can("get", "namespaces/default"), "can-i get, namespaces/default").toBe(false);
     expect(await can("delete", "pods", "-n", "default"), "can-i delete, pods, -n, default").toBe(false);
@@ -93,5 +117,31 @@ describe("config/deploy", () => {
       "can-i create, clusterrolebindings.rbac.authorization.k8s.io",
     ).toBe(false);
     expect(await can("*", "*"), "can-i *, *").toBe(false);
+    expect(
+      await can("update", "clusterroles.rbac.authorization.k8s.io"),
+      "can-i update, clusterroles.rbac.authorization.k8s.io",
+    ).toBe(false);
+  });
+
+  it("installs with the webhook's name fixed, /metrics behind authentication and authorization by RBAC", async () => {
+    const { stdout: rendered } = await kubectl(inject("kubeconfig"), ["kustomize", DEPLOY]);
+    const docs = YAML.parseAllDocuments(rendered).map((d) => d.toJS() as Record<string, unknown>);
+    const deployment = docs.find((d) => d.kind === "Deployment") as {
+      spec: {
+        template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const controller = deployment.spec.template.spec.containers.find((c) => c.name === "controller")!;
+    const env = Object.fromEntries((controller.env ?? []).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      FLEETDECK_SPOT_WEBHOOK_NAME: "fleetdeck-spot",
+      FLEETDECK_METRICS_AUTH: "true",
+      FLEETDECK_AUTHZ: "kubernetes",
+    });
+    const clusterRole = docs.find(
+      (d) => d.kind === "ClusterRole" && (d.metadata as { name: string }).name === "fleetdeck-controller",
+    ) as { rules: { resources?: string[]; resourceNames?: string[] }[] };
+    const webhookRule = clusterRole.rules.find((r) => r.resources?.includes("mutatingwebhookconfigurations"));
+    expect(webhookRule?.resourceNames).toEqual([env.FLEETDECK_SPOT_WEBHOOK_NAME]);
   });
 });

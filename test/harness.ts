@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
-import { clusterHandle } from "../testing/local-cluster";
+import { clusterHandle, webhookAuthEnv } from "../testing/local-cluster";
 import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
 export function testKubeConfig(): KubeConfig {
@@ -45,6 +45,15 @@ export function controllerClient(): KubeClient {
 export function testClusterDir(): string | undefined {
   const name = inject("clusterName");
   return name ? clusterHandle(name).dir : undefined;
+}
+
+/**
+ * The spot webhook settings that make it answer only the run's API server (which presents a
+ * token, testing/webhook-auth.ts); none for an external cluster.
+ */
+export function testWebhookAuthEnv(): Record<string, string> {
+  const name = inject("clusterName");
+  return name ? webhookAuthEnv(clusterHandle(name)) : {};
 }
 
 export function uniqueName(prefix: string): string {

@@ -13,6 +13,13 @@ import {
 import { SPOT_CONFIG_ANNOTATION, SPOT_ENABLED_LABEL } from "../lib/spot";
 import { freePort } from "../testing/processes";
 
+/**
+ * The MutatingWebhookConfiguration's name config/deploy fixes: its ClusterRole grants that one
+ * name only, and `npm run test:int:sa` runs the controller code with that ClusterRole. Test
+ * files run one at a time and each deletes it afterwards.
+ */
+export const INSTALLED_WEBHOOK_NAME = "fleetdeck-spot";
+
 /** A spot-enabled controller with loops fast enough for tests (the defaults are minutes). */
 export async function spotControllerEnv(
   webhookName: string,

@@ -21,7 +21,7 @@ import {
   createNamespace,
   eventually,
   testNamespace,
-  uniqueName,
+  testWebhookAuthEnv,
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
@@ -30,6 +30,7 @@ import {
   spotControllerEnv,
   spotDeployment,
   waitForWebhookActive,
+  INSTALLED_WEBHOOK_NAME,
 } from "../../../test/spot";
 import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../../testing/spot-cluster";
 
@@ -37,7 +38,7 @@ const ns = testNamespace("spot");
 const kc = ns.kc;
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
-const webhookName = uniqueName("spot-test");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 let controllerNamespace = "";
 let controller: TestController;
 let db: Database;
@@ -123,7 +124,7 @@ beforeAll(async () => {
     kubeconfig: controllerKubeconfigFile(),
     databaseFile: database.file,
     namespace: controllerNamespace,
-    env: await spotControllerEnv(webhookName),
+    env: await spotControllerEnv(webhookName, testWebhookAuthEnv()),
   });
   await waitForWebhookActive(kc, ns.name, controller.healthURL);
 }, 120_000);

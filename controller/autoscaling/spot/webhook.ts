@@ -206,7 +206,9 @@ export class WebhookServer {
   }
 
   async listen(host: string, port: number, tls: { cert: string; key: string }): Promise<number> {
-    this.server = https.createServer({ ...tls, minVersion: "TLSv1.2" }, (req, res) => {
+    // Timeouts are enforced by a periodic sweep: every second rather than Node's 30 s.
+    const options = { ...tls, minVersion: "TLSv1.2" as const, connectionsCheckingInterval: 1_000 };
+    this.server = https.createServer(options, (req, res) => {
       void this.handle(req, res).catch((error: Error) => {
         this.log.error({ err: error.stack }, "webhook request failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
