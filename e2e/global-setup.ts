@@ -29,6 +29,9 @@ export default async function globalSetup() {
     ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),
     DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
   };
+  // Commands are authorized for their actor (e2e/authorization.spec.ts); the stack's own
+  // dashboard runs on loopback without a login, which keeps full power.
+  const authzEnv = { FLEETDECK_AUTHZ: "kubernetes" };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
@@ -37,6 +40,7 @@ export default async function globalSetup() {
   const controller = startController("e2e-controller", {
     ...env,
     ...spotEnv,
+    ...authzEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -55,6 +59,7 @@ export default async function globalSetup() {
     controllerEnv: {
       ...env,
       ...spotEnv,
+      ...authzEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",
