@@ -7,6 +7,7 @@ import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
 import { clusterHandle, webhookAuthEnv } from "../testing/local-cluster";
+import { webhookClientToken } from "../testing/webhook-auth";
 import { asServiceAccount, grantNamespaceRole } from "./service-account";
 
 export function testKubeConfig(): KubeConfig {
@@ -54,6 +55,12 @@ export function testClusterDir(): string | undefined {
 export function testWebhookAuthEnv(): Record<string, string> {
   const name = inject("clusterName");
   return name ? webhookAuthEnv(clusterHandle(name)) : {};
+}
+
+/** The token the run's API server presents to webhooks, to call one as it does; none for an external cluster. */
+export function testWebhookClientToken(): string | undefined {
+  const name = inject("clusterName");
+  return name ? webhookClientToken(clusterHandle(name).webhookAuth) : undefined;
 }
 
 export function uniqueName(prefix: string): string {

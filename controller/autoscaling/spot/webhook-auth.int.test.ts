@@ -2,14 +2,13 @@
 // (its AdmissionConfiguration's kubeConfigFile, testing/webhook-auth.ts) is reviewed with a
 // TokenReview, and any other caller is refused before its review is read, so the tracker's
 // counts never see it.
-import https from "node:https";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pino from "pino";
-import { controllerClient, testNamespace } from "../../../test/harness";
-import { clusterHandle } from "../../../testing/local-cluster";
+import { controllerClient, testNamespace, testWebhookClientToken } from "../../../test/harness";
+import { podCreateReview, postToWebhook } from "../../../test/spot";
 import { freePort } from "../../../testing/processes";
-import { WEBHOOK_CLIENT_USER, webhookClientToken } from "../../../testing/webhook-auth";
+import { WEBHOOK_CLIENT_USER } from "../../../testing/webhook-auth";
 import { DelegatedAuth } from "../../kube/delegated-auth";
 import { createCa, issueServingCertificate } from "./certs";
 import { WebhookServer } from "./webhook";
@@ -49,52 +48,18 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const review = JSON.stringify({
-  apiVersion: "admission.k8s.io/v1",
-  kind: "AdmissionReview",
-  request: {
-    uid: "uid-1",
-    kind: { group: "", version: "v1", kind: "Pod" },
-    resource: { group: "", version: "v1", resource: "pods" },
-    namespace: "shop",
-    operation: "CREATE",
-    object: {
-      metadata: {
-        labels: { "pod-template-hash": "7d9c5b" },
-        ownerReferences: [
-          { apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d9c5b", controller: true },
-        ],
-      },
-      spec: { containers: [{ name: "c", image: "i" }] },
-    },
+const review = podCreateReview({
+  metadata: {
+    labels: { "pod-template-hash": "7d9c5b" },
+    ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-7d9c5b", controller: true }],
   },
+  spec: { containers: [{ name: "c", image: "i" }] },
 });
 
-function post(token?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/mutate",
-        method: "POST",
-        ca: ca.certPem,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(review),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    req.end(review);
-  });
-}
+const post = async (token?: string) => {
+  const { status, text } = await postToWebhook({ port, ca: ca.certPem, body: review, token });
+  return { status, body: text };
+};
 
 describe("webhook authentication", () => {
   it("refuses a caller without a token, with a bad token, or as another user, and counts nothing", async () => {
@@ -122,8 +87,7 @@ describe("webhook authentication", () => {
   });
 
   // An external cluster (FLEETDECK_TEST_KUBECONFIG) has no token of ours to present.
-  const clusterName = inject("clusterName");
-  const apiServerToken = clusterName ? webhookClientToken(clusterHandle(clusterName).webhookAuth) : undefined;
+  const apiServerToken = testWebhookClientToken();
   it.runIf(apiServerToken)("answers the API server's token and counts its review", async () => {
     const ok = await post(apiServerToken);
     expect(ok.status).toBe(200);

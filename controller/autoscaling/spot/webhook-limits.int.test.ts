@@ -1,11 +1,11 @@
 // The webhook's HTTPS server caps request bodies: an oversized AdmissionReview (declared by
 // Content-Length or streamed in chunks) is answered 400 with the limit, and the server goes on
 // answering valid reviews. It caps connections too, and cuts a request that never finishes.
-import https from "node:https";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { eventually } from "../../../test/harness";
+import { podCreateReview, postToWebhook } from "../../../test/spot";
 import { freePort } from "../../../testing/processes";
 import { createCa, issueServingCertificate } from "./certs";
 import { WebhookServer } from "./webhook";
@@ -27,46 +27,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function post(body: string, { chunked = false } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/mutate",
-        method: "POST",
-        ca: ca.certPem,
-        headers: {
-          "content-type": "application/json",
-          ...(chunked ? {} : { "content-length": Buffer.byteLength(body) }),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    if (chunked) for (let i = 0; i < body.length; i += 8192) req.write(body.slice(i, i + 8192));
-    else req.write(body);
-    req.end();
-  });
-}
+const post = async (body: string, { chunked = false } = {}) => {
+  const { status, text } = await postToWebhook({ port, ca: ca.certPem, body, chunked });
+  return { status, body: text };
+};
 
-const review = (padding: string) =>
-  JSON.stringify({
-    apiVersion: "admission.k8s.io/v1",
-    kind: "AdmissionReview",
-    request: {
-      uid: "uid-1",
-      kind: { group: "", version: "v1", kind: "Pod" },
-      resource: { group: "", version: "v1", resource: "pods" },
-      namespace: "shop",
-      operation: "CREATE",
-      object: { metadata: { annotations: { padding } }, spec: {} },
-    },
-  });
+const review = (padding: string) => podCreateReview({ metadata: { annotations: { padding } }, spec: {} });
 
 describe("webhook body limit", () => {
   it("refuses a body over the limit, declared or streamed, and keeps serving", async () => {
