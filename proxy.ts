@@ -48,14 +48,20 @@ export async function proxy(request: NextRequest) {
   const machine =
     request.headers.get("authorization")?.startsWith("Bearer ") && pathname.startsWith("/api/commands/");
   if (pathname === "/api/signals" || pathname === "/login" || machine) return pass();
-  const actor = await resolveActor(
-    web,
-    {
-      header: (name) => request.headers.get(name),
-      sessionCookie: request.cookies.get(SESSION_COOKIE)?.value,
-    },
-    authContext(),
-  );
+  let actor;
+  try {
+    actor = await resolveActor(
+      web,
+      {
+        header: (name) => request.headers.get(name),
+        sessionCookie: request.cookies.get(SESSION_COOKIE)?.value,
+      },
+      authContext(),
+    );
+  } catch (error) {
+    // The session store cannot answer (an unmigrated or unreachable database): fail closed.
+    return text(503, `cannot check the session: ${(error as Error).message}`);
+  }
   if (actor) return pass();
   if (pathname.startsWith("/api/")) {
     return secured(NextResponse.json({ error: "unauthenticated: sign in at /login" }, { status: 401 }));

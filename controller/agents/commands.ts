@@ -109,7 +109,6 @@ export function agentHandlers(deps: HandlerDeps) {
       if (!guard.ok) throw new CommandRejected(guard.reason);
 
       const merged = applyMergePatch(agent.spec ?? {}, payload.config);
-      checkPolicy(merged, agent);
       const expectedSpecHash = specHash(merged);
       const candidate = revisionName(agent.metadata.name, expectedSpecHash);
       const baseline = status.currentRevision!;
@@ -129,6 +128,8 @@ export function agentHandlers(deps: HandlerDeps) {
       await api
         .replaceSpec(agent, merged, cause, { dryRun: true })
         .catch((error) => rejectApiError(error, "the API server rejected the candidate spec"));
+      // What the candidate brings in (images, Secret references) once it is a valid spec at all.
+      checkPolicy(merged, agent);
 
       const started = startedStatus(status, {
         id,
