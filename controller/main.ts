@@ -3,7 +3,7 @@
 import { databaseFile } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
 import { openDatabase } from "../lib/db/open";
-import { watchWrites } from "../lib/db/write-watcher";
+import { watchDoorbell } from "../lib/db/doorbell";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
 import { createContext } from "./context";
@@ -84,8 +84,8 @@ async function main(): Promise<void> {
     log.child({ component: "commands" }),
     {
       authorize,
-      // Woken by writes to the file (the dashboard inserting a command) instead of polling it.
-      changes: (onChange) => watchWrites(dbFile, onChange),
+      // Woken by the doorbell every command insert rings, instead of polling the table.
+      changes: (onChange) => watchDoorbell(dbFile, onChange),
     },
   );
   components.add({

@@ -14,8 +14,8 @@ export interface CommandConsumerOptions {
   /** How often to look for pending commands (50 ms; without `changes`, the only way to find them). */
   pollMs?: number;
   /**
-   * Subscribes to "the store may have been written" (returns the unsubscribe function): the
-   * consumer then looks at once, and polls only every `pollMs` as a safety net.
+   * Subscribes to "a command was inserted" (returns the unsubscribe function): the consumer
+   * then looks at once, and polls only every `pollMs` as a safety net.
    */
   changes?: (onChange: () => void) => () => void;
   /** A handler running longer than this is abandoned and its command rejected. */

@@ -1,7 +1,8 @@
 import { encodeSubject, type AuthMethod, type Subject } from "../access";
 import { parseCommand } from "../commands";
 import { TOPICS } from "../topics";
-import { withBusyRetry, type Database } from "./open";
+import { ringDoorbell } from "./doorbell";
+import { databaseFileOf, withBusyRetry, type Database } from "./open";
 
 export interface NewCommand {
   kind: string;
@@ -61,5 +62,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
       return command.id;
     }),
   );
+  const file = databaseFileOf(db);
+  if (file) ringDoorbell(file);
   return { ok: true, commandId: id };
 }
