@@ -1,4 +1,5 @@
 import type { Database } from "../../lib/db/open";
+import { redactSecrets } from "../../lib/redact";
 import { TOPICS } from "../../lib/topics";
 import { recordChange } from "./changes";
 
@@ -11,7 +12,7 @@ export interface AuditEntry {
   targetKind: string;
   target: string;
   commandId?: number | null;
-  /** Never secrets. */
+  /** Redacted when written (lib/redact.ts). */
   details?: Record<string, unknown>;
 }
 
@@ -24,7 +25,7 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
       targetKind: entry.targetKind,
       target: entry.target,
       commandId: entry.commandId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
+      details: JSON.stringify(redactSecrets(entry.details ?? {})),
       source: "controller",
     },
   });
