@@ -4,6 +4,18 @@ import { z } from "zod";
 import { parseEnvWith } from "../../lib/env";
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list, blanks dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 export const metadataEnvSchema = z.object({
   /** Without it forwarding is off (and the dashboard says so). Never logged, stored or shown. */
@@ -41,34 +53,15 @@ export const metadataEnvSchema = z.object({
    */
   FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
   /** Namespaces whose Helm releases are forwarded (comma-separated); unset: every namespace. */
-  FLEETDECK_METADATA_HELM_NAMESPACES: z
-    .string()
-    .trim()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected namespace names separated by commas"),
-      ),
+  FLEETDECK_METADATA_HELM_NAMESPACES: commaList("").pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected namespace names separated by commas"),
     ),
+  ),
   /** Charts whose releases are forwarded (upstream's allowlist). */
-  FLEETDECK_METADATA_HELM_CHARTS: z
-    .string()
-    .trim()
-    .default("datadog,datadog-operator,datadog-agent")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  FLEETDECK_METADATA_HELM_CHARTS: commaList("datadog,datadog-operator,datadog-agent"),
 });
 
 export type MetadataEnv = z.infer<typeof metadataEnvSchema>;

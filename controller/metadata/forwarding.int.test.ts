@@ -286,38 +286,47 @@ describe("CRD heartbeat", () => {
 });
 
 describe("RBAC", () => {
-  it("skips the DatadogAgentProfile watch when list/watch is denied; the other watches work", async () => {
-    const core = ns.kc.makeApiClient(CoreV1Api);
-    const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
-    const sa = uniqueName("forwarder");
-    const role = `${ns.name}-${sa}`;
-    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: sa } } });
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: role },
-        rules: [
-          {
-            apiGroups: ["datadoghq.com"],
-            resources: ["datadogagents", "datadogagentinternals"],
-            verbs: ["get", "list", "watch"],
-          },
-          { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] },
-        ],
-      },
-    });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: role },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-        subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
-      },
-    });
+  const core = ns.kc.makeApiClient(CoreV1Api);
+  const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
+
+  /** A new ServiceAccount of the test namespace with what `grant` gives it, as a KubeConfig. */
+  async function accountWith(prefix: string, grant: (account: string) => Promise<void>): Promise<KubeConfig> {
+    const account = uniqueName(prefix);
+    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: account } } });
+    await grant(account);
     const token = await core.createNamespacedServiceAccountToken({
-      name: sa,
+      name: account,
       namespace: ns.name,
       body: { spec: { audiences: [] } },
     });
-    const kc = tokenKubeConfig(ns.kc, token.status!.token);
+    return tokenKubeConfig(ns.kc, token.status!.token);
+  }
+
+  it("skips the DatadogAgentProfile watch when list/watch is denied; the other watches work", async () => {
+    let role = "";
+    const kc = await accountWith("forwarder", async (sa) => {
+      role = `${ns.name}-${sa}`;
+      await rbac.createClusterRole({
+        body: {
+          metadata: { name: role },
+          rules: [
+            {
+              apiGroups: ["datadoghq.com"],
+              resources: ["datadogagents", "datadogagentinternals"],
+              verbs: ["get", "list", "watch"],
+            },
+            { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] },
+          ],
+        },
+      });
+      await rbac.createClusterRoleBinding({
+        body: {
+          metadata: { name: role },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+          subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
+        },
+      });
+    });
     // The cluster identity needs kube-system, which this account may not read: reuse the admin's.
     const run = await startForwardingAs(kc);
     try {
@@ -360,33 +369,26 @@ describe("RBAC", () => {
   });
 
   it("forwards the Helm releases of the listed namespaces with a Role in each: one it may not read is reported, the others work", async () => {
-    const core = ns.kc.makeApiClient(CoreV1Api);
-    const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
     const forbidden = await createNamespace(ns.kc, "metadata-forbidden");
-    const sa = uniqueName("helm-reader");
-    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: sa } } });
     // As config/deploy-helm-namespaces grants it: a Role in the listed namespace, nothing cluster-wide.
-    await rbac.createNamespacedRole({
-      namespace: ns.name,
-      body: {
-        metadata: { name: sa },
-        rules: [{ apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] }],
-      },
+    const kc = await accountWith("helm-reader", async (sa) => {
+      await rbac.createNamespacedRole({
+        namespace: ns.name,
+        body: {
+          metadata: { name: sa },
+          rules: [{ apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] }],
+        },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns.name,
+        body: {
+          metadata: { name: sa },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sa },
+          subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
+        },
+      });
     });
-    await rbac.createNamespacedRoleBinding({
-      namespace: ns.name,
-      body: {
-        metadata: { name: sa },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sa },
-        subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
-      },
-    });
-    const token = await core.createNamespacedServiceAccountToken({
-      name: sa,
-      namespace: ns.name,
-      body: { spec: { audiences: [] } },
-    });
-    const run = await startForwardingAs(tokenKubeConfig(ns.kc, token.status!.token), {
+    const run = await startForwardingAs(kc, {
       FLEETDECK_METADATA_HELM_NAMESPACES: `${ns.name},${forbidden}`,
     });
     try {
