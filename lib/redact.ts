@@ -88,6 +88,19 @@ function words(key: string): string[] {
 
 /** Whether a value under this key (or an env entry of this name) is a secret. */
 export function isSecretKey(key: string): boolean {
+  let known = keyVerdicts.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    // Keys repeat (every spec has the same ones): remember a bounded number of verdicts.
+    if (keyVerdicts.size >= 10_000) keyVerdicts.clear();
+    keyVerdicts.set(key, known);
+  }
+  return known;
+}
+
+const keyVerdicts = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
   const parts = words(key);
   const last = parts.at(-1);
   if (!last) return false;
@@ -136,21 +149,41 @@ const unquote = (value: string) =>
 const requote = (value: string) => (/^["']/.test(value) ? `${value[0]}${REDACTED}${value[0]}` : REDACTED);
 const isLiteral = (value: string) => !/^(true|false|null|~|\||>|[|>][-+]?)$/i.test(value);
 
-/** The text rules, in order; each notes what it found in `found`. */
+/** The text rules, in order; each notes what it found in `found`. A rule runs only if its marker is there. */
 function redactTextRules(text: string, found: string[], depth: number): string {
-  let out = text.replace(PEM_PRIVATE_KEY, () => {
-    found.push("a private key");
-    return REDACTED;
-  });
-  out = out.replace(JWT, () => {
-    found.push("a JWT");
-    return REDACTED;
-  });
-  out = out.replace(BEARER, (_m, scheme: string) => {
-    found.push("a bearer token");
-    return `${scheme} ${REDACTED}`;
-  });
-  out = out.replace(URL_USERINFO, (match, scheme: string, userinfo: string) => {
+  let out = text;
+  if (out.includes("-----BEGIN ")) {
+    out = out.replace(PEM_PRIVATE_KEY, () => {
+      found.push("a private key");
+      return REDACTED;
+    });
+  }
+  if (out.includes("eyJ")) {
+    out = out.replace(JWT, () => {
+      found.push("a JWT");
+      return REDACTED;
+    });
+  }
+  if (/bearer/i.test(out)) {
+    out = out.replace(BEARER, (_m, scheme: string) => {
+      found.push("a bearer token");
+      return `${scheme} ${REDACTED}`;
+    });
+  }
+  if (out.includes("://") && out.includes("@")) out = redactUrlCredentials(out, found);
+  if (out.includes("=") || out.includes(":")) out = redactAssignments(out, found, depth);
+  if (out.includes("-")) {
+    out = out.replace(FLAG_VALUE, (match, flag: string, value: string) => {
+      if (!isSecretKey(flag) || isKept(unquote(value))) return match;
+      found.push(`${flag} …`);
+      return `${flag} ${requote(value)}`;
+    });
+  }
+  return out;
+}
+
+function redactUrlCredentials(text: string, found: string[]): string {
+  return text.replace(URL_USERINFO, (match, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(":");
     if (colon === -1) {
       if (isKept(userinfo)) return match;
@@ -161,13 +194,6 @@ function redactTextRules(text: string, found: string[], depth: number): string {
     found.push("a URL password");
     return `${scheme}${userinfo.slice(0, colon)}:${REDACTED}@`;
   });
-  out = redactAssignments(out, found, depth);
-  out = out.replace(FLAG_VALUE, (match, flag: string, value: string) => {
-    if (!isSecretKey(flag) || isKept(unquote(value))) return match;
-    found.push(`${flag} …`);
-    return `${flag} ${requote(value)}`;
-  });
-  return out;
 }
 
 /** A string holding YAML or JSON (a check config, a values file): its parsed form, if it is a map or list. */
@@ -264,7 +290,15 @@ function redactStringAt(text: string, path: string, w: Walk, depth: number): str
   return result;
 }
 
+/**
+ * What every rule needs to find something: a secret name's word, a URL's "://", a PEM header, a
+ * JWT, a bearer token. A string without any is left alone without parsing it.
+ */
+const MIGHT_HOLD_A_SECRET =
+  /pass|pwd|secret|token|key|credential|auth|dsn|conn|cookie|ur[il]|:\/\/|-----BEGIN|eyJ|bearer/i;
+
 function redactString(text: string, found: string[], depth: number): string {
+  if (!MIGHT_HOLD_A_SECRET.test(text)) return text;
   const structured = depth < MAX_DEPTH ? parseStructured(text) : undefined;
   if (structured) {
     const inner: Walk = { paths: [] };
