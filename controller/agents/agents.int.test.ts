@@ -291,7 +291,7 @@ describe("bad input is refused with a specific message and nothing changes", () 
       }),
     ).toMatchObject({
       ok: false,
-      error: expect.stringContaining("literal secret at global.credentials.apiKey"),
+      error: expect.stringContaining("literal secret at config.global.credentials.apiKey"),
     });
     const row = await db.command.create({
       data: {
