@@ -4,6 +4,7 @@
 import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
 import type { ForwarderName, ForwarderState, WatchInfo } from "../../lib/metadata";
+import { watchesColumn } from "../../lib/read-model/metadata";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
 import { recordChange } from "../store/changes";
@@ -69,8 +70,8 @@ export class ForwarderStatusWriter {
               message: s.message,
               intakeUrl: s.intakeUrl,
               controllerId: this.controllerId,
-              activeWatches: JSON.stringify(s.activeWatches),
-              deniedWatches: JSON.stringify(s.deniedWatches),
+              activeWatches: watchesColumn.encode(s.activeWatches),
+              deniedWatches: watchesColumn.encode(s.deniedWatches),
               queueDepth: s.queueDepth,
               snapshots: s.snapshots,
               heartbeatSeconds: s.heartbeatSeconds,

@@ -2,7 +2,8 @@ import { literalSecretPaths } from "../agents";
 import { parseCommand } from "../commands";
 import { redactText } from "../redact";
 import { TOPICS } from "../topics";
-import { withBusyRetry, type Database } from "./open";
+import { ringDoorbell } from "./doorbell";
+import { databaseFileOf, withBusyRetry, type Database } from "./open";
 
 export interface NewCommand {
   kind: string;
@@ -65,5 +66,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
       return command.id;
     }),
   );
+  const file = databaseFileOf(db);
+  if (file) ringDoorbell(file);
   return { ok: true, commandId: id };
 }

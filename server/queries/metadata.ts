@@ -3,6 +3,7 @@ import { diffLines } from "diff";
 import type { MetadataFilters } from "@/lib/metadata-filters";
 import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/metadata-charts";
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
+import { watchesColumn } from "@/lib/read-model/metadata";
 import { payloadView } from "@/lib/metadata-view";
 import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
@@ -157,8 +158,8 @@ export async function listForwarders(): Promise<ForwarderDto[]> {
     message: r.message,
     intakeUrl: r.intakeUrl,
     controllerId: r.controllerId,
-    activeWatches: JSON.parse(r.activeWatches) as WatchInfo[],
-    deniedWatches: JSON.parse(r.deniedWatches) as WatchInfo[],
+    activeWatches: watchesColumn.decode(r.activeWatches),
+    deniedWatches: watchesColumn.decode(r.deniedWatches),
     queueDepth: r.queueDepth,
     snapshots: r.snapshots,
     heartbeatSeconds: r.heartbeatSeconds,
