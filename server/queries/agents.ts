@@ -1,6 +1,7 @@
 import "server-only";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
 import type { Agent } from "@/prisma/generated/client";
 import { getDb } from "../db";
@@ -43,7 +44,7 @@ function summary(row: Agent): AgentSummaryDto {
     lastChangeAt: row.lastChangeAt?.toISOString() ?? null,
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
-    renderError: row.renderError,
+    renderError: row.renderError && redactText(row.renderError),
   };
 }
 
@@ -63,7 +64,8 @@ export async function getAgent(key: string): Promise<AgentDetailDto | null> {
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
-    spec: specColumn.decode(row.spec),
+    // Redacted again when shown: rows written before the one redactor had a narrower one.
+    spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
   };
 }
