@@ -20,6 +20,7 @@ import {
 import { spotConfigFrom, spotEnvSchema, type SpotConfig } from "./autoscaling/spot/config";
 import type { InClusterAccess } from "./kube/kubeconfig";
 import { metadataConfigFrom, metadataEnvSchema, type MetadataConfig } from "./metadata/config";
+import { storeEnvSchema, type StoreConfig } from "./store/config";
 
 export { ConfigError };
 
@@ -56,6 +57,7 @@ export const controllerEnvSchema = z.object({
 /** Every feature's variables: the controller accepts these and nothing else. */
 const schemas = [
   controllerEnvSchema,
+  storeEnvSchema,
   agentsEnvSchema,
   metadataEnvSchema,
   spotEnvSchema,
@@ -79,6 +81,7 @@ export interface ControllerConfig extends CoreConfig {
   /** Kubeconfigs tried when KUBECONFIG is unset outside a cluster: the local cluster's, then ~/.kube/config. */
   kubeconfigFallbacks: string[];
   agents: AgentsConfig;
+  store: StoreConfig;
   metadata: MetadataConfig;
   spot: SpotConfig;
   /** Out-of-range spot values replaced by their defaults, to be logged. */
@@ -129,6 +132,7 @@ export function loadControllerConfig(
       path.join(os.homedir(), ".kube", "config"),
     ],
     agents: pick(raw, agentsEnvSchema) as AgentsConfig,
+    store: pick(raw, storeEnvSchema) as StoreConfig,
     metadata: metadataConfigFrom(pick(raw, metadataEnvSchema) as never),
     spot: spot.config,
     spotWarnings: spot.warnings,

@@ -22,6 +22,7 @@ import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/setup";
 import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
+import { AuditRetention } from "./store/audit";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
@@ -93,6 +94,18 @@ async function main(): Promise<void> {
     leaderOnly: true,
     start: () => consumer.start(),
     stop: () => consumer.stop(),
+  });
+
+  const auditRetention = new AuditRetention(
+    db,
+    { retentionDays: config.store.FLEETDECK_AUDIT_RETENTION_DAYS, actor: config.FLEETDECK_CONTROLLER_ID },
+    log.child({ component: "audit" }),
+  );
+  components.add({
+    name: "audit-retention",
+    leaderOnly: true,
+    start: () => auditRetention.start(),
+    stop: () => auditRetention.stop(),
   });
 
   const changeFeedPruner = setInterval(() => void pruneChanges(db).catch(() => undefined), 10 * 60_000);

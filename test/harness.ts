@@ -8,7 +8,12 @@ import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
 import { clusterHandle, webhookAuthEnv } from "../testing/local-cluster";
 import { webhookClientToken } from "../testing/webhook-auth";
-import { asServiceAccount, grantNamespaceRole } from "./service-account";
+import {
+  asServiceAccount,
+  grantHelmNamespaceRole,
+  grantNamespaceRole,
+  helmNamespaced,
+} from "./service-account";
 
 export function testKubeConfig(): KubeConfig {
   const file = inject("kubeconfig");
@@ -74,6 +79,8 @@ export async function createNamespace(kc: KubeConfig, prefix: string): Promise<s
   // The file's namespace doubles as fleetdeck's own namespace (its Lease): grant what
   // config/deploy grants in fleetdeck-system.
   if (asServiceAccount()) await grantNamespaceRole(kc, name);
+  // Namespaced Helm mode: every test namespace is one the forwarder is granted (and told) to read.
+  if (asServiceAccount() && helmNamespaced()) await grantHelmNamespaceRole(kc, name);
   return name;
 }
 

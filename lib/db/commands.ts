@@ -1,5 +1,7 @@
 import { encodeSubject, type AuthMethod, type Subject } from "../access";
+import { literalSecretPaths } from "../agents";
 import { parseCommand } from "../commands";
+import { redactText } from "../redact";
 import { TOPICS } from "../topics";
 import { ringDoorbell } from "./doorbell";
 import { databaseFileOf, withBusyRetry, type Database } from "./open";
@@ -22,12 +24,21 @@ export type InsertResult = { ok: true; commandId: number } | { ok: false; error:
 
 /**
  * Validates a command and writes it with its "command.requested" audit row and change-feed
- * rows in one transaction: either all of it is stored, or none.
+ * rows in one transaction: either all of it is stored, or none. A payload holding a literal
+ * secret is refused (its callers refuse it first, with their own words); a reason is stored
+ * with any secret in it redacted.
  */
 export async function insertCommand(db: Database, input: NewCommand): Promise<InsertResult> {
   const parsed = parseCommand(input.kind, input.target, input.payload);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
+  const secrets = literalSecretPaths(parsed.payload);
+  if (secrets.length > 0) {
+    return {
+      ok: false,
+      error: `the ${parsed.kind} payload holds a literal secret at ${secrets.join(", ")}: reference a Secret instead`,
+    };
+  }
+  const reason = input.reason?.trim() ? redactText(input.reason.trim().slice(0, 500)) : null;
   const id = await withBusyRetry(() =>
     db.$transaction(async (tx) => {
       const command = await tx.command.create({

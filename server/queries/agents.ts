@@ -3,6 +3,7 @@ import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Actor } from "@/lib/auth";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
 import type { Agent } from "@/prisma/generated/client";
 import { getDb } from "../db";
@@ -48,7 +49,7 @@ function summary(row: Agent): AgentSummaryDto {
     lastChangeAt: row.lastChangeAt?.toISOString() ?? null,
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
-    renderError: row.renderError,
+    renderError: row.renderError && redactText(row.renderError),
   };
 }
 
@@ -69,7 +70,8 @@ export async function getAgent(key: string, viewer: Actor): Promise<AgentDetailD
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
-    spec: specColumn.decode(row.spec),
+    // Redacted again when shown: rows written before the one redactor had a narrower one.
+    spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
     permission: permission!,
   };
