@@ -102,7 +102,12 @@ async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter
 
 /** 2,000 sends per agent of the cluster, spread over the last 48 h, through the send log. */
 async function fillSends(db: Database, clusterId: string): Promise<void> {
-  const sendLog = new SendLog(db, clusterId, log, { maxAgeMs: 72 * 3600_000, maxRows: AGENTS * SENDS + 1 });
+  const sendLog = new SendLog(db, clusterId, log, {
+    maxAgeMs: 72 * 3600_000,
+    maxRows: AGENTS * SENDS + 1,
+    maxPayloadBytes: 256 * 1024,
+    maxTotalBytes: 64 * 1024 * 1024,
+  });
   const now = Date.now();
   const payload = JSON.stringify({ kind: "DatadogAgent", spec: spec(1), padding: "x".repeat(300) });
   for (let a = 0; a < AGENTS; a++) {

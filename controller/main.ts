@@ -14,6 +14,7 @@ import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
 import { HealthServer } from "./http/server";
 import { controllerUserAgent, KubeClient } from "./kube/client";
+import { DelegatedAuth } from "./kube/delegated-auth";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { LeaderElector } from "./kube/leader-election";
@@ -22,12 +23,14 @@ import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/setup";
 import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
+import { AuditRetention } from "./store/audit";
 import { pruneChanges } from "./store/changes";
 import { ClusterNameConflictError, joinFleet } from "./store/clusters";
 import { connectStore, firstLine } from "./store/connect";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { DatabaseNotReadyError } from "./store/migrations";
 import { setupAgents } from "./agents/setup";
+import { setupAccess } from "./access/setup";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   const spot = setupSpot(ctx);
   setupAutoscalers(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
+  const authorize = setupAccess(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.
@@ -104,14 +108,33 @@ async function main(): Promise<void> {
     new CommandStore(ctx.db, cluster.clusterId, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
-    // Woken by the doorbell every command insert rings, instead of polling the table.
-    { changes: (onChange) => watchDoorbell(store, cluster.clusterId, onChange) },
+    {
+      authorize,
+      // Woken by the doorbell every command insert rings, instead of polling the table.
+      changes: (onChange) => watchDoorbell(store, cluster.clusterId, onChange),
+    },
   );
   components.add({
     name: "command-consumer",
     leaderOnly: true,
     start: () => consumer.start(),
     stop: () => consumer.stop(),
+  });
+
+  const auditRetention = new AuditRetention(
+    ctx.db,
+    {
+      clusterId: cluster.clusterId,
+      retentionDays: config.store.FLEETDECK_AUDIT_RETENTION_DAYS,
+      actor: config.FLEETDECK_CONTROLLER_ID,
+    },
+    log.child({ component: "audit" }),
+  );
+  components.add({
+    name: "audit-retention",
+    leaderOnly: true,
+    start: () => auditRetention.start(),
+    stop: () => auditRetention.stop(),
   });
 
   const changeFeedPruner = setInterval(() => void pruneChanges(db).catch(() => undefined), 10 * 60_000);
@@ -156,7 +179,10 @@ async function main(): Promise<void> {
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
   health.addDetails("cluster", () => ({ id: cluster.clusterId, name: cluster.name }));
-  health.addRoute("/metrics", metricsRoute());
+  health.addRoute(
+    "/metrics",
+    metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined),
+  );
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
   waitingFor = undefined;
 

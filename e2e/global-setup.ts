@@ -4,7 +4,7 @@
 // e2e/fleet.spec.ts adds a second cluster and its controller to the same database.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { createPostgresDatabase, createTestDatabaseFile } from "../testing/database";
 import { postgresBinDir, startPostgres, type PostgresServer } from "../testing/postgres";
@@ -38,9 +38,12 @@ export default async function globalSetup() {
   // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
   // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
   const spotEnv = {
-    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),
     DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
   };
+  // Commands are authorized for their actor (e2e/authorization.spec.ts); the stack's own
+  // dashboard runs on loopback without a login, which keeps full power.
+  const authzEnv = { FLEETDECK_AUTHZ: "kubernetes" };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
@@ -49,6 +52,7 @@ export default async function globalSetup() {
   const controller = startController("e2e-controller", {
     ...env,
     ...spotEnv,
+    ...authzEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -68,6 +72,7 @@ export default async function globalSetup() {
     controllerEnv: {
       ...env,
       ...spotEnv,
+      ...authzEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",

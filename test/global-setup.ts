@@ -6,7 +6,7 @@ import type { TestProject } from "vitest/node";
 import { TEST_POSTGRES_ENV } from "../testing/database";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
-import { asServiceAccount, serviceAccountKubeconfig } from "./service-account";
+import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
 
@@ -63,6 +63,7 @@ async function controllerKubeconfig(admin: string, clusterName: string): Promise
   const file = await serviceAccountKubeconfig(admin, clusterName);
   console.log(
     "[integration] the controller code runs as ServiceAccount fleetdeck-system/fleetdeck-controller",
+    helmNamespaced() ? "with namespaced Helm RBAC (config/deploy-helm-namespaces)" : "",
   );
   return file;
 }

@@ -6,16 +6,18 @@ import { clusterParam } from "@/lib/search-params";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { spotOverview } from "@/server/queries/spot";
+import { requireActor } from "@/server/auth";
 
 export default async function AutoscalingPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const actor = await requireActor();
   const param = clusterParam.parse((await searchParams).cluster);
   const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(param)]);
   const scope = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
-  const [spot, autoscalers] = await Promise.all([spotOverview(scope), autoscalingOverview(scope)]);
+  const [spot, autoscalers] = await Promise.all([spotOverview(actor, scope), autoscalingOverview(scope)]);
   return (
     <>
       <PageHeader title="Autoscaling" description="Spot scheduling and workload autoscalers." />

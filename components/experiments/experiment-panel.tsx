@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { refusalOf } from "@/lib/access";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
 import { canEnd, refusal } from "@/lib/experiments";
 import { agentStatusOf } from "@/lib/read-model/agents";
@@ -53,8 +54,10 @@ export function ExperimentPanel({
   const row = status?.id ? experiments.find((e) => e.experimentId === status.id) : experiments[0];
   const specOf = (name: string | undefined) => revisions.find((r) => r.name === name)?.spec;
   const confirmed = confirm ? experiments.find((e) => e.experimentId === confirm.id) : undefined;
-  // The controller's own rule (lib/experiments.ts), checked again while the dialog is open.
-  const blockedReason = confirm ? refusal(canEnd(agentStatus, confirm.id, confirm.action)) : null;
+  // The viewer's permission, then the controller's own rule (lib/experiments.ts), checked again
+  // while the dialog is open.
+  const denied = refusalOf(agent.permission);
+  const blockedReason = confirm ? (denied ?? refusal(canEnd(agentStatus, confirm.id, confirm.action))) : null;
   const dialogs = confirm && (
     <>
       <CommandDialog
@@ -126,7 +129,7 @@ export function ExperimentPanel({
           status.id ? (
             <div className="flex gap-2">
               {(["promote", "stop"] as const).map((action) => {
-                const reason = refusal(canEnd(agentStatus, status.id!, action));
+                const reason = denied ?? refusal(canEnd(agentStatus, status.id!, action));
                 return (
                   <Button
                     key={action}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useMemo, useState } from "react";
+import { refusalOf } from "@/lib/access";
 import { experimentId as experimentIdSchema } from "@/lib/commands";
 import { parseExperimentConfig } from "@/lib/experiment-config";
 import { canStart, refusal } from "@/lib/experiments";
@@ -45,10 +46,12 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
   const idCheck = experimentIdSchema.safeParse(id || generatedId());
   const idProblem = id === "" || idCheck.success ? null : (idCheck.error.issues[0]?.message ?? "invalid id");
   const timeoutError = timeoutProblem(timeout);
-  // Deleted is the dashboard's to say; the rest is the controller's rule (lib/experiments.ts).
+  // Deleted is the dashboard's to say; then the viewer's permission (the controller's stored
+  // answer); the rest is the controller's rule (lib/experiments.ts).
   const blocked = agent.deleted
     ? "this DatadogAgent no longer exists"
-    : refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id));
+    : (refusalOf(agent.permission) ??
+      refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id)));
   const valid = !!parsed?.ok && idCheck.success && timeoutError === null;
 
   return (

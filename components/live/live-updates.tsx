@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { queryKeys } from "./query-keys";
 
-type LiveState = "connecting" | "live" | "paused" | "reconnecting";
+type LiveState = "connecting" | "live" | "paused" | "reconnecting" | "ended";
 
 const FLUSH_MS = 100;
 /** The fleet page sums up every topic: refetched on any change, at most this often. */
@@ -21,6 +21,7 @@ export function LiveUpdates() {
 
   useEffect(() => {
     let source: EventSource | null = null;
+    let ended = false;
     let lastId: string | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let fleetTimer: ReturnType<typeof setTimeout> | undefined;
@@ -59,6 +60,12 @@ export function LiveUpdates() {
         void queryClient.invalidateQueries();
       });
       source.addEventListener("heartbeat", () => setState("live"));
+      // Signed out (here or in another tab), expired, or the admin token changed: stop for good.
+      source.addEventListener("session-ended", () => {
+        close();
+        ended = true;
+        setState("ended");
+      });
       // EventSource reconnects by itself (with Last-Event-ID); say so meanwhile.
       source.onerror = () => setState("reconnecting");
     };
@@ -70,6 +77,7 @@ export function LiveUpdates() {
       fleetTimer = undefined;
     };
     const onVisibility = () => {
+      if (ended) return;
       if (document.hidden) {
         close();
         setState("paused");
@@ -92,6 +100,7 @@ export function LiveUpdates() {
     live: { dot: "bg-emerald-500", label: "Live" },
     paused: { dot: "bg-slate-400", label: "Paused (tab hidden)" },
     reconnecting: { dot: "bg-amber-500", label: "Reconnecting" },
+    ended: { dot: "bg-rose-500", label: "Signed out: reload to sign in" },
   };
   return (
     <p

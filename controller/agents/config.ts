@@ -2,6 +2,22 @@
 // of the controller's configuration: a bad value stops the controller naming the variable.
 import { z } from "zod";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS } from "../../lib/agents";
+import { DATADOG_REGISTRIES } from "./config-policy";
+
+/** A comma-separated list, or "*" for anything. */
+const listOrAny = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v): string[] | "any" =>
+      v === "*"
+        ? "any"
+        : v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
 
 export const agentsEnvSchema = z.object({
   /** Reconciles of different DatadogAgents run in parallel on this many workers. */
@@ -20,6 +36,10 @@ export const agentsEnvSchema = z.object({
     .min(10)
     .max(24 * 3600)
     .default(300),
+  /** Registries the images an experiment or a restore brings in may come from ("*": any). */
+  FLEETDECK_ALLOWED_IMAGE_REGISTRIES: listOrAny(DATADOG_REGISTRIES.join(",")),
+  /** Secrets an experiment or a restore may reference besides those the agent already does ("*": any). */
+  FLEETDECK_ALLOWED_SECRET_REFERENCES: listOrAny(""),
 });
 
 export type AgentsConfig = z.infer<typeof agentsEnvSchema>;

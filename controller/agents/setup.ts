@@ -54,6 +54,10 @@ export function setupAgents(ctx: ControllerContext): void {
   const handlers = agentHandlers({
     ...deps,
     defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
+    policy: {
+      registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
+      secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+    },
   });
   ctx.commands
     .register("start-experiment", handlers.startExperiment)

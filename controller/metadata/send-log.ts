@@ -1,10 +1,14 @@
 // The send log: one row per attempt to send metadata (and per release skipped as
 // undecodable), of this controller's cluster. Rows are buffered and written in small batches,
 // each batch in one transaction with its change-feed row, so a burst of sends costs a few
-// writes, not one per send. The cluster's old rows are pruned by age and by count.
+// writes, not one per send. The cluster's old rows are pruned by age and by count. Stored
+// payloads have a budget: a payload above the per-row budget is not kept (the row stays, with
+// its size), and once the cluster's kept payloads add up to more than the total budget the
+// oldest lose theirs.
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
+import { redactText } from "../../lib/redact";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
 import { recordChange } from "../store/changes";
@@ -18,7 +22,7 @@ export interface SendRecord {
   reason: SendReason;
   status: SendStatus;
   attempt: number;
-  /** The body as sent (already without secrets); "" when skipped. */
+  /** The body as sent (already without secrets); "" when skipped or not kept (over a budget). */
   payload: string;
   sizeBytes: number;
   httpStatus?: number | null;
@@ -29,6 +33,10 @@ export interface SendRecord {
 export interface SendLogOptions {
   maxAgeMs: number;
   maxRows: number;
+  /** A larger payload is not kept in its row. */
+  maxPayloadBytes: number;
+  /** Kept payloads add up to at most this after a prune; the oldest go first. */
+  maxTotalBytes: number;
   flushMs?: number;
   pruneEveryMs?: number;
 }
@@ -42,6 +50,8 @@ export class SendLog {
   private pruneTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
+  /** Payload bytes recorded since the last prune: past a quarter of the budget, prune early. */
+  private bytesSincePrune = 0;
 
   constructor(
     private readonly db: Database,
@@ -58,7 +68,18 @@ export class SendLog {
   }
 
   record(entry: SendRecord): void {
-    this.buffer.push(entry);
+    const keep = Buffer.byteLength(entry.payload) <= this.options.maxPayloadBytes;
+    this.buffer.push({
+      ...entry,
+      payload: keep ? entry.payload : "",
+      // Errors may quote what the intake or a decoder saw.
+      error: entry.error ? redactText(entry.error) : entry.error,
+    });
+    if (keep) this.bytesSincePrune += entry.sizeBytes;
+    if (this.bytesSincePrune > this.options.maxTotalBytes / 4 && this.pruneTimer) {
+      this.bytesSincePrune = 0;
+      void this.flush().then(() => this.pruneSafely());
+    }
     if (this.buffer.length > MAX_BUFFERED) {
       this.dropped += this.buffer.length - MAX_BUFFERED;
       this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
@@ -76,16 +97,19 @@ export class SendLog {
 
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
     await this.flush();
   }
 
   /**
-   * Deletes the cluster's rows older than the maximum age and all but its newest `maxRows`;
-   * returns how many.
+   * Deletes the cluster's rows older than the maximum age and all but its newest `maxRows`,
+   * and empties the payloads of its oldest rows beyond the total budget; returns how many rows
+   * it changed.
    */
   async prune(now = Date.now()): Promise<number> {
-    const { maxAgeMs, maxRows } = this.options;
+    const { maxAgeMs, maxRows, maxTotalBytes } = this.options;
     const clusterId = this.clusterId;
+    this.bytesSincePrune = 0;
     return withRetry(() =>
       this.db.$transaction(async (tx) => {
         const old = await tx.metadataSend.deleteMany({
@@ -100,7 +124,19 @@ export class SendLog {
         const excess = boundary
           ? await tx.metadataSend.deleteMany({ where: { clusterId, id: { lte: boundary.id } } })
           : { count: 0 };
-        const count = old.count + excess.count;
+        // The newest payload past the budget, counting kept payloads from the newest down.
+        const [over] = await tx.$queryRaw<{ id: number | bigint }[]>`
+          SELECT "id" FROM (
+            SELECT "id", SUM("sizeBytes") OVER (ORDER BY "id" DESC) AS "kept"
+            FROM "MetadataSend" WHERE "clusterId" = ${clusterId} AND "payload" <> ''
+          ) AS "byAge" WHERE "kept" > ${maxTotalBytes} ORDER BY "id" DESC LIMIT 1`;
+        const emptied = over
+          ? await tx.metadataSend.updateMany({
+              where: { clusterId, id: { lte: Number(over.id) }, payload: { not: "" } },
+              data: { payload: "" },
+            })
+          : { count: 0 };
+        const count = old.count + excess.count + emptied.count;
         if (count > 0) await recordChange(tx, TOPICS.metadata, "sends");
         return count;
       }),

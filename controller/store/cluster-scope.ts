@@ -19,6 +19,8 @@ export const CLUSTER_MODELS: ReadonlySet<string> = new Set([
   "Agent",
   "AgentRevision",
   "Experiment",
+  "AccessCheck",
+  "AccessAnswer",
 ]);
 
 export class ClusterScopeError extends Error {

@@ -96,8 +96,12 @@ function errorText(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
     if (e instanceof Error) {
-      const { code, meta } = e as { code?: unknown; meta?: unknown };
+      const { code, meta } = e as { code?: unknown; meta?: Record<string, unknown> };
       parts.push(e.message, String(code ?? ""), meta ? JSON.stringify(meta) : "");
+      // Through the driver adapter Prisma reports SQLite busy as P1008 "Operation has timed
+      // out"; the driver's own code is on the adapter error's (non-enumerable) cause.
+      const driver = (meta?.driverAdapterError as { cause?: Record<string, unknown> } | undefined)?.cause;
+      if (driver) parts.push(String(driver.originalCode ?? ""), String(driver.originalMessage ?? ""));
       e = (e as { cause?: unknown }).cause;
     } else {
       parts.push(String(e));
@@ -124,13 +128,25 @@ export function isUnreachableError(error: unknown): boolean {
   return POSTGRES_TRANSIENT.test(errorText(error)) && !/\b(40001|40P01)\b/.test(errorText(error));
 }
 
+/** Thrown when another process kept the SQLite file locked through every retry. */
+export class DatabaseBusyError extends Error {
+  override name = "DatabaseBusyError";
+}
+
 /** Runs a write, retrying a few times while the store is busy or briefly unreachable. */
 export async function withRetry<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      if (!isTransientError(error) || attempt >= attempts) throw error;
+      if (!isTransientError(error)) throw error;
+      if (attempt >= attempts) {
+        if (!SQLITE_BUSY.test(errorText(error))) throw error;
+        throw new DatabaseBusyError(
+          `the database is locked by another process (SQLITE_BUSY past the busy timeout, ${attempts} attempts)`,
+          { cause: error },
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
     }
   }

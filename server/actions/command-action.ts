@@ -28,5 +28,15 @@ export async function requestCommand<K extends CommandKind>(
     throw error;
   }
   if (typeof clusterId !== "string" || clusterId === "") return { ok: false, error: "no cluster named" };
-  return insertCommand({ clusterId, kind, target, payload, actor: actor.name, reason, source: "dashboard" });
+  return insertCommand({
+    clusterId,
+    kind,
+    target,
+    payload,
+    actor: actor.name,
+    actorAuth: actor.via,
+    identity: actor.subject,
+    reason,
+    source: "dashboard",
+  });
 }

@@ -1,10 +1,14 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
+import type { Actor } from "@/lib/auth";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
 import type { Agent } from "@/lib/db/models";
 import { getDb } from "../db";
 import { clusterNames } from "./clusters";
+import { permissions } from "./access";
 
 export interface AgentSummaryDto {
   clusterId: string;
@@ -32,6 +36,8 @@ export interface AgentDetailDto extends AgentSummaryDto {
   spec: Json;
   /** status.experiment, field for field. */
   experiment: ExperimentStatus | null;
+  /** Whether the viewer may start, stop, promote or roll back (update the DatadogAgent). */
+  permission: Permission;
 }
 
 function summary(row: Agent, names: Map<string, string>): AgentSummaryDto {
@@ -49,7 +55,7 @@ function summary(row: Agent, names: Map<string, string>): AgentSummaryDto {
     lastChangeAt: row.lastChangeAt?.toISOString() ?? null,
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
-    renderError: row.renderError,
+    renderError: row.renderError && redactText(row.renderError),
   };
 }
 
@@ -77,19 +83,28 @@ export async function clustersWithAgent(key: string): Promise<string[]> {
   return rows.map((r) => r.clusterId);
 }
 
-export async function getAgent(clusterId: string, key: string): Promise<AgentDetailDto | null> {
+export async function getAgent(
+  clusterId: string,
+  key: string,
+  viewer: Actor,
+): Promise<AgentDetailDto | null> {
   const db = await getDb();
   const [row, names] = await Promise.all([
     db.agent.findUnique({ where: { clusterId_key: { clusterId, key } } }),
     clusterNames(),
   ]);
   if (!row) return null;
+  const [permission] = await permissions(viewer, [
+    { clusterId, ...commandAccess("restore-revision", key, {})! },
+  ]);
   return {
     ...summary(row, names),
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
-    spec: specColumn.decode(row.spec),
+    // Redacted again when shown: rows written before the one redactor had a narrower one.
+    spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
+    permission: permission!,
   };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { filterDate, type AuditFilters } from "@/lib/audit-filters";
+import { redactSecrets } from "@/lib/redact";
 import { getDb } from "../db";
 import { clusterNames, resolveCluster } from "./clusters";
 
@@ -64,7 +65,7 @@ function toDto(
     details = { raw: row.details };
   }
   const clusterName = row.clusterId === null ? null : (names.get(row.clusterId) ?? row.clusterId);
-  return { ...row, clusterName, at: row.at.toISOString(), details };
+  return { ...row, clusterName, at: row.at.toISOString(), details: redactSecrets(details) };
 }
 
 /** Newest first, keyset-paginated by id (stable while new rows arrive). */

@@ -1,6 +1,7 @@
 import "server-only";
 import { controllerState } from "@/lib/controller-status";
 import type { Command } from "@/lib/db/models";
+import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
 
@@ -36,7 +37,8 @@ export async function getCommand(id: number): Promise<CommandDto | null> {
   ]);
   const now = Date.now();
   return {
-    ...toDto(command),
+    // An outcome message may quote what the API server said about a value.
+    ...toDto({ ...command, message: command.message && redactText(command.message) }),
     clusterName: cluster?.name ?? command.clusterId,
     controllerReporting: heartbeats.some((h) => controllerState(h, now) === "running"),
   };

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets } from "@/lib/redact";
 import { specColumn } from "@/lib/read-model/agents";
 import type { AgentRevision } from "@/lib/db/models";
 import { getDb } from "../db";
@@ -23,5 +24,6 @@ export async function listRevisions(
     orderBy: { id: "desc" },
     take: limit,
   });
-  return rows.map((r) => ({ ...toDto(r), spec: specColumn.decode(r.spec) }));
+  // Redacted again when shown: rows written before the one redactor had a narrower one.
+  return rows.map((r) => ({ ...toDto(r), spec: redactSecrets(specColumn.decode(r.spec)) }));
 }

@@ -1,8 +1,11 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
+import type { Actor } from "@/lib/auth";
 import type { SpotWorkloadKind } from "@/lib/spot";
 import type { SpotEvent, SpotWorkload } from "@/lib/db/models";
 import { getDb } from "../db";
 import { clusterNames } from "./clusters";
+import { permissions } from "./access";
 import { toDto, type Dto } from "./dto";
 
 export type SpotEventDto = Omit<Dto<SpotEvent>, "workloadKey" | "clusterId">;
@@ -13,6 +16,8 @@ export interface SpotWorkloadDto extends Omit<Dto<SpotWorkload>, "kind"> {
   kind: SpotWorkloadKind;
   /** Newest first. */
   events: SpotEventDto[];
+  /** Whether the viewer may disable and re-enable spot (patch the workload). */
+  permission: Permission;
 }
 
 export interface SpotOverviewDto {
@@ -22,7 +27,10 @@ export interface SpotOverviewDto {
 const EVENTS_PER_WORKLOAD = 25;
 
 /** Every workload of the spot read model (of every cluster, or of one) with its latest events. */
-export async function spotOverview(filter: { clusterId?: string } = {}): Promise<SpotOverviewDto> {
+export async function spotOverview(
+  viewer: Actor,
+  filter: { clusterId?: string } = {},
+): Promise<SpotOverviewDto> {
   const db = await getDb();
   const [rows, names] = await Promise.all([
     db.spotWorkload.findMany({
@@ -41,12 +49,20 @@ export async function spotOverview(filter: { clusterId?: string } = {}): Promise
       }),
     ),
   );
+  const allowed = await permissions(
+    viewer,
+    rows.map((r) => ({
+      clusterId: r.clusterId,
+      ...commandAccess("disable-spot", `${r.namespace}/${r.name}`, { kind: r.kind })!,
+    })),
+  );
   return {
     workloads: rows.map((r, i) => ({
       ...toDto(r),
       clusterName: names.get(r.clusterId) ?? r.clusterId,
       kind: r.kind as SpotWorkloadKind,
       events: events[i]!.map(toDto),
+      permission: allowed[i]!,
     })),
   };
 }

@@ -3,6 +3,7 @@ import { notFound, redirect } from "next/navigation";
 import { AgentView } from "@/components/agents/agent-view";
 import { agentPagePath } from "@/components/agents/paths";
 import { PageHeader } from "@/components/ui/page-header";
+import { requireActor } from "@/server/auth";
 import { clustersWithAgent, getAgent } from "@/server/queries/agents";
 import { clusterNames, resolveCluster } from "@/server/queries/clusters";
 import { listRevisions } from "@/server/queries/revisions";
@@ -26,8 +27,9 @@ export default async function AgentPage({ params }: { params: Promise<{ path: st
   const cluster = await resolveCluster(clusterName);
   if (!cluster) notFound();
   const key = `${namespace}/${name}`;
+  const actor = await requireActor();
   const [agent, revisions, experiments] = await Promise.all([
-    getAgent(cluster.id, key),
+    getAgent(cluster.id, key, actor),
     listRevisions(cluster.id, key),
     listExperiments({ clusterId: cluster.id, agentKey: key }),
   ]);

@@ -2,9 +2,9 @@
 // signal of datadog-operator PR #2760, unchanged, from a fleet-automation backend. Authenticated
 // with `Authorization: Bearer $FLEETDECK_API_TOKEN`; becomes a Command that the leader of that
 // cluster applies. `cluster` may be left out while the fleet has one cluster.
-import { secretsEqual } from "@/lib/auth";
 import { namespacedName } from "@/lib/commands";
 import { parseSignal } from "@/lib/signals";
+import { apiTokenActor } from "@/server/api-auth";
 import { insertCommand } from "@/server/commands";
 import { webConfig } from "@/server/config";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
@@ -45,11 +45,8 @@ export async function POST(request: Request) {
       "the signal endpoint is disabled: set FLEETDECK_API_TOKEN on the dashboard to enable it",
     );
   }
-  const auth = request.headers.get("authorization") ?? "";
-  const token = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : "";
-  if (!token || !secretsEqual(token, config.FLEETDECK_API_TOKEN)) {
-    return problem(401, "missing or invalid bearer token", {});
-  }
+  const actor = apiTokenActor(request);
+  if (!actor) return problem(401, "missing or invalid bearer token", {});
 
   const query = new URL(request.url).searchParams;
   const target = query.get("target") ?? "";
@@ -87,7 +84,9 @@ export async function POST(request: Request) {
     kind: signal.kind,
     target: parsedTarget.data,
     payload: signal.payload,
-    actor: config.FLEETDECK_SIGNAL_ACTOR,
+    actor: actor.name,
+    actorAuth: actor.via,
+    identity: actor.subject,
     source: "signal",
   });
   if (!result.ok) return problem(422, result.error);

@@ -9,12 +9,12 @@ export async function GET(
   request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  return withActor(async () => {
+  return withActor(async (actor) => {
     const { namespace, name } = await params;
     const key = `${namespace}/${name}`;
     const clusterId = await agentClusterOf(request, key);
     if (clusterId instanceof Response) return clusterId;
-    const agent = await getAgent(clusterId, key);
+    const agent = await getAgent(clusterId, key, actor);
     if (!agent) return Response.json({ error: `no DatadogAgent ${key}` }, { status: 404 });
     return Response.json(agent);
   });
