@@ -4,9 +4,10 @@
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
-import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
+import { literalSecretPaths, type AgentStatus, type HealthGateSettings } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
-import { canEnd, canRestore, canStart } from "../../lib/experiments";
+import { canEnd, canPromoteCandidate, canRestore, canStart } from "../../lib/experiments";
+import type { CandidateHealth } from "../../lib/rollout";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
@@ -26,6 +27,10 @@ export interface HandlerDeps {
   readModel: AgentReadModel;
   events: Pick<EventRecorder, "record">;
   defaultTimeoutSeconds: number;
+  /** The health gate of an experiment started without settings (a signal always is). */
+  defaultHealthGate: HealthGateSettings;
+  /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
+  candidateHealth?: (target: string) => CandidateHealth | null;
 }
 
 /** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
@@ -54,6 +59,12 @@ async function readAgent(api: HandlerDeps["api"], target: string): Promise<Datad
   const agent = await api.get(namespace, name);
   if (!agent) throw new CommandRejected(`DatadogAgent ${target} does not exist`);
   return agent;
+}
+
+/** "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s". */
+function gateText(gate: HealthGateSettings): string {
+  const rule = `more than ${gate.thresholdPercent} % of the candidate's pods are unavailable for ${gate.graceSeconds} s`;
+  return gate.enabled ? `health gate: rolled back when ${rule}` : `health gate off: reported when ${rule}`;
 }
 
 export function agentHandlers(deps: HandlerDeps) {
@@ -119,6 +130,7 @@ export function agentHandlers(deps: HandlerDeps) {
         id,
         expectedSpecHash,
         timeoutSeconds: payload.timeoutSeconds,
+        healthGate: { ...deps.defaultHealthGate, ...payload.healthGate },
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
       await readModel.startExperiment({
@@ -154,6 +166,7 @@ export function agentHandlers(deps: HandlerDeps) {
           baselineRevision: baseline,
           candidateRevision: candidate,
           timeoutSeconds,
+          healthGate: started.experiment!.healthGate,
         }),
         commandId: ctx.id,
       });
@@ -161,11 +174,11 @@ export function agentHandlers(deps: HandlerDeps) {
         type: "Normal",
         reason: "ExperimentStarted",
         action: "StartExperiment",
-        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s`,
+        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s; ${gateText(started.experiment!.healthGate!)}`,
       });
       return {
         status: "applied",
-        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted`,
+        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted; ${gateText(started.experiment!.healthGate!)}`,
         details: { experimentId: id, baselineRevision: baseline, candidateRevision: candidate },
       };
     });
@@ -201,6 +214,8 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("promote", id, ctx, async (agent, status) => {
+      const health = canPromoteCandidate(deps.candidateHealth?.(ctx.target));
+      if (!health.ok) throw new CommandRejected(health.reason);
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);
       const hash = specHash(defaulted);

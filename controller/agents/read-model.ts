@@ -14,14 +14,16 @@ import { canonicalJson, type Json } from "../../lib/merge-patch";
 import {
   experimentConfigColumn,
   experimentStatusColumn,
+  rolloutColumn,
   specColumn,
   type NewExperimentRow,
 } from "../../lib/read-model/agents";
+import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
 
-type Tx = Pick<Database, "agent" | "agentRevision" | "experiment" | "auditEvent" | "change">;
+type Tx = Pick<Database, "agent" | "agentRevision" | "agentRollout" | "experiment" | "auditEvent" | "change">;
 
 export interface AgentSnapshot {
   key: string;
@@ -55,6 +57,8 @@ export interface ExperimentEnd {
 export class AgentReadModel {
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
+  /** Likewise for the rollout rows. */
+  private readonly rollouts = new Map<string, string>();
 
   constructor(private readonly db: Database) {}
 
@@ -96,6 +100,26 @@ export class AgentReadModel {
       await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
     });
     this.written.set(snapshot.key, fingerprint);
+  }
+
+  /** Writes the agent's rollout row when it changed; `null` removes it (the agent is gone). */
+  async syncRollout(key: string, rollout: AgentRollout | null): Promise<void> {
+    const encoded = rollout ? rolloutColumn.encode(rollout) : null;
+    if (this.rollouts.get(key) === (encoded ?? "")) return;
+    await this.transaction(async (tx) => {
+      if (encoded === null) {
+        await tx.agentRollout.deleteMany({ where: { agentKey: key } });
+      } else {
+        const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: new Date() };
+        await tx.agentRollout.upsert({
+          where: { agentKey: key },
+          create: { agentKey: key, ...row },
+          update: row,
+        });
+      }
+      await announce(tx, key, [TOPICS.agents]);
+    });
+    this.rollouts.set(key, encoded ?? "");
   }
 
   async markDeleted(key: string): Promise<void> {
@@ -221,18 +245,41 @@ export class AgentReadModel {
     });
   }
 
+  /**
+   * Ends the experiment's row with its audit row, once: false (and nothing written) when the
+   * row was already ended, so a decision recorded before a crash is not recorded twice.
+   */
+  async endExperimentOnce(
+    agentKey: string,
+    experimentId: string,
+    end: ExperimentEnd,
+    audit: AuditEntry,
+  ): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!(await endExperiment(tx, agentKey, experimentId, end))) return false;
+      await recordAudit(tx, audit);
+      await announce(tx, agentKey, [TOPICS.experiments]);
+      return true;
+    });
+  }
+
   async audit(entry: AuditEntry): Promise<void> {
     await this.transaction((tx) => recordAudit(tx, entry));
   }
 }
 
-async function endExperiment(tx: Tx, agentKey: string, experimentId: string, end: ExperimentEnd) {
+async function endExperiment(
+  tx: Tx,
+  agentKey: string,
+  experimentId: string,
+  end: ExperimentEnd,
+): Promise<boolean> {
   const row = await tx.experiment.findFirst({
     where: { agentKey, experimentId, outcome: null },
     orderBy: { id: "desc" },
     select: { id: true },
   });
-  if (!row) return;
+  if (!row) return false;
   await tx.experiment.update({
     where: { id: row.id },
     data: {
@@ -243,6 +290,7 @@ async function endExperiment(tx: Tx, agentKey: string, experimentId: string, end
       endedAt: new Date(),
     },
   });
+  return true;
 }
 
 /** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */
