@@ -89,6 +89,8 @@ export interface AgentObject {
       baselineRevision?: string;
       expectedSpecHash?: string;
       timeoutSeconds?: number;
+      reason?: string;
+      healthGate?: { enabled: boolean; thresholdPercent: number; graceSeconds: number };
     };
   };
 }
@@ -193,7 +195,8 @@ export async function createApiKeySecret(kc: KubeConfig, namespace: string): Pro
 
 /**
  * Records every experiment phase the agent's status goes through ("none" when there is no
- * experiment), deduplicated, from a watch: a phase visible for one reconcile is not missed.
+ * experiment; "rollback (unhealthy)" with a reason), deduplicated, from a watch: a phase
+ * visible for one reconcile is not missed.
  */
 export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   const phases: string[] = [];
@@ -207,7 +210,8 @@ export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
     pino({ level: "silent" }),
   );
   const record = (obj: KubeObject) => {
-    const phase = (obj as unknown as AgentObject).status?.experiment?.phase ?? "none";
+    const exp = (obj as unknown as AgentObject).status?.experiment;
+    const phase = (exp?.phase ?? "none") + (exp?.reason ? ` (${exp.reason})` : "");
     if (phases[phases.length - 1] !== phase) phases.push(phase);
   };
   informer.on("add", record);
