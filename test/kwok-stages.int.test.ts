@@ -3,7 +3,7 @@
 // containers (and pods) run as with kwok's defaults.
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { eventually, testNamespace } from "../test/harness";
+import { eventually, testNamespace } from "./harness";
 
 const ns = testNamespace("stages");
 const core = () => ns.kc.makeApiClient(CoreV1Api);
