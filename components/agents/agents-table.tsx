@@ -1,12 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import type { AgentSummaryDto } from "@/server/queries/agents";
+import type { AgentHealthDto, AgentSummaryDto } from "@/server/queries/agents";
 import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { PhaseBadge } from "@/components/experiments/experiment-badges";
 import { useAgents } from "./queries";
+import { RolloutStateBadge, shortRevision } from "./rollout-badges";
 
 export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
   const data = useAgents(initial);
@@ -20,7 +21,10 @@ export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
     );
   }
   return (
-    <Table caption="DatadogAgents" columns={["Agent", "Experiment", "Current revision", "Last change"]}>
+    <Table
+      caption="DatadogAgents"
+      columns={["Agent", "Health", "Experiment", "Current revision", "Last change"]}
+    >
       {data.map((agent) => (
         <tr
           key={agent.key}
@@ -44,6 +48,9 @@ export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
               </span>
             )}
           </td>
+          <td className="px-3 py-2" data-testid="agent-health">
+            <HealthCell health={agent.health} />
+          </td>
           <td className="px-3 py-2">
             <PhaseBadge phase={agent.phase} />
             {agent.experimentId && (
@@ -62,5 +69,35 @@ export function AgentsTable({ initial }: { initial: AgentSummaryDto[] }) {
         </tr>
       ))}
     </Table>
+  );
+}
+
+/** Ready/desired agent pods, failing pods, the revision mix and node coverage of one agent. */
+function HealthCell({ health }: { health: AgentHealthDto | null }) {
+  if (!health) return <RolloutStateBadge state="unknown" />;
+  return (
+    <div className="space-y-0.5">
+      <div className="flex flex-wrap items-center gap-2">
+        <RolloutStateBadge state={health.state} />
+        <span className="tabular-nums text-slate-700">
+          {health.ready}/{health.desired} ready
+        </span>
+        {health.failingPods > 0 && (
+          <span className="text-rose-700">
+            {health.failingPods} pod{health.failingPods === 1 ? "" : "s"} not ready
+          </span>
+        )}
+      </div>
+      {health.revisions.length > 1 && (
+        <div className="font-mono text-xs text-slate-600" title="agent pods per revision">
+          {health.revisions.map((r) => `${shortRevision(r.revision)} ×${r.pods}`).join(", ")}
+        </div>
+      )}
+      {health.covered < health.nodes && (
+        <div className="text-xs text-amber-800">
+          runs on {health.covered} of {health.nodes} nodes
+        </div>
+      )}
+    </div>
   );
 }

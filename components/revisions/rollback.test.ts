@@ -20,6 +20,8 @@ const agent: AgentDetailDto = {
   generation: 2,
   spec: {},
   experiment: null,
+  health: null,
+  rollout: null,
 };
 const revision = (name: string, extra: Partial<RevisionDto> = {}): RevisionDto => ({
   id: 1,

@@ -1,8 +1,9 @@
 import "server-only";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Json } from "@/lib/merge-patch";
-import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
-import type { Agent } from "@/prisma/generated/client";
+import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";
+import type { AgentRollout, RolloutState } from "@/lib/rollout";
+import type { Agent, AgentRollout as AgentRolloutRow } from "@/prisma/generated/client";
 import { getDb } from "../db";
 
 export interface AgentSummaryDto {
@@ -18,6 +19,21 @@ export interface AgentSummaryDto {
   reconciledAt: string;
   deleted: boolean;
   renderError: string | null;
+  /** The workloads' rollout (null before the controller has seen them). */
+  health: AgentHealthDto | null;
+}
+
+/** What the agents list shows of a rollout. */
+export interface AgentHealthDto {
+  state: RolloutState;
+  ready: number;
+  desired: number;
+  failingPods: number;
+  /** Pods per revision of the agent DaemonSet, the template's first. */
+  revisions: { revision: string | null; pods: number; current: boolean }[];
+  nodes: number;
+  covered: number;
+  updatedAt: string;
 }
 
 export interface AgentDetailDto extends AgentSummaryDto {
@@ -28,9 +44,25 @@ export interface AgentDetailDto extends AgentSummaryDto {
   spec: Json;
   /** status.experiment, field for field. */
   experiment: ExperimentStatus | null;
+  rollout: AgentRollout | null;
 }
 
-function summary(row: Agent): AgentSummaryDto {
+function health(row: AgentRolloutRow | null | undefined): AgentHealthDto | null {
+  if (!row) return null;
+  const r = rolloutColumn.decode(row.rollout);
+  return {
+    state: row.state as RolloutState,
+    ready: r.daemonSet.ready,
+    desired: r.daemonSet.desired,
+    failingPods: r.problems.length,
+    revisions: r.daemonSet.revisions.map(({ revision, pods, current }) => ({ revision, pods, current })),
+    nodes: r.coverage.nodes,
+    covered: r.coverage.covered,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function summary(row: Agent, rollout?: AgentRolloutRow | null): AgentSummaryDto {
   const experiment = experimentStatusColumn.decode(row.experiment);
   return {
     key: row.key,
@@ -44,22 +76,33 @@ function summary(row: Agent): AgentSummaryDto {
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
     renderError: row.renderError,
+    health: health(rollout),
   };
 }
 
 /** Every DatadogAgent fleetdeck has seen; deleted ones last. */
 export async function listAgents(): Promise<AgentSummaryDto[]> {
   const db = await getDb();
-  const rows = await db.agent.findMany({ orderBy: [{ namespace: "asc" }, { name: "asc" }] });
-  return rows.map(summary).sort((a, b) => Number(a.deleted) - Number(b.deleted));
+  const [rows, rollouts] = await Promise.all([
+    db.agent.findMany({ orderBy: [{ namespace: "asc" }, { name: "asc" }] }),
+    db.agentRollout.findMany(),
+  ]);
+  const byKey = new Map(rollouts.map((r) => [r.agentKey, r]));
+  return rows
+    .map((row) => summary(row, byKey.get(row.key)))
+    .sort((a, b) => Number(a.deleted) - Number(b.deleted));
 }
 
 export async function getAgent(key: string): Promise<AgentDetailDto | null> {
   const db = await getDb();
-  const row = await db.agent.findUnique({ where: { key } });
+  const [row, rollout] = await Promise.all([
+    db.agent.findUnique({ where: { key } }),
+    db.agentRollout.findUnique({ where: { agentKey: key } }),
+  ]);
   if (!row) return null;
   return {
-    ...summary(row),
+    ...summary(row, rollout),
+    rollout: rollout ? rolloutColumn.decode(rollout.rollout) : null,
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
