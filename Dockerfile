@@ -49,4 +49,4 @@ VOLUME /data
 EXPOSE 3000 8081 9443
 # The controller (its esbuild bundle on plain node) by default; the dashboard's container runs
 # `node_modules/.bin/tsx scripts/web.ts`.
-CMD ["node", "--max-semi-space-size=2", "--enable-source-maps", "dist/controller.mjs"]
+CMD ["node", "--max-semi-space-size=2", "dist/controller.mjs"]

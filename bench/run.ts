@@ -12,7 +12,16 @@ if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(REPO_ROOT, "
     .filter(
       (f) =>
         f.endsWith(".ts") &&
-        !["run.ts", "types.ts", "stats.ts", "stack.ts", "util.ts", "metadata-stack.ts"].includes(f) &&
+        ![
+          "run.ts",
+          "types.ts",
+          "stats.ts",
+          "stack.ts",
+          "util.ts",
+          "metadata-stack.ts",
+          "peer-operator.ts",
+          "proc-usage.ts",
+        ].includes(f) &&
         !f.includes(".test."),
     )
     .map((f) => f.replace(/\.ts$/, ""));

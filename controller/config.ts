@@ -17,6 +17,7 @@ import {
   type AutoscalersConfig,
 } from "./autoscaling/autoscalers/config";
 import { spotConfigFrom, spotEnvSchema, type SpotConfig } from "./autoscaling/spot/config";
+import type { InClusterAccess } from "./kube/kubeconfig";
 import { metadataConfigFrom, metadataEnvSchema, type MetadataConfig } from "./metadata/config";
 
 export { ConfigError };
@@ -69,6 +70,8 @@ export type CoreConfig = z.infer<typeof controllerEnvSchema>;
 export interface ControllerConfig extends CoreConfig {
   /** Running in a pod with its ServiceAccount's token mounted. */
   inCluster: boolean;
+  /** The API server and the mounted ServiceAccount, when in a cluster. */
+  inClusterAccess: InClusterAccess | undefined;
   /** Kubeconfigs tried when KUBECONFIG is unset outside a cluster: the local cluster's, then ~/.kube/config. */
   kubeconfigFallbacks: string[];
   agents: AgentsConfig;
@@ -79,11 +82,15 @@ export interface ControllerConfig extends CoreConfig {
   autoscalers: AutoscalersConfig;
 }
 
-const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-/** Kubernetes' own in-cluster test (client-go's InClusterConfig): the service host and a token. */
-export function isInCluster(env: Record<string, string | undefined>): boolean {
-  return Boolean(env.KUBERNETES_SERVICE_HOST) && fs.existsSync(SERVICE_ACCOUNT_TOKEN);
+/** client-go's InClusterConfig: the service host and port, and the mounted token. */
+export function inClusterAccess(env: Record<string, string | undefined>): InClusterAccess | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const tokenFile = `${SERVICE_ACCOUNT}/token`;
+  if (!host || !fs.existsSync(tokenFile)) return undefined;
+  const server = `https://${host.includes(":") ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT || "443"}`;
+  return { server, tokenFile, caFile: `${SERVICE_ACCOUNT}/ca.crt` };
 }
 
 export function loadControllerConfig(
@@ -102,15 +109,16 @@ export function loadControllerConfig(
   );
   const raw = parseEnvWith(allEnvSchema, merged) as Record<string, unknown>;
   const core = pick(raw, controllerEnvSchema) as CoreConfig;
-  const inCluster = isInCluster(env);
+  const inCluster = inClusterAccess(env);
   const spot = spotConfigFrom(pick(raw, spotEnvSchema) as never, {
     namespace: core.FLEETDECK_NAMESPACE,
     // A kubeconfig named explicitly means the controller runs outside, whatever the pod says.
-    inCluster: inCluster && !core.KUBECONFIG,
+    inCluster: Boolean(inCluster) && !core.KUBECONFIG,
   });
   return {
     ...core,
-    inCluster,
+    inCluster: Boolean(inCluster),
+    inClusterAccess: inCluster,
     kubeconfigFallbacks: [
       path.resolve(core.FLEETDECK_HOME, "kubeconfig"),
       path.join(os.homedir(), ".kube", "config"),

@@ -3,6 +3,7 @@
 import { databaseFile } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
 import { openDatabase } from "../lib/db/open";
+import { watchDoorbell } from "../lib/db/doorbell";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
 import { createContext } from "./context";
@@ -28,9 +29,9 @@ import { setupAgents } from "./agents/setup";
 async function main(): Promise<void> {
   const config = loadControllerConfig();
   const log = createRootLogger(config.LOG_LEVEL);
-  const { kc, source } = loadKubeConfig({
+  const { kc, source } = await loadKubeConfig({
     explicit: config.KUBECONFIG,
-    inCluster: config.inCluster,
+    inCluster: config.inClusterAccess,
     fallbacks: config.kubeconfigFallbacks,
   });
   const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
@@ -43,10 +44,8 @@ async function main(): Promise<void> {
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
-  const db = await openDatabase({
-    file: databaseFile({ DATABASE_URL: config.DATABASE_URL }),
-    busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS,
-  });
+  const dbFile = databaseFile({ DATABASE_URL: config.DATABASE_URL });
+  const db = await openDatabase({ file: dbFile, busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS });
   await assertMigrated(db);
   collectProcessMetrics();
 
@@ -80,6 +79,8 @@ async function main(): Promise<void> {
     new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
+    // Woken by the doorbell every command insert rings, instead of polling the table.
+    { changes: (onChange) => watchDoorbell(dbFile, onChange) },
   );
   components.add({
     name: "command-consumer",

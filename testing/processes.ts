@@ -105,15 +105,10 @@ let bundleBuilt = false;
 export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
   if (!bundleBuilt) buildController();
   bundleBuilt = true;
-  return startProcess(
-    name,
-    process.execPath,
-    [...CONTROLLER_NODE_OPTIONS.split(" "), "--enable-source-maps", CONTROLLER_BUNDLE],
-    {
-      LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
-      ...env,
-    },
-  );
+  return startProcess(name, process.execPath, [...CONTROLLER_NODE_OPTIONS.split(" "), CONTROLLER_BUNDLE], {
+    LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
+    ...env,
+  });
 }
 
 export function startWeb(name: string, env: Record<string, string | undefined>): RunningProcess {

@@ -316,7 +316,10 @@ describe("conflicts", () => {
       const a = await agents().get(ns.name, name);
       expect(a.status?.experiment?.phase).toBe("aborted");
     });
-    expect((await eventReasons(name)).join("\n")).toContain("does not match the experiment's config");
+    // Events are recorded after the status write the loop above saw.
+    await eventually(async () =>
+      expect((await eventReasons(name)).join("\n")).toContain("does not match the experiment's config"),
+    );
   });
 });
 

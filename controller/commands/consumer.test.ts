@@ -169,6 +169,26 @@ describe("CommandConsumer", () => {
     expect(calls).toBe(1);
   });
 
+  it("looks at once when told the store changed, and otherwise only every poll interval", async () => {
+    const queue = new FakeQueue();
+    let notify = () => {};
+    const consumer = new CommandConsumer(
+      queue,
+      new CommandRegistry().register("ping", async () => ({ status: "applied", message: "pong" })),
+      pino({ level: "silent" }),
+      { pollMs: 60_000, changes: (onChange) => ((notify = onChange), () => (notify = () => {})) },
+    );
+    consumers.push(consumer);
+    consumer.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const id = queue.add("ping", {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(queue.finished).toEqual([]); // not found by a poll: the next one is a minute away
+    notify();
+    await until(() => queue.finished.length === 1);
+    expect(queue.outcome(id)?.status).toBe("applied");
+  });
+
   it("rejects once, naming the dead controller, a command another controller never finished", async () => {
     const queue = new FakeQueue();
     const orphan = queue.add("ping", {}, { status: "applying", claimedBy: "controller-b" });

@@ -9,7 +9,13 @@ import { commandMetrics } from "./metrics";
 import type { CommandQueue, Outcome, StoredCommand } from "./store";
 
 export interface CommandConsumerOptions {
+  /** How often to look for pending commands (50 ms; without `changes`, the only way to find them). */
   pollMs?: number;
+  /**
+   * Subscribes to "a command was inserted" (returns the unsubscribe function): the consumer
+   * then looks at once, and polls only every `pollMs` as a safety net.
+   */
+  changes?: (onChange: () => void) => () => void;
   /** A handler running longer than this is abandoned and its command rejected. */
   handlerTimeoutMs?: number;
   /** A command left "applying" by another controller for this long was interrupted by its death. */
@@ -20,6 +26,10 @@ export class CommandConsumer {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** A change arrived while a look was in progress: look again. */
+  private changed = false;
+  private readonly changes: CommandConsumerOptions["changes"];
   private readonly pollMs: number;
   private readonly handlerTimeoutMs: number;
   private readonly interruptedAfterMs: number;
@@ -31,7 +41,8 @@ export class CommandConsumer {
     private readonly log: Logger,
     options: CommandConsumerOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 50;
+    this.changes = options.changes;
+    this.pollMs = options.pollMs ?? (options.changes ? 1_000 : 50);
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
     this.interruptedAfterMs = options.interruptedAfterMs ?? 2 * this.handlerTimeoutMs;
   }
@@ -39,11 +50,16 @@ export class CommandConsumer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = this.changes?.(() => {
+      this.changed = true;
+      this.wakeUp?.();
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     this.wakeUp?.();
     await this.loop;
   }
@@ -51,6 +67,7 @@ export class CommandConsumer {
   private async run(): Promise<void> {
     let lastRecovery = 0;
     while (this.running) {
+      this.changed = false;
       try {
         if (Date.now() - lastRecovery > 5_000) {
           lastRecovery = Date.now();
@@ -61,6 +78,7 @@ export class CommandConsumer {
       } catch (error) {
         this.log.warn({ err: (error as Error).message }, "command poll failed; retrying");
       }
+      if (this.changed) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollMs);
         this.wakeUp = () => {

@@ -2,10 +2,10 @@
 // server-side apply, patches, evictions, deletes and the watch streams the informers read.
 // client-node 1.x opens a new TLS connection per call and runs bodies through its typed
 // serializer; this client keeps connections alive, leaves bodies as plain JSON, and names the
-// controller in every request's User-Agent. client-node is used only to load credentials.
+// controller in every request's User-Agent. Credentials come from kubeconfig.ts.
 import http from "node:http";
 import https from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { ClusterCredentials } from "./kubeconfig";
 import { restClientMetrics } from "./metrics";
 
 /** The field manager of every write fleetdeck makes (server-side apply owns fields by it). */
@@ -78,8 +78,8 @@ export class KubeClient {
   };
 
   constructor(
-    /** Credentials and the server's address; nothing else of client-node is used. */
-    readonly kc: KubeConfig,
+    /** The server's address and the credentials (client-node's KubeConfig also fits, in tests). */
+    readonly kc: ClusterCredentials,
     private readonly userAgent = "fleetdeck-controller",
   ) {}
 

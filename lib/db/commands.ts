@@ -1,6 +1,7 @@
 import { parseCommand } from "../commands";
 import { TOPICS } from "../topics";
-import { withBusyRetry, type Database } from "./open";
+import { ringDoorbell } from "./doorbell";
+import { databaseFileOf, withBusyRetry, type Database } from "./open";
 
 export interface NewCommand {
   kind: string;
@@ -54,5 +55,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
       return command.id;
     }),
   );
+  const file = databaseFileOf(db);
+  if (file) ringDoorbell(file);
   return { ok: true, commandId: id };
 }

@@ -26,7 +26,15 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
   await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  files.set(db, file);
   return db;
+}
+
+const files = new WeakMap<Database, string>();
+
+/** The file a database opened by openDatabase lives in. */
+export function databaseFileOf(db: Database): string | undefined {
+  return files.get(db);
 }
 
 /** SQLite's "database is locked / busy" errors, which are worth retrying. */
