@@ -185,11 +185,15 @@ describe("why a pod is not ready", () => {
     expect(podProblem(pod("new", { status: { phase: "Pending" } }))).toMatchObject({ reason: "Pending" });
   });
 
-  it("unavailable since its creation, or since Ready turned false when that is later", () => {
+  it("unavailable since its creation, or since Ready turned false when that is later; a whole second read as its end", () => {
     expect(unavailableSince(pod("crash", { status: crashLooping() }))).toEqual(
-      new Date("2026-03-01T12:00:05Z"),
+      new Date("2026-03-01T12:00:05.999Z"),
     );
-    expect(unavailableSince(pod("new", { status: { phase: "Pending" } }))).toEqual(new Date(T0));
+    expect(unavailableSince(pod("new", { status: { phase: "Pending" } }))).toEqual(
+      new Date("2026-03-01T12:00:00.999Z"),
+    );
+    const precise = pod("precise", { status: crashLooping("Error", 1, "2026-03-01T12:00:05.250Z") });
+    expect(unavailableSince(precise)).toEqual(new Date("2026-03-01T12:00:05.250Z"));
   });
 
   it("the gate's view of a revision: only its pods, terminating ones left out", () => {
@@ -205,7 +209,7 @@ describe("why a pod is not ready", () => {
         name: "cand",
         node: "node-2",
         ready: false,
-        unavailableSince: new Date("2026-03-01T12:00:05Z"),
+        unavailableSince: new Date("2026-03-01T12:00:05.999Z"),
         reason: "CrashLoopBackOff (last: Error (exit code 1)), 4 restarts",
       },
     ]);

@@ -82,11 +82,15 @@ export function isReady(pod: V1Pod): boolean {
   return condition(pod, "Ready")?.status === "True";
 }
 
-/** Since when the pod is unavailable: its creation, or when Ready last turned false if later. */
+/**
+ * Since when the pod is unavailable: its creation, or when Ready last turned false if later.
+ * The API server keeps both in whole seconds; each is read as the latest instant it may stand
+ * for (the end of its second), so a grace counted from it has always fully passed.
+ */
 export function unavailableSince(pod: V1Pod): Date {
-  const created = toDate(pod.metadata?.creationTimestamp) ?? new Date(0);
+  const created = latestInstant(pod.metadata?.creationTimestamp) ?? new Date(0);
   const ready = condition(pod, "Ready");
-  const turned = ready?.status === "False" ? toDate(ready.lastTransitionTime) : undefined;
+  const turned = ready?.status === "False" ? latestInstant(ready.lastTransitionTime) : undefined;
   return turned && turned > created ? turned : created;
 }
 
@@ -94,6 +98,13 @@ function toDate(value: Date | string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A whole-second time (metav1.Time) as the last millisecond of its second. */
+function latestInstant(value: Date | string | undefined): Date | undefined {
+  const date = toDate(value);
+  if (!date || date.getMilliseconds() !== 0) return date;
+  return new Date(date.getTime() + 999);
 }
 
 /** The pods of one revision as the health gate judges them. */
