@@ -9,12 +9,11 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
-import { insertCommand } from "../lib/db/commands";
-import { openDatabase, type Database } from "../lib/db/open";
+import { openDatabase } from "../lib/db/open";
 import { benchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";
-import { eventuallyLeader, sleep } from "./util";
+import { benchCommand, eventuallyLeader, until } from "./util";
 
 const ITERATIONS = 10;
 const GRACE_SECONDS = 20;
@@ -33,31 +32,6 @@ interface Agent {
 interface DaemonSet extends KubeObject {
   spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
   status?: { desiredNumberScheduled?: number; updatedNumberScheduled?: number; numberReady?: number };
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-async function command(db: Database, kind: string, payload: unknown): Promise<void> {
-  const result = await insertCommand(db, {
-    kind,
-    target: TARGET,
-    payload,
-    actor: "bench",
-    source: "dashboard",
-  });
-  if (!result.ok) throw new Error(result.error);
 }
 
 function watch(kc: KubeConfig, path: string, observe: (obj: KubeObject) => void) {
@@ -134,7 +108,7 @@ export async function run(): Promise<BenchResult> {
     const samples: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       const id = `crash-${i}`;
-      await command(db, "start-experiment", {
+      await benchCommand(db, "start-experiment", TARGET, {
         experimentId: id,
         config: { override: { nodeAgent: { image: { tag: `7.72.1-crashloop.${i}` } } } },
         healthGate: { graceSeconds: GRACE_SECONDS },
@@ -149,7 +123,7 @@ export async function run(): Promise<BenchResult> {
       await until(
         "the DaemonSet back at the baseline",
         () => (templateRevision === baseline ? true : undefined),
-        (GRACE_SECONDS + 60) * 1000,
+        { timeoutMs: (GRACE_SECONDS + 60) * 1000 },
       );
       samples.push(changedAt - failingAt - GRACE_SECONDS * 1000);
       await until("the experiment to end", async () =>

@@ -3,6 +3,7 @@
 // cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
 // read Events.
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -10,6 +11,7 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import pino from "pino";
+import { REVISION_ANNOTATION } from "../controller/agents/render";
 import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
 import { CommandStore } from "../controller/commands/store";
@@ -175,6 +177,12 @@ export async function submit(
     },
     { timeoutMs, intervalMs: 20 },
   );
+}
+
+/** The revision stamped on the agent DaemonSet's pod template: what runs (or is rolling out). */
+export async function daemonSetRevision(kc: KubeConfig, namespace: string, name: string) {
+  const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ namespace, name: `${name}-agent` });
+  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
 }
 
 /** Events about the DatadogAgent `name`, oldest first. */

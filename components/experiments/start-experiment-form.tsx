@@ -44,16 +44,7 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
   const [threshold, setThreshold] = useState("");
   const [grace, setGrace] = useState("");
   const { pending, commandId, error, send } = useCommandAction();
-  const ids = {
-    id: useId(),
-    config: useId(),
-    problems: useId(),
-    timeout: useId(),
-    timeoutHelp: useId(),
-    threshold: useId(),
-    grace: useId(),
-    gateHelp: useId(),
-  };
+  const ids = { config: useId(), problems: useId(), gateHelp: useId() };
 
   const parsed = useMemo(() => (text.trim() === "" ? null : parseExperimentConfig(text)), [text]);
   const idCheck = experimentIdSchema.safeParse(id || generatedId());
@@ -100,38 +91,22 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
         }}
       >
         <div className="grid gap-3 sm:grid-cols-2">
-          <label htmlFor={ids.id} className="block text-sm">
-            <span className="font-medium text-slate-700">Experiment id</span>
-            <input
-              id={ids.id}
-              value={id}
-              placeholder="generated: exp-<date>-<time>"
-              onChange={(e) => setId(e.target.value)}
-              aria-invalid={idProblem !== null}
-              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-sm"
-            />
-            {idProblem && <span className="text-xs text-rose-700">{idProblem}</span>}
-          </label>
-          <label htmlFor={ids.timeout} className="block text-sm">
-            <span className="font-medium text-slate-700">Timeout (seconds, optional)</span>
-            <input
-              id={ids.timeout}
-              inputMode="numeric"
-              value={timeout}
-              placeholder="1800"
-              onChange={(e) => setTimeoutText(e.target.value)}
-              aria-invalid={timeoutError !== null}
-              aria-describedby={ids.timeoutHelp}
-              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-sm"
-            />
-            <span
-              id={ids.timeoutHelp}
-              className={`text-xs ${timeoutError ? "text-rose-700" : "text-slate-500"}`}
-            >
-              {timeoutError ??
-                "Rolled back automatically after this long unless promoted (default 30 minutes)."}
-            </span>
-          </label>
+          <TextInput
+            label="Experiment id"
+            value={id}
+            onChange={setId}
+            placeholder="generated: exp-<date>-<time>"
+            problem={idProblem}
+          />
+          <TextInput
+            label="Timeout (seconds, optional)"
+            numeric
+            value={timeout}
+            onChange={setTimeoutText}
+            placeholder="1800"
+            problem={timeoutError}
+            help="Rolled back automatically after this long unless promoted (default 30 minutes)."
+          />
         </div>
         <fieldset className="rounded-md border border-slate-200 p-3" aria-describedby={ids.gateHelp}>
           <legend className="px-1 text-sm font-medium text-slate-700">Health gate</legend>
@@ -140,32 +115,22 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
             Roll back by itself when the candidate&apos;s pods fail
           </label>
           <div className="mt-2 grid gap-3 sm:grid-cols-2">
-            <label htmlFor={ids.threshold} className="block text-sm">
-              <span className="text-slate-700">Unavailable pods allowed (%, optional)</span>
-              <input
-                id={ids.threshold}
-                inputMode="numeric"
-                value={threshold}
-                placeholder="controller default (10)"
-                onChange={(e) => setThreshold(e.target.value)}
-                aria-invalid={thresholdError !== null}
-                className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-sm"
-              />
-              {thresholdError && <span className="text-xs text-rose-700">{thresholdError}</span>}
-            </label>
-            <label htmlFor={ids.grace} className="block text-sm">
-              <span className="text-slate-700">Grace (seconds, optional)</span>
-              <input
-                id={ids.grace}
-                inputMode="numeric"
-                value={grace}
-                placeholder="controller default (120)"
-                onChange={(e) => setGrace(e.target.value)}
-                aria-invalid={graceError !== null}
-                className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-sm"
-              />
-              {graceError && <span className="text-xs text-rose-700">{graceError}</span>}
-            </label>
+            <TextInput
+              label="Unavailable pods allowed (%, optional)"
+              numeric
+              value={threshold}
+              onChange={setThreshold}
+              placeholder="controller default (10)"
+              problem={thresholdError}
+            />
+            <TextInput
+              label="Grace (seconds, optional)"
+              numeric
+              value={grace}
+              onChange={setGrace}
+              placeholder="controller default (120)"
+              problem={graceError}
+            />
           </div>
           <p id={ids.gateHelp} className="mt-2 text-xs text-slate-500">
             When more than this share of the candidate revision&apos;s pods (at least one) stay unavailable
@@ -216,5 +181,47 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
         </div>
       </form>
     </Card>
+  );
+}
+
+/** A labelled text input with its problem (red) or its help below it. */
+function TextInput({
+  label,
+  value,
+  onChange,
+  placeholder,
+  problem,
+  help,
+  numeric = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  problem: string | null;
+  help?: string;
+  numeric?: boolean;
+}) {
+  const id = useId();
+  const below = problem ?? help;
+  return (
+    <label htmlFor={id} className="block text-sm">
+      <span className="font-medium text-slate-700">{label}</span>
+      <input
+        id={id}
+        value={value}
+        placeholder={placeholder}
+        inputMode={numeric ? "numeric" : undefined}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={problem !== null}
+        aria-describedby={below ? `${id}-below` : undefined}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono text-sm"
+      />
+      {below && (
+        <span id={`${id}-below`} className={`text-xs ${problem ? "text-rose-700" : "text-slate-500"}`}>
+          {below}
+        </span>
+      )}
+    </label>
   );
 }

@@ -2,7 +2,7 @@
 // (config/cluster/kwok-stages.yaml): the rollout read model, the spot nodes covered by default,
 // and the health gate of experiments (a healthy candidate is left alone, a crash-looping one is
 // rolled back by itself, promote is refused while it is unhealthy).
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/open";
 import { rolloutColumn } from "../../lib/read-model/agents";
@@ -10,6 +10,7 @@ import type { AgentRollout } from "../../lib/rollout";
 import {
   agentClient,
   agentEvents,
+  daemonSetRevision,
   createApiKeySecret,
   reconciled,
   startAgents,
@@ -19,7 +20,6 @@ import {
 } from "../../test/agents";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
-import { REVISION_ANNOTATION } from "./render";
 
 const ns = testNamespace("health");
 const agents = () => agentClient(ns.kc);
@@ -70,13 +70,6 @@ async function rolledOut(target: string, revision: string, check: (r: AgentRollo
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
-}
-
-async function daemonSetRevision(name: string): Promise<string | undefined> {
-  const ds = await ns.kc
-    .makeApiClient(AppsV1Api)
-    .readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
-  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
 }
 
 const gateEvents = async (name: string) =>
@@ -195,7 +188,7 @@ describe("health-gated experiments", () => {
     expect(failing).toMatchObject({ workload: "DaemonSet", lastTermination: "Error (exit code 1)" });
     expect(failing.node).toMatch(/^kwok-/);
 
-    await eventually(async () => expect(await daemonSetRevision(name)).toBe(baseline), {
+    await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline), {
       timeoutMs: (GRACE_SECONDS + 30) * 1000,
       intervalMs: 200,
     });
@@ -267,7 +260,7 @@ describe("health-gated experiments", () => {
     expect(await submit(db, "stop-experiment", target, { experimentId: "refuse-1" })).toMatchObject({
       status: "applied",
     });
-    await eventually(async () => expect(await daemonSetRevision(name)).toBe(baseline));
+    await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline));
     expect(await gateEvents(name)).toEqual([]);
   }, 90_000);
 });
