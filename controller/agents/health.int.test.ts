@@ -50,6 +50,16 @@ async function newAgent(prefix: string) {
   return { name, target: `${ns.name}/${name}`, baseline: agent.status!.currentRevision! };
 }
 
+/** The candidate revision, once the experiment's spec write has been reconciled. */
+async function landed(name: string): Promise<string> {
+  return eventually(async () => {
+    const a = await agents().get(ns.name, name);
+    expect(a.status?.experiment?.phase).toBe("running");
+    expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+    return a.status!.currentRevision!;
+  });
+}
+
 async function rolloutRow(target: string): Promise<AgentRollout> {
   const row = await db.agentRollout.findUnique({ where: { agentKey: target } });
   if (!row) throw new Error(`no rollout row for ${target}`);
@@ -78,10 +88,11 @@ const gateEvents = async (name: string) =>
 describe("coverage", () => {
   it("the agent DaemonSet tolerates the spot taint and runs on all six nodes, spot ones included", async () => {
     const { name, target, baseline } = await newAgent("cover");
-    const rollout = await rolledOut(target, baseline);
+    const rollout = await rolledOut(target, baseline, (r) =>
+      expect(r.deployment).toMatchObject({ exists: true, desired: 1, ready: 1 }),
+    );
     expect(rollout.coverage).toEqual({ nodes: 6, covered: 6, uncovered: [] });
     expect(rollout.problems).toEqual([]);
-    expect(rollout.deployment).toMatchObject({ exists: true, desired: 1, ready: 1 });
 
     const pods = await ns.kc
       .makeApiClient(CoreV1Api)
@@ -137,7 +148,7 @@ describe("health-gated experiments", () => {
       status: "applied",
       message: expect.stringContaining("unavailable for 5 s"),
     });
-    const candidate = (await agents().get(ns.name, target.split("/")[1]!)).status!.currentRevision!;
+    const candidate = await landed(target.split("/")[1]!);
     await rolledOut(target, candidate, (r) =>
       expect(r.candidate).toMatchObject({ experimentId: "ok-1", state: "healthy", pods: 7, ready: 7 }),
     );
@@ -168,11 +179,7 @@ describe("health-gated experiments", () => {
       healthGate: { graceSeconds: GRACE_SECONDS },
     });
     expect(start.status).toBe("applied");
-    const candidate = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
-      return a.status!.currentRevision!;
-    });
+    const candidate = await landed(name);
 
     // While it runs, the read model shows the failing candidate pod with its reason.
     const failing = await eventually(
