@@ -102,24 +102,33 @@ export class AgentReadModel {
     this.written.set(snapshot.key, fingerprint);
   }
 
-  /** Writes the agent's rollout row when it changed; `null` removes it (the agent is gone). */
-  async syncRollout(key: string, rollout: AgentRollout | null): Promise<void> {
-    const encoded = rollout ? rolloutColumn.encode(rollout) : null;
-    if (this.rollouts.get(key) === (encoded ?? "")) return;
-    await this.transaction(async (tx) => {
-      if (encoded === null) {
-        await tx.agentRollout.deleteMany({ where: { agentKey: key } });
-      } else {
-        const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: new Date() };
-        await tx.agentRollout.upsert({
-          where: { agentKey: key },
-          create: { agentKey: key, ...row },
-          update: row,
-        });
-      }
-      await announce(tx, key, [TOPICS.agents]);
+  /**
+   * Writes the rollout rows that changed, in one transaction; `null` removes an agent's row (it
+   * is gone). Many pod events make many rollouts: the caller batches them (RolloutWriter).
+   */
+  async syncRollouts(rollouts: Map<string, AgentRollout | null>): Promise<void> {
+    const changed = [...rollouts].flatMap(([key, rollout]) => {
+      const encoded = rollout ? rolloutColumn.encode(rollout) : "";
+      return this.rollouts.get(key) === encoded ? [] : [{ key, rollout, encoded }];
     });
-    this.rollouts.set(key, encoded ?? "");
+    if (changed.length === 0) return;
+    await this.transaction(async (tx) => {
+      const now = new Date();
+      for (const { key, rollout, encoded } of changed) {
+        if (!rollout) {
+          await tx.agentRollout.deleteMany({ where: { agentKey: key } });
+        } else {
+          const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: now };
+          await tx.agentRollout.upsert({
+            where: { agentKey: key },
+            create: { agentKey: key, ...row },
+            update: row,
+          });
+        }
+        await announce(tx, key, [TOPICS.agents]);
+      }
+    });
+    for (const { key, encoded } of changed) this.rollouts.set(key, encoded);
   }
 
   async markDeleted(key: string): Promise<void> {

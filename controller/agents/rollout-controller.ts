@@ -4,7 +4,9 @@
 // is the DatadogAgent reconciler's (the same verdict, from the same caches).
 import type { HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
+import type { Component } from "../kube/components";
 import type { Result } from "../kube/controller";
+import type { Logger } from "../log";
 import type { DatadogAgent } from "./api";
 import { ownStatus } from "./controller";
 import { healthGateOf } from "./experiment";
@@ -15,17 +17,26 @@ import { summarizeRollout } from "./rollout";
 
 /** A verdict's trip time is re-checked a little after it, past the API's whole-second times. */
 const TRIP_SLACK_MS = 250;
+/** Rollout rows are written at most this often, all that changed in one transaction. */
+const FLUSH_MS = 500;
+/**
+ * An agent's rollout is computed at most this often: a rollout is a burst of pod events, and
+ * the row only feeds the pages (the health gate reads the caches itself).
+ */
+const MIN_INTERVAL_MS = 1_000;
 
 export interface RolloutDeps {
   cached: (key: string) => DatadogAgent | undefined;
   cache: RolloutCache;
-  readModel: Pick<AgentReadModel, "syncRollout">;
+  writer: Pick<RolloutWriter, "write">;
   defaultHealthGate: HealthGateSettings;
   now?: () => Date;
 }
 
 export class RolloutReconciler {
   private readonly now: () => Date;
+  /** When each agent's rollout was last computed. */
+  private readonly computedAt = new Map<string, number>();
 
   constructor(private readonly deps: RolloutDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -34,11 +45,15 @@ export class RolloutReconciler {
   readonly reconcile = async (key: string): Promise<Result> => {
     const agent = this.deps.cached(key);
     if (!agent || agent.metadata.deletionTimestamp) {
-      await this.deps.readModel.syncRollout(key, null);
+      this.computedAt.delete(key);
+      this.deps.writer.write(key, null);
       return;
     }
+    const since = Date.now() - (this.computedAt.get(key) ?? 0);
+    if (since < MIN_INTERVAL_MS) return { requeueAfterMs: MIN_INTERVAL_MS - since };
+    this.computedAt.set(key, Date.now());
     const rollout = this.rollout(agent);
-    await this.deps.readModel.syncRollout(key, rollout);
+    this.deps.writer.write(key, rollout);
     const tripsAt = rollout.candidate?.tripsAt;
     if (tripsAt) {
       return {
@@ -77,5 +92,62 @@ export class RolloutReconciler {
       summary: verdict.summary,
       ...gate,
     };
+  }
+}
+
+/**
+ * Buffers the latest rollout of each agent and writes the changed ones every FLUSH_MS in one
+ * transaction: a DaemonSet rolling over a hundred nodes is hundreds of pod events, and the rows
+ * only feed the pages. A failed write is retried with the next flush; stopping flushes.
+ */
+export class RolloutWriter implements Component {
+  readonly name = "agent-rollout-writer";
+  readonly leaderOnly = true;
+  private pending = new Map<string, AgentRollout | null>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private running = false;
+
+  constructor(
+    private readonly readModel: Pick<AgentReadModel, "syncRollouts">,
+    private readonly log: Logger,
+  ) {}
+
+  write(key: string, rollout: AgentRollout | null): void {
+    this.pending.set(key, rollout);
+    if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  start(): void {
+    this.running = true;
+    if (this.pending.size > 0) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.flush();
+  }
+
+  /** Writes what is pending now (after any flush in progress). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushing.then(async () => {
+      const batch = this.pending;
+      if (batch.size === 0) return;
+      this.pending = new Map();
+      try {
+        await this.readModel.syncRollouts(batch);
+      } catch (error) {
+        // Newer rollouts written meanwhile win over the failed batch's.
+        for (const [key, rollout] of batch) if (!this.pending.has(key)) this.pending.set(key, rollout);
+        this.log.warn(
+          { err: (error as Error).message, agents: batch.size },
+          "rollout rows not written; retrying",
+        );
+        if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      }
+    });
+    return this.flushing;
   }
 }

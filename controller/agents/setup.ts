@@ -11,7 +11,7 @@ import { AgentReconciler } from "./controller";
 import { AgentReadModel } from "./read-model";
 import { CONTROLLER_REVISIONS_PATH, MANAGED_BY_SELECTOR, Revisions, withoutData } from "./revisions";
 import { RolloutCache } from "./rollout-cache";
-import { RolloutReconciler } from "./rollout-controller";
+import { RolloutReconciler, RolloutWriter } from "./rollout-controller";
 
 export function setupAgents(ctx: ControllerContext): void {
   const config = ctx.config.agents;
@@ -73,10 +73,11 @@ export function setupAgents(ctx: ControllerContext): void {
     }),
   );
 
+  const rolloutWriter = new RolloutWriter(readModel, log);
   const rollouts = new RolloutReconciler({
     cached: (key) => agents.get(key),
     cache: rolloutCache,
-    readModel,
+    writer: rolloutWriter,
     defaultHealthGate: gate,
   });
   const rolloutController = new Controller({
@@ -99,6 +100,7 @@ export function setupAgents(ctx: ControllerContext): void {
     for (const key of agents.keys()) rolloutController.enqueue(key);
   });
   ctx.components.add(rolloutController);
+  ctx.components.add(rolloutWriter);
 
   const handlers = agentHandlers({
     ...deps,
