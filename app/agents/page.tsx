@@ -8,7 +8,7 @@ export default async function AgentsPage() {
     <>
       <PageHeader
         title="Agents"
-        description="Every DatadogAgent in the cluster: its experiment, its current revision and what last changed it."
+        description="Every DatadogAgent in the cluster: whether its agents run, its experiment, its current revision and what last changed it."
       />
       <AgentsTable initial={agents} />
     </>

@@ -99,7 +99,7 @@ function WorkloadBars({ workload: w }: { workload: WorkloadRollout }) {
         {w.revisions.map((r) => (
           <li
             key={r.hash}
-            className="grid grid-cols-[8rem_1fr_auto] items-center gap-2 text-xs"
+            className="grid grid-cols-[11rem_1fr_auto] items-center gap-2 text-xs"
             data-testid="revision-bar"
           >
             <span className="font-mono" title={r.revision ?? r.hash}>
