@@ -29,7 +29,7 @@ RUN npm run build \
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 DATABASE_URL=file:/data/fleetdeck.db
-COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.js ./
+COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.ts ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/.next .next
 COPY --from=build /app/dist dist

@@ -36,7 +36,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {actor && (
                   <div className="px-3 text-xs text-slate-500">
                     Signed in as <span className="font-medium text-slate-700">{actor.name}</span>
-                    {actor.via === "session" && (
+                    {actor.via === "admin-token" && (
                       <form action={logout} className="inline">
                         {" · "}
                         <button type="submit" className="underline hover:text-slate-800">

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { accessEnvSchema, type AccessConfig } from "./access/config";
 import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
 import {
   autoscalersConfigFrom,
@@ -19,6 +20,7 @@ import {
 import { spotConfigFrom, spotEnvSchema, type SpotConfig } from "./autoscaling/spot/config";
 import type { InClusterAccess } from "./kube/kubeconfig";
 import { metadataConfigFrom, metadataEnvSchema, type MetadataConfig } from "./metadata/config";
+import { storeEnvSchema, type StoreConfig } from "./store/config";
 
 export { ConfigError };
 
@@ -41,6 +43,8 @@ export const controllerEnvSchema = z.object({
     .default("fleetdeck-system"),
   /** Address of /healthz, /readyz and /metrics. */
   FLEETDECK_HEALTH_ADDR: hostPort.default({ host: "127.0.0.1", port: 8081 }),
+  /** /metrics only for a bearer token allowed to GET it (TokenReview + SubjectAccessReview). */
+  FLEETDECK_METRICS_AUTH: bool.default(false),
   FLEETDECK_HEARTBEAT_SECONDS: seconds(1, 60).default(3),
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),
@@ -53,10 +57,12 @@ export const controllerEnvSchema = z.object({
 /** Every feature's variables: the controller accepts these and nothing else. */
 const schemas = [
   controllerEnvSchema,
+  storeEnvSchema,
   agentsEnvSchema,
   metadataEnvSchema,
   spotEnvSchema,
   autoscalersEnvSchema,
+  accessEnvSchema,
 ];
 const allEnvSchema = z.object(Object.assign({}, ...schemas.map((s) => s.shape)) as z.ZodRawShape);
 
@@ -75,11 +81,13 @@ export interface ControllerConfig extends CoreConfig {
   /** Kubeconfigs tried when KUBECONFIG is unset outside a cluster: the local cluster's, then ~/.kube/config. */
   kubeconfigFallbacks: string[];
   agents: AgentsConfig;
+  store: StoreConfig;
   metadata: MetadataConfig;
   spot: SpotConfig;
   /** Out-of-range spot values replaced by their defaults, to be logged. */
   spotWarnings: string[];
   autoscalers: AutoscalersConfig;
+  access: AccessConfig;
 }
 
 const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -124,10 +132,12 @@ export function loadControllerConfig(
       path.join(os.homedir(), ".kube", "config"),
     ],
     agents: pick(raw, agentsEnvSchema) as AgentsConfig,
+    store: pick(raw, storeEnvSchema) as StoreConfig,
     metadata: metadataConfigFrom(pick(raw, metadataEnvSchema) as never),
     spot: spot.config,
     spotWarnings: spot.warnings,
     autoscalers: autoscalersConfigFrom(pick(raw, autoscalersEnvSchema) as never),
+    access: pick(raw, accessEnvSchema) as AccessConfig,
   };
 }
 

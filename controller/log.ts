@@ -1,30 +1,30 @@
 import pino, { type Logger } from "pino";
+import { redactText } from "../lib/redact";
 
 export type { Logger };
 
 /**
- * Structured JSON logs on stdout, one `component` field per part of the controller.
- * Values under these keys are replaced wherever they appear, so a secret that reaches a
- * log call by mistake is still never written.
+ * Structured JSON logs on stdout, one `component` field per part of the controller. Every line
+ * goes through the one redactor (lib/redact.ts) on its way out, fields and message alike, so a
+ * secret that reaches a log call by mistake (a spec, an error quoting a value, a header) is
+ * still never written.
  */
-const REDACT = [
-  "apiKey",
-  "token",
-  "authorization",
-  "headers.authorization",
-  "headers.Authorization",
-  "headers['dd-api-key']",
-  "headers['Dd-Api-Key']",
-  "*.apiKey",
-  "*.token",
-];
+export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: "fleetdeck-controller", pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: redactLine },
+    },
+    destination,
+  );
+}
 
-export function createRootLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { app: "fleetdeck-controller", pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT, censor: "[redacted]" },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+/** One serialized line (JSON and a newline), redacted. */
+export function redactLine(line: string): string {
+  const body = line.endsWith("\n") ? line.slice(0, -1) : line;
+  const redacted = redactText(body);
+  return redacted === body ? line : `${redacted}\n`;
 }

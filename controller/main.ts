@@ -13,6 +13,7 @@ import { CommandStore } from "./commands/store";
 import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
 import { controllerUserAgent, KubeClient } from "./kube/client";
+import { DelegatedAuth } from "./kube/delegated-auth";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { LeaderElector } from "./kube/leader-election";
@@ -21,10 +22,12 @@ import { createRootLogger, type Logger } from "./log";
 import { setupSpot } from "./autoscaling/spot/setup";
 import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
+import { AuditRetention } from "./store/audit";
 import { pruneChanges } from "./store/changes";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
 import { setupAgents } from "./agents/setup";
+import { setupAccess } from "./access/setup";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   const spot = setupSpot(ctx);
   setupAutoscalers(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
+  const authorize = setupAccess(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.
@@ -79,14 +83,29 @@ async function main(): Promise<void> {
     new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
-    // Woken by the doorbell every command insert rings, instead of polling the table.
-    { changes: (onChange) => watchDoorbell(dbFile, onChange) },
+    {
+      authorize,
+      // Woken by the doorbell every command insert rings, instead of polling the table.
+      changes: (onChange) => watchDoorbell(dbFile, onChange),
+    },
   );
   components.add({
     name: "command-consumer",
     leaderOnly: true,
     start: () => consumer.start(),
     stop: () => consumer.stop(),
+  });
+
+  const auditRetention = new AuditRetention(
+    db,
+    { retentionDays: config.store.FLEETDECK_AUDIT_RETENTION_DAYS, actor: config.FLEETDECK_CONTROLLER_ID },
+    log.child({ component: "audit" }),
+  );
+  components.add({
+    name: "audit-retention",
+    leaderOnly: true,
+    start: () => auditRetention.start(),
+    stop: () => auditRetention.stop(),
   });
 
   const changeFeedPruner = setInterval(() => void pruneChanges(db).catch(() => undefined), 10 * 60_000);
@@ -128,7 +147,10 @@ async function main(): Promise<void> {
     leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
-  health.addRoute("/metrics", metricsRoute());
+  health.addRoute(
+    "/metrics",
+    metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined),
+  );
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
   const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
   log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");

@@ -2,7 +2,7 @@
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { createTestDatabaseFile } from "../testing/database";
 import { startFakeIntake } from "../testing/fakeintake/server";
@@ -26,9 +26,12 @@ export default async function globalSetup() {
   // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
   // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
   const spotEnv = {
-    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),
     DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
   };
+  // Commands are authorized for their actor (e2e/authorization.spec.ts); the stack's own
+  // dashboard runs on loopback without a login, which keeps full power.
+  const authzEnv = { FLEETDECK_AUTHZ: "kubernetes" };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
@@ -37,6 +40,7 @@ export default async function globalSetup() {
   const controller = startController("e2e-controller", {
     ...env,
     ...spotEnv,
+    ...authzEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -55,6 +59,7 @@ export default async function globalSetup() {
     controllerEnv: {
       ...env,
       ...spotEnv,
+      ...authzEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",

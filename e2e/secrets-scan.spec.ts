@@ -1,16 +1,32 @@
 // Runs after every other spec (its own Playwright project, see playwright.config.ts) and after
-// the integration tests of the same `npm test`: no secret the runs handed to fleetdeck appears
-// in a log of the processes they started, in a SQLite file they wrote, or in a page or API
-// answer of the dashboard. Any Kubernetes token (JWT) or bearer header counts as a leak too.
+// the integration tests of the same `npm test`. First it plants every shape of the secrets corpus
+// (test/secret-corpus.ts) the ways a user would: in a real Helm release, in a DatadogAgent spec,
+// in an experiment config typed into the start form, and in Remote Config signals. Then it finds
+// none of them, nor any test API key or token (or their base64), in a log of the processes the
+// runs started, in a SQLite file they wrote (with its WAL), in a page or API answer of the
+// dashboard, or in what the fake intake received. Any Kubernetes token (JWT) or bearer header
+// counts as a leak too.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
+import Database from "better-sqlite3";
+import { CoreV1Api } from "@kubernetes/client-node";
+import YAML from "yaml";
+import { crds } from "../testing/custom-resources";
+import type { IntakeRecord } from "../testing/fakeintake/server";
+import { helmReleaseSecret } from "../testing/helm-release";
 import { STATE_DIR } from "../testing/paths";
-import { LOG_DIR } from "../testing/processes";
-import { findSecrets, scanFiles, type Leak } from "../test/secrets";
+import { freePort, LOG_DIR, startWeb, waitForHttp } from "../testing/processes";
+import { crdSends, createSecret, helmSends } from "../test/metadata";
+import { corpusFragment, SECRET_CORPUS } from "../test/secret-corpus";
+import { findSecrets, scanFiles, TEST_SECRETS, type Leak } from "../test/secrets";
 import { expect, test } from "./fixtures";
+import { e2eKubeConfig, e2eState } from "./state";
 
 const PAGES = ["/", "/agents", "/experiments", "/autoscaling", "/metadata", "/audit"];
 const API = [
   "/api/controllers",
+  "/api/agents",
+  "/api/experiments",
   "/api/audit",
   "/api/audit/export?format=json",
   "/api/metadata/forwarders",
@@ -19,29 +35,136 @@ const API = [
   "/api/spot",
 ];
 
-test("no secret in any log line, SQLite file or page", async ({ page, request }) => {
+const namespace = `e2e-secrets-${randomBytes(3).toString("hex")}`;
+const agent = "corpus";
+const release = "datadog-corpus";
+const kc = e2eKubeConfig();
+
+test.beforeAll(async () => {
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+});
+test.afterAll(async () => {
+  await kc
+    .makeApiClient(CoreV1Api)
+    .deleteNamespace({ name: namespace })
+    .catch(() => undefined);
+});
+
+function commandCount(): number {
+  const db = new Database(e2eState().databaseFile, { readonly: true });
+  const { n } = db.prepare("SELECT COUNT(*) AS n FROM Command").get() as { n: number };
+  db.close();
+  return n;
+}
+
+async function intakeRecords(): Promise<IntakeRecord[]> {
+  return (await (await fetch(`${e2eState().fakeIntakeURL}/fakeintake/records`)).json()) as IntakeRecord[];
+}
+
+test("every corpus shape planted through Helm, a DatadogAgent, the start form and a signal is found nowhere", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  const corpus = corpusFragment();
+
+  // 1. A Helm release of the datadog chart holding every shape in its values.
+  await createSecret(kc, helmReleaseSecret({ namespace, release, revision: 1, values: { corpus } }));
+  // 2. A DatadogAgent holding every shape in its spec.
+  await crds(kc).create("DatadogAgent", namespace, agent, {
+    global: { site: "datadoghq.com" },
+    features: { corpus },
+  });
+  await expect
+    .poll(
+      async () => {
+        const records = await intakeRecords();
+        return [
+          helmSends(records, namespace, release).length,
+          crdSends(records, "DatadogAgent", namespace, agent).length,
+        ];
+      },
+      { timeout: 60_000 },
+    )
+    .toEqual([1, 1]);
+  await expect
+    .poll(async () => (await request.get(`/api/agents/${namespace}/${agent}`)).status(), { timeout: 30_000 })
+    .toBe(200);
+
+  // 3. The start form refuses a config holding them, naming where (never what), and stores nothing.
+  const commandsBefore = commandCount();
+  await page.goto(`/agents/${namespace}/${agent}`);
+  await page.getByLabel("Experiment id").fill("corpus-exp");
+  await page.getByLabel("Config (YAML or JSON)").fill(YAML.stringify({ features: { corpus } }));
+  const problems = page.getByTestId("config-problems");
+  for (let i = 0; i < SECRET_CORPUS.length; i++)
+    await expect(problems).toContainText(`features.corpus.shape${i}`);
+  await expect(problems).toContainText("holds a literal secret");
+  await expect(page.getByRole("button", { name: "Start experiment" })).toBeDisabled();
+  const shown = await problems.innerText();
+  for (const shape of SECRET_CORPUS) expect(shown, shape.name).not.toContain(shape.secret);
+
+  // 4. Signals (a dashboard with an API token, on the same database): each shape refused before
+  // anything is stored, the answer naming where, never what.
+  const port = await freePort();
+  const web = startWeb("secrets-scan-web", {
+    DATABASE_URL: `file:${e2eState().databaseFile}`,
+    FLEETDECK_WEB_PORT: String(port),
+    FLEETDECK_API_TOKEN: TEST_SECRETS.apiToken,
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/api/controllers`, { proc: web });
+    const signal = async (config: unknown) =>
+      fetch(`http://127.0.0.1:${port}/api/signals?target=${namespace}/${agent}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_SECRETS.apiToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ action: "startExperiment", experiment_id: "corpus-signal", config }),
+      });
+    for (const shape of [...SECRET_CORPUS, { name: "all shapes", secret: "", plant: () => corpus }]) {
+      const answer = await signal({ features: { corpus: shape.plant(shape.secret) } });
+      const body = await answer.text();
+      expect(answer.status, shape.name).toBe(422);
+      expect(JSON.parse(body)).toMatchObject({ code: "literal-secret" });
+      for (const s of SECRET_CORPUS) expect(body, shape.name).not.toContain(s.secret);
+    }
+  } finally {
+    await web.stop();
+  }
+  expect(commandCount()).toBe(commandsBefore);
+
+  // 5. The scan: pages, API answers, every payload the dashboard can show, what the intake got,
+  // logs and SQLite files.
   const leaks: Leak[] = [];
-  for (const pathname of PAGES) {
+  for (const pathname of [...PAGES, `/agents/${namespace}/${agent}`]) {
     const response = await page.goto(pathname);
     if (response?.status() === 404) continue; // a page of a feature not in this build
     await page.waitForLoadState("networkidle");
     leaks.push(...findSecrets(await page.content(), `page ${pathname}`));
   }
-  for (const pathname of API) {
+  for (const pathname of [
+    ...API,
+    `/api/agents/${namespace}/${agent}`,
+    `/api/agents/${namespace}/${agent}/revisions`,
+  ]) {
     const response = await request.get(pathname);
     if (response.status() === 404) continue;
     leaks.push(...findSecrets(await response.text(), `GET ${pathname}`));
   }
-  // Every payload the dashboard can show, one by one.
   const sends = (await (await request.get("/api/metadata/sends")).json()) as { rows?: { id: number }[] };
   for (const { id } of (sends.rows ?? []).slice(0, 200)) {
     leaks.push(...findSecrets(await (await request.get(`/api/metadata/sends/${id}`)).text(), `send ${id}`));
   }
+  // What fleetdeck sent: the intake gets the same redacted payloads (docs/metadata.md).
+  leaks.push(...findSecrets(JSON.stringify(await intakeRecords()), "the fake intake's records"));
 
   const { scanned, leaks: fileLeaks } = scanFiles([LOG_DIR, path.join(STATE_DIR, "test-db")]);
   leaks.push(...fileLeaks);
-  console.log(`[secrets] scanned ${PAGES.length + API.length} pages and answers, ${scanned.length} files`);
+  console.log(
+    `[secrets] ${SECRET_CORPUS.length} corpus shapes planted; scanned ${PAGES.length + API.length + 3} pages and answers, ` +
+      `${sends.rows?.length ?? 0} payloads, ${scanned.length} files`,
+  );
   expect(scanned.some((f) => f.endsWith(".log"))).toBe(true);
   expect(scanned.some((f) => f.endsWith(".db"))).toBe(true);
+  expect(scanned.some((f) => f.endsWith(".db-wal"))).toBe(true);
   expect(leaks).toEqual([]);
 });

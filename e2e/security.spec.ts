@@ -73,3 +73,40 @@ test("a request whose Host is not the dashboard's (DNS rebinding) is refused", a
   }
   expect((await request.get(`${baseURL}/api/controllers`)).status()).toBe(200);
 });
+
+test("the dashboard cannot be framed by another page, and says so in its headers", async ({
+  page,
+  baseURL,
+}) => {
+  const response = await page.request.get(`${baseURL}/`);
+  expect(response.headers()["x-frame-options"]).toBe("DENY");
+  expect(response.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(response.headers()["x-content-type-options"]).toBe("nosniff");
+  expect(response.headers()["referrer-policy"]).toBe("no-referrer");
+
+  // Another site's page tries to frame it (the clickjacking setup for "Roll back").
+  await page.setContent(`<iframe id="victim" src="${baseURL}/" width="800" height="600"></iframe>`);
+  const frame = await (await page.locator("#victim").elementHandle())!.contentFrame();
+  await expect
+    .poll(async () => frame!.url(), { message: "the frame ends on Chromium's error page" })
+    .toMatch(/^chrome-error:/);
+  await expect(frame!.getByRole("button", { name: "Ping controller" })).toHaveCount(0);
+});
+
+test("the pages run under the Content-Security-Policy without a single violation", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to (execute|load|apply|connect)/i.test(message.text()))
+      violations.push(message.text());
+  });
+  for (const path of ["/", "/agents", "/experiments", "/metadata", "/autoscaling", "/audit"]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  }
+  // Interactive: a client-side navigation and a server action.
+  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("button", { name: "Ping controller" }).click();
+  await expect(page.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
+  expect(violations).toEqual([]);
+});

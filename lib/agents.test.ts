@@ -18,11 +18,31 @@ describe("secret redaction", () => {
   it("finds literal secrets, not Secret references or ordinary values", () => {
     expect(literalSecretPaths(spec)).toEqual([
       "global.credentials.apiKey",
-      "override.nodeAgent.env[1] (DD_APP_KEY)",
+      "override.nodeAgent.env[1].value (DD_APP_KEY)",
     ]);
     expect(
       literalSecretPaths({ override: { nodeAgent: { env: [{ name: "DD_ENV", value: "x" }] } } }),
     ).toEqual([]);
+  });
+
+  // Issue 13: the agent and revision pages used a narrower redactor than the metadata payloads
+  // (credentials and override env only), so these were stored and shown.
+  it("finds what the metadata payloads redact too, anywhere in the spec", () => {
+    expect(
+      literalSecretPaths({
+        global: { clusterAgentToken: "tok" },
+        features: {
+          postgres: { password: "pw" },
+          checks: { "postgres.yaml": "instances:\n  - host: db\n    password: pw\n" },
+        },
+        override: { clusterAgent: { env: [{ name: "DATABASE_URL", value: "postgres://u:pw@db/x" }] } },
+      }),
+    ).toEqual([
+      "global.clusterAgentToken",
+      "features.postgres.password",
+      'features.checks["postgres.yaml"] (YAML: instances[0].password)',
+      "override.clusterAgent.env[0].value (DATABASE_URL)",
+    ]);
   });
 
   it("redacts a copy and says so; a clean spec is returned as is", () => {

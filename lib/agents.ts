@@ -1,6 +1,9 @@
 // DatadogAgent domain shared by the controller and the dashboard: the experiment phases and
-// status fields of datadog-operator PR #2760, revision causes, and secret redaction.
-import { isJsonObject, type Json, type JsonObject } from "./merge-patch";
+// status fields of datadog-operator PR #2760, revision causes, and what redaction means for a spec.
+import type { Json } from "./merge-patch";
+import { redact, secretPaths } from "./redact";
+
+export { REDACTED } from "./redact";
 
 export const EXPERIMENT_PHASES = ["running", "rollback", "promoted", "aborted", "timeout"] as const;
 export type ExperimentPhase = (typeof EXPERIMENT_PHASES)[number];
@@ -75,57 +78,17 @@ export function secondsLeft(
   return Math.round((new Date(startedAt).getTime() + timeoutSeconds * 1000 - now) / 1000);
 }
 
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i;
-export const REDACTED = "[redacted]";
-
 /**
- * Calls `visit` for every literal secret in a spec: env entries of the agents whose name looks
- * secret and whose value is given inline (a `valueFrom.secretKeyRef` is fine), and inline
- * API/app keys. `holder[key]` is the secret value.
+ * Where a spec (or an experiment's partial spec) holds a literal secret, by the one redactor's
+ * rules, e.g. "override.nodeAgent.env[0].value (DD_API_KEY)". A Secret reference
+ * (`valueFrom.secretKeyRef`, `credentials.apiSecret`) is not one.
  */
-function forEachLiteralSecret(
-  spec: unknown,
-  visit: (path: string, holder: JsonObject, key: string) => void,
-): void {
-  if (!isJsonObject(spec)) return;
-  const credentials = isJsonObject(spec.global) ? spec.global.credentials : undefined;
-  if (isJsonObject(credentials)) {
-    for (const key of ["apiKey", "appKey"]) {
-      if (typeof credentials[key] === "string") visit(`global.credentials.${key}`, credentials, key);
-    }
-  }
-  if (!isJsonObject(spec.override)) return;
-  for (const [component, value] of Object.entries(spec.override)) {
-    const env = isJsonObject(value) ? value.env : undefined;
-    if (!Array.isArray(env)) continue;
-    env.forEach((entry, i) => {
-      if (
-        isJsonObject(entry) &&
-        typeof entry.name === "string" &&
-        SECRET_NAME.test(entry.name) &&
-        typeof entry.value === "string" &&
-        entry.value !== ""
-      ) {
-        visit(`override.${component}.env[${i}] (${entry.name})`, entry, "value");
-      }
-    });
-  }
-}
-
-/** Where a spec holds a literal secret, e.g. "override.nodeAgent.env[0] (DD_API_KEY)". */
 export function literalSecretPaths(spec: unknown): string[] {
-  const paths: string[] = [];
-  forEachLiteralSecret(spec, (path) => paths.push(path));
-  return paths;
+  return secretPaths(spec);
 }
 
 /** A copy of the spec with literal secret values replaced, safe to store in SQLite and show. */
 export function redactSpec(spec: unknown): { spec: Json; redacted: boolean } {
-  const copy = structuredClone(spec) as Json;
-  let redacted = false;
-  forEachLiteralSecret(copy, (_path, holder, key) => {
-    holder[key] = REDACTED;
-    redacted = true;
-  });
-  return { spec: copy, redacted };
+  const { value, paths } = redact(spec as Json);
+  return { spec: value, redacted: paths.length > 0 };
 }

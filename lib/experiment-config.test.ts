@@ -52,7 +52,11 @@ describe("parseExperimentConfig (the start form's editor)", () => {
     ).toMatchObject({
       ok: false,
       problems: [
-        { message: expect.stringContaining("override.nodeAgent.env[0] (DD_API_KEY) holds a literal secret") },
+        {
+          message: expect.stringContaining(
+            "override.nodeAgent.env[0].value (DD_API_KEY) holds a literal secret",
+          ),
+        },
       ],
     });
   });

@@ -26,6 +26,8 @@ export interface WatchInfo {
   /** API group ("" is the core group). */
   group: string;
   resource: string;
+  /** The one namespace watched (FLEETDECK_METADATA_HELM_NAMESPACES); absent: all namespaces. */
+  namespace?: string;
   /** Why it is not watched (denied watches only). */
   reason?: string;
 }
@@ -35,6 +37,3 @@ export type ForwarderState = "on" | "off" | "standby";
 
 /** The leader rewrites forwarder status at least every 30 s; older than this, it has stopped reporting. */
 export const FORWARDER_STATUS_STALE_AFTER_MS = 75_000;
-
-/** What is shown in place of a secret wherever one would appear. */
-export const REDACTED = "[redacted]";

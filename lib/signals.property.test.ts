@@ -3,10 +3,11 @@
 // well-formed signal is accepted.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { literalSecretPaths } from "./agents";
 import { experimentId } from "./commands";
 import { parseSignal, SIGNAL_ACTIONS } from "./signals";
 
-const ERROR_CODES = ["not-json", "not-an-experiment-signal", "unknown-action", "invalid"];
+const ERROR_CODES = ["not-json", "not-an-experiment-signal", "unknown-action", "invalid", "literal-secret"];
 
 function expectTyped(body: string) {
   const result = parseSignal(body);
@@ -88,11 +89,17 @@ describe("parseSignal never throws (fast-check)", { timeout: 60_000 }, () => {
     );
   });
 
-  it("accepts every well-formed signal as the command its action names", () => {
+  it("accepts every well-formed signal as the command its action names (unless a start's config holds a secret)", () => {
     let accepted = 0;
+    let refused = 0;
     fc.assert(
       fc.property(validSignal, (signal) => {
         const result = expectTyped(JSON.stringify(signal));
+        if (signal.action === "startExperiment" && literalSecretPaths(signal.config).length > 0) {
+          expect(result).toMatchObject({ ok: false, error: { code: "literal-secret" } });
+          refused++;
+          return;
+        }
         expect(result).toMatchObject({ ok: true, kind: SIGNAL_ACTIONS[signal.action] });
         if (!result.ok) return;
         expect(result.payload.experimentId).toBe(signal.experiment_id.trim());
@@ -104,7 +111,8 @@ describe("parseSignal never throws (fast-check)", { timeout: 60_000 }, () => {
       }),
       { numRuns: 300 },
     );
-    expect(accepted).toBe(300);
+    expect(accepted + refused).toBe(300);
+    expect(accepted).toBeGreaterThan(250);
   });
 
   it("on objects shaped like signals, with hostile keys mixed in", () => {

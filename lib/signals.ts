@@ -2,7 +2,10 @@
 // POST /api/signals and turned into a Command:
 //   { "action": "startExperiment" | "stopExperiment" | "promoteExperiment",
 //     "experiment_id": "<id>", "config": { partial spec, start only } }
+// A config holding a literal secret is refused here, before anything is stored, as the
+// dashboard's start form refuses it (lib/experiment-config.ts): the Command row would keep it.
 import { z } from "zod";
+import { literalSecretPaths } from "./agents";
 import { experimentId, formatIssues, partialAgentSpec, type CommandKind } from "./commands";
 
 export const SIGNAL_ACTIONS = {
@@ -39,7 +42,8 @@ export type SignalError =
   | { code: "not-json"; message: string }
   | { code: "not-an-experiment-signal"; message: string }
   | { code: "unknown-action"; message: string }
-  | { code: "invalid"; message: string };
+  | { code: "invalid"; message: string }
+  | { code: "literal-secret"; message: string };
 
 export type ParsedSignal =
   | { ok: true; kind: CommandKind; payload: { experimentId: string; config?: unknown } }
@@ -51,9 +55,11 @@ export function parseSignal(body: string): ParsedSignal {
   try {
     json = JSON.parse(body);
   } catch (error) {
+    // V8's message quotes the body around the error, which may be a secret: only its position.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
     return {
       ok: false,
-      error: { code: "not-json", message: `body is not JSON: ${(error as Error).message}` },
+      error: { code: "not-json", message: `body is not JSON${at ? ` (at character ${at})` : ""}` },
     };
   }
   const outer = envelope.safeParse(json);
@@ -81,6 +87,16 @@ export function parseSignal(body: string): ParsedSignal {
   if (!parsed.success) return { ok: false, error: { code: "invalid", message: formatIssues(parsed.error) } };
   const signal = parsed.data;
   const kind = SIGNAL_ACTIONS[signal.action];
+  const secrets = signal.action === "startExperiment" ? literalSecretPaths(signal.config) : [];
+  if (secrets.length > 0) {
+    return {
+      ok: false,
+      error: {
+        code: "literal-secret",
+        message: `config holds a literal secret at ${secrets.join(", ")}: reference a Secret with valueFrom.secretKeyRef instead`,
+      },
+    };
+  }
   return signal.action === "startExperiment"
     ? { ok: true, kind, payload: { experimentId: signal.experiment_id, config: signal.config } }
     : { ok: true, kind, payload: { experimentId: signal.experiment_id } };

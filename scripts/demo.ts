@@ -12,7 +12,7 @@ import { waitForApiServer } from "../testing/api-server";
 import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
 import { installManifests } from "../testing/install-manifests";
-import { FLEETDECK_MANIFESTS, clusterStop, clusterUp } from "../testing/local-cluster";
+import { FLEETDECK_MANIFESTS, clusterStop, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
@@ -76,6 +76,7 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   let kubeconfig = process.env.KUBECONFIG;
+  let webhookEnv: Record<string, string> = {};
   if (kubeconfig) {
     say(`using the cluster of KUBECONFIG=${kubeconfig}`);
     const kc = new KubeConfig();
@@ -93,6 +94,8 @@ async function main() {
     say(`local cluster ${up.action} in ${up.seconds.toFixed(1)} s`);
     if (up.action !== "running") stopCluster = () => clusterStop();
     kubeconfig = up.handle.kubeconfig;
+    // The local API server presents a token to the spot webhook, which answers only it.
+    webhookEnv = webhookAuthEnv(up.handle);
   }
 
   const kc = new KubeConfig();
@@ -123,6 +126,7 @@ async function main() {
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
     ...spotDemoEnv(),
+    ...webhookEnv,
     ...autoscalingDemoEnv(),
     ...env,
     ...metadataEnv,

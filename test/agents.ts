@@ -1,5 +1,5 @@
 // The agents feature in the test process, wired as main.ts wires it (shared informers, the
-// reconciler as a leader-only component, the command consumer), against the run's real
+// reconciler as a leader-only component, authorization, the command consumer), against the run's real
 // cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
 // read Events.
 import {
@@ -11,6 +11,7 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import pino from "pino";
+import { setupAccess } from "../controller/access/setup";
 import { REVISION_ANNOTATION } from "../controller/agents/render";
 import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
@@ -19,6 +20,7 @@ import { loadControllerConfig } from "../controller/config";
 import { createContext, type ControllerContext } from "../controller/context";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
+import type { AuthMethod, Subject } from "../lib/access";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
 import { eventually, testLogger } from "./harness";
@@ -43,6 +45,8 @@ export async function startAgents(
   });
   const { components, informers, events } = ctx;
   setupAgents(ctx);
+  // Per-user authorization, when env turns it on (FLEETDECK_AUTHZ=kubernetes).
+  const authorize = setupAccess(ctx);
   components.add({
     name: "informers",
     leaderOnly: false,
@@ -51,6 +55,7 @@ export async function startAgents(
   });
   const consumer = new CommandConsumer(new CommandStore(db, "agents-test"), ctx.commands, log, {
     pollMs: 10,
+    authorize,
   });
   components.add({
     name: "consumer",
@@ -164,9 +169,15 @@ export async function submit(
   kind: string,
   target: string,
   payload: unknown,
-  { actor = "alice", source = "dashboard", timeoutMs = 20_000 } = {},
+  {
+    actor = "alice",
+    source = "dashboard",
+    timeoutMs = 20_000,
+    actorAuth,
+    identity,
+  }: { actor?: string; source?: string; timeoutMs?: number; actorAuth?: AuthMethod; identity?: Subject } = {},
 ): Promise<{ id: number; status: string; message: string | null }> {
-  const inserted = await insertCommand(db, { kind, target, payload, actor, source });
+  const inserted = await insertCommand(db, { kind, target, payload, actor, source, actorAuth, identity });
   if (!inserted.ok) throw new Error(inserted.error);
   return eventually(
     async () => {

@@ -1,13 +1,30 @@
 // config/deploy is valid for the real API server: every object passes a server-side dry run
 // (schema, defaulting, admission), and its RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import YAML from "yaml";
 import { REPO_ROOT } from "../testing/paths";
+import { uniqueName } from "./harness";
 import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
 
 const DEPLOY = path.join(REPO_ROOT, "config/deploy");
+const HELM_NAMESPACES = path.join(REPO_ROOT, "config/deploy-helm-namespaces");
+
+type Manifest = {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+  roleRef?: { name: string };
+  spec?: {
+    template?: { spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] } };
+  };
+};
+const render = async (dir: string) =>
+  YAML.parseAllDocuments((await kubectl(inject("kubeconfig"), ["kustomize", dir])).stdout).map(
+    (d) => d.toJS() as Manifest,
+  );
 
 describe("config/deploy", () => {
   it("kubectl apply --dry-run=server -k config/deploy accepts every object", async () => {
@@ -34,8 +51,14 @@ describe("config/deploy", () => {
   });
 
   it("every RBAC rule says why it is needed", () => {
-    for (const file of ["cluster-role.yaml", "role.yaml"]) {
-      const text = fs.readFileSync(path.join(DEPLOY, "rbac", file), "utf8");
+    for (const file of [
+      "deploy/rbac/cluster-role.yaml",
+      "deploy/rbac/role.yaml",
+      "deploy/rbac/metrics-reader.yaml",
+      "deploy/rbac/helm-releases.yaml",
+      "deploy-helm-namespaces/roles.yaml",
+    ]) {
+      const text = fs.readFileSync(path.join(REPO_ROOT, "config", file), "utf8");
       const verbs = [...text.matchAll(/^\s+verbs: \[(.*)\]$/gm)].flatMap((m) => m[1]!.split(/,\s*/));
       expect(verbs.length).toBeGreaterThan(0);
       // Each verb is named in a comment of the file, next to the caller that needs it.
@@ -75,6 +98,31 @@ describe("config/deploy", () => {
       "can-i create pods --subresource=eviction",
     ).toBe(true);
     expect(await can("get", "namespaces/kube-system"), "can-i get, namespaces/kube-system").toBe(true);
+    expect(await can("list", "secrets", "-A"), "can-i list, secrets, -A (Helm releases)").toBe(true);
+    expect(await can("create", "tokenreviews.authentication.k8s.io"), "can-i create tokenreviews").toBe(true);
+    expect(
+      await can("create", "subjectaccessreviews.authorization.k8s.io"),
+      "can-i create subjectaccessreviews",
+    ).toBe(true);
+    expect(
+      await can("watch", "clusterrolebindings.rbac.authorization.k8s.io"),
+      "can-i watch clusterrolebindings",
+    ).toBe(true);
+    // The webhook configuration's name is fixed at install: that one, and no other.
+    for (const verb of ["create", "patch", "watch"]) {
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/fleetdeck-spot"),
+        `can-i ${verb} mutatingwebhookconfigurations/fleetdeck-spot`,
+      ).toBe(true);
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/other-webhook"),
+        `can-i ${verb} mutatingwebhookconfigurations/other-webhook`,
+      ).toBe(false);
+    }
+    expect(
+      await can("list", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+      "can-i list every mutatingwebhookconfiguration",
+    ).toBe(false);
     // Not granted.
     expect(await can("get", "namespaces/default"), "can-i get, namespaces/default").toBe(false);
     expect(await can("delete", "pods", "-n", "default"), "can-i delete, pods, -n, default").toBe(false);
@@ -93,5 +141,99 @@ describe("config/deploy", () => {
       "can-i create, clusterrolebindings.rbac.authorization.k8s.io",
     ).toBe(false);
     expect(await can("*", "*"), "can-i *, *").toBe(false);
+    expect(
+      await can("update", "clusterroles.rbac.authorization.k8s.io"),
+      "can-i update, clusterroles.rbac.authorization.k8s.io",
+    ).toBe(false);
+  });
+
+  it("installs with the webhook's name fixed, /metrics behind authentication and authorization by RBAC", async () => {
+    const { stdout: rendered } = await kubectl(inject("kubeconfig"), ["kustomize", DEPLOY]);
+    const docs = YAML.parseAllDocuments(rendered).map((d) => d.toJS() as Record<string, unknown>);
+    const deployment = docs.find((d) => d.kind === "Deployment") as {
+      spec: {
+        template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const controller = deployment.spec.template.spec.containers.find((c) => c.name === "controller")!;
+    const env = Object.fromEntries((controller.env ?? []).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      FLEETDECK_SPOT_WEBHOOK_NAME: "fleetdeck-spot",
+      FLEETDECK_METRICS_AUTH: "true",
+      FLEETDECK_AUTHZ: "kubernetes",
+    });
+    const clusterRole = docs.find(
+      (d) => d.kind === "ClusterRole" && (d.metadata as { name: string }).name === "fleetdeck-controller",
+    ) as { rules: { resources?: string[]; resourceNames?: string[] }[] };
+    const webhookRule = clusterRole.rules.find((r) => r.resources?.includes("mutatingwebhookconfigurations"));
+    expect(webhookRule?.resourceNames).toEqual([env.FLEETDECK_SPOT_WEBHOOK_NAME]);
+  });
+
+  it("config/deploy-helm-namespaces: no cluster-wide read of Secrets, a Role per listed namespace, the controller told", async () => {
+    const docs = await render(HELM_NAMESPACES);
+    const named = (kind: string, name: string) =>
+      docs.filter((d) => d.kind === kind && d.metadata.name === name);
+    expect(named("ClusterRole", "fleetdeck-helm-releases")).toEqual([]);
+    expect(named("ClusterRoleBinding", "fleetdeck-helm-releases")).toEqual([]);
+    const roles = named("Role", "fleetdeck-helm-releases");
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(["datadog"]);
+    expect(named("RoleBinding", "fleetdeck-helm-releases")[0]!.subjects).toEqual([
+      { kind: "ServiceAccount", name: SA_NAME, namespace: SA_NAMESPACE },
+    ]);
+    const controller = named("Deployment", "fleetdeck")[0]!.spec!.template!.spec!.containers!.find(
+      (c) => c.name === "controller",
+    )!;
+    expect(controller.env).toContainEqual({ name: "FLEETDECK_METADATA_HELM_NAMESPACES", value: "datadog" });
+    // Everything else of config/deploy is there (two cluster-wide objects out, two namespaced in),
+    // and valid for the API server (the listed namespace made first).
+    expect(docs.length).toBe((await render(DEPLOY)).length);
+    const admin = inject("kubeconfig");
+    const created = await kubectl(admin, ["create", "namespace", "datadog"]).then(
+      () => true,
+      () => false,
+    );
+    try {
+      const { stdout } = await kubectl(admin, ["apply", "--dry-run=server", "-k", HELM_NAMESPACES]);
+      for (const line of stdout.trim().split("\n"))
+        expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+    } finally {
+      if (created) await kubectl(admin, ["delete", "namespace", "datadog", "--wait=false"]);
+    }
+  });
+
+  it("the namespaced Helm Role lets the ServiceAccount read Secrets in its namespace and nowhere else", async () => {
+    const admin = inject("kubeconfig");
+    const namespace = uniqueName("helm-ns");
+    const account = uniqueName("helm-reader");
+    await kubectl(admin, ["create", "namespace", namespace]);
+    try {
+      // The overlay's Role and RoleBinding, for a throwaway account (the real one serves other tests).
+      const grants = (await render(HELM_NAMESPACES))
+        .filter((d) => (d.kind === "Role" || d.kind === "RoleBinding") && d.metadata.namespace === "datadog")
+        .map((d) => ({
+          ...d,
+          metadata: { ...d.metadata, namespace },
+          ...(d.subjects ? { subjects: [{ kind: "ServiceAccount", name: account, namespace }] } : {}),
+        }));
+      expect(grants.map((g) => g.kind)).toEqual(["Role", "RoleBinding"]);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rbac-")), "grants.yaml");
+      fs.writeFileSync(file, grants.map((g) => YAML.stringify(g)).join("---\n"));
+      await kubectl(admin, ["apply", "-f", file]);
+      const can = async (...args: string[]) => {
+        const as = `--as=system:serviceaccount:${namespace}:${account}`;
+        const result = await kubectl(admin, ["auth", "can-i", as, ...args]).catch(
+          (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
+        );
+        return result.stdout.trim() === "yes";
+      };
+      expect(await can("list", "secrets", "-n", namespace)).toBe(true);
+      expect(await can("watch", "configmaps", "-n", namespace)).toBe(true);
+      expect(await can("get", "secrets", "-n", namespace)).toBe(false);
+      expect(await can("list", "secrets", "-A")).toBe(false);
+      expect(await can("list", "secrets", "-n", "default")).toBe(false);
+      fs.rmSync(path.dirname(file), { recursive: true });
+    } finally {
+      await kubectl(admin, ["delete", "namespace", namespace, "--wait=false"]);
+    }
   });
 });

@@ -2,7 +2,7 @@
 // FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
 import type { TestProject } from "vitest/node";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
-import { asServiceAccount, serviceAccountKubeconfig } from "./service-account";
+import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
 
@@ -43,6 +43,7 @@ async function controllerKubeconfig(admin: string, clusterName: string): Promise
   const file = await serviceAccountKubeconfig(admin, clusterName);
   console.log(
     "[integration] the controller code runs as ServiceAccount fleetdeck-system/fleetdeck-controller",
+    helmNamespaced() ? "with namespaced Helm RBAC (config/deploy-helm-namespaces)" : "",
   );
   return file;
 }

@@ -6,8 +6,14 @@ import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
-import { clusterHandle } from "../testing/local-cluster";
-import { asServiceAccount, grantNamespaceRole } from "./service-account";
+import { clusterHandle, webhookAuthEnv } from "../testing/local-cluster";
+import { webhookClientToken } from "../testing/webhook-auth";
+import {
+  asServiceAccount,
+  grantHelmNamespaceRole,
+  grantNamespaceRole,
+  helmNamespaced,
+} from "./service-account";
 
 export function testKubeConfig(): KubeConfig {
   const file = inject("kubeconfig");
@@ -47,6 +53,21 @@ export function testClusterDir(): string | undefined {
   return name ? clusterHandle(name).dir : undefined;
 }
 
+/**
+ * The spot webhook settings that make it answer only the run's API server (which presents a
+ * token, testing/webhook-auth.ts); none for an external cluster.
+ */
+export function testWebhookAuthEnv(): Record<string, string> {
+  const name = inject("clusterName");
+  return name ? webhookAuthEnv(clusterHandle(name)) : {};
+}
+
+/** The token the run's API server presents to webhooks, to call one as it does; none for an external cluster. */
+export function testWebhookClientToken(): string | undefined {
+  const name = inject("clusterName");
+  return name ? webhookClientToken(clusterHandle(name).webhookAuth) : undefined;
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString("hex")}`;
 }
@@ -58,6 +79,8 @@ export async function createNamespace(kc: KubeConfig, prefix: string): Promise<s
   // The file's namespace doubles as fleetdeck's own namespace (its Lease): grant what
   // config/deploy grants in fleetdeck-system.
   if (asServiceAccount()) await grantNamespaceRole(kc, name);
+  // Namespaced Helm mode: every test namespace is one the forwarder is granted (and told) to read.
+  if (asServiceAccount() && helmNamespaced()) await grantHelmNamespaceRole(kc, name);
   return name;
 }
 

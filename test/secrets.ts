@@ -1,8 +1,10 @@
 // The secrets the test runs hand to fleetdeck (placeholders, never real ones), and the scan that
 // proves none of them leaked: after the integration and browser runs, no log line, SQLite file
-// or page holds one (e2e/secrets-scan.spec.ts runs it last).
+// or page holds one (e2e/secrets-scan.spec.ts runs it last). The corpus shapes of
+// test/secret-corpus.ts are scanned for too.
 import fs from "node:fs";
 import path from "node:path";
+import { SECRET_CORPUS } from "./secret-corpus";
 
 export const TEST_SECRETS = {
   /** DD_API_KEY of the e2e controller (a request header to the fake intake, nothing else). */
@@ -11,11 +13,19 @@ export const TEST_SECRETS = {
   adminToken: "e2e-admin-token-0123456789",
   /** FLEETDECK_API_TOKEN (bearer token of /api/signals) in e2e/auth.spec.ts. */
   apiToken: "e2e-api-token-0123456789",
+  /** FLEETDECK_AUTH_PROXY_SECRET of the proxied dashboard in e2e/authorization.spec.ts. */
+  proxySecret: "e2e-proxy-secret-0123456789",
   /** DD_API_KEY of the metadata integration tests. */
   metadataApiKey: "test-api-key-not-a-real-one",
   /** An API key inside Helm values: redacted before it is sent, stored or shown. */
   helmValuesApiKey: "0123456789abcdef0123456789abcdef",
 } as const;
+
+/** Every secret the scan looks for: the test secrets and every corpus shape's. */
+export const SCANNED_SECRETS: readonly string[] = [
+  ...Object.values(TEST_SECRETS),
+  ...SECRET_CORPUS.map((shape) => shape.secret),
+];
 
 // Kubernetes ServiceAccount tokens (JWTs) and bearer headers, whatever their value.
 const TOKEN_PATTERNS: { name: string; pattern: RegExp }[] = [
@@ -36,7 +46,7 @@ export interface Leak {
 export function findSecrets(
   text: string,
   where: string,
-  secrets: readonly string[] = Object.values(TEST_SECRETS),
+  secrets: readonly string[] = SCANNED_SECRETS,
 ): Leak[] {
   const leaks: Leak[] = [];
   const excerpt = (at: number) => text.slice(Math.max(0, at - 60), at + 60).replace(/\s+/g, " ");

@@ -2,6 +2,9 @@
 // the controller code under test talks to the API server as config/deploy's ServiceAccount,
 // with exactly the RBAC of config/deploy/rbac, instead of as the admin. Tests keep the admin
 // kubeconfig for what a user or the cluster would do (creating objects, reading Events).
+// With FLEETDECK_TEST_HELM_NAMESPACED=1 too (`npm run test:int:sa:helm-namespaces`) the RBAC is
+// config/deploy-helm-namespaces' instead: no cluster-wide read of Secrets, the Helm Role in each
+// test namespace, and the Helm forwarder limited to the test's namespaces.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -20,8 +23,16 @@ import { REPO_ROOT, STATE_DIR } from "../testing/paths";
 export const SA_NAMESPACE = "fleetdeck-system";
 export const SA_NAME = "fleetdeck-controller";
 const RBAC_DIR = path.join(REPO_ROOT, "config/deploy/rbac");
+export const HELM_ROLES_FILE = path.join(REPO_ROOT, "config/deploy-helm-namespaces/roles.yaml");
 
 export const asServiceAccount = () => process.env.FLEETDECK_TEST_AS_SA === "1";
+/** The Helm forwarder limited to namespaces, with namespaced Roles (FLEETDECK_TEST_HELM_NAMESPACED=1). */
+export const helmNamespaced = () => process.env.FLEETDECK_TEST_HELM_NAMESPACED === "1";
+
+/** What the controller code under test is configured with for the Helm forwarder's namespaces. */
+export function helmNamespacesEnv(namespaces: string[]): Record<string, string> {
+  return helmNamespaced() ? { FLEETDECK_METADATA_HELM_NAMESPACES: namespaces.join(",") } : {};
+}
 
 export function kubectl(kubeconfig: string, args: string[]) {
   return promisify(execFile)(
@@ -42,6 +53,11 @@ export async function serviceAccountKubeconfig(
   clusterName: string,
 ): Promise<string> {
   await kubectl(adminKubeconfig, ["apply", "-k", RBAC_DIR]);
+  if (helmNamespaced()) {
+    // What config/deploy-helm-namespaces removes; its Roles are granted per test namespace.
+    for (const kind of ["clusterrolebinding", "clusterrole"])
+      await kubectl(adminKubeconfig, ["delete", kind, "fleetdeck-helm-releases", "--ignore-not-found"]);
+  }
   const admin = new KubeConfig();
   admin.loadFromFile(adminKubeconfig);
   const { status } = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
@@ -75,6 +91,23 @@ export async function grantNamespaceRole(admin: KubeConfig, namespace: string): 
     const obj = doc.toJS() as KubernetesObject & { subjects?: { namespace?: string }[] };
     obj.metadata = { ...obj.metadata, namespace };
     // The subject stays the ServiceAccount in fleetdeck-system.
+    for (const subject of obj.subjects ?? []) subject.namespace = SA_NAMESPACE;
+    await api.patch(obj, undefined, undefined, "fleetdeck-test", true, PatchStrategy.ServerSideApply);
+  }
+}
+
+/**
+ * The Role and RoleBinding of config/deploy-helm-namespaces/roles.yaml (its first namespace's)
+ * in `namespace`: what the namespaced Helm mode grants in each listed namespace.
+ */
+export async function grantHelmNamespaceRole(admin: KubeConfig, namespace: string): Promise<void> {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(HELM_ROLES_FILE, "utf8")).map(
+    (doc) => doc.toJS() as KubernetesObject & { subjects?: { namespace?: string }[] },
+  );
+  const first = docs[0]?.metadata?.namespace;
+  const api = KubernetesObjectApi.makeApiClient(admin);
+  for (const obj of docs.filter((d) => d.metadata?.namespace === first)) {
+    obj.metadata = { ...obj.metadata, namespace };
     for (const subject of obj.subjects ?? []) subject.namespace = SA_NAMESPACE;
     await api.patch(obj, undefined, undefined, "fleetdeck-test", true, PatchStrategy.ServerSideApply);
   }

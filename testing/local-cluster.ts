@@ -16,6 +16,12 @@ import {
 } from "./control-plane-binaries";
 import { installManifests } from "./install-manifests";
 import { REPO_ROOT, STATE_DIR } from "./paths";
+import {
+  WEBHOOK_CLIENT_USER,
+  webhookAuthFiles,
+  writeWebhookAuth,
+  type WebhookAuthFiles,
+} from "./webhook-auth";
 
 const run = promisify(execFile);
 
@@ -34,6 +40,8 @@ export interface ClusterHandle {
   kubeconfig: string;
   /** kwokctl's directory for this cluster: pids/, logs/ (audit.log among them), pki/. */
   dir: string;
+  /** How its API server authenticates to webhooks (testing/webhook-auth.ts). */
+  webhookAuth: WebhookAuthFiles;
 }
 
 export function clusterHandle(name = DEFAULT_CLUSTER): ClusterHandle {
@@ -41,7 +49,18 @@ export function clusterHandle(name = DEFAULT_CLUSTER): ClusterHandle {
     name,
     kubeconfig: path.join(STATE_DIR, name === DEFAULT_CLUSTER ? "kubeconfig" : `kubeconfig-${name}`),
     dir: path.join(kwokWorkdir(), "clusters", name),
+    webhookAuth: webhookAuthFiles(path.join(kwokWorkdir(), "webhook-auth", name)),
   };
+}
+
+/**
+ * The spot controller's settings that make its webhook answer only this cluster's API server;
+ * none for a cluster created before its API server presented a token.
+ */
+export function webhookAuthEnv(handle: ClusterHandle): Record<string, string> {
+  return fs.existsSync(handle.webhookAuth.tokenFile)
+    ? { FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS: WEBHOOK_CLIENT_USER }
+    : {};
 }
 
 function kwokWorkdir(): string {
@@ -219,6 +238,8 @@ export async function clusterUp(
       // server is away longer than their renew deadline (restart and outage tests do that).
       "kube-controller-manager=leader-elect=false",
       "kube-scheduler=leader-elect=false",
+      // The API server presents a token to admission webhooks, which they check (TokenReview).
+      ...writeWebhookAuth(handle.webhookAuth),
     ];
     await kwokctl(bins, name, [
       ...["create", "cluster", "--runtime", "binary"],
@@ -278,6 +299,7 @@ export async function clusterDown(
   if (leftovers.length > 0) await sleep(200);
   leftovers = leftoverProcesses(handle);
   fs.rmSync(handle.dir, { recursive: true, force: true });
+  fs.rmSync(handle.webhookAuth.dir, { recursive: true, force: true });
   fs.rmSync(handle.kubeconfig, { force: true });
   fs.rmSync(kwokctlKubeconfig(name), { force: true });
   return { deleted, leftovers };

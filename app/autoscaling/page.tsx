@@ -3,9 +3,11 @@ import { AutoscalersSection } from "@/components/autoscaling/autoscalers/autosca
 import { PageHeader } from "@/components/ui/page-header";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { spotOverview } from "@/server/queries/spot";
+import { requireActor } from "@/server/auth";
 
 export default async function AutoscalingPage() {
-  const [spot, autoscalers] = await Promise.all([spotOverview(), autoscalingOverview()]);
+  const actor = await requireActor();
+  const [spot, autoscalers] = await Promise.all([spotOverview(actor), autoscalingOverview()]);
   return (
     <>
       <PageHeader title="Autoscaling" description="Spot scheduling and workload autoscalers." />

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { refusalOf } from "@/lib/access";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
 import { canEnd, canPromoteCandidate, refusal } from "@/lib/experiments";
 import type { CandidateHealth } from "@/lib/rollout";
@@ -55,10 +56,12 @@ export function ExperimentPanel({
   const row = status?.id ? experiments.find((e) => e.experimentId === status.id) : experiments[0];
   const specOf = (name: string | undefined) => revisions.find((r) => r.name === name)?.spec;
   const confirmed = confirm ? experiments.find((e) => e.experimentId === confirm.id) : undefined;
-  // The controller's own rules (lib/experiments.ts), checked again while the dialog is open;
-  // a promote also waits for a healthy candidate.
+  // The viewer's permission, then the controller's own rules (lib/experiments.ts), checked again
+  // while the dialog is open; a promote also waits for a healthy candidate.
+  const denied = refusalOf(agent.permission);
   const candidate = agent.rollout?.candidate ?? null;
   const endRefusal = (id: string, action: "promote" | "stop") =>
+    denied ??
     refusal(canEnd(agentStatus, id, action)) ??
     (action === "promote" ? refusal(canPromoteCandidate(candidate)) : null);
   const blockedReason = confirm ? endRefusal(confirm.id, confirm.action) : null;

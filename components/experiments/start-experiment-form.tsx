@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useMemo, useState } from "react";
+import { refusalOf } from "@/lib/access";
 import { GRACE_SECONDS, THRESHOLD_PERCENT, experimentId as experimentIdSchema } from "@/lib/commands";
 import { parseExperimentConfig } from "@/lib/experiment-config";
 import { canStart, refusal } from "@/lib/experiments";
@@ -57,10 +58,12 @@ export function StartExperimentForm({ agent }: { agent: AgentDetailDto }) {
     "percent",
   );
   const graceError = wholeNumberProblem(grace, GRACE_SECONDS.min, GRACE_SECONDS.max, "seconds");
-  // Deleted is the dashboard's to say; the rest is the controller's rule (lib/experiments.ts).
+  // Deleted is the dashboard's to say; then the viewer's permission (the controller's stored
+  // answer); the rest is the controller's rule (lib/experiments.ts).
   const blocked = agent.deleted
     ? "this DatadogAgent no longer exists"
-    : refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id));
+    : (refusalOf(agent.permission) ??
+      refusal(canStart(agentStatusOf(agent), idCheck.success ? idCheck.data : id)));
   const valid =
     !!parsed?.ok &&
     idCheck.success &&

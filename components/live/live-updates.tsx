@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
-type LiveState = "connecting" | "live" | "paused" | "reconnecting";
+type LiveState = "connecting" | "live" | "paused" | "reconnecting" | "ended";
 
 const FLUSH_MS = 100;
 
@@ -18,6 +18,7 @@ export function LiveUpdates() {
 
   useEffect(() => {
     let source: EventSource | null = null;
+    let ended = false;
     let lastId: string | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const pending = new Set<string>();
@@ -48,6 +49,12 @@ export function LiveUpdates() {
         void queryClient.invalidateQueries();
       });
       source.addEventListener("heartbeat", () => setState("live"));
+      // Signed out (here or in another tab), expired, or the admin token changed: stop for good.
+      source.addEventListener("session-ended", () => {
+        close();
+        ended = true;
+        setState("ended");
+      });
       // EventSource reconnects by itself (with Last-Event-ID); say so meanwhile.
       source.onerror = () => setState("reconnecting");
     };
@@ -56,6 +63,7 @@ export function LiveUpdates() {
       source = null;
     };
     const onVisibility = () => {
+      if (ended) return;
       if (document.hidden) {
         close();
         setState("paused");
@@ -77,6 +85,7 @@ export function LiveUpdates() {
     live: { dot: "bg-emerald-500", label: "Live" },
     paused: { dot: "bg-slate-400", label: "Paused (tab hidden)" },
     reconnecting: { dot: "bg-amber-500", label: "Reconnecting" },
+    ended: { dot: "bg-rose-500", label: "Signed out: reload to sign in" },
   };
   return (
     <p

@@ -84,8 +84,8 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
                   <p className="text-xs text-slate-500">Watches</p>
                   <ul className="mt-1 flex flex-wrap gap-1" aria-label={`${TITLES[f.name]} active watches`}>
                     {f.activeWatches.map((w) => (
-                      <li key={w.kind}>
-                        <Badge tone="info">{w.kind}</Badge>
+                      <li key={`${w.kind}/${w.namespace ?? ""}`}>
+                        <Badge tone="info">{w.namespace ? `${w.kind} in ${w.namespace}` : w.kind}</Badge>
                       </li>
                     ))}
                     {f.activeWatches.length === 0 && <li className="text-slate-500">none</li>}
@@ -94,10 +94,13 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
                     <ul className="mt-2 space-y-1" aria-label={`${TITLES[f.name]} denied watches`}>
                       {f.deniedWatches.map((w) => (
                         <li
-                          key={w.kind}
+                          key={`${w.kind}/${w.namespace ?? ""}`}
                           className="rounded border border-rose-200 bg-rose-50 px-2 py-1 text-rose-900"
                         >
-                          <span className="font-medium">{w.kind}:</span> {w.reason}
+                          <span className="font-medium">
+                            {w.namespace ? `${w.kind} in ${w.namespace}` : w.kind}:
+                          </span>{" "}
+                          {w.reason}
                         </li>
                       ))}
                     </ul>

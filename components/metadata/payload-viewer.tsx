@@ -86,7 +86,13 @@ export function PayloadViewer({ id, onClose }: { id: number; onClose: () => void
               <RelativeTime iso={data.send.at} />
               {data.send.error && <span className="block text-rose-800">{data.send.error}</span>}
             </p>
-            {!data.payload ? (
+            {data.payloadNotKept ? (
+              <p className="text-sm text-slate-600" data-testid="payload-not-kept">
+                {data.send.sizeBytes.toLocaleString("en")} bytes were sent; the payload was not kept: it is
+                larger than the send log&apos;s per-row budget, or older than what its total budget keeps
+                (FLEETDECK_METADATA_SEND_LOG_MAX_PAYLOAD_BYTES, FLEETDECK_METADATA_SEND_LOG_MAX_TOTAL_BYTES).
+              </p>
+            ) : !data.payload ? (
               <p className="text-sm text-slate-600">Nothing was sent.</p>
             ) : data.diff ? (
               <>

@@ -278,14 +278,39 @@ describe("bad input is refused with a specific message and nothing changes", () 
   });
 
   it("an unknown field would be pruned: refused instead of silently dropped", async () => {
-    const result = await submit(db, "start-experiment", target, {
-      experimentId: "x",
-      config: { global: { credentials: { apiKey: "plain" } } },
+    // A literal secret is refused before it is stored; a row that got in another way (an older
+    // dashboard) is rejected by the controller too.
+    const secret = { experimentId: "x", config: { global: { credentials: { apiKey: "plain" } } } };
+    expect(
+      await insertCommand(db, {
+        kind: "start-experiment",
+        target,
+        payload: secret,
+        actor: "alice",
+        source: "dashboard",
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("literal secret at config.global.credentials.apiKey"),
     });
-    expect(result).toMatchObject({
-      status: "rejected",
-      message: expect.stringContaining("literal secret at global.credentials.apiKey"),
+    const row = await db.command.create({
+      data: {
+        kind: "start-experiment",
+        target,
+        payload: JSON.stringify(secret),
+        actor: "alice",
+        source: "dashboard",
+      },
     });
+    const result = await eventually(
+      async () => {
+        const c = await db.command.findUniqueOrThrow({ where: { id: row.id } });
+        expect(c.status).toBe("rejected");
+        return c;
+      },
+      { intervalMs: 20 },
+    );
+    expect(result.message).toContain("literal secret at global.credentials.apiKey");
     const unknown = await submit(db, "start-experiment", target, {
       experimentId: "x",
       config: { global: { credentials: { apiSecret: { secretName: "s", keyName: "k", extra: 1 } } } },

@@ -4,6 +4,12 @@
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
+//
+// A command that times out is rejected by the consumer at once, while its handler may still be
+// waiting on the API server: every handler checks its signal right before each write
+// (`ctx.signal.throwIfAborted()`), so nothing new is written once the user was told "rejected".
+// Only compensations (putting a status back, forgetting an experiment row) still run, and the
+// audit of a write that had already landed.
 import { literalSecretPaths, type AgentStatus, type HealthGateSettings } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
 import { canEnd, canPromoteCandidate, canRestore, canStart } from "../../lib/experiments";
@@ -14,6 +20,7 @@ import { describeKubeError, isConflict, statusCode } from "../kube/client";
 import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
+import { policyViolation, type ConfigPolicy } from "./config-policy";
 import { applyDefaults } from "./defaults";
 import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
@@ -31,6 +38,8 @@ export interface HandlerDeps {
   defaultHealthGate: HealthGateSettings;
   /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
   candidateHealth?: (target: string) => CandidateHealth | null;
+  /** What a new spec may bring in (images, Secret references). */
+  policy: ConfigPolicy;
 }
 
 /** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
@@ -69,6 +78,11 @@ function gateText(gate: HealthGateSettings): string {
 
 export function agentHandlers(deps: HandlerDeps) {
   const { api, readModel, events } = deps;
+  /** Refuses a spec that brings in an image or a Secret reference the policy does not allow. */
+  const checkPolicy = (spec: unknown, agent: DatadogAgent) => {
+    const violation = policyViolation(spec, agent.spec ?? {}, deps.policy);
+    if (violation) throw new CommandRejected(`refused by fleetdeck's policy: ${violation}`);
+  };
   const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
     events.record({ regarding: agentRef(agent), ...input });
 
@@ -125,6 +139,8 @@ export function agentHandlers(deps: HandlerDeps) {
       await api
         .replaceSpec(agent, merged, cause, { dryRun: true })
         .catch((error) => rejectApiError(error, "the API server rejected the candidate spec"));
+      // What the candidate brings in (images, Secret references) once it is a valid spec at all.
+      checkPolicy(merged, agent);
 
       const started = startedStatus(status, {
         id,
@@ -133,6 +149,7 @@ export function agentHandlers(deps: HandlerDeps) {
         healthGate: { ...deps.defaultHealthGate, ...payload.healthGate },
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
+      ctx.signal.throwIfAborted();
       await readModel.startExperiment({
         agentKey: ctx.target,
         experimentId: id,
@@ -146,8 +163,10 @@ export function agentHandlers(deps: HandlerDeps) {
       // Status first, then the spec (upstream's order): the reconcile that sees the new spec
       // already knows it is the experiment's, by expectedSpecHash.
       try {
+        ctx.signal.throwIfAborted();
         const withStatus = await api.patchStatus(agent, createMergePatch(status, started) ?? {});
         try {
+          ctx.signal.throwIfAborted();
           await api.replaceSpec(withStatus, merged, cause);
         } catch (error) {
           if (isConflict(error)) throw new Conflict();
@@ -190,7 +209,9 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("stop", id, ctx, async (agent, status) => {
+      ctx.signal.throwIfAborted();
       await readModel.stopRequested(ctx.target, id, ctx.actor);
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
       const baseline = status.experiment?.baselineRevision;
       await readModel.audit({
@@ -216,6 +237,7 @@ export function agentHandlers(deps: HandlerDeps) {
     return onRunningExperiment("promote", id, ctx, async (agent, status) => {
       const health = canPromoteCandidate(deps.candidateHealth?.(ctx.target));
       if (!health.ok) throw new CommandRejected(health.reason);
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);
       const hash = specHash(defaulted);
@@ -268,10 +290,12 @@ export function agentHandlers(deps: HandlerDeps) {
           `"${payload.revision}" is not a revision of ${ctx.target} (expected ${name}-<10 hex characters>)`,
         );
       }
-      const spec = await loadRevisionSpec(deps, agent, payload.revision).catch((error) => {
+      const spec = await loadRevisionSpec(deps, agent, payload.revision, ctx.signal).catch((error) => {
         if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);
         throw error;
       });
+      checkPolicy(spec, agent);
+      ctx.signal.throwIfAborted();
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));

@@ -8,6 +8,22 @@ import {
 } from "../../lib/agents";
 import { bool } from "../../lib/env";
 import { GRACE_SECONDS, THRESHOLD_PERCENT } from "../../lib/commands";
+import { DATADOG_REGISTRIES } from "./config-policy";
+
+/** A comma-separated list, or "*" for anything. */
+const listOrAny = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v): string[] | "any" =>
+      v === "*"
+        ? "any"
+        : v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
 
 export const agentsEnvSchema = z.object({
   /** Reconciles of different DatadogAgents run in parallel on this many workers. */
@@ -40,6 +56,10 @@ export const agentsEnvSchema = z.object({
     .min(GRACE_SECONDS.min)
     .max(GRACE_SECONDS.max)
     .default(DEFAULT_HEALTH_GATE.graceSeconds),
+  /** Registries the images an experiment or a restore brings in may come from ("*": any). */
+  FLEETDECK_ALLOWED_IMAGE_REGISTRIES: listOrAny(DATADOG_REGISTRIES.join(",")),
+  /** Secrets an experiment or a restore may reference besides those the agent already does ("*": any). */
+  FLEETDECK_ALLOWED_SECRET_REFERENCES: listOrAny(""),
 });
 
 export type AgentsConfig = z.infer<typeof agentsEnvSchema>;

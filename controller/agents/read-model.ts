@@ -1,6 +1,8 @@
 // The agents read model in SQLite: the agent as last reconciled, every revision that ever
 // became current (with why and by whom: the cluster keeps three, this keeps them all), and
 // every experiment. Each write announces itself on the change feed in the same transaction.
+// Specs, configs and free texts go through the one redactor (lib/redact.ts) on the way in; a
+// revision stored redacted says so (specRedacted) and cannot be restored from here.
 import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
 import {
@@ -11,6 +13,7 @@ import {
   type RevisionCause,
 } from "../../lib/agents";
 import { canonicalJson, type Json } from "../../lib/merge-patch";
+import { redactSecrets, redactText } from "../../lib/redact";
 import {
   experimentConfigColumn,
   experimentStatusColumn,
@@ -80,7 +83,7 @@ export class AgentReadModel {
       currentRevision: snapshot.status.currentRevision ?? null,
       previousRevision: snapshot.status.previousRevision ?? null,
       experiment: experimentStatusColumn.encode(snapshot.status.experiment ?? null),
-      renderError: snapshot.renderError,
+      renderError: snapshot.renderError && redactText(snapshot.renderError),
       deletedAt: null,
     };
     const fingerprint = canonicalJson(row);
@@ -189,7 +192,7 @@ export class AgentReadModel {
       });
       const data = {
         ...experiment,
-        config: experimentConfigColumn.encode(experiment.config),
+        config: experimentConfigColumn.encode(redactSecrets(experiment.config)),
         phase: "running",
       };
       if (existing) await tx.experiment.update({ where: { id: existing.id }, data });
@@ -294,7 +297,7 @@ async function endExperiment(
     data: {
       phase: end.phase,
       outcome: end.outcome,
-      reason: end.reason,
+      reason: redactText(end.reason),
       endedBy: end.endedBy,
       endedAt: new Date(),
     },

@@ -110,6 +110,10 @@ export function setupAgents(ctx: ControllerContext): void {
       const agent = agents.get(target);
       return agent ? rollouts.rollout(agent).candidate : null;
     },
+    policy: {
+      registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
+      secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+    },
   });
   ctx.commands
     .register("start-experiment", handlers.startExperiment)

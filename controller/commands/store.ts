@@ -15,6 +15,10 @@ export interface StoredCommand {
   /** The payload's JSON text, validated again before use. */
   payload: string;
   actor: string;
+  /** How the dashboard authenticated the actor (lib/access.ts). */
+  actorAuth: string;
+  /** The actor's Kubernetes identity as recorded (lib/access.ts encodeSubject), or null. */
+  identity: string | null;
   reason: string | null;
   source: string;
   createdAt: Date;
@@ -82,6 +86,8 @@ export class CommandStore implements CommandQueue {
         target: true,
         payload: true,
         actor: true,
+        actorAuth: true,
+        identity: true,
         reason: true,
         source: true,
         createdAt: true,

@@ -317,7 +317,8 @@ export class Informer<T extends KubeObject = KubeObject> {
           if (settled) return;
           settled = true;
           clearTimeout(watchdog);
-          res.destroy();
+          // A watch the server ended leaves its connection to the pool; any other end closes it.
+          if (!res.complete) res.destroy();
           if (end instanceof Error) reject(end);
           else resolve(this.stopped ? "stopped" : end);
         };

@@ -13,6 +13,24 @@ describe("metadata configuration", () => {
     expect(config.helm.charts).toEqual(["datadog", "datadog-operator", "datadog-agent"]);
   });
 
+  it("bounds what a Helm release and the send log may hold", () => {
+    const config = loadMetadataConfig({});
+    expect(config.helm.maxReleaseBytes).toBe(1024 * 1024);
+    expect(config.sendLog.maxPayloadBytes).toBe(256 * 1024);
+    expect(config.sendLog.maxTotalBytes).toBe(64 * 1024 * 1024);
+    expect(config.helm.namespaces).toEqual([]);
+  });
+
+  it("limits the Helm forwarder to listed namespaces, and names a bad one", () => {
+    expect(
+      loadMetadataConfig({ FLEETDECK_METADATA_HELM_NAMESPACES: " datadog, monitoring ,datadog" }).helm
+        .namespaces,
+    ).toEqual(["datadog", "monitoring"]);
+    expect(() =>
+      loadMetadataConfig({ FLEETDECK_METADATA_HELM_NAMESPACES: "datadog,Not_A_Namespace" }),
+    ).toThrow(/FLEETDECK_METADATA_HELM_NAMESPACES.*expected namespace names/);
+  });
+
   it("builds the intake URL from DD_SITE, or DD_URL's scheme and host", () => {
     expect(loadMetadataConfig({ DD_SITE: "datadoghq.eu" }).intakeUrl).toBe(
       "https://app.datadoghq.eu/api/v1/metadata",

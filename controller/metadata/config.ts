@@ -4,6 +4,18 @@ import { z } from "zod";
 import { parseEnvWith } from "../../lib/env";
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list, blanks dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 export const metadataEnvSchema = z.object({
   /** Without it forwarding is off (and the dashboard says so). Never logged, stored or shown. */
@@ -29,19 +41,27 @@ export const metadataEnvSchema = z.object({
   FLEETDECK_METADATA_SEND_LOG_MAX_AGE_HOURS: positiveInt(1, 24 * 365).default(72),
   /** ...and only the newest this many rows are kept. */
   FLEETDECK_METADATA_SEND_LOG_MAX_ROWS: positiveInt(100, 10_000_000).default(50_000),
-  /** A Helm release that decompresses to more than this is skipped (a zip bomb must not stop the forwarder). */
-  FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: positiveInt(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
-  /** Charts whose releases are forwarded (upstream's allowlist). */
-  FLEETDECK_METADATA_HELM_CHARTS: z
-    .string()
-    .trim()
-    .default("datadog,datadog-operator,datadog-agent")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
+  /** A payload larger than this is sent but not kept in its send-log row (the row says so). */
+  FLEETDECK_METADATA_SEND_LOG_MAX_PAYLOAD_BYTES: positiveInt(1024, 64 * 1024 * 1024).default(256 * 1024),
+  /** The payloads kept in the send log add up to at most this; the oldest are dropped first. */
+  FLEETDECK_METADATA_SEND_LOG_MAX_TOTAL_BYTES: positiveInt(1024 * 1024, 64 * 1024 * 1024 * 1024).default(
+    64 * 1024 * 1024,
+  ),
+  /**
+   * A Helm release that decompresses to more than this is skipped, the gunzip stopped there (a
+   * gzip bomb costs at most this much memory). The datadog chart's releases are ~100 KB.
+   */
+  FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Namespaces whose Helm releases are forwarded (comma-separated); unset: every namespace. */
+  FLEETDECK_METADATA_HELM_NAMESPACES: commaList("").pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected namespace names separated by commas"),
     ),
+  ),
+  /** Charts whose releases are forwarded (upstream's allowlist). */
+  FLEETDECK_METADATA_HELM_CHARTS: commaList("datadog,datadog-operator,datadog-agent"),
 });
 
 export type MetadataEnv = z.infer<typeof metadataEnvSchema>;
@@ -54,8 +74,9 @@ export interface MetadataConfig {
   crdHeartbeatMs: number;
   helmHeartbeatMs: number;
   workers: number;
-  sendLog: { maxAgeMs: number; maxRows: number };
-  helm: { maxReleaseBytes: number; charts: string[] };
+  sendLog: { maxAgeMs: number; maxRows: number; maxPayloadBytes: number; maxTotalBytes: number };
+  /** namespaces: empty for every namespace. */
+  helm: { maxReleaseBytes: number; charts: string[]; namespaces: string[] };
 }
 
 export const INTAKE_PATH = "/api/v1/metadata";
@@ -80,10 +101,13 @@ export function metadataConfigFrom(parsed: MetadataEnv): MetadataConfig {
     sendLog: {
       maxAgeMs: parsed.FLEETDECK_METADATA_SEND_LOG_MAX_AGE_HOURS * 3_600_000,
       maxRows: parsed.FLEETDECK_METADATA_SEND_LOG_MAX_ROWS,
+      maxPayloadBytes: parsed.FLEETDECK_METADATA_SEND_LOG_MAX_PAYLOAD_BYTES,
+      maxTotalBytes: parsed.FLEETDECK_METADATA_SEND_LOG_MAX_TOTAL_BYTES,
     },
     helm: {
       maxReleaseBytes: parsed.FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES,
       charts: parsed.FLEETDECK_METADATA_HELM_CHARTS,
+      namespaces: [...new Set(parsed.FLEETDECK_METADATA_HELM_NAMESPACES)],
     },
   };
 }

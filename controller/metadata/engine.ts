@@ -1,7 +1,8 @@
 // The engine both metadata forwarders share (upstream's InformerWorkQueue), on the controller
-// builder: a watch is added only after a SelfSubjectAccessReview allows list and watch
-// cluster-wide on its explicit API group, and discovery says the resource is served; a watch
-// that is not is skipped, logged and reported, and the others work. A ticker drives heartbeats.
+// builder: a watch is added only after a SelfSubjectAccessReview allows list and watch on its
+// explicit API group (cluster-wide, or in the one namespace of a namespaced watch), and
+// discovery says the resource is served; a watch that is not is skipped, logged and reported,
+// and the others work. A ticker drives heartbeats.
 import type { WatchInfo } from "../../lib/metadata";
 import { canIAll } from "../kube/access-review";
 import { describeKubeError, type KubeClient } from "../kube/client";
@@ -17,8 +18,10 @@ export interface WatchTarget {
   resource: string;
   /** Prefix of this watch's queue keys, e.g. "DatadogAgent". */
   kind: string;
-  /** Collection path, e.g. "/apis/datadoghq.com/v2alpha1/datadogagents". */
+  /** Cluster-wide collection path, e.g. "/apis/datadoghq.com/v2alpha1/datadogagents". */
   path: string;
+  /** Watch this namespace only (a namespaced informer and access review); absent: all namespaces. */
+  namespace?: string;
   /** Name of the shared informer (defaults to the resource: one cache per resource for every feature). */
   informerName?: string;
   labelSelector?: string;
@@ -85,6 +88,16 @@ interface Watch {
   informer: Informer<KubeObject>;
 }
 
+/** A watch's key in the engine: its kind, and its namespace when it has one. */
+const watchKey = (kind: string, namespace?: string) => (namespace ? `${kind}@${namespace}` : kind);
+
+/** The collection path of `target`, in its namespace when it has one: /api/v1/namespaces/<ns>/secrets. */
+function collectionPath(target: WatchTarget): string {
+  if (!target.namespace) return target.path;
+  const slash = target.path.lastIndexOf("/");
+  return `${target.path.slice(0, slash)}/namespaces/${target.namespace}${target.path.slice(slash)}`;
+}
+
 export class ForwarderEngine {
   private readonly controller: Controller;
   // A watch stays registered on its shared informer for the life of the process (an informer
@@ -131,13 +144,17 @@ export class ForwarderEngine {
 
   /** The cached object, as the informer last saw it. */
   get(ref: ObjectRef): KubeObject | undefined {
-    const watch = this.watches.get(ref.kind);
+    const watch = this.watchOf(ref.kind, ref.namespace);
     return watch?.informer.get(ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name);
   }
 
   /** Cached objects of a kind in a namespace (e.g. other revisions of a Helm release). */
   list(kind: string, namespace: string): KubeObject[] {
-    return this.watches.get(kind)?.informer.list(namespace) ?? [];
+    return this.watchOf(kind, namespace)?.informer.list(namespace) ?? [];
+  }
+
+  private watchOf(kind: string, namespace: string): Watch | undefined {
+    return this.watches.get(watchKey(kind, namespace)) ?? this.watches.get(kind);
   }
 
   enqueue(key: string): void {
@@ -166,17 +183,19 @@ export class ForwarderEngine {
   }
 
   private async addWatch(target: WatchTarget): Promise<void> {
-    if (this.watches.has(target.kind)) return;
+    const key = watchKey(target.kind, target.namespace);
+    if (this.watches.has(key)) return;
+    const { kind, group, resource, namespace } = target;
     const problem = await this.watchProblem(target);
     if (problem) {
       this.denied.push(watchInfo(target, problem));
-      const { kind, group, resource } = target;
-      this.deps.log.warn({ kind, group, resource, reason: problem }, "watch skipped");
+      this.deps.log.warn({ kind, group, resource, namespace, reason: problem }, "watch skipped");
       return;
     }
+    const name = target.informerName ?? target.resource;
     const informer = this.deps.informers.informer({
-      name: target.informerName ?? target.resource,
-      path: target.path,
+      name: namespace ? `${name}-${namespace}` : name,
+      path: collectionPath(target),
       labelSelector: target.labelSelector,
     });
     this.controller.watch({
@@ -192,23 +211,23 @@ export class ForwarderEngine {
               }),
             ],
     });
-    this.watches.set(target.kind, { target, informer });
-    const { kind, group, resource } = target;
-    this.deps.log.info({ kind, group, resource }, "watch registered");
+    this.watches.set(key, { target, informer });
+    this.deps.log.info({ kind, group, resource, namespace }, "watch registered");
   }
 
   /** Why this watch cannot work (no permission, resource not served), or undefined. */
   private async watchProblem(target: WatchTarget): Promise<string | undefined> {
-    const { group, resource } = target;
+    const { group, resource, namespace } = target;
     const name = `${resource}${group ? `.${group}` : ""}`;
     try {
       const answer = await canIAll(this.deps.client, [
-        { verb: "list", group, resource },
-        { verb: "watch", group, resource },
+        { verb: "list", group, resource, namespace },
+        { verb: "watch", group, resource, namespace },
       ]);
       if (!answer.allowed) {
         const verbs = answer.denied.map((q) => q.verb).join(" and ");
-        return `no permission to watch ${name} (${verbs} denied cluster-wide)`;
+        const scope = namespace ? `in namespace ${namespace}` : "cluster-wide";
+        return `no permission to watch ${name} (${verbs} denied ${scope})`;
       }
       // A CRD that is not installed would keep the controller from ever syncing its caches.
       const groupVersion = target.path.slice(0, target.path.lastIndexOf("/"));
@@ -237,6 +256,7 @@ function watchInfo(target: WatchTarget, reason?: string): WatchInfo {
     kind: target.kind,
     group: target.group,
     resource: target.resource,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
     ...(reason ? { reason } : {}),
   };
 }

@@ -14,12 +14,14 @@ import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/serve
 import { TEST_SECRETS } from "../../test/secrets";
 import {
   controllerKubeConfig,
+  createNamespace,
   eventually,
   testLogger,
   testNamespace,
   tokenKubeConfig,
   uniqueName,
 } from "../../test/harness";
+import { helmNamespacesEnv } from "../../test/service-account";
 import { createSecret, crdSends, helmSends } from "../../test/metadata";
 import { crds } from "../../testing/custom-resources";
 import { helmReleaseSecret } from "../../testing/helm-release";
@@ -284,38 +286,47 @@ describe("CRD heartbeat", () => {
 });
 
 describe("RBAC", () => {
-  it("skips the DatadogAgentProfile watch when list/watch is denied; the other watches work", async () => {
-    const core = ns.kc.makeApiClient(CoreV1Api);
-    const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
-    const sa = uniqueName("forwarder");
-    const role = `${ns.name}-${sa}`;
-    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: sa } } });
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: role },
-        rules: [
-          {
-            apiGroups: ["datadoghq.com"],
-            resources: ["datadogagents", "datadogagentinternals"],
-            verbs: ["get", "list", "watch"],
-          },
-          { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] },
-        ],
-      },
-    });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: role },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-        subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
-      },
-    });
+  const core = ns.kc.makeApiClient(CoreV1Api);
+  const rbac = ns.kc.makeApiClient(RbacAuthorizationV1Api);
+
+  /** A new ServiceAccount of the test namespace with what `grant` gives it, as a KubeConfig. */
+  async function accountWith(prefix: string, grant: (account: string) => Promise<void>): Promise<KubeConfig> {
+    const account = uniqueName(prefix);
+    await core.createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: account } } });
+    await grant(account);
     const token = await core.createNamespacedServiceAccountToken({
-      name: sa,
+      name: account,
       namespace: ns.name,
       body: { spec: { audiences: [] } },
     });
-    const kc = tokenKubeConfig(ns.kc, token.status!.token);
+    return tokenKubeConfig(ns.kc, token.status!.token);
+  }
+
+  it("skips the DatadogAgentProfile watch when list/watch is denied; the other watches work", async () => {
+    let role = "";
+    const kc = await accountWith("forwarder", async (sa) => {
+      role = `${ns.name}-${sa}`;
+      await rbac.createClusterRole({
+        body: {
+          metadata: { name: role },
+          rules: [
+            {
+              apiGroups: ["datadoghq.com"],
+              resources: ["datadogagents", "datadogagentinternals"],
+              verbs: ["get", "list", "watch"],
+            },
+            { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] },
+          ],
+        },
+      });
+      await rbac.createClusterRoleBinding({
+        body: {
+          metadata: { name: role },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+          subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
+        },
+      });
+    });
     // The cluster identity needs kube-system, which this account may not read: reuse the admin's.
     const run = await startForwardingAs(kc);
     try {
@@ -357,7 +368,57 @@ describe("RBAC", () => {
     }
   });
 
-  async function startForwardingAs(kc: KubeConfig): Promise<Running> {
+  it("forwards the Helm releases of the listed namespaces with a Role in each: one it may not read is reported, the others work", async () => {
+    const forbidden = await createNamespace(ns.kc, "metadata-forbidden");
+    // As config/deploy-helm-namespaces grants it: a Role in the listed namespace, nothing cluster-wide.
+    const kc = await accountWith("helm-reader", async (sa) => {
+      await rbac.createNamespacedRole({
+        namespace: ns.name,
+        body: {
+          metadata: { name: sa },
+          rules: [{ apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list", "watch"] }],
+        },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns.name,
+        body: {
+          metadata: { name: sa },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: sa },
+          subjects: [{ kind: "ServiceAccount", name: sa, namespace: ns.name }],
+        },
+      });
+    });
+    const run = await startForwardingAs(kc, {
+      FLEETDECK_METADATA_HELM_NAMESPACES: `${ns.name},${forbidden}`,
+    });
+    try {
+      const status = run.forwarding.helm!.status();
+      expect(status.active).toEqual([
+        { kind: "Secret", group: "", resource: "secrets", namespace: ns.name },
+        { kind: "ConfigMap", group: "", resource: "configmaps", namespace: ns.name },
+      ]);
+      expect(status.denied.map((w) => [w.kind, w.namespace, w.reason])).toEqual([
+        [
+          "Secret",
+          forbidden,
+          `no permission to watch secrets (list and watch denied in namespace ${forbidden})`,
+        ],
+        [
+          "ConfigMap",
+          forbidden,
+          `no permission to watch configmaps (list and watch denied in namespace ${forbidden})`,
+        ],
+      ]);
+      const release = uniqueName("datadog");
+      await createSecret(ns.kc, helmReleaseSecret({ namespace: ns.name, release, revision: 1 }));
+      await eventually(() => expect(helmSends(run.intake.records(), ns.name, release)).toHaveLength(1));
+    } finally {
+      await run.stop();
+      await core.deleteNamespace({ name: forbidden }).catch(() => undefined);
+    }
+  });
+
+  async function startForwardingAs(kc: KubeConfig, env: Record<string, string> = {}): Promise<Running> {
     const intake = await startFakeIntake();
     const { db } = await createTestDatabase("metadata-rbac");
     const client = new KubeClient(kc);
@@ -369,7 +430,7 @@ describe("RBAC", () => {
       log,
       cluster: await readClusterIdentity(new KubeClient(ns.kc)),
       controllerId: "metadata-rbac-test",
-      config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url }),
+      config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url, ...env }),
     });
     await forwarding.start();
     return {
@@ -397,7 +458,7 @@ describe("Helm forwarder", () => {
   beforeAll(async () => {
     run = await startForwarding(
       controllerKc,
-      { FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: String(256 * 1024) },
+      { FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: String(256 * 1024), ...helmNamespacesEnv([ns.name]) },
       events,
     );
   });
@@ -599,6 +660,70 @@ describe("Helm forwarder", () => {
     });
     expect(event).toMatchObject({ type: "Warning", reason: "MetadataSkipped" });
     expect(event.note).toContain("not-gzip");
+  });
+
+  // Issue 13: a datadog release with a Postgres check and a DATABASE_URL env entry had both
+  // passwords stored in SQLite, shown on the Metadata page and sent on.
+  it("sends and logs a release's check config and DATABASE_URL without their passwords", async () => {
+    const release = uniqueName("datadog");
+    await createSecret(
+      ns.kc,
+      helmReleaseSecret({
+        namespace: ns.name,
+        release,
+        revision: 1,
+        values: {
+          datadog: {
+            confd: {
+              "postgres.yaml":
+                "init_config:\ninstances:\n  - host: db\n    username: datadog\n    password: pg-check-pw-71\n",
+            },
+            env: [{ name: "DATABASE_URL", value: "postgres://user:pg-url-pw-72@db/x" }],
+          },
+        },
+      }),
+    );
+    const [sent] = await eventually(() => {
+      const sends = helmSends(run.intake.records(), ns.name, release);
+      expect(sends).toHaveLength(1);
+      return sends;
+    });
+    const row = await eventually(() =>
+      run.db.metadataSend.findFirstOrThrow({ where: { object: `${ns.name}/${release}`, status: "sent" } }),
+    );
+    for (const text of [JSON.stringify(sent), row.payload]) {
+      expect(text).not.toContain("pg-check-pw-71");
+      expect(text).not.toContain("pg-url-pw-72");
+    }
+    expect(sent!.helm_provided_configuration).toContain("host: db");
+    expect(sent!.helm_provided_configuration).toContain("name: DATABASE_URL");
+  });
+
+  it("forwards only the listed namespaces' releases, through namespaced watches", async () => {
+    const other = await createNamespace(ns.kc, "metadata-unlisted");
+    const limited = await startForwarding(controllerKc, { FLEETDECK_METADATA_HELM_NAMESPACES: ns.name });
+    try {
+      const status = limited.forwarding.helm!.status();
+      expect(status.active.map((w) => [w.kind, w.namespace])).toEqual([
+        ["Secret", ns.name],
+        ["ConfigMap", ns.name],
+      ]);
+      expect(status.denied).toEqual([]);
+      const listed = uniqueName("datadog");
+      const unlisted = uniqueName("datadog");
+      await createSecret(ns.kc, helmReleaseSecret({ namespace: other, release: unlisted, revision: 1 }));
+      await createSecret(ns.kc, helmReleaseSecret({ namespace: ns.name, release: listed, revision: 1 }));
+      await eventually(() => expect(helmSends(limited.intake.records(), ns.name, listed)).toHaveLength(1));
+      await eventually(() => expect(limited.forwarding.helm!.engine.isIdle()).toBe(true));
+      expect(helmSends(limited.intake.records(), other, unlisted)).toEqual([]);
+      expect(await limited.db.metadataSend.count({ where: { object: `${other}/${unlisted}` } })).toBe(0);
+    } finally {
+      await limited.stop();
+      await ns.kc
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name: other })
+        .catch(() => undefined);
+    }
   });
 
   it("reads releases stored in ConfigMaps too", async () => {

@@ -2,8 +2,10 @@
 // read from Helm's storage objects (Secrets or ConfigMaps labelled owner=helm, named
 // sh.helm.release.v1.<release>.v<revision>). Only a revision newer than the last one sent is
 // sent, so updates that keep the revision (Helm relabelling v1 "superseded", a label edit) send
-// nothing. An undecodable release is recorded as skipped with its reason and never stops the
-// forwarder.
+// nothing. An undecodable or oversized release is recorded as skipped with its reason (a
+// send-log row and a Warning Event) and never stops the forwarder. With
+// FLEETDECK_METADATA_HELM_NAMESPACES it watches those namespaces only, each with its own
+// informers and access review (so it needs no cluster-wide Secret list).
 import { createHash } from "node:crypto";
 import type { EventRecorder } from "../kube/events";
 import type { KubeObject } from "../kube/informer";
@@ -42,6 +44,12 @@ const HELM_WATCHES: WatchTarget[] = [
   },
 ];
 
+/** Release storage in every namespace, or in each of `namespaces` only. */
+export function helmWatches(namespaces: string[]): WatchTarget[] {
+  if (namespaces.length === 0) return HELM_WATCHES;
+  return namespaces.flatMap((namespace) => HELM_WATCHES.map((target) => ({ ...target, namespace })));
+}
+
 interface ReleaseSnapshot {
   /** Last revision sent. */
   revision: number;
@@ -52,6 +60,8 @@ interface ReleaseSnapshot {
 export interface HelmForwarderOptions {
   charts: string[];
   maxReleaseBytes: number;
+  /** Empty: every namespace. */
+  namespaces: string[];
   events?: EventRecorder;
 }
 
@@ -66,7 +76,7 @@ export class HelmForwarder extends Forwarder {
     deps: ForwarderDeps,
     private readonly options: HelmForwarderOptions,
   ) {
-    super(deps, "metadata-helm", HELM_WATCHES);
+    super(deps, "metadata-helm", helmWatches(options.namespaces));
   }
 
   protected forget(): void {
@@ -111,7 +121,7 @@ export class HelmForwarder extends Forwarder {
     const field = (obj.data as Record<string, string> | undefined)?.release;
     let release;
     try {
-      release = decodeHelmRelease(field, ref.kind === "Secret", this.options.maxReleaseBytes);
+      release = await decodeHelmRelease(field, ref.kind === "Secret", this.options.maxReleaseBytes);
     } catch (error) {
       if (!(error instanceof HelmReleaseError)) throw error;
       this.recordSkip(obj, ref, subject, `undecodable Helm release (${error.code}): ${error.message}`, field);

@@ -8,9 +8,13 @@ import { decodeHelmRelease, encodeHelmRelease, HelmReleaseError } from "./helm-r
 const CODES = ["missing-data", "not-gzip", "too-large", "not-json", "invalid-release"];
 const MAX = 64 * 1024;
 
-function decodeOrTypedError(field: string | undefined, fromSecret: boolean, maxBytes = MAX): string {
+async function decodeOrTypedError(
+  field: string | undefined,
+  fromSecret: boolean,
+  maxBytes = MAX,
+): Promise<string> {
   try {
-    const release = decodeHelmRelease(field, fromSecret, maxBytes);
+    const release = await decodeHelmRelease(field, fromSecret, maxBytes);
     expect(typeof release.name).toBe("string");
     expect(typeof release.chart.metadata.name).toBe("string");
     return "ok";
@@ -50,43 +54,43 @@ const releaseLike = fc.record(
 );
 
 describe("decodeHelmRelease only throws HelmReleaseError (fast-check)", { timeout: 60_000 }, () => {
-  it("on arbitrary text, as a ConfigMap or a Secret holds it", () => {
-    fc.assert(
-      fc.property(fc.option(fc.string({ unit: "binary" })), fc.boolean(), (field, fromSecret) => {
-        decodeOrTypedError(field ?? undefined, fromSecret);
+  it("on arbitrary text, as a ConfigMap or a Secret holds it", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.option(fc.string({ unit: "binary" })), fc.boolean(), async (field, fromSecret) => {
+        await decodeOrTypedError(field ?? undefined, fromSecret);
       }),
       { numRuns: 400 },
     );
   });
 
-  it("on gzip of arbitrary bytes and arbitrary JSON", () => {
-    fc.assert(
-      fc.property(
+  it("on gzip of arbitrary bytes and arbitrary JSON", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.oneof(
           fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)),
           fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? "")),
         ),
         fc.boolean(),
-        (bytes, fromSecret) => {
+        async (bytes, fromSecret) => {
           const helmText = zlib.gzipSync(bytes).toString("base64");
-          decodeOrTypedError(fromSecret ? asSecret(helmText) : helmText, fromSecret);
+          await decodeOrTypedError(fromSecret ? asSecret(helmText) : helmText, fromSecret);
         },
       ),
       { numRuns: 500 },
     );
   });
 
-  it("on objects shaped like releases", () => {
-    fc.assert(
-      fc.property(releaseLike, fc.boolean(), (release, fromSecret) => {
+  it("on objects shaped like releases", async () => {
+    await fc.assert(
+      fc.asyncProperty(releaseLike, fc.boolean(), async (release, fromSecret) => {
         const helmText = encodeHelmRelease(release);
-        decodeOrTypedError(fromSecret ? asSecret(helmText) : helmText, fromSecret);
+        await decodeOrTypedError(fromSecret ? asSecret(helmText) : helmText, fromSecret);
       }),
       { numRuns: 500 },
     );
   });
 
-  it("on a valid release with bytes flipped or cut off", () => {
+  it("on a valid release with bytes flipped or cut off", async () => {
     const valid = encodeHelmRelease({
       name: "datadog",
       namespace: "monitoring",
@@ -94,21 +98,21 @@ describe("decodeHelmRelease only throws HelmReleaseError (fast-check)", { timeou
       config: { datadog: { site: "datadoghq.eu" } },
       chart: { metadata: { name: "datadog", version: "3.70.0", appVersion: "7.55.0" }, values: {} },
     });
-    expect(decodeOrTypedError(valid, false)).toBe("ok");
+    expect(await decodeOrTypedError(valid, false)).toBe("ok");
     const raw = Buffer.from(valid, "base64");
-    fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.nat(), (at, xor, cut) => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.nat(), async (at, xor, cut) => {
         const flipped = Buffer.from(raw);
         flipped[at % flipped.length]! ^= xor;
-        decodeOrTypedError(flipped.toString("base64"), false);
-        decodeOrTypedError(raw.subarray(0, cut % raw.length).toString("base64"), false);
+        await decodeOrTypedError(flipped.toString("base64"), false);
+        await decodeOrTypedError(raw.subarray(0, cut % raw.length).toString("base64"), false);
       }),
       { numRuns: 500 },
     );
   });
 
-  it("on a gzip bomb: too-large, not an out-of-memory crash", () => {
+  it("on a gzip bomb: too-large, not an out-of-memory crash", async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)).toString("base64");
-    expect(decodeOrTypedError(bomb, false, 1024 * 1024)).toBe("too-large");
+    expect(await decodeOrTypedError(bomb, false, 1024 * 1024)).toBe("too-large");
   });
 });

@@ -9,6 +9,7 @@ import {
   releaseInfo,
   toYaml,
 } from "./helm-release";
+import { loadMetadataConfig } from "./config";
 
 const release = {
   name: "datadog",
@@ -28,9 +29,9 @@ const release = {
 const asSecretField = (helmText: string) => Buffer.from(helmText).toString("base64");
 const MAX = 1024 * 1024;
 
-function decodeError(run: () => unknown): HelmReleaseError {
+async function decodeError(run: () => Promise<unknown>): Promise<HelmReleaseError> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(HelmReleaseError);
     return error as HelmReleaseError;
@@ -55,44 +56,67 @@ describe("Helm release storage names", () => {
 });
 
 describe("decodeHelmRelease", () => {
-  it("decodes a Secret's field (API base64 over Helm's base64) and a ConfigMap's", () => {
+  it("decodes a Secret's field (API base64 over Helm's base64) and a ConfigMap's", async () => {
     const helmText = encodeHelmRelease(release);
-    expect(decodeHelmRelease(asSecretField(helmText), true, MAX)).toMatchObject({
+    expect(await decodeHelmRelease(asSecretField(helmText), true, MAX)).toMatchObject({
       name: "datadog",
       version: 3,
     });
-    expect(decodeHelmRelease(helmText, false, MAX).chart.metadata).toEqual(release.chart.metadata);
+    expect((await decodeHelmRelease(helmText, false, MAX)).chart.metadata).toEqual(release.chart.metadata);
   });
 
-  it("falls back to raw bytes when the data is not Helm's base64", () => {
+  it("falls back to raw bytes when the data is not Helm's base64", async () => {
     const raw = zlib.gzipSync(Buffer.from(JSON.stringify(release)));
-    expect(decodeHelmRelease(raw.toString("base64"), true, MAX).name).toBe("datadog");
+    expect((await decodeHelmRelease(raw.toString("base64"), true, MAX)).name).toBe("datadog");
   });
 
-  it("rejects each kind of bad data with a typed, specific error", () => {
-    expect(decodeError(() => decodeHelmRelease(undefined, true, MAX)).code).toBe("missing-data");
-    expect(decodeError(() => decodeHelmRelease(asSecretField("not a release"), true, MAX)).code).toBe(
+  it("rejects each kind of bad data with a typed, specific error", async () => {
+    expect((await decodeError(() => decodeHelmRelease(undefined, true, MAX))).code).toBe("missing-data");
+    expect((await decodeError(() => decodeHelmRelease(asSecretField("not a release"), true, MAX))).code).toBe(
       "not-gzip",
     );
     const truncated = zlib
       .gzipSync(Buffer.from(JSON.stringify(release)))
       .subarray(0, 20)
       .toString("base64");
-    expect(decodeError(() => decodeHelmRelease(truncated, false, MAX)).code).toBe("not-gzip");
+    expect((await decodeError(() => decodeHelmRelease(truncated, false, MAX))).code).toBe("not-gzip");
     const notJson = zlib.gzipSync(Buffer.from("{oops")).toString("base64");
-    expect(decodeError(() => decodeHelmRelease(notJson, false, MAX)).code).toBe("not-json");
+    expect((await decodeError(() => decodeHelmRelease(notJson, false, MAX))).code).toBe("not-json");
     const notRelease = zlib.gzipSync(Buffer.from(JSON.stringify({ hello: "world" }))).toString("base64");
-    const invalid = decodeError(() => decodeHelmRelease(notRelease, false, MAX));
+    const invalid = await decodeError(() => decodeHelmRelease(notRelease, false, MAX));
     expect(invalid.code).toBe("invalid-release");
     expect(invalid.message).toContain("name");
+    let deep: unknown = {};
+    for (let i = 0; i < 200; i++) deep = { a: deep };
+    const tooDeep = await decodeError(() =>
+      decodeHelmRelease(encodeHelmRelease({ ...release, config: deep }), false, MAX),
+    );
+    expect(tooDeep.message).toMatch(/nested deeper than 100 levels/);
   });
 
-  it("refuses a release that decompresses beyond the cap (a zip bomb) without inflating it all", () => {
+  it("says where JSON breaks without quoting the text (it may be a secret)", async () => {
+    const broken = zlib.gzipSync(Buffer.from('{"config": {"password": "hunter2"')).toString("base64");
+    const error = await decodeError(() => decodeHelmRelease(broken, false, MAX));
+    expect(error.code).toBe("not-json");
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("refuses a release that decompresses beyond the cap (a zip bomb) without inflating it all", async () => {
     const bomb = encodeHelmRelease({ ...release, config: { padding: "x".repeat(5 * 1024 * 1024) } });
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const error = decodeError(() => decodeHelmRelease(bomb, false, MAX));
+    const error = await decodeError(() => decodeHelmRelease(bomb, false, MAX));
     expect(error.code).toBe("too-large");
     expect(error.message).toContain(String(MAX));
+    expect(error.message).toContain("FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES");
+  });
+
+  // Issue 13: ~16 KB of gzip expanding to the old 16 MiB default was decoded and sent.
+  it("refuses a 16 KB gzip bomb at the default cap of 1 MiB", async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024, " "), { level: 9 }).toString("base64");
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const { helm } = loadMetadataConfig({});
+    const error = await decodeError(() => decodeHelmRelease(bomb, false, helm.maxReleaseBytes));
+    expect(error.code).toBe("too-large");
   });
 });
 
@@ -113,8 +137,8 @@ describe("values", () => {
     expect(toYaml({})).toBe("{}\n");
   });
 
-  it("builds provided and full values with secrets redacted", () => {
-    const decoded = decodeHelmRelease(encodeHelmRelease(release), false, MAX);
+  it("builds provided and full values with secrets redacted", async () => {
+    const decoded = await decodeHelmRelease(encodeHelmRelease(release), false, MAX);
     const info = releaseInfo(decoded, "uid-1", 3);
     expect(info).toMatchObject({
       releaseName: "datadog",
@@ -132,5 +156,22 @@ describe("values", () => {
       'agents:\n  enabled: true\ndatadog:\n  apiKey: "[redacted]"\n  appKey: ""\n  logLevel: info\n  site: datadoghq.eu\n  tags:\n  - a\n  - b\n',
     );
     expect(info.fullValuesYaml).not.toContain("0123456789abcdef");
+  });
+
+  // Issue 13: a Postgres check and a DATABASE_URL env entry in datadog values went out as they were.
+  it("redacts a check config's password and a DATABASE_URL env entry", async () => {
+    const values = {
+      datadog: {
+        confd: { "postgres.yaml": "init_config:\ninstances:\n  - host: db\n    password: pg-secret-1\n" },
+        env: [{ name: "DATABASE_URL", value: "postgres://user:pg-secret-2@db/x" }],
+      },
+    };
+    const decoded = await decodeHelmRelease(encodeHelmRelease({ ...release, config: values }), false, MAX);
+    const info = releaseInfo(decoded, "uid-1", 3);
+    for (const text of [info.providedValuesYaml, info.fullValuesYaml]) {
+      expect(text).not.toContain("pg-secret-1");
+      expect(text).not.toContain("pg-secret-2");
+      expect(text).toContain("host: db");
+    }
   });
 });

@@ -5,7 +5,7 @@ import zlib from "node:zlib";
 import YAML from "yaml";
 import { z } from "zod";
 import type { HelmReleaseInfo } from "./payloads";
-import { redactSecrets } from "./redact";
+import { redactSecrets } from "../../lib/redact";
 
 export const RELEASE_PREFIX = "sh.helm.release.v1.";
 const REVISION_SUFFIX = /\.v(\d+)$/;
@@ -58,13 +58,14 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /**
  * Decodes the `release` field. `fromSecret`: the field is as the API returns a Secret's data
  * (base64 of Helm's text); a ConfigMap's is Helm's text itself. Then Helm's base64 (falling back
- * to the raw bytes, as upstream), gunzip capped at `maxBytes`, JSON, and a shape check.
+ * to the raw bytes, as upstream), gunzip streamed and stopped as soon as it passes `maxBytes` (a
+ * gzip bomb costs at most that much memory), JSON, and a shape check.
  */
-export function decodeHelmRelease(
+export async function decodeHelmRelease(
   field: string | undefined,
   fromSecret: boolean,
   maxBytes: number,
-): DecodedRelease {
+): Promise<DecodedRelease> {
   if (!field) throw new HelmReleaseError("missing-data", "no data.release field");
   const helmText = fromSecret ? Buffer.from(field, "base64").toString("latin1") : field;
   const compact = helmText.replace(/\s+/g, "");
@@ -75,20 +76,20 @@ export function decodeHelmRelease(
   if (bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) {
     throw new HelmReleaseError("not-gzip", "release data is not gzip-compressed");
   }
-  let json: Buffer;
-  try {
-    json = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new HelmReleaseError("too-large", `release decompresses to more than ${maxBytes} bytes`);
-    }
-    throw new HelmReleaseError("not-gzip", `corrupt gzip data: ${(error as Error).message}`);
-  }
+  const json = await gunzipCapped(bytes, maxBytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json.toString("utf8"));
   } catch (error) {
-    throw new HelmReleaseError("not-json", `release is not JSON: ${(error as Error).message}`);
+    // V8's message quotes the text around the error, which may be a secret: only its position.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new HelmReleaseError("not-json", `release is not JSON${at ? ` (at byte ${at})` : ""}`);
+  }
+  if (nestingDepth(parsed) > MAX_NESTING) {
+    throw new HelmReleaseError(
+      "invalid-release",
+      `not a Helm release: nested deeper than ${MAX_NESTING} levels`,
+    );
   }
   const result = releaseSchema.safeParse(parsed);
   if (!result.success) {
@@ -99,6 +100,50 @@ export function decodeHelmRelease(
     );
   }
   return result.data;
+}
+
+/** Gunzips as a stream and stops at the first chunk past `maxBytes`. */
+function gunzipCapped(bytes: Buffer, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gunzip = zlib.createGunzip();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    gunzip.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        gunzip.destroy();
+        reject(
+          new HelmReleaseError(
+            "too-large",
+            `release decompresses to more than ${maxBytes} bytes (FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES)`,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    gunzip.on("end", () => resolve(Buffer.concat(chunks, size)));
+    gunzip.on("error", (error) =>
+      reject(new HelmReleaseError("not-gzip", `corrupt gzip data: ${error.message}`)),
+    );
+    gunzip.end(bytes);
+  });
+}
+
+/** Helm values nest a dozen levels; past this a release is refused (the recursive steps after decoding stay safe). */
+const MAX_NESTING = 100;
+
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 type Values = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // `datadog_operator_crd_metadata` or `datadog_operator_helm_metadata`.
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../kube/informer";
-import { redactSecrets } from "./redact";
+import { redactSecrets } from "../../lib/redact";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 

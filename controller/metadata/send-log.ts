@@ -1,10 +1,13 @@
 // The send log: one SQLite row per attempt to send metadata (and per release skipped as
 // undecodable). Rows are buffered and written in small batches, each batch in one transaction
 // with its change-feed row, so a burst of sends costs a few writes, not one per send. Old rows
-// are pruned by age and by count.
+// are pruned by age and by count. Stored payloads have a budget: a payload above the per-row
+// budget is not kept (the row stays, with its size), and once the kept payloads add up to more
+// than the total budget the oldest lose theirs.
 import type { Database } from "../../lib/db/open";
 import { withBusyRetry } from "../../lib/db/open";
 import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
+import { redactText } from "../../lib/redact";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
 import { recordChange } from "../store/changes";
@@ -18,7 +21,7 @@ export interface SendRecord {
   reason: SendReason;
   status: SendStatus;
   attempt: number;
-  /** The body as sent (already without secrets); "" when skipped. */
+  /** The body as sent (already without secrets); "" when skipped or not kept (over a budget). */
   payload: string;
   sizeBytes: number;
   httpStatus?: number | null;
@@ -29,6 +32,10 @@ export interface SendRecord {
 export interface SendLogOptions {
   maxAgeMs: number;
   maxRows: number;
+  /** A larger payload is not kept in its row. */
+  maxPayloadBytes: number;
+  /** Kept payloads add up to at most this after a prune; the oldest go first. */
+  maxTotalBytes: number;
   flushMs?: number;
   pruneEveryMs?: number;
 }
@@ -42,6 +49,8 @@ export class SendLog {
   private pruneTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
+  /** Payload bytes recorded since the last prune: past a quarter of the budget, prune early. */
+  private bytesSincePrune = 0;
 
   constructor(
     private readonly db: Database,
@@ -57,7 +66,18 @@ export class SendLog {
   }
 
   record(entry: SendRecord): void {
-    this.buffer.push(entry);
+    const keep = Buffer.byteLength(entry.payload) <= this.options.maxPayloadBytes;
+    this.buffer.push({
+      ...entry,
+      payload: keep ? entry.payload : "",
+      // Errors may quote what the intake or a decoder saw.
+      error: entry.error ? redactText(entry.error) : entry.error,
+    });
+    if (keep) this.bytesSincePrune += entry.sizeBytes;
+    if (this.bytesSincePrune > this.options.maxTotalBytes / 4 && this.pruneTimer) {
+      this.bytesSincePrune = 0;
+      void this.flush().then(() => this.pruneSafely());
+    }
     if (this.buffer.length > MAX_BUFFERED) {
       this.dropped += this.buffer.length - MAX_BUFFERED;
       this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
@@ -75,12 +95,17 @@ export class SendLog {
 
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
     await this.flush();
   }
 
-  /** Deletes rows older than the maximum age and all but the newest `maxRows`; returns how many. */
+  /**
+   * Deletes rows older than the maximum age and all but the newest `maxRows`, and empties the
+   * payloads of the oldest rows beyond the total budget; returns how many rows it changed.
+   */
   async prune(now = Date.now()): Promise<number> {
-    const { maxAgeMs, maxRows } = this.options;
+    const { maxAgeMs, maxRows, maxTotalBytes } = this.options;
+    this.bytesSincePrune = 0;
     return withBusyRetry(() =>
       this.db.$transaction(async (tx) => {
         const old = await tx.metadataSend.deleteMany({ where: { at: { lt: new Date(now - maxAgeMs) } } });
@@ -92,7 +117,19 @@ export class SendLog {
         const excess = boundary
           ? await tx.metadataSend.deleteMany({ where: { id: { lte: boundary.id } } })
           : { count: 0 };
-        const count = old.count + excess.count;
+        // The newest payload past the budget, counting kept payloads from the newest down.
+        const [over] = await tx.$queryRaw<{ id: number | bigint }[]>`
+          SELECT "id" FROM (
+            SELECT "id", SUM("sizeBytes") OVER (ORDER BY "id" DESC) AS "kept"
+            FROM "MetadataSend" WHERE "payload" <> ''
+          ) AS "byAge" WHERE "kept" > ${maxTotalBytes} ORDER BY "id" DESC LIMIT 1`;
+        const emptied = over
+          ? await tx.metadataSend.updateMany({
+              where: { id: { lte: Number(over.id) }, payload: { not: "" } },
+              data: { payload: "" },
+            })
+          : { count: 0 };
+        const count = old.count + excess.count + emptied.count;
         if (count > 0) await recordChange(tx, TOPICS.metadata, "sends");
         return count;
       }),

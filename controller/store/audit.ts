@@ -1,4 +1,9 @@
+// The audit trail's writer and its retention: rows written by the controller, and the leader's
+// hourly deletion of rows older than FLEETDECK_AUDIT_RETENTION_DAYS (each prune leaves a row).
 import type { Database } from "../../lib/db/open";
+import { withBusyRetry } from "../../lib/db/open";
+import { redactSecrets } from "../../lib/redact";
+import type { Logger } from "../log";
 import { TOPICS } from "../../lib/topics";
 import { recordChange } from "./changes";
 
@@ -11,7 +16,7 @@ export interface AuditEntry {
   targetKind: string;
   target: string;
   commandId?: number | null;
-  /** Never secrets. */
+  /** Redacted when written (lib/redact.ts). */
   details?: Record<string, unknown>;
 }
 
@@ -24,9 +29,91 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
       targetKind: entry.targetKind,
       target: entry.target,
       commandId: entry.commandId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
+      details: JSON.stringify(redactSecrets(entry.details ?? {})),
       source: "controller",
     },
   });
   await recordChange(tx, TOPICS.audit);
+}
+
+/**
+ * Deletes audit rows older than `before`, oldest first, `batch` rows per transaction (a short
+ * write lock each, so the dashboard and other writers are not held up); returns how many.
+ */
+export async function pruneAudit(db: Database, before: Date, batch = 5000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const count = await withBusyRetry(() =>
+      db.$transaction(async (tx) => {
+        const rows = await tx.auditEvent.findMany({
+          where: { at: { lt: before } },
+          orderBy: { id: "asc" },
+          take: batch,
+          select: { id: true },
+        });
+        if (rows.length === 0) return 0;
+        const { count } = await tx.auditEvent.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+        await recordChange(tx, TOPICS.audit);
+        return count;
+      }),
+    );
+    deleted += count;
+    if (count < batch) return deleted;
+  }
+}
+
+/** The leader's audit retention: a prune at start, then every `everyMs`. */
+export class AuditRetention {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { retentionDays: number; actor: string; everyMs?: number },
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.running = this.pruneSafely();
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() => this.pruneSafely());
+    }, this.options.everyMs ?? 3_600_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Deletes what is past retention and records how much; returns how many rows went. */
+  async prune(now = Date.now()): Promise<number> {
+    const { retentionDays, actor } = this.options;
+    const before = new Date(now - retentionDays * 86_400_000);
+    const deleted = await pruneAudit(this.db, before);
+    if (deleted > 0) {
+      await withBusyRetry(() =>
+        this.db.$transaction((tx) =>
+          recordAudit(tx, {
+            actor,
+            action: "audit.pruned",
+            targetKind: "AuditTrail",
+            target: "",
+            details: { deleted, before: before.toISOString(), retentionDays },
+          }),
+        ),
+      );
+    }
+    return deleted;
+  }
+
+  private async pruneSafely(): Promise<void> {
+    try {
+      const deleted = await this.prune();
+      if (deleted > 0) this.log.info({ deleted }, "audit rows past retention deleted");
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, "audit pruning failed; will retry");
+    }
+  }
 }

@@ -1,4 +1,7 @@
+import { encodeSubject, type AuthMethod, type Subject } from "../access";
+import { literalSecretPaths } from "../agents";
 import { parseCommand } from "../commands";
+import { redactText } from "../redact";
 import { TOPICS } from "../topics";
 import { ringDoorbell } from "./doorbell";
 import { databaseFileOf, withBusyRetry, type Database } from "./open";
@@ -8,6 +11,10 @@ export interface NewCommand {
   target: string;
   payload: unknown;
   actor: string;
+  /** How the actor was authenticated; "local" (full power) when not said: scripts, tests. */
+  actorAuth?: AuthMethod;
+  /** The actor's Kubernetes identity, which the controller's authorization asks about. */
+  identity?: Subject;
   reason?: string | null;
   /** "dashboard" or "signal". */
   source: string;
@@ -17,12 +24,21 @@ export type InsertResult = { ok: true; commandId: number } | { ok: false; error:
 
 /**
  * Validates a command and writes it with its "command.requested" audit row and change-feed
- * rows in one transaction: either all of it is stored, or none.
+ * rows in one transaction: either all of it is stored, or none. A payload holding a literal
+ * secret is refused (its callers refuse it first, with their own words); a reason is stored
+ * with any secret in it redacted.
  */
 export async function insertCommand(db: Database, input: NewCommand): Promise<InsertResult> {
   const parsed = parseCommand(input.kind, input.target, input.payload);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
+  const secrets = literalSecretPaths(parsed.payload);
+  if (secrets.length > 0) {
+    return {
+      ok: false,
+      error: `the ${parsed.kind} payload holds a literal secret at ${secrets.join(", ")}: reference a Secret instead`,
+    };
+  }
+  const reason = input.reason?.trim() ? redactText(input.reason.trim().slice(0, 500)) : null;
   const id = await withBusyRetry(() =>
     db.$transaction(async (tx) => {
       const command = await tx.command.create({
@@ -31,6 +47,8 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
           target: parsed.target,
           payload: JSON.stringify(parsed.payload),
           actor: input.actor,
+          actorAuth: input.actorAuth ?? "local",
+          identity: input.identity ? encodeSubject(input.identity) : null,
           reason,
           source: input.source,
         },
@@ -42,7 +60,7 @@ export async function insertCommand(db: Database, input: NewCommand): Promise<In
           targetKind: parsed.kind,
           target: parsed.target,
           commandId: command.id,
-          details: JSON.stringify({ source: input.source, reason }),
+          details: JSON.stringify({ source: input.source, reason, auth: input.actorAuth ?? "local" }),
           source: "web",
         },
       });

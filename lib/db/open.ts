@@ -37,13 +37,25 @@ export function databaseFileOf(db: Database): string | undefined {
   return files.get(db);
 }
 
-/** SQLite's "database is locked / busy" errors, which are worth retrying. */
+/**
+ * SQLite's "database is locked / busy" errors, which are worth retrying. Through the driver
+ * adapter Prisma reports them as P1008 "Operation has timed out", with SQLITE_BUSY as the
+ * driver's original code.
+ */
 export function isBusyError(error: unknown): boolean {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)
+    ?.meta?.driverAdapterError?.cause;
+  if (cause?.originalCode === "SQLITE_BUSY") return true;
   const text =
     error instanceof Error
       ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
       : String(error);
   return /SQLITE_BUSY|database is locked|database table is locked/i.test(text);
+}
+
+/** Thrown when another process kept the database locked through every retry. */
+export class DatabaseBusyError extends Error {
+  override name = "DatabaseBusyError";
 }
 
 /** Runs a write, retrying a few times when another process holds the lock past the busy timeout. */
@@ -52,7 +64,13 @@ export async function withBusyRetry<T>(write: () => Promise<T>, attempts = 5): P
     try {
       return await write();
     } catch (error) {
-      if (!isBusyError(error) || attempt >= attempts) throw error;
+      if (!isBusyError(error)) throw error;
+      if (attempt >= attempts) {
+        throw new DatabaseBusyError(
+          `the database is locked by another process (SQLITE_BUSY past the busy timeout, ${attempts} attempts)`,
+          { cause: error },
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
     }
   }

@@ -25,5 +25,14 @@ export async function requestCommand<K extends CommandKind>(
     if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
     throw error;
   }
-  return insertCommand({ kind, target, payload, actor: actor.name, reason, source: "dashboard" });
+  return insertCommand({
+    kind,
+    target,
+    payload,
+    actor: actor.name,
+    actorAuth: actor.via,
+    identity: actor.subject,
+    reason,
+    source: "dashboard",
+  });
 }

@@ -1,10 +1,14 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
+import type { Actor } from "@/lib/auth";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";
 import type { AgentRollout, RolloutState } from "@/lib/rollout";
 import type { Agent, AgentRollout as AgentRolloutRow } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { permissions } from "./access";
 
 export interface AgentSummaryDto {
   key: string;
@@ -45,6 +49,8 @@ export interface AgentDetailDto extends AgentSummaryDto {
   /** status.experiment, field for field. */
   experiment: ExperimentStatus | null;
   rollout: AgentRollout | null;
+  /** Whether the viewer may start, stop, promote or roll back (update the DatadogAgent). */
+  permission: Permission;
 }
 
 function health(row: AgentRolloutRow | null | undefined): AgentHealthDto | null {
@@ -75,7 +81,7 @@ function summary(row: Agent, rollout?: AgentRolloutRow | null): AgentSummaryDto 
     lastChangeAt: row.lastChangeAt?.toISOString() ?? null,
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
-    renderError: row.renderError,
+    renderError: row.renderError && redactText(row.renderError),
     health: health(rollout),
   };
 }
@@ -93,20 +99,23 @@ export async function listAgents(): Promise<AgentSummaryDto[]> {
     .sort((a, b) => Number(a.deleted) - Number(b.deleted));
 }
 
-export async function getAgent(key: string): Promise<AgentDetailDto | null> {
+export async function getAgent(key: string, viewer: Actor): Promise<AgentDetailDto | null> {
   const db = await getDb();
   const [row, rollout] = await Promise.all([
     db.agent.findUnique({ where: { key } }),
     db.agentRollout.findUnique({ where: { agentKey: key } }),
   ]);
   if (!row) return null;
+  const [permission] = await permissions(viewer, [commandAccess("restore-revision", key, {})!]);
   return {
     ...summary(row, rollout),
     rollout: rollout ? rolloutColumn.decode(rollout.rollout) : null,
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
-    spec: specColumn.decode(row.spec),
+    // Redacted again when shown: rows written before the one redactor had a narrower one.
+    spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
+    permission: permission!,
   };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { filterDate, type AuditFilters } from "@/lib/audit-filters";
+import { redactSecrets } from "@/lib/redact";
 import { getDb } from "../db";
 
 export interface AuditDto {
@@ -53,7 +54,7 @@ function toDto(row: {
   } catch {
     details = { raw: row.details };
   }
-  return { ...row, at: row.at.toISOString(), details };
+  return { ...row, at: row.at.toISOString(), details: redactSecrets(details) };
 }
 
 /** Newest first, keyset-paginated by id (stable while new rows arrive). */

@@ -1,4 +1,5 @@
 import "server-only";
+import { redactText } from "@/lib/redact";
 import type { Command } from "@/prisma/generated/client";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
@@ -20,5 +21,6 @@ export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>>;
 export async function getCommand(id: number): Promise<CommandDto | null> {
   const db = await getDb();
   const command = await db.command.findUnique({ where: { id }, select: SHOWN });
-  return command && toDto(command);
+  // An outcome message may quote what the API server said about a value.
+  return command && toDto({ ...command, message: command.message && redactText(command.message) });
 }

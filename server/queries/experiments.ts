@@ -1,5 +1,6 @@
 import "server-only";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentConfigColumn } from "@/lib/read-model/agents";
 import type { Experiment } from "@/prisma/generated/client";
 import { getDb } from "../db";
@@ -24,7 +25,8 @@ export async function listExperiments(agentKey?: string, limit = 500): Promise<E
     const from = r.startedAt ?? r.requestedAt;
     return {
       ...toDto(r),
-      config: experimentConfigColumn.decode(r.config),
+      config: redactSecrets(experimentConfigColumn.decode(r.config)),
+      reason: r.reason && redactText(r.reason),
       durationSeconds: r.endedAt
         ? Math.max(0, Math.round((r.endedAt.getTime() - from.getTime()) / 1000))
         : null,

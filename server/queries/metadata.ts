@@ -5,6 +5,7 @@ import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/m
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { watchesColumn } from "@/lib/read-model/metadata";
 import { payloadView } from "@/lib/metadata-view";
+import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
 
 export type { MinuteBucket };
@@ -38,8 +39,10 @@ export interface DiffPart {
 
 export interface SendDetailDto {
   send: SendRowDto;
-  /** The payload as sent (JSON text; never holds the API key), "" when skipped. */
+  /** The payload as sent (JSON text, secrets redacted; never holds the API key), "" when skipped or not kept. */
   payload: string;
+  /** Sent, but its payload was not kept: over the per-row budget, or its oldest beyond the total one. */
+  payloadNotKept: boolean;
   /** The payload as readable YAML, JSON-string fields expanded. */
   view: string;
   /** The previous send of the same object that carried a payload, and the diff from it. */
@@ -79,9 +82,10 @@ const ROW_SELECT = {
   error: true,
 } as const;
 
-const toDto = ({ at, ...row }: Omit<SendRowDto, "at"> & { at: Date }): SendRowDto => ({
+const toDto = ({ at, error, ...row }: Omit<SendRowDto, "at"> & { at: Date }): SendRowDto => ({
   ...row,
   at: at.toISOString(),
+  error: error && redactText(error),
 });
 
 function where(filters: MetadataFilters, cursor?: number) {
@@ -124,17 +128,20 @@ export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
         orderBy: { id: "desc" },
       })
     : null;
-  const view = payloadView(row.payload);
+  // Redacted again when shown: rows written before the one redactor had a narrower one.
+  const payload = redactText(row.payload);
+  const view = payloadView(payload);
   const { payload: _payload, ...fields } = row;
   return {
     send: toDto(fields),
-    payload: row.payload,
+    payload,
+    payloadNotKept: row.payload === "" && row.sizeBytes > 0,
     view,
     previous: previous
       ? { id: previous.id, at: previous.at.toISOString(), reason: previous.reason, status: previous.status }
       : null,
     diff: previous
-      ? diffLines(payloadView(previous.payload), view).map((part) => ({
+      ? diffLines(payloadView(redactText(previous.payload)), view).map((part) => ({
           kind: part.added ? "added" : part.removed ? "removed" : "same",
           text: part.value,
         }))

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Json } from "@/lib/merge-patch";
+import { redactSecrets } from "@/lib/redact";
 import { specColumn } from "@/lib/read-model/agents";
 import type { AgentRevision } from "@/prisma/generated/client";
 import { getDb } from "../db";
@@ -19,5 +20,6 @@ export async function listRevisions(agentKey: string, limit = 200): Promise<Revi
     orderBy: { id: "desc" },
     take: limit,
   });
-  return rows.map((r) => ({ ...toDto(r), spec: specColumn.decode(r.spec) }));
+  // Redacted again when shown: rows written before the one redactor had a narrower one.
+  return rows.map((r) => ({ ...toDto(r), spec: redactSecrets(specColumn.decode(r.spec)) }));
 }

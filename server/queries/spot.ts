@@ -1,7 +1,10 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
+import type { Actor } from "@/lib/auth";
 import type { SpotWorkloadKind } from "@/lib/spot";
 import type { SpotEvent, SpotWorkload } from "@/prisma/generated/client";
 import { getDb } from "../db";
+import { permissions } from "./access";
 import { toDto, type Dto } from "./dto";
 
 export type SpotEventDto = Omit<Dto<SpotEvent>, "workloadKey">;
@@ -11,6 +14,8 @@ export interface SpotWorkloadDto extends Omit<Dto<SpotWorkload>, "kind"> {
   kind: SpotWorkloadKind;
   /** Newest first. */
   events: SpotEventDto[];
+  /** Whether the viewer may disable and re-enable spot (patch the workload). */
+  permission: Permission;
 }
 
 export interface SpotOverviewDto {
@@ -20,7 +25,7 @@ export interface SpotOverviewDto {
 const EVENTS_PER_WORKLOAD = 25;
 
 /** Every workload of the spot read model with its latest events. */
-export async function spotOverview(): Promise<SpotOverviewDto> {
+export async function spotOverview(viewer: Actor): Promise<SpotOverviewDto> {
   const db = await getDb();
   const rows = await db.spotWorkload.findMany({
     orderBy: [{ namespace: "asc" }, { name: "asc" }, { kind: "asc" }],
@@ -35,11 +40,16 @@ export async function spotOverview(): Promise<SpotOverviewDto> {
       }),
     ),
   );
+  const allowed = await permissions(
+    viewer,
+    rows.map((r) => commandAccess("disable-spot", `${r.namespace}/${r.name}`, { kind: r.kind })!),
+  );
   return {
     workloads: rows.map((r, i) => ({
       ...toDto(r),
       kind: r.kind as SpotWorkloadKind,
       events: events[i]!.map(toDto),
+      permission: allowed[i]!,
     })),
   };
 }

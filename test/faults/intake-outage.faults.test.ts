@@ -39,11 +39,14 @@ describe("intake outage", () => {
       },
       { timeoutMs: 90_000, intervalMs: 500 },
     );
-    // The send log tells the story: failed attempts, then the retry that went through.
-    const statuses = await s.db.metadataSend.groupBy({ by: ["status"], _count: true });
-    const count = (status: string) => statuses.find((r) => r.status === status)?._count ?? 0;
-    expect(count("failed")).toBeGreaterThanOrEqual(AGENTS);
-    expect(count("sent")).toBeGreaterThanOrEqual(AGENTS);
+    // The send log tells the story: failed attempts, then the retry that went through (its
+    // rows are written in batches, a moment after the sends).
+    await eventually(async () => {
+      const statuses = await s.db.metadataSend.groupBy({ by: ["status"], _count: true });
+      const count = (status: string) => statuses.find((r) => r.status === status)?._count ?? 0;
+      expect(count("failed")).toBeGreaterThanOrEqual(AGENTS);
+      expect(count("sent")).toBeGreaterThanOrEqual(AGENTS);
+    });
     expect(controller.proc.child.exitCode).toBeNull();
     await controller.proc.stop();
   });

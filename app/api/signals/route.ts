@@ -1,9 +1,9 @@
 // POST /api/signals?target=<namespace>/<name>: the Remote Config experiment signal of
 // datadog-operator PR #2760, unchanged, from a fleet-automation backend. Authenticated with
 // `Authorization: Bearer $FLEETDECK_API_TOKEN`; becomes a Command the controller applies.
-import { secretsEqual } from "@/lib/auth";
 import { namespacedName } from "@/lib/commands";
 import { parseSignal } from "@/lib/signals";
+import { apiTokenActor } from "@/server/api-auth";
 import { insertCommand } from "@/server/commands";
 import { webConfig } from "@/server/config";
 
@@ -43,11 +43,8 @@ export async function POST(request: Request) {
       "the signal endpoint is disabled: set FLEETDECK_API_TOKEN on the dashboard to enable it",
     );
   }
-  const auth = request.headers.get("authorization") ?? "";
-  const token = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : "";
-  if (!token || !secretsEqual(token, config.FLEETDECK_API_TOKEN)) {
-    return problem(401, "missing or invalid bearer token", {});
-  }
+  const actor = apiTokenActor(request);
+  if (!actor) return problem(401, "missing or invalid bearer token", {});
 
   const target = new URL(request.url).searchParams.get("target") ?? "";
   const parsedTarget = namespacedName.safeParse(target);
@@ -68,7 +65,9 @@ export async function POST(request: Request) {
     kind: signal.kind,
     target: parsedTarget.data,
     payload: signal.payload,
-    actor: config.FLEETDECK_SIGNAL_ACTOR,
+    actor: actor.name,
+    actorAuth: actor.via,
+    identity: actor.subject,
     source: "signal",
   });
   if (!result.ok) return problem(422, result.error);

@@ -5,7 +5,5 @@ export const dynamic = "force-dynamic";
 
 /** The spot scheduling read model: every spot workload with its split and latest events. */
 export async function GET() {
-  return withActor(async () => {
-    return Response.json(await spotOverview());
-  });
+  return withActor(async (actor) => Response.json(await spotOverview(actor)));
 }

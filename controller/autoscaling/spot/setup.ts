@@ -6,6 +6,7 @@
 // webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
 // the read model.
 import type { ControllerContext } from "../../context";
+import { DelegatedAuth } from "../../kube/delegated-auth";
 import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
@@ -42,6 +43,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
       rebalanceStabilizationMs: config.rebalanceStabilizationMs,
       loopIntervalMs: config.loopIntervalMs,
       endpoint: config.webhook.endpoint,
+      webhookClients: config.webhook.allowedUsers.length > 0 ? config.webhook.allowedUsers : "anyone",
     },
     "spot scheduling is on",
   );
@@ -98,7 +100,12 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     { namespace, secretName: config.webhook.secretName, hosts: config.webhook.certHosts },
     log.child({ part: "certificate" }),
   );
-  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }));
+  const { allowedUsers, maxConnections } = config.webhook;
+  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
+    maxConnections,
+    clients:
+      allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
+  });
   const registration = new WebhookConfigKeeper(
     ctx.client,
     ctx.informers,

@@ -10,7 +10,7 @@ import {
   createNamespace,
   eventually,
   testNamespace,
-  uniqueName,
+  testWebhookAuthEnv,
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
@@ -18,13 +18,14 @@ import {
   scrapeMetric,
   spotControllerEnv,
   spotDeployment,
+  INSTALLED_WEBHOOK_NAME,
 } from "../../../test/spot";
 import { podSplit, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot-ha");
 const kc = ns.kc;
 const apps = kc.makeApiClient(AppsV1Api);
-const webhookName = uniqueName("spot-ha");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 let controllerNamespace = "";
 let controllers: TestController[] = [];
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   };
   controllers = await Promise.all(
     ["spot-ha-a", "spot-ha-b"].map(async (id) =>
-      launchController({ ...common, id, env: await spotControllerEnv(webhookName) }),
+      launchController({ ...common, id, env: await spotControllerEnv(webhookName, testWebhookAuthEnv()) }),
     ),
   );
 }, 120_000);

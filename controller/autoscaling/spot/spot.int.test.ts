@@ -1,7 +1,6 @@
 // Spot scheduling end to end on the real local cluster: a spot-enabled controller process, its
 // webhook called by the real API server, the real scheduler placing pods on the kwok nodes (the
 // spot ones tainted, so only spot-assigned pods land there), real evictions and PDBs.
-import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AdmissionregistrationV1Api,
@@ -21,7 +20,8 @@ import {
   createNamespace,
   eventually,
   testNamespace,
-  uniqueName,
+  testWebhookAuthEnv,
+  testWebhookClientToken,
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
@@ -30,6 +30,8 @@ import {
   spotControllerEnv,
   spotDeployment,
   waitForWebhookActive,
+  INSTALLED_WEBHOOK_NAME,
+  postToWebhook,
 } from "../../../test/spot";
 import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../../testing/spot-cluster";
 
@@ -37,7 +39,7 @@ const ns = testNamespace("spot");
 const kc = ns.kc;
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
-const webhookName = uniqueName("spot-test");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 let controllerNamespace = "";
 let controller: TestController;
 let db: Database;
@@ -67,36 +69,17 @@ async function webhookCa(): Promise<string> {
   return Buffer.from(secret.data!["ca.crt"]!, "base64").toString("utf8");
 }
 
-/** POSTs to the webhook over HTTPS, verifying its certificate against the CA in the Secret. */
+/**
+ * POSTs to the webhook over HTTPS, verifying its certificate against the CA in the Secret, with
+ * the token the API server presents (the webhook answers only it).
+ */
 async function postWebhook(
   body: string | Buffer,
   headers: Record<string, string> = { "content-type": "application/json" },
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const [port, ca] = await Promise.all([webhookPort(), webhookCa()]);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/mutate",
-        method: "POST",
-        ca,
-        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (text += c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
-        );
-      },
-    );
-    // The server answers an oversized body before reading all of it; what is still being
-    // written may then fail, which is not this test's concern.
-    req.on("error", reject);
-    req.end(body);
-  });
+  const { status, text } = await postToWebhook({ port, ca, body, headers, token: testWebhookClientToken() });
+  return { status, json: JSON.parse(text) as Record<string, unknown> };
 }
 
 function review(pod: object) {
@@ -123,7 +106,7 @@ beforeAll(async () => {
     kubeconfig: controllerKubeconfigFile(),
     databaseFile: database.file,
     namespace: controllerNamespace,
-    env: await spotControllerEnv(webhookName),
+    env: await spotControllerEnv(webhookName, testWebhookAuthEnv()),
   });
   await waitForWebhookActive(kc, ns.name, controller.healthURL);
 }, 120_000);

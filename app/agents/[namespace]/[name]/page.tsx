@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AgentView } from "@/components/agents/agent-view";
 import { PageHeader } from "@/components/ui/page-header";
+import { requireActor } from "@/server/auth";
 import { getAgent } from "@/server/queries/agents";
 import { listRevisions } from "@/server/queries/revisions";
 import { listExperiments } from "@/server/queries/experiments";
@@ -13,8 +14,9 @@ export default async function AgentPage({
 }) {
   const { namespace, name } = await params;
   const key = `${decodeURIComponent(namespace)}/${decodeURIComponent(name)}`;
+  const actor = await requireActor();
   const [agent, revisions, experiments] = await Promise.all([
-    getAgent(key),
+    getAgent(key, actor),
     listRevisions(key),
     listExperiments(key),
   ]);

@@ -1,6 +1,8 @@
-// The audit trail as a CSV or JSON download, with the page's filters.
+// The audit trail as a CSV or JSON download, with the page's filters, streamed with
+// backpressure (lib/export-stream.ts): rows are read from SQLite as the client takes them.
 import { parseAuditFilters } from "@/lib/audit-filters";
 import { csvRow } from "@/lib/csv";
+import { exportStream } from "@/lib/export-stream";
 import { withActor } from "@/server/auth";
 import { allAudit } from "@/server/queries/audit";
 
@@ -26,23 +28,16 @@ export async function GET(request: Request) {
       return Response.json({ error: `format must be csv or json, got "${format}"` }, { status: 400 });
     }
     const filters = parseAuditFilters(params);
-    const encoder = new TextEncoder();
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        let first = true;
-        controller.enqueue(encoder.encode(format === "csv" ? csvRow([...COLUMNS]) : "[\n"));
-        for await (const row of allAudit(filters)) {
-          const text =
-            format === "csv"
-              ? csvRow(COLUMNS.map((c) => row[c]))
-              : `${first ? "" : ",\n"}${JSON.stringify(row)}`;
-          first = false;
-          controller.enqueue(encoder.encode(text));
-        }
-        if (format === "json") controller.enqueue(encoder.encode("\n]\n"));
-        controller.close();
-      },
-    });
+    const stream = exportStream(
+      allAudit(filters),
+      format === "csv"
+        ? { head: csvRow([...COLUMNS]), row: (row) => csvRow(COLUMNS.map((c) => row[c])), tail: "" }
+        : {
+            head: "[\n",
+            row: (row, first) => `${first ? "" : ",\n"}${JSON.stringify(row)}`,
+            tail: "\n]\n",
+          },
+    );
     const stamp = new Date().toISOString().replaceAll(":", "").slice(0, 15);
     return new Response(stream, {
       headers: {

@@ -7,9 +7,9 @@ export async function GET(
   _request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  return withActor(async () => {
+  return withActor(async (actor) => {
     const { namespace, name } = await params;
-    const agent = await getAgent(`${namespace}/${name}`);
+    const agent = await getAgent(`${namespace}/${name}`, actor);
     if (!agent) return Response.json({ error: `no DatadogAgent ${namespace}/${name}` }, { status: 404 });
     return Response.json(agent);
   });
