@@ -147,6 +147,52 @@ describe("why a pod is not ready", () => {
     });
   });
 
+  it("a message holding a secret is redacted: a termination message, a pull error quoting credentials", () => {
+    const terminated: V1Pod["status"] = {
+      phase: "Running",
+      containerStatuses: [
+        {
+          name: "agent",
+          image: "agent:7",
+          imageID: "",
+          ready: false,
+          restartCount: 1,
+          state: {
+            terminated: {
+              reason: "Error",
+              exitCode: 1,
+              message: "boot failed: DD_API_KEY=0123456789abcdef0123456789abcdef",
+            },
+          },
+        },
+      ],
+    };
+    const terminatedProblem = podProblem(pod("term", { status: terminated }));
+    expect(terminatedProblem?.message).toBe("boot failed: DD_API_KEY=[redacted]");
+    const pulling: V1Pod["status"] = {
+      phase: "Pending",
+      containerStatuses: [
+        {
+          name: "agent",
+          image: "agent:7",
+          imageID: "",
+          ready: false,
+          restartCount: 0,
+          state: {
+            waiting: {
+              reason: "ErrImagePull",
+              message: "failed to pull: https://robot:s3cr3t-pull-pass@registry.example/v2/agent: 401",
+            },
+          },
+        },
+      ],
+    };
+    const pullProblem = podProblem(pod("pull", { status: pulling }));
+    expect(pullProblem?.reason).toBe("ErrImagePull");
+    expect(pullProblem?.message).not.toContain("s3cr3t-pull-pass");
+    expect(pullProblem?.message).toContain("registry.example/v2/agent: 401");
+  });
+
   it("Pending with the scheduler's message", () => {
     const status: V1Pod["status"] = {
       phase: "Pending",

@@ -19,6 +19,7 @@ import type {
   RolloutWorkloadKind,
   WorkloadRollout,
 } from "../../lib/rollout";
+import { redactText } from "../../lib/redact";
 import type { GatePod } from "./health-gate";
 import { COMPONENT_LABEL, REVISION_ANNOTATION, REVISION_HASH_LABEL } from "./render";
 
@@ -38,9 +39,12 @@ export function podProblem(
   const status = pod.status ?? {};
   const containers = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
   const restarts = containers.reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
+  // A message is free text from outside: a container's termination message is whatever it wrote,
+  // a pull error may quote a registry URL with its credentials. It is stored, logged and shown, so
+  // it goes through the one redactor first (docs/security.md).
   const problem = (reason: string, message = "", lastTermination: string | null = null) => ({
     reason,
-    message,
+    message: redactText(message),
     lastTermination,
     restarts,
   });

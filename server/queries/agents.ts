@@ -109,7 +109,8 @@ export async function getAgent(key: string, viewer: Actor): Promise<AgentDetailD
   const [permission] = await permissions(viewer, [commandAccess("restore-revision", key, {})!]);
   return {
     ...summary(row, rollout),
-    rollout: rollout ? rolloutColumn.decode(rollout.rollout) : null,
+    // Pod messages are redacted when read from the pod; again here, as every query does.
+    rollout: rollout ? redactSecrets(rolloutColumn.decode(rollout.rollout)) : null,
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
