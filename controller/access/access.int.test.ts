@@ -136,7 +136,7 @@ describe("authorization by Kubernetes RBAC", () => {
       where: { commandId: theirs.id, action: "command.rejected" },
     });
     expect(audit.actor).toBe("alice");
-    expect(JSON.parse(audit.details)).toMatchObject({ authorization: "denied" });
+    expect(JSON.parse(audit.details)).toMatchObject({ access: "denied" });
     // bob's agent is untouched; alice's went back.
     expect((await agentClient(nsA.kc).get(nsB, "web")).spec).toEqual(spec("debug"));
     await eventually(async () =>

@@ -166,12 +166,12 @@ describe("CommandConsumer", () => {
     expect(queue.outcome(denied)).toEqual({
       status: "rejected",
       message: "mallory (no groups) cannot ping",
-      details: { authorization: "denied" },
+      details: { access: "denied" },
     });
     expect(queue.outcome(error)).toEqual({
       status: "rejected",
       message: "cannot check whether flaky may do this: HTTP 503: the API server is unavailable",
-      details: { authorization: "error" },
+      details: { access: "error" },
     });
     expect(queue.outcome(allowed)?.status).toBe("applied");
     expect(ran).toEqual(["allowed"]);

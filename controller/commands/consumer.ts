@@ -146,13 +146,13 @@ export class CommandConsumer {
       const decision = await this.authorize({ ...command, kind: parsed.kind, payload: parsed.payload });
       if (!decision.allowed) {
         log.info({ reason: decision.reason }, "command refused by authorization");
-        return { status: "rejected", message: decision.reason, details: { authorization: "denied" } };
+        return { status: "rejected", message: decision.reason, details: { access: "denied" } };
       }
     } catch (error) {
       return {
         status: "rejected",
         message: `cannot check whether ${command.actor} may do this: ${(error as Error).message}`,
-        details: { authorization: "error" },
+        details: { access: "error" },
       };
     }
     try {
