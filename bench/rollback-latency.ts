@@ -6,12 +6,11 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
-import { insertCommand } from "../lib/db/commands";
-import { openDatabase, type Database } from "../lib/db/open";
+import { openDatabase } from "../lib/db/open";
 import { benchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";
-import { eventuallyLeader, sleep } from "./util";
+import { benchCommand, eventuallyLeader, until } from "./util";
 
 const ITERATIONS = 50;
 const NAMESPACE = "rollback-bench";
@@ -20,33 +19,6 @@ const TARGET = `${NAMESPACE}/${NAME}`;
 
 interface Agent {
   status?: { currentRevision?: string; experiment?: { phase?: string; expectedSpecHash?: string } };
-}
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-async function command(db: Database, clusterId: string, kind: string, payload: unknown): Promise<number> {
-  const result = await insertCommand(db, {
-    clusterId,
-    kind,
-    target: TARGET,
-    payload,
-    actor: "bench",
-    source: "dashboard",
-  });
-  if (!result.ok) throw new Error(result.error);
-  return result.commandId;
 }
 
 export async function run(): Promise<BenchResult> {
@@ -109,7 +81,7 @@ export async function run(): Promise<BenchResult> {
     const latencies: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       const id = `bench-${i}`;
-      await command(db, stack.clusterId, "start-experiment", {
+      await benchCommand(db, stack.clusterId, "start-experiment", TARGET, {
         experimentId: id,
         config: { global: { tags: [`iteration:${i}`] } },
       });
@@ -124,7 +96,7 @@ export async function run(): Promise<BenchResult> {
       );
 
       const inserted = Date.now();
-      await command(db, stack.clusterId, "stop-experiment", { experimentId: id });
+      await benchCommand(db, stack.clusterId, "stop-experiment", TARGET, { experimentId: id });
       await until("the DaemonSet back at the baseline", () =>
         templateRevision === baseline ? true : undefined,
       );

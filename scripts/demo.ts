@@ -20,6 +20,7 @@ import { FLEETDECK_MANIFESTS, clusterStop, clusterUp, webhookAuthEnv } from "../
 import { REPO_ROOT } from "../testing/paths";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
+import { healthScenario } from "./demo/health";
 import { metadataScenario } from "./demo/metadata";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
@@ -175,7 +176,11 @@ async function main() {
   // /login answers whether or not the dashboard requires a token (the API refuses without one).
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
   const db = await openDatabase({ file: dbFile });
-  await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
+  await experimentsScenario(kc, db, say);
+  // In the background: the health gate's rollback comes a grace period later.
+  void healthScenario(kc, db, say)
+    .catch((error: Error) => say(`health scenario failed: ${error.message}`))
+    .finally(() => db.$disconnect());
   await metadataScenario(kc, say);
 
   say(`logs in ${LOG_DIR}`);

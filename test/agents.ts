@@ -3,6 +3,7 @@
 // cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
 // read Events.
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -11,6 +12,7 @@ import {
 } from "@kubernetes/client-node";
 import pino from "pino";
 import { setupAccess } from "../controller/access/setup";
+import { REVISION_ANNOTATION } from "../controller/agents/render";
 import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
 import { CommandStore } from "../controller/commands/store";
@@ -98,6 +100,8 @@ export interface AgentObject {
       baselineRevision?: string;
       expectedSpecHash?: string;
       timeoutSeconds?: number;
+      reason?: string;
+      healthGate?: { enabled: boolean; thresholdPercent: number; graceSeconds: number };
     };
   };
 }
@@ -200,6 +204,12 @@ export async function submit(
   );
 }
 
+/** The revision stamped on the agent DaemonSet's pod template: what runs (or is rolling out). */
+export async function daemonSetRevision(kc: KubeConfig, namespace: string, name: string) {
+  const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ namespace, name: `${name}-agent` });
+  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
+}
+
 /** Events about the DatadogAgent `name`, oldest first. */
 export async function agentEvents(kc: KubeConfig, namespace: string, name: string): Promise<EventsV1Event[]> {
   const list = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({
@@ -218,7 +228,8 @@ export async function createApiKeySecret(kc: KubeConfig, namespace: string): Pro
 
 /**
  * Records every experiment phase the agent's status goes through ("none" when there is no
- * experiment), deduplicated, from a watch: a phase visible for one reconcile is not missed.
+ * experiment; "rollback (unhealthy)" with a reason), deduplicated, from a watch: a phase
+ * visible for one reconcile is not missed.
  */
 export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   const phases: string[] = [];
@@ -232,7 +243,8 @@ export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
     pino({ level: "silent" }),
   );
   const record = (obj: KubeObject) => {
-    const phase = (obj as unknown as AgentObject).status?.experiment?.phase ?? "none";
+    const exp = (obj as unknown as AgentObject).status?.experiment;
+    const phase = (exp?.phase ?? "none") + (exp?.reason ? ` (${exp.reason})` : "");
     if (phases[phases.length - 1] !== phase) phases.push(phase);
   };
   informer.on("add", record);

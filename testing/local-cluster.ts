@@ -2,6 +2,7 @@
 // and kwok, built by hack/build.sh and orchestrated by kwokctl's binary runtime. Used by the
 // cluster:* scripts, the demo, the benchmarks and the integration-test harness.
 import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -30,6 +31,8 @@ export const FLEETDECK_MANIFESTS = [
   path.join(REPO_ROOT, "config/crd"),
   path.join(REPO_ROOT, "config/cluster/namespace.yaml"),
 ];
+/** kwok's Stages: its defaults plus simulated agent failures (docs/health.md). */
+export const KWOK_STAGES = path.join(REPO_ROOT, "config/cluster/kwok-stages.yaml");
 
 export interface ClusterHandle {
   name: string;
@@ -170,6 +173,24 @@ function exists(handle: ClusterHandle): boolean {
   return fs.existsSync(path.join(handle.dir, "kwok.yaml"));
 }
 
+/** Where a cluster records the digest of the Stages it was created with. */
+function stagesStamp(handle: ClusterHandle): string {
+  return path.join(handle.dir, "fleetdeck-stages.sha256");
+}
+
+function stagesDigest(): string {
+  return createHash("sha256").update(fs.readFileSync(KWOK_STAGES)).digest("hex");
+}
+
+/** kwok reads its Stages once, at creation: a cluster made with other Stages is made again. */
+function hasCurrentStages(handle: ClusterHandle): boolean {
+  try {
+    return fs.readFileSync(stagesStamp(handle), "utf8").trim() === stagesDigest();
+  } catch {
+    return false;
+  }
+}
+
 export interface UpResult {
   handle: ClusterHandle;
   /** "created", "started" (existed, was stopped) or "running" (nothing to do). */
@@ -192,6 +213,10 @@ export async function clusterUp(
   fs.mkdirSync(STATE_DIR, { recursive: true });
 
   let action: UpResult["action"] = "running";
+  if (exists(handle) && !hasCurrentStages(handle)) {
+    log(`cluster ${name} was created with other kwok Stages (${KWOK_STAGES}): creating it again`);
+    await clusterDown(name);
+  }
   const status = componentStatus(handle);
   if (!exists(handle)) {
     log(
@@ -226,6 +251,7 @@ export async function clusterUp(
         // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
         ...["--kubeconfig", kwokctlKubeconfig(name)],
         ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
+        ...["--config", KWOK_STAGES],
         ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
         ...["--disable-qps-limits", "--wait", "120s"],
       ]);
@@ -240,6 +266,7 @@ export async function clusterUp(
       fs.rmSync(handle.dir, { recursive: true, force: true });
       await create();
     }
+    fs.writeFileSync(stagesStamp(handle), stagesDigest());
     action = "created";
   } else if (!status.every((c) => c.running)) {
     log(`starting stopped cluster ${name}`);

@@ -19,8 +19,8 @@ export default async function AgentsPage({
         title="Agents"
         description={
           clusters.length > 1
-            ? "Every DatadogAgent of the fleet: its cluster, its experiment, its current revision and what last changed it."
-            : "Every DatadogAgent in the cluster: its experiment, its current revision and what last changed it."
+            ? "Every DatadogAgent of the fleet: its cluster, whether its agents run, its experiment, its current revision and what last changed it."
+            : "Every DatadogAgent in the cluster: whether its agents run, its experiment, its current revision and what last changed it."
         }
       />
       <ClusterPicker path="/agents" clusters={clusters} current={param} />

@@ -14,8 +14,9 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useAgent } from "./queries";
+import { RolloutPanel } from "./rollout-panel";
 
-/** One DatadogAgent, live: its state, experiment, start form, spec and revision history. */
+/** One DatadogAgent, live: its state, rollout, experiment, start form, spec and revision history. */
 export function AgentView({
   initial,
 }: {
@@ -65,6 +66,11 @@ export function AgentView({
           )}
         </dl>
       </Card>
+      <RolloutPanel
+        rollout={agent.rollout}
+        state={agent.health?.state ?? "unknown"}
+        updatedAt={agent.health?.updatedAt ?? null}
+      />
       <ExperimentPanel agent={agent} experiments={experiments} revisions={revisions} />
       <StartExperimentForm agent={agent} />
       <Card title="Current spec">

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { AgentSummaryDto } from "@/server/queries/agents";
+import type { AgentHealthDto, AgentSummaryDto } from "@/server/queries/agents";
 import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
@@ -9,6 +9,7 @@ import { PhaseBadge } from "@/components/experiments/experiment-badges";
 import { useFleet } from "@/components/fleet/fleet-context";
 import { agentPagePath } from "./paths";
 import { useAgents } from "./queries";
+import { RolloutStateBadge, shortRevision } from "./rollout-badges";
 
 /** Every agent of the fleet (or of the cluster filtered on), with its cluster when there are several. */
 export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; cluster?: string }) {
@@ -29,6 +30,7 @@ export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; 
       columns={[
         ...(showClusters ? ["Cluster"] : []),
         "Agent",
+        "Health",
         "Experiment",
         "Current revision",
         "Last change",
@@ -62,6 +64,9 @@ export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; 
               </span>
             )}
           </td>
+          <td className="px-3 py-2" data-testid="agent-health">
+            <HealthCell health={agent.health} />
+          </td>
           <td className="px-3 py-2">
             <PhaseBadge phase={agent.phase} />
             {agent.experimentId && (
@@ -80,5 +85,35 @@ export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; 
         </tr>
       ))}
     </Table>
+  );
+}
+
+/** Ready/desired agent pods, failing pods, the revision mix and node coverage of one agent. */
+function HealthCell({ health }: { health: AgentHealthDto | null }) {
+  if (!health) return <RolloutStateBadge state="unknown" />;
+  return (
+    <div className="space-y-0.5">
+      <div className="flex flex-wrap items-center gap-2">
+        <RolloutStateBadge state={health.state} />
+        <span className="tabular-nums text-slate-700">
+          {health.ready}/{health.desired} ready
+        </span>
+        {health.failingPods > 0 && (
+          <span className="text-rose-700">
+            {health.failingPods} pod{health.failingPods === 1 ? "" : "s"} not ready
+          </span>
+        )}
+      </div>
+      {health.revisions.length > 1 && (
+        <div className="font-mono text-xs text-slate-600" title="agent pods per revision">
+          {health.revisions.map((r) => `${shortRevision(r.revision)} ×${r.pods}`).join(", ")}
+        </div>
+      )}
+      {health.covered < health.nodes && (
+        <div className="text-xs text-amber-800">
+          runs on {health.covered} of {health.nodes} nodes
+        </div>
+      )}
+    </div>
   );
 }

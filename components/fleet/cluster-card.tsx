@@ -47,7 +47,12 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
   const lastSeen = [...cluster.controllers].sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
   const forwarding = FORWARDING[cluster.forwarding.health];
   return (
-    <div data-testid="cluster-card" data-cluster={cluster.name} data-report={state}>
+    <div
+      id={`cluster-${encodeURIComponent(cluster.name)}`}
+      data-testid="cluster-card"
+      data-cluster={cluster.name}
+      data-report={state}
+    >
       <Card
         title={
           <span className="flex items-center gap-2">

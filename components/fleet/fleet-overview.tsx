@@ -5,7 +5,9 @@ import type { FleetDto } from "@/server/queries/fleet";
 import { useNow } from "@/components/ui/relative-time";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
+import type { AttentionItem } from "@/lib/attention";
 import { ClusterCard } from "./cluster-card";
+import { NeedsAttention } from "./needs-attention";
 
 /** The fleet page, live: the fleet's totals (with several clusters) and a card per cluster. */
 export function FleetOverview({ initial }: { initial: FleetDto }) {
@@ -23,11 +25,23 @@ export function FleetOverview({ initial }: { initial: FleetDto }) {
     );
   }
   const t = data.totals;
-  const reporting = data.clusters.filter(
-    (c) => clusterControllers(c.controllers, now).report === "reporting",
-  ).length;
+  const reports = data.clusters.map((c) => ({ cluster: c, ...clusterControllers(c.controllers, now) }));
+  const reporting = reports.filter((r) => r.report === "reporting").length;
+  // Whether a controller reports is judged here, against the page's clock (as the cards do).
+  const silent = reports
+    .filter((r) => r.report === "not-reporting")
+    .map(({ cluster, lastHeartbeatAt }): AttentionItem => ({
+      kind: "controller-not-reporting",
+      clusterId: cluster.id,
+      clusterName: cluster.name,
+      subject: "",
+      detail: lastHeartbeatAt
+        ? `no controller heartbeat since ${new Date(lastHeartbeatAt).toLocaleString()}`
+        : "no controller heartbeat",
+    }));
   return (
     <div className="space-y-6">
+      <NeedsAttention items={[...silent, ...data.attention]} showClusters={data.clusters.length > 1} />
       {data.clusters.length > 1 && (
         <dl
           aria-label="Fleet totals"

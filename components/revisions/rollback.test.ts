@@ -23,6 +23,8 @@ const agent: AgentDetailDto = {
   permission: { state: "allowed", reason: "" },
   spec: {},
   experiment: null,
+  health: null,
+  rollout: null,
 };
 const revision = (name: string, extra: Partial<RevisionDto> = {}): RevisionDto => ({
   id: 1,

@@ -5,6 +5,9 @@
 import { describe, expect, it } from "vitest";
 import pino from "pino";
 import type { AgentStatus } from "../../lib/agents";
+import { parseCommand, type CommandPayload } from "../../lib/commands";
+import type { CandidateHealth } from "../../lib/rollout";
+import { parseSignal } from "../../lib/signals";
 import type { CommandContext } from "../commands/registry";
 import { CommandRejected } from "../commands/registry";
 import { ApiError } from "../kube/client";
@@ -73,7 +76,7 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-function setup() {
+function setup(candidate: CandidateHealth | null = null) {
   const api = new FakeAgentApi();
   const calls: string[] = [];
   const readModel = {
@@ -93,6 +96,8 @@ function setup() {
     revisions,
     events: { record: () => void calls.push("event") },
     defaultTimeoutSeconds: 1800,
+    defaultHealthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
+    candidateHealth: () => candidate,
     policy: { registries: DATADOG_REGISTRIES, secrets: [] },
   };
   return { api, calls, deps, handlers: agentHandlers(deps) };
@@ -181,6 +186,56 @@ describe("stop-experiment and promote-experiment", () => {
       status: "ignored",
       message: "experiment id mismatch: the running experiment is exp-2, not exp-1",
     });
+    expect(api.statusPatches).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("the health gate at the start and at a promote", () => {
+  it("a start without settings (a Remote Config signal's) gets the controller's defaults in the status", async () => {
+    const signal = parseSignal(
+      JSON.stringify({ action: "startExperiment", experiment_id: "exp-1", config: start.config }),
+    );
+    if (!signal.ok || signal.kind !== "start-experiment") throw new Error("signal not parsed");
+    const parsed = parseCommand(signal.kind, "datadog/datadog", signal.payload);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { api, handlers } = setup();
+    const outcome = await handlers.startExperiment(parsed.payload as CommandPayload<"start-experiment">, ctx);
+    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+      enabled: true,
+      thresholdPercent: 10,
+      graceSeconds: 120,
+    });
+    expect(outcome.message).toContain(
+      "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s",
+    );
+  });
+
+  it("a start's own settings win field by field", async () => {
+    const { api, handlers } = setup();
+    await handlers.startExperiment({ ...start, healthGate: { graceSeconds: 20 } }, ctx);
+    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+      enabled: true,
+      thresholdPercent: 10,
+      graceSeconds: 20,
+    });
+  });
+
+  it("a promote is rejected with the gate's reason while the candidate is unhealthy, and writes nothing", async () => {
+    const summary =
+      "1 of 1 candidate pods unavailable for more than 20 s (the gate allows 0): x on n: CrashLoopBackOff";
+    const { api, calls, handlers } = setup({ state: "unhealthy", summary } as CandidateHealth);
+    api.agent.status = {
+      currentRevision: "datadog-aaaaaaaaaa",
+      experiment: { phase: "running", id: "exp-1" },
+    };
+    await expect(
+      handlers.promoteExperiment({ experimentId: "exp-1" }, { ...ctx, kind: "promote-experiment" }),
+    ).rejects.toThrow(
+      new CommandRejected(
+        `the candidate is unhealthy: ${summary}. Stop the experiment, or let the health gate roll it back`,
+      ),
+    );
     expect(api.statusPatches).toEqual([]);
     expect(calls).toEqual([]);
   });

@@ -10,9 +10,10 @@
 // (`ctx.signal.throwIfAborted()`), so nothing new is written once the user was told "rejected".
 // Only compensations (putting a status back, forgetting an experiment row) still run, and the
 // audit of a write that had already landed.
-import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
+import { literalSecretPaths, type AgentStatus, type HealthGateSettings } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
-import { canEnd, canRestore, canStart } from "../../lib/experiments";
+import { canEnd, canPromoteCandidate, canRestore, canStart } from "../../lib/experiments";
+import type { CandidateHealth } from "../../lib/rollout";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
@@ -33,6 +34,10 @@ export interface HandlerDeps {
   readModel: AgentReadModel;
   events: Pick<EventRecorder, "record">;
   defaultTimeoutSeconds: number;
+  /** The health gate of an experiment started without settings (a signal always is). */
+  defaultHealthGate: HealthGateSettings;
+  /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
+  candidateHealth?: (target: string) => CandidateHealth | null;
   /** What a new spec may bring in (images, Secret references). */
   policy: ConfigPolicy;
 }
@@ -63,6 +68,12 @@ async function readAgent(api: HandlerDeps["api"], target: string): Promise<Datad
   const agent = await api.get(namespace, name);
   if (!agent) throw new CommandRejected(`DatadogAgent ${target} does not exist`);
   return agent;
+}
+
+/** "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s". */
+function gateText(gate: HealthGateSettings): string {
+  const rule = `more than ${gate.thresholdPercent} % of the candidate's pods are unavailable for ${gate.graceSeconds} s`;
+  return gate.enabled ? `health gate: rolled back when ${rule}` : `health gate off: reported when ${rule}`;
 }
 
 export function agentHandlers(deps: HandlerDeps) {
@@ -135,6 +146,7 @@ export function agentHandlers(deps: HandlerDeps) {
         id,
         expectedSpecHash,
         timeoutSeconds: payload.timeoutSeconds,
+        healthGate: { ...deps.defaultHealthGate, ...payload.healthGate },
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
       ctx.signal.throwIfAborted();
@@ -173,6 +185,7 @@ export function agentHandlers(deps: HandlerDeps) {
           baselineRevision: baseline,
           candidateRevision: candidate,
           timeoutSeconds,
+          healthGate: started.experiment!.healthGate,
         }),
         commandId: ctx.id,
       });
@@ -180,11 +193,11 @@ export function agentHandlers(deps: HandlerDeps) {
         type: "Normal",
         reason: "ExperimentStarted",
         action: "StartExperiment",
-        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s`,
+        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s; ${gateText(started.experiment!.healthGate!)}`,
       });
       return {
         status: "applied",
-        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted`,
+        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted; ${gateText(started.experiment!.healthGate!)}`,
         details: { experimentId: id, baselineRevision: baseline, candidateRevision: candidate },
       };
     });
@@ -222,6 +235,8 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("promote", id, ctx, async (agent, status) => {
+      const health = canPromoteCandidate(deps.candidateHealth?.(ctx.target));
+      if (!health.ok) throw new CommandRejected(health.reason);
       ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);

@@ -18,14 +18,16 @@ import { redactSecrets, redactText } from "../../lib/redact";
 import {
   experimentConfigColumn,
   experimentStatusColumn,
+  rolloutColumn,
   specColumn,
   type NewExperimentRow,
 } from "../../lib/read-model/agents";
+import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
 
-type Tx = Pick<Database, "agent" | "agentRevision" | "experiment" | "auditEvent" | "change">;
+type Tx = Pick<Database, "agent" | "agentRevision" | "agentRollout" | "experiment" | "auditEvent" | "change">;
 
 export interface AgentSnapshot {
   key: string;
@@ -59,6 +61,8 @@ export interface ExperimentEnd {
 export class AgentReadModel {
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
+  /** Likewise for the rollout rows. */
+  private readonly rollouts = new Map<string, string>();
 
   constructor(
     private readonly db: Database,
@@ -104,6 +108,35 @@ export class AgentReadModel {
       await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
     });
     this.written.set(snapshot.key, fingerprint);
+  }
+
+  /**
+   * Writes the rollout rows that changed, in one transaction; `null` removes an agent's row (it
+   * is gone). Many pod events make many rollouts: the caller batches them (RolloutWriter).
+   */
+  async syncRollouts(rollouts: Map<string, AgentRollout | null>): Promise<void> {
+    const changed = [...rollouts].flatMap(([key, rollout]) => {
+      const encoded = rollout ? rolloutColumn.encode(rollout) : "";
+      return this.rollouts.get(key) === encoded ? [] : [{ key, rollout, encoded }];
+    });
+    if (changed.length === 0) return;
+    await this.transaction(async (tx) => {
+      const now = new Date();
+      for (const { key, rollout, encoded } of changed) {
+        if (!rollout) {
+          await tx.agentRollout.deleteMany({ where: { clusterId: this.clusterId, agentKey: key } });
+        } else {
+          const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: now };
+          await tx.agentRollout.upsert({
+            where: { clusterId_agentKey: { clusterId: this.clusterId, agentKey: key } },
+            create: { clusterId: this.clusterId, agentKey: key, ...row },
+            update: row,
+          });
+        }
+        await announce(tx, key, [TOPICS.agents]);
+      }
+    });
+    for (const { key, encoded } of changed) this.rollouts.set(key, encoded);
   }
 
   async markDeleted(key: string): Promise<void> {
@@ -239,6 +272,24 @@ export class AgentReadModel {
     });
   }
 
+  /**
+   * Ends the experiment's row with its audit row, once: false (and nothing written) when the
+   * row was already ended, so a decision recorded before a crash is not recorded twice.
+   */
+  async endExperimentOnce(
+    agentKey: string,
+    experimentId: string,
+    end: ExperimentEnd,
+    audit: AuditEntry,
+  ): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!(await endExperiment(tx, this.clusterId, agentKey, experimentId, end))) return false;
+      await recordAudit(tx, this.clusterId, audit);
+      await announce(tx, agentKey, [TOPICS.experiments]);
+      return true;
+    });
+  }
+
   async audit(entry: AuditEntry): Promise<void> {
     await this.transaction((tx) => recordAudit(tx, this.clusterId, entry));
   }
@@ -250,13 +301,13 @@ async function endExperiment(
   agentKey: string,
   experimentId: string,
   end: ExperimentEnd,
-) {
+): Promise<boolean> {
   const row = await tx.experiment.findFirst({
     where: { clusterId, agentKey, experimentId, outcome: null },
     orderBy: { id: "desc" },
     select: { id: true },
   });
-  if (!row) return;
+  if (!row) return false;
   await tx.experiment.update({
     where: { id: row.id, clusterId },
     data: {
@@ -267,6 +318,7 @@ async function endExperiment(
       endedAt: new Date(),
     },
   });
+  return true;
 }
 
 /** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */

@@ -21,6 +21,7 @@ export const CLUSTER_MODELS: ReadonlySet<string> = new Set([
   "Experiment",
   "AccessCheck",
   "AccessAnswer",
+  "AgentRollout",
 ]);
 
 export class ClusterScopeError extends Error {

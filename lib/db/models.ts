@@ -3,6 +3,7 @@
 export type {
   Agent,
   AgentRevision,
+  AgentRollout,
   AuditEvent,
   AutoscalingGate,
   Cluster,

@@ -1,6 +1,8 @@
 import "server-only";
+import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
 import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
+import { rolloutColumn } from "@/lib/read-model/agents";
 import { getDb } from "../db";
 
 /** How far back a send failure counts against a cluster's forwarder health. */
@@ -36,6 +38,11 @@ export interface ClusterCardDto {
 
 export interface FleetDto {
   clusters: ClusterCardDto[];
+  /**
+   * What needs attention across the fleet, worst first (controllers not reporting are judged by
+   * the page against its own clock, from the cards).
+   */
+  attention: AttentionItem[];
   totals: {
     clusters: number;
     agents: number;
@@ -51,49 +58,60 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
 export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   const db = await getDb();
-  const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, fallbacks, gates] =
-    await Promise.all([
-      db.cluster.findMany({ orderBy: { name: "asc" } }),
-      db.controllerHeartbeat.findMany({
-        where: {
-          OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
-        },
-        select: {
-          clusterId: true,
-          controllerId: true,
-          isLeader: true,
-          version: true,
-          hostname: true,
-          lastSeenAt: true,
-          stoppedAt: true,
-        },
-      }),
-      db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-      db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
-      db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
-      db.metadataSend.groupBy({
-        by: ["clusterId"],
-        where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
-        _count: { _all: true },
-      }),
-      db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
-      db.spotWorkload.groupBy({
-        by: ["clusterId"],
-        where: { optedIn: true, disabledUntil: { gt: new Date(now) } },
-        _count: { _all: true },
-      }),
-      db.autoscalingGate.findMany({
-        select: {
-          clusterId: true,
-          controllerId: true,
-          workloadEnabled: true,
-          open: true,
-          openedAt: true,
-          openedByKind: true,
-          openedByName: true,
-        },
-      }),
-    ]);
+  const [
+    clusters,
+    heartbeats,
+    agents,
+    experiments,
+    forwarders,
+    failures,
+    spotWorkloads,
+    fallbacks,
+    gates,
+    attention,
+  ] = await Promise.all([
+    db.cluster.findMany({ orderBy: { name: "asc" } }),
+    db.controllerHeartbeat.findMany({
+      where: {
+        OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
+      },
+      select: {
+        clusterId: true,
+        controllerId: true,
+        isLeader: true,
+        version: true,
+        hostname: true,
+        lastSeenAt: true,
+        stoppedAt: true,
+      },
+    }),
+    db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
+    db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
+    db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
+    db.metadataSend.groupBy({
+      by: ["clusterId"],
+      where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
+      _count: { _all: true },
+    }),
+    db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
+    db.spotWorkload.groupBy({
+      by: ["clusterId"],
+      where: { optedIn: true, disabledUntil: { gt: new Date(now) } },
+      _count: { _all: true },
+    }),
+    db.autoscalingGate.findMany({
+      select: {
+        clusterId: true,
+        controllerId: true,
+        workloadEnabled: true,
+        open: true,
+        openedAt: true,
+        openedByKind: true,
+        openedByName: true,
+      },
+    }),
+    attentionItems(now),
+  ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
   const failureCounts = countsBy(failures);
@@ -150,8 +168,21 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
     };
   });
   const sum = (pick: (c: ClusterCardDto) => number) => cards.reduce((n, c) => n + pick(c), 0);
+  const names = new Map(cards.map((c) => [c.id, c.name]));
   return {
     clusters: cards,
+    attention: [
+      ...attention.map((item) => ({ ...item, clusterName: names.get(item.clusterId) ?? item.clusterId })),
+      ...cards
+        .filter((c) => c.forwarding.health === "failing")
+        .map((c): AttentionItem => ({
+          kind: "forwarder-failing",
+          clusterId: c.id,
+          clusterName: c.name,
+          subject: "",
+          detail: `${c.forwarding.failedRecently} metadata sends failed in the last 10 minutes`,
+        })),
+    ],
     totals: {
       clusters: cards.length,
       agents: sum((c) => c.agents),
@@ -160,4 +191,72 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       openGates: cards.filter((c) => c.gate?.open).length,
     },
   };
+}
+
+/**
+ * The items found in the store: unhealthy agents (their rollout degraded) and unhealthy
+ * candidates, experiments close to their timeout, workloads whose spot is disabled (a fallback
+ * or a user's disable). Cluster names are filled in by the caller.
+ */
+async function attentionItems(now: number): Promise<AttentionItem[]> {
+  const db = await getDb();
+  const [rollouts, running, fallbacks] = await Promise.all([
+    db.agentRollout.findMany({ where: { state: "degraded" } }),
+    db.experiment.findMany({
+      where: { outcome: null, startedAt: { not: null } },
+      select: { clusterId: true, agentKey: true, experimentId: true, startedAt: true, timeoutSeconds: true },
+    }),
+    db.spotWorkload.findMany({
+      where: { optedIn: true, disabledUntil: { gt: new Date(now) } },
+      select: { clusterId: true, namespace: true, name: true, disabledUntil: true },
+      orderBy: { disabledUntil: "desc" },
+    }),
+  ]);
+  const live =
+    rollouts.length === 0
+      ? []
+      : await db.agent.findMany({
+          where: {
+            deletedAt: null,
+            OR: rollouts.map((r) => ({ clusterId: r.clusterId, key: r.agentKey })),
+          },
+          select: { clusterId: true, key: true },
+        });
+  const exists = new Set(live.map((a) => `${a.clusterId} ${a.key}`));
+  const items: AttentionItem[] = [];
+  for (const row of rollouts) {
+    if (!exists.has(`${row.clusterId} ${row.agentKey}`)) continue;
+    const rollout = rolloutColumn.decode(row.rollout);
+    const base = { clusterId: row.clusterId, clusterName: row.clusterId, subject: row.agentKey };
+    if (rollout.candidate?.state === "unhealthy") {
+      items.push({
+        ...base,
+        kind: "experiment-unhealthy",
+        detail: `experiment ${rollout.candidate.experimentId}: the candidate is unhealthy (${rollout.candidate.summary})`,
+      });
+    } else {
+      items.push({ ...base, kind: "agent-unhealthy", detail: rolloutProblem(rollout) });
+    }
+  }
+  for (const e of running) {
+    if (!closeToTimeout(e.startedAt!, e.timeoutSeconds, now)) continue;
+    const left = Math.max(0, Math.round((e.startedAt!.getTime() + e.timeoutSeconds * 1000 - now) / 60_000));
+    items.push({
+      kind: "experiment-timeout",
+      clusterId: e.clusterId,
+      clusterName: e.clusterId,
+      subject: e.agentKey,
+      detail: `experiment ${e.experimentId} times out in ${left} min: promote or stop it`,
+    });
+  }
+  for (const w of fallbacks) {
+    items.push({
+      kind: "spot-fallback",
+      clusterId: w.clusterId,
+      clusterName: w.clusterId,
+      subject: `${w.namespace}/${w.name}`,
+      detail: `spot disabled until ${w.disabledUntil!.toISOString()}: its pods go to on-demand nodes`,
+    });
+  }
+  return items;
 }

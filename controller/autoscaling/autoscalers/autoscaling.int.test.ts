@@ -18,6 +18,7 @@ import type { Database } from "../../../lib/db/open";
 import { PROFILE_LABEL } from "../../../lib/autoscaling";
 import {
   auditedPodRequests,
+  clusterWide,
   autoscalerBody,
   autoscalerStatus,
   condition,
@@ -56,7 +57,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 const workloadEnv = { DD_AUTOSCALING_WORKLOAD_ENABLED: "true", FLEETDECK_AUTOSCALER_RESYNC: "1s" };
 const ours = (since: Date, id = controllerId) =>
-  auditedPodRequests(clusterDir!, since).filter((r) => r.userAgent.includes(` ${id}`));
+  auditedPodRequests(clusterDir!, since).filter((r) => r.userAgent.includes(` ${id}`) && clusterWide(r));
 
 // The audit log is the local cluster's; against an external cluster these tests cannot judge.
 describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () => {
@@ -118,6 +119,15 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     // Ready, and a few seconds more for anything that would list pods to have done so.
     await sleep(3_000);
     expect(ours(startedAt)).toEqual([]);
+    // What it does watch meanwhile: the agents' pods only, by their label (agent health).
+    const agentPods = await eventually(() => {
+      const r = auditedPodRequests(clusterDir!, startedAt).filter(
+        (x) => x.userAgent.includes(` ${controllerId}`) && !clusterWide(x),
+      );
+      expect(r.map((x) => x.verb)).toContain("watch");
+      return r;
+    });
+    expect(new Set(agentPods.map((r) => r.labelSelector))).toEqual(new Set(["fleetdeck.dev/agent-uid"]));
     // The audit log does record pod requests, kube-controller-manager's among them (same
     // admin user), and theirs never carry the controller's User-Agent.
     const all = auditedPodRequests(clusterDir!);
