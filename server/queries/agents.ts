@@ -72,11 +72,7 @@ function health(row: AgentRolloutRow | null | undefined): AgentHealthDto | null 
   };
 }
 
-function summary(
-  row: Agent,
-  names: Map<string, string>,
-  rollout?: AgentRolloutRow | null,
-): AgentSummaryDto {
+function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutRow | null): AgentSummaryDto {
   const experiment = experimentStatusColumn.decode(row.experiment);
   return {
     clusterId: row.clusterId,
