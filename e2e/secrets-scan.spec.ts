@@ -11,6 +11,7 @@ import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import pg from "pg";
 import YAML from "yaml";
+import { clusterIdOf } from "../testing/cluster-id";
 import { crds } from "../testing/custom-resources";
 import type { IntakeRecord } from "../testing/fakeintake/server";
 import { helmReleaseSecret } from "../testing/helm-release";
@@ -116,8 +117,10 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/api/controllers`, { proc: web });
+    // The stack's cluster, named: the fleet of the browser run has a second one.
+    const cluster = await clusterIdOf(e2eKubeConfig());
     const signal = async (config: unknown) =>
-      fetch(`http://127.0.0.1:${port}/api/signals?target=${namespace}/${agent}`, {
+      fetch(`http://127.0.0.1:${port}/api/signals?target=${namespace}/${agent}&cluster=${cluster}`, {
         method: "POST",
         headers: { authorization: `Bearer ${TEST_SECRETS.apiToken}`, "content-type": "application/json" },
         body: JSON.stringify({ action: "startExperiment", experiment_id: "corpus-signal", config }),
