@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # fleetdeck's image: the controller and the dashboard (the same image, two commands; see
-# config/deploy/deployment.yaml). Multi-stage: build tools and sources stay out of the runtime.
+# config/deploy/single/deployment.yaml). Multi-stage: build tools and sources stay out of the runtime.
 #   docker build -t fleetdeck:0.1.0 .
 # (Not built in this repository's CI: the development machine has no container runtime.)
 
@@ -29,7 +29,7 @@ RUN npm run build \
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 DATABASE_URL=file:/data/fleetdeck.db
-COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.js ./
+COPY --from=build /app/package.json /app/package-lock.json /app/tsconfig.json /app/next.config.ts ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/.next .next
 COPY --from=build /app/dist dist

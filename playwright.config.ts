@@ -21,7 +21,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /secrets-scan\.spec\.ts/,
+      testIgnore: /(secrets-scan|fleet)\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -38,11 +38,24 @@ export default defineConfig({
         },
       },
     },
+    // After the others: a second cluster joins the shared stack (the others see one cluster).
+    {
+      name: "fleet",
+      testMatch: /fleet\.spec\.ts/,
+      dependencies: ["chromium"],
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath,
+          args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+        },
+      },
+    },
     // Last: scans what every other spec (and the integration run before) left behind.
     {
       name: "secrets-scan",
       testMatch: /secrets-scan\.spec\.ts/,
-      dependencies: ["chromium"],
+      dependencies: ["fleet"],
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: { executablePath, args: ["--no-sandbox", "--disable-gpu"] },

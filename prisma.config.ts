@@ -1,19 +1,24 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { databaseFile } from "./lib/db/url";
+import { storeLocation } from "./lib/db/url";
 
 // Prisma 6.19 with the JavaScript schema engine: no native engine is downloaded or run
-// (see scripts/prisma.sh and ../shared/reference/toolchain.md).
+// (see scripts/prisma.sh and ../shared/reference/toolchain.md). DATABASE_URL picks the
+// provider's schema and migrations (prisma/sqlite or prisma/postgresql, both generated from
+// prisma/models.prisma) and the driver adapter the CLI migrates through.
+const location = storeLocation();
+
 export default defineConfig({
-  schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations" },
+  schema: `prisma/${location.provider}/schema.prisma`,
+  migrations: { path: `prisma/${location.provider}/migrations` },
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    const file = databaseFile();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    return new PrismaBetterSQLite3({ url: file });
+    if (location.provider === "postgresql") return new PrismaPg({ connectionString: location.url });
+    fs.mkdirSync(path.dirname(location.file), { recursive: true });
+    return new PrismaBetterSQLite3({ url: location.file });
   },
 });

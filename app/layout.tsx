@@ -3,10 +3,12 @@ import type { ReactNode } from "react";
 import { Nav } from "@/components/layout/nav";
 import { Providers } from "@/components/live/providers";
 import { DatabaseProblem } from "@/components/layout/database-problem";
+import { FleetProvider } from "@/components/fleet/fleet-context";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { logout } from "@/server/actions/login";
 import { currentActor } from "@/server/auth";
 import { databaseStatus } from "@/server/db-status";
+import { listClusters } from "@/server/queries/clusters";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,11 +17,12 @@ export const metadata: Metadata = {
     "Experiments, revision history, metadata forwarding, spot scheduling and autoscaling for Datadog agents",
 };
 
-// Every page reads live state from SQLite; nothing is prerendered at build time.
+// Every page reads live state from the store; nothing is prerendered at build time.
 export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [db, actor] = await Promise.all([databaseStatus(), currentActor()]);
+  const clusters = db.ok && actor ? await listClusters() : [];
   return (
     <html lang="en">
       <body>
@@ -36,7 +39,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 {actor && (
                   <div className="px-3 text-xs text-slate-500">
                     Signed in as <span className="font-medium text-slate-700">{actor.name}</span>
-                    {actor.via === "session" && (
+                    {actor.via === "admin-token" && (
                       <form action={logout} className="inline">
                         {" · "}
                         <button type="submit" className="underline hover:text-slate-800">
@@ -48,7 +51,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 )}
               </div>
             </aside>
-            <main className="min-w-0 flex-1 px-8 py-6">{db.ok ? children : <DatabaseProblem {...db} />}</main>
+            <main className="min-w-0 flex-1 px-8 py-6">
+              {db.ok ? (
+                <FleetProvider clusters={clusters}>{children}</FleetProvider>
+              ) : (
+                <DatabaseProblem {...db} />
+              )}
+            </main>
           </div>
         </Providers>
       </body>

@@ -1,16 +1,20 @@
-import { ControllerStatus } from "@/components/overview/controller-status";
+import { FleetOverview } from "@/components/fleet/fleet-overview";
 import { PageHeader } from "@/components/ui/page-header";
-import { listControllers } from "@/server/queries/controllers";
+import { fleetOverview } from "@/server/queries/fleet";
 
 export default async function OverviewPage() {
-  const controllers = await listControllers();
+  const fleet = await fleetOverview();
   return (
     <>
       <PageHeader
         title="Overview"
-        description="The state of the fleetdeck controller and the cluster it manages."
+        description={
+          fleet.clusters.length > 1
+            ? "Every cluster of the fleet: its controllers, agents, experiments, metadata forwarding, spot fallbacks and autoscaling gate."
+            : "The state of the fleetdeck controller and the cluster it manages."
+        }
       />
-      <ControllerStatus initial={controllers} />
+      <FleetOverview initial={fleet} />
     </>
   );
 }

@@ -1,9 +1,11 @@
-// Leader failover under load: two controller processes on one SQLite file and one Lease, a
+// Leader failover under load: two controller processes on one database and one Lease, a
 // steady stream of ping commands (one every 100 ms, as a busy dashboard and a fleet-automation
 // backend would send), SIGKILL the leader, and time until the standby has applied its first
-// command. Three rounds (the killed controller comes back as the next standby); the BENCH line
-// gives the worst round, the one that must stay within the target.
+// command. Three rounds (the killed controller comes back as the next standby), on SQLite and
+// then on PostgreSQL in the same run; the BENCH line gives each store's worst round, the one
+// that must stay within the target.
 import { openDatabase, type Database } from "../lib/db/open";
+import type { Provider } from "../lib/db/url";
 import { commandStream, settleCommands } from "../test/command-stream";
 import type { TestController } from "../testing/controllers";
 import { benchStack, type BenchStack } from "./stack";
@@ -26,7 +28,7 @@ async function leaderOf(controllers: TestController[]): Promise<TestController> 
   throw new Error("no single leader within 60 s");
 }
 
-/** When `id` first applied a command claimed after `since`, polling the SQLite file. */
+/** When `id` first applied a command claimed after `since`, polling the database. */
 async function firstAppliedBy(db: Database, id: string, since: Date, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -41,7 +43,7 @@ async function firstAppliedBy(db: Database, id: string, since: Date, timeoutMs: 
   throw new Error(`${id} applied nothing within ${timeoutMs} ms of the kill`);
 }
 
-async function round(stack: BenchStack, db: Database, pair: TestController[], n: number) {
+async function round(stack: BenchStack, db: Database, pair: TestController[], n: number, provider: Provider) {
   const leader = await leaderOf(pair);
   const standby = pair.find((c) => c !== leader)!;
   // The leader is busy: commands keep arriving before, during and after the kill.
@@ -51,48 +53,67 @@ async function round(stack: BenchStack, db: Database, pair: TestController[], n:
   const appliedAt = await firstAppliedBy(db, standby.id, killedAt, 60_000);
   const failoverMs = appliedAt - killedAt.getTime();
   console.log(
-    `[failover] round ${n}: SIGKILL ${leader.id} → ${standby.id} applied a command after ${failoverMs} ms`,
+    `[failover] ${provider} round ${n}: SIGKILL ${leader.id} → ${standby.id} applied a command after ${failoverMs} ms`,
   );
-  const replacement = await stack.startController(`failover-${n + 1}-${leader.id.split("-").pop()}`);
+  const replacement = await stack.startController(
+    `failover-${provider}-${n + 1}-${leader.id.split("-").pop()}`,
+  );
   return { failoverMs, next: [standby, replacement] };
 }
 
-export async function run(): Promise<BenchResult> {
-  const stack = await benchStack();
-  const db = await openDatabase({ file: stack.databaseFile });
+async function rounds(stack: BenchStack, provider: Provider) {
+  const url = await stack.useStore(provider);
+  const db = await openDatabase({ url });
   try {
-    let pair = [await stack.startController("failover-0-a"), await stack.startController("failover-0-b")];
-    const stream = commandStream(db, INTERVAL_MS);
+    let pair = [
+      await stack.startController(`failover-${provider}-0-a`),
+      await stack.startController(`failover-${provider}-0-b`),
+    ];
+    const stream = commandStream(db, stack.clusterId, INTERVAL_MS);
     const samples: number[] = [];
     for (let n = 0; n < ROUNDS; n++) {
-      const result = await round(stack, db, pair, n);
+      const result = await round(stack, db, pair, n, provider);
       samples.push(result.failoverMs);
       pair = result.next;
     }
     const inserted = await stream.stop();
     // Nothing lost: every command ends applied, except at most the one each killed leader had
     // claimed (recorded as interrupted once its claim is stale: at most once, never twice).
-    const { applied, interrupted, unfinished } = await settleCommands(db);
+    const { applied, interrupted, unfinished } = await settleCommands(db, stack.clusterId);
     if (unfinished > 0 || applied + interrupted !== inserted || interrupted > ROUNDS)
       throw new Error(
-        `inserted ${inserted} commands: ${applied} applied, ${interrupted} interrupted, ${unfinished} unfinished`,
+        `${provider}: inserted ${inserted} commands: ${applied} applied, ${interrupted} interrupted, ${unfinished} unfinished`,
       );
+    await Promise.all(pair.map((c) => c.proc.stop()));
+    return { samples, inserted, interrupted };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  const stack = await benchStack();
+  try {
+    const sqlite = await rounds(stack, "sqlite");
+    const pg = await rounds(stack, "postgresql");
     return {
       summary: {
-        failover_ms: Math.max(...samples),
-        p50_ms: percentile(samples, 50),
-        commands: inserted,
-        interrupted,
+        failover_ms: Math.max(...sqlite.samples),
+        pg_failover_ms: Math.max(...pg.samples),
+        p50_ms: percentile(sqlite.samples, 50),
+        pg_p50_ms: percentile(pg.samples, 50),
+        commands: sqlite.inserted + pg.inserted,
+        interrupted: sqlite.interrupted + pg.interrupted,
       },
       details: {
-        samples_ms: samples,
+        samples_ms: sqlite.samples,
+        pg_samples_ms: pg.samples,
         rounds: ROUNDS,
         interval_ms: INTERVAL_MS,
-        target: { failover_ms: TARGET_MS },
+        target: { failover_ms: TARGET_MS, pg_failover_ms: TARGET_MS },
       },
     };
   } finally {
-    await db.$disconnect();
     await stack.close();
   }
 }

@@ -7,11 +7,17 @@
 //   closed_overhead_mb         = (b − a) / 2^20            target ≤ 10
 //   bytes_per_pod              = (c − b) / pods cached     target ≤ 1,024
 //   untransformed_bytes_per_pod = (d − b) / pods cached
-//   pod_requests_while_closed  = pod LIST/WATCH requests with (b)'s User-Agent in the API
+//   pod_requests_while_closed  = cluster-wide pod LIST/WATCH requests with (b)'s User-Agent in the API
 //                                server's audit log, from its start until the autoscaler exists (target 0)
 import https from "node:https";
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from "@kubernetes/client-node";
-import { auditedPodRequests, autoscalerBody, createAutoscaler, readyz } from "../test/autoscaling";
+import {
+  auditedPodRequests,
+  autoscalerBody,
+  clusterWide,
+  createAutoscaler,
+  readyz,
+} from "../test/autoscaling";
 import type { TestController } from "../testing/controllers";
 import { benchStack } from "./stack";
 import type { BenchResult } from "./types";
@@ -195,8 +201,9 @@ export async function run(): Promise<BenchResult> {
     const b = await heapAfterGc(lazy);
     const closed = await readyz(lazy.healthURL);
     if (closed.autoscaling.gate.open) throw new Error("the gate opened without an autoscaler");
-    const requestsWhileClosed = auditedPodRequests(stack.handle.dir, closedSince).filter((r) =>
-      r.userAgent.includes(" gate-bench-lazy"),
+    // Cluster-wide ones: the agents' label-filtered pod watch (agent health) is not the gate's.
+    const requestsWhileClosed = auditedPodRequests(stack.handle.dir, closedSince).filter(
+      (r) => r.userAgent.includes(" gate-bench-lazy") && clusterWide(r),
     );
 
     // (c) an autoscaler appears: the same process opens its gate and caches slim pods.

@@ -131,12 +131,16 @@ export async function run(): Promise<BenchResult> {
     }
     const seconds = (Date.now() - started) / 1000;
     const peak = memory(pid);
+    // user + system CPU of the controller's process so far, in clock ticks (USER_HZ, 100 on Linux)
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
     return {
       summary: { seconds, rss_mb: peak.peakMb },
       details: {
         agents: total,
         namespaces: NAMESPACES,
         create_seconds: (created - started) / 1000,
+        controller_cpu_seconds: cpuSeconds,
         polls,
         controller_pid: pid,
         idle_rss_mb: idle.rssMb,

@@ -6,12 +6,11 @@ import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
-import { insertCommand } from "../lib/db/commands";
-import { openDatabase, type Database } from "../lib/db/open";
+import { openDatabase } from "../lib/db/open";
 import { benchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";
-import { eventuallyLeader, sleep } from "./util";
+import { benchCommand, eventuallyLeader, until } from "./util";
 
 const ITERATIONS = 50;
 const NAMESPACE = "rollback-bench";
@@ -22,38 +21,12 @@ interface Agent {
   status?: { currentRevision?: string; experiment?: { phase?: string; expectedSpecHash?: string } };
 }
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-async function command(db: Database, kind: string, payload: unknown): Promise<number> {
-  const result = await insertCommand(db, {
-    kind,
-    target: TARGET,
-    payload,
-    actor: "bench",
-    source: "dashboard",
-  });
-  if (!result.ok) throw new Error(result.error);
-  return result.commandId;
-}
-
 export async function run(): Promise<BenchResult> {
   const stack = await benchStack();
   try {
     const controller = await stack.startController("bench-controller");
     await eventuallyLeader(controller);
-    const db = await openDatabase({ file: stack.databaseFile });
+    const db = await openDatabase({ url: stack.databaseUrl });
     const custom = stack.kc.makeApiClient(CustomObjectsApi);
     await stack.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await custom.createNamespacedCustomObject({
@@ -108,7 +81,7 @@ export async function run(): Promise<BenchResult> {
     const latencies: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       const id = `bench-${i}`;
-      await command(db, "start-experiment", {
+      await benchCommand(db, stack.clusterId, "start-experiment", TARGET, {
         experimentId: id,
         config: { global: { tags: [`iteration:${i}`] } },
       });
@@ -123,7 +96,7 @@ export async function run(): Promise<BenchResult> {
       );
 
       const inserted = Date.now();
-      await command(db, "stop-experiment", { experimentId: id });
+      await benchCommand(db, stack.clusterId, "stop-experiment", TARGET, { experimentId: id });
       await until("the DaemonSet back at the baseline", () =>
         templateRevision === baseline ? true : undefined,
       );

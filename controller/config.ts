@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { accessEnvSchema, type AccessConfig } from "./access/config";
 import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
 import {
   autoscalersConfigFrom,
@@ -34,6 +35,15 @@ export const controllerEnvSchema = z.object({
   FLEETDECK_HOME: z.string().trim().min(1).default(".fleetdeck"),
   /** Unique name of this process: the Lease holder identity and the heartbeat row's key. */
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
+  /** The cluster's display name in the fleet; unset: the kubeconfig's context (in a pod: "cluster-<id>"). */
+  FLEETDECK_CLUSTER_NAME: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/,
+      "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit",
+    )
+    .optional(),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
   FLEETDECK_NAMESPACE: z
     .string()
@@ -42,11 +52,13 @@ export const controllerEnvSchema = z.object({
     .default("fleetdeck-system"),
   /** Address of /healthz, /readyz and /metrics. */
   FLEETDECK_HEALTH_ADDR: hostPort.default({ host: "127.0.0.1", port: 8081 }),
+  /** /metrics only for a bearer token allowed to GET it (TokenReview + SubjectAccessReview). */
+  FLEETDECK_METRICS_AUTH: bool.default(false),
   FLEETDECK_HEARTBEAT_SECONDS: seconds(1, 60).default(3),
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),
   FLEETDECK_LEADER_ELECT: bool.default(true),
-  /** How long a write waits for another process's lock on the SQLite file (a backup, a long
+  /** SQLite: how long a write waits for another process's lock on the file (a backup, a long
    * transaction) before it fails and is retried (then logged). */
   FLEETDECK_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
@@ -59,6 +71,7 @@ const schemas = [
   metadataEnvSchema,
   spotEnvSchema,
   autoscalersEnvSchema,
+  accessEnvSchema,
 ];
 const allEnvSchema = z.object(Object.assign({}, ...schemas.map((s) => s.shape)) as z.ZodRawShape);
 
@@ -83,6 +96,7 @@ export interface ControllerConfig extends CoreConfig {
   /** Out-of-range spot values replaced by their defaults, to be logged. */
   spotWarnings: string[];
   autoscalers: AutoscalersConfig;
+  access: AccessConfig;
 }
 
 const SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -132,6 +146,7 @@ export function loadControllerConfig(
     spot: spot.config,
     spotWarnings: spot.warnings,
     autoscalers: autoscalersConfigFrom(pick(raw, autoscalersEnvSchema) as never),
+    access: pick(raw, accessEnvSchema) as AccessConfig,
   };
 }
 

@@ -11,11 +11,13 @@ import { ComponentManager } from "./kube/components";
 import { EventRecorder } from "./kube/events";
 import { InformerFactory } from "./kube/informer-factory";
 import type { Logger } from "./log";
+import { scopeToCluster } from "./store/cluster-scope";
 
 export interface ControllerContext {
   config: ControllerConfig;
   /** The one Kubernetes client every call goes through. */
   client: KubeClient;
+  /** The store, limited to this cluster's rows (./store/cluster-scope.ts). */
   db: Database;
   log: Logger;
   cluster: ClusterIdentity;
@@ -40,10 +42,12 @@ export function createContext(base: {
   log: Logger;
   cluster: ClusterIdentity;
   isLeader?: () => boolean;
+  health?: HealthServer;
 }): ControllerContext {
   const components = new ComponentManager(base.log.child({ component: "components" }));
   return {
     ...base,
+    db: scopeToCluster(base.db, base.cluster.clusterId),
     informers: new InformerFactory(base.client, base.log.child({ component: "informers" })),
     components,
     commands: new CommandRegistry(),
@@ -52,7 +56,7 @@ export function createContext(base: {
       { reportingController: REPORTING_CONTROLLER, reportingInstance: base.config.FLEETDECK_CONTROLLER_ID },
       base.log.child({ component: "events" }),
     ),
-    health: new HealthServer(base.log.child({ component: "http" })),
+    health: base.health ?? new HealthServer(base.log.child({ component: "http" })),
     isLeader: base.isLeader ?? (() => components.isLeading()),
   };
 }

@@ -1,8 +1,8 @@
-// The controller process: wiring only. config → kube client → database → features →
-// leader election → http.
-import { databaseFile } from "../lib/db/url";
+// The controller process: wiring only. config → http (health first, so /readyz can say what
+// start-up waits for) → kube client → store (its cluster registered) → features → leader
+// election.
+import { describeStore, storeLocation } from "../lib/db/url";
 import { FLEETDECK_VERSION } from "../lib/version";
-import { openDatabase } from "../lib/db/open";
 import { watchDoorbell } from "../lib/db/doorbell";
 import { ConfigError } from "../lib/env";
 import { loadControllerConfig, type ControllerConfig } from "./config";
@@ -12,7 +12,9 @@ import { pingHandler } from "./commands/ping";
 import { CommandStore } from "./commands/store";
 import { heapAfterGcRoute } from "./http/heap";
 import { metricsRoute } from "./http/metrics";
+import { HealthServer } from "./http/server";
 import { controllerUserAgent, KubeClient } from "./kube/client";
+import { DelegatedAuth } from "./kube/delegated-auth";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { LeaderElector } from "./kube/leader-election";
@@ -23,9 +25,12 @@ import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
 import { AuditRetention } from "./store/audit";
 import { pruneChanges } from "./store/changes";
+import { ClusterNameConflictError, joinFleet } from "./store/clusters";
+import { connectStore, firstLine } from "./store/connect";
 import { HeartbeatWriter } from "./store/heartbeat";
-import { assertMigrated, DatabaseNotReadyError } from "./store/migrations";
+import { DatabaseNotReadyError } from "./store/migrations";
 import { setupAgents } from "./agents/setup";
+import { setupAccess } from "./access/setup";
 
 async function main(): Promise<void> {
   const config = loadControllerConfig();
@@ -38,16 +43,37 @@ async function main(): Promise<void> {
   const client = new KubeClient(kc, controllerUserAgent(config.FLEETDECK_CONTROLLER_ID, FLEETDECK_VERSION));
   log.info({ component: "main", kubeconfig: source, server: client.server }, "starting");
 
+  // Until start-up is done, /readyz answers 503 with what it waits for.
+  const health = new HealthServer(log.child({ component: "http" }));
+  let waitingFor: string | undefined = "waiting for the Kubernetes API";
+  health.addReadinessCheck("startup", () => {
+    if (waitingFor) throw new Error(waitingFor);
+  });
+  const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
+  log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
+
   const cluster = await waitForClusterIdentity(
     client,
+    config.FLEETDECK_CLUSTER_NAME,
     config.FLEETDECK_STARTUP_TIMEOUT_SECONDS * 1000,
     (error) => log.warn({ component: "main", err: error.message }, "waiting for the Kubernetes API"),
   );
   log.info({ component: "main", ...cluster }, "connected to cluster");
 
-  const dbFile = databaseFile({ DATABASE_URL: config.DATABASE_URL });
-  const db = await openDatabase({ file: dbFile, busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS });
-  await assertMigrated(db);
+  const store = storeLocation({ DATABASE_URL: config.DATABASE_URL });
+  waitingFor = `connecting to the database (${describeStore(store)})`;
+  const db = await connectStore({
+    url: config.DATABASE_URL,
+    busyTimeoutMs: config.FLEETDECK_DB_BUSY_TIMEOUT_MS,
+    describe: describeStore(store),
+    log,
+    onWaiting: (reason) => (waitingFor = reason ?? "registering the cluster"),
+  });
+  await joinFleet(db, cluster, log);
+  log.info(
+    { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
+    "store ready",
+  );
   collectProcessMetrics();
 
   let elector: LeaderElector | undefined;
@@ -57,9 +83,10 @@ async function main(): Promise<void> {
     db,
     log,
     cluster,
+    health,
     isLeader: () => (elector ? elector.isLeader() : ctx.components.isLeading()),
   });
-  const { components, informers, commands, events, health } = ctx;
+  const { components, informers, commands, events } = ctx;
   commands.register("ping", pingHandler(config.FLEETDECK_CONTROLLER_ID));
 
   // Features register their controllers, components and command handlers on ctx here.
@@ -67,6 +94,7 @@ async function main(): Promise<void> {
   const spot = setupSpot(ctx);
   setupAutoscalers(ctx, { podsNeededFromStart: spot.enabled });
   setupMetadata(ctx);
+  const authorize = setupAccess(ctx);
 
   // Shared informers start before anything that reads them; the command consumer starts last,
   // so a command is applied only when every feature's caches are being filled.
@@ -77,11 +105,14 @@ async function main(): Promise<void> {
     stop: () => informers.stopAll(),
   });
   const consumer = new CommandConsumer(
-    new CommandStore(db, config.FLEETDECK_CONTROLLER_ID),
+    new CommandStore(ctx.db, cluster.clusterId, config.FLEETDECK_CONTROLLER_ID),
     commands,
     log.child({ component: "commands" }),
-    // Woken by the doorbell every command insert rings, instead of polling the table.
-    { changes: (onChange) => watchDoorbell(dbFile, onChange) },
+    {
+      authorize,
+      // Woken by the doorbell every command insert rings, instead of polling the table.
+      changes: (onChange) => watchDoorbell(store, cluster.clusterId, onChange),
+    },
   );
   components.add({
     name: "command-consumer",
@@ -91,8 +122,12 @@ async function main(): Promise<void> {
   });
 
   const auditRetention = new AuditRetention(
-    db,
-    { retentionDays: config.store.FLEETDECK_AUDIT_RETENTION_DAYS, actor: config.FLEETDECK_CONTROLLER_ID },
+    ctx.db,
+    {
+      clusterId: cluster.clusterId,
+      retentionDays: config.store.FLEETDECK_AUDIT_RETENTION_DAYS,
+      actor: config.FLEETDECK_CONTROLLER_ID,
+    },
     log.child({ component: "audit" }),
   );
   components.add({
@@ -106,7 +141,7 @@ async function main(): Promise<void> {
   changeFeedPruner.unref();
 
   const heartbeat = new HeartbeatWriter(
-    db,
+    ctx.db,
     config.FLEETDECK_CONTROLLER_ID,
     cluster,
     ctx.isLeader,
@@ -135,16 +170,21 @@ async function main(): Promise<void> {
   }
 
   health.addReadinessCheck("database", async () => {
-    await db.$queryRawUnsafe("SELECT 1");
+    await db.$queryRawUnsafe("SELECT 1").catch((error: unknown) => {
+      throw new Error(`database unreachable (${describeStore(store)}): ${firstLine(error)}`);
+    });
   });
   health.addDetails("leader", () => ({
     leading: ctx.isLeader(),
     leader: elector?.currentLeader() ?? config.FLEETDECK_CONTROLLER_ID,
   }));
-  health.addRoute("/metrics", metricsRoute());
+  health.addDetails("cluster", () => ({ id: cluster.clusterId, name: cluster.name }));
+  health.addRoute(
+    "/metrics",
+    metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined),
+  );
   if (typeof globalThis.gc === "function") health.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
-  const address = await health.listen(config.FLEETDECK_HEALTH_ADDR.host, config.FLEETDECK_HEALTH_ADDR.port);
-  log.info({ component: "http", ...address }, "serving /healthz /readyz /metrics");
+  waitingFor = undefined;
 
   onShutdown(log, config, async () => {
     const step = (name: string) => log.debug({ component: "main", step: name }, "shutdown step");
@@ -190,7 +230,8 @@ main().catch((error: Error) => {
   const known =
     error instanceof ConfigError ||
     error instanceof KubeConfigError ||
-    error instanceof DatabaseNotReadyError;
+    error instanceof DatabaseNotReadyError ||
+    error instanceof ClusterNameConflictError;
   console.error(`fleetdeck-controller: ${known ? error.message : (error.stack ?? error.message)}`);
   process.exit(known ? 2 : 1);
 });

@@ -1,14 +1,24 @@
 // With an admin token configured, nothing works without signing in: pages redirect to the
 // login form, route handlers answer 401, and a server action from a signed-out browser writes
-// no command.
+// no command. Sessions live on the server: signing out ends the cookie and its live stream;
+// another admin token ends every session. Sign-in failures slow down their own address only,
+// and the page after signing in is always one of the dashboard's.
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../testing/paths";
 import { createTestDatabaseFile } from "../testing/database";
 import { TEST_SECRETS } from "../test/secrets";
-import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
+import {
+  freePort,
+  startController,
+  startProcess,
+  startWeb,
+  waitForHttp,
+  type RunningProcess,
+} from "../testing/processes";
 import { e2eState } from "./state";
 
 const TOKEN = TEST_SECRETS.adminToken;
@@ -100,6 +110,7 @@ test("a server action replayed without a session is refused and writes nothing",
   const actionRequest = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
   await page.getByRole("button", { name: "Ping controller" }).click();
   const actionId = (await actionRequest).headers()["next-action"]!;
+  const body = (await actionRequest).postData() ?? "[]";
   await expect(page.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
   const before = commandCount();
 
@@ -107,7 +118,7 @@ test("a server action replayed without a session is refused and writes nothing",
   await context.clearCookies();
   const replay = await page.request.post(`${baseURL}/`, {
     headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", origin: baseURL },
-    data: "[]",
+    data: body,
     maxRedirects: 0,
   });
   expect(replay.status()).toBe(307);
@@ -156,6 +167,14 @@ test("the signal endpoint takes the Remote Config payload with the API token, an
   });
   expect(big.status()).toBe(413);
 
+  // The cluster may be left out while the fleet has one; a cluster it does not have is named.
+  const unknownCluster = await request.post(`${url}&cluster=nowhere`, {
+    headers: auth,
+    data: { action: "stopExperiment", experiment_id: "e1" },
+  });
+  expect(unknownCluster.status()).toBe(404);
+  expect((await unknownCluster.json()).error).toContain('"nowhere"');
+
   const before = commandCount();
   const accepted = await request.post(url, {
     headers: auth,
@@ -183,6 +202,175 @@ test("the dashboard refuses to listen beyond loopback without authentication", a
   });
   expect(await exposed.exited).toBe(2);
   expect(exposed.readLog()).toContain("refusing to serve the dashboard on 0.0.0.0 without authentication");
+});
+
+test("without a login, a dashboard not on a loopback socket serves nothing, whatever the variables say", async ({
+  request,
+}) => {
+  // `next start` by hand on every interface; FLEETDECK_WEB_HOST still says 127.0.0.1.
+  const port = await freePort();
+  const exposed = startProcess(
+    "next-start-exposed",
+    path.join(REPO_ROOT, "node_modules/.bin/next"),
+    ["start", "--hostname", "0.0.0.0", "--port", String(port)],
+    {
+      DATABASE_URL: `file:${databaseFile}`,
+      FLEETDECK_WEB_HOST: "127.0.0.1",
+      FLEETDECK_WEB_PORT: String(port),
+    },
+  );
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/api/controllers`, { proc: exposed, status: 503 });
+    for (const route of ["/", "/api/controllers", "/api/stream", "/audit"]) {
+      const response = await request.get(`http://127.0.0.1:${port}${route}`, { maxRedirects: 0 });
+      expect(response.status(), route).toBe(503);
+      expect(await response.text(), route).toContain("no login is configured");
+    }
+  } finally {
+    await exposed.stop();
+  }
+});
+
+async function signIn(page: Page, next = "/") {
+  await page.goto(`${baseURL}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Admin token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("signing out ends the session on the server: its cookie is refused and its live stream ends", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const live = await context.newPage();
+  await signIn(live);
+  await expect(live.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+  const cookie = (await context.cookies()).find((c) => c.name === "fleetdeck_session")!.value;
+  const withCookie = { cookie: `fleetdeck_session=${cookie}` };
+  const before = await live.request.fetch(`${baseURL}/api/controllers`, { headers: withCookie });
+  expect(before.status()).toBe(200);
+
+  // Signed out in another tab: the first tab's stream ends at once.
+  const other = await context.newPage();
+  await other.goto(`${baseURL}/`);
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await expect(other).toHaveURL(/\/login$/);
+  await expect(live.getByTestId("live-state")).toHaveAttribute("data-state", "ended");
+
+  // The old cookie, replayed, opens nothing.
+  const api = await fetch(`${baseURL}/api/controllers`, { headers: withCookie });
+  expect(api.status).toBe(401);
+  const stream = await fetch(`${baseURL}/api/stream`, { headers: withCookie });
+  expect(stream.status).toBe(401);
+  const page = await fetch(`${baseURL}/audit`, { headers: withCookie, redirect: "manual" });
+  expect(page.status).toBe(307);
+  expect(page.headers.get("location")).toContain("/login");
+  await context.close();
+});
+
+test("another admin token ends every session opened with the previous one", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page);
+  await expect(page.getByTestId("kubernetes-version")).toBeVisible();
+  const cookie = (await context.cookies()).find((c) => c.name === "fleetdeck_session")!.value;
+  await context.close();
+
+  // The same database, served with a rotated token.
+  const port = await freePort();
+  const rotated = startWeb("auth-web-rotated", {
+    DATABASE_URL: `file:${databaseFile}`,
+    FLEETDECK_WEB_PORT: String(port),
+    FLEETDECK_ADMIN_TOKEN: `${TOKEN}-rotated`,
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/login`, { proc: rotated });
+    const response = await fetch(`http://127.0.0.1:${port}/api/controllers`, {
+      headers: { cookie: `fleetdeck_session=${cookie}` },
+    });
+    expect(response.status).toBe(401);
+  } finally {
+    await rotated.stop();
+  }
+});
+
+test("after signing in, the browser goes only to a page of the dashboard", async ({ browser }) => {
+  for (const next of [
+    "/audit",
+    "/%09/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "https:evil.example",
+  ]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The raw value in the query, as a crafted link would carry it.
+    await page.goto(`${baseURL}/login?next=${next}`);
+    await page.getByLabel("Admin token").fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page, next).toHaveURL(next === "/audit" ? `${baseURL}/audit` : `${baseURL}/`);
+    await context.close();
+  }
+});
+
+/** Posts a captured request again from another loopback address (Linux routes all of 127/8 to lo). */
+function replayFrom(
+  localAddress: string,
+  captured: { url: string; headers: Record<string, string>; body: Buffer },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(captured.url);
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: "POST",
+        localAddress,
+        headers: { ...captured.headers, "content-length": String(captured.body.length) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve(text));
+      },
+    );
+    req.on("error", reject);
+    req.end(captured.body);
+  });
+}
+
+test("wrong tokens slow down their own address only: anyone else still signs in at once", async ({
+  browser,
+}) => {
+  // The sign-in request a browser makes with a wrong token, captured to be replayed.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${baseURL}/login`);
+  await page.getByLabel("Admin token").fill("wrong-token-from-the-guesser");
+  const sent = page.waitForRequest((r) => r.method() === "POST" && !!r.headers()["next-action"]);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const request = await sent;
+  await expect(page.getByText("That token is not valid.")).toBeVisible();
+  const headers = Object.fromEntries(
+    // Not HTTP/2 pseudo-headers, and an answer in plain text.
+    Object.entries(await request.allHeaders()).filter(
+      ([name]) => !name.startsWith(":") && name !== "accept-encoding",
+    ),
+  );
+  const captured = { url: request.url(), headers, body: request.postDataBuffer()! };
+
+  // Twenty wrong tokens from 127.0.0.2: it is made to wait.
+  const answers: string[] = [];
+  for (let i = 0; i < 20; i++) answers.push(await replayFrom("127.0.0.2", captured));
+  expect(answers[0]).toContain("That token is not valid.");
+  expect(answers[19]).toMatch(/Too many failed sign-ins from your address \(127\.0\.0\.2\)/);
+
+  // The browser's address (127.0.0.1) signs in with the right token at once.
+  await page.getByLabel("Admin token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("kubernetes-version")).toBeVisible();
+  await context.close();
 });
 
 // Every route handler of the build (each app/api/.../route.ts) and the methods it exports.

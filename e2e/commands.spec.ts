@@ -1,8 +1,7 @@
 // The command round trip in the browser: a click writes a Command, the controller applies it,
 // and the outcome arrives over the live stream within a second of the controller's write.
-import Database from "better-sqlite3";
 import { expect, test } from "./fixtures";
-import { e2eState } from "./state";
+import { e2eDatabase } from "./state";
 
 test("Ping controller shows requested, then applied, live", async ({ page }) => {
   await page.goto("/");
@@ -15,12 +14,10 @@ test("Ping controller shows requested, then applied, live", async ({ page }) => 
   const seenAt = Date.now();
 
   // The controller's write time, from the database, against when the browser showed it.
-  const db = new Database(e2eState().databaseFile, { readonly: true });
-  const row = db
-    .prepare("SELECT appliedAt FROM Command WHERE kind = 'ping' ORDER BY id DESC LIMIT 1")
-    .get() as { appliedAt: string };
-  db.close();
-  const lagMs = seenAt - new Date(row.appliedAt).getTime();
+  const db = await e2eDatabase();
+  const row = await db.command.findFirstOrThrow({ where: { kind: "ping" }, orderBy: { id: "desc" } });
+  await db.$disconnect();
+  const lagMs = seenAt - row.appliedAt!.getTime();
   console.log(`[e2e] controller write → visible in the browser: ${lagMs} ms`);
   expect(lagMs).toBeLessThan(1000);
 });
@@ -65,12 +62,12 @@ test("the live stream pauses while the tab is hidden and catches up when it is s
   // While hidden, no stream is open: the controller's heartbeats trigger no refetch.
   const refetches: string[] = [];
   page.on("request", (r) => {
-    if (r.url().includes("/api/controllers") || r.url().includes("/api/stream")) refetches.push(r.url());
+    if (r.url().includes("/api/fleet") || r.url().includes("/api/stream")) refetches.push(r.url());
   });
   await page.waitForTimeout(4000); // longer than a heartbeat interval
   expect(refetches).toEqual([]);
   await setHidden(false);
   await expect(live).toHaveAttribute("data-state", "live");
   await expect.poll(() => refetches.some((u) => u.includes("/api/stream?since="))).toBe(true);
-  await expect.poll(() => refetches.some((u) => u.includes("/api/controllers"))).toBe(true);
+  await expect.poll(() => refetches.some((u) => u.includes("/api/fleet"))).toBe(true);
 });

@@ -50,6 +50,23 @@ test("a controller that crashes is shown as not running once its heartbeat is st
   await expect(page.getByText("Controller not running")).toBeVisible({ timeout: 30_000 });
 });
 
+test("a dashboard whose PostgreSQL is unreachable says so, without a stack trace", async ({ page }) => {
+  const port = await freePort();
+  const nowhere = await freePort(); // nothing listens there
+  const web = startWeb("unreachable-web", {
+    DATABASE_URL: `postgresql://fleetdeck:not-a-real-password@127.0.0.1:${nowhere}/fleetdeck`,
+    FLEETDECK_WEB_PORT: String(port),
+  });
+  running.push(web);
+  await waitForHttp(`http://127.0.0.1:${port}/login`, { proc: web });
+  await page.goto(`http://127.0.0.1:${port}/agents`);
+  const problem = page.getByRole("alert").filter({ hasText: "The database is unreachable" });
+  await expect(problem).toBeVisible();
+  await expect(problem).toContainText(`127.0.0.1:${nowhere}`);
+  await expect(problem).not.toContainText("not-a-real-password");
+  await expect(page.getByText(/at .*\.js:\d+/)).toHaveCount(0);
+});
+
 test("a dashboard on an unmigrated database says so and how to fix it", async ({ page }) => {
   const file = path.join(STATE_DIR, "test-db", `unmigrated-${Date.now()}.db`);
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,10 +1,13 @@
-// The whole product for browser tests: a real local cluster, a migrated SQLite file, the
+// The whole product for browser tests: a real local cluster, a migrated database (on a real
+// PostgreSQL server when the package is installed, as in CI; else a SQLite file), the
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
+// e2e/fleet.spec.ts adds a second cluster and its controller to the same database.
 import fs from "node:fs";
 import path from "node:path";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
-import { createTestDatabaseFile } from "../testing/database";
+import { createPostgresDatabase, createTestDatabaseFile } from "../testing/database";
+import { postgresBinDir, startPostgres, type PostgresServer } from "../testing/postgres";
 import { startFakeIntake } from "../testing/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
@@ -19,16 +22,28 @@ export default async function globalSetup() {
   }
   await clusterDown(CLUSTER);
   const { handle } = await clusterUp(CLUSTER);
-  const databaseFile = await createTestDatabaseFile("e2e");
+  const store = process.env.FLEETDECK_E2E_STORE ?? (postgresBinDir() ? "postgresql" : "sqlite");
+  let postgres: PostgresServer | undefined;
+  let databaseUrl: string;
+  if (store === "postgresql") {
+    postgres = await startPostgres("fleetdeck-e2e");
+    databaseUrl = await createPostgresDatabase(postgres.url(), "e2e");
+  } else {
+    databaseUrl = `file:${await createTestDatabaseFile("e2e")}`;
+  }
+  console.log(`[e2e] store: ${store}`);
   const healthPort = await freePort();
   const webPort = await freePort();
-  const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: `file:${databaseFile}` };
+  const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: databaseUrl };
   // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
   // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
   const spotEnv = {
-    ...(await spotControllerEnv("fleetdeck-spot-e2e")),
+    ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),
     DD_AUTOSCALING_WORKLOAD_ENABLED: "true",
   };
+  // Commands are authorized for their actor (e2e/authorization.spec.ts); the stack's own
+  // dashboard runs on loopback without a login, which keeps full power.
+  const authzEnv = { FLEETDECK_AUTHZ: "kubernetes" };
   // Metadata forwarding goes to the fake intake (a placeholder key, never a real one).
   const intake = await startFakeIntake();
   const metadataEnv = { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.ddApiKey };
@@ -37,6 +52,7 @@ export default async function globalSetup() {
   const controller = startController("e2e-controller", {
     ...env,
     ...spotEnv,
+    ...authzEnv,
     ...metadataEnv,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
     FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -50,11 +66,13 @@ export default async function globalSetup() {
   const state: E2EState = {
     baseURL: `http://127.0.0.1:${webPort}`,
     kubeconfig: handle.kubeconfig,
-    databaseFile,
+    store: store === "postgresql" ? "postgresql" : "sqlite",
+    databaseUrl,
     controllerHealthURL: `http://127.0.0.1:${healthPort}`,
     controllerEnv: {
       ...env,
       ...spotEnv,
+      ...authzEnv,
       ...metadataEnv,
       FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
       FLEETDECK_CONTROLLER_ID: "e2e-controller",
@@ -68,6 +86,7 @@ export default async function globalSetup() {
   return async () => {
     await Promise.all(processes.map((p) => p.stop()));
     await intake.close();
+    postgres?.dispose();
     if (process.env.FLEETDECK_TEST_KEEP_CLUSTER !== "1") await clusterDown(CLUSTER);
     fs.rmSync(E2E_STATE_FILE, { force: true });
   };

@@ -3,14 +3,15 @@
 // (test/secret-corpus.ts) the ways a user would: in a real Helm release, in a DatadogAgent spec,
 // in an experiment config typed into the start form, and in Remote Config signals. Then it finds
 // none of them, nor any test API key or token (or their base64), in a log of the processes the
-// runs started, in a SQLite file they wrote (with its WAL), in a page or API answer of the
-// dashboard, or in what the fake intake received. Any Kubernetes token (JWT) or bearer header
-// counts as a leak too.
+// runs started, in a SQLite file they wrote (with its WAL), in a row of the shared stack's
+// PostgreSQL database, in a page or API answer of the dashboard, or in what the fake intake
+// received. Any Kubernetes token (JWT) or bearer header counts as a leak too.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { CoreV1Api } from "@kubernetes/client-node";
+import pg from "pg";
 import YAML from "yaml";
+import { clusterIdOf } from "../testing/cluster-id";
 import { crds } from "../testing/custom-resources";
 import type { IntakeRecord } from "../testing/fakeintake/server";
 import { helmReleaseSecret } from "../testing/helm-release";
@@ -20,7 +21,7 @@ import { crdSends, createSecret, helmSends } from "../test/metadata";
 import { corpusFragment, SECRET_CORPUS } from "../test/secret-corpus";
 import { findSecrets, scanFiles, TEST_SECRETS, type Leak } from "../test/secrets";
 import { expect, test } from "./fixtures";
-import { e2eKubeConfig, e2eState } from "./state";
+import { e2eDatabase, e2eKubeConfig, e2eState } from "./state";
 
 const PAGES = ["/", "/agents", "/experiments", "/autoscaling", "/metadata", "/audit"];
 const API = [
@@ -50,11 +51,13 @@ test.afterAll(async () => {
     .catch(() => undefined);
 });
 
-function commandCount(): number {
-  const db = new Database(e2eState().databaseFile, { readonly: true });
-  const { n } = db.prepare("SELECT COUNT(*) AS n FROM Command").get() as { n: number };
-  db.close();
-  return n;
+async function commandCount(): Promise<number> {
+  const db = await e2eDatabase();
+  try {
+    return await db.command.count();
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 async function intakeRecords(): Promise<IntakeRecord[]> {
@@ -92,7 +95,7 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
     .toBe(200);
 
   // 3. The start form refuses a config holding them, naming where (never what), and stores nothing.
-  const commandsBefore = commandCount();
+  const commandsBefore = await commandCount();
   await page.goto(`/agents/${namespace}/${agent}`);
   await page.getByLabel("Experiment id").fill("corpus-exp");
   await page.getByLabel("Config (YAML or JSON)").fill(YAML.stringify({ features: { corpus } }));
@@ -108,14 +111,16 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   // anything is stored, the answer naming where, never what.
   const port = await freePort();
   const web = startWeb("secrets-scan-web", {
-    DATABASE_URL: `file:${e2eState().databaseFile}`,
+    DATABASE_URL: e2eState().databaseUrl,
     FLEETDECK_WEB_PORT: String(port),
     FLEETDECK_API_TOKEN: TEST_SECRETS.apiToken,
   });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/api/controllers`, { proc: web });
+    // The stack's cluster, named: the fleet of the browser run has a second one.
+    const cluster = await clusterIdOf(e2eKubeConfig());
     const signal = async (config: unknown) =>
-      fetch(`http://127.0.0.1:${port}/api/signals?target=${namespace}/${agent}`, {
+      fetch(`http://127.0.0.1:${port}/api/signals?target=${namespace}/${agent}&cluster=${cluster}`, {
         method: "POST",
         headers: { authorization: `Bearer ${TEST_SECRETS.apiToken}`, "content-type": "application/json" },
         body: JSON.stringify({ action: "startExperiment", experiment_id: "corpus-signal", config }),
@@ -130,7 +135,7 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   } finally {
     await web.stop();
   }
-  expect(commandCount()).toBe(commandsBefore);
+  expect(await commandCount()).toBe(commandsBefore);
 
   // 5. The scan: pages, API answers, every payload the dashboard can show, what the intake got,
   // logs and SQLite files.
@@ -159,6 +164,7 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
 
   const { scanned, leaks: fileLeaks } = scanFiles([LOG_DIR, path.join(STATE_DIR, "test-db")]);
   leaks.push(...fileLeaks);
+  if (e2eState().store === "postgresql") leaks.push(...(await scanPostgres(e2eState().databaseUrl)));
   console.log(
     `[secrets] ${SECRET_CORPUS.length} corpus shapes planted; scanned ${PAGES.length + API.length + 3} pages and answers, ` +
       `${sends.rows?.length ?? 0} payloads, ${scanned.length} files`,
@@ -168,3 +174,23 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   expect(scanned.some((f) => f.endsWith(".db-wal"))).toBe(true);
   expect(leaks).toEqual([]);
 });
+
+/** Every row of every table of a PostgreSQL database, as text. */
+async function scanPostgres(url: string): Promise<Leak[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const leaks: Leak[] = [];
+    const tables = await client.query<{ name: string }>(
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+    );
+    expect(tables.rows.map((t) => t.name)).toContain("Command");
+    for (const { name } of tables.rows) {
+      const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);
+      leaks.push(...findSecrets(rows.rows.map((r) => r.row).join("\n"), `PostgreSQL table ${name}`));
+    }
+    return leaks;
+  } finally {
+    await client.end();
+  }
+}

@@ -8,7 +8,28 @@ export { REDACTED } from "./redact";
 export const EXPERIMENT_PHASES = ["running", "rollback", "promoted", "aborted", "timeout"] as const;
 export type ExperimentPhase = (typeof EXPERIMENT_PHASES)[number];
 
-/** status.experiment, field for field as upstream, plus fleetdeck's per-experiment timeout. */
+/** Why fleetdeck ended an experiment by itself (a fleetdeck extension; upstream has none). */
+export const EXPERIMENT_REASONS = ["unhealthy"] as const;
+export type ExperimentReason = (typeof EXPERIMENT_REASONS)[number];
+
+/**
+ * An experiment's health gate (docs/health.md): when more than `thresholdPercent` of the
+ * candidate revision's pods (at least one) have been unavailable for `graceSeconds`, the
+ * experiment is rolled back; with `enabled` false it is only reported.
+ */
+export interface HealthGateSettings {
+  enabled: boolean;
+  thresholdPercent: number;
+  graceSeconds: number;
+}
+
+export const DEFAULT_HEALTH_GATE: HealthGateSettings = {
+  enabled: true,
+  thresholdPercent: 10,
+  graceSeconds: 120,
+};
+
+/** status.experiment, field for field as upstream, plus fleetdeck's extensions. */
 export interface ExperimentStatus {
   phase?: ExperimentPhase;
   startedAt?: string;
@@ -17,6 +38,10 @@ export interface ExperimentStatus {
   expectedSpecHash?: string;
   /** fleetdeck extension: the upstream 30 minutes when absent. */
   timeoutSeconds?: number;
+  /** fleetdeck extension: set with phase rollback when the health gate rolled the experiment back. */
+  reason?: ExperimentReason;
+  /** fleetdeck extension: the gate's settings, resolved at the start (the controller's defaults when absent). */
+  healthGate?: HealthGateSettings;
 }
 
 export interface AgentStatus {

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { flattenParams } from "./search-params";
+import { clusterParam, flattenParams } from "./search-params";
 
 /** Filters of the audit trail, shared by the page, its API route and the export. */
 export const auditFiltersSchema = z.object({
+  /** A cluster's display name (or id); the dashboard's own entries (sign-ins) belong to none. */
+  cluster: clusterParam,
   actor: z.string().trim().max(128).optional().catch(undefined),
   /** Exact action ("command.applied") or a prefix ending in a dot ("command."). */
   action: z.string().trim().max(128).optional().catch(undefined),

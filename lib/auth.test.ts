@@ -1,77 +1,94 @@
 import { describe, expect, it } from "vitest";
-import { allowedHost, resolveActor, signSession, verifySession, PROXY_SECRET_HEADER } from "./auth";
-import { authMode, loadWebConfig } from "./web-config";
+import { allowedHost, localModeRefusal, PROXY_SECRET_HEADER, resolveActor, type AuthContext } from "./auth";
+import { assertServable, authMode, loadWebConfig } from "./web-config";
+import type { WebListener } from "./web-listener";
 
 const TOKEN = "0123456789abcdef0123";
+const PROXY_SECRET = "proxy-secret-0123456789";
 const headers = (h: Record<string, string>) => (name: string) => h[name.toLowerCase()] ?? null;
+const loopback: WebListener = { address: "127.0.0.1", port: 3000, loopback: true };
+const wildcard: WebListener = { address: "0.0.0.0", port: 3000, loopback: false };
 
-describe("sessions", () => {
-  it("verifies its own signature and refuses tampering, another token, and expiry", () => {
-    const cookie = signSession(TOKEN, "admin", 1_000);
-    expect(verifySession(TOKEN, cookie, 2_000)).toBe("admin");
-    expect(verifySession("another-token-0123456789", cookie, 2_000)).toBeNull();
-    const [payload, mac] = cookie.split(".");
-    const forged = Buffer.from(JSON.stringify({ sub: "root", exp: 9e15 })).toString("base64url");
-    expect(verifySession(TOKEN, `${forged}.${mac}`, 2_000)).toBeNull();
-    expect(verifySession(TOKEN, `${payload}.${mac}x`, 2_000)).toBeNull();
-    expect(verifySession(TOKEN, cookie, 1_000 + 13 * 3600 * 1000)).toBeNull();
-    expect(verifySession(TOKEN, "garbage", 2_000)).toBeNull();
-  });
+/** A session store with one live session, "good-cookie" → admin. */
+const context = (listener: WebListener | undefined): AuthContext => ({
+  listener,
+  session: async (cookie) => (cookie === "good-cookie" ? "admin" : null),
 });
 
 describe("resolveActor", () => {
-  it("trusts everyone on loopback without a login", () => {
+  it("trusts everyone without a login only while the dashboard's socket is loopback", async () => {
     const config = loadWebConfig({});
     expect(authMode(config)).toBe("local");
-    expect(resolveActor(config, { header: headers({}) })).toEqual({ name: "local", via: "local" });
+    expect(await resolveActor(config, { header: headers({}) }, context(loopback))).toEqual({
+      name: "local",
+      via: "local",
+    });
+    // Whatever the variables say (FLEETDECK_WEB_HOST is 127.0.0.1 here), the socket decides.
+    expect(await resolveActor(config, { header: headers({}) }, context(wildcard))).toBeNull();
+    expect(await resolveActor(config, { header: headers({}) }, context(undefined))).toBeNull();
+    expect(localModeRefusal(config, wildcard)).toMatch(/listens on 0\.0\.0\.0/);
+    expect(localModeRefusal(config, undefined)).toMatch(/not served by its own server/);
   });
 
-  it("requires a session when an admin token is configured", () => {
+  it("requires a live server-side session when an admin token is configured", async () => {
     const config = loadWebConfig({ FLEETDECK_ADMIN_TOKEN: TOKEN });
-    expect(resolveActor(config, { header: headers({}) })).toBeNull();
-    expect(resolveActor(config, { header: headers({}), sessionCookie: signSession(TOKEN, "admin") })).toEqual(
-      { name: "admin", via: "session" },
-    );
+    expect(await resolveActor(config, { header: headers({}) }, context(loopback))).toBeNull();
+    expect(
+      await resolveActor(config, { header: headers({}), sessionCookie: "good-cookie" }, context(loopback)),
+    ).toEqual({ name: "admin", via: "admin-token" });
+    expect(
+      await resolveActor(config, { header: headers({}), sessionCookie: "ended-cookie" }, context(loopback)),
+    ).toBeNull();
   });
 
-  it("trusts the proxy's identity header only with the proxy secret", () => {
+  it("trusts the proxy's identity headers only with the proxy secret, and records the user's groups", async () => {
     const config = loadWebConfig({
       FLEETDECK_WEB_HOST: "0.0.0.0",
       FLEETDECK_AUTH_PROXY_HEADER: "X-Forwarded-User",
-      FLEETDECK_AUTH_PROXY_SECRET: "proxy-secret-0123456789",
+      FLEETDECK_AUTH_PROXY_SECRET: PROXY_SECRET,
+      FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "X-Forwarded-Groups",
     });
-    expect(resolveActor(config, { header: headers({ "x-forwarded-user": "alice" }) })).toBeNull();
+    const as = (h: Record<string, string>) => resolveActor(config, { header: headers(h) }, context(wildcard));
+    expect(await as({ "x-forwarded-user": "alice" })).toBeNull();
+    expect(await as({ "x-forwarded-user": "alice", [PROXY_SECRET_HEADER]: "wrong" })).toBeNull();
     expect(
-      resolveActor(config, {
-        header: headers({ "x-forwarded-user": "alice", [PROXY_SECRET_HEADER]: "wrong" }),
-      }),
-    ).toBeNull();
-    expect(
-      resolveActor(config, {
-        header: headers({ "x-forwarded-user": "alice", [PROXY_SECRET_HEADER]: "proxy-secret-0123456789" }),
+      await as({
+        "x-forwarded-user": "alice",
+        "x-forwarded-groups": "sre, platform team,,system:masters,bad\u0001group",
+        [PROXY_SECRET_HEADER]: PROXY_SECRET,
       }),
     ).toEqual({
       name: "alice",
       via: "proxy",
+      subject: { user: "alice", groups: ["sre", "platform team", "system:authenticated"] },
     });
+    // Kubernetes' own names are not the proxy's to give.
+    expect(await as({ "x-forwarded-user": "system:admin", [PROXY_SECRET_HEADER]: PROXY_SECRET })).toBeNull();
   });
 });
 
-describe("authMode", () => {
+describe("assertServable", () => {
   it("refuses to serve beyond loopback without authentication", () => {
-    expect(() => authMode(loadWebConfig({ FLEETDECK_WEB_HOST: "0.0.0.0" }))).toThrow(
+    const open = loadWebConfig({ FLEETDECK_WEB_HOST: "0.0.0.0" });
+    expect(() => assertServable(open, "0.0.0.0")).toThrow(
       /refusing to serve the dashboard on 0.0.0.0 without authentication/,
     );
-    expect(authMode(loadWebConfig({ FLEETDECK_WEB_HOST: "0.0.0.0", FLEETDECK_ADMIN_TOKEN: TOKEN }))).toBe(
-      "login",
-    );
+    expect(() => assertServable(open, "::")).toThrow(/on :: without authentication/);
+    expect(() => assertServable(loadWebConfig({}), "127.0.0.1")).not.toThrow();
+    expect(() => assertServable(loadWebConfig({}), "::ffff:127.0.0.1")).not.toThrow();
+    const withToken = loadWebConfig({ FLEETDECK_WEB_HOST: "0.0.0.0", FLEETDECK_ADMIN_TOKEN: TOKEN });
+    expect(authMode(withToken)).toBe("login");
+    expect(() => assertServable(withToken, "0.0.0.0")).not.toThrow();
   });
 
-  it("rejects a short token and a proxy header without its secret", () => {
+  it("rejects a short token, a proxy header without its secret, and a groups header without a proxy", () => {
     expect(() => loadWebConfig({ FLEETDECK_ADMIN_TOKEN: "short" })).toThrow(
       /FLEETDECK_ADMIN_TOKEN must be at least 16 characters/,
     );
     expect(() => loadWebConfig({ FLEETDECK_AUTH_PROXY_HEADER: "X-User" })).toThrow(/go together/);
+    expect(() => loadWebConfig({ FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "X-Groups" })).toThrow(
+      /needs FLEETDECK_AUTH_PROXY_HEADER/,
+    );
   });
 });
 

@@ -1,16 +1,25 @@
-// Who is asking: the dashboard's authentication, as pure functions of the configuration and
-// the request's headers and cookie, so the request gate (proxy.ts), server actions and route
-// handlers all decide the same way.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+// Who is asking: the dashboard's authentication, as functions of the configuration, the
+// request's headers and cookie, and two facts given by the caller (the listening socket and
+// the session store), so the request gate (proxy.ts), server actions and route handlers all
+// decide the same way.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { AuthMethod, Subject } from "./access";
 import { authMode, type WebConfig } from "./web-config";
+import type { WebListener } from "./web-listener";
 
 export const SESSION_COOKIE = "fleetdeck_session";
 export const PROXY_SECRET_HEADER = "x-fleetdeck-proxy-secret";
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface Actor {
+  /** Recorded on commands and audit rows. */
   name: string;
-  via: "local" | "session" | "proxy";
+  via: AuthMethod;
+  /**
+   * The Kubernetes identity the controller's authorization asks about (FLEETDECK_AUTHZ):
+   * the proxy's user and groups, or the API token's ServiceAccount. Absent for the actors with
+   * full power (loopback without a login, the admin token).
+   */
+  subject?: Subject;
 }
 
 /** Compares secrets in constant time (hashing first makes the lengths equal). */
@@ -20,60 +29,70 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-// Sessions are signed with a key derived from the admin token: changing the token signs
-// everyone out, and the token itself never travels in the cookie.
-function sessionKey(adminToken: string): Buffer {
-  return createHmac("sha256", adminToken).update("fleetdeck-session-v1").digest();
-}
-
-export function signSession(adminToken: string, actor: string, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ sub: actor, exp: now + SESSION_TTL_MS })).toString(
-    "base64url",
-  );
-  const mac = createHmac("sha256", sessionKey(adminToken)).update(payload).digest("base64url");
-  return `${payload}.${mac}`;
-}
-
-export function verifySession(adminToken: string, cookie: string, now = Date.now()): string | null {
-  const [payload, mac, extra] = cookie.split(".");
-  if (!payload || !mac || extra !== undefined) return null;
-  const expected = createHmac("sha256", sessionKey(adminToken)).update(payload).digest("base64url");
-  if (!secretsEqual(mac, expected)) return null;
-  try {
-    const { sub, exp } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
-      sub?: unknown;
-      exp?: unknown;
-    };
-    if (typeof sub !== "string" || typeof exp !== "number" || exp < now) return null;
-    return sub;
-  } catch {
-    return null;
-  }
-}
-
 export interface RequestCredentials {
   header(name: string): string | null | undefined;
   sessionCookie?: string;
 }
 
-/** The actor of a request, or null when it must sign in. */
-export function resolveActor(config: WebConfig, request: RequestCredentials): Actor | null {
-  if (authMode(config) === "local") return { name: config.FLEETDECK_LOCAL_ACTOR, via: "local" };
-  if (config.FLEETDECK_AUTH_PROXY_HEADER && config.FLEETDECK_AUTH_PROXY_SECRET) {
-    const secret = request.header(PROXY_SECRET_HEADER);
-    const user = request.header(config.FLEETDECK_AUTH_PROXY_HEADER)?.trim();
-    if (
-      secret &&
-      user &&
-      secretsEqual(secret, config.FLEETDECK_AUTH_PROXY_SECRET) &&
-      /^[\w.@+-]{1,128}$/.test(user)
-    ) {
-      return { name: user, via: "proxy" };
-    }
+export interface AuthContext {
+  /** The dashboard server's socket (lib/web-listener.ts); local mode needs a loopback one. */
+  listener: WebListener | undefined;
+  /** The actor of the live server-side session a cookie names, or null. */
+  session(cookie: string): Promise<string | null>;
+}
+
+/** Why this process may not run without a login, or null when it may (or has a login). */
+export function localModeRefusal(config: WebConfig, listener: WebListener | undefined): string | null {
+  if (authMode(config) !== "local") return null;
+  const fix = "set FLEETDECK_ADMIN_TOKEN or a trusted proxy, or serve it on 127.0.0.1 with npm run web";
+  if (!listener) {
+    return `no login is configured and this dashboard is not served by its own server, so it cannot tell that it listens on loopback only: ${fix}`;
   }
+  if (!listener.loopback)
+    return `no login is configured and this dashboard listens on ${listener.address}: ${fix}`;
+  return null;
+}
+
+// A user or group name as an identity provider sends it: printable, bounded. Kubernetes
+// reserves the "system:" prefix for its own users and groups; a proxy may not claim them.
+const USER = /^[\w.@+:-]{1,128}$/;
+const GROUP = /^[\x21-\x2b\x2d-\x7e]([\x20-\x2b\x2d-\x7e]{0,254}[\x21-\x2b\x2d-\x7e])?$/;
+const MAX_GROUPS = 64;
+
+/**
+ * The user (and groups) a trusted reverse proxy vouches for, or null when the request does not
+ * carry the proxy's secret or names no acceptable user. Groups that are not names, or claim
+ * the "system:" prefix, are left out (RBAC only grants, so fewer groups never grant more).
+ */
+export function proxyIdentity(config: WebConfig, header: RequestCredentials["header"]): Subject | null {
+  if (!config.FLEETDECK_AUTH_PROXY_HEADER || !config.FLEETDECK_AUTH_PROXY_SECRET) return null;
+  const secret = header(PROXY_SECRET_HEADER);
+  if (!secret || !secretsEqual(secret, config.FLEETDECK_AUTH_PROXY_SECRET)) return null;
+  const user = header(config.FLEETDECK_AUTH_PROXY_HEADER)?.trim();
+  if (!user || !USER.test(user) || user.startsWith("system:")) return null;
+  const listed = config.FLEETDECK_AUTH_PROXY_GROUPS_HEADER
+    ? (header(config.FLEETDECK_AUTH_PROXY_GROUPS_HEADER) ?? "").split(",").map((g) => g.trim())
+    : [];
+  const groups = [...new Set(listed.filter((g) => GROUP.test(g) && !g.startsWith("system:")))];
+  // Every user the API server authenticates is in system:authenticated; so is this one.
+  return { user, groups: [...groups.slice(0, MAX_GROUPS), "system:authenticated"] };
+}
+
+/** The actor of a request, or null when it must sign in. */
+export async function resolveActor(
+  config: WebConfig,
+  request: RequestCredentials,
+  context: AuthContext,
+): Promise<Actor | null> {
+  if (authMode(config) === "local") {
+    if (localModeRefusal(config, context.listener)) return null;
+    return { name: config.FLEETDECK_LOCAL_ACTOR, via: "local" };
+  }
+  const proxied = proxyIdentity(config, request.header);
+  if (proxied) return { name: proxied.user, via: "proxy", subject: proxied };
   if (config.FLEETDECK_ADMIN_TOKEN && request.sessionCookie) {
-    const name = verifySession(config.FLEETDECK_ADMIN_TOKEN, request.sessionCookie);
-    if (name) return { name, via: "session" };
+    const name = await context.session(request.sessionCookie);
+    if (name) return { name, via: "admin-token" };
   }
   return null;
 }

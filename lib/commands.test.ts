@@ -7,7 +7,12 @@ describe("parseCommand", () => {
       ping: ["", {}],
       "start-experiment": [
         "datadog/datadog",
-        { experimentId: "exp-1", config: { features: { apm: { enabled: false } } }, timeoutSeconds: 600 },
+        {
+          experimentId: "exp-1",
+          config: { features: { apm: { enabled: false } } },
+          timeoutSeconds: 600,
+          healthGate: { enabled: true, thresholdPercent: 20, graceSeconds: 30 },
+        },
       ],
       "stop-experiment": ["datadog/datadog", { experimentId: "exp-1" }],
       "promote-experiment": ["datadog/datadog", { experimentId: "exp-1" }],
@@ -19,6 +24,34 @@ describe("parseCommand", () => {
     for (const [kind, [target, payload]] of Object.entries(examples)) {
       expect(parseCommand(kind, target, payload), kind).toMatchObject({ ok: true, kind });
     }
+  });
+
+  it("health gate settings: each optional, bounded, no unknown field", () => {
+    const start = (healthGate: unknown) =>
+      parseCommand("start-experiment", "ns/a", {
+        experimentId: "e",
+        config: { global: { logLevel: "debug" } },
+        healthGate,
+      });
+    expect(start({})).toMatchObject({ ok: true });
+    expect(start({ graceSeconds: 20 })).toMatchObject({
+      ok: true,
+      payload: { healthGate: { graceSeconds: 20 } },
+    });
+    expect(start({ thresholdPercent: 100 })).toEqual({
+      ok: false,
+      error:
+        "invalid start-experiment payload: healthGate.thresholdPercent: at most 99 % (to turn the gate off, set enabled: false)",
+    });
+    expect(start({ graceSeconds: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("healthGate.graceSeconds"),
+    });
+    expect(start({ grace: 20 })).toMatchObject({ ok: false, error: expect.stringContaining("grace") });
+    expect(start({ enabled: "no" })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("healthGate.enabled"),
+    });
   });
 
   it("names the problem of a bad command", () => {

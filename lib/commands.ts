@@ -43,6 +43,24 @@ export const partialAgentSpec = z
     "the experiment config must change at least one of global, features, override",
   );
 
+/** Bounds of an experiment's health gate settings (docs/health.md). */
+export const THRESHOLD_PERCENT = { min: 0, max: 99 } as const;
+export const GRACE_SECONDS = { min: 5, max: 24 * 3600 } as const;
+
+/** An experiment's health gate; a field left out takes the controller's default. */
+export const healthGateSettings = z
+  .object({
+    enabled: z.boolean().optional(),
+    thresholdPercent: z
+      .number()
+      .int()
+      .min(THRESHOLD_PERCENT.min)
+      .max(THRESHOLD_PERCENT.max, "at most 99 % (to turn the gate off, set enabled: false)")
+      .optional(),
+    graceSeconds: z.number().int().min(GRACE_SECONDS.min).max(GRACE_SECONDS.max).optional(),
+  })
+  .strict();
+
 export const commandPayloads = {
   ping: z.object({ note: z.string().max(200).optional() }).strict(),
   "start-experiment": z
@@ -57,6 +75,8 @@ export const commandPayloads = {
         .min(10)
         .max(7 * 24 * 3600)
         .optional(),
+      /** Rolled back automatically when its candidate's pods fail (docs/health.md); on by default. */
+      healthGate: healthGateSettings.optional(),
     })
     .strict(),
   "stop-experiment": z.object({ experimentId }).strict(),

@@ -2,7 +2,7 @@
 // the manual restore's, shared by the controller's command handlers and the dashboard's buttons.
 import { describe, expect, it } from "vitest";
 import type { AgentStatus } from "./agents";
-import { activeExperiment, canEnd, canRestore, canStart } from "./experiments";
+import { activeExperiment, canEnd, canPromoteCandidate, canRestore, canStart } from "./experiments";
 
 describe("signal guards (upstream handle*Experiment)", () => {
   const reconciled: AgentStatus = { currentRevision: "datadog-agent-baseline" };
@@ -94,5 +94,21 @@ describe("signal guards (upstream handle*Experiment)", () => {
     expect(canRestore(restored, "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("aborted"), "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("promoted"), "datadog-agent-old")).toEqual({ ok: true });
+  });
+});
+
+describe("promote and the candidate's health (fleetdeck)", () => {
+  it("refused while the health gate finds the candidate unhealthy, with what it sees; allowed otherwise", () => {
+    const summary =
+      "1 of 1 candidate pods unavailable for more than 120 s (the gate allows 0): datadog-agent-x on node-1: CrashLoopBackOff";
+    expect(canPromoteCandidate({ state: "unhealthy", summary })).toEqual({
+      ok: false,
+      reason: `the candidate is unhealthy: ${summary}. Stop the experiment, or let the health gate roll it back`,
+    });
+    expect(
+      canPromoteCandidate({ state: "progressing", summary: "1 of 1 candidate pods unavailable" }),
+    ).toEqual({ ok: true });
+    expect(canPromoteCandidate({ state: "healthy", summary: "" })).toEqual({ ok: true });
+    expect(canPromoteCandidate(null)).toEqual({ ok: true });
   });
 });

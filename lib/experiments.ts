@@ -3,6 +3,7 @@
 // not. The controller's command handlers decide with them; the dashboard enables a button or
 // says why it is disabled with the same functions, so the two cannot drift apart.
 import type { AgentStatus, ExperimentStatus } from "./agents";
+import type { CandidateHealth } from "./rollout";
 
 /** A refusal, or (nothingToDo) a request that would change nothing: the command is ignored, not rejected. */
 export type Guard = { ok: true } | { ok: false; reason: string; nothingToDo?: true };
@@ -58,6 +59,20 @@ export function canEnd(status: AgentStatus, id: string, action: "stop" | "promot
     };
   }
   return { ok: true };
+}
+
+/**
+ * May the running experiment's candidate be promoted, as far as its health goes? Not while its
+ * health gate finds it unhealthy (fleetdeck: upstream promotes whatever runs).
+ */
+export function canPromoteCandidate(
+  candidate: Pick<CandidateHealth, "state" | "summary"> | null | undefined,
+): Guard {
+  if (candidate?.state !== "unhealthy") return { ok: true };
+  return {
+    ok: false,
+    reason: `the candidate is unhealthy: ${candidate.summary}. Stop the experiment, or let the health gate roll it back`,
+  };
 }
 
 /**

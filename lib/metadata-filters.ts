@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { FORWARDERS, METADATA_KINDS, SEND_REASONS, SEND_STATUSES } from "./metadata";
-import { flattenParams } from "./search-params";
+import { clusterParam, flattenParams } from "./search-params";
 
 /** Filters of the metadata send log, shared by the page and its API route. Bad values are dropped. */
 export const metadataFiltersSchema = z.object({
+  /** A cluster's display name (or id). */
+  cluster: clusterParam,
   forwarder: z.enum(FORWARDERS).optional().catch(undefined),
   kind: z.enum(METADATA_KINDS).optional().catch(undefined),
   /** Substring of "namespace/name". */

@@ -1,6 +1,11 @@
 // Search params of the dashboard's filtered, paged views (the audit trail, the send log): read
 // the same way by a page and by its API route, written the same way by links and fetches.
 
+import { z } from "zod";
+
+/** `?cluster=`: a cluster's display name or id, kept in the URL of every fleet-wide page. */
+export const clusterParam = z.string().trim().min(1).max(128).optional().catch(undefined);
+
 /** Search params as a page receives them → one string per name, empty ones dropped. */
 export function flattenParams(params: Record<string, string | string[] | undefined>): Record<string, string> {
   return Object.fromEntries(

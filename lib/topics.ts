@@ -13,6 +13,10 @@ export const TOPICS = {
   metadata: "metadata",
   spot: "spot",
   autoscaling: "autoscaling",
+  /** A session ended (sign-out): live streams check theirs again. Never sent to browsers. */
+  sessions: "sessions",
+  /** Stored authorization answers changed (lib/access.ts). */
+  access: "access",
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

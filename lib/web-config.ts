@@ -27,10 +27,30 @@ export const webEnvSchema = z
       .optional(),
     /** The proxy proves itself by sending this value in X-Fleetdeck-Proxy-Secret. */
     FLEETDECK_AUTH_PROXY_SECRET: secret("FLEETDECK_AUTH_PROXY_SECRET").optional(),
+    /** The proxy's groups header (e.g. X-Forwarded-Groups, comma-separated): the user's Kubernetes groups. */
+    FLEETDECK_AUTH_PROXY_GROUPS_HEADER: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]+$/, "must be an HTTP header name")
+      .transform((v) => v.toLowerCase())
+      .optional(),
     /** Bearer token of POST /api/signals (the Remote Config experiment signal). */
     FLEETDECK_API_TOKEN: secret("FLEETDECK_API_TOKEN").optional(),
     /** Actor recorded on commands that arrive through /api/signals. */
     FLEETDECK_SIGNAL_ACTOR: z.string().trim().min(1).max(64).default("fleet-automation"),
+    /**
+     * The Kubernetes identity of the API token's callers (namespace/name of a ServiceAccount):
+     * what the controller's authorization (FLEETDECK_AUTHZ=kubernetes) asks about their commands.
+     */
+    FLEETDECK_API_TOKEN_SERVICE_ACCOUNT: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected namespace/name")
+      .default("fleetdeck-system/fleet-automation")
+      .transform((v) => {
+        const [namespace = "", name = ""] = v.split("/");
+        return { namespace, name };
+      }),
     /** Extra Host header values to accept (comma-separated), e.g. the name of a reverse proxy. */
     FLEETDECK_ALLOWED_HOSTS: z
       .string()
@@ -52,6 +72,13 @@ export const webEnvSchema = z
         message: "FLEETDECK_AUTH_PROXY_HEADER and FLEETDECK_AUTH_PROXY_SECRET go together",
       });
     }
+    if (env.FLEETDECK_AUTH_PROXY_GROUPS_HEADER && !env.FLEETDECK_AUTH_PROXY_HEADER) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLEETDECK_AUTH_PROXY_GROUPS_HEADER"],
+        message: "FLEETDECK_AUTH_PROXY_GROUPS_HEADER needs FLEETDECK_AUTH_PROXY_HEADER",
+      });
+    }
   });
 
 export type WebConfig = z.infer<typeof webEnvSchema>;
@@ -60,22 +87,32 @@ export function loadWebConfig(env: Record<string, string | undefined>): WebConfi
   return parseEnvWith(webEnvSchema, env);
 }
 
+/** A loopback host name or address (127.0.0.0/8, ::1, its IPv4-mapped form, localhost). */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 export type AuthMode = "local" | "login";
 
 /**
- * On loopback the dashboard trusts whoever can reach it (as `kubectl argo rollouts dashboard`
- * does); anywhere else it needs a login (admin token) or a trusted proxy, or refuses to start.
+ * Without an admin token or a trusted proxy the dashboard trusts whoever can reach it (as
+ * `kubectl argo rollouts dashboard` does), which is safe only on loopback: the request gate
+ * and every actor check also require the listening socket to be a loopback one
+ * (lib/web-listener.ts), whatever the variables say.
  */
 export function authMode(config: WebConfig): AuthMode {
-  if (config.FLEETDECK_ADMIN_TOKEN || config.FLEETDECK_AUTH_PROXY_HEADER) return "login";
-  if (isLoopback(config.FLEETDECK_WEB_HOST)) return "local";
+  return config.FLEETDECK_ADMIN_TOKEN || config.FLEETDECK_AUTH_PROXY_HEADER ? "login" : "local";
+}
+
+/**
+ * Refuses to serve on `address` (the configured host before listening, the socket's address
+ * after) without authentication unless it is loopback.
+ */
+export function assertServable(config: WebConfig, address: string): void {
+  if (authMode(config) === "login" || isLoopback(address)) return;
   throw new ConfigError(
-    `refusing to serve the dashboard on ${config.FLEETDECK_WEB_HOST} without authentication: ` +
+    `refusing to serve the dashboard on ${address} without authentication: ` +
       "set FLEETDECK_ADMIN_TOKEN (login form) or FLEETDECK_AUTH_PROXY_HEADER with FLEETDECK_AUTH_PROXY_SECRET (trusted proxy), " +
       "or bind to 127.0.0.1",
   );

@@ -1,8 +1,8 @@
-// npm run db:migrate — applies prisma/migrations to the SQLite file named by DATABASE_URL
-// (default .fleetdeck/fleetdeck.db).
-import { databaseFile } from "../lib/db/url";
+// npm run db:migrate — applies the migrations of DATABASE_URL's store: the SQLite file
+// (default .fleetdeck/fleetdeck.db) or a PostgreSQL server (postgresql://…).
 import { migrateDatabase } from "../lib/db/migrate";
+import { describeStore, storeLocation } from "../lib/db/url";
 
-const file = databaseFile();
-await migrateDatabase(file, { quiet: false });
-console.log(`database ready: ${file}`);
+const location = storeLocation();
+await migrateDatabase(location, { quiet: false });
+console.log(`database ready: ${describeStore(location)}`);

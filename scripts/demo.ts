@@ -1,6 +1,9 @@
 // npm run demo — the whole product on one machine: builds what is missing, starts the local
 // cluster (or uses KUBECONFIG's), installs the CRDs and samples, migrates the database, starts
 // the controller and the production dashboard on 127.0.0.1:3000, and stops it all on Ctrl-C.
+// npm run demo -- --fleet — a fleet: two local clusters (east, west), a local PostgreSQL server
+// in a temporary directory, a controller per cluster and one dashboard, the demo scenarios
+// spread over both clusters.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -8,14 +11,16 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { migrateDatabase } from "../lib/db/migrate";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
+import { startPostgres, type PostgresServer } from "../testing/postgres";
 import { waitForApiServer } from "../testing/api-server";
 import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
 import { installManifests } from "../testing/install-manifests";
-import { FLEETDECK_MANIFESTS, clusterStop, clusterUp } from "../testing/local-cluster";
+import { FLEETDECK_MANIFESTS, clusterStop, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
+import { healthScenario } from "./demo/health";
 import { metadataScenario } from "./demo/metadata";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
 import { runSpotDemo, spotDemoEnv } from "./demo/spot";
@@ -44,7 +49,7 @@ function dashboardBuildIsStale(): boolean {
       const full = path.join(dir, entry.name);
       return entry.isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > builtAt;
     });
-  return ["app", "components", "server", "lib", "prisma/schema.prisma"].some((p) => {
+  return ["app", "components", "server", "lib", "prisma/models.prisma"].some((p) => {
     const full = path.join(REPO_ROOT, p);
     return (
       fs.existsSync(full) &&
@@ -55,26 +60,70 @@ function dashboardBuildIsStale(): boolean {
 
 const processes: RunningProcess[] = [];
 let intake: FakeIntake | undefined;
-let stopCluster: (() => Promise<void>) | undefined;
+const stopClusters: (() => Promise<void>)[] = [];
+let postgres: PostgresServer | undefined;
 let shuttingDown = false;
 
-/** Stops what the demo started (and the cluster, when the demo started it), then exits. */
+/** Stops what the demo started (and the clusters and server, when the demo started them), then exits. */
 async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
   say("stopping...");
   await Promise.all(processes.map((p) => p.stop()));
   await intake?.close();
-  if (stopCluster) await stopCluster();
+  for (const stop of stopClusters) await stop();
+  postgres?.dispose();
   say("stopped");
   process.exit(code);
+}
+
+function ensureControlPlane() {
+  try {
+    assertBinariesBuilt();
+  } catch {
+    say("building the local control plane (first run only; 10-20 minutes)");
+    run(path.join(REPO_ROOT, "hack/build.sh"), []);
+  }
+}
+
+function ensureDashboardBuild() {
+  if (dashboardBuildIsStale()) {
+    say("building the dashboard (next build)");
+    run("npm", ["run", "-s", "build"]);
+  }
+}
+
+/** Metadata goes to the local fake intake, never to Datadog: a placeholder key, short heartbeats. */
+async function startIntake(): Promise<Record<string, string>> {
+  intake = await startFakeIntake({ port: Number(process.env.FLEETDECK_FAKEINTAKE_PORT ?? 0) });
+  say(`fake metadata intake at ${intake.url} (what it received: ${intake.url}/fakeintake/records)`);
+  return {
+    DD_URL: intake.url,
+    DD_API_KEY: "demo-placeholder-not-a-real-key",
+    FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "60",
+    FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "60",
+  };
+}
+
+/** Any process that exits while the demo runs ends the demo, with where its log is. */
+function watchProcesses() {
+  for (const p of processes) {
+    void p.exited.then((code) => {
+      if (!shuttingDown) {
+        say(`${p.name} exited (${code}); see ${p.logFile}`);
+        void shutdown(1);
+      }
+    });
+  }
 }
 
 async function main() {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
+  if (process.argv.includes("--fleet")) return fleet();
 
   let kubeconfig = process.env.KUBECONFIG;
+  let webhookEnv: Record<string, string> = {};
   if (kubeconfig) {
     say(`using the cluster of KUBECONFIG=${kubeconfig}`);
     const kc = new KubeConfig();
@@ -82,16 +131,13 @@ async function main() {
     await waitForApiServer(kc, 15_000);
     await installManifests(kc, FLEETDECK_MANIFESTS);
   } else {
-    try {
-      assertBinariesBuilt();
-    } catch {
-      say("building the local control plane (first run only; 10-20 minutes)");
-      run(path.join(REPO_ROOT, "hack/build.sh"), []);
-    }
+    ensureControlPlane();
     const up = await clusterUp(undefined, say);
     say(`local cluster ${up.action} in ${up.seconds.toFixed(1)} s`);
-    if (up.action !== "running") stopCluster = () => clusterStop();
+    if (up.action !== "running") stopClusters.push(() => clusterStop());
     kubeconfig = up.handle.kubeconfig;
+    // The local API server presents a token to the spot webhook, which answers only it.
+    webhookEnv = webhookAuthEnv(up.handle);
   }
 
   const kc = new KubeConfig();
@@ -103,25 +149,14 @@ async function main() {
   await migrateDatabase(dbFile);
   say(`database ${dbFile} migrated`);
 
-  if (dashboardBuildIsStale()) {
-    say("building the dashboard (next build)");
-    run("npm", ["run", "-s", "build"]);
-  }
-
-  // Metadata goes to the local fake intake, never to Datadog: a placeholder key, short heartbeats.
-  intake = await startFakeIntake({ port: Number(process.env.FLEETDECK_FAKEINTAKE_PORT ?? 0) });
-  say(`fake metadata intake at ${intake.url} (what it received: ${intake.url}/fakeintake/records)`);
-  const metadataEnv = {
-    DD_URL: intake.url,
-    DD_API_KEY: "demo-placeholder-not-a-real-key",
-    FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "60",
-    FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "60",
-  };
+  ensureDashboardBuild();
+  const metadataEnv = await startIntake();
 
   await removeSampleAutoscalers(kc);
   const env = { KUBECONFIG: kubeconfig, DATABASE_URL: `file:${dbFile}` };
   const controller = startController("controller", {
     ...spotDemoEnv(),
+    ...webhookEnv,
     ...autoscalingDemoEnv(),
     ...env,
     ...metadataEnv,
@@ -130,14 +165,7 @@ async function main() {
   processes.push(controller);
   const web = startWeb("web", { ...env, FLEETDECK_WEB_HOST: WEB_HOST, FLEETDECK_WEB_PORT: WEB_PORT });
   processes.push(web);
-  for (const p of processes) {
-    void p.exited.then((code) => {
-      if (!shuttingDown) {
-        say(`${p.name} exited (${code}); see ${p.logFile}`);
-        void shutdown(1);
-      }
-    });
-  }
+  watchProcesses();
   await waitForHttp(`http://${HEALTH_ADDR}/readyz`, { proc: controller });
   void runSpotDemo(kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", say).catch(
     (error: Error) => say(`spot scenario failed: ${error.message}`),
@@ -148,13 +176,90 @@ async function main() {
   // /login answers whether or not the dashboard requires a token (the API refuses without one).
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
   const db = await openDatabase({ file: dbFile });
-  await experimentsScenario(kc, db, say).finally(() => db.$disconnect());
+  await experimentsScenario(kc, db, say);
+  // In the background: the health gate's rollback comes a grace period later.
+  void healthScenario(kc, db, say)
+    .catch((error: Error) => say(`health scenario failed: ${error.message}`))
+    .finally(() => db.$disconnect());
   await metadataScenario(kc, say);
 
   say(`logs in ${LOG_DIR}`);
   say(`KUBECONFIG=${kubeconfig}`);
   console.log(`\n  fleetdeck is running at http://${WEB_HOST}:${WEB_PORT}\n  Press Ctrl-C to stop.\n`);
 }
+
+/** The fleet: two local clusters, one local PostgreSQL, a controller per cluster, one dashboard. */
+async function fleet() {
+  ensureControlPlane();
+  say("fleet: starting the clusters east and west and a local PostgreSQL server");
+  const [east, west] = await Promise.all(
+    FLEET_CLUSTERS.map(async (c) => {
+      const up = await clusterUp(c.cluster, (line) => say(`${c.name}: ${line}`));
+      if (up.action !== "running") stopClusters.push(() => clusterStop(c.cluster));
+      const kc = new KubeConfig();
+      kc.loadFromFile(up.handle.kubeconfig);
+      await installManifests(kc, [path.join(REPO_ROOT, "config/samples")]);
+      return { ...c, kubeconfig: up.handle.kubeconfig, kc };
+    }),
+  );
+  try {
+    postgres = await startPostgres("fleetdeck-demo");
+  } catch (error) {
+    throw new Error(`the fleet demo needs PostgreSQL: ${(error as Error).message}`);
+  }
+  const databaseUrl = await postgres.createDatabase("fleetdeck");
+  await migrateDatabase({ provider: "postgresql", url: databaseUrl });
+  say(`PostgreSQL on 127.0.0.1:${postgres.port} (data in ${postgres.dir}, removed on Ctrl-C), migrated`);
+  ensureDashboardBuild();
+  const metadataEnv = await startIntake();
+
+  // east: spot scheduling and experiments; west: workload autoscaling and the Helm release.
+  await removeSampleAutoscalers(west!.kc);
+  const controllers = [
+    { ...east!, env: { ...spotDemoEnv(), ...metadataEnv } },
+    { ...west!, env: { ...autoscalingDemoEnv(), ...metadataEnv } },
+  ].map((c) =>
+    startController(`controller-${c.name}`, {
+      ...c.env,
+      KUBECONFIG: c.kubeconfig,
+      DATABASE_URL: databaseUrl,
+      FLEETDECK_CLUSTER_NAME: c.name,
+      FLEETDECK_CONTROLLER_ID: `controller-${c.name}`,
+      FLEETDECK_HEALTH_ADDR: c.health,
+    }),
+  );
+  processes.push(...controllers);
+  const web = startWeb("web", {
+    DATABASE_URL: databaseUrl,
+    FLEETDECK_WEB_HOST: WEB_HOST,
+    FLEETDECK_WEB_PORT: WEB_PORT,
+  });
+  processes.push(web);
+  watchProcesses();
+  for (const [i, c] of [east!, west!].entries())
+    await waitForHttp(`http://${c.health}/readyz`, { proc: controllers[i] });
+  void runSpotDemo(east!.kc, process.env.FLEETDECK_SPOT_WEBHOOK_NAME ?? "fleetdeck-spot", (l) =>
+    say(`east: ${l}`),
+  ).catch((error: Error) => say(`east: spot scenario failed: ${error.message}`));
+  void runAutoscalingDemo(west!.kc, (l) => say(`west: ${l}`)).catch((error: Error) =>
+    say(`west: autoscaling scenario failed: ${error.message}`),
+  );
+  await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
+  const db = await openDatabase({ url: databaseUrl });
+  await experimentsScenario(east!.kc, db, (l) => say(`east: ${l}`)).finally(() => db.$disconnect());
+  await metadataScenario(west!.kc, (l) => say(`west: ${l}`));
+
+  say(`logs in ${LOG_DIR}`);
+  for (const c of [east!, west!]) say(`${c.name}: KUBECONFIG=${c.kubeconfig}`);
+  console.log(
+    `\n  the fleetdeck fleet (east, west) is running at http://${WEB_HOST}:${WEB_PORT}\n  Press Ctrl-C to stop.\n`,
+  );
+}
+
+const FLEET_CLUSTERS = [
+  { name: "east", cluster: "fleetdeck-east", health: "127.0.0.1:8081" },
+  { name: "west", cluster: "fleetdeck-west", health: "127.0.0.1:8082" },
+];
 
 main().catch((error: Error) => {
   console.error(`[demo] failed: ${error.message}`);

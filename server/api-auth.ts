@@ -1,23 +1,24 @@
 import "server-only";
-import { secretsEqual } from "@/lib/auth";
+import { serviceAccountSubject } from "@/lib/access";
+import { secretsEqual, type Actor } from "@/lib/auth";
 import { currentActor } from "./auth";
 import { webConfig } from "./config";
 
 /**
- * For read routes machines also use: a signed-in (or local) actor, or the API bearer token.
- * Returns the caller's name, or null when neither is present.
+ * A machine's bearer token (FLEETDECK_API_TOKEN): its actor is FLEETDECK_SIGNAL_ACTOR, and its
+ * Kubernetes identity the ServiceAccount FLEETDECK_API_TOKEN_SERVICE_ACCOUNT names. Null when
+ * the request carries no valid token.
  */
-export async function actorOrApiToken(request: Request): Promise<string | null> {
-  const actor = await currentActor();
-  if (actor) return actor.name;
-  const { FLEETDECK_API_TOKEN, FLEETDECK_SIGNAL_ACTOR } = webConfig();
+export function apiTokenActor(request: Request): Actor | null {
+  const { FLEETDECK_API_TOKEN, FLEETDECK_SIGNAL_ACTOR, FLEETDECK_API_TOKEN_SERVICE_ACCOUNT } = webConfig();
   const auth = request.headers.get("authorization") ?? "";
-  if (
-    FLEETDECK_API_TOKEN &&
-    auth.startsWith("Bearer ") &&
-    secretsEqual(auth.slice(7).trim(), FLEETDECK_API_TOKEN)
-  ) {
-    return FLEETDECK_SIGNAL_ACTOR;
-  }
-  return null;
+  const token = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : "";
+  if (!FLEETDECK_API_TOKEN || !token || !secretsEqual(token, FLEETDECK_API_TOKEN)) return null;
+  const { namespace, name } = FLEETDECK_API_TOKEN_SERVICE_ACCOUNT;
+  return { name: FLEETDECK_SIGNAL_ACTOR, via: "api-token", subject: serviceAccountSubject(namespace, name) };
+}
+
+/** For read routes machines also use: a signed-in (or local) actor, or the API bearer token. */
+export async function actorOrApiToken(request: Request): Promise<Actor | null> {
+  return (await currentActor()) ?? apiTokenActor(request);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { withBusyRetry } from "@/lib/db/open";
+import { withRetry } from "@/lib/db/open";
 import { TOPICS } from "@/lib/topics";
 import { getDb } from "./db";
 
@@ -12,7 +12,7 @@ export async function recordWebAudit(entry: {
   details?: Record<string, unknown>;
 }): Promise<void> {
   const db = await getDb();
-  await withBusyRetry(() =>
+  await withRetry(() =>
     db.$transaction([
       db.auditEvent.create({
         data: { ...entry, details: JSON.stringify(entry.details ?? {}), source: "web" },

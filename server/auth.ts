@@ -1,7 +1,10 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { resolveActor, SESSION_COOKIE, type Actor } from "@/lib/auth";
+import { resolveActor, SESSION_COOKIE, type Actor, type AuthContext } from "@/lib/auth";
+import { findSession, type LiveSession } from "@/lib/db/sessions";
+import { currentListener } from "@/lib/web-listener";
 import { webConfig } from "./config";
+import { getDb } from "./db";
 
 export class UnauthenticatedError extends Error {
   override name = "UnauthenticatedError";
@@ -10,13 +13,34 @@ export class UnauthenticatedError extends Error {
   }
 }
 
+/** The live admin-token session a cookie names, or null. */
+export async function liveSession(cookie: string | undefined): Promise<LiveSession | null> {
+  const token = webConfig().FLEETDECK_ADMIN_TOKEN;
+  if (!token || !cookie) return null;
+  return findSession(await getDb(), cookie, token);
+}
+
+/** What resolveActor needs of this process: its socket and its session store. */
+export function authContext(): AuthContext {
+  return {
+    listener: currentListener(),
+    session: async (cookie) => (await liveSession(cookie))?.actor ?? null,
+  };
+}
+
 /** The actor of the current request (server component, action or route handler), or null. */
 export async function currentActor(): Promise<Actor | null> {
   const [h, c] = await Promise.all([headers(), cookies()]);
-  return resolveActor(webConfig(), {
-    header: (name) => h.get(name),
-    sessionCookie: c.get(SESSION_COOKIE)?.value,
-  });
+  return resolveActor(
+    webConfig(),
+    { header: (name) => h.get(name), sessionCookie: c.get(SESSION_COOKIE)?.value },
+    authContext(),
+  );
+}
+
+/** The current request's admin-token session, or null (another kind of actor, or none). */
+export async function currentSession(): Promise<LiveSession | null> {
+  return liveSession((await cookies()).get(SESSION_COOKIE)?.value);
 }
 
 /** Every server action and route handler starts here: no actor, no access. */

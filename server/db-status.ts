@@ -1,15 +1,20 @@
 import "server-only";
 import { migrationStatus } from "@/lib/db/migrations";
-import { databaseFile } from "@/lib/db/url";
+import { isUnreachableError } from "@/lib/db/open";
+import { describeStore, storeLocation } from "@/lib/db/url";
 import { openDb } from "./db";
 
-export type DatabaseStatus = { ok: true } | { ok: false; title: string; message: string; file: string };
+export type DatabaseStatus =
+  { ok: true } | { ok: false; title: string; message: string; store: string; fix: string };
 
 /** Whether the dashboard can read its database, and if not, what the user should do. */
 export async function databaseStatus(): Promise<DatabaseStatus> {
-  let file = "";
+  let store = "";
+  let provider = "sqlite";
   try {
-    file = databaseFile();
+    const location = storeLocation();
+    store = describeStore(location);
+    provider = location.provider;
     const status = await migrationStatus(await openDb());
     if (status.ok) return { ok: true };
     return {
@@ -19,9 +24,28 @@ export async function databaseStatus(): Promise<DatabaseStatus> {
           ? "The database is not migrated"
           : "The database needs new migrations",
       message: status.message,
-      file,
+      store,
+      fix: "npm run db:migrate",
     };
   } catch (error) {
-    return { ok: false, title: "The database cannot be opened", message: (error as Error).message, file };
+    const message = String((error as Error).message ?? error)
+      .split("\n")[0]!
+      .slice(0, 300);
+    if (isUnreachableError(error)) {
+      return {
+        ok: false,
+        title: "The database is unreachable",
+        message: `The dashboard cannot connect to its database: ${message}. Pages come back by themselves once it answers again.`,
+        store,
+        fix: "check that the database server runs and that DATABASE_URL names it",
+      };
+    }
+    return {
+      ok: false,
+      title: "The database cannot be opened",
+      message,
+      store,
+      fix: provider === "sqlite" ? "npm run db:migrate" : "check DATABASE_URL",
+    };
   }
 }

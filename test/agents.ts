@@ -1,8 +1,9 @@
 // The agents feature in the test process, wired as main.ts wires it (shared informers, the
-// reconciler as a leader-only component, the command consumer), against the run's real
+// reconciler as a leader-only component, authorization, the command consumer), against the run's real
 // cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
 // read Events.
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -10,6 +11,8 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import pino from "pino";
+import { setupAccess } from "../controller/access/setup";
+import { REVISION_ANNOTATION } from "../controller/agents/render";
 import { setupAgents } from "../controller/agents/setup";
 import { CommandConsumer } from "../controller/commands/consumer";
 import { CommandStore } from "../controller/commands/store";
@@ -17,8 +20,10 @@ import { loadControllerConfig } from "../controller/config";
 import { createContext, type ControllerContext } from "../controller/context";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
+import type { AuthMethod, Subject } from "../lib/access";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
+import { registeredCluster } from "./cluster";
 import { eventually, testLogger } from "./harness";
 
 export interface AgentsUnderTest {
@@ -32,24 +37,30 @@ export async function startAgents(
   env: Record<string, string> = {},
 ): Promise<AgentsUnderTest> {
   const log = testLogger();
+  const cluster = await registeredCluster(db, kc);
   const ctx = createContext({
     config: loadControllerConfig({ FLEETDECK_CONTROLLER_ID: "agents-test", ...env }, []),
     client: new KubeClient(kc, "fleetdeck-controller/test agents-test"),
     db,
     log,
-    cluster: { clusterId: "test", kubernetesVersion: "", server: "" },
+    cluster,
   });
   const { components, informers, events } = ctx;
   setupAgents(ctx);
+  // Per-user authorization, when env turns it on (FLEETDECK_AUTHZ=kubernetes).
+  const authorize = setupAccess(ctx);
   components.add({
     name: "informers",
     leaderOnly: false,
     start: () => informers.startAll(),
     stop: () => informers.stopAll(),
   });
-  const consumer = new CommandConsumer(new CommandStore(db, "agents-test"), ctx.commands, log, {
-    pollMs: 10,
-  });
+  const consumer = new CommandConsumer(
+    new CommandStore(ctx.db, cluster.clusterId, "agents-test"),
+    ctx.commands,
+    log,
+    { pollMs: 10, authorize },
+  );
   components.add({
     name: "consumer",
     leaderOnly: true,
@@ -89,6 +100,8 @@ export interface AgentObject {
       baselineRevision?: string;
       expectedSpecHash?: string;
       timeoutSeconds?: number;
+      reason?: string;
+      healthGate?: { enabled: boolean; thresholdPercent: number; graceSeconds: number };
     };
   };
 }
@@ -154,15 +167,31 @@ export async function reconciled(kc: KubeConfig, namespace: string, name: string
   );
 }
 
-/** Inserts a command as the dashboard does and waits for its outcome. */
+/** Inserts a command for the database's one cluster as the dashboard does and waits for its outcome. */
 export async function submit(
   db: Database,
   kind: string,
   target: string,
   payload: unknown,
-  { actor = "alice", source = "dashboard", timeoutMs = 20_000 } = {},
+  {
+    actor = "alice",
+    source = "dashboard",
+    timeoutMs = 20_000,
+    actorAuth,
+    identity,
+  }: { actor?: string; source?: string; timeoutMs?: number; actorAuth?: AuthMethod; identity?: Subject } = {},
 ): Promise<{ id: number; status: string; message: string | null }> {
-  const inserted = await insertCommand(db, { kind, target, payload, actor, source });
+  const { id: clusterId } = await db.cluster.findFirstOrThrow();
+  const inserted = await insertCommand(db, {
+    clusterId,
+    kind,
+    target,
+    payload,
+    actor,
+    source,
+    actorAuth,
+    identity,
+  });
   if (!inserted.ok) throw new Error(inserted.error);
   return eventually(
     async () => {
@@ -173,6 +202,12 @@ export async function submit(
     },
     { timeoutMs, intervalMs: 20 },
   );
+}
+
+/** The revision stamped on the agent DaemonSet's pod template: what runs (or is rolling out). */
+export async function daemonSetRevision(kc: KubeConfig, namespace: string, name: string) {
+  const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ namespace, name: `${name}-agent` });
+  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
 }
 
 /** Events about the DatadogAgent `name`, oldest first. */
@@ -193,7 +228,8 @@ export async function createApiKeySecret(kc: KubeConfig, namespace: string): Pro
 
 /**
  * Records every experiment phase the agent's status goes through ("none" when there is no
- * experiment), deduplicated, from a watch: a phase visible for one reconcile is not missed.
+ * experiment; "rollback (unhealthy)" with a reason), deduplicated, from a watch: a phase
+ * visible for one reconcile is not missed.
  */
 export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   const phases: string[] = [];
@@ -207,7 +243,8 @@ export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
     pino({ level: "silent" }),
   );
   const record = (obj: KubeObject) => {
-    const phase = (obj as unknown as AgentObject).status?.experiment?.phase ?? "none";
+    const exp = (obj as unknown as AgentObject).status?.experiment;
+    const phase = (exp?.phase ?? "none") + (exp?.reason ? ` (${exp.reason})` : "");
     if (phases[phases.length - 1] !== phase) phases.push(phase);
   };
   informer.on("add", record);

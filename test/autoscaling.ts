@@ -120,6 +120,16 @@ export interface AuditedPodRequest {
   userAgent: string;
   requestURI: string;
   at: Date;
+  /** The request's labelSelector ("" when it has none: every pod of its scope). */
+  labelSelector: string;
+}
+
+/**
+ * A request for every pod of the cluster (no label selector, no namespace): what the lazy gate
+ * keeps closed. The agents' label-filtered pod watch (fleetdeck.dev/agent-uid) is not one.
+ */
+export function clusterWide(request: AuditedPodRequest): boolean {
+  return request.labelSelector === "" && request.requestURI.startsWith("/api/v1/pods");
 }
 
 /** Pod LIST and WATCH requests in a local cluster's audit log (one entry per request). */
@@ -147,6 +157,7 @@ export function auditedPodRequests(clusterDir: string, since = new Date(0)): Aud
       userAgent: e.userAgent ?? "",
       requestURI: e.requestURI,
       at,
+      labelSelector: new URL(e.requestURI, "http://audit").searchParams.get("labelSelector") ?? "",
     });
   }
   return [...byId.values()];

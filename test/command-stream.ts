@@ -10,12 +10,14 @@ export interface CommandStream {
   stop(): Promise<number>;
 }
 
-export function commandStream(db: Database, intervalMs = 100): CommandStream {
+/** Pings for the cluster `clusterId`, one every `intervalMs`. */
+export function commandStream(db: Database, clusterId: string, intervalMs = 100): CommandStream {
   let running = true;
   let count = 0;
   const loop = (async () => {
     while (running) {
       const result = await insertCommand(db, {
+        clusterId,
         kind: "ping",
         target: "",
         payload: {},
@@ -44,19 +46,49 @@ export interface CommandOutcomes {
 }
 
 /**
- * Waits until no command is pending or applying any more (or `timeoutMs` passes) and counts
- * the outcomes. A command is applied at most once, so applied + interrupted must be all of them.
+ * Waits until no command (of `clusterId`) is pending or applying any more (or `timeoutMs`
+ * passes) and counts the outcomes. A command is applied at most once, so applied + interrupted
+ * must be all of them.
  */
-export async function settleCommands(db: Database, timeoutMs = 90_000): Promise<CommandOutcomes> {
+export async function settleCommands(
+  db: Database,
+  clusterId: string,
+  timeoutMs = 90_000,
+): Promise<CommandOutcomes> {
   const deadline = Date.now() + timeoutMs;
   let unfinished = Infinity;
   while (unfinished > 0 && Date.now() < deadline) {
-    unfinished = await db.command.count({ where: { status: { in: ["pending", "applying"] } } });
+    unfinished = await db.command.count({ where: { clusterId, status: { in: ["pending", "applying"] } } });
     if (unfinished > 0) await sleep(200);
   }
-  const applied = await db.command.count({ where: { status: "applied" } });
+  const applied = await db.command.count({ where: { clusterId, status: "applied" } });
   const interrupted = await db.command.count({
-    where: { status: "rejected", message: { startsWith: "interrupted" } },
+    where: { clusterId, status: "rejected", message: { startsWith: "interrupted" } },
   });
   return { applied, interrupted, unfinished };
+}
+
+/** Inserts a ping for `clusterId` as the dashboard does and waits until it is applied: by whom, when. */
+export async function pingApplied(
+  db: Database,
+  clusterId: string,
+  timeoutMs = 10_000,
+): Promise<{ by: string; appliedAt: number }> {
+  const inserted = await insertCommand(db, {
+    clusterId,
+    kind: "ping",
+    target: "",
+    payload: {},
+    actor: "test",
+    source: "dashboard",
+  });
+  if (!inserted.ok) throw new Error(inserted.error);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await db.command.findUniqueOrThrow({ where: { id: inserted.commandId } });
+    if (c.status === "applied") return { by: c.claimedBy!, appliedAt: c.appliedAt!.getTime() };
+    if (c.appliedAt) throw new Error(`ping ${c.id} ended ${c.status}: ${c.message}`);
+    if (Date.now() > deadline) throw new Error(`ping ${c.id} still ${c.status} after ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }

@@ -1,5 +1,8 @@
-// config/deploy is valid for the real API server: every object passes a server-side dry run
-// (schema, defaulting, admission), and its RBAC is what the code needs (see test:int:sa).
+// config/deploy's variants are valid for the real API server: every object of each passes a
+// server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
+// on SQLite; fleet/hub: a stateless dashboard, 2 replicas, minAvailable 1, the database URL
+// from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
+// dashboard), and the RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +15,7 @@ import { kubectl, SA_NAME, SA_NAMESPACE } from "./service-account";
 const DEPLOY = path.join(REPO_ROOT, "config/deploy");
 const HELM_NAMESPACES = path.join(REPO_ROOT, "config/deploy-helm-namespaces");
 
-type Manifest = {
+type RbacManifest = {
   kind: string;
   metadata: { name: string; namespace?: string };
   subjects?: { kind: string; name: string; namespace?: string }[];
@@ -21,16 +24,55 @@ type Manifest = {
     template?: { spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] } };
   };
 };
-const render = async (dir: string) =>
+const renderDir = async (dir: string) =>
   YAML.parseAllDocuments((await kubectl(inject("kubeconfig"), ["kustomize", dir])).stdout).map(
-    (d) => d.toJS() as Manifest,
+    (d) => d.toJS() as RbacManifest,
+  );
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  spec?: {
+    replicas?: number;
+    minAvailable?: number;
+    strategy?: { type?: string };
+    template?: {
+      spec: {
+        containers: { name: string; env?: { name: string; valueFrom?: { secretKeyRef?: unknown } }[] }[];
+        volumes?: { persistentVolumeClaim?: unknown }[];
+      };
+    };
+  };
+}
+
+async function render(variant: string): Promise<Manifest[]> {
+  const { stdout } = await kubectl(inject("kubeconfig"), ["kustomize", path.join(DEPLOY, variant)]);
+  return YAML.parseAllDocuments(stdout).map((d) => d.toJS() as Manifest);
+}
+
+async function dryRun(variant: string, objects: number) {
+  const { stdout } = await kubectl(inject("kubeconfig"), [
+    "apply",
+    "--dry-run=server",
+    "-k",
+    path.join(DEPLOY, variant),
+  ]);
+  const lines = stdout.trim().split("\n");
+  expect(lines).toHaveLength(objects);
+  for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+}
+
+const deployments = (objects: Manifest[]) => objects.filter((o) => o.kind === "Deployment");
+const containers = (d: Manifest) => d.spec!.template!.spec.containers.map((c) => c.name);
+const fromSecret = (d: Manifest, variable: string) =>
+  d.spec!.template!.spec.containers.some((c) =>
+    c.env?.some((e) => e.name === variable && e.valueFrom?.secretKeyRef),
   );
 
 describe("config/deploy", () => {
-  it("kubectl apply --dry-run=server -k config/deploy accepts every object", async () => {
-    const { stdout: rendered } = await kubectl(inject("kubeconfig"), ["kustomize", DEPLOY]);
-    const kinds = YAML.parseAllDocuments(rendered).map((d) => (d.toJS() as { kind: string }).kind);
-    expect(kinds).toEqual(
+  it("single: one pod, the controller and the dashboard on the SQLite volume; the server accepts every object", async () => {
+    const objects = await render("single");
+    expect(objects.map((o) => o.kind)).toEqual(
       expect.arrayContaining([
         "Namespace",
         "ServiceAccount",
@@ -44,16 +86,51 @@ describe("config/deploy", () => {
         "PodDisruptionBudget",
       ]),
     );
-    const { stdout } = await kubectl(inject("kubeconfig"), ["apply", "--dry-run=server", "-k", DEPLOY]);
-    const lines = stdout.trim().split("\n");
-    expect(lines).toHaveLength(kinds.length);
-    for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+    const [pod] = deployments(objects);
+    expect(pod!.spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
+    expect(containers(pod!)).toEqual(["controller", "dashboard"]);
+    await dryRun("single", objects.length);
+  });
+
+  it("fleet/hub: the dashboard alone, 2 replicas, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
+    const objects = await render("fleet/hub");
+    const [dashboard, ...others] = deployments(objects);
+    expect(others).toEqual([]);
+    expect(dashboard!.spec!.replicas).toBe(2);
+    expect(containers(dashboard!)).toEqual(["dashboard"]);
+    expect(fromSecret(dashboard!, "DATABASE_URL")).toBe(true);
+    expect(dashboard!.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
+    expect(objects.find((o) => o.kind === "PodDisruptionBudget")!.spec!.minAvailable).toBe(1);
+    expect(objects.map((o) => o.kind)).not.toContain("ServiceAccount");
+    expect(objects.map((o) => o.kind)).not.toContain("PersistentVolumeClaim");
+    await dryRun("fleet/hub", objects.length);
+  });
+
+  it("fleet/cluster: the controller alone, 2 replicas, its RBAC and webhook Service, PostgreSQL from a Secret; no dashboard", async () => {
+    const objects = await render("fleet/cluster");
+    const [controller, ...others] = deployments(objects);
+    expect(others).toEqual([]);
+    expect(controller!.spec!.replicas).toBe(2);
+    expect(containers(controller!)).toEqual(["controller"]);
+    expect(fromSecret(controller!, "DATABASE_URL")).toBe(true);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
+      expect.arrayContaining([
+        "ServiceAccount/fleetdeck-controller",
+        "ClusterRole/fleetdeck-controller",
+        "Role/fleetdeck-controller",
+        "Service/fleetdeck-webhook",
+        "PodDisruptionBudget/fleetdeck-controller",
+      ]),
+    );
+    expect(objects.some((o) => o.metadata.name.includes("dashboard"))).toBe(false);
+    await dryRun("fleet/cluster", objects.length);
   });
 
   it("every RBAC rule says why it is needed", () => {
     for (const file of [
       "deploy/rbac/cluster-role.yaml",
       "deploy/rbac/role.yaml",
+      "deploy/rbac/metrics-reader.yaml",
       "deploy/rbac/helm-releases.yaml",
       "deploy-helm-namespaces/roles.yaml",
     ]) {
@@ -98,6 +175,30 @@ describe("config/deploy", () => {
     ).toBe(true);
     expect(await can("get", "namespaces/kube-system"), "can-i get, namespaces/kube-system").toBe(true);
     expect(await can("list", "secrets", "-A"), "can-i list, secrets, -A (Helm releases)").toBe(true);
+    expect(await can("create", "tokenreviews.authentication.k8s.io"), "can-i create tokenreviews").toBe(true);
+    expect(
+      await can("create", "subjectaccessreviews.authorization.k8s.io"),
+      "can-i create subjectaccessreviews",
+    ).toBe(true);
+    expect(
+      await can("watch", "clusterrolebindings.rbac.authorization.k8s.io"),
+      "can-i watch clusterrolebindings",
+    ).toBe(true);
+    // The webhook configuration's name is fixed at install: that one, and no other.
+    for (const verb of ["create", "patch", "watch"]) {
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/fleetdeck-spot"),
+        `can-i ${verb} mutatingwebhookconfigurations/fleetdeck-spot`,
+      ).toBe(true);
+      expect(
+        await can(verb, "mutatingwebhookconfigurations.admissionregistration.k8s.io/other-webhook"),
+        `can-i ${verb} mutatingwebhookconfigurations/other-webhook`,
+      ).toBe(false);
+    }
+    expect(
+      await can("list", "mutatingwebhookconfigurations.admissionregistration.k8s.io"),
+      "can-i list every mutatingwebhookconfiguration",
+    ).toBe(false);
     // Not granted.
     expect(await can("get", "namespaces/default"), "can-i get, namespaces/default").toBe(false);
     expect(await can("delete", "pods", "-n", "default"), "can-i delete, pods, -n, default").toBe(false);
@@ -116,10 +217,44 @@ describe("config/deploy", () => {
       "can-i create, clusterrolebindings.rbac.authorization.k8s.io",
     ).toBe(false);
     expect(await can("*", "*"), "can-i *, *").toBe(false);
+    expect(
+      await can("update", "clusterroles.rbac.authorization.k8s.io"),
+      "can-i update, clusterroles.rbac.authorization.k8s.io",
+    ).toBe(false);
   });
 
+  it.each(["single", "fleet/cluster"])(
+    "%s installs with the webhook's name fixed, /metrics behind authentication and authorization by RBAC",
+    async (variant) => {
+      const { stdout: rendered } = await kubectl(inject("kubeconfig"), [
+        "kustomize",
+        path.join(DEPLOY, variant),
+      ]);
+      const docs = YAML.parseAllDocuments(rendered).map((d) => d.toJS() as Record<string, unknown>);
+      const deployment = docs.find((d) => d.kind === "Deployment") as {
+        spec: {
+          template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } };
+        };
+      };
+      const controller = deployment.spec.template.spec.containers.find((c) => c.name === "controller")!;
+      const env = Object.fromEntries((controller.env ?? []).map((e) => [e.name, e.value]));
+      expect(env).toMatchObject({
+        FLEETDECK_SPOT_WEBHOOK_NAME: "fleetdeck-spot",
+        FLEETDECK_METRICS_AUTH: "true",
+        FLEETDECK_AUTHZ: "kubernetes",
+      });
+      const clusterRole = docs.find(
+        (d) => d.kind === "ClusterRole" && (d.metadata as { name: string }).name === "fleetdeck-controller",
+      ) as { rules: { resources?: string[]; resourceNames?: string[] }[] };
+      const webhookRule = clusterRole.rules.find((r) =>
+        r.resources?.includes("mutatingwebhookconfigurations"),
+      );
+      expect(webhookRule?.resourceNames).toEqual([env.FLEETDECK_SPOT_WEBHOOK_NAME]);
+    },
+  );
+
   it("config/deploy-helm-namespaces: no cluster-wide read of Secrets, a Role per listed namespace, the controller told", async () => {
-    const docs = await render(HELM_NAMESPACES);
+    const docs = await renderDir(HELM_NAMESPACES);
     const named = (kind: string, name: string) =>
       docs.filter((d) => d.kind === kind && d.metadata.name === name);
     expect(named("ClusterRole", "fleetdeck-helm-releases")).toEqual([]);
@@ -133,9 +268,9 @@ describe("config/deploy", () => {
       (c) => c.name === "controller",
     )!;
     expect(controller.env).toContainEqual({ name: "FLEETDECK_METADATA_HELM_NAMESPACES", value: "datadog" });
-    // Everything else of config/deploy is there (two cluster-wide objects out, two namespaced in),
-    // and valid for the API server (the listed namespace made first).
-    expect(docs.length).toBe((await render(DEPLOY)).length);
+    // Everything else of config/deploy/single is there (two cluster-wide objects out, two
+    // namespaced in), and valid for the API server (the listed namespace made first).
+    expect(docs.length).toBe((await render("single")).length);
     const admin = inject("kubeconfig");
     const created = await kubectl(admin, ["create", "namespace", "datadog"]).then(
       () => true,
@@ -157,7 +292,7 @@ describe("config/deploy", () => {
     await kubectl(admin, ["create", "namespace", namespace]);
     try {
       // The overlay's Role and RoleBinding, for a throwaway account (the real one serves other tests).
-      const grants = (await render(HELM_NAMESPACES))
+      const grants = (await renderDir(HELM_NAMESPACES))
         .filter((d) => (d.kind === "Role" || d.kind === "RoleBinding") && d.metadata.namespace === "datadog")
         .map((d) => ({
           ...d,

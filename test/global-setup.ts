@@ -1,7 +1,11 @@
 // Starts one real local control plane for the integration run and removes it afterwards.
 // FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
+// FLEETDECK_TEST_STORE=postgresql (npm run test:int:pg, test:faults:pg) also starts a real
+// PostgreSQL server: every test database of the run is then a database on it.
 import type { TestProject } from "vitest/node";
+import { TEST_POSTGRES_ENV } from "../testing/database";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
+import { startPostgres, type PostgresServer } from "../testing/postgres";
 import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
@@ -16,12 +20,13 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  const postgres = await startStore();
   const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
   if (existing) {
     project.provide("kubeconfig", existing);
     project.provide("clusterName", "");
     project.provide("controllerKubeconfig", await controllerKubeconfig(existing, ""));
-    return;
+    return () => postgres?.dispose();
   }
   // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.
   await clusterDown(TEST_CLUSTER);
@@ -31,11 +36,26 @@ export default async function setup(project: TestProject) {
   project.provide("clusterName", TEST_CLUSTER);
   project.provide("controllerKubeconfig", await controllerKubeconfig(handle.kubeconfig, TEST_CLUSTER));
   return async () => {
+    postgres?.dispose();
     if (process.env.FLEETDECK_TEST_KEEP_CLUSTER === "1") return;
     const { leftovers } = await clusterDown(TEST_CLUSTER);
     if (leftovers.length > 0)
       throw new Error(`cluster ${TEST_CLUSTER} left processes behind: ${leftovers.join(", ")}`);
   };
+}
+
+/** The PostgreSQL pass: a server for the run, named to the test processes by the environment. */
+async function startStore(): Promise<PostgresServer | undefined> {
+  const store = process.env.FLEETDECK_TEST_STORE ?? "sqlite";
+  if (store === "sqlite") return undefined;
+  if (store !== "postgresql")
+    throw new Error(`FLEETDECK_TEST_STORE must be sqlite or postgresql, got "${store}"`);
+  const server = await startPostgres("fleetdeck-test");
+  process.env[TEST_POSTGRES_ENV] = server.url();
+  console.log(
+    `[integration] PostgreSQL on 127.0.0.1:${server.port} (every test database is one of its databases)`,
+  );
+  return server;
 }
 
 async function controllerKubeconfig(admin: string, clusterName: string): Promise<string> {

@@ -6,7 +6,8 @@ import { CoreV1Api, KubeConfig, type V1Namespace } from "@kubernetes/client-node
 import pino from "pino";
 import { KubeClient } from "../controller/kube/client";
 import type { Logger } from "../controller/log";
-import { clusterHandle } from "../testing/local-cluster";
+import { clusterHandle, webhookAuthEnv } from "../testing/local-cluster";
+import { webhookClientToken } from "../testing/webhook-auth";
 import {
   asServiceAccount,
   grantHelmNamespaceRole,
@@ -50,6 +51,21 @@ export function controllerClient(): KubeClient {
 export function testClusterDir(): string | undefined {
   const name = inject("clusterName");
   return name ? clusterHandle(name).dir : undefined;
+}
+
+/**
+ * The spot webhook settings that make it answer only the run's API server (which presents a
+ * token, testing/webhook-auth.ts); none for an external cluster.
+ */
+export function testWebhookAuthEnv(): Record<string, string> {
+  const name = inject("clusterName");
+  return name ? webhookAuthEnv(clusterHandle(name)) : {};
+}
+
+/** The token the run's API server presents to webhooks, to call one as it does; none for an external cluster. */
+export function testWebhookClientToken(): string | undefined {
+  const name = inject("clusterName");
+  return name ? webhookClientToken(clusterHandle(name).webhookAuth) : undefined;
 }
 
 export function uniqueName(prefix: string): string {

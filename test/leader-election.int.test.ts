@@ -2,7 +2,7 @@
 // commands; when it dies the other takes over within the lease's 15 s, and when it stops
 // cleanly it hands over within 2 s.
 import { afterEach, describe, expect, it } from "vitest";
-import { insertCommand } from "../lib/db/commands";
+import { pingApplied } from "./command-stream";
 import type { Database } from "../lib/db/open";
 import { launchController, type TestController } from "../testing/controllers";
 import { createTestDatabase } from "../testing/database";
@@ -17,8 +17,8 @@ afterEach(async () => {
 
 async function pair(prefix: string): Promise<{ db: Database; a: TestController; b: TestController }> {
   const namespace = await createNamespace(kc, prefix);
-  const { db, file } = await createTestDatabase(prefix);
-  const common = { kubeconfig: controllerKubeconfigFile(), databaseFile: file, namespace };
+  const { db, url } = await createTestDatabase(prefix);
+  const common = { kubeconfig: controllerKubeconfigFile(), databaseUrl: url, namespace };
   const [a, b] = await Promise.all([
     launchController({ ...common, id: `${prefix}-a` }),
     launchController({ ...common, id: `${prefix}-b` }),
@@ -38,24 +38,10 @@ async function leaderOf(
   });
 }
 
-/** Inserts a ping and waits for its outcome; returns who applied it and when. */
+/** Pings the database's one cluster and waits for the outcome: who applied it, when. */
 async function ping(db: Database, timeoutMs: number): Promise<{ by: string; appliedAt: number }> {
-  const inserted = await insertCommand(db, {
-    kind: "ping",
-    target: "",
-    payload: {},
-    actor: "test",
-    source: "dashboard",
-  });
-  if (!inserted.ok) throw new Error(inserted.error);
-  return eventually(
-    async () => {
-      const c = await db.command.findUniqueOrThrow({ where: { id: inserted.commandId } });
-      expect(c.status).toBe("applied");
-      return { by: c.claimedBy!, appliedAt: c.appliedAt!.getTime() };
-    },
-    { timeoutMs, intervalMs: 20 },
-  );
+  const { id: clusterId } = await db.cluster.findFirstOrThrow();
+  return pingApplied(db, clusterId, timeoutMs);
 }
 
 describe("leader election between two controller processes", () => {

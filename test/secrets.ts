@@ -13,6 +13,8 @@ export const TEST_SECRETS = {
   adminToken: "e2e-admin-token-0123456789",
   /** FLEETDECK_API_TOKEN (bearer token of /api/signals) in e2e/auth.spec.ts. */
   apiToken: "e2e-api-token-0123456789",
+  /** FLEETDECK_AUTH_PROXY_SECRET of the proxied dashboard in e2e/authorization.spec.ts. */
+  proxySecret: "e2e-proxy-secret-0123456789",
   /** DD_API_KEY of the metadata integration tests. */
   metadataApiKey: "test-api-key-not-a-real-one",
   /** An API key inside Helm values: redacted before it is sent, stored or shown. */

@@ -10,8 +10,16 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import https from "node:https";
 import { SPOT_CONFIG_ANNOTATION, SPOT_ENABLED_LABEL } from "../lib/spot";
 import { freePort } from "../testing/processes";
+
+/**
+ * The MutatingWebhookConfiguration's name config/deploy fixes: its ClusterRole grants that one
+ * name only, and `npm run test:int:sa` runs the controller code with that ClusterRole. Test
+ * files run one at a time and each deletes it afterwards.
+ */
+export const INSTALLED_WEBHOOK_NAME = "fleetdeck-spot";
 
 /** A spot-enabled controller with loops fast enough for tests (the defaults are minutes). */
 export async function spotControllerEnv(
@@ -124,4 +132,59 @@ export async function waitForWebhookActive(
       throw new Error(`the API server did not call the webhook within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+export interface WebhookPost {
+  port: number;
+  /** The CA the webhook's certificate is verified against. */
+  ca: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
+  /** A bearer token, as the API server presents one (testing/webhook-auth.ts). */
+  token?: string;
+  /** Stream the body in chunks without a Content-Length. */
+  chunked?: boolean;
+}
+
+/** POSTs to a webhook server's /mutate over HTTPS; resolves with the status and the body text. */
+export function postToWebhook(post: WebhookPost): Promise<{ status: number; text: string }> {
+  const { port, ca, body, token, chunked = false } = post;
+  const headers = {
+    "content-type": "application/json",
+    ...post.headers,
+    ...(chunked ? {} : { "content-length": String(Buffer.byteLength(body)) }),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: "127.0.0.1", port, path: "/mutate", method: "POST", ca, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    // The server answers an oversized body before reading all of it; what is still being
+    // written may then fail, which is not the caller's concern.
+    req.on("error", reject);
+    if (chunked) for (let i = 0; i < body.length; i += 8192) req.write(body.slice(i, i + 8192));
+    else req.write(body);
+    req.end();
+  });
+}
+
+/** An AdmissionReview of a pod CREATE in namespace "shop", as the API server sends one. */
+export function podCreateReview(pod: object, uid = "uid-1"): string {
+  return JSON.stringify({
+    apiVersion: "admission.k8s.io/v1",
+    kind: "AdmissionReview",
+    request: {
+      uid,
+      kind: { group: "", version: "v1", kind: "Pod" },
+      resource: { group: "", version: "v1", resource: "pods" },
+      namespace: "shop",
+      operation: "CREATE",
+      object: pod,
+    },
+  });
 }

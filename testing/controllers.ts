@@ -12,7 +12,8 @@ export interface TestController {
 export async function launchController(options: {
   id: string;
   kubeconfig: string;
-  databaseFile: string;
+  /** DATABASE_URL: a SQLite file (file:…) or a PostgreSQL database. */
+  databaseUrl: string;
   namespace: string;
   env?: Record<string, string>;
   waitReady?: boolean;
@@ -20,7 +21,7 @@ export async function launchController(options: {
   const port = await freePort();
   const proc = startController(options.id, {
     KUBECONFIG: options.kubeconfig,
-    DATABASE_URL: `file:${options.databaseFile}`,
+    DATABASE_URL: options.databaseUrl,
     FLEETDECK_CONTROLLER_ID: options.id,
     FLEETDECK_NAMESPACE: options.namespace,
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${port}`,

@@ -1,5 +1,7 @@
 // cluster:up is idempotent and cluster:down leaves no process behind (its own cluster, so
 // the run's shared cluster is not disturbed).
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   clusterDown,
@@ -29,6 +31,11 @@ describe("local cluster lifecycle", () => {
     const warm = await clusterUp(NAME);
     expect(warm.action).toBe("started");
     expect(componentStatus(warm.handle).every((c) => c.running)).toBe(true);
+
+    // A cluster created with other kwok Stages is created again (kwok reads them once).
+    fs.writeFileSync(path.join(warm.handle.dir, "fleetdeck-stages.sha256"), "stale");
+    const again = await clusterUp(NAME);
+    expect(again.action).toBe("created");
 
     const down = await clusterDown(NAME);
     expect(down.deleted).toBe(true);

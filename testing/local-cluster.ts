@@ -2,6 +2,7 @@
 // and kwok, built by hack/build.sh and orchestrated by kwokctl's binary runtime. Used by the
 // cluster:* scripts, the demo, the benchmarks and the integration-test harness.
 import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -15,6 +16,12 @@ import {
 } from "./control-plane-binaries";
 import { installManifests } from "./install-manifests";
 import { REPO_ROOT, STATE_DIR } from "./paths";
+import {
+  WEBHOOK_CLIENT_USER,
+  webhookAuthFiles,
+  writeWebhookAuth,
+  type WebhookAuthFiles,
+} from "./webhook-auth";
 
 const run = promisify(execFile);
 
@@ -24,6 +31,8 @@ export const FLEETDECK_MANIFESTS = [
   path.join(REPO_ROOT, "config/crd"),
   path.join(REPO_ROOT, "config/cluster/namespace.yaml"),
 ];
+/** kwok's Stages: its defaults plus simulated agent failures (docs/health.md). */
+export const KWOK_STAGES = path.join(REPO_ROOT, "config/cluster/kwok-stages.yaml");
 
 export interface ClusterHandle {
   name: string;
@@ -31,6 +40,8 @@ export interface ClusterHandle {
   kubeconfig: string;
   /** kwokctl's directory for this cluster: pids/, logs/ (audit.log among them), pki/. */
   dir: string;
+  /** How its API server authenticates to webhooks (testing/webhook-auth.ts). */
+  webhookAuth: WebhookAuthFiles;
 }
 
 export function clusterHandle(name = DEFAULT_CLUSTER): ClusterHandle {
@@ -38,7 +49,18 @@ export function clusterHandle(name = DEFAULT_CLUSTER): ClusterHandle {
     name,
     kubeconfig: path.join(STATE_DIR, name === DEFAULT_CLUSTER ? "kubeconfig" : `kubeconfig-${name}`),
     dir: path.join(kwokWorkdir(), "clusters", name),
+    webhookAuth: webhookAuthFiles(path.join(kwokWorkdir(), "webhook-auth", name)),
   };
+}
+
+/**
+ * The spot controller's settings that make its webhook answer only this cluster's API server;
+ * none for a cluster created before its API server presented a token.
+ */
+export function webhookAuthEnv(handle: ClusterHandle): Record<string, string> {
+  return fs.existsSync(handle.webhookAuth.tokenFile)
+    ? { FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS: WEBHOOK_CLIENT_USER }
+    : {};
 }
 
 function kwokWorkdir(): string {
@@ -151,6 +173,24 @@ function exists(handle: ClusterHandle): boolean {
   return fs.existsSync(path.join(handle.dir, "kwok.yaml"));
 }
 
+/** Where a cluster records the digest of the Stages it was created with. */
+function stagesStamp(handle: ClusterHandle): string {
+  return path.join(handle.dir, "fleetdeck-stages.sha256");
+}
+
+function stagesDigest(): string {
+  return createHash("sha256").update(fs.readFileSync(KWOK_STAGES)).digest("hex");
+}
+
+/** kwok reads its Stages once, at creation: a cluster made with other Stages is made again. */
+function hasCurrentStages(handle: ClusterHandle): boolean {
+  try {
+    return fs.readFileSync(stagesStamp(handle), "utf8").trim() === stagesDigest();
+  } catch {
+    return false;
+  }
+}
+
 export interface UpResult {
   handle: ClusterHandle;
   /** "created", "started" (existed, was stopped) or "running" (nothing to do). */
@@ -173,6 +213,10 @@ export async function clusterUp(
   fs.mkdirSync(STATE_DIR, { recursive: true });
 
   let action: UpResult["action"] = "running";
+  if (exists(handle) && !hasCurrentStages(handle)) {
+    log(`cluster ${name} was created with other kwok Stages (${KWOK_STAGES}): creating it again`);
+    await clusterDown(name);
+  }
   const status = componentStatus(handle);
   if (!exists(handle)) {
     log(
@@ -194,16 +238,35 @@ export async function clusterUp(
       // server is away longer than their renew deadline (restart and outage tests do that).
       "kube-controller-manager=leader-elect=false",
       "kube-scheduler=leader-elect=false",
+      // The API server presents a token to admission webhooks, which they check (TokenReview).
+      ...writeWebhookAuth(handle.webhookAuth),
     ];
-    await kwokctl(bins, name, [
-      ...["create", "cluster", "--runtime", "binary"],
-      ...Object.entries(binaries).flatMap(([flag, file]) => [`--${flag}-binary`, path.join(bins.dir, file)]),
-      // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
-      ...["--kubeconfig", kwokctlKubeconfig(name)],
-      ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
-      ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
-      ...["--disable-qps-limits", "--wait", "120s"],
-    ]);
+    const create = () =>
+      kwokctl(bins, name, [
+        ...["create", "cluster", "--runtime", "binary"],
+        ...Object.entries(binaries).flatMap(([flag, file]) => [
+          `--${flag}-binary`,
+          path.join(bins.dir, file),
+        ]),
+        // kwokctl merges a context into this file; keep it away from the user's ~/.kube/config.
+        ...["--kubeconfig", kwokctlKubeconfig(name)],
+        ...["--kube-audit-policy", path.join(REPO_ROOT, "config/cluster/audit-policy.yaml")],
+        ...["--config", KWOK_STAGES],
+        ...extraArgs.flatMap((arg) => ["--extra-args", arg]),
+        ...["--disable-qps-limits", "--wait", "120s"],
+      ]);
+    try {
+      await create();
+    } catch (error) {
+      // On a machine busy with other clusters the API server may miss kwokctl's 120 s: once more.
+      log(
+        `creating cluster ${name} failed (${String((error as Error).message).split("\n")[0]}); retrying once`,
+      );
+      await kwokctl(bins, name, ["delete", "cluster"]).catch(() => undefined);
+      fs.rmSync(handle.dir, { recursive: true, force: true });
+      await create();
+    }
+    fs.writeFileSync(stagesStamp(handle), stagesDigest());
     action = "created";
   } else if (!status.every((c) => c.running)) {
     log(`starting stopped cluster ${name}`);
@@ -251,6 +314,7 @@ export async function clusterDown(
   if (leftovers.length > 0) await sleep(200);
   leftovers = leftoverProcesses(handle);
   fs.rmSync(handle.dir, { recursive: true, force: true });
+  fs.rmSync(handle.webhookAuth.dir, { recursive: true, force: true });
   fs.rmSync(handle.kubeconfig, { force: true });
   fs.rmSync(kwokctlKubeconfig(name), { force: true });
   return { deleted, leftovers };

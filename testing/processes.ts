@@ -115,15 +115,24 @@ export function startWeb(name: string, env: Record<string, string | undefined>):
   return startProcess(name, TSX, [path.join(REPO_ROOT, "scripts/web.ts")], env);
 }
 
+// Ports handed out by this process: the kernel may offer a port again once its probe closed,
+// before whoever was given it listens (a webhook port and a health port of one controller).
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /** Polls a URL until it answers with `status` (200 by default); fails early if `proc` exits. */

@@ -1,10 +1,12 @@
 import { AuditFiltersForm } from "@/components/audit/audit-filters-form";
 import { AuditTable } from "@/components/audit/audit-table";
+import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
 import { parseAuditFilters } from "@/lib/audit-filters";
 import { filtersToSearch, numberParam } from "@/lib/search-params";
 import { auditFacets, listAudit } from "@/server/queries/audit";
+import { listClusters } from "@/server/queries/clusters";
 
 export default async function AuditPage({
   searchParams,
@@ -14,7 +16,11 @@ export default async function AuditPage({
   const params = await searchParams;
   const filters = parseAuditFilters(params);
   const cursor = numberParam(params.cursor);
-  const [page, facets] = await Promise.all([listAudit(filters, cursor ?? undefined), auditFacets()]);
+  const [page, facets, clusters] = await Promise.all([
+    listAudit(filters, cursor ?? undefined),
+    auditFacets(),
+    listClusters(),
+  ]);
   return (
     <>
       <PageHeader
@@ -37,6 +43,7 @@ export default async function AuditPage({
           </div>
         }
       />
+      <ClusterPicker path="/audit" clusters={clusters} current={filters.cluster} params={filters} />
       <AuditFiltersForm filters={filters} facets={facets} />
       <AuditTable filters={filters} cursor={cursor} initial={page} />
       <Pager path="/audit" filters={filters} cursor={cursor} nextCursor={page.nextCursor} />

@@ -1,16 +1,26 @@
 import { ExperimentsTable } from "@/components/experiments/experiments-table";
+import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
+import { clusterParam } from "@/lib/search-params";
+import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { listExperiments } from "@/server/queries/experiments";
 
-export default async function ExperimentsPage() {
-  const experiments = await listExperiments();
+export default async function ExperimentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const param = clusterParam.parse((await searchParams).cluster);
+  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(param)]);
+  const experiments = cluster === null ? [] : await listExperiments({ clusterId: cluster?.id });
   return (
     <>
       <PageHeader
         title="Experiments"
         description="Every configuration experiment run against a DatadogAgent: who started it, how it ended, and how long it ran."
       />
-      <ExperimentsTable initial={experiments} />
+      <ClusterPicker path="/experiments" clusters={clusters} current={param} />
+      <ExperimentsTable initial={experiments} cluster={cluster?.name} />
     </>
   );
 }

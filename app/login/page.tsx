@@ -1,4 +1,5 @@
 import { LoginForm } from "@/components/auth/login-form";
+import { safeNextPath } from "@/lib/safe-redirect";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
@@ -8,7 +9,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <p className="mt-1 text-sm text-slate-600">
         This dashboard requires the admin token it was started with.
       </p>
-      <LoginForm next={next ?? "/"} />
+      <LoginForm next={safeNextPath(next)} />
     </div>
   );
 }

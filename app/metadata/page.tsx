@@ -1,3 +1,4 @@
+import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { ForwarderStatus } from "@/components/metadata/forwarder-status";
 import { SendCharts } from "@/components/metadata/send-charts";
 import { SendFiltersForm } from "@/components/metadata/send-filters-form";
@@ -6,6 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
 import { parseMetadataFilters } from "@/lib/metadata-filters";
 import { numberParam } from "@/lib/search-params";
+import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { listForwarders, listSends, sendCharts } from "@/server/queries/metadata";
 
 export default async function MetadataPage({
@@ -16,10 +18,13 @@ export default async function MetadataPage({
   const params = await searchParams;
   const filters = parseMetadataFilters(params);
   const cursor = numberParam(params.cursor);
+  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(filters.cluster)]);
+  // A cluster that is not in the fleet filters everything out.
+  const scope = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
   const [page, forwarders, charts] = await Promise.all([
     listSends(filters, cursor ?? undefined),
-    listForwarders(),
-    sendCharts(),
+    listForwarders(scope),
+    sendCharts(scope),
   ]);
   return (
     <>
@@ -27,8 +32,9 @@ export default async function MetadataPage({
         title="Metadata"
         description="What the CRD and Helm forwarders send to the Datadog intake: every attempt, its payload and what changed since the previous one."
       />
-      <ForwarderStatus initial={forwarders} />
-      <SendCharts initial={charts} />
+      <ClusterPicker path="/metadata" clusters={clusters} current={filters.cluster} params={filters} />
+      <ForwarderStatus initial={forwarders} cluster={filters.cluster} />
+      <SendCharts initial={charts} cluster={filters.cluster} />
       <SendFiltersForm filters={filters} />
       <SendLog filters={filters} cursor={cursor} initial={page} initialSelected={numberParam(params.send)} />
       <Pager path="/metadata" filters={filters} cursor={cursor} nextCursor={page.nextCursor} />

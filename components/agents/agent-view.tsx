@@ -14,17 +14,18 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useAgent } from "./queries";
+import { RolloutPanel } from "./rollout-panel";
 
-/** One DatadogAgent, live: its state, experiment, start form, spec and revision history. */
+/** One DatadogAgent, live: its state, rollout, experiment, start form, spec and revision history. */
 export function AgentView({
   initial,
 }: {
   initial: { agent: AgentDetailDto; revisions: RevisionDto[]; experiments: ExperimentDto[] };
 }) {
-  const key = initial.agent.key;
-  const agent = useAgent(key, initial.agent);
-  const revisions = useRevisions(key, initial.revisions);
-  const experiments = useExperiments(initial.experiments, key);
+  const { key, clusterId } = initial.agent;
+  const agent = useAgent(initial.agent);
+  const revisions = useRevisions(clusterId, key, initial.revisions);
+  const experiments = useExperiments(initial.experiments, { cluster: clusterId, agentKey: key });
   return (
     <div className="space-y-6">
       <Card>
@@ -65,6 +66,11 @@ export function AgentView({
           )}
         </dl>
       </Card>
+      <RolloutPanel
+        rollout={agent.rollout}
+        state={agent.health?.state ?? "unknown"}
+        updatedAt={agent.health?.updatedAt ?? null}
+      />
       <ExperimentPanel agent={agent} experiments={experiments} revisions={revisions} />
       <StartExperimentForm agent={agent} />
       <Card title="Current spec">

@@ -11,6 +11,7 @@ export function AuditFiltersForm({
 }) {
   return (
     <FilterForm action="/audit" label="Filter the audit trail">
+      {filters.cluster && <input type="hidden" name="cluster" value={filters.cluster} />}
       <FilterField label="Actor">
         <input name="actor" list="audit-actors" defaultValue={filters.actor} className={filterInput} />
         <Suggestions id="audit-actors" values={facets.actors} />

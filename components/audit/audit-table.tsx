@@ -7,6 +7,7 @@ import { EmptyState, Table } from "@/components/ui/table";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { useFleet } from "@/components/fleet/fleet-context";
 
 function summary(details: Record<string, unknown>): string {
   if (typeof details.message === "string") return details.message;
@@ -31,16 +32,26 @@ export function AuditTable({
     initial,
     cursor === null,
   );
+  const { showClusters } = useFleet();
   if (data.rows.length === 0) {
     return <EmptyState>No audit entries match these filters.</EmptyState>;
   }
   return (
-    <Table caption="Audit trail, newest first" columns={["When", "Actor", "Action", "Target", "Details"]}>
+    <Table
+      caption="Audit trail, newest first"
+      columns={["When", ...(showClusters ? ["Cluster"] : []), "Actor", "Action", "Target", "Details"]}
+    >
       {data.rows.map((row) => (
-        <tr key={row.id} className="border-t border-slate-100 align-top" data-testid="audit-row">
+        <tr
+          key={row.id}
+          className="border-t border-slate-100 align-top"
+          data-testid="audit-row"
+          data-cluster={row.clusterName ?? ""}
+        >
           <td className="whitespace-nowrap px-3 py-2 text-slate-600">
             <RelativeTime iso={row.at} />
           </td>
+          {showClusters && <td className="px-3 py-2 text-slate-700">{row.clusterName ?? "—"}</td>}
           <td className="px-3 py-2 font-medium">{row.actor}</td>
           <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
           <td className="px-3 py-2">

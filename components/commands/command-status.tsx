@@ -34,7 +34,10 @@ export function CommandStatus({ id, error }: { id: number | null; error?: string
     >
       <Badge tone={look.tone}>{look.label}</Badge>
       <span className="text-slate-700">
-        {data?.message ?? `command #${id} is waiting for the controller`}
+        {data?.message ??
+          (data && status === "pending" && !data.controllerReporting
+            ? `no controller is reporting in cluster ${data.clusterName}: command #${id} stays pending until one does`
+            : `command #${id} is waiting for the controller`)}
       </span>
     </p>
   );

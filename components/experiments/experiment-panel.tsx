@@ -1,8 +1,10 @@
 "use client";
 
 import { useState } from "react";
+import { refusalOf } from "@/lib/access";
 import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
-import { canEnd, refusal } from "@/lib/experiments";
+import { canEnd, canPromoteCandidate, refusal } from "@/lib/experiments";
+import type { CandidateHealth } from "@/lib/rollout";
 import { agentStatusOf } from "@/lib/read-model/agents";
 import type { AgentDetailDto } from "@/server/queries/agents";
 import type { ExperimentDto } from "@/server/queries/experiments";
@@ -14,6 +16,7 @@ import { SpecDiff } from "@/components/revisions/spec-diff";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
+import { Badge, type Tone } from "@/components/ui/badge";
 import { OutcomeBadge, PhaseBadge } from "./experiment-badges";
 
 function formatDuration(seconds: number): string {
@@ -53,8 +56,15 @@ export function ExperimentPanel({
   const row = status?.id ? experiments.find((e) => e.experimentId === status.id) : experiments[0];
   const specOf = (name: string | undefined) => revisions.find((r) => r.name === name)?.spec;
   const confirmed = confirm ? experiments.find((e) => e.experimentId === confirm.id) : undefined;
-  // The controller's own rule (lib/experiments.ts), checked again while the dialog is open.
-  const blockedReason = confirm ? refusal(canEnd(agentStatus, confirm.id, confirm.action)) : null;
+  // The viewer's permission, then the controller's own rules (lib/experiments.ts), checked again
+  // while the dialog is open; a promote also waits for a healthy candidate.
+  const denied = refusalOf(agent.permission);
+  const candidate = agent.rollout?.candidate ?? null;
+  const endRefusal = (id: string, action: "promote" | "stop") =>
+    denied ??
+    refusal(canEnd(agentStatus, id, action)) ??
+    (action === "promote" ? refusal(canPromoteCandidate(candidate)) : null);
+  const blockedReason = confirm ? endRefusal(confirm.id, confirm.action) : null;
   const dialogs = confirm && (
     <>
       <CommandDialog
@@ -63,7 +73,7 @@ export function ExperimentPanel({
         title={`Promote experiment ${confirm.id}?`}
         confirmLabel="Promote"
         blockedReason={blockedReason}
-        action={() => promoteExperiment(agent.key, confirm.id)}
+        action={() => promoteExperiment(agent.clusterId, agent.key, confirm.id)}
       >
         <p className="mb-3">
           The candidate <span className="font-mono">{confirmed?.candidateRevision ?? "?"}</span> stays as the
@@ -78,7 +88,7 @@ export function ExperimentPanel({
         confirmLabel="Stop and roll back"
         danger
         blockedReason={blockedReason}
-        action={() => stopExperiment(agent.key, confirm.id)}
+        action={() => stopExperiment(agent.clusterId, agent.key, confirm.id)}
       >
         <p className="mb-3">
           The agent is rolled back to the baseline{" "}
@@ -126,7 +136,7 @@ export function ExperimentPanel({
           status.id ? (
             <div className="flex gap-2">
               {(["promote", "stop"] as const).map((action) => {
-                const reason = refusal(canEnd(agentStatus, status.id!, action));
+                const reason = endRefusal(status.id!, action);
                 return (
                   <Button
                     key={action}
@@ -171,6 +181,20 @@ export function ExperimentPanel({
               </dd>
             </>
           )}
+          {running && candidate && candidate.experimentId === status.id && (
+            <>
+              <dt className="text-slate-500">Candidate</dt>
+              <dd data-testid="candidate-health">
+                <CandidateSummary candidate={candidate} />
+              </dd>
+            </>
+          )}
+          {status.reason === "unhealthy" && (
+            <>
+              <dt className="text-slate-500">Why</dt>
+              <dd>the health gate found the candidate unhealthy{row?.reason ? `: ${row.reason}` : ""}</dd>
+            </>
+          )}
           {status.phase === "aborted" && row?.reason && (
             <>
               <dt className="text-slate-500">Why</dt>
@@ -181,6 +205,34 @@ export function ExperimentPanel({
         <CandidateDiff experiment={row} specOf={specOf} />
       </Card>
     </>
+  );
+}
+
+const VERDICT_TONES: Record<CandidateHealth["state"], Tone> = {
+  healthy: "good",
+  progressing: "warn",
+  unhealthy: "bad",
+};
+
+/** How far the candidate has rolled out, whether it is healthy, and what its gate does. */
+function CandidateSummary({ candidate: c }: { candidate: CandidateHealth }) {
+  const share = c.desired > 0 ? Math.min(100, Math.round((c.pods / c.desired) * 100)) : 0;
+  return (
+    <div className="space-y-1">
+      <div className="flex flex-wrap items-center gap-2">
+        <span data-testid="candidate-state" data-state={c.state}>
+          <Badge tone={VERDICT_TONES[c.state]}>{c.state}</Badge>
+        </span>
+        <span className="tabular-nums">
+          rolled out to {c.pods} of {c.desired} pods ({share} %), {c.ready} ready
+        </span>
+      </div>
+      <p className="text-xs text-slate-600">{c.summary}</p>
+      <p className="text-xs text-slate-500">
+        Health gate: more than {c.thresholdPercent} % of its pods unavailable for {c.graceSeconds} s{" "}
+        {c.enabled ? "rolls it back" : "is reported only (automatic rollback off)"}
+      </p>
+    </div>
   );
 }
 

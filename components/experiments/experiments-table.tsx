@@ -4,6 +4,8 @@ import Link from "next/link";
 import type { ExperimentDto } from "@/server/queries/experiments";
 import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { agentPagePath } from "@/components/agents/paths";
+import { useFleet } from "@/components/fleet/fleet-context";
 import { OutcomeBadge } from "./experiment-badges";
 import { useExperiments } from "./queries";
 
@@ -14,8 +16,9 @@ function duration(seconds: number | null): string {
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
-export function ExperimentsTable({ initial }: { initial: ExperimentDto[] }) {
-  const data = useExperiments(initial);
+export function ExperimentsTable({ initial, cluster }: { initial: ExperimentDto[]; cluster?: string }) {
+  const data = useExperiments(initial, { cluster });
+  const { showClusters } = useFleet();
   if (data.length === 0) {
     return (
       <EmptyState>
@@ -28,6 +31,7 @@ export function ExperimentsTable({ initial }: { initial: ExperimentDto[] }) {
     <Table
       caption="Experiments, newest first"
       columns={[
+        ...(showClusters ? ["Cluster"] : []),
         "Experiment",
         "Agent",
         "Outcome",
@@ -43,10 +47,12 @@ export function ExperimentsTable({ initial }: { initial: ExperimentDto[] }) {
           className="border-t border-slate-100 align-top"
           data-testid="experiment-row"
           data-outcome={e.outcome ?? "running"}
+          data-cluster={e.clusterName}
         >
+          {showClusters && <td className="px-3 py-2 text-slate-700">{e.clusterName}</td>}
           <td className="px-3 py-2 font-mono text-xs">{e.experimentId}</td>
           <td className="px-3 py-2">
-            <Link href={`/agents/${e.agentKey}`} className="text-sky-700 hover:underline">
+            <Link href={agentPagePath(e.clusterName, e.agentKey)} className="text-sky-700 hover:underline">
               {e.agentKey}
             </Link>
           </td>

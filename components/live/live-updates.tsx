@@ -2,10 +2,13 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { queryKeys } from "./query-keys";
 
-type LiveState = "connecting" | "live" | "paused" | "reconnecting";
+type LiveState = "connecting" | "live" | "paused" | "reconnecting" | "ended";
 
 const FLUSH_MS = 100;
+/** The fleet page sums up every topic: refetched on any change, at most this often. */
+const FLEET_REFRESH_MS = 2_000;
 
 /**
  * Listens to /api/stream and refetches the queries of the topics that changed (every query
@@ -18,14 +21,23 @@ export function LiveUpdates() {
 
   useEffect(() => {
     let source: EventSource | null = null;
+    let ended = false;
     let lastId: string | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let fleetTimer: ReturnType<typeof setTimeout> | undefined;
+    let fleetRefreshedAt = 0;
     const pending = new Set<string>();
 
+    const refreshFleet = () => {
+      fleetTimer = undefined;
+      fleetRefreshedAt = Date.now();
+      void queryClient.invalidateQueries({ queryKey: queryKeys.fleet });
+    };
     const flush = () => {
       flushTimer = undefined;
       for (const topic of pending) void queryClient.invalidateQueries({ queryKey: [topic] });
       pending.clear();
+      fleetTimer ??= setTimeout(refreshFleet, Math.max(0, fleetRefreshedAt + FLEET_REFRESH_MS - Date.now()));
     };
     const open = () => {
       const resuming = lastId !== null;
@@ -48,14 +60,24 @@ export function LiveUpdates() {
         void queryClient.invalidateQueries();
       });
       source.addEventListener("heartbeat", () => setState("live"));
+      // Signed out (here or in another tab), expired, or the admin token changed: stop for good.
+      source.addEventListener("session-ended", () => {
+        close();
+        ended = true;
+        setState("ended");
+      });
       // EventSource reconnects by itself (with Last-Event-ID); say so meanwhile.
       source.onerror = () => setState("reconnecting");
     };
     const close = () => {
       source?.close();
       source = null;
+      // Hidden: nothing refetches, the fleet page included; the resumed stream catches up.
+      clearTimeout(fleetTimer);
+      fleetTimer = undefined;
     };
     const onVisibility = () => {
+      if (ended) return;
       if (document.hidden) {
         close();
         setState("paused");
@@ -68,6 +90,7 @@ export function LiveUpdates() {
     return () => {
       document.removeEventListener("visibilitychange", onVisibility);
       clearTimeout(flushTimer);
+      clearTimeout(fleetTimer);
       close();
     };
   }, [queryClient]);
@@ -77,6 +100,7 @@ export function LiveUpdates() {
     live: { dot: "bg-emerald-500", label: "Live" },
     paused: { dot: "bg-slate-400", label: "Paused (tab hidden)" },
     reconnecting: { dot: "bg-amber-500", label: "Reconnecting" },
+    ended: { dot: "bg-rose-500", label: "Signed out: reload to sign in" },
   };
   return (
     <p

@@ -2,7 +2,8 @@
 
 import { FORWARDER_STATUS_STALE_AFTER_MS } from "@/lib/metadata";
 import type { ForwarderDto } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/live/query-keys";
+import { queryKeys, withCluster } from "@/components/live/query-keys";
+import { useFleet } from "@/components/fleet/fleet-context";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
@@ -21,10 +22,18 @@ function every(seconds: number): string {
   return seconds % 60 === 0 ? `every ${seconds / 60} min` : `every ${seconds} s`;
 }
 
-/** Each forwarder's watches, denied watches, heartbeat and queue, as the leading controller reports them. */
-export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
+/**
+ * Each forwarder's watches, denied watches, heartbeat and queue, as each cluster's leading
+ * controller reports them.
+ */
+export function ForwarderStatus({ initial, cluster }: { initial: ForwarderDto[]; cluster?: string }) {
   const now = useNow();
-  const data = useLiveData(queryKeys.metadataForwarders, "/api/metadata/forwarders", initial);
+  const { showClusters } = useFleet();
+  const data = useLiveData(
+    queryKeys.metadataForwarders(cluster),
+    withCluster("/api/metadata/forwarders", cluster),
+    initial,
+  );
   if (data.length === 0) {
     return (
       <p
@@ -44,7 +53,10 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
           role="alert"
           className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900"
         >
-          <p className="font-semibold">{off.message}</p>
+          <p className="font-semibold">
+            {showClusters ? `${off.clusterName}: ` : ""}
+            {off.message}
+          </p>
           <p className="mt-1">
             Nothing is watched or sent. Set <code className="font-mono">DD_API_KEY</code> (and{" "}
             <code className="font-mono">DD_SITE</code> or <code className="font-mono">DD_URL</code>) in the
@@ -55,11 +67,11 @@ export function ForwarderStatus({ initial }: { initial: ForwarderDto[] }) {
       <div className="mb-6 grid gap-4 lg:grid-cols-2">
         {data.map((f) => (
           <Card
-            key={f.name}
-            title={TITLES[f.name] ?? f.name}
+            key={`${f.clusterId}/${f.name}`}
+            title={`${TITLES[f.name] ?? f.name}${showClusters ? ` · ${f.clusterName}` : ""}`}
             actions={<StateBadge forwarder={f} now={now} />}
           >
-            <div data-testid={`forwarder-${f.name}`}>
+            <div data-testid={`forwarder-${f.name}`} data-cluster={f.clusterName}>
               <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm">
                 <Field label="Intake">
                   <span className="break-all font-mono text-xs">{f.intakeUrl}</span>

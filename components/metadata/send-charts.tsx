@@ -2,7 +2,7 @@
 
 import { SEND_REASONS, type SendReason } from "@/lib/metadata";
 import type { MinuteBucket } from "@/server/queries/metadata";
-import { queryKeys } from "@/components/live/query-keys";
+import { queryKeys, withCluster } from "@/components/live/query-keys";
 import { Card } from "@/components/ui/card";
 import { useLiveData } from "@/components/live/use-live-data";
 
@@ -149,8 +149,12 @@ function Legend({ items }: { items: { label: string; color: string }[] }) {
 }
 
 /** Sends per minute by reason and latency percentiles over the last hour, following the live stream. */
-export function SendCharts({ initial }: { initial: MinuteBucket[] }) {
-  const data = useLiveData(queryKeys.metadataCharts, "/api/metadata/charts", initial);
+export function SendCharts({ initial, cluster }: { initial: MinuteBucket[]; cluster?: string }) {
+  const data = useLiveData(
+    queryKeys.metadataCharts(cluster),
+    withCluster("/api/metadata/charts", cluster),
+    initial,
+  );
   const total = data.reduce((sum, b) => sum + SEND_REASONS.reduce((s, r) => s + b.counts[r], 0), 0);
   const failed = data.reduce((sum, b) => sum + b.failed, 0);
   return (

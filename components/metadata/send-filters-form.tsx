@@ -18,6 +18,7 @@ export function SendFiltersForm({ filters }: { filters: MetadataFilters }) {
   );
   return (
     <FilterForm action="/metadata" label="Filter the send log">
+      {filters.cluster && <input type="hidden" name="cluster" value={filters.cluster} />}
       {select("forwarder", "Forwarder", FORWARDERS)}
       {select("kind", "Kind", METADATA_KINDS)}
       <FilterField label="Object contains">

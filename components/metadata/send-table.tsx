@@ -8,6 +8,7 @@ import { queryKeys } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useLiveData } from "@/components/live/use-live-data";
+import { useFleet } from "@/components/fleet/fleet-context";
 
 const STATUS_TONE: Record<string, Tone> = { sent: "good", failed: "bad", skipped: "warn" };
 
@@ -36,16 +37,34 @@ export function SendTable({
     initial,
     cursor === null,
   );
+  const { showClusters } = useFleet();
   if (data.rows.length === 0) {
     return <EmptyState>No sends match these filters.</EmptyState>;
   }
   return (
     <Table
       caption="Metadata send attempts, newest first"
-      columns={["When", "Forwarder", "Object", "Reason", "Status", "Attempt", "Size", "Latency", "Error"]}
+      columns={[
+        "When",
+        ...(showClusters ? ["Cluster"] : []),
+        "Forwarder",
+        "Object",
+        "Reason",
+        "Status",
+        "Attempt",
+        "Size",
+        "Latency",
+        "Error",
+      ]}
     >
       {data.rows.map((row) => (
-        <Row key={row.id} row={row} selected={row.id === selectedId} onSelect={onSelect} />
+        <Row
+          key={row.id}
+          row={row}
+          showCluster={showClusters}
+          selected={row.id === selectedId}
+          onSelect={onSelect}
+        />
       ))}
     </Table>
   );
@@ -53,10 +72,12 @@ export function SendTable({
 
 function Row({
   row,
+  showCluster,
   selected,
   onSelect,
 }: {
   row: SendRowDto;
+  showCluster: boolean;
   selected: boolean;
   onSelect: (id: number) => void;
 }) {
@@ -64,12 +85,14 @@ function Row({
     <tr
       data-testid="send-row"
       data-object={row.object}
+      data-cluster={row.clusterName}
       aria-selected={selected}
       className={`border-t border-slate-100 align-top hover:bg-slate-50 ${selected ? "bg-sky-50" : ""}`}
     >
       <td className="whitespace-nowrap px-3 py-2 text-slate-600">
         <RelativeTime iso={row.at} />
       </td>
+      {showCluster && <td className="px-3 py-2 text-slate-700">{row.clusterName}</td>}
       <td className="px-3 py-2">{row.forwarder}</td>
       <td className="px-3 py-2">
         <span className="text-slate-500">{row.kind}</span>{" "}

@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { refusalOf } from "@/lib/access";
 import { CauseBadge } from "./cause-badge";
 import { rollbackBlockedReason } from "./rollback";
 import { SpecDiff } from "./spec-diff";
@@ -24,6 +25,8 @@ export function RevisionHistory({ agent, revisions }: { agent: AgentDetailDto; r
   const current = revisions.find((r) => r.name === agent.currentRevision);
   const to = revisions.find((r) => r.id === toId) ?? revisions[0];
   const from = revisions.find((r) => r.id === fromId) ?? revisions.find((r) => r.name !== to?.name);
+  // Shown on the button before the click: the controller's stored answer for this viewer.
+  const denied = refusalOf(agent.permission);
 
   return (
     <Card title="Revision history">
@@ -97,7 +100,12 @@ export function RevisionHistory({ agent, revisions }: { agent: AgentDetailDto; r
                       </td>
                       <td className="whitespace-nowrap px-2 py-1 text-right">
                         {!isCurrent && (
-                          <Button onClick={() => setTarget(r)} className="text-xs">
+                          <Button
+                            onClick={() => setTarget(r)}
+                            className="text-xs"
+                            disabled={denied !== null}
+                            title={denied ?? undefined}
+                          >
                             Roll back to this revision
                           </Button>
                         )}
@@ -127,7 +135,7 @@ export function RevisionHistory({ agent, revisions }: { agent: AgentDetailDto; r
         confirmLabel="Roll back"
         danger
         blockedReason={target ? rollbackBlockedReason(agent, target) : null}
-        action={() => restoreRevision(agent.key, target!.name)}
+        action={() => restoreRevision(agent.clusterId, agent.key, target!.name)}
       >
         {target && (
           <>

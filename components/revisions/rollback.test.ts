@@ -4,6 +4,8 @@ import type { RevisionDto } from "@/server/queries/revisions";
 import { rollbackBlockedReason } from "./rollback";
 
 const agent: AgentDetailDto = {
+  clusterId: "c1",
+  clusterName: "east",
   key: "datadog/datadog",
   namespace: "datadog",
   name: "datadog",
@@ -18,8 +20,11 @@ const agent: AgentDetailDto = {
   renderError: null,
   uid: "u",
   generation: 2,
+  permission: { state: "allowed", reason: "" },
   spec: {},
   experiment: null,
+  health: null,
+  rollout: null,
 };
 const revision = (name: string, extra: Partial<RevisionDto> = {}): RevisionDto => ({
   id: 1,
@@ -72,5 +77,22 @@ describe("rollbackBlockedReason (the dialog's submit is enabled only when this i
     // Once the baseline is restored the phase stays for a reconcile without it: no longer in the way.
     const restored = { ...timingOut, experiment: { phase: "timeout" as const, id: "e1" } };
     expect(rollbackBlockedReason(restored, revision("datadog-aaaaaaaaaa"))).toBeNull();
+  });
+
+  it("refuses what the viewer may not do, with the controller's stored reason; an unchecked answer does not block", () => {
+    const reason =
+      'bob (groups: system:authenticated) cannot update datadogagents.datadoghq.com "datadog" in namespace "datadog"';
+    expect(
+      rollbackBlockedReason(
+        { ...agent, permission: { state: "denied", reason } },
+        revision("datadog-aaaaaaaaaa"),
+      ),
+    ).toBe(`You may not roll back: ${reason}.`);
+    expect(
+      rollbackBlockedReason(
+        { ...agent, permission: { state: "unchecked", reason: "" } },
+        revision("datadog-aaaaaaaaaa"),
+      ),
+    ).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { refusalOf } from "@/lib/access";
 import { activeExperiment } from "@/lib/experiments";
 import { agentStatusOf } from "@/lib/read-model/agents";
 import type { AgentDetailDto } from "@/server/queries/agents";
@@ -6,6 +7,9 @@ import type { RevisionDto } from "@/server/queries/revisions";
 /** Why rolling back to `target` cannot be requested now, or null when it can. */
 export function rollbackBlockedReason(agent: AgentDetailDto, target: RevisionDto): string | null {
   if (agent.deleted) return "This DatadogAgent no longer exists.";
+  // The viewer's permission, as the controller last asked the API server.
+  const denied = refusalOf(agent.permission);
+  if (denied) return `You may not roll back: ${denied}.`;
   // Which experiments hold a restore back is the controller's rule (lib/experiments.ts): a
   // running one, and a stopped or timed-out one whose baseline is not restored yet.
   const active = activeExperiment(agentStatusOf(agent));

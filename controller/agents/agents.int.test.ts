@@ -95,7 +95,7 @@ describe("reconcile", () => {
     expect(ds.spec!.template.spec!.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     expect(deploy.spec!.replicas).toBe(1);
 
-    const row = await eventually(() => db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } }));
+    const row = await eventually(() => db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } }));
     expect(row).toMatchObject({
       currentRevision: revision,
       uid: agent.metadata.uid,
@@ -105,7 +105,7 @@ describe("reconcile", () => {
     expect(JSON.stringify(row)).not.toContain("placeholder-not-a-real-key");
   });
 
-  it("GC keeps current and previous in the cluster; SQLite keeps every revision, with in-cluster flags", async () => {
+  it("GC keeps current and previous in the cluster; the store keeps every revision, with in-cluster flags", async () => {
     const name = uniqueName("gc");
     const agent = await agents().create(ns.name, name, spec("info"));
     await reconciled(ns.kc, ns.name, name);
@@ -114,11 +114,15 @@ describe("reconcile", () => {
     await eventually(async () =>
       expect(await ownedRevisions(agent.metadata.uid)).toEqual([seen[3], seen[4]].sort()),
     );
-    const history = await db.agentRevision.findMany({
-      where: { agentKey: `${ns.name}/${name}` },
-      orderBy: { id: "asc" },
+    // The read model follows the cluster: its last row may land just after the status.
+    const history = await eventually(async () => {
+      const rows = await db.agentRevision.findMany({
+        where: { agentKey: `${ns.name}/${name}` },
+        orderBy: { id: "asc" },
+      });
+      expect(rows.map((r) => r.name)).toEqual(seen);
+      return rows;
     });
-    expect(history.map((r) => r.name)).toEqual(seen);
     expect(history.every((r) => r.cause === "user-edit")).toBe(true);
     expect(history.slice(1).map((r) => r.actor)).toEqual(
       Array(4).fill("outside edit (field manager kubectl-edit)"),
@@ -142,17 +146,19 @@ describe("reconcile", () => {
       expect(event?.type).toBe("Warning");
       expect(event?.note).toContain("override.nodeAgent.tolerations must be a list of tolerations");
     });
-    const row = await db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } });
-    expect(row.renderError).toBe("override.nodeAgent.tolerations must be a list of tolerations");
+    await eventually(async () => {
+      const row = await db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } });
+      expect(row.renderError).toBe("override.nodeAgent.tolerations must be a list of tolerations");
+    });
   });
 
-  it("a deleted DatadogAgent is marked deleted in SQLite; its history stays", async () => {
+  it("a deleted DatadogAgent is marked deleted in the store; its history stays", async () => {
     const name = uniqueName("deleted");
     await agents().create(ns.name, name, spec("info"));
     await reconciled(ns.kc, ns.name, name);
     await agents().delete(ns.name, name);
     const row = await eventually(async () => {
-      const r = await db.agent.findUniqueOrThrow({ where: { key: `${ns.name}/${name}` } });
+      const r = await db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } });
       expect(r.deletedAt).not.toBeNull();
       return r;
     });
@@ -252,6 +258,7 @@ describe("bad input is refused with a specific message and nothing changes", () 
 
   it("a config that is not a partial spec never becomes a command", async () => {
     const result = await insertCommand(db, {
+      clusterId: (await db.cluster.findFirstOrThrow()).id,
       kind: "start-experiment",
       target,
       payload: { experimentId: "x", config: "features: [" },
@@ -283,6 +290,7 @@ describe("bad input is refused with a specific message and nothing changes", () 
     const secret = { experimentId: "x", config: { global: { credentials: { apiKey: "plain" } } } };
     expect(
       await insertCommand(db, {
+        clusterId: (await db.cluster.findFirstOrThrow()).id,
         kind: "start-experiment",
         target,
         payload: secret,
@@ -295,6 +303,7 @@ describe("bad input is refused with a specific message and nothing changes", () 
     });
     const row = await db.command.create({
       data: {
+        clusterId: (await db.cluster.findFirstOrThrow()).id,
         kind: "start-experiment",
         target,
         payload: JSON.stringify(secret),

@@ -5,11 +5,15 @@
 import { describe, expect, it } from "vitest";
 import pino from "pino";
 import type { AgentStatus } from "../../lib/agents";
+import { parseCommand, type CommandPayload } from "../../lib/commands";
+import type { CandidateHealth } from "../../lib/rollout";
+import { parseSignal } from "../../lib/signals";
 import type { CommandContext } from "../commands/registry";
 import { CommandRejected } from "../commands/registry";
 import { ApiError } from "../kube/client";
 import type { DatadogAgent } from "./api";
 import { agentHandlers, type HandlerDeps } from "./commands";
+import { DATADOG_REGISTRIES } from "./config-policy";
 import type { AgentReadModel } from "./read-model";
 import type { Revisions } from "./revisions";
 
@@ -24,8 +28,12 @@ class FakeAgentApi {
   replaceFailures: ApiError[] = [];
   statusFailures: ApiError[] = [];
   statusPatches: unknown[] = [];
+  specWrites = 0;
+  /** While set, reads wait for it: a slow API server. */
+  hold: Promise<void> | undefined;
 
   async get() {
+    await this.hold;
     return structuredClone(this.agent);
   }
   async replaceSpec(agent: DatadogAgent, spec: unknown, _cause: unknown, options: { dryRun?: boolean } = {}) {
@@ -33,6 +41,7 @@ class FakeAgentApi {
     if (options.dryRun) return structuredClone(agent);
     const failure = this.replaceFailures.shift();
     if (failure) throw failure;
+    this.specWrites++;
     this.agent = { ...this.agent, spec: spec as DatadogAgent["spec"], metadata: this.bump() };
     return structuredClone(this.agent);
   }
@@ -67,7 +76,7 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-function setup() {
+function setup(candidate: CandidateHealth | null = null) {
   const api = new FakeAgentApi();
   const calls: string[] = [];
   const readModel = {
@@ -75,15 +84,23 @@ function setup() {
     forgetExperiment: async () => void calls.push("forgetExperiment"),
     audit: async () => void calls.push("audit"),
     stopRequested: async () => void calls.push("stopRequested"),
+    recordPromotion: async () => void calls.push("recordPromotion"),
   } as unknown as AgentReadModel;
+  const revisions = {
+    get: async () => ({ spec: { global: { site: "datadoghq.eu" } } }),
+    ensure: async () => void calls.push("ensureRevision"),
+  } as unknown as Revisions;
   const deps: HandlerDeps = {
     api,
     readModel,
-    revisions: {} as Revisions,
+    revisions,
     events: { record: () => void calls.push("event") },
     defaultTimeoutSeconds: 1800,
+    defaultHealthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
+    candidateHealth: () => candidate,
+    policy: { registries: DATADOG_REGISTRIES, secrets: [] },
   };
-  return { api, calls, handlers: agentHandlers(deps) };
+  return { api, calls, deps, handlers: agentHandlers(deps) };
 }
 
 const ctx: CommandContext = {
@@ -171,5 +188,135 @@ describe("stop-experiment and promote-experiment", () => {
     });
     expect(api.statusPatches).toEqual([]);
     expect(calls).toEqual([]);
+  });
+});
+
+describe("the health gate at the start and at a promote", () => {
+  it("a start without settings (a Remote Config signal's) gets the controller's defaults in the status", async () => {
+    const signal = parseSignal(
+      JSON.stringify({ action: "startExperiment", experiment_id: "exp-1", config: start.config }),
+    );
+    if (!signal.ok || signal.kind !== "start-experiment") throw new Error("signal not parsed");
+    const parsed = parseCommand(signal.kind, "datadog/datadog", signal.payload);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { api, handlers } = setup();
+    const outcome = await handlers.startExperiment(parsed.payload as CommandPayload<"start-experiment">, ctx);
+    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+      enabled: true,
+      thresholdPercent: 10,
+      graceSeconds: 120,
+    });
+    expect(outcome.message).toContain(
+      "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s",
+    );
+  });
+
+  it("a start's own settings win field by field", async () => {
+    const { api, handlers } = setup();
+    await handlers.startExperiment({ ...start, healthGate: { graceSeconds: 20 } }, ctx);
+    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+      enabled: true,
+      thresholdPercent: 10,
+      graceSeconds: 20,
+    });
+  });
+
+  it("a promote is rejected with the gate's reason while the candidate is unhealthy, and writes nothing", async () => {
+    const summary =
+      "1 of 1 candidate pods unavailable for more than 20 s (the gate allows 0): x on n: CrashLoopBackOff";
+    const { api, calls, handlers } = setup({ state: "unhealthy", summary } as CandidateHealth);
+    api.agent.status = {
+      currentRevision: "datadog-aaaaaaaaaa",
+      experiment: { phase: "running", id: "exp-1" },
+    };
+    await expect(
+      handlers.promoteExperiment({ experimentId: "exp-1" }, { ...ctx, kind: "promote-experiment" }),
+    ).rejects.toThrow(
+      new CommandRejected(
+        `the candidate is unhealthy: ${summary}. Stop the experiment, or let the health gate roll it back`,
+      ),
+    );
+    expect(api.statusPatches).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("a command that timed out", () => {
+  // The consumer rejects a command whose handler outlives its timeout and aborts its signal; the
+  // handler, still waiting on a slow read, must not write anything once that read returns.
+  it("writes nothing after its signal is aborted, whatever the handler", async () => {
+    const running = { currentRevision: "datadog-aaaaaaaaaa", experiment: { phase: "running", id: "exp-1" } };
+    const cases = [
+      {
+        name: "start",
+        status: undefined,
+        run: (h: Handlers, c: CommandContext) => h.startExperiment(start, c),
+      },
+      {
+        name: "stop",
+        status: running,
+        run: (h: Handlers, c: CommandContext) => h.stopExperiment({ experimentId: "exp-1" }, c),
+      },
+      {
+        name: "promote",
+        status: running,
+        run: (h: Handlers, c: CommandContext) => h.promoteExperiment({ experimentId: "exp-1" }, c),
+      },
+      {
+        name: "restore",
+        status: undefined,
+        run: (h: Handlers, c: CommandContext) => h.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, c),
+      },
+    ];
+    for (const { name, status, run } of cases) {
+      const { api, calls, handlers } = setup();
+      if (status) api.agent.status = status as DatadogAgent["status"];
+      const before = structuredClone(api.agent);
+      let release = () => {};
+      api.hold = new Promise((resolve) => (release = resolve));
+      const abort = new AbortController();
+      const result = run(handlers, { ...ctx, signal: abort.signal });
+      abort.abort(); // the consumer's timeout fired while the read was in flight
+      release();
+      await expect(result, name).rejects.toThrow(/aborted/i);
+      expect(api.statusPatches, name).toEqual([]);
+      expect(api.specWrites, name).toBe(0);
+      expect(api.agent, name).toEqual(before);
+      expect(calls, name).toEqual([]);
+    }
+  });
+});
+
+type Handlers = ReturnType<typeof agentHandlers>;
+
+describe("the image and Secret policy", () => {
+  it("refuses an experiment that brings in another registry's image or a new Secret, writing nothing", async () => {
+    for (const config of [
+      { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
+      {
+        override: {
+          nodeAgent: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "payments-db", key: "k" } } }] },
+        },
+      },
+    ]) {
+      const { api, calls, handlers } = setup();
+      await expect(handlers.startExperiment({ experimentId: "exp-1", config }, ctx)).rejects.toThrow(
+        /^refused by fleetdeck's policy: (image repository "evil.example\/agent"|Secret "payments-db")/,
+      );
+      expect(api.statusPatches).toEqual([]);
+      expect(api.specWrites).toBe(0);
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it("refuses to restore a revision whose image comes from elsewhere", async () => {
+    const { api, handlers, deps } = setup();
+    deps.revisions.get = (async () => ({
+      spec: { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
+    })) as unknown as typeof deps.revisions.get;
+    await expect(
+      handlers.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, { ...ctx, kind: "restore-revision" }),
+    ).rejects.toThrow(/^refused by fleetdeck's policy: image repository "evil.example\/agent"/);
+    expect(api.specWrites).toBe(0);
   });
 });

@@ -4,15 +4,23 @@
 // resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
-import { literalSecretPaths, type AgentStatus } from "../../lib/agents";
+//
+// A command that times out is rejected by the consumer at once, while its handler may still be
+// waiting on the API server: every handler checks its signal right before each write
+// (`ctx.signal.throwIfAborted()`), so nothing new is written once the user was told "rejected".
+// Only compensations (putting a status back, forgetting an experiment row) still run, and the
+// audit of a write that had already landed.
+import { literalSecretPaths, type AgentStatus, type HealthGateSettings } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
-import { canEnd, canRestore, canStart } from "../../lib/experiments";
+import { canEnd, canPromoteCandidate, canRestore, canStart } from "../../lib/experiments";
+import type { CandidateHealth } from "../../lib/rollout";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
 import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { AgentApi, DatadogAgent } from "./api";
+import { policyViolation, type ConfigPolicy } from "./config-policy";
 import { applyDefaults } from "./defaults";
 import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
@@ -26,6 +34,12 @@ export interface HandlerDeps {
   readModel: AgentReadModel;
   events: Pick<EventRecorder, "record">;
   defaultTimeoutSeconds: number;
+  /** The health gate of an experiment started without settings (a signal always is). */
+  defaultHealthGate: HealthGateSettings;
+  /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
+  candidateHealth?: (target: string) => CandidateHealth | null;
+  /** What a new spec may bring in (images, Secret references). */
+  policy: ConfigPolicy;
 }
 
 /** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
@@ -56,8 +70,19 @@ async function readAgent(api: HandlerDeps["api"], target: string): Promise<Datad
   return agent;
 }
 
+/** "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s". */
+function gateText(gate: HealthGateSettings): string {
+  const rule = `more than ${gate.thresholdPercent} % of the candidate's pods are unavailable for ${gate.graceSeconds} s`;
+  return gate.enabled ? `health gate: rolled back when ${rule}` : `health gate off: reported when ${rule}`;
+}
+
 export function agentHandlers(deps: HandlerDeps) {
   const { api, readModel, events } = deps;
+  /** Refuses a spec that brings in an image or a Secret reference the policy does not allow. */
+  const checkPolicy = (spec: unknown, agent: DatadogAgent) => {
+    const violation = policyViolation(spec, agent.spec ?? {}, deps.policy);
+    if (violation) throw new CommandRejected(`refused by fleetdeck's policy: ${violation}`);
+  };
   const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
     events.record({ regarding: agentRef(agent), ...input });
 
@@ -114,13 +139,17 @@ export function agentHandlers(deps: HandlerDeps) {
       await api
         .replaceSpec(agent, merged, cause, { dryRun: true })
         .catch((error) => rejectApiError(error, "the API server rejected the candidate spec"));
+      // What the candidate brings in (images, Secret references) once it is a valid spec at all.
+      checkPolicy(merged, agent);
 
       const started = startedStatus(status, {
         id,
         expectedSpecHash,
         timeoutSeconds: payload.timeoutSeconds,
+        healthGate: { ...deps.defaultHealthGate, ...payload.healthGate },
       });
       const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
+      ctx.signal.throwIfAborted();
       await readModel.startExperiment({
         agentKey: ctx.target,
         experimentId: id,
@@ -134,8 +163,10 @@ export function agentHandlers(deps: HandlerDeps) {
       // Status first, then the spec (upstream's order): the reconcile that sees the new spec
       // already knows it is the experiment's, by expectedSpecHash.
       try {
+        ctx.signal.throwIfAborted();
         const withStatus = await api.patchStatus(agent, createMergePatch(status, started) ?? {});
         try {
+          ctx.signal.throwIfAborted();
           await api.replaceSpec(withStatus, merged, cause);
         } catch (error) {
           if (isConflict(error)) throw new Conflict();
@@ -154,6 +185,7 @@ export function agentHandlers(deps: HandlerDeps) {
           baselineRevision: baseline,
           candidateRevision: candidate,
           timeoutSeconds,
+          healthGate: started.experiment!.healthGate,
         }),
         commandId: ctx.id,
       });
@@ -161,11 +193,11 @@ export function agentHandlers(deps: HandlerDeps) {
         type: "Normal",
         reason: "ExperimentStarted",
         action: "StartExperiment",
-        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s`,
+        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s; ${gateText(started.experiment!.healthGate!)}`,
       });
       return {
         status: "applied",
-        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted`,
+        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted; ${gateText(started.experiment!.healthGate!)}`,
         details: { experimentId: id, baselineRevision: baseline, candidateRevision: candidate },
       };
     });
@@ -177,7 +209,9 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("stop", id, ctx, async (agent, status) => {
+      ctx.signal.throwIfAborted();
       await readModel.stopRequested(ctx.target, id, ctx.actor);
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
       const baseline = status.experiment?.baselineRevision;
       await readModel.audit({
@@ -201,6 +235,9 @@ export function agentHandlers(deps: HandlerDeps) {
   ): Promise<CommandOutcome> {
     const id = payload.experimentId;
     return onRunningExperiment("promote", id, ctx, async (agent, status) => {
+      const health = canPromoteCandidate(deps.candidateHealth?.(ctx.target));
+      if (!health.ok) throw new CommandRejected(health.reason);
+      ctx.signal.throwIfAborted();
       await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
       const defaulted = applyDefaults(agent.spec);
       const hash = specHash(defaulted);
@@ -253,10 +290,12 @@ export function agentHandlers(deps: HandlerDeps) {
           `"${payload.revision}" is not a revision of ${ctx.target} (expected ${name}-<10 hex characters>)`,
         );
       }
-      const spec = await loadRevisionSpec(deps, agent, payload.revision).catch((error) => {
+      const spec = await loadRevisionSpec(deps, agent, payload.revision, ctx.signal).catch((error) => {
         if (error instanceof RevisionUnavailable) throw new CommandRejected(error.message);
         throw error;
       });
+      checkPolicy(spec, agent);
+      ctx.signal.throwIfAborted();
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));

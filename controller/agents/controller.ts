@@ -5,8 +5,10 @@
 // with Events and audit rows. Everything it needs to carry on after a restart is in the status.
 import {
   DEFAULT_EXPERIMENT_TIMEOUT_SECONDS,
+  DEFAULT_HEALTH_GATE,
   type AgentStatus,
   type ExperimentStatus,
+  type HealthGateSettings,
   type RevisionCause,
 } from "../../lib/agents";
 import { splitTarget } from "../../lib/commands";
@@ -18,16 +20,21 @@ import type { Logger } from "../log";
 import type { AuditEntry } from "../store/audit";
 import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
-import { stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experiment";
+import { healthGateOf, stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experiment";
+import { evaluateGate, type GatePod, type GateVerdict } from "./health-gate";
 import { hashDefaultedSpec, revisionName, specHash } from "./hash";
 import { applyWorkloads, renderWorkloads } from "./render";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { AgentReadModel, RevisionEntry } from "./read-model";
 
 const RESTORE_SAFETY_REQUEUE_MS = 2_000;
+/** Who rolls an experiment back when its health gate trips. */
+export const HEALTH_GATE_ACTOR = "fleetdeck (health gate)";
 
 export interface ReconcilerOptions {
   defaultTimeoutSeconds?: number;
+  /** Used for an experiment whose status carries no health gate settings. */
+  defaultHealthGate?: HealthGateSettings;
   /** Workloads are re-applied at least this often even when nothing changed (drift repair). */
   resyncMs?: number;
   now?: () => Date;
@@ -42,10 +49,13 @@ export interface ReconcilerDeps {
   readModel: AgentReadModel;
   events: EventRecorder;
   log: Logger;
+  /** The pods of one of the agent's revisions (the rollout cache); none without it. */
+  revisionPods?: (agent: DatadogAgent, hash: string) => GatePod[];
 }
 
 export class AgentReconciler {
   private readonly defaultTimeoutSeconds: number;
+  private readonly defaultHealthGate: HealthGateSettings;
   private readonly resyncMs: number;
   private readonly now: () => Date;
   /** Per agent: the last GC'd keep-set and the last applied render. */
@@ -57,6 +67,7 @@ export class AgentReconciler {
     options: ReconcilerOptions = {},
   ) {
     this.defaultTimeoutSeconds = options.defaultTimeoutSeconds ?? DEFAULT_EXPERIMENT_TIMEOUT_SECONDS;
+    this.defaultHealthGate = options.defaultHealthGate ?? DEFAULT_HEALTH_GATE;
     this.resyncMs = options.resyncMs ?? 5 * 60_000;
     this.now = options.now ?? (() => new Date());
   }
@@ -83,6 +94,8 @@ export class AgentReconciler {
       hash,
       now: this.now(),
       defaultTimeoutSeconds: this.defaultTimeoutSeconds,
+      pods: status.experiment?.phase === "running" ? this.revisionPods(agent, hash) : [],
+      defaultHealthGate: this.defaultHealthGate,
     });
     const current = { key, agent, status, defaulted, hash, revision, step };
 
@@ -100,6 +113,10 @@ export class AgentReconciler {
     await this.record(current, next, renderError);
     return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, this.resyncMs) };
   };
+
+  private revisionPods(agent: DatadogAgent, hash: string): GatePod[] {
+    return this.deps.revisionPods?.(agent, hash) ?? [];
+  }
 
   /** Forgets what this process knew of an agent (it was deleted). */
   forget(key: string): void {
@@ -129,10 +146,24 @@ export class AgentReconciler {
       throw error;
     });
     const cause: RevisionCause = phase;
+    const exp = current.status.experiment ?? {};
+    const unhealthy = phase === "rollback" && exp.reason === "unhealthy";
+    if (unhealthy && id) {
+      // Recorded when the gate tripped; a controller stopped right after its status write
+      // records it here instead, before the candidate's pods go.
+      const verdict = evaluateGate(
+        this.revisionPods(agent, current.hash),
+        healthGateOf(exp, this.defaultHealthGate),
+        this.now(),
+      );
+      await this.recordUnhealthy(current, id, baseline, verdict);
+    }
     const actor =
       phase === "timeout"
         ? "fleetdeck (timeout)"
-        : ((id && (await this.deps.readModel.stoppedBy(key, id))) ?? "unknown (stop signal)");
+        : unhealthy
+          ? HEALTH_GATE_ACTOR
+          : ((id && (await this.deps.readModel.stoppedBy(key, id))) ?? "unknown (stop signal)");
     let written = agent;
     if (specHash(agent.spec) !== specHash(spec)) {
       written = await this.deps.api.replaceSpec(agent, spec, {
@@ -146,7 +177,8 @@ export class AgentReconciler {
     const patch = createMergePatch(current.status, next);
     if (patch !== undefined) await this.deps.api.patchStatus(written, patch);
 
-    const exp = current.status.experiment ?? {};
+    this.deps.log.info({ key, experimentId: id, phase, baseline, unhealthy }, "baseline restored");
+    if (unhealthy) return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
     const timeoutSeconds = timeoutSecondsOf(exp, this.defaultTimeoutSeconds);
     const reason =
       phase === "timeout"
@@ -170,8 +202,42 @@ export class AgentReconciler {
         }),
       );
     }
-    this.deps.log.info({ key, experimentId: id, phase, baseline }, "baseline restored");
     return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
+  }
+
+  /**
+   * The health gate's decision, recorded once (the experiment row ends, an audit row, a Warning
+   * Event naming the failing pods): the row's end is the record, so a second call after a
+   * restart finds it ended and emits nothing.
+   */
+  private async recordUnhealthy(
+    current: Pick<Current, "key" | "agent" | "revision">,
+    id: string,
+    baseline: string | undefined,
+    verdict: GateVerdict,
+  ): Promise<void> {
+    const { key, agent, revision } = current;
+    const reason = `unhealthy: ${verdict.summary}`;
+    const recorded = await this.deps.readModel.endExperimentOnce(
+      key,
+      id,
+      { phase: "rollback", outcome: "rolled-back", reason, endedBy: HEALTH_GATE_ACTOR },
+      audit(HEALTH_GATE_ACTOR, "experiment.unhealthy", key, {
+        experimentId: id,
+        candidateRevision: revision,
+        baselineRevision: baseline,
+        failingPods: verdict.failing.map((p) => ({ name: p.name, node: p.node, reason: p.reason })),
+        reason,
+      }),
+    );
+    if (!recorded) return;
+    this.event(agent, {
+      type: "Warning",
+      reason: "ExperimentUnhealthy",
+      action: "Rollback",
+      note: `Experiment ${id} rolled back to ${baseline ?? "its baseline"}: candidate ${revision} is ${reason}`,
+    });
+    this.deps.log.warn({ key, experimentId: id, failing: verdict.failing.length }, "experiment unhealthy");
   }
 
   /** GC when the keep-set changed since the last collection (and once per agent per process). */
@@ -234,6 +300,8 @@ export class AgentReconciler {
           spec: defaulted,
           ...this.attribute(agent, hash, current.status.experiment),
         };
+      } else if (t.type === "unhealthy" && t.id) {
+        await this.recordUnhealthy(current, t.id, current.status.experiment?.baselineRevision, t.verdict);
       } else if (t.type === "aborted") {
         const actor = outsideEditor(agent);
         this.event(agent, {

@@ -364,3 +364,93 @@ describe("signal guards (upstream handle*Experiment)", () => {
     expect(promotedStatus(withPhase("running")).experiment).toEqual({ phase: "promoted", id: "exp-001" });
   });
 });
+
+describe("health gate (fake clock)", () => {
+  const candidate = npm(true);
+  const crashing = (since: Date) => ({
+    name: "datadog-agent-x7k2p",
+    node: "kwok-on-demand-0",
+    ready: false,
+    unavailableSince: since,
+    reason: "CrashLoopBackOff (Error, exit code 1)",
+  });
+  const running = (extra = {}): AgentStatus => ({
+    currentRevision: rev(candidate),
+    experiment: {
+      phase: "running",
+      id: "e1",
+      startedAt: toMetaTime(T0),
+      baselineRevision: "baseline-rev",
+      ...extra,
+    },
+  });
+  const gated = (status: AgentStatus, pods: ReturnType<typeof crashing>[], now: Date) =>
+    stepLifecycle(status, {
+      revision: rev(candidate),
+      hash: specHash(candidate),
+      now,
+      defaultTimeoutSeconds: DEFAULT_TIMEOUT,
+      pods,
+      defaultHealthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
+    });
+
+  it("a crash-looping candidate: runs on within the grace (requeued at the trip time), rollback with reason unhealthy at it", () => {
+    const within = gated(running(), [crashing(minutes(1))], minutes(2));
+    expect(within.status.experiment?.phase).toBe("running");
+    expect(within.requeueAfterMs).toBe(60_000); // trips at 1 min + 2 min grace
+
+    const tripped = gated(running(), [crashing(minutes(1))], minutes(3));
+    expect(tripped.status.experiment).toEqual({
+      phase: "rollback",
+      reason: "unhealthy",
+      id: "e1",
+      startedAt: toMetaTime(T0),
+      baselineRevision: "baseline-rev",
+    });
+    expect(tripped.restore).toBeUndefined(); // decided in the status first; restored next
+    expect(tripped.requeueAfterMs).toBe(0);
+    const t = tripped.transitions.find((x) => x.type === "unhealthy");
+    expect(t).toMatchObject({ id: "e1", verdict: { state: "unhealthy", failing: [expect.anything()] } });
+  });
+
+  it("the next reconcile restores the baseline and keeps reason unhealthy in the terminal status", () => {
+    const tripped = gated(running(), [crashing(T0)], minutes(5));
+    const restored = gated(tripped.status, [crashing(T0)], minutes(5));
+    expect(restored.restore).toEqual({ revision: "baseline-rev", phase: "rollback", id: "e1" });
+    expect(restored.status.experiment).toEqual({ phase: "rollback", id: "e1", reason: "unhealthy" });
+    // Then cleared as any rollback.
+    const cleared = step(restored.status, apm(true));
+    expect(cleared.status.experiment).toBeUndefined();
+  });
+
+  it("a healthy candidate is unaffected: requeued only at the timeout", () => {
+    const healthy = { ...crashing(T0), ready: true };
+    const s = gated(running(), [healthy], minutes(10));
+    expect(s.status).toEqual(running());
+    expect(s.requeueAfterMs).toBe(20 * 60_000);
+  });
+
+  it("the experiment's own settings win over the defaults; a disabled gate only reports", () => {
+    const strict = running({ healthGate: { enabled: true, thresholdPercent: 0, graceSeconds: 10 } });
+    expect(gated(strict, [crashing(T0)], minutes(0.2)).status.experiment?.phase).toBe("rollback");
+    const off = running({ healthGate: { enabled: false, thresholdPercent: 10, graceSeconds: 10 } });
+    const s = gated(off, [crashing(T0)], minutes(10));
+    expect(s.status.experiment?.phase).toBe("running");
+    expect(s.transitions).toEqual([]);
+  });
+
+  it("not judged before the candidate has landed (expectedSpecHash still set)", () => {
+    const s = gated(running({ expectedSpecHash: specHash(candidate) }), [crashing(T0)], minutes(10));
+    expect(s.status.experiment?.phase).toBe("running");
+  });
+
+  it("after a restart long past the grace: rolled back at the first reconcile, from the status and the pods alone", () => {
+    const s = gated(running(), [crashing(T0)], minutes(25));
+    expect(s.status.experiment).toMatchObject({ phase: "rollback", reason: "unhealthy" });
+  });
+
+  it("the timeout still comes first", () => {
+    const s = gated(running(), [crashing(T0)], minutes(31));
+    expect(s.restore?.phase).toBe("timeout");
+  });
+});

@@ -2,7 +2,14 @@
 // cluster holds, the revision of the current spec and the time, what the next status is and
 // what must be done. No I/O here, so every rule is tested with a fake clock, and a restarted
 // controller recovers from the status alone.
-import type { AgentStatus, ExperimentPhase, ExperimentStatus } from "../../lib/agents";
+import {
+  DEFAULT_HEALTH_GATE,
+  type AgentStatus,
+  type ExperimentPhase,
+  type ExperimentStatus,
+  type HealthGateSettings,
+} from "../../lib/agents";
+import { evaluateGate, type GatePod, type GateVerdict } from "./health-gate";
 
 export interface Observation {
   /** ControllerRevision name of the current defaulted spec. */
@@ -12,6 +19,10 @@ export interface Observation {
   now: Date;
   /** Used when status.experiment.timeoutSeconds is absent (upstream: 30 minutes). */
   defaultTimeoutSeconds: number;
+  /** The pods of this revision (the candidate's while an experiment runs), for the health gate. */
+  pods?: GatePod[];
+  /** Used when status.experiment.healthGate is absent. */
+  defaultHealthGate?: HealthGateSettings;
 }
 
 export type Transition =
@@ -20,6 +31,7 @@ export type Transition =
   | { type: "candidate-landed"; id?: string }
   | { type: "aborted"; id?: string; reason: string }
   | { type: "restore-requested"; id?: string; phase: "rollback" | "timeout"; baseline: string }
+  | { type: "unhealthy"; id?: string; verdict: GateVerdict }
   | { type: "cleared"; id?: string; phase: ExperimentPhase };
 
 export interface LifecycleStep {
@@ -47,6 +59,11 @@ export function timeoutSecondsOf(exp: ExperimentStatus, defaultTimeoutSeconds: n
 export function checkTimeout(exp: ExperimentStatus | undefined, now: Date, timeoutSeconds: number): boolean {
   if (!exp?.startedAt) return false;
   return now.getTime() - new Date(exp.startedAt).getTime() >= timeoutSeconds * 1000;
+}
+
+/** The experiment's health gate: its own settings, or the controller's defaults. */
+export function healthGateOf(exp: ExperimentStatus, defaults = DEFAULT_HEALTH_GATE): HealthGateSettings {
+  return exp.healthGate ?? defaults;
 }
 
 /** Upstream CheckConflict: the spec no longer matches status.currentRevision. */
@@ -114,6 +131,25 @@ export function stepLifecycle(current: AgentStatus, obs: Observation): Lifecycle
     if (exp.phase === "running" && exp.startedAt) {
       const deadline = new Date(exp.startedAt).getTime() + timeoutSeconds * 1000;
       requeueAfterMs = Math.max(0, deadline - obs.now.getTime());
+      // 4. The health gate (fleetdeck): once the candidate has landed, its pods are judged.
+      const gate = healthGateOf(exp, obs.defaultHealthGate);
+      if (gate.enabled && !exp.expectedSpecHash) {
+        const verdict = evaluateGate(obs.pods ?? [], gate, obs.now);
+        if (verdict.state === "unhealthy") {
+          // Decided in the status first, as a stop is: the restore follows on the next
+          // reconcile, and a controller restarted in between carries it out.
+          exp.phase = "rollback";
+          exp.reason = "unhealthy";
+          transitions.push({ type: "unhealthy", id: exp.id, verdict });
+          return { status, specChanged, transitions, requeueAfterMs: 0 };
+        }
+        if (verdict.tripsAt) {
+          requeueAfterMs = Math.min(
+            requeueAfterMs,
+            Math.max(0, verdict.tripsAt.getTime() - obs.now.getTime()),
+          );
+        }
+      }
     }
   }
   return { status, specChanged, transitions, requeueAfterMs };
@@ -128,8 +164,13 @@ function restoreStep(
 ): LifecycleStep {
   const baseline = exp.baselineRevision!;
   transitions.push({ type: "restore-requested", id: exp.id, phase, baseline });
-  // Upstream persists {phase, id}: no baseline (the restore is done), no startedAt.
-  status.experiment = { phase, ...(exp.id !== undefined ? { id: exp.id } : {}) };
+  // Upstream persists {phase, id}: no baseline (the restore is done), no startedAt; fleetdeck
+  // keeps why it rolled back by itself.
+  status.experiment = {
+    phase,
+    ...(exp.id !== undefined ? { id: exp.id } : {}),
+    ...(exp.reason !== undefined ? { reason: exp.reason } : {}),
+  };
   return {
     status,
     restore: { revision: baseline, phase, id: exp.id },
@@ -144,7 +185,7 @@ function restoreStep(
 /** Status after an accepted start: running, baseline = current revision, clock not started. */
 export function startedStatus(
   status: AgentStatus,
-  start: { id: string; expectedSpecHash: string; timeoutSeconds?: number },
+  start: { id: string; expectedSpecHash: string; timeoutSeconds?: number; healthGate?: HealthGateSettings },
 ): AgentStatus {
   // A retry of this same start (its spec write met a 409) keeps the clock and baseline a
   // reconcile may have set meanwhile: clearing them would make that reconcile write them again,
@@ -159,6 +200,7 @@ export function startedStatus(
       id: start.id,
       expectedSpecHash: start.expectedSpecHash,
       ...(start.timeoutSeconds !== undefined ? { timeoutSeconds: start.timeoutSeconds } : {}),
+      ...(start.healthGate !== undefined ? { healthGate: start.healthGate } : {}),
     },
   };
 }

@@ -1,12 +1,13 @@
 // The experiment lifecycle end to end on the real API server: commands in SQLite, the
 // reconciler in this process, Events and the read model. Timeouts are per-experiment and short.
-import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/open";
 import { parseSignal } from "../../lib/signals";
 import {
   agentClient,
   agentEvents,
+  daemonSetRevision,
   createApiKeySecret,
   reconciled,
   startAgents,
@@ -18,7 +19,6 @@ import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { CHANGE_CAUSE_ANNOTATION } from "./api";
 import { revisionName, specHash } from "./hash";
-import { REVISION_ANNOTATION } from "./render";
 
 const ns = testNamespace("experiments");
 const agents = () => agentClient(ns.kc);
@@ -47,13 +47,6 @@ async function newAgent(prefix: string, spec: Record<string, unknown> = baseline
   await agents().create(ns.name, name, spec);
   const agent = await reconciled(ns.kc, ns.name, name);
   return { name, target: `${ns.name}/${name}`, baseline: agent.status!.currentRevision! };
-}
-
-async function daemonSetRevision(name: string): Promise<string | undefined> {
-  const ds = await ns.kc
-    .makeApiClient(AppsV1Api)
-    .readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
-  return ds.spec?.template.metadata?.annotations?.[REVISION_ANNOTATION];
 }
 
 const eventReasons = async (name: string) =>
@@ -95,7 +88,7 @@ describe("start → stop", () => {
     expect(running.spec).toMatchObject({
       features: { apm: { enabled: true }, logCollection: { enabled: true } },
     });
-    await eventually(async () => expect(await daemonSetRevision(name)).toBe(candidate));
+    await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(candidate));
 
     const stop = await submit(db, "stop-experiment", target, { experimentId: "exp-1" }, { actor: "bob" });
     expect(stop).toMatchObject({
@@ -110,7 +103,7 @@ describe("start → stop", () => {
     });
     expect(back.status?.previousRevision).toBe(candidate);
     expect(specHash(back.spec)).toBe(specHash(baselineSpec));
-    await eventually(async () => expect(await daemonSetRevision(name)).toBe(baseline));
+    await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline));
     await eventually(() => expect(watch.phases).toEqual(["none", "running", "rollback", "none"]));
     await watch.stop();
 
@@ -175,7 +168,7 @@ describe("start → promote", () => {
       expect(a.status?.currentRevision).toBe(candidate);
       expect(a.spec).toMatchObject(config);
     });
-    expect(await daemonSetRevision(name)).toBe(candidate);
+    expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(candidate);
     await eventually(async () =>
       expect(await eventReasons(name)).toContainEqual(
         expect.stringMatching(/^ExperimentPromoted: Experiment exp-p promoted by alice/),
@@ -227,7 +220,7 @@ describe("timeout", () => {
         expect.stringMatching(/^ExperimentTimedOut: Experiment exp-t timed out/),
       ),
     );
-    expect(await daemonSetRevision(name)).toBe(baseline);
+    expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline);
   });
 });
 

@@ -1,10 +1,11 @@
-// The agents read model in SQLite: the agent as last reconciled, every revision that ever
+// The agents read model in the store: the agent as last reconciled, every revision that ever
 // became current (with why and by whom: the cluster keeps three, this keeps them all), and
-// every experiment. Each write announces itself on the change feed in the same transaction.
-// Specs, configs and free texts go through the one redactor (lib/redact.ts) on the way in; a
-// revision stored redacted says so (specRedacted) and cannot be restored from here.
+// every experiment, each row of this controller's cluster. Each write announces itself on the
+// change feed in the same transaction. Specs, configs and free texts go through the one redactor
+// (lib/redact.ts) on the way in; a revision stored redacted says so (specRedacted) and cannot be
+// restored from here.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import {
   redactSpec,
   type AgentStatus,
@@ -17,14 +18,16 @@ import { redactSecrets, redactText } from "../../lib/redact";
 import {
   experimentConfigColumn,
   experimentStatusColumn,
+  rolloutColumn,
   specColumn,
   type NewExperimentRow,
 } from "../../lib/read-model/agents";
+import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
 
-type Tx = Pick<Database, "agent" | "agentRevision" | "experiment" | "auditEvent" | "change">;
+type Tx = Pick<Database, "agent" | "agentRevision" | "agentRollout" | "experiment" | "auditEvent" | "change">;
 
 export interface AgentSnapshot {
   key: string;
@@ -58,11 +61,16 @@ export interface ExperimentEnd {
 export class AgentReadModel {
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
+  /** Likewise for the rollout rows. */
+  private readonly rollouts = new Map<string, string>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clusterId: string,
+  ) {}
 
   private transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return withBusyRetry(() => this.db.$transaction((tx) => work(tx)));
+    return withRetry(() => this.db.$transaction((tx) => work(tx)));
   }
 
   /**
@@ -85,15 +93,16 @@ export class AgentReadModel {
     const fingerprint = canonicalJson(row);
     const changed = this.written.get(snapshot.key) !== fingerprint;
     if (!changed && !extra.revision) return;
+    const clusterId = this.clusterId;
     await this.transaction(async (tx) => {
       const now = new Date();
-      const revision = extra.revision ? await insertRevisionIfNew(tx, extra.revision) : false;
+      const revision = extra.revision ? await insertRevisionIfNew(tx, clusterId, extra.revision) : false;
       const lastChange = revision
         ? { lastChange: `${extra.revision!.cause} by ${extra.revision!.actor}`, lastChangeAt: now }
         : {};
       await tx.agent.upsert({
-        where: { key: snapshot.key },
-        create: { key: snapshot.key, ...row, ...lastChange, reconciledAt: now },
+        where: { clusterId_key: { clusterId, key: snapshot.key } },
+        create: { clusterId, key: snapshot.key, ...row, ...lastChange, reconciledAt: now },
         update: { ...row, ...lastChange, reconciledAt: now },
       });
       await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
@@ -101,15 +110,47 @@ export class AgentReadModel {
     this.written.set(snapshot.key, fingerprint);
   }
 
+  /**
+   * Writes the rollout rows that changed, in one transaction; `null` removes an agent's row (it
+   * is gone). Many pod events make many rollouts: the caller batches them (RolloutWriter).
+   */
+  async syncRollouts(rollouts: Map<string, AgentRollout | null>): Promise<void> {
+    const changed = [...rollouts].flatMap(([key, rollout]) => {
+      const encoded = rollout ? rolloutColumn.encode(rollout) : "";
+      return this.rollouts.get(key) === encoded ? [] : [{ key, rollout, encoded }];
+    });
+    if (changed.length === 0) return;
+    await this.transaction(async (tx) => {
+      const now = new Date();
+      for (const { key, rollout, encoded } of changed) {
+        if (!rollout) {
+          await tx.agentRollout.deleteMany({ where: { clusterId: this.clusterId, agentKey: key } });
+        } else {
+          const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: now };
+          await tx.agentRollout.upsert({
+            where: { clusterId_agentKey: { clusterId: this.clusterId, agentKey: key } },
+            create: { clusterId: this.clusterId, agentKey: key, ...row },
+            update: row,
+          });
+        }
+        await announce(tx, key, [TOPICS.agents]);
+      }
+    });
+    for (const { key, encoded } of changed) this.rollouts.set(key, encoded);
+  }
+
   async markDeleted(key: string): Promise<void> {
     this.written.delete(key);
     await this.transaction(async (tx) => {
       const { count } = await tx.agent.updateMany({
-        where: { key, deletedAt: null },
+        where: { clusterId: this.clusterId, key, deletedAt: null },
         data: { deletedAt: new Date() },
       });
       if (count === 0) return;
-      await tx.agentRevision.updateMany({ where: { agentKey: key }, data: { inCluster: false } });
+      await tx.agentRevision.updateMany({
+        where: { clusterId: this.clusterId, agentKey: key },
+        data: { inCluster: false },
+      });
       await announce(tx, key, [TOPICS.agents, TOPICS.revisions]);
     });
   }
@@ -119,7 +160,7 @@ export class AgentReadModel {
     if (names.length === 0) return;
     await this.transaction(async (tx) => {
       const { count } = await tx.agentRevision.updateMany({
-        where: { agentKey, name: { in: names }, inCluster: !inCluster },
+        where: { clusterId: this.clusterId, agentKey, name: { in: names }, inCluster: !inCluster },
         data: { inCluster },
       });
       if (count > 0) await announce(tx, agentKey, [TOPICS.revisions]);
@@ -129,9 +170,9 @@ export class AgentReadModel {
   /** A promotion confirms the current revision: a history entry of its own. */
   async recordPromotion(entry: RevisionEntry, end: ExperimentEnd, audit: AuditEntry): Promise<void> {
     await this.transaction(async (tx) => {
-      await insertRevision(tx, entry);
-      await endExperiment(tx, entry.agentKey, entry.experimentId!, end);
-      await recordAudit(tx, audit);
+      await insertRevision(tx, this.clusterId, entry);
+      await endExperiment(tx, this.clusterId, entry.agentKey, entry.experimentId!, end);
+      await recordAudit(tx, this.clusterId, audit);
       await announce(tx, entry.agentKey, [TOPICS.revisions, TOPICS.experiments]);
     });
   }
@@ -139,7 +180,7 @@ export class AgentReadModel {
   /** The latest stored spec of a revision of this agent (for restoring what the cluster dropped). */
   async revisionSpec(agentKey: string, name: string): Promise<{ spec: Json; redacted: boolean } | undefined> {
     const row = await this.db.agentRevision.findFirst({
-      where: { agentKey, name },
+      where: { clusterId: this.clusterId, agentKey, name },
       orderBy: { id: "desc" },
       select: { spec: true, specRedacted: true },
     });
@@ -154,15 +195,22 @@ export class AgentReadModel {
     await this.transaction(async (tx) => {
       // A retried start (same id, still running) updates its row instead of adding one.
       const existing = await tx.experiment.findFirst({
-        where: { agentKey: experiment.agentKey, experimentId: experiment.experimentId, phase: "running" },
+        where: {
+          clusterId: this.clusterId,
+          agentKey: experiment.agentKey,
+          experimentId: experiment.experimentId,
+          phase: "running",
+        },
         orderBy: { id: "desc" },
       });
       const data = {
         ...experiment,
+        clusterId: this.clusterId,
         config: experimentConfigColumn.encode(redactSecrets(experiment.config)),
         phase: "running",
       };
-      if (existing) await tx.experiment.update({ where: { id: existing.id }, data });
+      if (existing)
+        await tx.experiment.update({ where: { id: existing.id, clusterId: this.clusterId }, data });
       else await tx.experiment.create({ data });
       await announce(tx, experiment.agentKey, [TOPICS.experiments]);
     });
@@ -172,7 +220,7 @@ export class AgentReadModel {
   async forgetExperiment(agentKey: string, experimentId: string): Promise<void> {
     await this.transaction(async (tx) => {
       await tx.experiment.deleteMany({
-        where: { agentKey, experimentId, phase: "running", startedAt: null },
+        where: { clusterId: this.clusterId, agentKey, experimentId, phase: "running", startedAt: null },
       });
       await announce(tx, agentKey, [TOPICS.experiments]);
     });
@@ -181,7 +229,7 @@ export class AgentReadModel {
   async experimentStarted(agentKey: string, experimentId: string, startedAt: Date): Promise<void> {
     await this.transaction(async (tx) => {
       const { count } = await tx.experiment.updateMany({
-        where: { agentKey, experimentId, phase: "running", startedAt: null },
+        where: { clusterId: this.clusterId, agentKey, experimentId, phase: "running", startedAt: null },
         data: { startedAt },
       });
       if (count > 0) await announce(tx, agentKey, [TOPICS.experiments]);
@@ -195,7 +243,7 @@ export class AgentReadModel {
   async stopRequested(agentKey: string, experimentId: string, actor: string): Promise<void> {
     await this.transaction((tx) =>
       tx.experiment.updateMany({
-        where: { agentKey, experimentId, outcome: null },
+        where: { clusterId: this.clusterId, agentKey, experimentId, outcome: null },
         data: { endedBy: actor },
       }),
     );
@@ -204,7 +252,7 @@ export class AgentReadModel {
   /** Who stopped the experiment, as recorded by the stop command. */
   async stoppedBy(agentKey: string, experimentId: string): Promise<string | undefined> {
     const row = await this.db.experiment.findFirst({
-      where: { agentKey, experimentId },
+      where: { clusterId: this.clusterId, agentKey, experimentId },
       orderBy: { id: "desc" },
       select: { endedBy: true },
     });
@@ -218,26 +266,50 @@ export class AgentReadModel {
     audit: AuditEntry,
   ): Promise<void> {
     await this.transaction(async (tx) => {
-      await endExperiment(tx, agentKey, experimentId, end);
-      await recordAudit(tx, audit);
+      await endExperiment(tx, this.clusterId, agentKey, experimentId, end);
+      await recordAudit(tx, this.clusterId, audit);
       await announce(tx, agentKey, [TOPICS.experiments]);
     });
   }
 
+  /**
+   * Ends the experiment's row with its audit row, once: false (and nothing written) when the
+   * row was already ended, so a decision recorded before a crash is not recorded twice.
+   */
+  async endExperimentOnce(
+    agentKey: string,
+    experimentId: string,
+    end: ExperimentEnd,
+    audit: AuditEntry,
+  ): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!(await endExperiment(tx, this.clusterId, agentKey, experimentId, end))) return false;
+      await recordAudit(tx, this.clusterId, audit);
+      await announce(tx, agentKey, [TOPICS.experiments]);
+      return true;
+    });
+  }
+
   async audit(entry: AuditEntry): Promise<void> {
-    await this.transaction((tx) => recordAudit(tx, entry));
+    await this.transaction((tx) => recordAudit(tx, this.clusterId, entry));
   }
 }
 
-async function endExperiment(tx: Tx, agentKey: string, experimentId: string, end: ExperimentEnd) {
+async function endExperiment(
+  tx: Tx,
+  clusterId: string,
+  agentKey: string,
+  experimentId: string,
+  end: ExperimentEnd,
+): Promise<boolean> {
   const row = await tx.experiment.findFirst({
-    where: { agentKey, experimentId, outcome: null },
+    where: { clusterId, agentKey, experimentId, outcome: null },
     orderBy: { id: "desc" },
     select: { id: true },
   });
-  if (!row) return;
+  if (!row) return false;
   await tx.experiment.update({
-    where: { id: row.id },
+    where: { id: row.id, clusterId },
     data: {
       phase: end.phase,
       outcome: end.outcome,
@@ -246,24 +318,26 @@ async function endExperiment(tx: Tx, agentKey: string, experimentId: string, end
       endedAt: new Date(),
     },
   });
+  return true;
 }
 
 /** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */
-async function insertRevisionIfNew(tx: Tx, entry: RevisionEntry): Promise<boolean> {
+async function insertRevisionIfNew(tx: Tx, clusterId: string, entry: RevisionEntry): Promise<boolean> {
   const latest = await tx.agentRevision.findFirst({
-    where: { agentKey: entry.agentKey },
+    where: { clusterId, agentKey: entry.agentKey },
     orderBy: { id: "desc" },
     select: { name: true },
   });
   if (latest?.name === entry.name) return false;
-  await insertRevision(tx, entry);
+  await insertRevision(tx, clusterId, entry);
   return true;
 }
 
-async function insertRevision(tx: Tx, entry: RevisionEntry): Promise<void> {
+async function insertRevision(tx: Tx, clusterId: string, entry: RevisionEntry): Promise<void> {
   const { spec, redacted } = redactSpec(entry.spec);
   await tx.agentRevision.create({
     data: {
+      clusterId,
       agentKey: entry.agentKey,
       name: entry.name,
       hash: entry.hash,
@@ -276,7 +350,7 @@ async function insertRevision(tx: Tx, entry: RevisionEntry): Promise<void> {
   });
   // A revision that just became current is in the cluster (its ControllerRevision was ensured).
   await tx.agentRevision.updateMany({
-    where: { agentKey: entry.agentKey, name: entry.name, inCluster: false },
+    where: { clusterId, agentKey: entry.agentKey, name: entry.name, inCluster: false },
     data: { inCluster: true },
   });
 }

@@ -101,7 +101,16 @@ describe("renderWorkloads", () => {
     expect(daemonSet.spec!.template.spec!.containers[0]!.env!.some((e) => e.name === "DD_API_KEY")).toBe(
       false,
     );
-    expect(daemonSet.spec!.template.spec!.tolerations).toBeUndefined();
+    // The node agent tolerates the spot taint; the cluster agent is not a per-node workload.
+    expect(daemonSet.spec!.template.spec!.tolerations).toEqual([
+      { key: "autoscaling.datadoghq.com/capacity-type", operator: "Exists", effect: "NoSchedule" },
+    ]);
+    expect(deployment.spec!.template.spec!.tolerations).toBeUndefined();
+  });
+
+  it("override tolerations replace the default one; an empty list keeps the agent off tainted nodes", () => {
+    const { daemonSet } = render({ override: { nodeAgent: { tolerations: [] } } });
+    expect(daemonSet.spec!.template.spec!.tolerations).toEqual([]);
   });
 
   it("reports each override of the wrong shape by its path instead of rendering it", () => {

@@ -5,12 +5,21 @@
 import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
 import { resourcePath, type KubeClient } from "../kube/client";
 import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
+import { CAPACITY_TYPE_KEY } from "../../lib/spot";
 import type { DatadogAgent } from "./api";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
 
 export const REVISION_ANNOTATION = "fleetdeck.dev/revision";
 export const REVISION_HASH_LABEL = "fleetdeck.dev/revision-hash";
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
+/**
+ * The node agent's tolerations when override.nodeAgent.tolerations is absent: a monitoring agent
+ * runs on the nodes it monitors, spot nodes (tainted by the spot scheduler) included. An override
+ * list replaces it (`[]` keeps the agent off tainted nodes).
+ */
+export const DEFAULT_NODE_AGENT_TOLERATIONS: V1Toleration[] = [
+  { key: CAPACITY_TYPE_KEY, operator: "Exists", effect: "NoSchedule" },
+];
 /** Image tags used when the spec names none (override.<component>.image.tag). */
 export const DEFAULT_AGENT_TAG = "7.72.1";
 export const DEFAULT_CLUSTER_AGENT_TAG = "7.72.1";
@@ -69,7 +78,7 @@ export function renderWorkloads(
               env: nodeEnv,
             },
           ],
-          ...(node.tolerations ? { tolerations: node.tolerations } : {}),
+          tolerations: node.tolerations ?? DEFAULT_NODE_AGENT_TOLERATIONS,
           ...(node.nodeSelector ? { nodeSelector: node.nodeSelector } : {}),
         },
       },

@@ -12,6 +12,7 @@ import { revisionName, specHash } from "./hash";
 import { KubeClient } from "../kube/client";
 import { loadRevisionSpec, Revisions, RevisionUnavailable } from "./revisions";
 import { AgentReadModel } from "./read-model";
+import { scopeToCluster } from "../store/cluster-scope";
 
 const ns = testNamespace("revisions");
 const apm = (enabled: boolean) => ({ features: { apm: { enabled } } });
@@ -22,12 +23,15 @@ let apps: AppsV1Api;
 let db: Database;
 let store: AgentReadModel;
 let agent: DatadogAgent;
+// The store as this cluster's controller sees it; another cluster has rows of the same names.
+const CLUSTER = "revisions-cluster";
+const OTHER = "other-cluster";
 
 beforeAll(async () => {
   revisions = new Revisions(new KubeClient(ns.kc));
   apps = ns.kc.makeApiClient(AppsV1Api);
   ({ db } = await createTestDatabase("revisions"));
-  store = new AgentReadModel(db);
+  store = new AgentReadModel(scopeToCluster(db, CLUSTER), CLUSTER);
   // No controller runs in this file: these revisions are made by the calls under test only.
   agent = (await agentClient(ns.kc).create(
     ns.name,
@@ -123,6 +127,7 @@ describe("restoring a revision's spec", () => {
     const name = revisionName("datadog-agent", specHash(spec));
     await db.agentRevision.create({
       data: {
+        clusterId: CLUSTER,
         agentKey: key,
         name,
         hash: specHash(spec),
@@ -142,6 +147,7 @@ describe("restoring a revision's spec", () => {
     const key = `${ns.name}/datadog-agent`;
     await db.agentRevision.create({
       data: {
+        clusterId: CLUSTER,
         agentKey: key,
         name: "datadog-agent-aaaaaaaaaa",
         hash: "aaaaaaaaaa",
@@ -155,6 +161,28 @@ describe("restoring a revision's spec", () => {
       loadRevisionSpec({ revisions, readModel: store }, agent, "datadog-agent-aaaaaaaaaa"),
     ).rejects.toThrow(/redacted/);
     expect(await revisions.get(ns.name, "datadog-agent-aaaaaaaaaa")).toBeUndefined();
+  });
+
+  it("never restores from another cluster's history, even for an agent of the same name", async () => {
+    const key = `${ns.name}/datadog-agent`;
+    const spec = applyDefaults(apm(false));
+    const name = revisionName("datadog-agent", specHash(spec));
+    await db.agentRevision.create({
+      data: {
+        clusterId: OTHER,
+        agentKey: key,
+        name,
+        hash: specHash(spec),
+        spec: JSON.stringify(spec),
+        cause: "user-edit",
+        actor: "t",
+        inCluster: false,
+      },
+    });
+    await expect(loadRevisionSpec({ revisions, readModel: store }, agent, name)).rejects.toThrow(
+      RevisionUnavailable,
+    );
+    expect(await revisions.get(ns.name, name)).toBeUndefined();
   });
 });
 

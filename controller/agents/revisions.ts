@@ -145,6 +145,8 @@ export async function loadRevisionSpec(
   deps: { revisions: Revisions; readModel: AgentReadModel },
   agent: DatadogAgent,
   name: string,
+  /** A command's signal: once aborted, the revision is not re-created. */
+  signal?: AbortSignal,
 ): Promise<JsonObject> {
   const namespace = agent.metadata.namespace!;
   const inCluster = await deps.revisions.get(namespace, name, agent);
@@ -162,6 +164,7 @@ export async function loadRevisionSpec(
     );
   }
   const spec = stored.spec as JsonObject;
+  signal?.throwIfAborted();
   await deps.revisions.ensure(agent, name, spec);
   await deps.readModel.setInCluster(key, [name], true);
   return spec;

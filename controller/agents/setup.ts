@@ -6,9 +6,12 @@ import { Controller } from "../kube/controller";
 import type { KubeObject } from "../kube/informer";
 import { AgentApi, DDA_PATH, type DatadogAgent } from "./api";
 import { agentHandlers } from "./commands";
+import { defaultHealthGate } from "./config";
 import { AgentReconciler } from "./controller";
 import { AgentReadModel } from "./read-model";
 import { CONTROLLER_REVISIONS_PATH, MANAGED_BY_SELECTOR, Revisions, withoutData } from "./revisions";
+import { RolloutCache } from "./rollout-cache";
+import { RolloutReconciler, RolloutWriter } from "./rollout-controller";
 
 export function setupAgents(ctx: ControllerContext): void {
   const config = ctx.config.agents;
@@ -22,35 +25,103 @@ export function setupAgents(ctx: ControllerContext): void {
   });
   const api = new AgentApi(ctx.client);
   const revisions = new Revisions(ctx.client, revisionCache);
-  const readModel = new AgentReadModel(ctx.db);
+  const readModel = new AgentReadModel(ctx.db, ctx.cluster.clusterId);
   const deps = { api, revisions, readModel, events: ctx.events };
+  const gate = defaultHealthGate(config);
+  const rolloutCache = new RolloutCache(ctx.informers, agents);
   const reconciler = new AgentReconciler(
-    { ...deps, client: ctx.client, cached: (key) => agents.get(key), log },
+    {
+      ...deps,
+      client: ctx.client,
+      cached: (key) => agents.get(key),
+      log,
+      revisionPods: (agent, hash) => rolloutCache.revisionPods(agent, hash),
+    },
     {
       defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
       resyncMs: config.FLEETDECK_AGENTS_RESYNC_SECONDS * 1000,
+      defaultHealthGate: gate,
     },
   );
+  /** The agent of a workload or pod, by its agent-uid label. */
+  const ownerKeys = (obj: KubeObject) => {
+    const key = rolloutCache.agentKeyOf(obj);
+    return key ? [key] : [];
+  };
 
   ctx.components.add(
     new Controller({
       name: "datadogagents",
-      watches: [{ informer: agents }],
+      watches: [
+        { informer: agents },
+        // A running experiment's health gate judges its candidate's pods as they change.
+        {
+          informer: rolloutCache.pods,
+          keys: (pod) =>
+            ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
+        },
+      ],
       caches: [revisionCache],
       reconcile: reconciler.reconcile,
       // Agents deleted while no controller ran: their reconcile finds them gone and says so.
       initialKeys: async () =>
-        (await ctx.db.agent.findMany({ where: { deletedAt: null }, select: { key: true } })).map(
-          (r) => r.key,
-        ),
+        (
+          await ctx.db.agent.findMany({
+            where: { clusterId: ctx.cluster.clusterId, deletedAt: null },
+            select: { key: true },
+          })
+        ).map((r) => r.key),
       workers: config.FLEETDECK_AGENTS_WORKERS,
       log,
     }),
   );
 
+  const rolloutWriter = new RolloutWriter(readModel, log);
+  const rollouts = new RolloutReconciler({
+    cached: (key) => agents.get(key),
+    cache: rolloutCache,
+    writer: rolloutWriter,
+    defaultHealthGate: gate,
+  });
+  const rolloutController = new Controller({
+    name: "agent-rollouts",
+    watches: [
+      { informer: agents },
+      { informer: rolloutCache.daemonSets, keys: ownerKeys },
+      { informer: rolloutCache.deployments, keys: ownerKeys },
+      { informer: rolloutCache.pods, keys: ownerKeys },
+    ],
+    caches: [rolloutCache.nodes],
+    reconcile: rollouts.reconcile,
+    // Rows of agents deleted while no controller ran are removed.
+    initialKeys: async () =>
+      (
+        await ctx.db.agentRollout.findMany({
+          where: { clusterId: ctx.cluster.clusterId },
+          select: { agentKey: true },
+        })
+      ).map((r) => r.agentKey),
+    workers: 2,
+    log,
+  });
+  rolloutCache.onNodesChanged(() => {
+    for (const key of agents.keys()) rolloutController.enqueue(key);
+  });
+  ctx.components.add(rolloutController);
+  ctx.components.add(rolloutWriter);
+
   const handlers = agentHandlers({
     ...deps,
     defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
+    defaultHealthGate: gate,
+    candidateHealth: (target) => {
+      const agent = agents.get(target);
+      return agent ? rollouts.rollout(agent).candidate : null;
+    },
+    policy: {
+      registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
+      secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+    },
   });
   ctx.commands
     .register("start-experiment", handlers.startExperiment)

@@ -1,15 +1,18 @@
-// The command consumer on a real SQLite file: at most once with two consumers, clear
-// rejections, and no "database is locked" while another process writes commands.
+// The command consumer on a real database (SQLite, or PostgreSQL in that pass): at most once
+// with two consumers, only its own cluster's commands, clear rejections, and no "database is
+// locked" while another process writes commands.
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import { insertCommand } from "../../lib/db/commands";
-import { openDatabase, type Database } from "../../lib/db/open";
+import { watchDoorbell } from "../../lib/db/doorbell";
+import { openDatabase, storeOf, type Database } from "../../lib/db/open";
 import { REPO_ROOT } from "../../testing/paths";
 import { createTestDatabase } from "../../testing/database";
 import { eventually } from "../../test/harness";
+import { registerCluster } from "../store/clusters";
 import { CommandConsumer } from "./consumer";
 import { pingHandler } from "./ping";
 import { CommandRegistry, CommandRejected } from "./registry";
@@ -21,12 +24,33 @@ afterEach(async () => {
   await Promise.all(consumers.splice(0).map((c) => c.stop()));
 });
 
-function consumer(db: Database, id: string, registry: CommandRegistry): CommandConsumer {
-  const c = new CommandConsumer(new CommandStore(db, id), registry, log, { pollMs: 5 });
+const A = "cluster-a";
+const B = "cluster-b";
+
+/** A migrated database with two clusters registered, as their controllers would. */
+async function fleetDatabase(prefix: string) {
+  const test = await createTestDatabase(prefix);
+  for (const clusterId of [A, B])
+    await registerCluster(test.db, { clusterId, name: clusterId, kubernetesVersion: "v1", server: "" });
+  return test;
+}
+
+function consumer(db: Database, id: string, registry: CommandRegistry, clusterId = A): CommandConsumer {
+  const c = new CommandConsumer(new CommandStore(db, clusterId, id), registry, log, { pollMs: 5 });
   consumers.push(c);
   c.start();
   return c;
 }
+
+const ping = (db: Database, note: string, clusterId = A) =>
+  insertCommand(db, {
+    clusterId,
+    kind: "ping",
+    target: "",
+    payload: { note },
+    actor: "t",
+    source: "dashboard",
+  });
 
 async function allFinal(db: Database, count: number) {
   await eventually(
@@ -40,7 +64,7 @@ async function allFinal(db: Database, count: number) {
 
 describe("CommandConsumer", () => {
   it("applies each command exactly once with two consumers on separate connections", async () => {
-    const { db, file } = await createTestDatabase("at-most-once");
+    const { db, url } = await fleetDatabase("at-most-once");
     const calls = new Map<string, number>();
     const counting = (controller: string) =>
       new CommandRegistry().register("ping", async (payload) => {
@@ -48,16 +72,9 @@ describe("CommandConsumer", () => {
         await new Promise((r) => setTimeout(r, 1));
         return { status: "applied", message: `by ${controller}` };
       });
-    consumer(await openDatabase({ file }), "c1", counting("c1"));
-    consumer(await openDatabase({ file }), "c2", counting("c2"));
-    for (let i = 0; i < 200; i++)
-      await insertCommand(db, {
-        kind: "ping",
-        target: "",
-        payload: { note: `p${i}` },
-        actor: "t",
-        source: "dashboard",
-      });
+    consumer(await openDatabase({ url }), "c1", counting("c1"));
+    consumer(await openDatabase({ url }), "c2", counting("c2"));
+    for (let i = 0; i < 200; i++) await ping(db, `p${i}`);
     await allFinal(db, 200);
     expect(calls.size).toBe(200);
     expect([...calls.values()].every((n) => n === 1)).toBe(true);
@@ -66,8 +83,58 @@ describe("CommandConsumer", () => {
     expect(await db.auditEvent.count({ where: { action: "command.applied" } })).toBe(200);
   });
 
+  it("claims only its own cluster's commands", async () => {
+    const { db } = await fleetDatabase("own-cluster");
+    const appliedBy = new Map<string, string>();
+    const recording = (controller: string) =>
+      new CommandRegistry().register("ping", async (payload) => {
+        appliedBy.set(payload.note!, controller);
+        return { status: "applied", message: `by ${controller}` };
+      });
+    consumer(db, "leader-a", recording("leader-a"), A);
+    for (let i = 0; i < 10; i++) {
+      await ping(db, `a${i}`, A);
+      await ping(db, `b${i}`, B);
+    }
+    await allFinal(db, 10);
+    // B has no controller: its commands wait, untouched.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await db.command.count({ where: { clusterId: B, status: "pending", claimedBy: null } })).toBe(10);
+    consumer(db, "leader-b", recording("leader-b"), B);
+    await allFinal(db, 20);
+    for (let i = 0; i < 10; i++) {
+      expect(appliedBy.get(`a${i}`)).toBe("leader-a");
+      expect(appliedBy.get(`b${i}`)).toBe("leader-b");
+    }
+    expect(await db.auditEvent.count({ where: { clusterId: B, action: "command.applied" } })).toBe(10);
+  });
+
+  it("wakes on its cluster's doorbell (a file beside SQLite, NOTIFY on PostgreSQL), not by polling", async () => {
+    const { db } = await fleetDatabase("doorbell");
+    const applied: string[] = [];
+    const c = new CommandConsumer(
+      new CommandStore(db, A, "bell"),
+      new CommandRegistry().register("ping", async (payload) => {
+        applied.push(payload.note!);
+        return { status: "applied", message: "" };
+      }),
+      log,
+      // A minute between polls: only the doorbell can make it look in time.
+      { pollMs: 60_000, changes: (onChange) => watchDoorbell(storeOf(db)!, A, onChange) },
+    );
+    consumers.push(c);
+    c.start();
+    await new Promise((r) => setTimeout(r, 1_000)); // the first look (and the LISTEN) is done
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      await ping(db, `bell-${i}`);
+      await eventually(() => expect(applied).toContain(`bell-${i}`), { timeoutMs: 5_000, intervalMs: 10 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it("rejects an unknown kind, a malformed payload, a disabled feature and a failing handler, each with its reason", async () => {
-    const { db } = await createTestDatabase("rejections");
+    const { db } = await fleetDatabase("rejections");
     const registry = new CommandRegistry()
       .register("ping", pingHandler("c1"))
       .register("stop-experiment", async () => {
@@ -78,7 +145,7 @@ describe("CommandConsumer", () => {
       });
     consumer(db, "c1", registry);
     const raw = (kind: string, target: string, payload: string) =>
-      db.command.create({ data: { kind, target, payload, actor: "t", source: "dashboard" } });
+      db.command.create({ data: { clusterId: A, kind, target, payload, actor: "t", source: "dashboard" } });
     const unknown = await raw("reboot-cluster", "", "{}");
     const notJson = await raw("ping", "", "{oops");
     const badField = await raw("ping", "", '{"note": 5}');
@@ -111,9 +178,10 @@ describe("CommandConsumer", () => {
   });
 
   it("rejects (does not re-run) a command another controller died applying", async () => {
-    const { db } = await createTestDatabase("interrupted");
+    const { db } = await fleetDatabase("interrupted");
     const c = await db.command.create({
       data: {
+        clusterId: A,
         kind: "ping",
         target: "",
         payload: "{}",
@@ -138,11 +206,11 @@ describe("CommandConsumer", () => {
   });
 
   it("has no 'database is locked' while another process writes 1,000 commands", async () => {
-    const { db, file } = await createTestDatabase("contention");
+    const { db, url } = await fleetDatabase("contention");
     consumer(db, "c1", new CommandRegistry().register("ping", pingHandler("c1")));
     const { stdout } = await promisify(execFile)(
       path.join(REPO_ROOT, "node_modules/.bin/tsx"),
-      [path.join(REPO_ROOT, "test/fixtures/insert-commands.ts"), file, "1000"],
+      [path.join(REPO_ROOT, "test/fixtures/insert-commands.ts"), url, "1000"],
       { cwd: REPO_ROOT, timeout: 120_000 },
     );
     const writer = JSON.parse(stdout.trim().split("\n").pop()!) as { failures: number; errors: string[] };

@@ -2,6 +2,7 @@
 // handler that outlives its timeout, a lost claim, and commands a dead controller left behind.
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Authorize } from "../access/authorizer";
 import { CommandConsumer } from "./consumer";
 import { CommandRegistry, CommandRejected } from "./registry";
 import type { CommandQueue, InterruptedCommand, Outcome, StoredCommand } from "./store";
@@ -27,6 +28,8 @@ class FakeQueue implements CommandQueue {
       target: "",
       payload: typeof payload === "string" ? payload : JSON.stringify(payload),
       actor: "alice",
+      actorAuth: "local",
+      identity: null,
       reason: null,
       source: "dashboard",
       createdAt: new Date(),
@@ -71,11 +74,17 @@ class FakeQueue implements CommandQueue {
 }
 
 const consumers: CommandConsumer[] = [];
-function consume(queue: FakeQueue, registry: CommandRegistry, handlerTimeoutMs = 1_000): CommandConsumer {
+function consume(
+  queue: FakeQueue,
+  registry: CommandRegistry,
+  handlerTimeoutMs = 1_000,
+  authorize?: Authorize,
+): CommandConsumer {
   const consumer = new CommandConsumer(queue, registry, pino({ level: "silent" }), {
     pollMs: 2,
     handlerTimeoutMs,
     interruptedAfterMs: 0,
+    authorize,
   });
   consumers.push(consumer);
   consumer.start();
@@ -129,6 +138,44 @@ describe("CommandConsumer", () => {
       status: "rejected",
       message: "this controller does not apply enable-spot commands (its feature is disabled)",
     });
+  });
+
+  it("asks authorization before the handler: a refusal rejects the command with its reason, an error says so", async () => {
+    const queue = new FakeQueue();
+    const ran: string[] = [];
+    const registry = new CommandRegistry().register("ping", async ({ note }) => {
+      ran.push(note!);
+      return { status: "applied", message: "pong" };
+    });
+    const asked: string[] = [];
+    const authorize: Authorize = async (command) => {
+      asked.push(`${command.actor}/${command.actorAuth}/${command.identity}`);
+      if (command.actor === "mallory") return { allowed: false, reason: "mallory (no groups) cannot ping" };
+      if (command.actor === "flaky") throw new Error("HTTP 503: the API server is unavailable");
+      return { allowed: true, why: "fine" };
+    };
+    const denied = queue.add(
+      "ping",
+      { note: "denied" },
+      { actor: "mallory", actorAuth: "proxy", identity: "{}" },
+    );
+    const error = queue.add("ping", { note: "error" }, { actor: "flaky" });
+    const allowed = queue.add("ping", { note: "allowed" });
+    consume(queue, registry, 1_000, authorize);
+    await until(() => queue.finished.length === 3);
+    expect(queue.outcome(denied)).toEqual({
+      status: "rejected",
+      message: "mallory (no groups) cannot ping",
+      details: { access: "denied" },
+    });
+    expect(queue.outcome(error)).toEqual({
+      status: "rejected",
+      message: "cannot check whether flaky may do this: HTTP 503: the API server is unavailable",
+      details: { access: "error" },
+    });
+    expect(queue.outcome(allowed)?.status).toBe("applied");
+    expect(ran).toEqual(["allowed"]);
+    expect(asked[0]).toBe("mallory/proxy/{}");
   });
 
   it("rejects a handler that outlives its timeout, aborts its signal, and goes on with the next command", async () => {

@@ -1,8 +1,10 @@
 // Applies Commands written by the dashboard, on the leader only. Pending commands are claimed
 // in id order with a guarded update (status pending → applying, one winner), so a command is
 // applied at most once even with two controllers. Every command ends applied, rejected or
-// ignored with a human-readable message; none is retried forever.
+// ignored with a human-readable message; none is retried forever. Before its handler runs, a
+// command's actor is authorized (FLEETDECK_AUTHZ): a refusal rejects it with the reason.
 import { parseCommand } from "../../lib/commands";
+import { allowEveryone, type Authorize } from "../access/authorizer";
 import type { Logger } from "../log";
 import { CommandRejected, type CommandHandler, type CommandRegistry } from "./registry";
 import { commandMetrics } from "./metrics";
@@ -20,6 +22,8 @@ export interface CommandConsumerOptions {
   handlerTimeoutMs?: number;
   /** A command left "applying" by another controller for this long was interrupted by its death. */
   interruptedAfterMs?: number;
+  /** May the command's actor do what it implies? Everyone may when absent. */
+  authorize?: Authorize;
 }
 
 export class CommandConsumer {
@@ -33,6 +37,7 @@ export class CommandConsumer {
   private readonly pollMs: number;
   private readonly handlerTimeoutMs: number;
   private readonly interruptedAfterMs: number;
+  private readonly authorize: Authorize;
 
   constructor(
     /** The commands' rows: a CommandStore on the database. */
@@ -45,6 +50,7 @@ export class CommandConsumer {
     this.pollMs = options.pollMs ?? (options.changes ? 1_000 : 50);
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
     this.interruptedAfterMs = options.interruptedAfterMs ?? 2 * this.handlerTimeoutMs;
+    this.authorize = options.authorize ?? allowEveryone;
   }
 
   start(): void {
@@ -95,7 +101,9 @@ export class CommandConsumer {
     for (const id of await this.queue.pendingIds(25)) {
       if (!this.running) break;
       if (!(await this.queue.claim(id))) continue; // another controller won this one
-      await this.apply(await this.queue.load(id));
+      // Claimed: from here on the command is this controller's to finish, so its reads and
+      // writes outlast a store that is briefly away (a database restart).
+      await this.apply(await this.persist("load", () => this.queue.load(id)));
       handled++;
     }
     return handled;
@@ -110,7 +118,7 @@ export class CommandConsumer {
       actor: command.actor,
     });
     const outcome = await this.outcomeOf(command, log);
-    await this.queue.finish(command, outcome);
+    await this.persist("record the outcome", () => this.queue.finish(command, outcome));
     commandMetrics.applied.inc({ kind: command.kind, status: outcome.status });
     commandMetrics.latency.observe({ kind: command.kind }, (Date.now() - command.createdAt.getTime()) / 1000);
     log.info(
@@ -134,6 +142,19 @@ export class CommandConsumer {
       return {
         status: "rejected",
         message: `this controller does not apply ${parsed.kind} commands (its feature is disabled)`,
+      };
+    }
+    try {
+      const decision = await this.authorize({ ...command, kind: parsed.kind, payload: parsed.payload });
+      if (!decision.allowed) {
+        log.info({ reason: decision.reason }, "command refused by authorization");
+        return { status: "rejected", message: decision.reason, details: { access: "denied" } };
+      }
+    } catch (error) {
+      return {
+        status: "rejected",
+        message: `cannot check whether ${command.actor} may do this: ${(error as Error).message}`,
+        details: { access: "error" },
       };
     }
     try {
@@ -181,6 +202,24 @@ export class CommandConsumer {
       ]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Retries a store call of a claimed command until it succeeds, for up to the time after
+   * which another controller would declare the command interrupted: giving up sooner would
+   * leave it "applying" with an outcome nobody recorded.
+   */
+  private async persist<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.interruptedAfterMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await call();
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw error;
+        this.log.warn({ err: (error as Error).message, retryInMs: delay }, `could not ${what}; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

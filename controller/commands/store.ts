@@ -1,8 +1,9 @@
-// The commands' rows in the store, as the consumer needs them: pending ids, a guarded claim
-// (pending → applying, one winner), the outcome with its audit and change-feed rows in one
-// transaction, and commands another controller left "applying" when it died.
+// The commands' rows in the store, as the consumer needs them: this cluster's pending ids, a
+// guarded claim (pending → applying, one winner), the outcome with its audit and change-feed
+// rows in one transaction, and commands another controller of the cluster left "applying" when
+// it died. A command of another cluster is never seen, let alone claimed.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import type { FinalStatus } from "../../lib/commands";
 import { TOPICS } from "../../lib/topics";
 import { recordAudit } from "../store/audit";
@@ -15,6 +16,10 @@ export interface StoredCommand {
   /** The payload's JSON text, validated again before use. */
   payload: string;
   actor: string;
+  /** How the dashboard authenticated the actor (lib/access.ts). */
+  actorAuth: string;
+  /** The actor's Kubernetes identity as recorded (lib/access.ts encodeSubject), or null. */
+  identity: string | null;
   reason: string | null;
   source: string;
   createdAt: Date;
@@ -50,12 +55,13 @@ export interface CommandQueue {
 export class CommandStore implements CommandQueue {
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly controllerId: string,
   ) {}
 
   async pendingIds(limit: number): Promise<number[]> {
     const rows = await this.db.command.findMany({
-      where: { status: "pending" },
+      where: { clusterId: this.clusterId, status: "pending" },
       orderBy: { id: "asc" },
       take: limit,
       select: { id: true },
@@ -64,9 +70,9 @@ export class CommandStore implements CommandQueue {
   }
 
   async claim(id: number): Promise<boolean> {
-    const claimed = await withBusyRetry(() =>
+    const claimed = await withRetry(() =>
       this.db.command.updateMany({
-        where: { id, status: "pending" },
+        where: { id, clusterId: this.clusterId, status: "pending" },
         data: { status: "applying", claimedBy: this.controllerId, claimedAt: new Date() },
       }),
     );
@@ -75,13 +81,15 @@ export class CommandStore implements CommandQueue {
 
   load(id: number): Promise<StoredCommand> {
     return this.db.command.findUniqueOrThrow({
-      where: { id },
+      where: { id, clusterId: this.clusterId },
       select: {
         id: true,
         kind: true,
         target: true,
         payload: true,
         actor: true,
+        actorAuth: true,
+        identity: true,
         reason: true,
         source: true,
         createdAt: true,
@@ -92,14 +100,19 @@ export class CommandStore implements CommandQueue {
   async finish(command: StoredCommand, { status, message, details }: Outcome): Promise<void> {
     // Write-first transaction: it takes SQLite's write lock at its first statement, so a busy
     // database makes it wait (busy timeout) instead of failing on a lock upgrade.
-    await withBusyRetry(() =>
+    await withRetry(() =>
       this.db.$transaction(async (tx) => {
         const updated = await tx.command.updateMany({
-          where: { id: command.id, status: "applying", claimedBy: this.controllerId },
+          where: {
+            id: command.id,
+            clusterId: this.clusterId,
+            status: "applying",
+            claimedBy: this.controllerId,
+          },
           data: { status, message, appliedAt: new Date() },
         });
         if (updated.count !== 1) return; // declared interrupted by another leader meanwhile
-        await recordAudit(tx, {
+        await recordAudit(tx, this.clusterId, {
           actor: command.actor,
           action: `command.${status}`,
           targetKind: command.kind,
@@ -114,21 +127,26 @@ export class CommandStore implements CommandQueue {
 
   async interrupted(before: Date): Promise<InterruptedCommand[]> {
     const rows = await this.db.command.findMany({
-      where: { status: "applying", claimedAt: { lt: before }, NOT: { claimedBy: this.controllerId } },
+      where: {
+        clusterId: this.clusterId,
+        status: "applying",
+        claimedAt: { lt: before },
+        NOT: { claimedBy: this.controllerId },
+      },
       select: { id: true, actor: true, kind: true, target: true, claimedBy: true },
     });
     return rows.map((r) => ({ ...r, claimedBy: r.claimedBy ?? "" }));
   }
 
   async rejectInterrupted(c: InterruptedCommand, message: string): Promise<boolean> {
-    return withBusyRetry(() =>
+    return withRetry(() =>
       this.db.$transaction(async (tx) => {
         const updated = await tx.command.updateMany({
-          where: { id: c.id, status: "applying", claimedBy: c.claimedBy },
+          where: { id: c.id, clusterId: this.clusterId, status: "applying", claimedBy: c.claimedBy },
           data: { status: "rejected", message, appliedAt: new Date() },
         });
         if (updated.count !== 1) return false;
-        await recordAudit(tx, {
+        await recordAudit(tx, this.clusterId, {
           actor: c.actor,
           action: "command.rejected",
           targetKind: c.kind,

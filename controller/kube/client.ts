@@ -88,6 +88,11 @@ export class KubeClient {
     return this.kc.getCurrentCluster()?.server ?? "";
   }
 
+  /** The kubeconfig's current context ("" in a pod). */
+  get context(): string {
+    return this.kc.getCurrentContext();
+  }
+
   async request<T>(req: KubeRequest): Promise<T> {
     const started = performance.now();
     const payload =

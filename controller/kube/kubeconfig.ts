@@ -14,6 +14,8 @@ export class KubeConfigError extends Error {
 /** What a request needs of a kubeconfig: the server and the credentials (client-node's shape). */
 export interface ClusterCredentials {
   getCurrentCluster(): { server: string } | null;
+  /** The kubeconfig's current context ("" in a pod): the cluster's default display name. */
+  getCurrentContext(): string;
   applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
 }
 
@@ -49,7 +51,10 @@ export async function loadKubeConfig(sources: KubeConfigSources): Promise<Loaded
   if (sources.explicit) return { kc: await loadFile(sources.explicit), source: sources.explicit };
   if (sources.inCluster) {
     const { server, tokenFile, caFile } = sources.inCluster;
-    return { kc: new StaticCredentials(server, { ca: readFile(caFile), tokenFile }), source: "in-cluster" };
+    return {
+      kc: new StaticCredentials(server, "", { ca: readFile(caFile), tokenFile }),
+      source: "in-cluster",
+    };
   }
   for (const candidate of sources.fallbacks) {
     if (fs.existsSync(candidate)) return { kc: await loadFile(candidate), source: candidate };
@@ -99,7 +104,7 @@ async function loadFile(file: string): Promise<ClusterCredentials> {
     const named = user[fileKey] ?? cluster[fileKey];
     return typeof named === "string" ? readFile(path.resolve(dir, named)) : undefined;
   };
-  return new StaticCredentials(cluster.server, {
+  return new StaticCredentials(cluster.server, contextName ?? "", {
     ca: material("certificate-authority-data", "certificate-authority"),
     cert: material("client-certificate-data", "client-certificate"),
     key: material("client-key-data", "client-key"),
@@ -155,11 +160,16 @@ class StaticCredentials implements ClusterCredentials {
 
   constructor(
     private readonly server: string,
+    private readonly context: string,
     private readonly material: StaticMaterial,
   ) {}
 
   getCurrentCluster(): { server: string } {
     return { server: this.server };
+  }
+
+  getCurrentContext(): string {
+    return this.context;
   }
 
   async applyToHTTPSOptions(options: https.RequestOptions): Promise<void> {

@@ -1,8 +1,8 @@
 // Writes each forwarder's status (watches, denied watches, queue depth, heartbeat, on/off) to
-// SQLite for the Metadata page: at once when it changes (checked every 2 s), and every 30 s
+// the store (rows of this controller's cluster) for the Metadata page: at once when it changes (checked every 2 s), and every 30 s
 // anyway so the page can tell a fresh row from an old one.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import type { ForwarderName, ForwarderState, WatchInfo } from "../../lib/metadata";
 import { watchesColumn } from "../../lib/read-model/metadata";
 import { TOPICS } from "../../lib/topics";
@@ -31,6 +31,7 @@ export class ForwarderStatusWriter {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly controllerId: string,
     private readonly log: Logger,
     private readonly read: () => ForwarderStatus[],
@@ -62,7 +63,7 @@ export class ForwarderStatusWriter {
     if (!override && fingerprint === this.lastWritten && !due) return;
     const now = new Date();
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction([
           ...rows.map((s) => {
             const data = {
@@ -80,8 +81,8 @@ export class ForwarderStatusWriter {
               updatedAt: now,
             };
             return this.db.metadataForwarder.upsert({
-              where: { name: s.name },
-              create: { name: s.name, ...data },
+              where: { clusterId_name: { clusterId: this.clusterId, name: s.name } },
+              create: { clusterId: this.clusterId, name: s.name, ...data },
               update: data,
             });
           }),

@@ -231,7 +231,7 @@ describe("CRD forwarder", () => {
 
   it("writes the forwarder status: active watches, none denied, forwarding on", async () => {
     await eventually(async () => {
-      const row = await run.db.metadataForwarder.findUniqueOrThrow({ where: { name: "crd" } });
+      const row = await run.db.metadataForwarder.findFirstOrThrow({ where: { name: "crd" } });
       expect(row.state).toBe("on");
       expect(row.intakeUrl).toBe(`${run.intake.url}/api/v1/metadata`);
       expect(JSON.parse(row.activeWatches).map((w: { kind: string }) => w.kind)).toEqual([
@@ -277,7 +277,7 @@ describe("CRD heartbeat", () => {
       // A heartbeat re-sends the same content.
       const sends = crdSends(run.intake.records(), "DatadogAgentProfile", ns.name, names.DatadogAgentProfile);
       expect(new Set(sends.map((s) => s.crd_spec_full)).size).toBe(1);
-      const row = await run.db.metadataForwarder.findUniqueOrThrow({ where: { name: "crd" } });
+      const row = await run.db.metadataForwarder.findFirstOrThrow({ where: { name: "crd" } });
       expect(row.heartbeatSeconds).toBe(1);
     } finally {
       await run.stop();
@@ -352,7 +352,7 @@ describe("RBAC", () => {
       await eventually(() => expect(run.forwarding.crd!.engine.isIdle()).toBe(true));
       expect(crdSends(run.intake.records(), "DatadogAgentProfile", ns.name, profile)).toEqual([]);
       await eventually(async () => {
-        const row = await run.db.metadataForwarder.findUniqueOrThrow({ where: { name: "crd" } });
+        const row = await run.db.metadataForwarder.findFirstOrThrow({ where: { name: "crd" } });
         expect(JSON.parse(row.deniedWatches)[0].reason).toContain(
           "no permission to watch datadogagentprofiles",
         );

@@ -2,7 +2,7 @@
 // the status rows of the Metadata page. Without DD_API_KEY nothing is watched or sent, and the
 // status rows say why.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import type { ForwarderName } from "../../lib/metadata";
 import { FLEETDECK_VERSION } from "../../lib/version";
 import type { KubeClient } from "../kube/client";
@@ -42,7 +42,12 @@ export class MetadataForwarding {
 
   constructor(private readonly deps: MetadataDeps) {
     const { config, log } = deps;
-    this.sendLog = new SendLog(deps.db, log.child({ part: "send-log" }), config.sendLog);
+    this.sendLog = new SendLog(
+      deps.db,
+      deps.cluster.clusterId,
+      log.child({ part: "send-log" }),
+      config.sendLog,
+    );
     if (config.apiKey) {
       const intake = new IntakeClient(config.intakeUrl, config.apiKey);
       this.intake = intake;
@@ -71,6 +76,7 @@ export class MetadataForwarding {
     }
     this.statusWriter = new ForwarderStatusWriter(
       deps.db,
+      deps.cluster.clusterId,
       deps.controllerId,
       log.child({ part: "status" }),
       () => this.status(),
@@ -128,12 +134,12 @@ export class MetadataForwarding {
 
   /** Forwarding on or off, and each watch skipped for lack of permission: audit rows. */
   private async auditStart(): Promise<void> {
-    const { db, controllerId, config, log } = this.deps;
+    const { db, controllerId, config, log, cluster } = this.deps;
     const denied = this.status().flatMap((s) => s.deniedWatches.map((w) => ({ forwarder: s.name, ...w })));
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         db.$transaction(async (tx) => {
-          await recordAudit(tx, {
+          await recordAudit(tx, cluster.clusterId, {
             actor: controllerId,
             action: this.crd ? "metadata.forwarding-started" : "metadata.forwarding-off",
             targetKind: "MetadataIntake",
@@ -141,7 +147,7 @@ export class MetadataForwarding {
             details: this.crd ? { workers: config.workers } : { message: FORWARDING_OFF_MESSAGE },
           });
           for (const w of denied) {
-            await recordAudit(tx, {
+            await recordAudit(tx, cluster.clusterId, {
               actor: controllerId,
               action: "metadata.watch-denied",
               targetKind: w.kind,

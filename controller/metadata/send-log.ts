@@ -1,11 +1,12 @@
-// The send log: one SQLite row per attempt to send metadata (and per release skipped as
-// undecodable). Rows are buffered and written in small batches, each batch in one transaction
-// with its change-feed row, so a burst of sends costs a few writes, not one per send. Old rows
-// are pruned by age and by count. Stored payloads have a budget: a payload above the per-row
-// budget is not kept (the row stays, with its size), and once the kept payloads add up to more
-// than the total budget the oldest lose theirs.
+// The send log: one row per attempt to send metadata (and per release skipped as
+// undecodable), of this controller's cluster. Rows are buffered and written in small batches,
+// each batch in one transaction with its change-feed row, so a burst of sends costs a few
+// writes, not one per send. The cluster's old rows are pruned by age and by count. Stored
+// payloads have a budget: a payload above the per-row budget is not kept (the row stays, with
+// its size), and once the cluster's kept payloads add up to more than the total budget the
+// oldest lose theirs.
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
 import { redactText } from "../../lib/redact";
 import { TOPICS } from "../../lib/topics";
@@ -54,6 +55,7 @@ export class SendLog {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly log: Logger,
     private readonly options: SendLogOptions,
   ) {}
@@ -100,32 +102,37 @@ export class SendLog {
   }
 
   /**
-   * Deletes rows older than the maximum age and all but the newest `maxRows`, and empties the
-   * payloads of the oldest rows beyond the total budget; returns how many rows it changed.
+   * Deletes the cluster's rows older than the maximum age and all but its newest `maxRows`,
+   * and empties the payloads of its oldest rows beyond the total budget; returns how many rows
+   * it changed.
    */
   async prune(now = Date.now()): Promise<number> {
     const { maxAgeMs, maxRows, maxTotalBytes } = this.options;
+    const clusterId = this.clusterId;
     this.bytesSincePrune = 0;
-    return withBusyRetry(() =>
+    return withRetry(() =>
       this.db.$transaction(async (tx) => {
-        const old = await tx.metadataSend.deleteMany({ where: { at: { lt: new Date(now - maxAgeMs) } } });
+        const old = await tx.metadataSend.deleteMany({
+          where: { clusterId, at: { lt: new Date(now - maxAgeMs) } },
+        });
         const boundary = await tx.metadataSend.findFirst({
+          where: { clusterId },
           orderBy: { id: "desc" },
           skip: maxRows,
           select: { id: true },
         });
         const excess = boundary
-          ? await tx.metadataSend.deleteMany({ where: { id: { lte: boundary.id } } })
+          ? await tx.metadataSend.deleteMany({ where: { clusterId, id: { lte: boundary.id } } })
           : { count: 0 };
         // The newest payload past the budget, counting kept payloads from the newest down.
         const [over] = await tx.$queryRaw<{ id: number | bigint }[]>`
           SELECT "id" FROM (
             SELECT "id", SUM("sizeBytes") OVER (ORDER BY "id" DESC) AS "kept"
-            FROM "MetadataSend" WHERE "payload" <> ''
+            FROM "MetadataSend" WHERE "clusterId" = ${clusterId} AND "payload" <> ''
           ) AS "byAge" WHERE "kept" > ${maxTotalBytes} ORDER BY "id" DESC LIMIT 1`;
         const emptied = over
           ? await tx.metadataSend.updateMany({
-              where: { id: { lte: Number(over.id) }, payload: { not: "" } },
+              where: { clusterId, id: { lte: Number(over.id) }, payload: { not: "" } },
               data: { payload: "" },
             })
           : { count: 0 };
@@ -150,9 +157,11 @@ export class SendLog {
     const batch = this.buffer;
     this.buffer = [];
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction([
-          this.db.metadataSend.createMany({ data: batch }),
+          this.db.metadataSend.createMany({
+            data: batch.map((row) => ({ ...row, clusterId: this.clusterId })),
+          }),
           recordChange(this.db, TOPICS.metadata, "sends"),
         ]),
       );

@@ -1,9 +1,11 @@
 // Audit retention on a real SQLite file: rows past retention go, in batches, and the prune
-// leaves a row saying how many and from when; details are stored redacted.
+// leaves a row saying how many and from when, another cluster's rows are left to its own leader;
+// details are stored redacted.
 import { describe, expect, it } from "vitest";
 import pino from "pino";
 import { createTestDatabase } from "../../testing/database";
 import { AuditRetention, pruneAudit, recordAudit } from "./audit";
+import { scopeToCluster } from "./cluster-scope";
 
 const log = pino({ level: "silent" });
 const DAY = 86_400_000;
@@ -13,6 +15,7 @@ describe("audit retention", () => {
     const { db } = await createTestDatabase("audit-retention");
     const now = Date.now();
     const row = (daysAgo: number, i: number) => ({
+      clusterId: "a",
       at: new Date(now - daysAgo * DAY - i),
       actor: "tester",
       action: "command.requested",
@@ -22,11 +25,20 @@ describe("audit retention", () => {
     });
     await db.auditEvent.createMany({ data: Array.from({ length: 25 }, (_, i) => row(120, i)) });
     await db.auditEvent.createMany({ data: Array.from({ length: 5 }, (_, i) => row(10, i)) });
-    expect(await pruneAudit(db, new Date(now - 365 * DAY), 10)).toBe(0);
+    // Another cluster's old rows are its own leader's to prune.
+    await db.auditEvent.createMany({
+      data: Array.from({ length: 7 }, (_, i) => ({ ...row(120, i), clusterId: "b" })),
+    });
+    expect(await pruneAudit(db, "a", new Date(now - 365 * DAY), 10)).toBe(0);
 
-    const retention = new AuditRetention(db, { retentionDays: 90, actor: "controller-1" }, log);
+    const retention = new AuditRetention(
+      scopeToCluster(db, "a"),
+      { clusterId: "a", retentionDays: 90, actor: "controller-1" },
+      log,
+    );
     expect(await retention.prune(now)).toBe(25);
-    const left = await db.auditEvent.findMany({ orderBy: { id: "asc" } });
+    expect(await db.auditEvent.count({ where: { clusterId: "b" } })).toBe(7);
+    const left = await db.auditEvent.findMany({ where: { clusterId: "a" }, orderBy: { id: "asc" } });
     expect(left.filter((r) => r.action === "command.requested")).toHaveLength(5);
     const pruned = left.find((r) => r.action === "audit.pruned")!;
     expect(pruned.actor).toBe("controller-1");
@@ -43,7 +55,7 @@ describe("audit retention", () => {
   it("stores details without the secrets they would carry", async () => {
     const { db } = await createTestDatabase("audit-redaction");
     await db.$transaction((tx) =>
-      recordAudit(tx, {
+      recordAudit(tx, "a", {
         actor: "controller-1",
         action: "experiment.started",
         targetKind: "DatadogAgent",

@@ -1,7 +1,7 @@
 // The audit trail's writer and its retention: rows written by the controller, and the leader's
 // hourly deletion of rows older than FLEETDECK_AUDIT_RETENTION_DAYS (each prune leaves a row).
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import { redactSecrets } from "../../lib/redact";
 import type { Logger } from "../log";
 import { TOPICS } from "../../lib/topics";
@@ -20,10 +20,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes an audit row written by the controller, and announces it on the change feed. */
-export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+/** Writes an audit row of `clusterId` written by the controller, and announces it on the change feed. */
+export async function recordAudit(tx: Tx, clusterId: string, entry: AuditEntry): Promise<void> {
   await tx.auditEvent.create({
     data: {
+      clusterId,
       actor: entry.actor,
       action: entry.action,
       targetKind: entry.targetKind,
@@ -40,19 +41,26 @@ export async function recordAudit(tx: Tx, entry: AuditEntry): Promise<void> {
  * Deletes audit rows older than `before`, oldest first, `batch` rows per transaction (a short
  * write lock each, so the dashboard and other writers are not held up); returns how many.
  */
-export async function pruneAudit(db: Database, before: Date, batch = 5000): Promise<number> {
+export async function pruneAudit(
+  db: Database,
+  clusterId: string,
+  before: Date,
+  batch = 5000,
+): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const count = await withBusyRetry(() =>
+    const count = await withRetry(() =>
       db.$transaction(async (tx) => {
         const rows = await tx.auditEvent.findMany({
-          where: { at: { lt: before } },
+          where: { clusterId, at: { lt: before } },
           orderBy: { id: "asc" },
           take: batch,
           select: { id: true },
         });
         if (rows.length === 0) return 0;
-        const { count } = await tx.auditEvent.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+        const { count } = await tx.auditEvent.deleteMany({
+          where: { clusterId, id: { in: rows.map((r) => r.id) } },
+        });
         await recordChange(tx, TOPICS.audit);
         return count;
       }),
@@ -62,14 +70,14 @@ export async function pruneAudit(db: Database, before: Date, batch = 5000): Prom
   }
 }
 
-/** The leader's audit retention: a prune at start, then every `everyMs`. */
+/** The leader's audit retention of its cluster's rows: a prune at start, then every `everyMs`. */
 export class AuditRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
-    private readonly options: { retentionDays: number; actor: string; everyMs?: number },
+    private readonly options: { clusterId: string; retentionDays: number; actor: string; everyMs?: number },
     private readonly log: Logger,
   ) {}
 
@@ -89,13 +97,13 @@ export class AuditRetention {
 
   /** Deletes what is past retention and records how much; returns how many rows went. */
   async prune(now = Date.now()): Promise<number> {
-    const { retentionDays, actor } = this.options;
+    const { clusterId, retentionDays, actor } = this.options;
     const before = new Date(now - retentionDays * 86_400_000);
-    const deleted = await pruneAudit(this.db, before);
+    const deleted = await pruneAudit(this.db, clusterId, before);
     if (deleted > 0) {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction((tx) =>
-          recordAudit(tx, {
+          recordAudit(tx, clusterId, {
             actor,
             action: "audit.pruned",
             targetKind: "AuditTrail",

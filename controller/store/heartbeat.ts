@@ -1,6 +1,6 @@
 import os from "node:os";
 import type { Database } from "../../lib/db/open";
-import { withBusyRetry } from "../../lib/db/open";
+import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
 import type { ClusterIdentity } from "../kube/cluster";
@@ -36,10 +36,12 @@ export class HeartbeatWriter {
       lastSeenAt: now,
       stoppedAt: stopped ? now : null,
     };
-    await withBusyRetry(() =>
+    await withRetry(() =>
       this.db.$transaction([
         this.db.controllerHeartbeat.upsert({
-          where: { controllerId: this.controllerId },
+          where: {
+            clusterId_controllerId: { clusterId: this.cluster.clusterId, controllerId: this.controllerId },
+          },
           create: { controllerId: this.controllerId, startedAt: this.startedAt, ...row },
           update: row,
         }),

@@ -3,23 +3,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ringDoorbell, watchDoorbell } from "./doorbell";
+import { ringFile, watchFile } from "./doorbell";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doorbell-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe("the command doorbell", () => {
+describe("the command doorbell of a SQLite store", () => {
   it("is heard when rung for this database, not for another file or another database", async () => {
     const file = path.join(dir, "fleetdeck.db");
     let rings = 0;
-    const stop = watchDoorbell(file, () => rings++);
+    const stop = watchFile(file, () => rings++);
     try {
       fs.writeFileSync(file, "");
       fs.writeFileSync(`${file}-wal`, "");
-      ringDoorbell(path.join(dir, "other.db"));
+      ringFile(path.join(dir, "other.db"));
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(rings).toBe(0);
-      ringDoorbell(file);
+      ringFile(file);
       const deadline = Date.now() + 3_000;
       while (rings === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
       expect(rings).toBeGreaterThan(0);
@@ -29,6 +29,6 @@ describe("the command doorbell", () => {
   });
 
   it("never throws when the folder is gone", () => {
-    expect(() => ringDoorbell(path.join(dir, "missing", "x.db"))).not.toThrow();
+    expect(() => ringFile(path.join(dir, "missing", "x.db"))).not.toThrow();
   });
 });

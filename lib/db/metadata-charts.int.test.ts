@@ -1,4 +1,5 @@
-// The chart aggregation in SQLite against the same numbers computed by hand.
+// The chart aggregation in the store (SQLite, or PostgreSQL in that pass) against the same
+// numbers computed by hand.
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../testing/database";
 import { sendCharts } from "./metadata-charts";
@@ -7,7 +8,8 @@ describe("sendCharts", () => {
   it("counts attempts per minute by reason and computes nearest-rank latency percentiles", async () => {
     const { db } = await createTestDatabase("metadata-charts");
     const now = Date.parse("2026-11-23T10:30:40.000Z");
-    const row = (at: string, reason: string, status: string, latencyMs: number | null) => ({
+    const row = (at: string, reason: string, status: string, latencyMs: number | null, clusterId = "a") => ({
+      clusterId,
       at: new Date(at),
       forwarder: "crd",
       kind: "DatadogAgent",
@@ -29,9 +31,14 @@ describe("sendCharts", () => {
         row("2026-11-23T10:29:30.000Z", "update", "skipped", null),
         // Outside the window.
         row("2026-11-23T09:00:00.000Z", "create", "sent", 1000),
+        // Another cluster's, in the window.
+        row("2026-11-23T10:30:30.000Z", "update", "sent", 500, "b"),
       ],
     });
-    const buckets = await sendCharts(db, 3, now);
+    // The whole fleet's: both clusters.
+    const fleet = await sendCharts(db, 3, now);
+    expect(fleet[2]).toMatchObject({ counts: { create: 7, update: 1, heartbeat: 0, retry: 3 }, p99: 500 });
+    const buckets = await sendCharts(db, 3, now, "a");
     expect(buckets.map((b) => b.minute)).toEqual([
       "2026-11-23T10:28:00.000Z",
       "2026-11-23T10:29:00.000Z",
@@ -51,6 +58,12 @@ describe("sendCharts", () => {
       p50: 5,
       p90: 9,
       p99: 10,
+    });
+    // One cluster's: the other's send is left out.
+    expect((await sendCharts(db, 3, now, "a"))[2]).toMatchObject({ counts: { update: 0 }, p99: 10 });
+    expect((await sendCharts(db, 3, now, "b"))[2]).toMatchObject({
+      counts: { update: 1, create: 0 },
+      p50: 500,
     });
   });
 });

@@ -1,6 +1,6 @@
-// The Metadata page's charts, aggregated in SQLite (a busy hour holds tens of thousands of
+// The Metadata page's charts, aggregated in the store (a busy hour holds tens of thousands of
 // sends): attempts per minute by reason, failures, and nearest-rank latency percentiles.
-import type { Database } from "./open";
+import { providerOf, type Database } from "./open";
 import { SEND_REASONS, type SendReason } from "../metadata";
 
 export interface MinuteBucket {
@@ -13,35 +13,62 @@ export interface MinuteBucket {
   p99: number | null;
 }
 
-// `at` is stored as ISO text ("2026-11-23T00:09:02.161+00:00"); its first 16 characters name the minute.
-const storedTime = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
+// The minute of `at` as "YYYY-MM-DDTHH:MM" (an ISO time's first 16 characters), and a time
+// to compare `at` with, in each store's terms. SQLite stores `at` as ISO text
+// ("2026-11-23T00:09:02.161+00:00"); PostgreSQL as a timestamp without time zone, in UTC.
+const DIALECT = {
+  sqlite: {
+    minute: `substr("at", 1, 16)`,
+    time: () => "?",
+    value: (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00"),
+  },
+  postgresql: {
+    minute: `to_char("at", 'YYYY-MM-DD"T"HH24:MI')`,
+    time: (i: number) => `$${i}::timestamp`,
+    value: (ms: number) => new Date(ms).toISOString().replace("Z", ""),
+  },
+};
 
-export async function sendCharts(db: Database, minutes = 60, now = Date.now()): Promise<MinuteBucket[]> {
+/** Buckets of the last `minutes`, of one cluster's sends or (no clusterId) the whole fleet's. */
+export async function sendCharts(
+  db: Database,
+  minutes = 60,
+  now = Date.now(),
+  clusterId?: string,
+): Promise<MinuteBucket[]> {
   const start = Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000;
-  const since = storedTime(start);
+  const dialect = DIALECT[providerOf(db)];
+  const params: unknown[] = [dialect.value(start)];
+  const since = dialect.time(1);
+  let cluster = "";
+  if (clusterId !== undefined) {
+    params.push(clusterId);
+    cluster = ` AND "clusterId" = ${providerOf(db) === "sqlite" ? "?" : "$2"}`;
+  }
+  const minute = dialect.minute;
   const counts = await db.$queryRawUnsafe<
     { minute: string; reason: string; status: string; n: number | bigint }[]
   >(
-    `SELECT substr(at, 1, 16) AS minute, reason, status, COUNT(*) AS n
-       FROM MetadataSend WHERE at >= ? AND status != 'skipped'
-      GROUP BY minute, reason, status`,
-    since,
+    `SELECT ${minute} AS minute, "reason", "status", COUNT(*) AS n
+       FROM "MetadataSend" WHERE "at" >= ${since} AND "status" != 'skipped'${cluster}
+      GROUP BY 1, 2, 3`,
+    ...params,
   );
   // Nearest rank: the p-th percentile is the smallest value whose rank r satisfies r ≥ n·p/100.
   const latencies = await db.$queryRawUnsafe<
     { minute: string; p50: number | null; p90: number | null; p99: number | null }[]
   >(
     `WITH ranked AS (
-       SELECT substr(at, 1, 16) AS minute, latencyMs,
-              ROW_NUMBER() OVER (PARTITION BY substr(at, 1, 16) ORDER BY latencyMs) AS r,
-              COUNT(*) OVER (PARTITION BY substr(at, 1, 16)) AS n
-         FROM MetadataSend WHERE at >= ? AND latencyMs IS NOT NULL)
+       SELECT ${minute} AS minute, "latencyMs",
+              ROW_NUMBER() OVER (PARTITION BY ${minute} ORDER BY "latencyMs") AS r,
+              COUNT(*) OVER (PARTITION BY ${minute}) AS n
+         FROM "MetadataSend" WHERE "at" >= ${since} AND "latencyMs" IS NOT NULL${cluster})
      SELECT minute,
-            MIN(CASE WHEN r * 100 >= n * 50 THEN latencyMs END) AS p50,
-            MIN(CASE WHEN r * 100 >= n * 90 THEN latencyMs END) AS p90,
-            MIN(CASE WHEN r * 100 >= n * 99 THEN latencyMs END) AS p99
+            MIN(CASE WHEN r * 100 >= n * 50 THEN "latencyMs" END) AS p50,
+            MIN(CASE WHEN r * 100 >= n * 90 THEN "latencyMs" END) AS p90,
+            MIN(CASE WHEN r * 100 >= n * 99 THEN "latencyMs" END) AS p99
        FROM ranked GROUP BY minute`,
-    since,
+    ...params,
   );
   const buckets = new Map<string, MinuteBucket>();
   for (let i = 0; i < minutes; i++) {
@@ -63,7 +90,9 @@ export async function sendCharts(db: Database, minutes = 60, now = Date.now()): 
   }
   for (const row of latencies) {
     const bucket = buckets.get(row.minute);
-    if (bucket) Object.assign(bucket, { p50: row.p50, p90: row.p90, p99: row.p99 });
+    if (bucket) Object.assign(bucket, { p50: num(row.p50), p90: num(row.p90), p99: num(row.p99) });
   }
   return [...buckets.values()];
 }
+
+const num = (value: number | null) => (value === null ? null : Number(value));

@@ -1,14 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Database } from "./open";
+import { providerOf, type Database } from "./open";
+import type { Provider } from "./url";
 
-export const MIGRATIONS_DIR = path.join(process.cwd(), "prisma", "migrations");
+/** The migrations shipped for a provider (generated from prisma/models.prisma). */
+export const migrationsDir = (provider: Provider) =>
+  path.join(process.cwd(), "prisma", provider, "migrations");
 
 export type MigrationStatus =
   { ok: true } | { ok: false; reason: "not-migrated" | "pending"; pending: string[]; message: string };
 
-/** Migrations shipped with this build (prisma/migrations/<name>/migration.sql). */
-export function shippedMigrations(dir = MIGRATIONS_DIR): string[] {
+/** Migrations shipped with this build (prisma/<provider>/migrations/<name>/migration.sql). */
+export function shippedMigrations(dir: string): string[] {
   if (!fs.existsSync(/*turbopackIgnore: true*/ dir)) return [];
   return fs
     .readdirSync(/*turbopackIgnore: true*/ dir)
@@ -17,7 +20,10 @@ export function shippedMigrations(dir = MIGRATIONS_DIR): string[] {
 }
 
 /** Compares the shipped migrations with those recorded as finished in the database. */
-export async function migrationStatus(db: Database, dir = MIGRATIONS_DIR): Promise<MigrationStatus> {
+export async function migrationStatus(
+  db: Database,
+  dir = migrationsDir(providerOf(db)),
+): Promise<MigrationStatus> {
   const shipped = shippedMigrations(dir);
   let applied: string[];
   try {
@@ -26,7 +32,8 @@ export async function migrationStatus(db: Database, dir = MIGRATIONS_DIR): Promi
     );
     applied = rows.map((r) => r.migration_name);
   } catch (error) {
-    if (/no such table/i.test((error as Error).message)) {
+    // SQLite: "no such table"; PostgreSQL: relation "_prisma_migrations" does not exist (42P01).
+    if (/no such table|does not exist|42P01/i.test((error as Error).message)) {
       return {
         ok: false,
         reason: "not-migrated",

@@ -1,71 +1,147 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "../../prisma/generated/client";
-import { databaseFile } from "./url";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "../../prisma/generated/postgresql/client";
+import { PrismaClient } from "../../prisma/generated/sqlite/client";
+import { storeLocation, type Provider, type StoreLocation } from "./url";
 
+/**
+ * The store's client. Both providers' clients are generated from the same models
+ * (prisma/models.prisma), so their model APIs are the same; the SQLite client's type stands for
+ * both. Code that needs what differs (raw SQL) asks providerOf(db).
+ */
 export type Database = PrismaClient;
 
 export interface OpenDatabaseOptions {
-  /** Absolute path of the SQLite file; defaults to DATABASE_URL. */
+  /** A DATABASE_URL (`file:…`, a path, or `postgresql://…`); defaults to the environment's. */
+  url?: string;
+  /** Absolute path of a SQLite file (instead of `url`). */
   file?: string;
-  /** How long a statement waits for another process's write lock before failing (ms). */
+  /** SQLite: how long a statement waits for another process's write lock before failing (ms). */
   busyTimeoutMs?: number;
+  /** PostgreSQL: connections in this process's pool. */
+  poolSize?: number;
 }
 
-/**
- * Opens the shared SQLite file through Prisma and the better-sqlite3 adapter, in WAL mode
- * (readers never block the writer) with a busy timeout, so the controller and the dashboard
- * can write at the same time. Both processes open it through this one function.
- */
-export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const file = options.file ?? databaseFile();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: file, timeout: options.busyTimeoutMs ?? 10_000 });
-  const db = new PrismaClient({ adapter });
-  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
-  await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
-  files.set(db, file);
+// Kept on the client itself under a registered symbol: a bundler may load this module twice
+// (Next.js chunks), and a module-local table would not see the other copy's clients.
+const STORE = Symbol.for("fleetdeck.store.location");
+
+function markStore(db: Database, location: StoreLocation): Database {
+  Object.defineProperty(db, STORE, { value: location, enumerable: false });
   return db;
 }
 
-const files = new WeakMap<Database, string>();
+/** Where a client opened by openDatabase connects (its SQLite file, or its PostgreSQL URL). */
+export function storeOf(db: object): StoreLocation | undefined {
+  return (db as { [STORE]?: StoreLocation })[STORE];
+}
 
-/** The file a database opened by openDatabase lives in. */
-export function databaseFileOf(db: Database): string | undefined {
-  return files.get(db);
+/** Which store a client talks to. */
+export function providerOf(db: object): Provider {
+  return storeOf(db)?.provider ?? "sqlite";
+}
+
+/** A client built on `base` (a Prisma extension) talks to the same store. */
+export function deriveClient(base: Database, derived: Database): Database {
+  const location = storeOf(base);
+  return location ? markStore(derived, location) : derived;
 }
 
 /**
- * SQLite's "database is locked / busy" errors, which are worth retrying. Through the driver
- * adapter Prisma reports them as P1008 "Operation has timed out", with SQLITE_BUSY as the
- * driver's original code.
+ * An interactive transaction may wait this long for a connection and run this long: a shared
+ * database under load (many clusters, a restart just over) is slower than a local file, and
+ * Prisma's defaults (2 s, 5 s) would fail writes that only had to wait.
  */
-export function isBusyError(error: unknown): boolean {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)
-    ?.meta?.driverAdapterError?.cause;
-  if (cause?.originalCode === "SQLITE_BUSY") return true;
-  const text =
-    error instanceof Error
-      ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
-      : String(error);
-  return /SQLITE_BUSY|database is locked|database table is locked/i.test(text);
+const transactionOptions = { maxWait: 10_000, timeout: 20_000 };
+
+/** Where a client of openDatabase's options connects. */
+export function locationOf(options: OpenDatabaseOptions = {}): StoreLocation {
+  if (options.file) return { provider: "sqlite", file: options.file };
+  return storeLocation(options.url === undefined ? process.env : { DATABASE_URL: options.url });
 }
 
-/** Thrown when another process kept the database locked through every retry. */
+/**
+ * Opens the store; both processes open it through this one function.
+ * - SQLite (the default): the shared file through the better-sqlite3 adapter, in WAL mode
+ *   (readers never block the writer) with a busy timeout, so the controller and the dashboard
+ *   can write at the same time.
+ * - PostgreSQL (DATABASE_URL=postgresql://…): a connection pool through the pg adapter. The
+ *   pool connects on first use and replaces connections the server dropped (a restart), so
+ *   opening never fails for an unreachable server: the first query does.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const location = locationOf(options);
+  if (location.provider === "postgresql") {
+    const adapter = new PrismaPg({
+      connectionString: location.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    return markStore(new PostgresClient({ adapter, transactionOptions }) as unknown as Database, location);
+  }
+  fs.mkdirSync(path.dirname(location.file), { recursive: true });
+  const adapter = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
+  const db = markStore(new PrismaClient({ adapter, transactionOptions }), location);
+  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
+  await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+/** An error of either driver's own, with the codes and messages of what it wraps. */
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    if (e instanceof Error) {
+      const { code, meta } = e as { code?: unknown; meta?: Record<string, unknown> };
+      parts.push(e.message, String(code ?? ""), meta ? JSON.stringify(meta) : "");
+      // Through the driver adapter Prisma reports SQLite busy as P1008 "Operation has timed
+      // out"; the driver's own code is on the adapter error's (non-enumerable) cause.
+      const driver = (meta?.driverAdapterError as { cause?: Record<string, unknown> } | undefined)?.cause;
+      if (driver) parts.push(String(driver.originalCode ?? ""), String(driver.originalMessage ?? ""));
+      e = (e as { cause?: unknown }).cause;
+    } else {
+      parts.push(String(e));
+      break;
+    }
+  }
+  return parts.join(" ");
+}
+
+const SQLITE_BUSY = /SQLITE_BUSY|database is locked|database table is locked/i;
+// PostgreSQL going away or refusing for a moment (a restart, a failover, a full pool), and the
+// conflicts a retry resolves (serialization failure, deadlock).
+const POSTGRES_TRANSIENT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|Connection terminated|terminating connection|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|Can't reach database server|connection (refused|reset)|\b(40001|40P01|57P01|57P02|57P03|53300|08000|08001|08003|08004|08006|P1001|P1017)\b/i;
+
+/** A failure worth retrying: SQLite busy, or PostgreSQL briefly unreachable or in conflict. */
+export function isTransientError(error: unknown): boolean {
+  const text = errorText(error);
+  return SQLITE_BUSY.test(text) || POSTGRES_TRANSIENT.test(text);
+}
+
+/** Whether the store cannot be reached at all (as opposed to refusing a statement). */
+export function isUnreachableError(error: unknown): boolean {
+  return POSTGRES_TRANSIENT.test(errorText(error)) && !/\b(40001|40P01)\b/.test(errorText(error));
+}
+
+/** Thrown when another process kept the SQLite file locked through every retry. */
 export class DatabaseBusyError extends Error {
   override name = "DatabaseBusyError";
 }
 
-/** Runs a write, retrying a few times when another process holds the lock past the busy timeout. */
-export async function withBusyRetry<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
+/** Runs a write, retrying a few times while the store is busy or briefly unreachable. */
+export async function withRetry<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      if (!isBusyError(error)) throw error;
+      if (!isTransientError(error)) throw error;
       if (attempt >= attempts) {
+        if (!SQLITE_BUSY.test(errorText(error))) throw error;
         throw new DatabaseBusyError(
           `the database is locked by another process (SQLITE_BUSY past the busy timeout, ${attempts} attempts)`,
           { cause: error },

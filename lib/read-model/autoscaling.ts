@@ -1,12 +1,13 @@
 // The autoscalers' read model rows as the controller projects them (Prisma's types,
-// prisma/schema.prisma, without the time of the write) and the encoding of their conditions:
+// prisma/models.prisma, without the time of the write) and the encoding of their conditions:
 // written by controller/autoscaling/autoscalers/read-model.ts, read by server/queries/autoscaling.ts.
-import type { PodAutoscaler, PodAutoscalerProfile } from "../../prisma/generated/client";
+import type { PodAutoscaler, PodAutoscalerProfile } from "../db/models";
 import type { Condition } from "../autoscaling";
 import type { JsonColumn } from "./json-column";
 
-export type AutoscalerRow = Omit<PodAutoscaler, "updatedAt">;
-export type ProfileRow = Omit<PodAutoscalerProfile, "updatedAt">;
+/** The rows without their cluster, which the writer adds. */
+export type AutoscalerRow = Omit<PodAutoscaler, "updatedAt" | "clusterId">;
+export type ProfileRow = Omit<PodAutoscalerProfile, "updatedAt" | "clusterId">;
 
 /**
  * PodAutoscaler.conditions and PodAutoscalerProfile.conditions: status.conditions with only

@@ -1,5 +1,6 @@
-// The spot read model's row as the controller computes it: Prisma's type (prisma/schema.prisma)
+// The spot read model's row as the controller computes it: Prisma's type (prisma/models.prisma)
 // without the time of the write. Written by controller/autoscaling/spot/read-model.ts.
-import type { SpotWorkload } from "../../prisma/generated/client";
+import type { SpotWorkload } from "../db/models";
 
-export type SpotWorkloadRow = Omit<SpotWorkload, "updatedAt">;
+/** The row without its cluster, which the writer adds. */
+export type SpotWorkloadRow = Omit<SpotWorkload, "updatedAt" | "clusterId">;

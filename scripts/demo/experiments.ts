@@ -4,15 +4,14 @@
 // agent page then shows a few revisions and one finished experiment. Idempotent: it does nothing
 // once the demo experiment has ended.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
-import { FINAL_STATUSES, type CommandStatus } from "../../lib/commands";
-import { insertCommand } from "../../lib/db/commands";
 import type { Database } from "../../lib/db/open";
+import { clusterIdOf } from "../../testing/cluster-id";
+import { demoCommand, until } from "./commands";
 
 const NAMESPACE = "datadog";
 const NAME = "datadog";
 const TARGET = `${NAMESPACE}/${NAME}`;
 const EXPERIMENT_ID = "demo-log-collection";
-const ACTOR = "demo";
 
 interface AgentState {
   metadata: { generation?: number };
@@ -20,23 +19,14 @@ interface AgentState {
   status?: { observedGeneration?: number; currentRevision?: string; experiment?: { phase?: string } };
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 export async function experimentsScenario(
   kc: KubeConfig,
   db: Database,
   say: (line: string) => void,
 ): Promise<void> {
+  const clusterId = await clusterIdOf(kc);
   const ended = await db.experiment.findFirst({
-    where: { agentKey: TARGET, experimentId: EXPERIMENT_ID, outcome: { not: null } },
+    where: { clusterId, agentKey: TARGET, experimentId: EXPERIMENT_ID, outcome: { not: null } },
   });
   if (ended) return;
 
@@ -57,22 +47,7 @@ export async function experimentsScenario(
         ? a
         : undefined;
     });
-  const command = async (kind: string, payload: unknown): Promise<CommandStatus> => {
-    const inserted = await insertCommand(db, {
-      kind,
-      target: TARGET,
-      payload,
-      actor: ACTOR,
-      source: "dashboard",
-    });
-    if (!inserted.ok) throw new Error(`demo: ${kind} refused: ${inserted.error}`);
-    const row = await until(`${kind} to be applied`, async () => {
-      const c = await db.command.findUnique({ where: { id: inserted.commandId } });
-      return c && FINAL_STATUSES.has(c.status as CommandStatus) ? c : undefined;
-    });
-    if (row.status === "rejected") throw new Error(`demo: ${kind} rejected: ${row.message}`);
-    return row.status as CommandStatus;
-  };
+  const command = (kind: string, payload: unknown) => demoCommand(db, clusterId, kind, TARGET, payload);
 
   // A user edit, as `kubectl edit` would make it: a second revision.
   const first = await reconciled("the sample DatadogAgent's first reconcile");

@@ -2,24 +2,22 @@
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { secretsEqual, SESSION_COOKIE, SESSION_TTL_MS, signSession } from "@/lib/auth";
+import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/lib/auth";
+import { endSession, openSession, SESSION_TTL_MS } from "@/lib/db/sessions";
+import { LoginThrottle } from "@/lib/login-throttle";
+import { safeNextPath } from "@/lib/safe-redirect";
+import { clientAddress } from "@/lib/web-listener";
 import { recordWebAudit } from "../audit";
 import { webConfig } from "../config";
+import { getDb } from "../db";
 
 export interface LoginState {
   error?: string;
 }
 
-// A token guessed at this rate would take longer than the token's lifetime; anything faster is refused.
-const failures: number[] = [];
-const MAX_FAILURES_PER_MINUTE = 10;
-
-/** Only same-site paths: the login form must not become an open redirect. */
-function safeNext(next: FormDataEntryValue | null): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\")
-    ? next
-    : "/";
-}
+// Per client address, with backoff; one per server process (kept across dev reloads).
+const globalForThrottle = globalThis as unknown as { fleetdeckLoginThrottle?: LoginThrottle };
+const throttle = (globalForThrottle.fleetdeckLoginThrottle ??= new LoginThrottle());
 
 export async function login(_prev: LoginState, form: FormData): Promise<LoginState> {
   const config = webConfig();
@@ -28,35 +26,52 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
       error: "Sign-in with a token is not enabled on this dashboard (FLEETDECK_ADMIN_TOKEN is not set).",
     };
   }
-  const now = Date.now();
-  while (failures.length > 0 && failures[0]! < now - 60_000) failures.shift();
-  if (failures.length >= MAX_FAILURES_PER_MINUTE)
-    return { error: "Too many failed attempts; wait a minute and try again." };
+  const h = await headers();
+  const header = (name: string) => h.get(name);
+  const client = clientAddress(header, proxyIdentity(config, header) !== null);
+  const wait = throttle.retryAfterMs(client);
+  if (wait > 0) {
+    return {
+      error: `Too many failed sign-ins from your address (${client}); try again in ${Math.ceil(wait / 1000)} s.`,
+    };
+  }
 
   const token = form.get("token");
   if (typeof token !== "string" || !secretsEqual(token, config.FLEETDECK_ADMIN_TOKEN)) {
-    failures.push(now);
+    throttle.failed(client);
     await recordWebAudit({
       actor: "anonymous",
       action: "auth.login-failed",
       targetKind: "Dashboard",
       target: "",
+      details: { client },
     });
     return { error: "That token is not valid." };
   }
-  const forwardedProto = (await headers()).get("x-forwarded-proto");
-  (await cookies()).set(SESSION_COOKIE, signSession(config.FLEETDECK_ADMIN_TOKEN, "admin", now), {
+  throttle.succeeded(client);
+  const session = await openSession(await getDb(), {
+    actor: "admin",
+    adminToken: config.FLEETDECK_ADMIN_TOKEN,
+  });
+  (await cookies()).set(SESSION_COOKIE, session.value, {
     httpOnly: true,
     sameSite: "strict",
-    secure: forwardedProto === "https",
+    secure: h.get("x-forwarded-proto") === "https",
     path: "/",
     maxAge: SESSION_TTL_MS / 1000,
   });
   await recordWebAudit({ actor: "admin", action: "auth.login", targetKind: "Dashboard", target: "" });
-  redirect(safeNext(form.get("next")));
+  redirect(safeNextPath(form.get("next")));
 }
 
+/** Ends the session on the server (every request and live stream with its cookie is refused). */
 export async function logout(): Promise<void> {
-  (await cookies()).delete(SESSION_COOKIE);
+  const jar = await cookies();
+  const value = jar.get(SESSION_COOKIE)?.value;
+  if (value) {
+    const actor = await endSession(await getDb(), value);
+    if (actor) await recordWebAudit({ actor, action: "auth.logout", targetKind: "Dashboard", target: "" });
+  }
+  jar.delete(SESSION_COOKIE);
   redirect("/login");
 }

@@ -2,7 +2,7 @@
 
 import { requestCommand, type CommandActionResult } from "./command-action";
 
-/** Asks the leading controller to answer: the smallest round trip through the command contract. */
-export async function pingController(): Promise<CommandActionResult> {
-  return requestCommand("ping", "", {});
+/** Asks a cluster's leading controller to answer: the smallest round trip through the command contract. */
+export async function pingController(clusterId: string): Promise<CommandActionResult> {
+  return requestCommand(clusterId, "ping", "", {});
 }

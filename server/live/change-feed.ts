@@ -1,6 +1,6 @@
 import "server-only";
-import type { Database } from "@/lib/db/open";
 import { getDb } from "../db";
+import { ChangeCursor } from "./change-cursor";
 
 export interface ChangeRow {
   id: number;
@@ -8,18 +8,21 @@ export interface ChangeRow {
   key: string;
 }
 
-type Listener = (rows: ChangeRow[]) => void;
+/** Rows to deliver, and the id a stream may resume from (every change up to it was delivered). */
+type Listener = (rows: ChangeRow[], resumeId: number) => void;
 
 const POLL_MS = 200;
 const BATCH = 500;
 
 /**
  * Tails the Change table for every open stream of this server process with one query per
- * tick (not one per browser), and only while someone listens.
+ * tick (not one per browser), and only while someone listens. Each dashboard replica tails it
+ * on its own: the store is the only thing they share. Ids may commit out of order on
+ * PostgreSQL; ChangeCursor delivers each row once all the same.
  */
 class ChangeFeed {
   private readonly listeners = new Set<Listener>();
-  private cursor: number | undefined;
+  private cursor: ChangeCursor | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
 
@@ -42,7 +45,7 @@ class ChangeFeed {
   }
 
   async subscribe(listener: Listener): Promise<() => void> {
-    if (this.cursor === undefined) this.cursor = await this.latestId();
+    if (this.cursor === undefined) this.cursor = new ChangeCursor(await this.latestId());
     this.listeners.add(listener);
     this.timer ??= setInterval(() => void this.poll(), POLL_MS);
     return () => {
@@ -56,22 +59,21 @@ class ChangeFeed {
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.cursor === undefined) return;
+    const cursor = this.cursor;
+    if (this.polling || cursor === undefined) return;
     this.polling = true;
     try {
-      const db: Database = await getDb();
+      const db = await getDb();
       const rows = await db.change.findMany({
-        where: { id: { gt: this.cursor } },
+        where: { id: { gt: cursor.watermark } },
         orderBy: { id: "asc" },
-        take: BATCH,
+        take: cursor.limit(BATCH),
         select: { id: true, topic: true, key: true },
       });
-      if (rows.length > 0) {
-        this.cursor = rows[rows.length - 1]!.id;
-        for (const listener of this.listeners) listener(rows);
-      }
+      const fresh = cursor.take(rows);
+      if (fresh.length > 0) for (const listener of this.listeners) listener(fresh, cursor.watermark);
     } catch {
-      // A busy or briefly unavailable database: the next tick tries again from the same cursor.
+      // A busy or briefly unavailable database: the next tick tries again from the same watermark.
     } finally {
       this.polling = false;
     }

@@ -1,12 +1,20 @@
 import "server-only";
+import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
+import type { Actor } from "@/lib/auth";
 import type { Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
-import { experimentStatusColumn, specColumn } from "@/lib/read-model/agents";
-import type { Agent } from "@/prisma/generated/client";
+import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";
+import type { AgentRollout, RolloutState } from "@/lib/rollout";
+import type { Agent, AgentRollout as AgentRolloutRow } from "@/lib/db/models";
 import { getDb } from "../db";
+import { clusterNames } from "./clusters";
+import { permissions } from "./access";
 
 export interface AgentSummaryDto {
+  clusterId: string;
+  /** The cluster's display name (its id when it never registered). */
+  clusterName: string;
   key: string;
   namespace: string;
   name: string;
@@ -19,6 +27,21 @@ export interface AgentSummaryDto {
   reconciledAt: string;
   deleted: boolean;
   renderError: string | null;
+  /** The workloads' rollout (null before the controller has seen them). */
+  health: AgentHealthDto | null;
+}
+
+/** What the agents list shows of a rollout. */
+export interface AgentHealthDto {
+  state: RolloutState;
+  ready: number;
+  desired: number;
+  failingPods: number;
+  /** Pods per revision of the agent DaemonSet, the template's first. */
+  revisions: { revision: string | null; pods: number; current: boolean }[];
+  nodes: number;
+  covered: number;
+  updatedAt: string;
 }
 
 export interface AgentDetailDto extends AgentSummaryDto {
@@ -29,11 +52,31 @@ export interface AgentDetailDto extends AgentSummaryDto {
   spec: Json;
   /** status.experiment, field for field. */
   experiment: ExperimentStatus | null;
+  rollout: AgentRollout | null;
+  /** Whether the viewer may start, stop, promote or roll back (update the DatadogAgent). */
+  permission: Permission;
 }
 
-function summary(row: Agent): AgentSummaryDto {
+function health(row: AgentRolloutRow | null | undefined): AgentHealthDto | null {
+  if (!row) return null;
+  const r = rolloutColumn.decode(row.rollout);
+  return {
+    state: row.state as RolloutState,
+    ready: r.daemonSet.ready,
+    desired: r.daemonSet.desired,
+    failingPods: r.problems.length,
+    revisions: r.daemonSet.revisions.map(({ revision, pods, current }) => ({ revision, pods, current })),
+    nodes: r.coverage.nodes,
+    covered: r.coverage.covered,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutRow | null): AgentSummaryDto {
   const experiment = experimentStatusColumn.decode(row.experiment);
   return {
+    clusterId: row.clusterId,
+    clusterName: names.get(row.clusterId) ?? row.clusterId,
     key: row.key,
     namespace: row.namespace,
     name: row.name,
@@ -45,27 +88,61 @@ function summary(row: Agent): AgentSummaryDto {
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
     renderError: row.renderError && redactText(row.renderError),
+    health: health(rollout),
   };
 }
 
-/** Every DatadogAgent fleetdeck has seen; deleted ones last. */
-export async function listAgents(): Promise<AgentSummaryDto[]> {
+/** Every DatadogAgent fleetdeck has seen, of every cluster or of one; deleted ones last. */
+export async function listAgents(filter: { clusterId?: string } = {}): Promise<AgentSummaryDto[]> {
   const db = await getDb();
-  const rows = await db.agent.findMany({ orderBy: [{ namespace: "asc" }, { name: "asc" }] });
-  return rows.map(summary).sort((a, b) => Number(a.deleted) - Number(b.deleted));
+  const [rows, names, rollouts] = await Promise.all([
+    db.agent.findMany({
+      where: filter.clusterId ? { clusterId: filter.clusterId } : {},
+      // The list shows neither spec nor experiment details: leave the big columns in the store.
+      omit: { spec: true },
+      orderBy: [{ namespace: "asc" }, { name: "asc" }, { clusterId: "asc" }],
+    }),
+    clusterNames(),
+    db.agentRollout.findMany({ where: filter.clusterId ? { clusterId: filter.clusterId } : {} }),
+  ]);
+  const byAgent = new Map(rollouts.map((r) => [`${r.clusterId} ${r.agentKey}`, r]));
+  return rows
+    .map((row) => summary({ ...row, spec: "" }, names, byAgent.get(`${row.clusterId} ${row.key}`)))
+    .sort((a, b) => Number(a.deleted) - Number(b.deleted) || a.clusterName.localeCompare(b.clusterName));
 }
 
-export async function getAgent(key: string): Promise<AgentDetailDto | null> {
+/** The clusters that have (or had) an agent of this key. */
+export async function clustersWithAgent(key: string): Promise<string[]> {
   const db = await getDb();
-  const row = await db.agent.findUnique({ where: { key } });
+  const rows = await db.agent.findMany({ where: { key }, select: { clusterId: true } });
+  return rows.map((r) => r.clusterId);
+}
+
+export async function getAgent(
+  clusterId: string,
+  key: string,
+  viewer: Actor,
+): Promise<AgentDetailDto | null> {
+  const db = await getDb();
+  const [row, names, rollout] = await Promise.all([
+    db.agent.findUnique({ where: { clusterId_key: { clusterId, key } } }),
+    clusterNames(),
+    db.agentRollout.findUnique({ where: { clusterId_agentKey: { clusterId, agentKey: key } } }),
+  ]);
   if (!row) return null;
+  const [permission] = await permissions(viewer, [
+    { clusterId, ...commandAccess("restore-revision", key, {})! },
+  ]);
   return {
-    ...summary(row),
+    ...summary(row, names, rollout),
+    // Pod messages are redacted when read from the pod; again here, as every query does.
+    rollout: rollout ? redactSecrets(rolloutColumn.decode(rollout.rollout)) : null,
     uid: row.uid,
     generation: row.generation,
     previousRevision: row.previousRevision,
     // Redacted again when shown: rows written before the one redactor had a narrower one.
     spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
+    permission: permission!,
   };
 }

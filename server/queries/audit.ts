@@ -2,9 +2,13 @@ import "server-only";
 import { filterDate, type AuditFilters } from "@/lib/audit-filters";
 import { redactSecrets } from "@/lib/redact";
 import { getDb } from "../db";
+import { clusterNames, resolveCluster } from "./clusters";
 
 export interface AuditDto {
   id: number;
+  clusterId: string | null;
+  /** null for the dashboard's own entries (sign-ins). */
+  clusterName: string | null;
   at: string;
   actor: string;
   action: string;
@@ -21,10 +25,12 @@ export interface AuditPage {
   nextCursor: number | null;
 }
 
-function where(filters: AuditFilters, cursor?: number) {
+function where(filters: AuditFilters, clusterId: string | null | undefined, cursor?: number) {
   const from = filterDate(filters.from);
   const to = filterDate(filters.to);
   return {
+    // A cluster that is not in the fleet has no entries (rather than every entry).
+    ...(clusterId !== undefined ? { clusterId: clusterId ?? "(none)" } : {}),
     ...(cursor ? { id: { lt: cursor } } : {}),
     ...(filters.actor ? { actor: filters.actor } : {}),
     ...(filters.action
@@ -37,35 +43,44 @@ function where(filters: AuditFilters, cursor?: number) {
   };
 }
 
-function toDto(row: {
-  id: number;
-  at: Date;
-  actor: string;
-  action: string;
-  targetKind: string;
-  target: string;
-  commandId: number | null;
-  details: string;
-  source: string;
-}): AuditDto {
+function toDto(
+  row: {
+    id: number;
+    clusterId: string | null;
+    at: Date;
+    actor: string;
+    action: string;
+    targetKind: string;
+    target: string;
+    commandId: number | null;
+    details: string;
+    source: string;
+  },
+  names: Map<string, string>,
+): AuditDto {
   let details: Record<string, unknown> = {};
   try {
     details = JSON.parse(row.details) as Record<string, unknown>;
   } catch {
     details = { raw: row.details };
   }
-  return { ...row, at: row.at.toISOString(), details: redactSecrets(details) };
+  const clusterName = row.clusterId === null ? null : (names.get(row.clusterId) ?? row.clusterId);
+  return { ...row, clusterName, at: row.at.toISOString(), details: redactSecrets(details) };
 }
 
 /** Newest first, keyset-paginated by id (stable while new rows arrive). */
 export async function listAudit(filters: AuditFilters, cursor?: number, limit = 50): Promise<AuditPage> {
   const db = await getDb();
-  const rows = await db.auditEvent.findMany({
-    where: where(filters, cursor),
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit).map(toDto);
+  const cluster = await resolveCluster(filters.cluster);
+  const [rows, names] = await Promise.all([
+    db.auditEvent.findMany({
+      where: where(filters, cluster === undefined ? undefined : (cluster?.id ?? null), cursor),
+      orderBy: { id: "desc" },
+      take: limit + 1,
+    }),
+    clusterNames(),
+  ]);
+  const page = rows.slice(0, limit).map((row) => toDto(row, names));
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 

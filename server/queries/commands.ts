@@ -1,12 +1,14 @@
 import "server-only";
+import { controllerState } from "@/lib/controller-status";
+import type { Command } from "@/lib/db/models";
 import { redactText } from "@/lib/redact";
-import type { Command } from "@/prisma/generated/client";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
 
 // What the dashboard shows of a command (not its payload, nor who claimed it).
 const SHOWN = {
   id: true,
+  clusterId: true,
   kind: true,
   target: true,
   actor: true,
@@ -16,11 +18,28 @@ const SHOWN = {
   appliedAt: true,
 } as const;
 
-export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>>;
+export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>> & {
+  clusterName: string;
+  /** Whether a controller of the command's cluster is running: only its leader claims it. */
+  controllerReporting: boolean;
+};
 
 export async function getCommand(id: number): Promise<CommandDto | null> {
   const db = await getDb();
   const command = await db.command.findUnique({ where: { id }, select: SHOWN });
-  // An outcome message may quote what the API server said about a value.
-  return command && toDto({ ...command, message: command.message && redactText(command.message) });
+  if (!command) return null;
+  const [cluster, heartbeats] = await Promise.all([
+    db.cluster.findUnique({ where: { id: command.clusterId }, select: { name: true } }),
+    db.controllerHeartbeat.findMany({
+      where: { clusterId: command.clusterId },
+      select: { lastSeenAt: true, stoppedAt: true },
+    }),
+  ]);
+  const now = Date.now();
+  return {
+    // An outcome message may quote what the API server said about a value.
+    ...toDto({ ...command, message: command.message && redactText(command.message) }),
+    clusterName: cluster?.name ?? command.clusterId,
+    controllerReporting: heartbeats.some((h) => controllerState(h, now) === "running"),
+  };
 }

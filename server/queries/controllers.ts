@@ -1,5 +1,5 @@
 import "server-only";
-import type { ControllerHeartbeat } from "@/prisma/generated/client";
+import type { ControllerHeartbeat } from "@/lib/db/models";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
 

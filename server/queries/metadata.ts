@@ -7,11 +7,14 @@ import { watchesColumn } from "@/lib/read-model/metadata";
 import { payloadView } from "@/lib/metadata-view";
 import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
+import { clusterNames, resolveCluster } from "./clusters";
 
 export type { MinuteBucket };
 
 export interface SendRowDto {
   id: number;
+  clusterId: string;
+  clusterName: string;
   at: string;
   forwarder: string;
   kind: string;
@@ -51,6 +54,8 @@ export interface SendDetailDto {
 }
 
 export interface ForwarderDto {
+  clusterId: string;
+  clusterName: string;
   name: string;
   state: ForwarderState;
   message: string;
@@ -68,6 +73,7 @@ export interface ForwarderDto {
 
 const ROW_SELECT = {
   id: true,
+  clusterId: true,
   at: true,
   forwarder: true,
   kind: true,
@@ -82,14 +88,18 @@ const ROW_SELECT = {
   error: true,
 } as const;
 
-const toDto = ({ at, error, ...row }: Omit<SendRowDto, "at"> & { at: Date }): SendRowDto => ({
-  ...row,
-  at: at.toISOString(),
-  error: error && redactText(error),
-});
+const toDto =
+  (names: Map<string, string>) =>
+  ({ at, error, ...row }: Omit<SendRowDto, "at" | "clusterName"> & { at: Date }): SendRowDto => ({
+    ...row,
+    clusterName: names.get(row.clusterId) ?? row.clusterId,
+    at: at.toISOString(),
+    error: error && redactText(error),
+  });
 
-function where(filters: MetadataFilters, cursor?: number) {
+function where(filters: MetadataFilters, clusterId: string | undefined, cursor?: number) {
   return {
+    ...(clusterId !== undefined ? { clusterId } : {}),
     ...(cursor ? { id: { lt: cursor } } : {}),
     ...(filters.forwarder ? { forwarder: filters.forwarder } : {}),
     ...(filters.kind ? { kind: filters.kind } : {}),
@@ -102,23 +112,29 @@ function where(filters: MetadataFilters, cursor?: number) {
 /** Newest first, keyset-paginated by id. Payloads are left out (see getSendDetail). */
 export async function listSends(filters: MetadataFilters, cursor?: number, limit = 50): Promise<SendsPage> {
   const db = await getDb();
-  const rows = await db.metadataSend.findMany({
-    where: where(filters, cursor),
-    select: ROW_SELECT,
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit).map(toDto);
+  const cluster = await resolveCluster(filters.cluster);
+  if (cluster === null) return { rows: [], nextCursor: null };
+  const [rows, names] = await Promise.all([
+    db.metadataSend.findMany({
+      where: where(filters, cluster?.id, cursor),
+      select: ROW_SELECT,
+      orderBy: { id: "desc" },
+      take: limit + 1,
+    }),
+    clusterNames(),
+  ]);
+  const page = rows.slice(0, limit).map(toDto(names));
   return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
 export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
   const db = await getDb();
-  const row = await db.metadataSend.findUnique({ where: { id } });
+  const [row, names] = await Promise.all([db.metadataSend.findUnique({ where: { id } }), clusterNames()]);
   if (!row) return null;
   const previous = row.payload
     ? await db.metadataSend.findFirst({
         where: {
+          clusterId: row.clusterId,
           forwarder: row.forwarder,
           kind: row.kind,
           object: row.object,
@@ -133,7 +149,7 @@ export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
   const view = payloadView(payload);
   const { payload: _payload, ...fields } = row;
   return {
-    send: toDto(fields),
+    send: toDto(names)(fields),
     payload,
     payloadNotKept: row.payload === "" && row.sizeBytes > 0,
     view,
@@ -149,27 +165,38 @@ export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
   };
 }
 
-export async function listForwarders(): Promise<ForwarderDto[]> {
+/** Each forwarder of every cluster (or of one), by cluster then name. */
+export async function listForwarders(filter: { clusterId?: string } = {}): Promise<ForwarderDto[]> {
   const db = await getDb();
-  const rows = await db.metadataForwarder.findMany({ orderBy: { name: "asc" } });
-  return rows.map((r) => ({
-    name: r.name,
-    state: r.state as ForwarderState,
-    message: r.message,
-    intakeUrl: r.intakeUrl,
-    controllerId: r.controllerId,
-    activeWatches: watchesColumn.decode(r.activeWatches),
-    deniedWatches: watchesColumn.decode(r.deniedWatches),
-    queueDepth: r.queueDepth,
-    snapshots: r.snapshots,
-    heartbeatSeconds: r.heartbeatSeconds,
-    lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
-    lastSendAt: r.lastSendAt?.toISOString() ?? null,
-    updatedAt: r.updatedAt.toISOString(),
-  }));
+  const [rows, names] = await Promise.all([
+    db.metadataForwarder.findMany({
+      where: filter.clusterId ? { clusterId: filter.clusterId } : {},
+      orderBy: [{ clusterId: "asc" }, { name: "asc" }],
+    }),
+    clusterNames(),
+  ]);
+  return rows
+    .map((r) => ({
+      clusterId: r.clusterId,
+      clusterName: names.get(r.clusterId) ?? r.clusterId,
+      name: r.name,
+      state: r.state as ForwarderState,
+      message: r.message,
+      intakeUrl: r.intakeUrl,
+      controllerId: r.controllerId,
+      activeWatches: watchesColumn.decode(r.activeWatches),
+      deniedWatches: watchesColumn.decode(r.deniedWatches),
+      queueDepth: r.queueDepth,
+      snapshots: r.snapshots,
+      heartbeatSeconds: r.heartbeatSeconds,
+      lastHeartbeatAt: r.lastHeartbeatAt?.toISOString() ?? null,
+      lastSendAt: r.lastSendAt?.toISOString() ?? null,
+      updatedAt: r.updatedAt.toISOString(),
+    }))
+    .sort((a, b) => a.clusterName.localeCompare(b.clusterName) || a.name.localeCompare(b.name));
 }
 
 /** Attempts per minute by reason and latency percentiles over the last `minutes`. */
-export async function sendCharts(minutes = 60): Promise<MinuteBucket[]> {
-  return aggregateSendCharts(await getDb(), minutes);
+export async function sendCharts(filter: { clusterId?: string } = {}, minutes = 60): Promise<MinuteBucket[]> {
+  return aggregateSendCharts(await getDb(), minutes, Date.now(), filter.clusterId);
 }

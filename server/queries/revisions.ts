@@ -2,21 +2,25 @@ import "server-only";
 import type { Json } from "@/lib/merge-patch";
 import { redactSecrets } from "@/lib/redact";
 import { specColumn } from "@/lib/read-model/agents";
-import type { AgentRevision } from "@/prisma/generated/client";
+import type { AgentRevision } from "@/lib/db/models";
 import { getDb } from "../db";
 import { toDto, type Dto } from "./dto";
 
-export interface RevisionDto extends Omit<Dto<AgentRevision>, "agentKey" | "spec"> {
+export interface RevisionDto extends Omit<Dto<AgentRevision>, "agentKey" | "spec" | "clusterId"> {
   /** The defaulted spec of the revision (literal secrets redacted). */
   spec: Json;
 }
 
 /** The agent's revision history, newest first. */
-export async function listRevisions(agentKey: string, limit = 200): Promise<RevisionDto[]> {
+export async function listRevisions(
+  clusterId: string,
+  agentKey: string,
+  limit = 200,
+): Promise<RevisionDto[]> {
   const db = await getDb();
   const rows = await db.agentRevision.findMany({
-    where: { agentKey },
-    omit: { agentKey: true },
+    where: { clusterId, agentKey },
+    omit: { agentKey: true, clusterId: true },
     orderBy: { id: "desc" },
     take: limit,
   });

@@ -22,7 +22,7 @@ describe.skipIf(!clusterName)("control plane restarts under load", () => {
     const name = uniqueName("agent");
     const api = crds(ns.kc);
     await api.create("DatadogAgent", ns.name, name, { global: { site: "site-0" } });
-    const stream = commandStream(s.db, 100);
+    const stream = commandStream(s.db, s.clusterId, 100);
     const handle = clusterHandle(clusterName);
 
     for (const component of ["etcd", "kube-apiserver"]) {
@@ -43,7 +43,7 @@ describe.skipIf(!clusterName)("control plane restarts under load", () => {
     );
     const inserted = await stream.stop();
 
-    const outcome = await settleCommands(s.db, 60_000);
+    const outcome = await settleCommands(s.db, s.clusterId, 60_000);
     expect(outcome).toEqual({ applied: inserted, interrupted: 0, unfinished: 0 });
     await eventually(
       () => {

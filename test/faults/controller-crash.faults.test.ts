@@ -45,7 +45,7 @@ describe("controller SIGKILLed mid-work", () => {
     const s = await stack();
     const a = await s.controller("crash-ha-a");
     const b = await s.controller("crash-ha-b");
-    const stream = commandStream(s.db, 50);
+    const stream = commandStream(s.db, s.clusterId, 50);
     const leader = await leaderOf([a, b]);
     const standby = leader === a ? b : a;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -68,7 +68,7 @@ describe("controller SIGKILLed mid-work", () => {
     console.log(`[faults] failover under load: ${first - killedAt.getTime()} ms`);
     // 15 s target plus an honest margin for a loaded machine (bench/failover.ts measures it).
     expect(first - killedAt.getTime()).toBeLessThanOrEqual(17_000);
-    const outcome = await settleCommands(s.db);
+    const outcome = await settleCommands(s.db, s.clusterId);
     expect(outcome.unfinished).toBe(0);
     expect(outcome.interrupted).toBeLessThanOrEqual(1);
     expect(outcome.applied + outcome.interrupted).toBe(await s.db.command.count());

@@ -1,18 +1,20 @@
 // Recovery after a crash: a real controller process is SIGKILLed during an experiment and
 // started again. Nothing of the experiment lives in its memory: the timeout still fires at
-// startedAt + timeout, from the status alone, and the baseline is restored.
-import { AppsV1Api } from "@kubernetes/client-node";
+// startedAt + timeout, from the status alone, and the baseline is restored; a crash-looping
+// candidate is rolled back by its health gate from the status and the pods alone, with one
+// ExperimentUnhealthy Event however the crash falls.
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
-import { agentClient, createApiKeySecret, reconciled, submit } from "../agents";
+import { agentClient, agentEvents, createApiKeySecret, reconciled, submit } from "../agents";
 import { launchController, type TestController } from "../../testing/controllers";
-import { createTestDatabaseFile } from "../../testing/database";
+import { createTestDatabaseUrl } from "../../testing/database";
 import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../harness";
 import { REVISION_ANNOTATION } from "../../controller/agents/render";
 
 const ns = testNamespace("restart");
 const TIMEOUT_SECONDS = 15;
-let databaseFile: string;
+let databaseUrl: string;
 let db: Database;
 let controller: TestController | undefined;
 
@@ -20,7 +22,7 @@ async function start(): Promise<TestController> {
   controller = await launchController({
     id: "restart-controller",
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile,
+    databaseUrl,
     namespace: ns.name,
     // One controller: no lease to wait for after the crash.
     env: { FLEETDECK_LEADER_ELECT: "false" },
@@ -29,8 +31,8 @@ async function start(): Promise<TestController> {
 }
 
 beforeAll(async () => {
-  databaseFile = await createTestDatabaseFile("restart");
-  db = await openDatabase({ file: databaseFile });
+  databaseUrl = await createTestDatabaseUrl("restart");
+  db = await openDatabase({ url: databaseUrl });
   await createApiKeySecret(ns.kc, ns.name);
 });
 afterAll(async () => {
@@ -115,5 +117,82 @@ describe("controller SIGKILLed during an experiment", () => {
     });
     expect(row).toMatchObject({ outcome: "timed-out" });
     expect(row.endedAt!.getTime()).toBeGreaterThan(restarted);
+  });
+});
+
+describe("controller SIGKILLed while the candidate is failing (health gate)", () => {
+  const GRACE_SECONDS = 10;
+  const crashloop = { override: { nodeAgent: { image: { tag: "7.72.1-crashloop" } } } };
+  const unhealthyEvents = async (name: string) =>
+    (await agentEvents(ns.kc, ns.name, name)).filter((e) => e.reason === "ExperimentUnhealthy");
+
+  async function failingExperiment(prefix: string, id: string) {
+    const name = uniqueName(prefix);
+    const target = `${ns.name}/${name}`;
+    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
+    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    await submit(db, "start-experiment", target, {
+      experimentId: id,
+      config: crashloop,
+      healthGate: { graceSeconds: GRACE_SECONDS },
+    });
+    return { name, target, baseline };
+  }
+
+  /** When the first candidate pod reported CrashLoopBackOff (its Ready transition time). */
+  async function firstCrash(name: string): Promise<number> {
+    return eventually(
+      async () => {
+        const pods = await ns.kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name });
+        const crashing = pods.items.find(
+          (p) =>
+            p.metadata?.name?.startsWith(`${name}-agent-`) &&
+            p.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === "CrashLoopBackOff"),
+        );
+        expect(crashing).toBeDefined();
+        const ready = crashing!.status!.conditions!.find((c) => c.type === "Ready")!;
+        return new Date(ready.lastTransitionTime!).getTime();
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+  }
+
+  it("killed within the grace and restarted after it: rolled back after the restart, one Event", async () => {
+    if (!controller) await start();
+    const { name, target, baseline } = await failingExperiment("gate-kill", "gate-1");
+    const crashedAt = await firstCrash(name);
+
+    await controller!.proc.kill();
+    // Nobody is there when the grace ends.
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, crashedAt + GRACE_SECONDS * 1000 - Date.now()) + 2000),
+    );
+    const meanwhile = await agentClient(ns.kc).get(ns.name, name);
+    expect(meanwhile.status?.experiment?.phase).toBe("running");
+    expect(await unhealthyEvents(name)).toEqual([]);
+    await start();
+
+    await restoredAt(name, baseline, 40_000);
+    await eventually(async () => expect(await unhealthyEvents(name)).toHaveLength(1));
+    const row = await db.experiment.findFirstOrThrow({ where: { agentKey: target, experimentId: "gate-1" } });
+    expect(row).toMatchObject({ outcome: "rolled-back", endedBy: "fleetdeck (health gate)" });
+    expect(await db.auditEvent.count({ where: { target, action: "experiment.unhealthy" } })).toBe(1);
+  });
+
+  it("killed the moment the gate's Event appears: the restarted controller finishes the rollback without a second Event", async () => {
+    if (!controller) await start();
+    const { name, target, baseline } = await failingExperiment("gate-event", "gate-2");
+    await eventually(async () => expect(await unhealthyEvents(name)).toHaveLength(1), {
+      timeoutMs: (GRACE_SECONDS + 30) * 1000,
+      intervalMs: 50,
+    });
+    await controller!.proc.kill();
+    await start();
+
+    await restoredAt(name, baseline, 40_000);
+    // Long enough for a restarted controller to have recorded it again, had it meant to.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await unhealthyEvents(name)).toHaveLength(1);
+    expect(await db.auditEvent.count({ where: { target, action: "experiment.unhealthy" } })).toBe(1);
   });
 });

@@ -10,6 +10,8 @@ import fs from "node:fs";
 import zlib from "node:zlib";
 import { CoreV1Api, EventsV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
+import type { Database } from "../../lib/db/open";
+import { databaseFile, storeLocation } from "../../lib/db/url";
 import { helmReleaseSecret } from "../../testing/helm-release";
 import { createNamespace, eventually, testNamespace, uniqueName } from "../harness";
 import { createSecret, helmSends } from "../metadata";
@@ -27,8 +29,19 @@ function rss(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** The SQLite file with its WAL and shared-memory index, in bytes. */
-function sqliteBytes(file: string): number {
+/**
+ * What the store takes on disk, in bytes: the SQLite file with its WAL and shared-memory index
+ * (after a checkpoint), or the PostgreSQL database's size.
+ */
+async function storeBytes(db: Database, url: string): Promise<number> {
+  if (storeLocation({ DATABASE_URL: url }).provider === "postgresql") {
+    const [row] = await db.$queryRawUnsafe<{ bytes: bigint }[]>(
+      "SELECT pg_database_size(current_database()) AS bytes",
+    );
+    return Number(row!.bytes);
+  }
+  await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+  const file = databaseFile({ DATABASE_URL: url });
   return ["", "-wal", "-shm"].reduce((sum, suffix) => {
     const f = file + suffix;
     return sum + (fs.existsSync(f) ? fs.statSync(f).size : 0);
@@ -56,7 +69,7 @@ async function gzipBomb(name: string, namespace: string, expandedBytes: number):
 }
 
 describe("a gzip bomb Helm release in a tenant namespace", () => {
-  it("costs at most the decoded-release cap: bounded RSS and SQLite growth, other releases still forwarded", async () => {
+  it("costs at most the decoded-release cap: bounded RSS and store growth, other releases still forwarded", async () => {
     const s = await stack();
     const tenant = await createNamespace(ns.kc, "faults-tenant");
     const controller = await s.controller("helm-bomb", {
@@ -80,8 +93,7 @@ describe("a gzip bomb Helm release in a tenant namespace", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const idleRss = Math.max(...idleSamples);
-    await s.db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
-    const idleFiles = sqliteBytes(s.databaseFile);
+    const idleFiles = await storeBytes(s.db, s.databaseUrl);
 
     // The bombs: three just under the old 16 MiB cap, one of 512 MiB, each a ConfigMap.
     let peakRss = idleRss;
@@ -164,10 +176,10 @@ describe("a gzip bomb Helm release in a tenant namespace", () => {
     } finally {
       clearInterval(sampler);
       // The figures, also when an assertion above failed (as it does without the cap).
-      growth = sqliteBytes(s.databaseFile) - idleFiles;
+      growth = (await storeBytes(s.db, s.databaseUrl)) - idleFiles;
       console.log(
         `[helm-bomb] idle RSS ${(idleRss / MB).toFixed(1)} MB, peak RSS ${(peakRss / MB).toFixed(1)} MB ` +
-          `(+${((peakRss - idleRss) / MB).toFixed(1)} MB), SQLite growth ${(growth / 1024).toFixed(0)} KB (db, WAL and shm)`,
+          `(+${((peakRss - idleRss) / MB).toFixed(1)} MB), store growth ${(growth / 1024).toFixed(0)} KB`,
       );
       await core.deleteNamespace({ name: tenant }).catch(() => undefined);
     }

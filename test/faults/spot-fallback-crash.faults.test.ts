@@ -7,8 +7,14 @@
 import { AppsV1Api, CoreV1Api, Watch, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPOT_ASSIGNED_LABEL, SPOT_DISABLED_UNTIL_ANNOTATION, SPOT_EVENT_REASONS } from "../../lib/spot";
-import { createNamespace, eventually, testNamespace, uniqueName } from "../harness";
-import { deleteWebhookConfiguration, spotControllerEnv, spotDeployment, waitForWebhookActive } from "../spot";
+import { createNamespace, eventually, testNamespace, testWebhookAuthEnv } from "../harness";
+import {
+  deleteWebhookConfiguration,
+  INSTALLED_WEBHOOK_NAME,
+  spotControllerEnv,
+  spotDeployment,
+  waitForWebhookActive,
+} from "../spot";
 import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../testing/spot-cluster";
 import { faultStack } from "./stack";
 
@@ -17,7 +23,7 @@ const ns = testNamespace("faults-spot");
 // excludes, so the workload lives in the file's namespace and the controller in another.
 let controllerNamespace = "";
 const stack = faultStack(() => controllerNamespace);
-const webhookName = uniqueName("faults-spot");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 
 beforeAll(async () => {
   controllerNamespace = await createNamespace(ns.kc, "faults-spot-ctl");
@@ -72,7 +78,11 @@ describe("controller SIGKILLed mid on-demand fallback", () => {
   it("after the restart the window is unchanged, every pending spot pod is evicted once, and the split is reached with no extra eviction", async () => {
     const s = await stack();
     const env = (overrides: Record<string, string> = {}) =>
-      spotControllerEnv(webhookName, { DD_AUTOSCALING_CLUSTER_SPOT_FALLBACK_DURATION: "45s", ...overrides });
+      spotControllerEnv(webhookName, {
+        DD_AUTOSCALING_CLUSTER_SPOT_FALLBACK_DURATION: "45s",
+        ...testWebhookAuthEnv(),
+        ...overrides,
+      });
     const first = await s.controller("spot-crash-1", await env());
     await eventually(async () => expect(await first.isLeader()).toBe(true), { timeoutMs: 30_000 });
     await waitForWebhookActive(ns.kc, ns.name, first.healthURL);

@@ -5,6 +5,8 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { insertCommand } from "../../lib/db/commands";
+import { databaseFile } from "../../lib/db/url";
+import { testStoreProvider } from "../../testing/database";
 import { eventually, testNamespace } from "../harness";
 import { faultStack, logLines } from "./stack";
 
@@ -12,7 +14,9 @@ const ns = testNamespace("faults-sqlite");
 const stack = faultStack(() => ns.name);
 
 async function ping(db: Parameters<typeof insertCommand>[0]): Promise<number> {
+  const { id: clusterId } = await db.cluster.findFirstOrThrow();
   const result = await insertCommand(db, {
+    clusterId,
     kind: "ping",
     target: "",
     payload: {},
@@ -26,14 +30,15 @@ async function ping(db: Parameters<typeof insertCommand>[0]): Promise<number> {
 const statusOf = async (db: Parameters<typeof insertCommand>[0], id: number) =>
   (await db.command.findUniqueOrThrow({ where: { id } })).status;
 
-describe("SQLite lock contention", () => {
+// SQLite only: PostgreSQL has no file lock (its restart is test/faults/postgres-restart.faults.test.ts).
+describe.skipIf(testStoreProvider() !== "sqlite")("SQLite lock contention", () => {
   it("a long reader does not stop the controller; a write lock past the busy timeout is logged and retried", async () => {
     const s = await stack();
     const controller = await s.controller("sqlite-lock", { FLEETDECK_DB_BUSY_TIMEOUT_MS: "300" });
     await eventually(async () => expect(await controller.isLeader()).toBe(true));
 
     // 1. A reader in a long transaction (a snapshot read, as a backup does).
-    const other = new Database(s.databaseFile);
+    const other = new Database(databaseFile({ DATABASE_URL: s.databaseUrl }));
     other.exec("BEGIN");
     other.prepare("SELECT COUNT(*) FROM Command").get();
     const duringRead = await ping(s.db);

@@ -1,16 +1,20 @@
 // What a fault test runs: real controller processes (so SIGKILL is a real crash) on the run's
-// cluster with the controller's credentials, one migrated SQLite file, and the fake intake.
+// cluster with the controller's credentials, one migrated database of the run's store (SQLite,
+// or PostgreSQL in that pass), and the fake intake.
 import { afterAll } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
+import { clusterIdOf } from "../../testing/cluster-id";
 import { launchController, type TestController } from "../../testing/controllers";
-import { createTestDatabaseFile } from "../../testing/database";
+import { createTestDatabaseUrl } from "../../testing/database";
 import { startFakeIntake, type FakeIntake } from "../../testing/fakeintake/server";
-import { controllerKubeconfigFile } from "../harness";
+import { controllerKubeconfigFile, testKubeConfig } from "../harness";
 import { TEST_SECRETS } from "../secrets";
 
 export interface FaultStack {
   db: Database;
-  databaseFile: string;
+  databaseUrl: string;
+  /** The run's cluster (the controllers register it when they start). */
+  clusterId: string;
   intake: FakeIntake;
   controllers: TestController[];
   /** Starts a controller (leader-elected, its Lease in `namespace`) and waits until it is ready. */
@@ -28,19 +32,20 @@ export function faultStack(namespace: () => string): () => Promise<FaultStack> {
   });
   return async () => {
     if (stack) return stack;
-    const databaseFile = await createTestDatabaseFile("faults");
+    const databaseUrl = await createTestDatabaseUrl("faults");
     const intake = await startFakeIntake();
     const controllers: TestController[] = [];
     stack = {
-      db: await openDatabase({ file: databaseFile }),
-      databaseFile,
+      db: await openDatabase({ url: databaseUrl }),
+      databaseUrl,
+      clusterId: await clusterIdOf(testKubeConfig()),
       intake,
       controllers,
       async controller(id, env = {}) {
         const c = await launchController({
           id,
           kubeconfig: controllerKubeconfigFile(),
-          databaseFile,
+          databaseUrl,
           namespace: namespace(),
           env: { DD_URL: intake.url, DD_API_KEY: TEST_SECRETS.metadataApiKey, ...env },
         });

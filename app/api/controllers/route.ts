@@ -1,7 +1,8 @@
+import { withActor } from "@/server/auth";
 import { listControllers } from "@/server/queries/controllers";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  return Response.json(await listControllers());
+  return withActor(async () => Response.json(await listControllers()));
 }

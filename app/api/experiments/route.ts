@@ -1,12 +1,15 @@
 import { withActor } from "@/server/auth";
+import { clusterFilterOf } from "@/server/queries/clusters";
 import { listExperiments } from "@/server/queries/experiments";
 
 export const dynamic = "force-dynamic";
 
-/** Every experiment, or one agent's with ?agent=namespace/name. */
+/** Every experiment, or one cluster's (?cluster=), or one agent's (?cluster=&agent=namespace/name). */
 export async function GET(request: Request) {
   return withActor(async () => {
+    const filter = await clusterFilterOf(request);
+    if (filter instanceof Response) return filter;
     const agent = new URL(request.url).searchParams.get("agent") ?? undefined;
-    return Response.json(await listExperiments(agent));
+    return Response.json(await listExperiments({ ...filter, agentKey: agent }));
   });
 }

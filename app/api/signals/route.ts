@@ -1,11 +1,13 @@
-// POST /api/signals?target=<namespace>/<name>: the Remote Config experiment signal of
-// datadog-operator PR #2760, unchanged, from a fleet-automation backend. Authenticated with
-// `Authorization: Bearer $FLEETDECK_API_TOKEN`; becomes a Command the controller applies.
-import { secretsEqual } from "@/lib/auth";
+// POST /api/signals?target=<namespace>/<name>&cluster=<name or id>: the Remote Config experiment
+// signal of datadog-operator PR #2760, unchanged, from a fleet-automation backend. Authenticated
+// with `Authorization: Bearer $FLEETDECK_API_TOKEN`; becomes a Command that the leader of that
+// cluster applies. `cluster` may be left out while the fleet has one cluster.
 import { namespacedName } from "@/lib/commands";
 import { parseSignal } from "@/lib/signals";
+import { apiTokenActor } from "@/server/api-auth";
 import { insertCommand } from "@/server/commands";
 import { webConfig } from "@/server/config";
+import { listClusters, resolveCluster } from "@/server/queries/clusters";
 
 export const dynamic = "force-dynamic";
 
@@ -43,18 +45,31 @@ export async function POST(request: Request) {
       "the signal endpoint is disabled: set FLEETDECK_API_TOKEN on the dashboard to enable it",
     );
   }
-  const auth = request.headers.get("authorization") ?? "";
-  const token = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : "";
-  if (!token || !secretsEqual(token, config.FLEETDECK_API_TOKEN)) {
-    return problem(401, "missing or invalid bearer token", {});
-  }
+  const actor = apiTokenActor(request);
+  if (!actor) return problem(401, "missing or invalid bearer token", {});
 
-  const target = new URL(request.url).searchParams.get("target") ?? "";
+  const query = new URL(request.url).searchParams;
+  const target = query.get("target") ?? "";
   const parsedTarget = namespacedName.safeParse(target);
   if (!parsedTarget.success) {
     return problem(
       400,
       `query parameter target must name the DatadogAgent as namespace/name, got "${target}"`,
+    );
+  }
+  const clusterParam = query.get("cluster");
+  const clusters = await listClusters();
+  const cluster = clusterParam
+    ? await resolveCluster(clusterParam)
+    : clusters.length === 1
+      ? clusters[0]
+      : undefined;
+  if (!cluster) {
+    return problem(
+      clusterParam ? 404 : 400,
+      clusterParam
+        ? `query parameter cluster names no cluster of the fleet: "${clusterParam}"`
+        : `query parameter cluster must name the cluster (one of: ${clusters.map((c) => c.name).join(", ") || "none registered yet"})`,
     );
   }
   const body = await readBody(request);
@@ -65,10 +80,13 @@ export async function POST(request: Request) {
     return problem(status, signal.error.message, { code: signal.error.code });
   }
   const result = await insertCommand({
+    clusterId: cluster.id,
     kind: signal.kind,
     target: parsedTarget.data,
     payload: signal.payload,
-    actor: config.FLEETDECK_SIGNAL_ACTOR,
+    actor: actor.name,
+    actorAuth: actor.via,
+    identity: actor.subject,
     source: "signal",
   });
   if (!result.ok) return problem(422, result.error);

@@ -4,6 +4,7 @@ import type { GateDto } from "@/server/queries/autoscaling";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { useFleet } from "@/components/fleet/fleet-context";
 
 export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
@@ -17,11 +18,13 @@ function gateState(g: GateDto): "off" | "closed" | "open" {
 /** One controller's lazy gate: closed, or open since when and by which object; its pod store. */
 export function GatePanel({ gate: g }: { gate: GateDto }) {
   const state = gateState(g);
+  const { showClusters } = useFleet();
   return (
     <Card
       title={
         <span>
           Pod-watch gate <span className="font-mono font-normal text-slate-500">{g.controllerId}</span>
+          {showClusters && <span className="ml-2 font-normal text-slate-500">in {g.clusterName}</span>}
           {g.isLeader && <span className="ml-2 text-xs font-normal text-slate-500">(leader)</span>}
         </span>
       }

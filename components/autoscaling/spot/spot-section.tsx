@@ -2,15 +2,15 @@
 
 import { SPOT_ENABLED_LABEL } from "@/lib/spot";
 import type { SpotOverviewDto } from "@/server/queries/spot";
-import { queryKeys } from "@/components/live/query-keys";
+import { queryKeys, withCluster } from "@/components/live/query-keys";
 import { useLiveData } from "@/components/live/use-live-data";
 import { Section } from "@/components/ui/section";
 import { EmptyState } from "@/components/ui/table";
 import { SpotWorkloadCard } from "./spot-workload-card";
 
 /** The "Spot scheduling" section of the autoscaling page: one card per spot workload, live. */
-export function SpotSection({ initial }: { initial: SpotOverviewDto }) {
-  const data = useLiveData(queryKeys.spot, "/api/spot", initial);
+export function SpotSection({ initial, cluster }: { initial: SpotOverviewDto; cluster?: string }) {
+  const data = useLiveData(queryKeys.spot(cluster), withCluster("/api/spot", cluster), initial);
   return (
     <Section
       id="spot"
@@ -30,7 +30,7 @@ export function SpotSection({ initial }: { initial: SpotOverviewDto }) {
           <code className="font-mono">DD_AUTOSCALING_CLUSTER_SPOT_ENABLED=true</code>.
         </EmptyState>
       ) : (
-        data.workloads.map((w) => <SpotWorkloadCard key={w.key} workload={w} />)
+        data.workloads.map((w) => <SpotWorkloadCard key={`${w.clusterId}/${w.key}`} workload={w} />)
       )}
     </Section>
   );

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { RelativeTime, useNow } from "@/components/ui/relative-time";
 import { Field } from "@/components/ui/field";
+import { useFleet } from "@/components/fleet/fleet-context";
 import { DisabledCountdown } from "./disabled-countdown";
 import { EventsTimeline } from "./events-timeline";
 import { RatioBar } from "./ratio-bar";
@@ -13,6 +14,7 @@ import { SpotCommands } from "./spot-commands";
 export function SpotWorkloadCard({ workload: w }: { workload: SpotWorkloadDto }) {
   const now = useNow();
   const disabled = w.disabledUntil !== null && Date.parse(w.disabledUntil) > now;
+  const { showClusters } = useFleet();
   return (
     <Card
       title={
@@ -21,6 +23,7 @@ export function SpotWorkloadCard({ workload: w }: { workload: SpotWorkloadDto })
           <span className="font-mono">
             {w.namespace}/{w.name}
           </span>
+          {showClusters && <span className="ml-2 font-normal text-slate-500">in {w.clusterName}</span>}
         </span>
       }
       actions={
@@ -33,7 +36,12 @@ export function SpotWorkloadCard({ workload: w }: { workload: SpotWorkloadDto })
         )
       }
     >
-      <div data-testid="spot-workload" data-workload={w.key} className="space-y-4">
+      <div
+        data-testid="spot-workload"
+        data-workload={w.key}
+        data-cluster={w.clusterName}
+        className="space-y-4"
+      >
         <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
           <Field label="Target on spot">
             <span data-testid="spot-target-percentage">{w.percentage} %</span>

@@ -18,6 +18,7 @@ import type { Database } from "../../../lib/db/open";
 import { PROFILE_LABEL } from "../../../lib/autoscaling";
 import {
   auditedPodRequests,
+  clusterWide,
   autoscalerBody,
   autoscalerStatus,
   condition,
@@ -49,14 +50,14 @@ const profileName = uniqueName("gate-profile");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let controller: TestController;
 let db: Database;
-let dbFile = "";
+let dbUrl = "";
 let startedAt: Date;
 const extraControllers: TestController[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
 const workloadEnv = { DD_AUTOSCALING_WORKLOAD_ENABLED: "true", FLEETDECK_AUTOSCALER_RESYNC: "1s" };
 const ours = (since: Date, id = controllerId) =>
-  auditedPodRequests(clusterDir!, since).filter((r) => r.userAgent.includes(` ${id}`));
+  auditedPodRequests(clusterDir!, since).filter((r) => r.userAgent.includes(` ${id}`) && clusterWide(r));
 
 // The audit log is the local cluster's; against an external cluster these tests cannot judge.
 describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () => {
@@ -79,12 +80,12 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     });
     const database = await createTestDatabase("gate");
     db = database.db;
-    dbFile = database.file;
+    dbUrl = database.url;
     startedAt = new Date();
     controller = await launchController({
       id: controllerId,
       kubeconfig: controllerKubeconfigFile(),
-      databaseFile: dbFile,
+      databaseUrl: dbUrl,
       namespace: ns.name,
       env: workloadEnv,
     });
@@ -109,7 +110,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(autoscaling.podStore).toMatchObject({ started: false, podsCached: 0 });
     expect(await scrapeMetric(controller.healthURL, "fleetdeck_autoscaling_gate_open")).toBe(0);
     const row = await eventually(async () => {
-      const r = await db.autoscalingGate.findUnique({ where: { controllerId } });
+      const r = await db.autoscalingGate.findFirst({ where: { controllerId } });
       expect(r).not.toBeNull();
       return r!;
     });
@@ -118,6 +119,15 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     // Ready, and a few seconds more for anything that would list pods to have done so.
     await sleep(3_000);
     expect(ours(startedAt)).toEqual([]);
+    // What it does watch meanwhile: the agents' pods only, by their label (agent health).
+    const agentPods = await eventually(() => {
+      const r = auditedPodRequests(clusterDir!, startedAt).filter(
+        (x) => x.userAgent.includes(` ${controllerId}`) && !clusterWide(x),
+      );
+      expect(r.map((x) => x.verb)).toContain("watch");
+      return r;
+    });
+    expect(new Set(agentPods.map((r) => r.labelSelector))).toEqual(new Set(["fleetdeck.dev/agent-uid"]));
     // The audit log does record pod requests, kube-controller-manager's among them (same
     // admin user), and theirs never carry the controller's User-Agent.
     const all = auditedPodRequests(clusterDir!);
@@ -160,7 +170,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
       await scrapeMetric(controller.healthURL, "fleetdeck_autoscaling_gate_opened_timestamp_seconds"),
     ).toBeGreaterThan(startedAt.getTime() / 1000);
     const row = await eventually(async () => {
-      const r = await db.autoscalingGate.findUnique({ where: { controllerId } });
+      const r = await db.autoscalingGate.findFirst({ where: { controllerId } });
       expect(r?.podCollectionSyncedAt).not.toBeNull();
       return r!;
     });
@@ -255,7 +265,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(condition(fixed, "Active")).toMatchObject({ status: "True", reason: "TargetResolved" });
 
     const row = await eventually(async () => {
-      const r = await db.podAutoscaler.findUnique({ where: { key: `${ns.name}/web` } });
+      const r = await db.podAutoscaler.findFirst({ where: { key: `${ns.name}/web` } });
       expect(r?.currentReplicas).toBe(2);
       return r!;
     });
@@ -349,7 +359,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     expect(status.templateHash).toMatch(/^[0-9a-f]{16}$/);
     expect(condition(status as never, "Valid")).toMatchObject({ status: "True", reason: "Valid" });
     const row = await eventually(async () => {
-      const r = await db.podAutoscalerProfile.findUnique({ where: { name: profileName } });
+      const r = await db.podAutoscalerProfile.findFirst({ where: { name: profileName } });
       expect(r?.controlledAutoscalers).toBe(1);
       return r!;
     });
@@ -370,7 +380,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     const other = await launchController({
       id,
       kubeconfig,
-      databaseFile: dbFile,
+      databaseUrl: dbUrl,
       namespace: controllerNamespace,
       env: workloadEnv,
     });

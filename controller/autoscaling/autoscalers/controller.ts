@@ -12,7 +12,7 @@ import {
   type Condition,
 } from "../../../lib/autoscaling";
 import type { Database } from "../../../lib/db/open";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import { recordAudit } from "../../store/audit";
 import { describeKubeError, resourcePath, type KubeClient } from "../../kube/client";
 import type { Result } from "../../kube/controller";
@@ -68,6 +68,7 @@ export class AutoscalerStatusReconciler {
     private readonly resolver: TargetResolver,
     private readonly events: EventRecorder,
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly resyncMs: number,
     private readonly log: Logger,
   ) {}
@@ -149,9 +150,9 @@ export class AutoscalerStatusReconciler {
       action: "ResolveTarget",
       note: failing ? error.message! : "target found; the autoscaler is active",
     });
-    await withBusyRetry(() =>
+    await withRetry(() =>
       this.db.$transaction((tx) =>
-        recordAudit(tx, {
+        recordAudit(tx, this.clusterId, {
           actor: "controller",
           action: failing ? "autoscaler.error" : "autoscaler.recovered",
           targetKind: DPA_KIND,

@@ -1,8 +1,8 @@
-// This process's gate in SQLite (one AutoscalingGate row per controller): closed or open since
+// This process's gate in the store (one AutoscalingGate row per controller of the cluster): closed or open since
 // when and by which object, the pod store's start and sync, pods cached and its memory
 // estimate. Every replica writes its own row, when it changed, with a Change row.
 import type { Database } from "../../../lib/db/open";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Logger } from "../../log";
@@ -55,6 +55,7 @@ export class GateStatusWriter {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly controllerId: string,
     private readonly snapshot: () => GateSnapshot,
     log: Logger,
@@ -75,11 +76,11 @@ export class GateStatusWriter {
     const row = this.snapshot();
     if (this.written && sameEnough(this.written, row)) return;
     const data = { ...row, updatedAt: new Date() };
-    await withBusyRetry(() =>
+    await withRetry(() =>
       this.db.$transaction(async (tx) => {
         await tx.autoscalingGate.upsert({
-          where: { controllerId: this.controllerId },
-          create: { controllerId: this.controllerId, ...data },
+          where: { clusterId_controllerId: { clusterId: this.clusterId, controllerId: this.controllerId } },
+          create: { clusterId: this.clusterId, controllerId: this.controllerId, ...data },
           update: data,
         });
         await recordChange(tx, TOPICS.autoscaling, "gate");

@@ -1,8 +1,8 @@
-// The autoscalers' read model in SQLite: a projection of the DatadogPodAutoscaler and cluster
+// The autoscalers' read model in the store (rows of this controller's cluster): a projection of the DatadogPodAutoscaler and cluster
 // profile informers (spec and the status written by AutoscalerStatusController), flushed by
 // the leader every half second when something changed, each write with its Change row.
 import type { Database } from "../../../lib/db/open";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import { PROFILE_LABEL } from "../../../lib/autoscaling";
 import { conditionsColumn, type AutoscalerRow, type ProfileRow } from "../../../lib/read-model/autoscaling";
 import { TOPICS } from "../../../lib/topics";
@@ -56,6 +56,7 @@ export class AutoscalerReadModel {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly autoscalers: Informer<AutoscalerObject>,
     private readonly profiles: Informer<ProfileObject>,
     log: Logger,
@@ -91,24 +92,29 @@ export class AutoscalerReadModel {
     const removed = [...this.written.keys()].some((k) => !current.has(k));
     if (!this.fullSync && !removed && changedAutoscalers.length === 0 && changedProfiles.length === 0) return;
     const now = new Date();
-    await withBusyRetry(() =>
+    const clusterId = this.clusterId;
+    await withRetry(() =>
       this.db.$transaction(async (tx) => {
         for (const r of changedAutoscalers) {
           await tx.podAutoscaler.upsert({
-            where: { key: r.key },
-            create: { ...r, updatedAt: now },
+            where: { clusterId_key: { clusterId, key: r.key } },
+            create: { ...r, clusterId, updatedAt: now },
             update: { ...r, updatedAt: now },
           });
         }
         for (const r of changedProfiles) {
           await tx.podAutoscalerProfile.upsert({
-            where: { name: r.name },
-            create: { ...r, updatedAt: now },
+            where: { clusterId_name: { clusterId, name: r.name } },
+            create: { ...r, clusterId, updatedAt: now },
             update: { ...r, updatedAt: now },
           });
         }
-        await tx.podAutoscaler.deleteMany({ where: { key: { notIn: autoscalers.map((r) => r.key) } } });
-        await tx.podAutoscalerProfile.deleteMany({ where: { name: { notIn: profiles.map((r) => r.name) } } });
+        await tx.podAutoscaler.deleteMany({
+          where: { clusterId, key: { notIn: autoscalers.map((r) => r.key) } },
+        });
+        await tx.podAutoscalerProfile.deleteMany({
+          where: { clusterId, name: { notIn: profiles.map((r) => r.name) } },
+        });
         await recordChange(tx, TOPICS.autoscaling, "autoscalers");
       }),
     );

@@ -9,7 +9,7 @@
 //   marked once its cache has synced. The lazily started store is not a readiness check.
 // - The leader resolves each autoscaler's target and writes its status, and the read model.
 import type { ControllerContext } from "../../context";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import { DPA_API_VERSION, DPACP_PATH, DPA_PATH } from "../../../lib/autoscaling";
 import { recordAudit } from "../../store/audit";
 import { AutoscalingGate, openerName, type GateOpener } from "../gate";
@@ -44,6 +44,7 @@ export function setupAutoscalers(
   registerGateMetrics(gate, pods);
   const gateWriter = new GateStatusWriter(
     ctx.db,
+    ctx.cluster.clusterId,
     ctx.config.FLEETDECK_CONTROLLER_ID,
     () => gateSnapshot(gate, pods, settings),
     log.child({ part: "gate-status" }),
@@ -125,6 +126,7 @@ export function setupAutoscalers(
     new TargetResolver(ctx.client),
     ctx.events,
     ctx.db,
+    ctx.cluster.clusterId,
     config.resyncMs,
     log.child({ part: "status" }),
   );
@@ -140,7 +142,13 @@ export function setupAutoscalers(
       log: log.child({ part: "status" }),
     }),
   );
-  const readModel = new AutoscalerReadModel(ctx.db, autoscalers, profiles, log.child({ part: "read-model" }));
+  const readModel = new AutoscalerReadModel(
+    ctx.db,
+    ctx.cluster.clusterId,
+    autoscalers,
+    profiles,
+    log.child({ part: "read-model" }),
+  );
   ctx.components.add({
     name: "autoscaler-read-model",
     leaderOnly: true,
@@ -199,9 +207,9 @@ async function reportGateOpened(ctx: ControllerContext, opener: GateOpener, pods
     action: "StartPodCollection",
     note,
   });
-  await withBusyRetry(() =>
+  await withRetry(() =>
     ctx.db.$transaction((tx) =>
-      recordAudit(tx, {
+      recordAudit(tx, ctx.cluster.clusterId, {
         actor: "controller",
         action: "autoscaling.gate-opened",
         targetKind: opener.kind,

@@ -1,7 +1,7 @@
 // What the fallback and the rebalancer do to the cluster, with the traces every decision
 // leaves: evictions (logged, refused ones counted and retried later) and audit rows.
 import type { Database } from "../../../lib/db/open";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import { describeKubeError } from "../../kube/client";
 import type { Logger } from "../../log";
 import { recordAudit } from "../../store/audit";
@@ -21,6 +21,7 @@ export class SpotActions {
     readonly patcher: WorkloadPatcher,
     readonly events: SpotEvents,
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly controllerId: string,
     private readonly log: Logger,
   ) {}
@@ -56,9 +57,9 @@ export class SpotActions {
   /** An audit row for a decision of the controller (never fails the caller). */
   async audit(action: string, workload: WorkloadRef, details: Record<string, unknown>): Promise<void> {
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction((tx) =>
-          recordAudit(tx, {
+          recordAudit(tx, this.clusterId, {
             actor: "controller",
             action,
             targetKind: workload.kind,

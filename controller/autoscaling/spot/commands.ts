@@ -31,7 +31,14 @@ async function readOptedIn(patcher: WorkloadPatcher, ref: WorkloadRef): Promise<
   return workload;
 }
 
-async function patch(patcher: WorkloadPatcher, ref: WorkloadRef, until: number | null): Promise<void> {
+/** The one write of both commands; nothing is written once the command has timed out. */
+async function patch(
+  patcher: WorkloadPatcher,
+  ref: WorkloadRef,
+  until: number | null,
+  signal: AbortSignal,
+): Promise<void> {
+  signal.throwIfAborted();
   try {
     await patcher.setDisabledUntil(ref, until);
   } catch (error) {
@@ -57,7 +64,7 @@ export function enableSpotHandler(
         message: `spot scheduling is not disabled for ${payload.kind} ${cmd.target}`,
       };
     }
-    await patch(patcher, ref, null);
+    await patch(patcher, ref, null, cmd.signal);
     const was =
       until === undefined
         ? `its ${SPOT_DISABLED_UNTIL_ANNOTATION} annotation "${current}" was unparsable`
@@ -78,7 +85,7 @@ export function disableSpotHandler(patcher: WorkloadPatcher): CommandHandler<"di
     const workload = await readOptedIn(patcher, ref);
     const previous = workload.metadata?.annotations?.[SPOT_DISABLED_UNTIL_ANNOTATION] ?? null;
     const until = Math.ceil((Date.now() + payload.minutes * 60_000) / 1000) * 1000;
-    await patch(patcher, ref, until);
+    await patch(patcher, ref, until, cmd.signal);
     return {
       status: "applied",
       message: `spot scheduling disabled for ${payload.kind} ${cmd.target} until ${formatRfc3339(until)} (${payload.minutes} min); new pods go on-demand`,

@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { bool, duration, hostPort, parseEnvWith } from "../../../lib/env";
 
+/** Concurrent connections the webhook's server accepts by default; the API server keeps a few alive. */
+export const WEBHOOK_MAX_CONNECTIONS = 256;
+
 /** Built-in defaults, and what an out-of-range value falls back to (upstream config.go). */
 export const SPOT_DEFAULTS = {
   percentage: 100,
@@ -50,6 +53,27 @@ export const spotEnvSchema = z.object({
   /** Name of the MutatingWebhookConfiguration fleetdeck creates and keeps up to date. */
   FLEETDECK_SPOT_WEBHOOK_NAME: z.string().trim().regex(DNS1123).default("fleetdeck-spot"),
   FLEETDECK_SPOT_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30).default(3),
+  /**
+   * Users (as a TokenReview names them) the webhook answers, comma-separated: the identity the
+   * API server presents through its AdmissionConfiguration's kubeConfigFile. Unset: anyone.
+   */
+  FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((u) => u.trim())
+        .filter(Boolean),
+    ),
+  /** Concurrent connections the webhook's server accepts. */
+  FLEETDECK_SPOT_WEBHOOK_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .default(WEBHOOK_MAX_CONNECTIONS),
   /** Secret (in FLEETDECK_NAMESPACE) holding the webhook's CA and serving certificate. */
   FLEETDECK_SPOT_CERT_SECRET: z.string().trim().regex(DNS1123).default("fleetdeck-spot-webhook-cert"),
 });
@@ -72,6 +96,9 @@ export interface SpotConfig {
     configurationName: string;
     timeoutSeconds: number;
     secretName: string;
+    /** Users the webhook answers (empty: anyone). */
+    allowedUsers: string[];
+    maxConnections: number;
   };
 }
 
@@ -153,6 +180,8 @@ export function spotConfigFrom(
         configurationName: raw.FLEETDECK_SPOT_WEBHOOK_NAME,
         timeoutSeconds: raw.FLEETDECK_SPOT_WEBHOOK_TIMEOUT_SECONDS,
         secretName: raw.FLEETDECK_SPOT_CERT_SECRET,
+        allowedUsers: raw.FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS,
+        maxConnections: raw.FLEETDECK_SPOT_WEBHOOK_MAX_CONNECTIONS,
       },
     },
     warnings,

@@ -1,9 +1,9 @@
-// The spot read model in SQLite, written by the leader: one SpotWorkload row per workload
+// The spot read model in the store, written by the leader for its cluster: one SpotWorkload row per workload
 // (settings, actual split, target split, pending spot pods, disabled window) and the SpotEvent
 // timeline. Rows are rewritten only when they change, each write with its Change row, so the
 // dashboard refetches exactly when something moved. The workload gauges are set here too.
 import type { Database } from "../../../lib/db/open";
-import { withBusyRetry } from "../../../lib/db/open";
+import { withRetry } from "../../../lib/db/open";
 import type { SpotWorkloadRow } from "../../../lib/read-model/spot";
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
@@ -83,6 +83,7 @@ export class SpotReadModel {
 
   constructor(
     private readonly db: Database,
+    private readonly clusterId: string,
     private readonly rows: () => SpotWorkloadRow[],
     private readonly log: Logger,
     private readonly intervalMs = 500,
@@ -132,23 +133,25 @@ export class SpotReadModel {
     const events = this.pendingEvents.splice(0);
     const removed = [...this.written.keys()].filter((k) => !keys.has(k));
     if (changed.length === 0 && removed.length === 0 && events.length === 0 && !this.fullSync) return;
+    const clusterId = this.clusterId;
     try {
-      await withBusyRetry(() =>
+      await withRetry(() =>
         this.db.$transaction(async (tx) => {
           for (const r of changed) {
             await tx.spotWorkload.upsert({
-              where: { key: r.key },
-              create: { ...r, updatedAt: now },
+              where: { clusterId_key: { clusterId, key: r.key } },
+              create: { ...r, clusterId, updatedAt: now },
               update: { ...r, updatedAt: now },
             });
             await recordChange(tx, TOPICS.spot, r.key);
           }
           // Rows of workloads that are gone (including any a previous leader left behind).
-          const gone = await tx.spotWorkload.deleteMany({ where: { key: { notIn: [...keys] } } });
+          const gone = await tx.spotWorkload.deleteMany({ where: { clusterId, key: { notIn: [...keys] } } });
           if (gone.count > 0) await recordChange(tx, TOPICS.spot);
           for (const e of events) {
             await tx.spotEvent.create({
               data: {
+                clusterId,
                 at: e.at,
                 workloadKey: workloadKey(e.workload),
                 reason: e.reason,
@@ -171,7 +174,9 @@ export class SpotReadModel {
     this.fullSync = false;
     if (Date.now() - this.lastPrune > 10 * 60_000) {
       this.lastPrune = Date.now();
-      await this.db.spotEvent.deleteMany({ where: { at: { lt: new Date(Date.now() - 7 * 24 * 3600_000) } } });
+      await this.db.spotEvent.deleteMany({
+        where: { clusterId, at: { lt: new Date(Date.now() - 7 * 24 * 3600_000) } },
+      });
     }
   }
 

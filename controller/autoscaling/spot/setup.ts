@@ -6,6 +6,7 @@
 // webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
 // the read model.
 import type { ControllerContext } from "../../context";
+import { DelegatedAuth } from "../../kube/delegated-auth";
 import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
@@ -42,6 +43,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
       rebalanceStabilizationMs: config.rebalanceStabilizationMs,
       loopIntervalMs: config.loopIntervalMs,
       endpoint: config.webhook.endpoint,
+      webhookClients: config.webhook.allowedUsers.length > 0 ? config.webhook.allowedUsers : "anyone",
     },
     "spot scheduling is on",
   );
@@ -55,6 +57,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
   });
   const readModel = new SpotReadModel(
     ctx.db,
+    ctx.cluster.clusterId,
     () =>
       buildWorkloadRows(
         tracker.snapshot((w) => workloads.isSpotWorkload(w)),
@@ -76,6 +79,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     patcher,
     events,
     ctx.db,
+    ctx.cluster.clusterId,
     ctx.config.FLEETDECK_CONTROLLER_ID,
     log.child({ part: "evictions" }),
   );
@@ -88,7 +92,10 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     async () => {
       // Workloads a previous leader showed as spot workloads but that are no longer opted in
       // opted out while no leader watched: their spot pods still move back to on-demand.
-      const rows = await ctx.db.spotWorkload.findMany({ select: { key: true } });
+      const rows = await ctx.db.spotWorkload.findMany({
+        where: { clusterId: ctx.cluster.clusterId },
+        select: { key: true },
+      });
       workloads.seedOptedOut(rows.map((r) => r.key));
     },
   );
@@ -98,7 +105,12 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     { namespace, secretName: config.webhook.secretName, hosts: config.webhook.certHosts },
     log.child({ part: "certificate" }),
   );
-  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }));
+  const { allowedUsers, maxConnections } = config.webhook;
+  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
+    maxConnections,
+    clients:
+      allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
+  });
   const registration = new WebhookConfigKeeper(
     ctx.client,
     ctx.informers,

@@ -10,7 +10,7 @@ import {
   createNamespace,
   eventually,
   testNamespace,
-  uniqueName,
+  testWebhookAuthEnv,
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
@@ -18,28 +18,29 @@ import {
   scrapeMetric,
   spotControllerEnv,
   spotDeployment,
+  INSTALLED_WEBHOOK_NAME,
 } from "../../../test/spot";
 import { podSplit, spotEvents } from "../../../testing/spot-cluster";
 
 const ns = testNamespace("spot-ha");
 const kc = ns.kc;
 const apps = kc.makeApiClient(AppsV1Api);
-const webhookName = uniqueName("spot-ha");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 let controllerNamespace = "";
 let controllers: TestController[] = [];
 
 beforeAll(async () => {
   controllerNamespace = await createNamespace(kc, "spot-ha-ctl");
-  const { file, db } = await createTestDatabase("spot-ha");
+  const { url, db } = await createTestDatabase("spot-ha");
   await db.$disconnect();
   const common = {
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile: file,
+    databaseUrl: url,
     namespace: controllerNamespace,
   };
   controllers = await Promise.all(
     ["spot-ha-a", "spot-ha-b"].map(async (id) =>
-      launchController({ ...common, id, env: await spotControllerEnv(webhookName) }),
+      launchController({ ...common, id, env: await spotControllerEnv(webhookName, testWebhookAuthEnv()) }),
     ),
   );
 }, 120_000);

@@ -1,7 +1,6 @@
 // Spot scheduling end to end on the real local cluster: a spot-enabled controller process, its
 // webhook called by the real API server, the real scheduler placing pods on the kwok nodes (the
 // spot ones tainted, so only spot-assigned pods land there), real evictions and PDBs.
-import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AdmissionregistrationV1Api,
@@ -21,7 +20,8 @@ import {
   createNamespace,
   eventually,
   testNamespace,
-  uniqueName,
+  testWebhookAuthEnv,
+  testWebhookClientToken,
 } from "../../../test/harness";
 import {
   deleteWebhookConfiguration,
@@ -30,6 +30,8 @@ import {
   spotControllerEnv,
   spotDeployment,
   waitForWebhookActive,
+  INSTALLED_WEBHOOK_NAME,
+  postToWebhook,
 } from "../../../test/spot";
 import { eventTime, podSplit, setSpotNodesSchedulable, spotEvents } from "../../../testing/spot-cluster";
 
@@ -37,7 +39,7 @@ const ns = testNamespace("spot");
 const kc = ns.kc;
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
-const webhookName = uniqueName("spot-test");
+const webhookName = INSTALLED_WEBHOOK_NAME;
 let controllerNamespace = "";
 let controller: TestController;
 let db: Database;
@@ -67,36 +69,17 @@ async function webhookCa(): Promise<string> {
   return Buffer.from(secret.data!["ca.crt"]!, "base64").toString("utf8");
 }
 
-/** POSTs to the webhook over HTTPS, verifying its certificate against the CA in the Secret. */
+/**
+ * POSTs to the webhook over HTTPS, verifying its certificate against the CA in the Secret, with
+ * the token the API server presents (the webhook answers only it).
+ */
 async function postWebhook(
   body: string | Buffer,
   headers: Record<string, string> = { "content-type": "application/json" },
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const [port, ca] = await Promise.all([webhookPort(), webhookCa()]);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/mutate",
-        method: "POST",
-        ca,
-        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (text += c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
-        );
-      },
-    );
-    // The server answers an oversized body before reading all of it; what is still being
-    // written may then fail, which is not this test's concern.
-    req.on("error", reject);
-    req.end(body);
-  });
+  const { status, text } = await postToWebhook({ port, ca, body, headers, token: testWebhookClientToken() });
+  return { status, json: JSON.parse(text) as Record<string, unknown> };
 }
 
 function review(pod: object) {
@@ -121,9 +104,9 @@ beforeAll(async () => {
   controller = await launchController({
     id: "spot-it",
     kubeconfig: controllerKubeconfigFile(),
-    databaseFile: database.file,
+    databaseUrl: database.url,
     namespace: controllerNamespace,
-    env: await spotControllerEnv(webhookName),
+    env: await spotControllerEnv(webhookName, testWebhookAuthEnv()),
   });
   await waitForWebhookActive(kc, ns.name, controller.healthURL);
 }, 120_000);
@@ -185,7 +168,7 @@ describe("spot scheduling", () => {
 
     // The read model the dashboard shows.
     await eventually(async () => {
-      const row = await db.spotWorkload.findUniqueOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
+      const row = await db.spotWorkload.findFirstOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
       expect(row).toMatchObject({
         spotPods: 3,
         onDemandPods: 2,
@@ -355,9 +338,7 @@ describe("spot scheduling", () => {
     }
     // The opted-out workload leaves the read model once nothing is left to move.
     await eventually(async () =>
-      expect(
-        await db.spotWorkload.findUnique({ where: { key: `Deployment/${ns.name}/leaving` } }),
-      ).toBeNull(),
+      expect(await db.spotWorkload.findFirst({ where: { key: `Deployment/${ns.name}/leaving` } })).toBeNull(),
     );
   }, 120_000);
 
@@ -448,7 +429,9 @@ describe("spot scheduling", () => {
       payload: object,
       target = `${ns.name}/web`,
     ) => {
+      const { id: clusterId } = await db.cluster.findFirstOrThrow();
       const inserted = await insertCommand(db, {
+        clusterId,
         kind,
         target,
         payload,
@@ -477,7 +460,7 @@ describe("spot scheduling", () => {
     expect(until).toBeGreaterThanOrEqual(requestedAt + 5 * 60_000 - 1000);
     expect(until).toBeLessThanOrEqual(Date.now() + 5 * 60_000 + 1000);
     await eventually(async () => {
-      const row = await db.spotWorkload.findUniqueOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
+      const row = await db.spotWorkload.findFirstOrThrow({ where: { key: `Deployment/${ns.name}/web` } });
       expect(row.disabledUntil?.getTime()).toBe(until);
     });
 

@@ -2,7 +2,10 @@
 // pod being created, answer with a JSONPatch for spot) and the HTTPS server that serves it on
 // every replica. Bad requests get HTTP 400 with a message and never take the server down; a pod
 // without a spot workload, or any request the handler does not understand the purpose of, is
-// allowed unchanged.
+// allowed unchanged. The server takes a bounded number of connections, gives each request a few
+// seconds, and, when configured, answers only the API server: its bearer token (from the
+// AdmissionConfiguration's kubeConfigFile) is checked with a TokenReview before anything else,
+// so a review from anyone else never reaches the tracker's counts.
 import https from "node:https";
 import type http from "node:http";
 import { z } from "zod";
@@ -13,8 +16,9 @@ import {
   SPOT_ASSIGNED_LABEL,
   SPOT_ASSIGNED_VALUE,
 } from "../../../lib/spot";
+import type { DelegatedAuth } from "../../kube/delegated-auth";
 import type { Logger } from "../../log";
-import { WEBHOOK_PATH } from "./config";
+import { WEBHOOK_MAX_CONNECTIONS, WEBHOOK_PATH } from "./config";
 import { spotMetrics } from "./metrics";
 import { resolveOwnership } from "./ownership";
 import { placeNewPod } from "./placement";
@@ -23,6 +27,19 @@ import type { WorkloadConfigCache } from "./workload-config";
 
 /** kube-apiserver caps request bodies at 3 MiB; an AdmissionReview carrying a pod is far smaller. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** The API server waits at most timeoutSeconds (≤ 30 s, 3 s by default) for an answer. */
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface WebhookServerOptions {
+  maxBodyBytes?: number;
+  maxConnections?: number;
+  /**
+   * Only these users, as a TokenReview of the request's bearer token names them, are answered
+   * (FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS); anyone may call when absent.
+   */
+  clients?: { auth: Pick<DelegatedAuth, "authenticate">; users: readonly string[] };
+}
 
 const reviewSchema = z.object({
   apiVersion: z.literal("admission.k8s.io/v1", { error: 'apiVersion must be "admission.k8s.io/v1"' }),
@@ -178,18 +195,31 @@ export function reviewAdmission(bodyText: string, deps: AdmissionDeps): Admissio
 /** The HTTPS server of the webhook; its certificate can be replaced while it runs. */
 export class WebhookServer {
   private server: https.Server | undefined;
+  private readonly maxBodyBytes: number;
 
   constructor(
     private readonly deps: AdmissionDeps,
     private readonly log: Logger,
-    private readonly maxBodyBytes = MAX_BODY_BYTES,
-  ) {}
+    private readonly options: WebhookServerOptions = {},
+  ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  }
 
   async listen(host: string, port: number, tls: { cert: string; key: string }): Promise<number> {
-    this.server = https.createServer({ ...tls, minVersion: "TLSv1.2" }, (req, res) => this.handle(req, res));
-    // The API server waits at most timeoutSeconds (≤ 30 s) for an answer.
-    this.server.requestTimeout = 30_000;
-    this.server.headersTimeout = 10_000;
+    // Timeouts are enforced by a periodic sweep: every second rather than Node's 30 s.
+    const options = { ...tls, minVersion: "TLSv1.2" as const, connectionsCheckingInterval: 1_000 };
+    this.server = https.createServer(options, (req, res) => {
+      void this.handle(req, res).catch((error: Error) => {
+        this.log.error({ err: error.stack }, "webhook request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `internal error: ${error.message}` }));
+      });
+    });
+    // Past the cap, new connections are closed at once; slow clients lose theirs.
+    this.server.maxConnections = this.options.maxConnections ?? WEBHOOK_MAX_CONNECTIONS;
+    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server.on("drop", () => spotMetrics.webhookErrors.inc({ code: "connection-refused" }));
     this.server.on("tlsClientError", (error) =>
       this.log.debug({ err: error.message }, "TLS handshake failed"),
     );
@@ -212,7 +242,7 @@ export class WebhookServer {
     this.server = undefined;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const headersAt = process.hrtime.bigint();
     const reply = (status: number, body: unknown) => {
       if (res.headersSent) return;
@@ -235,6 +265,22 @@ export class WebhookServer {
       res.setHeader("allow", "POST");
       reply(405, { error: `${req.method} is not allowed; send the AdmissionReview with POST` });
       return;
+    }
+    // Who is calling, before the body is read: nobody but the API server reaches the tracker.
+    const clients = this.options.clients;
+    if (clients) {
+      const who = await clients.auth.authenticate(req);
+      const refusal = !who.ok
+        ? who
+        : clients.users.includes(who.user.username)
+          ? undefined
+          : { status: 403, message: `Forbidden: user "${who.user.username}" may not call the webhook` };
+      if (refusal) {
+        req.resume();
+        this.log.warn({ status: refusal.status, error: refusal.message }, "webhook caller refused");
+        reply(refusal.status, { error: refusal.message });
+        return;
+      }
     }
     const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (contentType !== "application/json") {

@@ -1,11 +1,14 @@
 import { withActor } from "@/server/auth";
+import { clusterFilterOf } from "@/server/queries/clusters";
 import { listForwarders } from "@/server/queries/metadata";
 
 export const dynamic = "force-dynamic";
 
-/** Each forwarder's status as the leading controller last wrote it. */
-export async function GET() {
+/** Each cluster's forwarders' status as its leading controller last wrote it (?cluster= for one). */
+export async function GET(request: Request) {
   return withActor(async () => {
-    return Response.json(await listForwarders());
+    const filter = await clusterFilterOf(request);
+    if (filter instanceof Response) return filter;
+    return Response.json(await listForwarders(filter));
   });
 }

@@ -1,0 +1,71 @@
+"use client";
+
+import Link from "next/link";
+import type { AttentionItem, AttentionKind } from "@/lib/attention";
+import { agentPagePath } from "@/components/agents/paths";
+import { withCluster } from "@/components/live/query-keys";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+
+const KIND: Record<AttentionKind, { label: string; tone: Tone; act: string }> = {
+  "controller-not-reporting": { label: "controller not reporting", tone: "bad", act: "see the cluster" },
+  "experiment-unhealthy": { label: "unhealthy candidate", tone: "bad", act: "stop or let it roll back" },
+  "agent-unhealthy": { label: "unhealthy agents", tone: "bad", act: "see the failing pods" },
+  "forwarder-failing": { label: "metadata forwarding failing", tone: "bad", act: "see the sends" },
+  "experiment-timeout": { label: "experiment near its timeout", tone: "warn", act: "promote or stop" },
+  "spot-fallback": { label: "spot fallback", tone: "warn", act: "see the workload" },
+};
+const ORDER = Object.keys(KIND) as AttentionKind[];
+
+/** Where to act on an item: the agent's page, the cluster's Metadata or Autoscaling page, its card. */
+function placeOf(item: AttentionItem): string {
+  switch (item.kind) {
+    case "agent-unhealthy":
+    case "experiment-unhealthy":
+    case "experiment-timeout":
+      return agentPagePath(item.clusterName, item.subject);
+    case "forwarder-failing":
+      return withCluster("/metadata", item.clusterName);
+    case "spot-fallback":
+      return withCluster("/autoscaling", item.clusterName);
+    case "controller-not-reporting":
+      return `#cluster-${encodeURIComponent(item.clusterName)}`;
+  }
+}
+
+/** The fleet page's lead: what needs attention across clusters, worst first, each a link to act. */
+export function NeedsAttention({ items, showClusters }: { items: AttentionItem[]; showClusters: boolean }) {
+  const sorted = [...items].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  return (
+    <Card title="Needs attention">
+      {sorted.length === 0 ? (
+        <p className="text-sm text-slate-600" data-testid="attention-none">
+          Nothing: every agent runs, no experiment is failing or near its timeout, forwarding works and every
+          controller reports.
+        </p>
+      ) : (
+        <ul className="divide-y divide-slate-100" aria-label="Needs attention">
+          {sorted.map((item) => {
+            const kind = KIND[item.kind];
+            return (
+              <li
+                key={`${item.kind} ${item.clusterId} ${item.subject}`}
+                className="flex flex-wrap items-baseline gap-x-3 gap-y-1 py-2 text-sm"
+                data-testid="attention-item"
+                data-kind={item.kind}
+              >
+                <Badge tone={kind.tone}>{kind.label}</Badge>
+                <Link href={placeOf(item)} className="font-medium text-sky-700 hover:underline">
+                  {showClusters ? `${item.clusterName}${item.subject ? ": " : ""}` : ""}
+                  {item.subject || item.clusterName}
+                </Link>
+                <span className="text-slate-700">{item.detail}</span>
+                <span className="text-xs text-slate-500">{kind.act}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </Card>
+  );
+}

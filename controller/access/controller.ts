@@ -1,0 +1,143 @@
+// Keeps the stored answers current, one key per person the dashboard saw: each reconcile asks
+// the API server (SubjectAccessReview) whether that user and groups may do what each button
+// would do, and stores the answers with the refusal's sentence. It runs again on every change
+// of a Role, RoleBinding, ClusterRole or ClusterRoleBinding (watched when this controller may
+// watch them), for a person the dashboard has just seen, and at FLEETDECK_AUTHZ_REFRESH.
+import { decodeSubject, denialMessage, type ResourceAccess, type Subject } from "../../lib/access";
+import { canIAll, canSubject } from "../kube/access-review";
+import type { KubeClient } from "../kube/client";
+import { Controller, type Result } from "../kube/controller";
+import type { InformerFactory } from "../kube/informer-factory";
+import type { KubeObject } from "../kube/informer";
+import type { Logger } from "../log";
+import type { AccessReadModel, Answer } from "./read-model";
+
+/** A person not seen by the dashboard for this long is no longer kept up to date. */
+export const SUBJECT_IDLE_MS = 24 * 60 * 60 * 1000;
+/** SubjectAccessReviews in flight at once. */
+const CONCURRENCY = 8;
+const RBAC = ["roles", "rolebindings", "clusterroles", "clusterrolebindings"] as const;
+
+export interface AccessRefresherDeps {
+  client: KubeClient;
+  informers: InformerFactory;
+  readModel: AccessReadModel;
+  refreshMs: number;
+  /** How often new people are looked for. */
+  pollMs?: number;
+  log: Logger;
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
+}
+
+export async function answersFor(
+  client: KubeClient,
+  subject: Subject,
+  questions: ResourceAccess[],
+  signal?: AbortSignal,
+): Promise<Answer[]> {
+  return pool(questions, CONCURRENCY, async (access) => {
+    signal?.throwIfAborted();
+    const { allowed } = await canSubject(client, subject, { resource: access });
+    return { access, allowed, reason: allowed ? "" : denialMessage(subject, access) };
+  });
+}
+
+export class AccessRefresher {
+  readonly controller: Controller;
+  /** The people kept up to date: what an RBAC change requeues. */
+  private subjects: string[] = [];
+  private poller: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: AccessRefresherDeps) {
+    this.controller = new Controller({
+      name: "access-answers",
+      reconcile: (key, signal) => this.reconcile(key, signal),
+      initialKeys: async () => (this.subjects = await deps.readModel.subjects(this.seenSince())),
+      rateLimiter: { baseDelayMs: 1_000, maxDelayMs: 60_000 },
+      log: deps.log,
+    });
+  }
+
+  /** Leader only: watches RBAC where allowed, and looks for new people every few seconds. */
+  readonly component = {
+    name: "access-subjects",
+    leaderOnly: true,
+    start: async () => {
+      await this.watchRbac();
+      this.poller = setInterval(() => void this.pollSubjects(), this.deps.pollMs ?? 1_000);
+    },
+    stop: () => clearInterval(this.poller),
+  };
+
+  private seenSince(): Date {
+    return new Date(Date.now() - SUBJECT_IDLE_MS);
+  }
+
+  private async reconcile(key: string, signal: AbortSignal): Promise<Result> {
+    const subject = decodeSubject(key);
+    const seen = await this.deps.readModel.subjects(this.seenSince());
+    if (!subject || !seen.includes(key)) {
+      await this.deps.readModel.forget(key, this.seenSince());
+      return;
+    }
+    const questions = await this.deps.readModel.questions();
+    const answers = await answersFor(this.deps.client, subject, questions, signal);
+    signal.throwIfAborted();
+    const changed = await this.deps.readModel.write(subject, answers);
+    if (changed) {
+      this.deps.log.debug(
+        { user: subject.user, denied: answers.filter((a) => !a.allowed).length, of: answers.length },
+        "access answers updated",
+      );
+    }
+    return { requeueAfterMs: this.deps.refreshMs };
+  }
+
+  private async pollSubjects(): Promise<void> {
+    try {
+      this.subjects = await this.deps.readModel.subjects(this.seenSince());
+      for (const key of await this.deps.readModel.unchecked()) this.controller.enqueue(key);
+    } catch (error) {
+      this.deps.log.warn({ err: (error as Error).message }, "cannot read the people to answer for");
+    }
+  }
+
+  /** Each RBAC kind this controller may list and watch requeues every person when it changes. */
+  private async watchRbac(): Promise<void> {
+    for (const resource of RBAC) {
+      const question = (verb: string) => ({ verb, group: "rbac.authorization.k8s.io", resource });
+      const answer = await canIAll(this.deps.client, [question("list"), question("watch")]).catch(
+        (error: Error) => ({ allowed: false, reason: error.message }),
+      );
+      if (!answer.allowed) {
+        this.deps.log.warn(
+          { resource, reason: answer.reason },
+          "cannot watch RBAC changes; answers are refreshed at FLEETDECK_AUTHZ_REFRESH only",
+        );
+        continue;
+      }
+      const informer = this.deps.informers.informer<KubeObject>({
+        name: `access-${resource}`,
+        path: `/apis/rbac.authorization.k8s.io/v1/${resource}`,
+        // Only that something changed matters: keep no rules in memory.
+        transform: ({ metadata: { name, namespace, uid, resourceVersion } }) => ({
+          metadata: { name, namespace, uid, resourceVersion },
+        }),
+      });
+      this.controller.watch({ informer, keys: () => this.subjects });
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The rollout rows' writer: batches, keeps the newest rollout per agent, retries a failed write
+// with the next flush, flushes on stop.
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import type { AgentRollout } from "../../lib/rollout";
+import { RolloutWriter } from "./rollout-controller";
+
+const rollout = (ready: number) => ({ daemonSet: { ready } }) as unknown as AgentRollout;
+
+function fakeReadModel(failures = 0) {
+  const batches: Map<string, AgentRollout | null>[] = [];
+  return {
+    batches,
+    syncRollouts: async (batch: Map<string, AgentRollout | null>) => {
+      if (failures-- > 0) throw new Error("SQLITE_BUSY");
+      batches.push(new Map(batch));
+    },
+  };
+}
+
+describe("RolloutWriter", () => {
+  it("writes the newest rollout of each agent in one batch", async () => {
+    const readModel = fakeReadModel();
+    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
+    writer.start();
+    writer.write("ns/a", rollout(1));
+    writer.write("ns/b", rollout(1));
+    writer.write("ns/a", rollout(6));
+    writer.write("ns/gone", null);
+    await writer.flush();
+    expect(readModel.batches).toEqual([
+      new Map<string, AgentRollout | null>([
+        ["ns/a", rollout(6)],
+        ["ns/b", rollout(1)],
+        ["ns/gone", null],
+      ]),
+    ]);
+    await writer.flush();
+    expect(readModel.batches).toHaveLength(1); // nothing new
+    await writer.stop();
+  });
+
+  it("keeps a failed batch for the next flush, newer rollouts winning", async () => {
+    const readModel = fakeReadModel(1);
+    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
+    writer.start();
+    writer.write("ns/a", rollout(1));
+    writer.write("ns/b", rollout(1));
+    await writer.flush(); // fails
+    writer.write("ns/a", rollout(2));
+    await writer.flush();
+    expect(readModel.batches).toEqual([
+      new Map([
+        ["ns/a", rollout(2)],
+        ["ns/b", rollout(1)],
+      ]),
+    ]);
+    await writer.stop();
+  });
+
+  it("flushes on its own after a moment, and what is left when it stops", async () => {
+    const readModel = fakeReadModel();
+    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
+    writer.start();
+    writer.write("ns/a", rollout(1));
+    await expect.poll(() => readModel.batches.length, { timeout: 2000 }).toBe(1);
+    writer.write("ns/b", rollout(3));
+    await writer.stop();
+    expect(readModel.batches[1]).toEqual(new Map([["ns/b", rollout(3)]]));
+  });
+});

@@ -1,0 +1,153 @@
+// The rollout read model's reconciler: for a DatadogAgent, what its workloads and their pods
+// look like now (controller/agents/rollout.ts) and, while an experiment runs, its candidate
+// under the health gate, written to the store when it changed. It decides nothing: the rollback
+// is the DatadogAgent reconciler's (the same verdict, from the same caches).
+import type { HealthGateSettings } from "../../lib/agents";
+import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
+import type { Component } from "../kube/components";
+import type { Result } from "../kube/controller";
+import type { Logger } from "../log";
+import type { DatadogAgent } from "./api";
+import { ownStatus } from "./controller";
+import { healthGateOf } from "./experiment";
+import { hashOfRevisionName } from "./hash";
+import type { AgentReadModel } from "./read-model";
+import type { RolloutCache } from "./rollout-cache";
+import { summarizeRollout } from "./rollout";
+
+/** A verdict's trip time is re-checked a little after it, past the API's whole-second times. */
+const TRIP_SLACK_MS = 250;
+/** Rollout rows are written at most this often, all that changed in one transaction. */
+const FLUSH_MS = 500;
+/**
+ * An agent's rollout is computed at most this often: a rollout is a burst of pod events, and
+ * the row only feeds the pages (the health gate reads the caches itself).
+ */
+const MIN_INTERVAL_MS = 1_000;
+
+export interface RolloutDeps {
+  cached: (key: string) => DatadogAgent | undefined;
+  cache: RolloutCache;
+  writer: Pick<RolloutWriter, "write">;
+  defaultHealthGate: HealthGateSettings;
+  now?: () => Date;
+}
+
+export class RolloutReconciler {
+  private readonly now: () => Date;
+  /** When each agent's rollout was last computed. */
+  private readonly computedAt = new Map<string, number>();
+
+  constructor(private readonly deps: RolloutDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  readonly reconcile = async (key: string): Promise<Result> => {
+    const agent = this.deps.cached(key);
+    if (!agent || agent.metadata.deletionTimestamp) {
+      this.computedAt.delete(key);
+      this.deps.writer.write(key, null);
+      return;
+    }
+    const since = Date.now() - (this.computedAt.get(key) ?? 0);
+    if (since < MIN_INTERVAL_MS) return { requeueAfterMs: MIN_INTERVAL_MS - since };
+    this.computedAt.set(key, Date.now());
+    const rollout = this.rollout(agent);
+    this.deps.writer.write(key, rollout);
+    const tripsAt = rollout.candidate?.tripsAt;
+    if (tripsAt) {
+      return {
+        requeueAfterMs: Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS,
+      };
+    }
+  };
+
+  /** The agent's rollout now, with the running experiment's candidate (promote asks for it too). */
+  rollout(agent: DatadogAgent): AgentRollout {
+    const summary = summarizeRollout(this.deps.cache.rolloutInput(agent));
+    const desired = summary.daemonSet.desired + summary.deployment.desired;
+    return { ...summary, candidate: this.candidate(agent, desired) };
+  }
+
+  /** The running experiment's candidate under its gate, once it has landed; null otherwise. */
+  private candidate(agent: DatadogAgent, desired: number): CandidateHealth | null {
+    const status = ownStatus(agent.status);
+    const exp = status.experiment;
+    if (exp?.phase !== "running" || exp.expectedSpecHash || !exp.id || !status.currentRevision) return null;
+    const hash = hashOfRevisionName(agent.metadata.name, status.currentRevision);
+    if (!hash) return null;
+    const gate = healthGateOf(exp, this.deps.defaultHealthGate);
+    const verdict = this.deps.cache.verdict(agent, hash, gate, this.now());
+    return {
+      experimentId: exp.id,
+      revision: status.currentRevision,
+      hash,
+      pods: verdict.pods,
+      ready: verdict.ready,
+      unavailable: verdict.unavailable,
+      failing: verdict.failing.length,
+      desired,
+      state: verdict.state,
+      tripsAt: verdict.tripsAt?.toISOString() ?? null,
+      summary: verdict.summary,
+      ...gate,
+    };
+  }
+}
+
+/**
+ * Buffers the latest rollout of each agent and writes the changed ones every FLUSH_MS in one
+ * transaction: a DaemonSet rolling over a hundred nodes is hundreds of pod events, and the rows
+ * only feed the pages. A failed write is retried with the next flush; stopping flushes.
+ */
+export class RolloutWriter implements Component {
+  readonly name = "agent-rollout-writer";
+  readonly leaderOnly = true;
+  private pending = new Map<string, AgentRollout | null>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private running = false;
+
+  constructor(
+    private readonly readModel: Pick<AgentReadModel, "syncRollouts">,
+    private readonly log: Logger,
+  ) {}
+
+  write(key: string, rollout: AgentRollout | null): void {
+    this.pending.set(key, rollout);
+    if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  start(): void {
+    this.running = true;
+    if (this.pending.size > 0) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.flush();
+  }
+
+  /** Writes what is pending now (after any flush in progress). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushing.then(async () => {
+      const batch = this.pending;
+      if (batch.size === 0) return;
+      this.pending = new Map();
+      try {
+        await this.readModel.syncRollouts(batch);
+      } catch (error) {
+        // Newer rollouts written meanwhile win over the failed batch's.
+        for (const [key, rollout] of batch) if (!this.pending.has(key)) this.pending.set(key, rollout);
+        this.log.warn(
+          { err: (error as Error).message, agents: batch.size },
+          "rollout rows not written; retrying",
+        );
+        if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      }
+    });
+    return this.flushing;
+  }
+}
