@@ -55,11 +55,15 @@ export async function answersFor(
   });
 }
 
+/** How long after an RBAC change every person is asked again (see askAgainSoon). */
+const RBAC_SETTLE_MS = 2_000;
+
 export class AccessRefresher {
   readonly controller: Controller;
   /** The people kept up to date: what an RBAC change requeues. */
   private subjects: string[] = [];
   private poller: NodeJS.Timeout | undefined;
+  private askAgain: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AccessRefresherDeps) {
     this.controller = new Controller({
@@ -79,7 +83,10 @@ export class AccessRefresher {
       await this.watchRbac();
       this.poller = setInterval(() => void this.pollSubjects(), this.deps.pollMs ?? 1_000);
     },
-    stop: () => clearInterval(this.poller),
+    stop: () => {
+      clearInterval(this.poller);
+      clearTimeout(this.askAgain);
+    },
   };
 
   private seenSince(): Date {
@@ -115,6 +122,18 @@ export class AccessRefresher {
     }
   }
 
+  /**
+   * The API server's authorizer learns of an RBAC change from its own informers, a moment after
+   * ours: a review made at once may still be answered from its old rules. Every person is asked
+   * again shortly after the last change, so such an answer does not stand until the next refresh.
+   */
+  private askAgainSoon(): void {
+    clearTimeout(this.askAgain);
+    this.askAgain = setTimeout(() => {
+      for (const key of this.subjects) this.controller.enqueue(key);
+    }, RBAC_SETTLE_MS);
+  }
+
   /** Each RBAC kind this controller may list and watch requeues every person when it changes. */
   private async watchRbac(): Promise<void> {
     for (const resource of RBAC) {
@@ -138,6 +157,9 @@ export class AccessRefresher {
         }),
       });
       this.controller.watch({ informer, keys: () => this.subjects });
+      informer.on("add", () => this.askAgainSoon());
+      informer.on("update", () => this.askAgainSoon());
+      informer.on("delete", () => this.askAgainSoon());
     }
   }
 }
