@@ -75,7 +75,13 @@ export function uniqueName(prefix: string): string {
 export async function createNamespace(kc: KubeConfig, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   const body: V1Namespace = { metadata: { name, labels: { "fleetdeck.dev/test": "true" } } };
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body });
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body });
+  // Pods are refused until the controller-manager has created the namespace's default
+  // ServiceAccount ("serviceaccount default not found"), a moment after the namespace.
+  await eventually(() => core.readNamespacedServiceAccount({ namespace: name, name: "default" }), {
+    timeoutMs: 30_000,
+  });
   // The file's namespace doubles as fleetdeck's own namespace (its Lease): grant what
   // config/deploy grants in fleetdeck-system.
   if (asServiceAccount()) await grantNamespaceRole(kc, name);

@@ -151,6 +151,9 @@ export class LeaderElector {
   }
 
   private sleep(ms: number): Promise<void> {
+    // stop() may have come while a try or the leader's start-up was in flight: its wake-up
+    // found no sleep to end, so none may begin (a clean handover would wait a retry period).
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
