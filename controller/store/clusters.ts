@@ -33,6 +33,10 @@ export async function registerCluster(db: Database, cluster: ClusterIdentity): P
     try {
       await withRetry(() =>
         db.$transaction(async (tx) => {
+          // A write first: on SQLite a transaction that read first cannot take the write lock
+          // another process holds (SQLITE_BUSY at once, no busy wait), which two controllers
+          // starting together hit; a write waits for the lock instead.
+          await recordChange(tx, TOPICS.controller, cluster.clusterId);
           const holder = await tx.cluster.findUnique({ where: { name: cluster.name } });
           if (holder && holder.id !== cluster.clusterId) {
             throw new ClusterNameConflictError(cluster.name, holder.id, cluster.clusterId);
@@ -42,7 +46,6 @@ export async function registerCluster(db: Database, cluster: ClusterIdentity): P
             create: { id: cluster.clusterId, ...data },
             update: data,
           });
-          await recordChange(tx, TOPICS.controller, cluster.clusterId);
         }),
       );
       return;
