@@ -192,16 +192,18 @@ async function main() {
 async function fleet() {
   ensureControlPlane();
   say("fleet: starting the clusters east and west and a local PostgreSQL server");
-  const [east, west] = await Promise.all(
-    FLEET_CLUSTERS.map(async (c) => {
-      const up = await clusterUp(c.cluster, (line) => say(`${c.name}: ${line}`));
-      if (up.action !== "running") stopClusters.push(() => clusterStop(c.cluster));
-      const kc = new KubeConfig();
-      kc.loadFromFile(up.handle.kubeconfig);
-      await installManifests(kc, [path.join(REPO_ROOT, "config/samples")]);
-      return { ...c, kubeconfig: up.handle.kubeconfig, kc };
-    }),
-  );
+  // One after the other: kwokctl picks free ports when it creates a cluster, and two creations
+  // at once could pick the same.
+  const up: { name: string; cluster: string; health: string; kubeconfig: string; kc: KubeConfig }[] = [];
+  for (const c of FLEET_CLUSTERS) {
+    const started = await clusterUp(c.cluster, (line) => say(`${c.name}: ${line}`));
+    if (started.action !== "running") stopClusters.push(() => clusterStop(c.cluster));
+    const kc = new KubeConfig();
+    kc.loadFromFile(started.handle.kubeconfig);
+    await installManifests(kc, [path.join(REPO_ROOT, "config/samples")]);
+    up.push({ ...c, kubeconfig: started.handle.kubeconfig, kc });
+  }
+  const [east, west] = up;
   try {
     postgres = await startPostgres("fleetdeck-demo");
   } catch (error) {
