@@ -270,7 +270,14 @@ export async function clusterUp(
     action = "created";
   } else if (!status.every((c) => c.running)) {
     log(`starting stopped cluster ${name}`);
-    await kwokctl(bins, name, ["start", "cluster", "--wait", "120s"]);
+    try {
+      await kwokctl(bins, name, ["start", "cluster", "--wait", "120s"]);
+    } catch (error) {
+      // kwokctl chose its ports when it created the cluster; another process may hold one now.
+      log(`starting ${name} failed (${String((error as Error).message).split("\n")[0]}); creating it again`);
+      await clusterDown(name);
+      return clusterUp(name, log);
+    }
     action = "started";
   }
 
