@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { migrateDatabase } from "../lib/db/migrate";
+import { clusterIdOf } from "../testing/cluster-id";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
@@ -16,7 +17,13 @@ import { waitForApiServer } from "../testing/api-server";
 import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
 import { installManifests } from "../testing/install-manifests";
-import { FLEETDECK_MANIFESTS, clusterStop, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
+import {
+  FLEETDECK_MANIFESTS,
+  clusterDown,
+  clusterStop,
+  clusterUp,
+  webhookAuthEnv,
+} from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { experimentsScenario } from "./demo/experiments";
@@ -195,11 +202,23 @@ async function fleet() {
   // One after the other: kwokctl picks free ports when it creates a cluster, and two creations
   // at once could pick the same.
   const up: { name: string; cluster: string; health: string; kubeconfig: string; kc: KubeConfig }[] = [];
+  const ids = new Set<string>();
   for (const c of FLEET_CLUSTERS) {
-    const started = await clusterUp(c.cluster, (line) => say(`${c.name}: ${line}`));
-    if (started.action !== "running") stopClusters.push(() => clusterStop(c.cluster));
-    const kc = new KubeConfig();
+    const log = (line: string) => say(`${c.name}: ${line}`);
+    let started = await clusterUp(c.cluster, log);
+    let kc = new KubeConfig();
     kc.loadFromFile(started.handle.kubeconfig);
+    // kwokctl gives a cluster free ports when it creates it; a cluster left stopped by an
+    // earlier run may hold ports another one took since, and then share its etcd.
+    if (ids.has(await clusterIdOf(kc))) {
+      log(`cluster ${c.cluster} answers with another cluster's identity (ports reused): creating it again`);
+      await clusterDown(c.cluster);
+      started = await clusterUp(c.cluster, log);
+      kc = new KubeConfig();
+      kc.loadFromFile(started.handle.kubeconfig);
+    }
+    ids.add(await clusterIdOf(kc));
+    if (started.action !== "running") stopClusters.push(() => clusterStop(c.cluster));
     await installManifests(kc, [path.join(REPO_ROOT, "config/samples")]);
     up.push({ ...c, kubeconfig: started.handle.kubeconfig, kc });
   }

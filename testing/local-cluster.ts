@@ -4,7 +4,6 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
@@ -218,15 +217,6 @@ export async function clusterUp(
     log(`cluster ${name} was created with other kwok Stages (${KWOK_STAGES}): creating it again`);
     await clusterDown(name);
   }
-  if (exists(handle) && !componentStatus(handle).every((c) => c.running)) {
-    const taken = await portsTakenByOthers(handle);
-    if (taken.length > 0) {
-      // kwokctl picked this stopped cluster's ports when they were free; another cluster took
-      // them since. Started as is, its API server would talk to the other cluster's etcd.
-      log(`cluster ${name}'s ports ${taken.join(", ")} are in use by another process: creating it again`);
-      await clusterDown(name);
-    }
-  }
   const status = componentStatus(handle);
   if (!exists(handle)) {
     log(
@@ -280,7 +270,14 @@ export async function clusterUp(
     action = "created";
   } else if (!status.every((c) => c.running)) {
     log(`starting stopped cluster ${name}`);
-    await kwokctl(bins, name, ["start", "cluster", "--wait", "120s"]);
+    try {
+      await kwokctl(bins, name, ["start", "cluster", "--wait", "120s"]);
+    } catch (error) {
+      // kwokctl chose its ports when it created the cluster; another process may hold one now.
+      log(`starting ${name} failed (${String((error as Error).message).split("\n")[0]}); creating it again`);
+      await clusterDown(name);
+      return clusterUp(name, log);
+    }
     action = "started";
   }
 
@@ -293,30 +290,6 @@ export async function clusterUp(
   await installManifests(kc, [...FLEETDECK_MANIFESTS, path.join(REPO_ROOT, "config/cluster/nodes.yaml")]);
   await waitForNodesReady(kc, 6);
   return { handle, action, seconds: (Date.now() - started) / 1000 };
-}
-
-/** The ports a (stopped) cluster's components are configured with that something listens on now. */
-async function portsTakenByOthers(handle: ClusterHandle): Promise<number[]> {
-  const file = path.join(handle.dir, "kwok.yaml");
-  if (!fs.existsSync(file)) return [];
-  const ports = [...fs.readFileSync(file, "utf8").matchAll(/^\s+port: (\d+)$/gm)].map((m) => Number(m[1]));
-  const listening = await Promise.all(
-    ports.map(
-      (port) =>
-        new Promise<boolean>((resolve) => {
-          const socket = net.connect({ host: "127.0.0.1", port }, () => {
-            socket.destroy();
-            resolve(true);
-          });
-          socket.once("error", () => resolve(false));
-          socket.setTimeout(1_000, () => {
-            socket.destroy();
-            resolve(false);
-          });
-        }),
-    ),
-  );
-  return ports.filter((_, i) => listening[i]);
 }
 
 /** Stops the cluster's processes but keeps its data, so the next clusterUp is a warm start. */
