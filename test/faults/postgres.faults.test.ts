@@ -43,9 +43,11 @@ describe.skipIf(testStoreProvider() !== "postgresql")("PostgreSQL unreachable an
   });
   afterAll(async () => {
     await Promise.all(controllers.map((c) => c.proc.stop()));
-    await db?.$disconnect();
+    // The test's own pool can wait forever for a connection the server restart broke (seen
+    // twice in teardown only, after every test passed): bounded, then the server goes anyway.
+    await Promise.race([db?.$disconnect(), sleep(10_000)]);
     server?.dispose();
-  });
+  }, 180_000);
 
   it("a controller whose database is unreachable retries with backoff, not ready with that reason, then starts", async () => {
     server.stop("fast");
