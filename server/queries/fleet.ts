@@ -58,65 +58,55 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
 export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   const db = await getDb();
-  const [
-    clusters,
-    heartbeats,
-    agents,
-    experiments,
-    forwarders,
-    failures,
-    spotWorkloads,
-    fallbacks,
-    gates,
-    attention,
-  ] = await Promise.all([
-    db.cluster.findMany({ orderBy: { name: "asc" } }),
-    db.controllerHeartbeat.findMany({
-      where: {
-        OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
-      },
-      select: {
-        clusterId: true,
-        controllerId: true,
-        isLeader: true,
-        version: true,
-        hostname: true,
-        lastSeenAt: true,
-        stoppedAt: true,
-      },
-    }),
-    db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-    db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
-    db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
-    db.metadataSend.groupBy({
-      by: ["clusterId"],
-      where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
-      _count: { _all: true },
-    }),
-    db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
-    db.spotWorkload.groupBy({
-      by: ["clusterId"],
-      where: { optedIn: true, disabledUntil: { gt: new Date(now) } },
-      _count: { _all: true },
-    }),
-    db.autoscalingGate.findMany({
-      select: {
-        clusterId: true,
-        controllerId: true,
-        workloadEnabled: true,
-        open: true,
-        openedAt: true,
-        openedByKind: true,
-        openedByName: true,
-      },
-    }),
-    attentionItems(now),
-  ]);
+  const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, gates, attention] =
+    await Promise.all([
+      db.cluster.findMany({ orderBy: { name: "asc" } }),
+      db.controllerHeartbeat.findMany({
+        where: {
+          OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
+        },
+        select: {
+          clusterId: true,
+          controllerId: true,
+          isLeader: true,
+          version: true,
+          hostname: true,
+          lastSeenAt: true,
+          stoppedAt: true,
+        },
+      }),
+      db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
+      db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
+      db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
+      db.metadataSend.groupBy({
+        by: ["clusterId"],
+        where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
+        _count: { _all: true },
+      }),
+      db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
+      db.autoscalingGate.findMany({
+        select: {
+          clusterId: true,
+          controllerId: true,
+          workloadEnabled: true,
+          open: true,
+          openedAt: true,
+          openedByKind: true,
+          openedByName: true,
+        },
+      }),
+      attentionItems(now),
+    ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
   const failureCounts = countsBy(failures);
   const spotCounts = countsBy(spotWorkloads);
-  const fallbackCounts = countsBy(fallbacks);
+  // Each active fallback is an attention item already: counted from those, not queried again.
+  const fallbackCounts = new Map<string, number>();
+  for (const item of attention) {
+    if (item.kind === "spot-fallback")
+      fallbackCounts.set(item.clusterId, (fallbackCounts.get(item.clusterId) ?? 0) + 1);
+  }
 
   const cards = clusters.map((cluster): ClusterCardDto => {
     const own = heartbeats.filter((h) => h.clusterId === cluster.id);
