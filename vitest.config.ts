@@ -2,6 +2,11 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
+/** Integration tests read the dashboard's queries as its server does: "server-only" is a no-op there. */
+const serverAlias = {
+  ...alias,
+  "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+};
 const exclude = ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**", ".fleetdeck/**"];
 
 export default defineConfig({
@@ -18,7 +23,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias },
+        resolve: { alias: serverAlias },
         test: {
           name: "integration",
           include: ["**/*.int.test.ts"],

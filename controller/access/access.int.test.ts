@@ -10,13 +10,14 @@ import type { Database } from "../../lib/db/open";
 import {
   agentClient,
   createApiKeySecret,
-  reconciled,
+  currentRevision,
   startAgents,
   submit,
   type AgentsUnderTest,
 } from "../../test/agents";
 import { controllerKubeConfig, createNamespace, eventually, testNamespace } from "../../test/harness";
 import { createTestDatabase } from "../../testing/database";
+import { revisionName, specHash } from "../agents/hash";
 
 const nsA = testNamespace("authz-a");
 let nsB = "";
@@ -70,12 +71,10 @@ beforeAll(async () => {
   for (const namespace of [nsA.name, nsB]) {
     await createApiKeySecret(nsA.kc, namespace);
     await agentClient(nsA.kc).create(namespace, "web", spec("info"));
-    firstRevision[namespace] = (await reconciled(nsA.kc, namespace, "web")).status!.currentRevision!;
+    firstRevision[namespace] = revisionName("web", specHash(spec("info")));
+    await currentRevision(nsA.kc, db, namespace, "web", firstRevision[namespace]);
     await agentClient(nsA.kc).replaceSpec(namespace, "web", spec("debug"));
-    await eventually(async () => {
-      const agent = await reconciled(nsA.kc, namespace, "web");
-      expect(agent.status?.currentRevision).not.toBe(firstRevision[namespace]);
-    });
+    await currentRevision(nsA.kc, db, namespace, "web", revisionName("web", specHash(spec("debug"))));
   }
 }, 120_000);
 

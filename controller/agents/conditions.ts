@@ -20,12 +20,28 @@ const MESSAGE_MAX = 4096;
 const clip = (text: string) => (text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX - 1)}…` : text);
 
 export function reconciledCondition(
-  outcome: { revision: string; failed: string | null; credentials: string[]; noApiKey: boolean },
+  outcome: {
+    revision: string;
+    failed: string | null;
+    credentials: string[];
+    noApiKey: boolean;
+    conflict: string | null;
+  },
   generation: number,
 ): Condition {
   const base = { type: FLEETDECK_CONDITIONS.reconciled, observedGeneration: generation };
   if (outcome.failed) {
     return { ...base, status: "False", reason: "RenderFailed", message: clip(redactText(outcome.failed)) };
+  }
+  if (outcome.conflict) {
+    return {
+      ...base,
+      status: "False",
+      reason: "SecretConflict",
+      message: clip(
+        `revision ${outcome.revision} is rendered, but its agents cannot get their keys: ${outcome.conflict}`,
+      ),
+    };
   }
   if (outcome.noApiKey) {
     return {

@@ -86,6 +86,8 @@ interface RenderOutcome {
   /** Why the agent cannot get its keys (missing Secret, no key at all), one per problem. */
   credentials: string[];
   noApiKey: boolean;
+  /** Why the Secret of its literal keys could not be written (another Secret has its name). */
+  conflict: string | null;
 }
 
 export class AgentReconciler {
@@ -209,7 +211,10 @@ export class AgentReconciler {
     );
     this.states.set(key, step.status);
     if (step.restore) return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
-    const waitForSecret = rendered && rendered.credentials.length > 0 ? MISSING_SECRET_REQUEUE_MS : Infinity;
+    const waitForSecret =
+      rendered && (rendered.credentials.length > 0 || rendered.conflict)
+        ? MISSING_SECRET_REQUEUE_MS
+        : Infinity;
     return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, waitForSecret, this.resyncMs) };
   };
 
@@ -392,14 +397,19 @@ export class AgentReconciler {
     revision: { name: string; hash: string },
   ): Promise<RenderOutcome> {
     const credentials = credentialsOf(agent.metadata.name, spec);
-    const outcome: RenderOutcome = { failed: null, credentials: [], noApiKey: !credentials.apiKey };
+    const outcome: RenderOutcome = {
+      failed: null,
+      credentials: [],
+      noApiKey: !credentials.apiKey,
+      conflict: null,
+    };
     const rendered = renderWorkloads(agent, spec, revision);
     if (!rendered.ok) {
       outcome.failed = this.renderFailed(agent, rendered.problems.join("; "));
       return outcome;
     }
     try {
-      if (credentials.owned) await this.applySecret(key, agent, credentials.owned);
+      if (credentials.owned) outcome.conflict = await this.applySecret(key, agent, credentials.owned);
       const fingerprint = canonicalJson(rendered.workloads);
       const last = this.applied.get(key);
       if (last?.fingerprint !== fingerprint || Date.now() - last.at >= this.resyncMs) {
@@ -416,26 +426,34 @@ export class AgentReconciler {
       throw error;
     }
     const owned = credentialsSecretName(agent.metadata.name);
-    const refs = [credentials.apiKey, credentials.appKey].filter((r) => r !== undefined && r.name !== owned);
-    outcome.credentials = await missingSecretRefs(this.deps.client, agent.metadata.namespace!, refs as never);
-    if (outcome.credentials.length > 0) {
+    const refs = [credentials.apiKey, credentials.appKey].filter(
+      (r): r is NonNullable<typeof r> => r !== undefined && r.name !== owned,
+    );
+    outcome.credentials = await missingSecretRefs(this.deps.client, agent.metadata.namespace!, refs);
+    const problems = [...(outcome.conflict ? [outcome.conflict] : []), ...outcome.credentials];
+    if (problems.length > 0) {
       this.event(agent, {
         type: "Warning",
         reason: "CredentialsMissing",
         action: "Render",
-        note: `The agents cannot start: ${outcome.credentials.join("; ")}`,
+        note: `The agents cannot start: ${problems.join("; ")}`,
       });
     }
     return outcome;
   }
 
   /** The Secret of the agent's literal keys, applied when its data changed (or every resync). */
-  private async applySecret(key: string, agent: DatadogAgent, data: Record<string, string>): Promise<void> {
+  private async applySecret(
+    key: string,
+    agent: DatadogAgent,
+    data: Record<string, string>,
+  ): Promise<string | null> {
     const fingerprint = ownedSecretFingerprint(data);
     const last = this.secrets.get(key);
-    if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return;
-    await applyOwnedSecret(this.deps.client, agent, data);
-    this.secrets.set(key, { fingerprint, at: Date.now() });
+    if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return null;
+    const conflict = await applyOwnedSecret(this.deps.client, agent, data);
+    if (!conflict) this.secrets.set(key, { fingerprint, at: Date.now() });
+    return conflict;
   }
 
   private renderFailed(agent: DatadogAgent, message: string): string {
@@ -467,6 +485,7 @@ export class AgentReconciler {
             failed: rendered.failed,
             credentials: rendered.credentials,
             noApiKey: rendered.noApiKey,
+            conflict: rendered.conflict,
           },
           generation,
         ),

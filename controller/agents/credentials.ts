@@ -77,28 +77,40 @@ export function ownedSecretFingerprint(data: Record<string, string>): string {
     .digest("hex");
 }
 
-/** Applies the Secret holding the agent's literal keys (server-side apply, owned by the agent). */
+/**
+ * Applies the Secret holding the agent's literal keys (server-side apply, owned by the agent).
+ * A Secret of that name that is not this agent's (the user's own) is left alone: the reason
+ * comes back, for the agent's condition.
+ */
 export async function applyOwnedSecret(
   client: KubeClient,
   agent: DatadogAgent,
   data: Record<string, string>,
-): Promise<void> {
+): Promise<string | null> {
   const name = credentialsSecretName(agent.metadata.name);
-  await client.apply(
-    resourcePath({ version: "v1", resource: "secrets", namespace: agent.metadata.namespace, name }),
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      type: "Opaque",
-      metadata: {
-        name,
-        namespace: agent.metadata.namespace,
-        labels: { [MANAGED_BY_LABEL]: "fleetdeck", [AGENT_UID_LABEL]: agent.metadata.uid! },
-        ownerReferences: [ownerReference(agent)],
-      },
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+  const path = resourcePath({
+    version: "v1",
+    resource: "secrets",
+    namespace: agent.metadata.namespace,
+    name,
+  });
+  const existing = await client.getIfExists<{ metadata: { ownerReferences?: { uid?: string }[] } }>(path);
+  if (existing && !existing.metadata.ownerReferences?.some((ref) => ref.uid === agent.metadata.uid)) {
+    return `Secret ${agent.metadata.namespace}/${name}, where the literal keys of global.credentials go, exists and is not this DatadogAgent's: fleetdeck does not overwrite it (reference it with credentials.apiSecret, or remove it)`;
+  }
+  await client.apply(path, {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "Opaque",
+    metadata: {
+      name,
+      namespace: agent.metadata.namespace,
+      labels: { [MANAGED_BY_LABEL]: "fleetdeck", [AGENT_UID_LABEL]: agent.metadata.uid! },
+      ownerReferences: [ownerReference(agent)],
     },
-  );
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+  });
+  return null;
 }
 
 /**
