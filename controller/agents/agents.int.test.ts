@@ -9,7 +9,6 @@ import type { Database } from "../../lib/db/open";
 import {
   agentClient,
   agentEvents,
-  agentState,
   conditionOf,
   createApiKeySecret,
   currentRevision,
