@@ -187,28 +187,27 @@ export async function loadRevisionSpec(
 ): Promise<JsonObject> {
   const namespace = agent.metadata.namespace!;
   const key = `${namespace}/${agent.metadata.name}`;
-  let spec: JsonObject;
   const inCluster = await deps.revisions.get(namespace, name, agent);
-  if (inCluster) {
-    spec = inCluster.spec;
-  } else {
-    const stored = await deps.readModel.revisionSpec(key, name);
-    if (!stored) {
-      throw new RevisionUnavailable(
-        `revision ${name} of ${key} exists neither in the cluster nor in fleetdeck's history`,
-      );
-    }
-    spec = stored.spec as JsonObject;
-    signal?.throwIfAborted();
-    await deps.revisions.ensure(agent, name, spec);
-    await deps.readModel.setInCluster(key, [name], true);
+  const stored = inCluster ? undefined : await deps.readModel.revisionSpec(key, name);
+  if (!inCluster && !stored) {
+    throw new RevisionUnavailable(
+      `revision ${name} of ${key} exists neither in the cluster nor in fleetdeck's history`,
+    );
   }
-  const { spec: filled, missing } = withCurrentSecrets(spec, agent.spec ?? {});
-  // (the store's copy and the ControllerRevision are redacted alike)
+  // The ControllerRevision and the store's copy are redacted alike.
+  const { spec, missing } = withCurrentSecrets(
+    inCluster?.spec ?? (stored!.spec as JsonObject),
+    agent.spec ?? {},
+  );
   if (missing.length > 0) {
     throw new RevisionUnavailable(
       `revision ${name} of ${key} held a literal secret at ${missing.join(", ")}, which fleetdeck does not keep and the current spec no longer has, so it cannot be restored`,
     );
   }
-  return filled;
+  if (!inCluster) {
+    signal?.throwIfAborted();
+    await deps.revisions.ensure(agent, name, stored!.spec as JsonObject);
+    await deps.readModel.setInCluster(key, [name], true);
+  }
+  return spec;
 }
