@@ -164,14 +164,9 @@ export class AgentReconciler {
         await this.deps.readModel.candidateLanded(key, t.id, this.now());
       } else if (t.type === "end-decided" && t.id) {
         const actor = this.endActor(t.end, agent, row);
-        if (
-          !(await this.deps.readModel.decideEnd(
-            key,
-            t.id,
-            { end: t.end, detail: t.detail, endedBy: actor },
-            decisionAudit(actor, key, t),
-          ))
-        ) {
+        const end = { end: t.end, detail: t.detail, endedBy: actor };
+        const about = { candidate: revision, baseline: known.experiment?.baselineRevision };
+        if (!(await this.deps.readModel.decideEnd(key, t.id, end, decisionAudit(actor, key, t, about)))) {
           // Someone decided first (a stop meanwhile): start over from what was recorded.
           return { requeueAfterMs: 0 };
         }
@@ -339,6 +334,8 @@ export class AgentReconciler {
       const actor = decided?.actor ?? row?.endedBy ?? "unknown";
       const detail = redactText(decided?.detail ?? row?.reason ?? "");
       const restored = t.baseline ? `; baseline ${t.baseline} restored` : "";
+      // The candidate: still the current spec while it is being restored, the previous once done.
+      const candidate = step.restore ? step.status.currentRevision : step.status.previousRevision;
       const notes: Record<EndReason, Omit<EventInput, "regarding">> = {
         stopped: {
           type: "Normal",
@@ -356,7 +353,7 @@ export class AgentReconciler {
           type: "Warning",
           reason: "ExperimentUnhealthy",
           action: "Rollback",
-          note: `Experiment ${id} rolled back: the candidate is ${detail}${restored}`,
+          note: `Experiment ${id} rolled back to ${t.baseline ?? "its baseline"}: candidate ${candidate ?? "?"} is ${detail}`,
         },
         conflict: {
           type: "Warning",
@@ -570,6 +567,7 @@ function decisionAudit(
   actor: string,
   key: string,
   t: Extract<Transition, { type: "end-decided" }>,
+  about: { candidate: string; baseline?: string },
 ): AuditEntry {
   const action =
     { timed_out: "experiment.timed-out", unhealthy: "experiment.unhealthy", conflict: "experiment.aborted" }[
@@ -577,6 +575,8 @@ function decisionAudit(
     ] ?? `experiment.${t.end}`;
   return audit(actor, action, key, {
     experimentId: t.id,
+    candidateRevision: about.candidate,
+    baselineRevision: about.baseline,
     reason: t.detail,
     ...(t.verdict
       ? { failingPods: t.verdict.failing.map((p) => ({ name: p.name, node: p.node, reason: p.reason })) }
