@@ -4,7 +4,8 @@
 // PostgreSQL server: every test database of the run is then a database on it.
 import type { TestProject } from "vitest/node";
 import { TEST_POSTGRES_ENV } from "../testing/database";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import path from "node:path";
+import { clusterDown, clusterHandle, clusterUp } from "../testing/local-cluster";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
 import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
 
@@ -23,9 +24,12 @@ export default async function setup(project: TestProject) {
   const postgres = await startStore();
   const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
   if (existing) {
+    // A local cluster kept from an earlier run (FLEETDECK_TEST_KEEP_CLUSTER) is still that
+    // cluster: its directory (audit log, webhook token) is known.
+    const kept = path.resolve(existing) === clusterHandle(TEST_CLUSTER).kubeconfig ? TEST_CLUSTER : "";
     project.provide("kubeconfig", existing);
-    project.provide("clusterName", "");
-    project.provide("controllerKubeconfig", await controllerKubeconfig(existing, ""));
+    project.provide("clusterName", kept);
+    project.provide("controllerKubeconfig", await controllerKubeconfig(existing, kept));
     return () => postgres?.dispose();
   }
   // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.

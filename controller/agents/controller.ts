@@ -185,13 +185,20 @@ export class AgentReconciler {
       : await this.render(key, agent, defaulted, { name: revision, hash });
     const ignored = unsupportedFields(agent.spec);
     const conditions = this.conditions(agent, step, rendered, ignored, row, ends);
-    const current = { experiment: agent.status?.experiment, conditions: agent.status?.conditions };
-    const next = {
-      experiment: clusterExperiment(step.status.experiment) ?? agent.status?.experiment,
-      conditions: mergeConditions(agent.status?.conditions, conditions, this.now()),
-    };
-    const patch = createMergePatch(current as unknown as Json, next as unknown as Json);
-    if (patch !== undefined) written = await this.deps.api.patchStatus(written, patch);
+    // Only the fields fleetdeck writes, and only those present: an absent field is not a removal.
+    const owned = (status: { experiment?: unknown; conditions?: unknown }) =>
+      JSON.parse(JSON.stringify({ experiment: status.experiment, conditions: status.conditions })) as Json;
+    const patch = createMergePatch(
+      owned(agent.status ?? {}),
+      owned({
+        experiment: clusterExperiment(step.status.experiment) ?? agent.status?.experiment,
+        conditions: mergeConditions(agent.status?.conditions, conditions, this.now()),
+      }),
+    );
+    if (patch !== undefined) {
+      this.deps.log.debug({ key, patch }, "status patched");
+      written = await this.deps.api.patchStatus(written, patch);
+    }
     this.announceEnds(agent, step, row, ends);
     if (signal?.clearId) await this.deps.signals!.clear(written, signal.clearId);
     await this.collectGarbage(key, agent, step.status);
