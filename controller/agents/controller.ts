@@ -230,6 +230,7 @@ export class AgentReconciler {
     this.applied.delete(key);
     this.secrets.delete(key);
     this.states.delete(key);
+    this.deps.signals?.forget(key);
   }
 
   /**

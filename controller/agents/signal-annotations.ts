@@ -99,6 +99,14 @@ export interface SignalDeps extends ActionDeps {
 }
 
 export class SignalAnnotations {
+  /**
+   * Per agent, the signal last acted on and the versions of the agent this process saw it in:
+   * the one it acted on and its own status write's. The informer's cache may show those again
+   * before the clear lands; acting again would be harmless (upstream's signals are idempotent)
+   * but would audit it twice. The same signal written again is a new version: acted on.
+   */
+  private readonly handled = new Map<string, { token: string; versions: Set<string> }>();
+
   constructor(private readonly deps: SignalDeps) {}
 
   /** Acts on the agent's signal annotation, if it has one; undefined when it has none. */
@@ -111,6 +119,12 @@ export class SignalAnnotations {
     const signal = annotations[SIGNAL_ANNOTATION];
     const id = annotations[SIGNAL_ID_ANNOTATION];
     if (!signal || !id) return undefined;
+    const key = `${agent.metadata.namespace}/${agent.metadata.name}`;
+    const token = `${signal}\u0000${id}`;
+    const version = agent.metadata.resourceVersion ?? "";
+    const last = this.handled.get(key);
+    if (last?.token === token && last.versions.has(version)) return { status, clearId: id };
+    this.handled.set(key, { token, versions: new Set([version]) });
     const actor = signalWriter(agent);
     const decision = decideSignal(signal, id, status);
     if (decision.type === "skip") {
@@ -133,8 +147,15 @@ export class SignalAnnotations {
     return { status: { ...status, experiment: { ...status.experiment, ending } }, clearId: id };
   }
 
+  /** Forgets what this process acted on for an agent (it was deleted). */
+  forget(key: string): void {
+    this.handled.delete(key);
+  }
+
   /** Removes the annotations once acted on; a newer signal written meanwhile stays (the test fails). */
   async clear(agent: DatadogAgent, id: string): Promise<void> {
+    const key = `${agent.metadata.namespace}/${agent.metadata.name}`;
+    this.handled.get(key)?.versions.add(agent.metadata.resourceVersion ?? "");
     try {
       await this.deps.api.clearSignal(agent, id);
     } catch (error) {
