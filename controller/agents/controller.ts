@@ -183,7 +183,7 @@ export class AgentReconciler {
     const rendered = step.restore
       ? undefined
       : await this.render(key, agent, defaulted, { name: revision, hash });
-    const ignored = unsupportedFields(agent.spec);
+    const ignored = unsupportedFields(agent.spec, agent.metadata.annotations);
     const conditions = this.conditions(agent, step, rendered, ignored, row, ends);
     // Only the fields fleetdeck writes, and only those present: an absent field is not a removal.
     const owned = (status: { experiment?: unknown; conditions?: unknown }) =>

@@ -55,4 +55,22 @@ describe("unsupportedFields", () => {
     ).toEqual([]);
     expect(unsupportedFields(undefined)).toEqual([]);
   });
+
+  it("the operator's preview feature annotations, not its experiment or fleet signals", () => {
+    expect(
+      unsupportedFields(
+        {},
+        {
+          "agent.datadoghq.com/host-profiler-enabled": "true",
+          "cluster-agent.datadoghq.com/private-action-runner-enabled": "true",
+          "experiment.datadoghq.com/signal": "start",
+          "fleet.datadoghq.com/pending-task-id": "t",
+          "kubectl.kubernetes.io/last-applied-configuration": "{}",
+        },
+      ),
+    ).toEqual([
+      "metadata.annotations[agent.datadoghq.com/host-profiler-enabled]",
+      "metadata.annotations[cluster-agent.datadoghq.com/private-action-runner-enabled]",
+    ]);
+  });
 });

@@ -34,11 +34,32 @@ export const RENDERED: Support = {
 };
 
 /**
- * The fields of `spec` fleetdeck does not render, each at the shallowest level that is wholly
- * unsupported ("features.cws", "override.nodeAgent.containers"). A feature the spec turns off
- * (`enabled: false`, nothing else) is not listed: leaving it aside changes nothing.
+ * The operator's preview features are annotations on the DatadogAgent (`agent.datadoghq.com/...`,
+ * its revisions keep those with `.datadoghq.com/` in their key); fleetdeck acts on none of them.
+ * The experiment and fleet annotations are signals, not configuration.
  */
-export function unsupportedFields(spec: Json | undefined): string[] {
+function previewAnnotations(annotations: Record<string, string>): string[] {
+  return Object.keys(annotations)
+    .filter(
+      (k) =>
+        k.includes(".datadoghq.com/") &&
+        !k.startsWith("experiment.datadoghq.com/") &&
+        !k.startsWith("fleet.datadoghq.com/"),
+    )
+    .sort()
+    .map((k) => `metadata.annotations[${k}]`);
+}
+
+/**
+ * The fields of `spec` fleetdeck does not render, each at the shallowest level that is wholly
+ * unsupported ("features.cws", "override.nodeAgent.containers"), then the operator's preview
+ * feature annotations it has. A feature the spec turns off (`enabled: false`, nothing else) is
+ * not listed: leaving it aside changes nothing.
+ */
+export function unsupportedFields(
+  spec: Json | undefined,
+  annotations: Record<string, string> = {},
+): string[] {
   const found: string[] = [];
   const walk = (value: Json, support: Support, path: string) => {
     if (support === true || !isJsonObject(value)) return;
@@ -54,7 +75,7 @@ export function unsupportedFields(spec: Json | undefined): string[] {
     }
   };
   if (spec !== undefined) walk(spec, RENDERED, "");
-  return found;
+  return [...found, ...previewAnnotations(annotations)];
 }
 
 function isOff(feature: Json): boolean {
