@@ -245,6 +245,16 @@ describe("credentials and what the renderer leaves aside", () => {
     expect(JSON.stringify(revisions)).not.toContain(LITERAL);
     expect(JSON.stringify(await agentEvents(ns.kc, ns.name, name))).not.toContain(LITERAL);
     expect(JSON.stringify(await agentPage(db, key))).not.toContain(LITERAL);
+
+    // A new literal (a rotated key) reaches the Secret.
+    await agents().replaceSpec(ns.name, name, {
+      global: { clusterName: "x", credentials: { apiKey: `${LITERAL}-2` } },
+    });
+    await eventually(async () => {
+      const rotated = await core().readNamespacedSecret({ namespace: ns.name, name: `${name}-secret` });
+      expect(Buffer.from(rotated.data!.api_key!, "base64").toString()).toBe(`${LITERAL}-2`);
+      expect(rotated.data!.app_key).toBeUndefined();
+    });
   });
 
   it("a Secret of the user's with the owned Secret's name is not overwritten: the agent is shown failing (SecretConflict)", async () => {

@@ -6,7 +6,7 @@
 // that Secret: never logged, stored, shown or forwarded by fleetdeck.
 import { createHash } from "node:crypto";
 import { isJsonObject, type JsonObject } from "../../lib/merge-patch";
-import { isNotFound, resourcePath, type KubeClient } from "../kube/client";
+import { isNotFound, resourcePath, statusCode, type KubeClient } from "../kube/client";
 import type { DatadogAgent } from "./api";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
 
@@ -78,9 +78,10 @@ export function ownedSecretFingerprint(data: Record<string, string>): string {
 }
 
 /**
- * Applies the Secret holding the agent's literal keys (server-side apply, owned by the agent).
- * A Secret of that name that is not this agent's (the user's own) is left alone: the reason
- * comes back, for the agent's condition.
+ * Writes the Secret holding the agent's literal keys, owned by the agent: a JSON patch of its
+ * data that first tests the Secret is this agent's, or a create when there is none. A Secret of
+ * that name that is not this agent's (the user's own) is left alone: the reason comes back, for
+ * the agent's condition. Neither needs to read a Secret (no `get` in the controller's RBAC).
  */
 export async function applyOwnedSecret(
   client: KubeClient,
@@ -88,34 +89,43 @@ export async function applyOwnedSecret(
   data: Record<string, string>,
 ): Promise<string | null> {
   const name = credentialsSecretName(agent.metadata.name);
-  const path = resourcePath({
-    version: "v1",
-    resource: "secrets",
-    namespace: agent.metadata.namespace,
-    name,
-  });
-  const existing = await client.getIfExists<{ metadata: { ownerReferences?: { uid?: string }[] } }>(path);
-  if (existing && !existing.metadata.ownerReferences?.some((ref) => ref.uid === agent.metadata.uid)) {
-    return `Secret ${agent.metadata.namespace}/${name}, where the literal keys of global.credentials go, exists and is not this DatadogAgent's: fleetdeck does not overwrite it (reference it with credentials.apiSecret, or remove it)`;
+  const namespace = agent.metadata.namespace;
+  const encoded = Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+  );
+  try {
+    await client.jsonPatch(resourcePath({ version: "v1", resource: "secrets", namespace, name }), [
+      { op: "test", path: "/metadata/ownerReferences/0/uid", value: agent.metadata.uid },
+      { op: "replace", path: "/data", value: encoded },
+    ]);
+    return null;
+  } catch (error) {
+    if (statusCode(error) === 422) {
+      return `Secret ${namespace}/${name}, where the literal keys of global.credentials go, exists and is not this DatadogAgent's: fleetdeck does not overwrite it (reference it with credentials.apiSecret, or remove it)`;
+    }
+    if (!isNotFound(error)) throw error;
   }
-  await client.apply(path, {
+  // A create racing another one meets AlreadyExists (409): retried through the queue.
+  await client.create(resourcePath({ version: "v1", resource: "secrets", namespace }), {
     apiVersion: "v1",
     kind: "Secret",
     type: "Opaque",
     metadata: {
       name,
-      namespace: agent.metadata.namespace,
+      namespace,
       labels: { [MANAGED_BY_LABEL]: "fleetdeck", [AGENT_UID_LABEL]: agent.metadata.uid! },
       ownerReferences: [ownerReference(agent)],
     },
-    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+    data: encoded,
   });
   return null;
 }
 
 /**
  * Why a referenced Secret cannot give the agent its key (missing Secret, or no such key in it),
- * one message per reference; empty when every one can. Only the key names are read.
+ * one message per reference; empty when every one can, or when the controller may not list the
+ * namespace's Secrets (the namespaced Helm RBAC, docs/deploy.md): then it cannot tell. Listed by
+ * name (the list the Helm forwarder's RBAC grants); only the key names are kept.
  */
 export async function missingSecretRefs(
   client: KubeClient,
@@ -123,20 +133,21 @@ export async function missingSecretRefs(
   refs: SecretKeyRef[],
 ): Promise<string[]> {
   const problems: string[] = [];
-  const seen = new Map<string, string[] | null>();
+  const keysOf = new Map<string, string[] | null>();
   for (const ref of refs) {
-    if (!seen.has(ref.name)) {
+    if (!keysOf.has(ref.name)) {
       try {
-        const secret = await client.get<{ data?: Record<string, string> }>(
-          resourcePath({ version: "v1", resource: "secrets", namespace, name: ref.name }),
+        const list = await client.list<{ data?: Record<string, string> }>(
+          resourcePath({ version: "v1", resource: "secrets", namespace }),
+          { fieldSelector: `metadata.name=${ref.name}` },
         );
-        seen.set(ref.name, Object.keys(secret.data ?? {}));
+        keysOf.set(ref.name, list.items[0] ? Object.keys(list.items[0].data ?? {}) : null);
       } catch (error) {
-        if (!isNotFound(error)) throw error;
-        seen.set(ref.name, null);
+        if (statusCode(error) === 403) return [];
+        throw error;
       }
     }
-    const keys = seen.get(ref.name);
+    const keys = keysOf.get(ref.name);
     if (keys === null) problems.push(`Secret ${namespace}/${ref.name} (${ref.from}) does not exist`);
     else if (!keys?.includes(ref.key))
       problems.push(`Secret ${namespace}/${ref.name} (${ref.from}) has no key "${ref.key}"`);
