@@ -5,6 +5,7 @@
 // computed; on her own agent it works and the rollback is applied.
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import { revisionName, specHash } from "../controller/agents/hash";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { expect, test } from "./fixtures";
@@ -25,8 +26,14 @@ let proxied = "";
 interface Agent {
   metadata: { generation: number };
   spec: Record<string, unknown>;
-  status?: { currentRevision?: string; observedGeneration?: number };
+  status?: { conditions?: { type: string; observedGeneration?: number }[] };
 }
+/** The revision of the agent's spec, once fleetdeck has reconciled its generation (its condition says so). */
+const reconciledRevision = (a: Agent) =>
+  a.status?.conditions?.find((c) => c.type === "FleetdeckReconciled")?.observedGeneration ===
+  a.metadata.generation
+    ? revisionName("web", specHash(a.spec))
+    : undefined;
 const getAgent = async (namespace: string) =>
   (await custom.getNamespacedCustomObject({ ...dda, namespace, name: "web" })) as Agent;
 
@@ -44,7 +51,7 @@ async function agentWithHistory(namespace: string): Promise<string> {
     },
   });
   let first: string | undefined;
-  await expect.poll(async () => (first = (await getAgent(namespace)).status?.currentRevision)).toBeTruthy();
+  await expect.poll(async () => (first = reconciledRevision(await getAgent(namespace)))).toBeTruthy();
   const before = await getAgent(namespace);
   await custom.replaceNamespacedCustomObject({
     ...dda,
@@ -53,11 +60,8 @@ async function agentWithHistory(namespace: string): Promise<string> {
     body: { ...before, spec: spec("debug") },
   });
   await expect
-    .poll(async () => {
-      const a = await getAgent(namespace);
-      return a.status?.observedGeneration === a.metadata.generation && a.status?.currentRevision !== first;
-    })
-    .toBe(true);
+    .poll(async () => reconciledRevision(await getAgent(namespace)))
+    .toBe(revisionName("web", specHash(spec("debug"))));
   return first!;
 }
 
@@ -146,6 +150,6 @@ test("the rollback button shows alice's refusal before the click, and works wher
   const dialog = page.getByRole("dialog", { name: `Roll back to revision ${firsts[mine]!.slice(-10)}?` });
   await dialog.getByRole("button", { name: "Roll back" }).click();
   await expect(dialog.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
-  await expect.poll(async () => (await getAgent(mine)).status?.currentRevision).toBe(firsts[mine]);
+  await expect.poll(async () => reconciledRevision(await getAgent(mine))).toBe(firsts[mine]);
   await context.close();
 });

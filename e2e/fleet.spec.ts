@@ -17,8 +17,16 @@ let b: KubeConfig;
 let controllerB: RunningProcess | undefined;
 
 interface Agent {
-  status?: { currentRevision?: string; experiment?: { id?: string; phase?: string } };
+  metadata: { generation: number };
+  status?: {
+    conditions?: { type: string; observedGeneration?: number }[];
+    experiment?: { id?: string; phase?: string };
+  };
 }
+/** Whether fleetdeck has reconciled the agent's current generation (its condition says so). */
+const reconciled = (agent: Agent) =>
+  agent.status?.conditions?.find((c) => c.type === "FleetdeckReconciled")?.observedGeneration ===
+  agent.metadata.generation;
 const agentIn = async (kc: KubeConfig) =>
   (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...dda, name: "shared" })) as Agent;
 
@@ -51,8 +59,7 @@ test.beforeAll(async () => {
   });
   await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controllerB });
   await Promise.all([createSharedAgent(a), createSharedAgent(b)]);
-  for (const kc of [a, b])
-    await expect.poll(async () => (await agentIn(kc)).status?.currentRevision).toBeTruthy();
+  for (const kc of [a, b]) await expect.poll(async () => reconciled(await agentIn(kc))).toBe(true);
 });
 
 test.afterAll(async () => {
