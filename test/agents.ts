@@ -233,7 +233,12 @@ export function auditedAgentWrites(
     if (!["patch", "update"].includes(e.verb) || (e.responseStatus?.code ?? 0) >= 300) continue;
     const at = new Date(e.requestReceivedTimestamp);
     if (at < since) continue;
-    byId.set(e.auditID, { verb: e.verb, subresource: ref.subresource ?? "", userAgent: e.userAgent ?? "", at });
+    byId.set(e.auditID, {
+      verb: e.verb,
+      subresource: ref.subresource ?? "",
+      userAgent: e.userAgent ?? "",
+      at,
+    });
   }
   return [...byId.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
