@@ -57,6 +57,34 @@ describe("controller configuration", () => {
     expect(() => loadControllerConfig({}, ["stray"])).toThrow(/unexpected argument "stray"/);
   });
 
+  it("takes lease timings in seconds, fractions allowed, with client-go's defaults", () => {
+    const defaults = loadControllerConfig({}, []);
+    expect([
+      defaults.FLEETDECK_LEASE_DURATION_SECONDS,
+      defaults.FLEETDECK_RENEW_DEADLINE_SECONDS,
+      defaults.FLEETDECK_RETRY_PERIOD_SECONDS,
+    ]).toEqual([15, 10, 2]);
+    const short = loadControllerConfig(
+      {
+        FLEETDECK_LEASE_DURATION_SECONDS: "3",
+        FLEETDECK_RENEW_DEADLINE_SECONDS: "2",
+        FLEETDECK_RETRY_PERIOD_SECONDS: "0.5",
+      },
+      [],
+    );
+    expect(short.FLEETDECK_RETRY_PERIOD_SECONDS).toBe(0.5);
+  });
+
+  it("refuses lease timings out of order, naming the three", () => {
+    expect(() => loadControllerConfig({ FLEETDECK_RENEW_DEADLINE_SECONDS: "15" }, [])).toThrow(
+      /FLEETDECK_LEASE_DURATION_SECONDS \(15\) > FLEETDECK_RENEW_DEADLINE_SECONDS \(15\) > FLEETDECK_RETRY_PERIOD_SECONDS \(2\)/,
+    );
+    expect(() => loadControllerConfig({ FLEETDECK_RETRY_PERIOD_SECONDS: "10" }, [])).toThrow(ConfigError);
+    expect(() => loadControllerConfig({ FLEETDECK_RETRY_PERIOD_SECONDS: "0" }, [])).toThrow(
+      /FLEETDECK_RETRY_PERIOD_SECONDS/,
+    );
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadControllerConfig({ FLEETDECK_HEARTBEAT_SECONDS: "" }, []).FLEETDECK_HEARTBEAT_SECONDS).toBe(3);
   });

@@ -157,6 +157,9 @@ async function main(): Promise<void> {
         namespace: config.FLEETDECK_NAMESPACE,
         name: "fleetdeck-controller",
         identity: config.FLEETDECK_CONTROLLER_ID,
+        leaseDurationMs: config.FLEETDECK_LEASE_DURATION_SECONDS * 1000,
+        renewDeadlineMs: config.FLEETDECK_RENEW_DEADLINE_SECONDS * 1000,
+        retryPeriodMs: config.FLEETDECK_RETRY_PERIOD_SECONDS * 1000,
         onStartedLeading: () => components.startedLeading().then(() => heartbeat.beat()),
         onStoppedLeading: () => components.stoppedLeading().then(() => heartbeat.beat()),
         onNewLeader: (identity) =>
