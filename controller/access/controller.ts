@@ -9,6 +9,7 @@ import type { KubeClient } from "../kube/client";
 import { Controller, type Result } from "../kube/controller";
 import type { InformerFactory } from "../kube/informer-factory";
 import type { KubeObject } from "../kube/informer";
+import type { Runnable } from "../kube/manager";
 import type { Logger } from "../log";
 import type { AccessReadModel, Answer } from "./read-model";
 
@@ -23,8 +24,6 @@ export interface AccessRefresherDeps {
   informers: InformerFactory;
   readModel: AccessReadModel;
   refreshMs: number;
-  /** How often new people are looked for. */
-  pollMs?: number;
   log: Logger;
 }
 
@@ -62,7 +61,6 @@ export class AccessRefresher {
   readonly controller: Controller;
   /** The people kept up to date: what an RBAC change requeues. */
   private subjects: string[] = [];
-  private poller: NodeJS.Timeout | undefined;
   private askAgain: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AccessRefresherDeps) {
@@ -75,18 +73,12 @@ export class AccessRefresher {
     });
   }
 
-  /** Leader only: watches RBAC where allowed, and looks for new people every few seconds. */
-  readonly component = {
-    name: "access-subjects",
+  /** Leader only: watches RBAC where allowed (pollSubjects() looks for new people meanwhile). */
+  readonly rbacWatch: Runnable = {
+    name: "access-rbac",
     leaderOnly: true,
-    start: async () => {
-      await this.watchRbac();
-      this.poller = setInterval(() => void this.pollSubjects(), this.deps.pollMs ?? 1_000);
-    },
-    stop: () => {
-      clearInterval(this.poller);
-      clearTimeout(this.askAgain);
-    },
+    start: () => this.watchRbac(),
+    stop: () => clearTimeout(this.askAgain),
   };
 
   private seenSince(): Date {
@@ -113,13 +105,10 @@ export class AccessRefresher {
     return { requeueAfterMs: this.deps.refreshMs };
   }
 
-  private async pollSubjects(): Promise<void> {
-    try {
-      this.subjects = await this.deps.readModel.subjects(this.seenSince());
-      for (const key of await this.deps.readModel.unchecked()) this.controller.enqueue(key);
-    } catch (error) {
-      this.deps.log.warn({ err: (error as Error).message }, "cannot read the people to answer for");
-    }
+  /** Reads the people to keep up to date, and queues those the dashboard has just seen. */
+  async pollSubjects(): Promise<void> {
+    this.subjects = await this.deps.readModel.subjects(this.seenSince());
+    for (const key of await this.deps.readModel.unchecked()) this.controller.enqueue(key);
   }
 
   /**

@@ -11,8 +11,8 @@ import {
   reconciled,
   startAgents,
   submit,
-  type AgentsUnderTest,
 } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { revisionName, specHash } from "./hash";
@@ -29,7 +29,7 @@ const spec = (logLevel: string) => ({
   },
 });
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase("agents"));

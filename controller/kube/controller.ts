@@ -3,11 +3,13 @@
 // (caches), and how it reconciles a key; the controller waits for every one of those caches to
 // sync, then runs N workers over a rate-limited queue, retries errors with backoff, requeues
 // when asked, never retries a TerminalError, and counts it all under the controller's name.
-// It is a Component: leader-only controllers run while this process leads, with a fresh queue
-// (and a full resync of every cached object) each time it starts.
+// It is a Runnable of the manager: leader-only controllers run while this process leads, with a
+// fresh queue (and a full resync of every cached object) each time it starts; until its caches
+// have synced it is not ready (the manager's readiness check names them).
 import type { Logger } from "../log";
-import type { Component } from "./components";
+import type { CacheWait } from "./cache-sync";
 import { objectKey, type Informer, type KubeObject } from "./informer";
+import type { CacheReader, Runnable } from "./manager";
 import { reconcileMetrics } from "./metrics";
 import type { RateLimiterOptions } from "./rate-limiter";
 import { WorkQueue } from "./workqueue";
@@ -53,11 +55,13 @@ export interface ControllerOptions {
   log: Logger;
 }
 
-export class Controller implements Component {
+export class Controller implements Runnable, CacheReader {
   readonly name: string;
   readonly leaderOnly: boolean;
   private readonly watches: Watch[] = [];
-  private run: { queue: WorkQueue; workers: Workers; abort: AbortController; synced: boolean } | undefined;
+  private run:
+    | { queue: WorkQueue; workers: Workers; abort: AbortController; synced: boolean; startedAt: number }
+    | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.name = options.name;
@@ -100,7 +104,7 @@ export class Controller implements Component {
       timeoutMs: this.options.timeoutMs,
       log: this.options.log,
     });
-    const run = { queue, workers, abort: new AbortController(), synced: false };
+    const run = { queue, workers, abort: new AbortController(), synced: false, startedAt: Date.now() };
     this.run = run;
     void this.startWorkers(run).catch((error: Error) => {
       if (!run.abort.signal.aborted)
@@ -134,6 +138,13 @@ export class Controller implements Component {
   /** Whether the workers run (every cache synced since the last start). */
   isRunning(): boolean {
     return this.run?.synced ?? false;
+  }
+
+  /** While started and not synced: the caches it waits for, since its start. */
+  cacheWait(): CacheWait | undefined {
+    const run = this.run;
+    if (!run || run.synced) return undefined;
+    return { since: run.startedAt, caches: this.informers() };
   }
 
   private informers(): Informer<KubeObject>[] {

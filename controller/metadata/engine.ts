@@ -2,7 +2,7 @@
 // builder: a watch is added only after a SelfSubjectAccessReview allows list and watch on its
 // explicit API group (cluster-wide, or in the one namespace of a namespaced watch), and
 // discovery says the resource is served; a watch that is not is skipped, logged and reported,
-// and the others work. A ticker drives heartbeats.
+// and the others work. Heartbeats are the manager's periodic runs of beat() (./setup.ts).
 import type { WatchInfo } from "../../lib/metadata";
 import { canIAll } from "../kube/access-review";
 import { describeKubeError, type KubeClient } from "../kube/client";
@@ -53,8 +53,6 @@ export interface EngineOptions {
   workers: number;
   /** Per-call timeout of `process` (upstream: 30 s). */
   timeoutMs?: number;
-  /** 0 or undefined: no heartbeat. */
-  heartbeatMs?: number;
   targets: WatchTarget[];
   /**
    * Reconciles one object, level-triggered: the cached object is read with get(); when it is
@@ -104,7 +102,6 @@ export class ForwarderEngine {
   // cannot drop handlers); while the engine is stopped it queues nothing.
   private readonly watches = new Map<string, Watch>();
   private denied: WatchInfo[] = [];
-  private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastHeartbeatAt: Date | undefined;
   private running = false;
 
@@ -121,7 +118,7 @@ export class ForwarderEngine {
     });
   }
 
-  /** Adds the watches it may (re-checking skipped ones), then starts the controller and the heartbeat. */
+  /** Adds the watches it may (re-checking skipped ones), then starts the controller. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -129,15 +126,9 @@ export class ForwarderEngine {
     // One at a time, so watches are listed in a stable order.
     for (const target of this.options.targets) await this.addWatch(target);
     this.controller.start();
-    if (this.options.heartbeatMs) {
-      this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatMs);
-      this.heartbeatTimer.unref();
-    }
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
     this.running = false;
     await this.controller.stop();
   }
@@ -175,7 +166,7 @@ export class ForwarderEngine {
     };
   }
 
-  /** Runs one heartbeat now (the ticker calls this). */
+  /** Runs one heartbeat now (while running; the manager calls it every heartbeat period). */
   beat(): void {
     if (!this.running) return;
     this.lastHeartbeatAt = new Date();

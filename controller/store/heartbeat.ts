@@ -4,15 +4,15 @@ import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
 import type { ClusterIdentity } from "../kube/cluster";
-import type { Logger } from "../log";
 import { recordChange } from "./changes";
 
 /**
- * Writes this controller's row every few seconds so the dashboard can tell a live controller
- * from a dead one (a stale lastSeenAt), which cluster it talks to, and whether it leads.
+ * This controller's row, written every few seconds (./setup.ts) so the dashboard can tell a
+ * live controller from a dead one (a stale lastSeenAt), which cluster it talks to, and whether
+ * it leads; the last write marks it stopped, so the dashboard says "stopped" at once rather
+ * than "stale" later.
  */
 export class HeartbeatWriter {
-  private timer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date();
 
   constructor(
@@ -20,7 +20,6 @@ export class HeartbeatWriter {
     private readonly controllerId: string,
     private readonly cluster: ClusterIdentity,
     private readonly isLeader: () => boolean,
-    private readonly log: Logger,
   ) {}
 
   async beat(stopped = false): Promise<void> {
@@ -47,24 +46,6 @@ export class HeartbeatWriter {
         }),
         recordChange(this.db, TOPICS.controller, this.controllerId),
       ]),
-    );
-  }
-
-  start(intervalSeconds: number): void {
-    const tick = () =>
-      this.beat().catch((error: Error) =>
-        this.log.warn({ err: error.message }, "heartbeat write failed; will retry"),
-      );
-    void tick();
-    this.timer = setInterval(tick, intervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  /** Marks the row stopped, so the dashboard says "stopped" at once rather than "stale" later. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.beat(true).catch((error: Error) =>
-      this.log.warn({ err: error.message }, "final heartbeat failed"),
     );
   }
 }

@@ -7,7 +7,6 @@ import { withRetry } from "../../../lib/db/open";
 import type { SpotWorkloadRow } from "../../../lib/read-model/spot";
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
-import type { Logger } from "../../log";
 import { spotMetrics, workloadLabelsOf } from "./metrics";
 import { targetSplit } from "./placement";
 import { createdAt, type OwnerSnapshot } from "./tracker";
@@ -75,18 +74,14 @@ export function buildWorkloadRows(
 export class SpotReadModel {
   private written = new Map<string, string>();
   private pendingEvents: SpotEventRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private lastPrune = 0;
-  /** Set on start: the first flush also deletes rows a previous leader left behind. */
+  /** Set for a leadership's first flush: it also deletes rows a previous leader left behind. */
   private fullSync = true;
 
   constructor(
     private readonly db: Database,
     private readonly clusterId: string,
     private readonly rows: () => SpotWorkloadRow[],
-    private readonly log: Logger,
-    private readonly intervalMs = 500,
   ) {}
 
   /** Queues an event for the timeline (written at the next flush). */
@@ -94,34 +89,28 @@ export class SpotReadModel {
     this.pendingEvents.push(event);
   }
 
-  /** Starts writing (on becoming leader): the first flush rewrites every row. */
-  start(): void {
-    this.written = new Map();
-    this.fullSync = true;
-    const loop = () => {
-      this.running = this.flush()
-        .catch((error: Error) => this.log.warn({ err: error.message }, "spot read model not written"))
-        .finally(() => {
-          if (this.timer !== undefined) this.timer = setTimeout(loop, this.intervalMs);
-        });
-    };
-    this.timer = setTimeout(loop, 0);
-  }
-
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-    await this.flush().catch(() => undefined);
-    // Workload gauges are the leader's to report.
-    for (const gauge of [
-      spotMetrics.pods,
-      spotMetrics.excessPods,
-      spotMetrics.workloads,
-      spotMetrics.activeFallbacks,
-    ])
-      gauge.reset();
-  }
+  /**
+   * The leader's periodic write (every half second, ./setup.ts). After the last one, when it
+   * stops leading, it forgets what it wrote (the next leadership rewrites every row) and clears
+   * the workload gauges, which are the leader's to report.
+   */
+  readonly sync = async ({ final }: { final: boolean }): Promise<void> => {
+    try {
+      await this.flush();
+    } finally {
+      if (final) {
+        this.written = new Map();
+        this.fullSync = true;
+        for (const gauge of [
+          spotMetrics.pods,
+          spotMetrics.excessPods,
+          spotMetrics.workloads,
+          spotMetrics.activeFallbacks,
+        ])
+          gauge.reset();
+      }
+    }
+  };
 
   /** Writes what changed since the last flush, in one transaction with its Change rows. */
   async flush(): Promise<void> {

@@ -1,6 +1,6 @@
-// Spot scheduling (../shared/reference/spot-scheduler.md): wires the webhook, its certificate
-// and registration, the pod tracker, the leader's fallback and rebalance loops, the read model
-// and the dashboard's commands into the controller.
+// Spot scheduling (docs/spot.md): wires the webhook, its certificate and registration, the pod
+// tracker, the leader's fallback and rebalance loops, the read model and the dashboard's
+// commands into the controller.
 //
 // Every replica serves the webhook, so every replica runs the caches and the tracker the
 // webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
@@ -22,6 +22,7 @@ import { buildWorkloadRows, SpotReadModel } from "./read-model";
 import { SpotTracker } from "./tracker";
 import { WebhookServer } from "./webhook";
 import { WebhookConfigKeeper } from "./webhook-config";
+import { WebhookServing } from "./webhook-serving";
 import { WorkloadConfigCache } from "./workload-config";
 import { WorkloadPatcher } from "./workload-patcher";
 
@@ -48,6 +49,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     "spot scheduling is on",
   );
 
+  const { manager } = ctx;
   const pods = podCache(ctx.informers);
   const workloads = new WorkloadConfigCache(ctx.informers, config.defaults);
   const tracker = new SpotTracker(pods, {
@@ -55,17 +57,13 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
       if (ctx.isLeader()) spotMetrics.pendingSeconds.observe(seconds);
     },
   });
-  const readModel = new SpotReadModel(
-    ctx.db,
-    ctx.cluster.clusterId,
-    () =>
-      buildWorkloadRows(
-        tracker.snapshot((w) => workloads.isSpotWorkload(w)),
-        workloads.list(),
-        (ref) => workloads.wasOptedOut(ref),
-        Date.now(),
-      ),
-    log.child({ part: "read-model" }),
+  const readModel = new SpotReadModel(ctx.db, ctx.cluster.clusterId, () =>
+    buildWorkloadRows(
+      tracker.snapshot((w) => workloads.isSpotWorkload(w)),
+      workloads.list(),
+      (ref) => workloads.wasOptedOut(ref),
+      Date.now(),
+    ),
   );
   const events = new SpotEvents(
     ctx.client,
@@ -87,8 +85,6 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     tracker,
     new Fallback(tracker, workloads, actions, config, log.child({ part: "fallback" })),
     new Rebalancer(tracker, workloads, actions, config, log.child({ part: "rebalancer" })),
-    config.loopIntervalMs,
-    log.child({ part: "loops" }),
     async () => {
       // Workloads a previous leader showed as spot workloads but that are no longer opted in
       // opted out while no leader watched: their spot pods still move back to on-demand.
@@ -98,6 +94,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
       });
       workloads.seedOptedOut(rows.map((r) => r.key));
     },
+    () => events.flush(),
   );
 
   const certs = new CertManager(
@@ -106,11 +103,6 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     log.child({ part: "certificate" }),
   );
   const { allowedUsers, maxConnections } = config.webhook;
-  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
-    maxConnections,
-    clients:
-      allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
-  });
   const registration = new WebhookConfigKeeper(
     ctx.client,
     ctx.informers,
@@ -123,85 +115,45 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     () => certs.certificate()?.caPem,
     log.child({ part: "webhook-configuration" }),
   );
-
-  let listening: number | undefined;
-  let listenError: string | undefined;
-  certs.onChange((cert) => {
-    registration.certificateChanged();
-    const tls = { cert: cert.certPem, key: cert.keyPem };
-    if (listening !== undefined) {
-      server.setCertificate(tls);
-      return;
-    }
-    const { host, port } = config.webhook.listen;
-    server.listen(host, port, tls).then(
-      (bound) => {
-        listening = bound;
-        listenError = undefined;
-        log.info({ host, port: bound }, "serving the spot admission webhook over HTTPS");
-      },
-      (error: Error) => {
-        listenError = `cannot listen on ${host}:${port}: ${error.message}`;
-        log.error(listenError);
-      },
-    );
+  const webhook = new WebhookServing({
+    server: new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
+      maxConnections,
+      clients:
+        allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
+    }),
+    certs,
+    registration,
+    workloads,
+    pods,
+    tracker,
+    listen: config.webhook.listen,
+    log: log.child({ part: "webhook" }),
   });
 
   ctx.commands.register("enable-spot", enableSpotHandler(patcher, workloads));
   ctx.commands.register("disable-spot", disableSpotHandler(patcher));
 
-  let syncing: AbortController | undefined;
-  ctx.components.add({
-    name: "spot-webhook",
-    leaderOnly: false,
-    start: () => {
-      workloads.start();
-      pods.start();
-      syncing = new AbortController();
-      // Upstream starts the tracker once the workload config has synced; counts are only
-      // right once the pod cache has too.
-      Promise.all([workloads.waitForSync(syncing.signal), pods.waitForSync(syncing.signal)]).then(
-        () => {
-          tracker.markReady();
-          log.info({ pods: pods.size, workloads: workloads.list().length }, "spot tracker synced");
-        },
-        () => undefined,
-      );
-      certs.start();
+  manager.add(webhook);
+  manager.every(
+    "spot-webhook-certificate",
+    () => certs.nextCheckMs(),
+    () => certs.check(),
+    {
+      initialRun: true,
     },
-    stop: async () => {
-      syncing?.abort();
-      certs.stop();
-      await server.close();
-      listening = undefined;
-    },
-  });
-  ctx.components.add(registration.controller);
-  ctx.components.add({
-    name: "spot-loops",
+  );
+  manager.add(registration.controller);
+  manager.every("spot-loops", config.loopIntervalMs, loops.tick, { leaderOnly: true, finalRun: true });
+  manager.every("spot-read-model", 500, readModel.sync, {
     leaderOnly: true,
-    start: () => loops.start(),
-    stop: async () => {
-      await loops.stop();
-      await events.flush();
-    },
-  });
-  ctx.components.add({
-    name: "spot-read-model",
-    leaderOnly: true,
-    start: () => readModel.start(),
-    stop: () => readModel.stop(),
+    initialRun: true,
+    finalRun: true,
   });
 
-  ctx.health.addReadinessCheck("spot-webhook", () => {
-    if (listenError) throw new Error(listenError);
-    if (!certs.certificate())
-      throw new Error(`no serving certificate yet${certs.error() ? `: ${certs.error()}` : ""}`);
-    if (listening === undefined) throw new Error("the webhook server is not listening yet");
-    if (!tracker.ready()) throw new Error("waiting for the pod and workload caches to sync");
-  });
-  ctx.health.addDetails("spot", () => ({
-    webhookPort: listening ?? null,
+  manager.addReadyzCheck("spot-webhook", () => webhook.check());
+  manager.waitForCaches("spot-caches", () => webhook.caches());
+  manager.addDetails("spot", () => ({
+    webhookPort: webhook.port() ?? null,
     endpoint: config.webhook.endpoint,
     certificateExpires: certs.certificate()?.notAfter.toISOString() ?? null,
     trackerReady: tracker.ready(),
