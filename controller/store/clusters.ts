@@ -1,6 +1,7 @@
 // The fleet's Cluster table, as a controller sees it: it registers its cluster (id = UID of
 // kube-system, a display name unique in the fleet) before writing anything, and adopts the rows
 // written before the store knew clusters (clusterId '', see the SQLite fleet migration).
+import { CLUSTER_MODELS, delegateOf } from "../../lib/db/cluster-models";
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
@@ -63,22 +64,6 @@ export async function joinFleet(db: Database, cluster: ClusterIdentity, log: Log
   if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");
 }
 
-/** The tables whose rows carry a cluster, with the rows written before clusters existed. */
-const ADOPTABLE = [
-  "command",
-  "auditEvent",
-  "metadataSend",
-  "metadataForwarder",
-  "spotWorkload",
-  "spotEvent",
-  "autoscalingGate",
-  "podAutoscaler",
-  "podAutoscalerProfile",
-  "agent",
-  "agentRevision",
-  "experiment",
-] as const;
-
 /**
  * Rows migrated from a single-cluster database carry clusterId '': they were this database's
  * one cluster, so the first controller that registers takes them. Returns how many.
@@ -87,8 +72,9 @@ export async function adoptUnassignedRows(db: Database, clusterId: string): Prom
   return withRetry(() =>
     db.$transaction(async (tx) => {
       let adopted = 0;
-      for (const table of ADOPTABLE) {
-        const delegate = tx[table] as unknown as {
+      // Every table of cluster rows: those created after the fleet migration have none with ''.
+      for (const model of CLUSTER_MODELS) {
+        const delegate = tx[delegateOf(model)] as unknown as {
           updateMany(args: {
             where: { clusterId: string };
             data: { clusterId: string };

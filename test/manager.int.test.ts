@@ -1,14 +1,15 @@
-// The manager on the real API server: a controller whose CRD is not installed is reported
-// unready within its sync timeout, /readyz naming the CRD and the API's 404, and the log says so
-// once; installing the CRD then makes it ready without a restart.
+// The controller's manager (controller/kube/manager.ts, configured as main.ts configures it) on
+// the real API server: a controller whose CRD is not installed is reported unready within its
+// sync timeout (FLEETDECK_CACHE_SYNC_TIMEOUT_SECONDS), /readyz naming the CRD and the API's
+// 404, and the log says so once; installing the CRD then makes it ready without a restart.
 import { ApiextensionsV1Api } from "@kubernetes/client-node";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { eventually, testKubeConfig, uniqueName } from "../../test/harness";
-import { loadControllerConfig } from "../config";
-import { createManager } from "../context";
-import { KubeClient } from "./client";
-import { Controller } from "./controller";
+import { loadControllerConfig } from "../controller/config";
+import { createManager } from "../controller/context";
+import { KubeClient } from "../controller/kube/client";
+import { Controller } from "../controller/kube/controller";
+import { eventually, testKubeConfig, uniqueName } from "./harness";
 
 const SYNC_TIMEOUT_S = 3;
 
@@ -85,7 +86,7 @@ describe("a controller started without its CRD", () => {
                 name: "v1",
                 served: true,
                 storage: true,
-                schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+                schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } },
               },
             ],
           },
