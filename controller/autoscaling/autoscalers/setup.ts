@@ -13,15 +13,10 @@ import { DPACP_PATH, DPA_PATH } from "../../../lib/autoscaling";
 import { AutoscalingGate, PodCollection, reportGateOpened } from "../gate";
 import { podCache } from "../pod-cache";
 import { Controller } from "../../kube/controller";
-import {
-  AutoscalerStatusReconciler,
-  autoscalerKeys,
-  profileKeys,
-  type AutoscalerObject,
-  type ProfileObject,
-} from "./controller";
+import { AutoscalerStatusReconciler, type AutoscalerObject, type ProfileObject } from "./controller";
 import type { AutoscalersConfig } from "./config";
 import { gateDetails, gateSnapshot, GateStatusWriter } from "./gate-status";
+import { autoscalerKeys, profileKeys, statusKeys } from "./keys";
 import { registerGateMetrics } from "./metrics";
 import { AutoscalerReadModel } from "./read-model";
 import { TargetResolver } from "./targets";
@@ -101,6 +96,7 @@ export function setupAutoscalers(ctx: ControllerContext): AutoscalersConfig {
   manager.add(
     new Controller({
       name: "datadogpodautoscalers",
+      keys: statusKeys,
       watches: [
         { informer: autoscalers, keys: autoscalerKeys },
         { informer: profiles, keys: profileKeys },
