@@ -14,14 +14,13 @@ import { AutoscalingGate, PodCollection, reportGateOpened } from "../gate";
 import { podCache } from "../pod-cache";
 import { Controller } from "../../kube/controller";
 import { AutoscalerStatusReconciler, type AutoscalerObject, type ProfileObject } from "./controller";
-import type { AutoscalersConfig } from "./config";
 import { gateDetails, gateSnapshot, GateStatusWriter } from "./gate-status";
 import { autoscalerKeys, profileKeys, statusKeys } from "./keys";
 import { registerGateMetrics } from "./metrics";
 import { AutoscalerReadModel } from "./read-model";
 import { TargetResolver } from "./targets";
 
-export function setupAutoscalers(ctx: ControllerContext): AutoscalersConfig {
+export function setupAutoscalers(ctx: ControllerContext): void {
   const { manager } = ctx;
   const config = ctx.config.autoscalers;
   // Spot scheduling's webhook needs the pod store from the start.
@@ -45,7 +44,7 @@ export function setupAutoscalers(ctx: ControllerContext): AutoscalersConfig {
   manager.addDetails("autoscaling", () => gateDetails(gate, pods, settings));
   if (!config.enabled) {
     log.info("workload autoscaling is off (DD_AUTOSCALING_WORKLOAD_ENABLED=false)");
-    return config;
+    return;
   }
   log.info(
     { podStoreEager: podsNeededFromStart },
@@ -115,5 +114,4 @@ export function setupAutoscalers(ctx: ControllerContext): AutoscalersConfig {
 
   // The autoscaler caches, not the pod store: a lazily started store never holds readiness back.
   manager.waitForCaches("autoscaling", () => [autoscalers, profiles]);
-  return config;
 }

@@ -84,6 +84,15 @@ export class SpotReadModel {
     private readonly rows: () => SpotWorkloadRow[],
   ) {}
 
+  /** The workloads the store shows (a previous leader's rows included). */
+  async storedKeys(): Promise<string[]> {
+    const rows = await this.db.spotWorkload.findMany({
+      where: { clusterId: this.clusterId },
+      select: { key: true },
+    });
+    return rows.map((r) => r.key);
+  }
+
   /** Queues an event for the timeline (written at the next flush). */
   appendEvent(event: SpotEventRecord): void {
     this.pendingEvents.push(event);

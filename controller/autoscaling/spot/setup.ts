@@ -10,7 +10,6 @@ import { DelegatedAuth } from "../../kube/delegated-auth";
 import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
-import type { SpotConfig } from "./config";
 import { SpotEvents } from "./events";
 import { PodEvictor } from "./evictor";
 import { Fallback } from "./fallback";
@@ -26,15 +25,15 @@ import { WebhookServing } from "./webhook-serving";
 import { WorkloadConfigCache } from "./workload-config";
 import { WorkloadPatcher } from "./workload-patcher";
 
-/** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true; returns its config. */
-export function setupSpot(ctx: ControllerContext): SpotConfig {
+/** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true. */
+export function setupSpot(ctx: ControllerContext): void {
   const log = ctx.log.child({ component: "spot" });
   const namespace = ctx.config.FLEETDECK_NAMESPACE;
   const config = ctx.config.spot;
   for (const warning of ctx.config.spotWarnings) log.warn(warning);
   if (!config.enabled) {
     log.info("spot scheduling is off (DD_AUTOSCALING_CLUSTER_SPOT_ENABLED=false)");
-    return config;
+    return;
   }
   log.info(
     {
@@ -85,15 +84,9 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     tracker,
     new Fallback(tracker, workloads, actions, config, log.child({ part: "fallback" })),
     new Rebalancer(tracker, workloads, actions, config, log.child({ part: "rebalancer" })),
-    async () => {
-      // Workloads a previous leader showed as spot workloads but that are no longer opted in
-      // opted out while no leader watched: their spot pods still move back to on-demand.
-      const rows = await ctx.db.spotWorkload.findMany({
-        where: { clusterId: ctx.cluster.clusterId },
-        select: { key: true },
-      });
-      workloads.seedOptedOut(rows.map((r) => r.key));
-    },
+    // Workloads a previous leader showed but that are no longer opted in opted out while no
+    // leader watched: their spot pods still move back to on-demand.
+    async () => workloads.seedOptedOut(await readModel.storedKeys()),
     () => events.flush(),
   );
 
@@ -160,5 +153,4 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     podsCached: pods.size,
     workloads: workloads.list().length,
   }));
-  return config;
 }
