@@ -103,7 +103,7 @@ export class Manager {
   private startingFor: string | undefined = "starting";
   private transitions: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: ManagerOptions) {
+  constructor(options: ManagerOptions) {
     const { client, log } = options;
     this.client = client;
     this.log = log;

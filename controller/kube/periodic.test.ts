@@ -4,7 +4,7 @@
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { metricSum, periodicMetrics } from "./metrics";
-import { Periodic, type PeriodicFn, type PeriodicOptions, type PeriodicRun } from "./periodic";
+import { flushEveryRun, Periodic, type PeriodicFn, type PeriodicOptions, type PeriodicRun } from "./periodic";
 
 interface Line {
   level: number;
@@ -181,5 +181,23 @@ describe("Periodic", () => {
     await vi.advanceTimersByTimeAsync(11_000);
     expect(at).toEqual([0, 500, 10_500]);
     await p.stop();
+  });
+
+  it("flushEveryRun: a store writer flushes every run and forgets after the final one, even a failed one", async () => {
+    const calls: string[] = [];
+    let fail = false;
+    const run = flushEveryRun(
+      async () => {
+        calls.push("flush");
+        if (fail) throw new Error("SQLITE_BUSY");
+      },
+      () => calls.push("forget"),
+    );
+    const signal = new AbortController().signal;
+    await run({ final: false, signal });
+    expect(calls).toEqual(["flush"]);
+    fail = true;
+    await expect(Promise.resolve(run({ final: true, signal }))).rejects.toThrow("SQLITE_BUSY");
+    expect(calls).toEqual(["flush", "flush", "forget"]);
   });
 });

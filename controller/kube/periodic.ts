@@ -26,6 +26,20 @@ export interface PeriodicRun {
 /** What it returns is ignored; what it throws is counted and logged. */
 export type PeriodicFn = (run: PeriodicRun) => unknown;
 
+/**
+ * The run of a store writer that writes what changed: `flush` every run, then, after the final
+ * one, `afterFinal` (a leader's writer forgets what it wrote: its next term rewrites it all).
+ */
+export function flushEveryRun(flush: () => Promise<void>, afterFinal: () => void): PeriodicFn {
+  return async ({ final }) => {
+    try {
+      await flush();
+    } finally {
+      if (final) afterFinal();
+    }
+  };
+}
+
 /** Milliseconds, or a function asked before each wait (a shorter interval until a first success). */
 export type Interval = number | (() => number);
 

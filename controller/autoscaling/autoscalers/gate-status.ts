@@ -5,6 +5,7 @@
 import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import { TOPICS } from "../../../lib/topics";
+import { flushEveryRun } from "../../kube/periodic";
 import { recordChange } from "../../store/changes";
 import { openerName, type AutoscalingGate } from "../gate";
 import type { PodCache } from "../pod-cache";
@@ -82,14 +83,11 @@ export class GateStatusWriter {
     private readonly snapshot: () => GateSnapshot,
   ) {}
 
-  /** Writes the row when it changed; after the last write (`final`) the next one is unconditional. */
-  readonly sync = async ({ final }: { final: boolean }): Promise<void> => {
-    try {
-      await this.flush();
-    } finally {
-      if (final) this.written = undefined;
-    }
-  };
+  /** Writes the row when it changed; after the last write the next one is unconditional. */
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => (this.written = undefined),
+  );
 
   async flush(): Promise<void> {
     const row = this.snapshot();

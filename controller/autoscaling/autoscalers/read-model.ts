@@ -9,6 +9,7 @@ import { conditionsColumn, type AutoscalerRow, type ProfileRow } from "../../../
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Informer, KubeObject } from "../../kube/informer";
+import { flushEveryRun } from "../../kube/periodic";
 import type { AutoscalerObject, ProfileObject } from "./controller";
 
 const created = (o: KubeObject) =>
@@ -60,17 +61,14 @@ export class AutoscalerReadModel {
     private readonly profiles: Informer<ProfileObject>,
   ) {}
 
-  /** The leader's periodic write; after the last one (`final`) the next leadership starts afresh. */
-  readonly sync = async ({ final }: { final: boolean }): Promise<void> => {
-    try {
-      await this.flush();
-    } finally {
-      if (final) {
-        this.written = new Map();
-        this.fullSync = true;
-      }
-    }
-  };
+  /** The leader's periodic write; after the last one the next leadership starts afresh. */
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => {
+      this.written = new Map();
+      this.fullSync = true;
+    },
+  );
 
   async flush(): Promise<void> {
     if (!this.autoscalers.hasSynced() || !this.profiles.hasSynced()) return;

@@ -6,6 +6,7 @@ import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import type { SpotWorkloadRow } from "../../../lib/read-model/spot";
 import { TOPICS } from "../../../lib/topics";
+import { flushEveryRun } from "../../kube/periodic";
 import { recordChange } from "../../store/changes";
 import { spotMetrics, workloadLabelsOf } from "./metrics";
 import { targetSplit } from "./placement";
@@ -103,23 +104,20 @@ export class SpotReadModel {
    * stops leading, it forgets what it wrote (the next leadership rewrites every row) and clears
    * the workload gauges, which are the leader's to report.
    */
-  readonly sync = async ({ final }: { final: boolean }): Promise<void> => {
-    try {
-      await this.flush();
-    } finally {
-      if (final) {
-        this.written = new Map();
-        this.fullSync = true;
-        for (const gauge of [
-          spotMetrics.pods,
-          spotMetrics.excessPods,
-          spotMetrics.workloads,
-          spotMetrics.activeFallbacks,
-        ])
-          gauge.reset();
-      }
-    }
-  };
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => {
+      this.written = new Map();
+      this.fullSync = true;
+      for (const gauge of [
+        spotMetrics.pods,
+        spotMetrics.excessPods,
+        spotMetrics.workloads,
+        spotMetrics.activeFallbacks,
+      ])
+        gauge.reset();
+    },
+  );
 
   /** Writes what changed since the last flush, in one transaction with its Change rows. */
   async flush(): Promise<void> {
