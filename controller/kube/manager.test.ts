@@ -102,9 +102,7 @@ describe("Manager", () => {
     manager.starting("connecting to the database (SQLite file test.db)");
     expect(await manager.readiness()).toEqual({
       ok: false,
-      checks: [
-        { name: "startup", ok: false, message: "connecting to the database (SQLite file test.db)" },
-      ],
+      checks: [{ name: "startup", ok: false, message: "connecting to the database (SQLite file test.db)" }],
     });
     await manager.start();
     expect((await manager.readiness()).ok).toBe(true);
@@ -139,7 +137,10 @@ describe("Manager", () => {
     expect(await failed()).toEqual([`controller/datadogagents: ${message}`]);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(lines.filter((l) => l.level === 50)).toEqual([
-      expect.objectContaining({ check: "controller/datadogagents", msg: `controller/datadogagents: ${message}` }),
+      expect.objectContaining({
+        check: "controller/datadogagents",
+        msg: `controller/datadogagents: ${message}`,
+      }),
     ]);
     dda.synced = true;
     expect(await failed()).toEqual([]);
@@ -154,7 +155,9 @@ describe("Manager", () => {
     await manager.start();
     await vi.advanceTimersByTimeAsync(1_000);
     const check = (await manager.readiness()).checks.find((c) => c.name === "autoscaling");
-    expect(check?.message).toMatch(/^datadogpodautoscalers\.datadoghq\.com\/v1alpha2 has not synced after 1 s/);
+    expect(check?.message).toMatch(
+      /^datadogpodautoscalers\.datadoghq\.com\/v1alpha2 has not synced after 1 s/,
+    );
     expect(lines.filter((l) => l.level === 50 && l.check === "autoscaling")).toHaveLength(1);
     await manager.stop();
   });
