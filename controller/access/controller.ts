@@ -81,7 +81,7 @@ export class AccessRefresher {
   constructor(private readonly deps: AccessRefresherDeps) {
     this.controller = new Controller({
       name: "access-answers",
-      keys: subjectKeys,
+      keyCodec: subjectKeys,
       reconcile: (subject, signal) => this.reconcile(subject, signal),
       initialKeys: async () => (this.subjects = subjectsOf(await deps.readModel.subjects(this.seenSince()))),
       rateLimiter: { baseDelayMs: 1_000, maxDelayMs: 60_000 },

@@ -196,7 +196,7 @@ describe("Controller", () => {
     const seen: Ref[] = [];
     const c = new Controller<Ref>({
       name,
-      keys: refs,
+      keyCodec: refs,
       watches: [{ informer: informer.asInformer(), keys: (o) => [{ kind: "Thing", name: o.metadata.name }] }],
       initialKeys: () => [{ kind: "Gone", name: "b" }],
       reconcile: async (ref) => void seen.push(ref),

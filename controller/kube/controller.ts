@@ -57,7 +57,7 @@ export interface ControllerOptions<K = string> {
   name: string;
   reconcile: Reconcile<K>;
   /** Its key type's codec; required unless keys are text (the default). */
-  keys?: KeyCodec<K>;
+  keyCodec?: KeyCodec<K>;
   watches?: Watch<KubeObject, K>[];
   /** Informers the reconcile reads without being triggered by them: workers wait for them too. */
   caches?: Informer<KubeObject>[];
@@ -84,7 +84,7 @@ export class Controller<K = string> implements Runnable, CacheReader {
   constructor(private readonly options: ControllerOptions<K>) {
     this.name = options.name;
     this.leaderOnly = options.leaderOnly ?? true;
-    this.codec = options.keys ?? (textKeys as unknown as KeyCodec<K>);
+    this.codec = options.keyCodec ?? (textKeys as unknown as KeyCodec<K>);
     for (const watch of options.watches ?? []) this.watch(watch);
   }
 

@@ -110,7 +110,7 @@ export class ForwarderEngine {
   ) {
     this.controller = new Controller({
       name: options.name,
-      keys: objectRefKeys,
+      keyCodec: objectRefKeys,
       workers: options.workers,
       timeoutMs: options.timeoutMs ?? 30_000,
       reconcile: async (ref, signal, attempt) => options.process(ref, { signal, attempt }),

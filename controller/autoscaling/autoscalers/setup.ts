@@ -95,7 +95,7 @@ export function setupAutoscalers(ctx: ControllerContext): void {
   manager.add(
     new Controller({
       name: "datadogpodautoscalers",
-      keys: statusKeys,
+      keyCodec: statusKeys,
       watches: [
         { informer: autoscalers, keys: autoscalerKeys },
         { informer: profiles, keys: profileKeys },
