@@ -1,5 +1,5 @@
 import "server-only";
-import { filterDate, type AuditFilters } from "@/lib/audit-filters";
+import { filterDate, type AuditFilters } from "@/components/lib/audit-filters";
 import { redactSecrets } from "@/lib/redact";
 import { getDb } from "../db";
 import { clusterNames, resolveCluster } from "./clusters";

@@ -1,10 +1,10 @@
 import "server-only";
 import { diffLines } from "diff";
-import type { MetadataFilters } from "@/lib/metadata-filters";
-import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/metadata-charts";
+import type { MetadataFilters } from "@/components/lib/metadata-filters";
+import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/server/queries/metadata-charts";
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { watchesColumn } from "@/lib/read-model/metadata";
-import { payloadView } from "@/lib/metadata-view";
+import { payloadView } from "@/server/metadata-view";
 import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
 import { clusterNames, resolveCluster } from "./clusters";
