@@ -157,6 +157,14 @@ describe("ESLint folder boundaries", { timeout: 60_000 }, () => {
         expect.stringContaining("never imports controller code"),
       ]);
     });
+
+    it("the dashboard's store tests may write rows with the controller's store writers", async () => {
+      const code = `import { AgentReadModel } from "@/controller/agents/read-model";\nexport { AgentReadModel };`;
+      expect(await restricted("server/queries/agents.store.test.ts", code)).toEqual([]);
+      expect(await restricted("server/queries/agents.test.ts", code)).toEqual([
+        expect.stringContaining("never imports controller code"),
+      ]);
+    });
   });
 
   describe("components/lib/ runs in the browser too: no server code", () => {
