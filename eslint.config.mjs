@@ -113,8 +113,7 @@ export default defineConfig([
             notController,
             {
               group: ["**/server/**", "@/server/*", "**/app/**", "@/app/*", "server-only"],
-              message:
-                "components/lib/ runs in the browser too: it imports no server/ or app/ code (move the rule here, or the caller to server/).",
+              message: "components/lib/ runs in the browser too: it imports no server/ or app/ code.",
             },
           ],
         },

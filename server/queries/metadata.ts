@@ -1,7 +1,6 @@
 import "server-only";
 import { diffLines } from "diff";
 import type { MetadataFilters } from "@/components/lib/metadata-filters";
-import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/server/queries/metadata-charts";
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { watchesColumn } from "@/lib/read-model/metadata";
 import { payloadView } from "@/server/metadata-view";
@@ -9,6 +8,7 @@ import type { Database } from "@/lib/db/open";
 import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
 import { clusterNames, resolveCluster } from "./clusters";
+import { sendCharts as aggregateSendCharts, type MinuteBucket } from "./metadata-charts";
 import { keysetPage, textCondition, textMatches } from "./text-filter";
 
 export type { MinuteBucket };

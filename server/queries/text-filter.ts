@@ -27,10 +27,14 @@ export function textCondition(db: Database, text: string, match: TextMatch): Str
   return { [match]: text.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" } as StringCondition;
 }
 
+/** The most rows one read of keysetPage asks for, however few of them pass. */
+const MAX_BATCH = 1000;
+
 /**
  * A page of rows newest first (keyset by id, below `cursor`) that pass `keep`: the store's
- * answer is read in pages until `limit` rows pass or it runs out, so a superset from the store
- * never shortens a page.
+ * answer is read until `limit` rows pass or it runs out, so a superset from the store never
+ * shortens a page. Reads after the first ask for twice as many rows (up to MAX_BATCH), so a
+ * filter that few of the store's rows pass costs few queries.
  */
 export async function keysetPage<Row extends { id: number }>(
   read: (cursor: number | undefined, take: number) => Promise<Row[]>,
@@ -39,11 +43,13 @@ export async function keysetPage<Row extends { id: number }>(
   limit: number,
 ): Promise<{ rows: Row[]; nextCursor: number | null }> {
   const kept: Row[] = [];
+  let take = limit + 1;
   for (let from = cursor; ;) {
-    const batch = await read(from, limit + 1);
+    const batch = await read(from, take);
     kept.push(...batch.filter(keep));
-    if (kept.length > limit || batch.length <= limit) break;
+    if (kept.length > limit || batch.length < take) break;
     from = batch[batch.length - 1]!.id;
+    take = Math.max(limit + 1, Math.min(take * 2, MAX_BATCH));
   }
   const rows = kept.slice(0, limit);
   return { rows, nextCursor: kept.length > limit ? rows[rows.length - 1]!.id : null };
