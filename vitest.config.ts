@@ -13,8 +13,22 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts", "**/*.store.test.ts"],
           environment: "node",
+        },
+      },
+      {
+        // The dashboard's queries against a real store and no cluster: SQLite, or PostgreSQL with
+        // FLEETDECK_TEST_STORE=postgresql (test/store-setup.ts starts the server once).
+        resolve: { alias: { ...alias, "server-only": path.resolve("node_modules/server-only/empty.js") } },
+        test: {
+          name: "store",
+          include: ["**/*.store.test.ts"],
+          exclude,
+          environment: "node",
+          globalSetup: ["test/store-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
-import { clusterControllers } from "../lib/fleet";
+import { clusterControllers } from "../components/lib/fleet";
 import { clusterIdOf } from "../testing/cluster-id";
 import { launchController, type TestController } from "../testing/controllers";
 import { createTestDatabase, testStoreProvider } from "../testing/database";

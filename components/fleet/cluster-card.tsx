@@ -1,7 +1,7 @@
 "use client";
 
-import type { ControllerState } from "@/lib/controller-status";
-import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/lib/fleet";
+import type { ControllerState } from "@/components/lib/controller-status";
+import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ClusterCardDto } from "@/server/queries/fleet";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { AttentionItem, AttentionKind } from "@/lib/attention";
+import type { AttentionItem, AttentionKind } from "@/components/lib/attention";
 import { agentPagePath } from "@/components/agents/paths";
 import { withCluster } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";

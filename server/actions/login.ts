@@ -2,11 +2,11 @@
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/lib/auth";
-import { endSession, openSession, SESSION_TTL_MS } from "@/lib/db/sessions";
-import { LoginThrottle } from "@/lib/login-throttle";
-import { safeNextPath } from "@/lib/safe-redirect";
-import { clientAddress } from "@/lib/web-listener";
+import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/server/actor";
+import { endSession, openSession, SESSION_TTL_MS } from "@/server/sessions";
+import { LoginThrottle } from "@/server/login-throttle";
+import { safeNextPath } from "@/server/safe-redirect";
+import { clientAddress } from "@/server/web-listener";
 import { recordWebAudit } from "../audit";
 import { webConfig } from "../config";
 import { getDb } from "../db";

@@ -1,6 +1,6 @@
 import "server-only";
-import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
-import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
+import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/components/lib/attention";
+import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
 import { getDb } from "../db";
@@ -26,7 +26,7 @@ export interface ClusterCardDto {
   name: string;
   kubernetesVersion: string;
   apiServer: string;
-  /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
+  /** Its controllers' heartbeats (components/lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
   agents: number;
   runningExperiments: number;

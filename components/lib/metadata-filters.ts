@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FORWARDERS, METADATA_KINDS, SEND_REASONS, SEND_STATUSES } from "./metadata";
+import { FORWARDERS, METADATA_KINDS, SEND_REASONS, SEND_STATUSES } from "@/lib/metadata";
 import { clusterParam, flattenParams } from "./search-params";
 
 /** Filters of the metadata send log, shared by the page and its API route. Bad values are dropped. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { closeToTimeout, rolloutProblem } from "./attention";
-import type { AgentRollout, WorkloadRollout } from "./rollout";
+import type { AgentRollout, WorkloadRollout } from "@/lib/rollout";
 
 const MIN = 60_000;
 

@@ -3,7 +3,7 @@
 // the session store), so the request gate (proxy.ts), server actions and route handlers all
 // decide the same way.
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { AuthMethod, Subject } from "./access";
+import type { AuthMethod, Subject } from "@/lib/access";
 import { authMode, type WebConfig } from "./web-config";
 import type { WebListener } from "./web-listener";
 
@@ -35,7 +35,7 @@ export interface RequestCredentials {
 }
 
 export interface AuthContext {
-  /** The dashboard server's socket (lib/web-listener.ts); local mode needs a loopback one. */
+  /** The dashboard server's socket (server/web-listener.ts); local mode needs a loopback one. */
   listener: WebListener | undefined;
   /** The actor of the live server-side session a cookie names, or null. */
   session(cookie: string): Promise<string | null>;

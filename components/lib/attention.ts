@@ -1,6 +1,6 @@
 // What the fleet page lists under "needs attention": the rules, shared by the query that finds
 // the items and the tests. Each item names its cluster and the place to act.
-import type { AgentRollout } from "./rollout";
+import type { AgentRollout } from "@/lib/rollout";
 
 export type AttentionKind =
   | "agent-unhealthy"

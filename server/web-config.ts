@@ -1,7 +1,7 @@
 // The dashboard's configuration (environment only), validated with zod by `npm run web`
 // before Next starts and by the server code that reads it.
 import { z } from "zod";
-import { ConfigError, parseEnvWith } from "./env";
+import { ConfigError, parseEnvWith } from "@/lib/env";
 
 const secret = (name: string) =>
   z
@@ -99,7 +99,7 @@ export type AuthMode = "local" | "login";
  * Without an admin token or a trusted proxy the dashboard trusts whoever can reach it (as
  * `kubectl argo rollouts dashboard` does), which is safe only on loopback: the request gate
  * and every actor check also require the listening socket to be a loopback one
- * (lib/web-listener.ts), whatever the variables say.
+ * (server/web-listener.ts), whatever the variables say.
  */
 export function authMode(config: WebConfig): AuthMode {
   return config.FLEETDECK_ADMIN_TOKEN || config.FLEETDECK_AUTH_PROXY_HEADER ? "login" : "local";

@@ -1,7 +1,7 @@
 // The fleet page's rules, shared by the dashboard and the tests: whether a cluster's
 // controllers report (from their heartbeats), who leads, and what its forwarders' health is.
 import { controllerState, type ControllerState, type HeartbeatLike } from "./controller-status";
-import type { ForwarderState } from "./metadata";
+import type { ForwarderState } from "@/lib/metadata";
 
 /** reporting: a controller beats; not-reporting: they all stopped or went stale; never: none ever did. */
 export type ClusterReport = "reporting" | "not-reporting" | "never";

@@ -1,7 +1,7 @@
 // The Metadata page's charts, aggregated in the store (a busy hour holds tens of thousands of
 // sends): attempts per minute by reason, failures, and nearest-rank latency percentiles.
-import { providerOf, type Database } from "./open";
-import { SEND_REASONS, type SendReason } from "../metadata";
+import { providerOf, type Database } from "@/lib/db/open";
+import { SEND_REASONS, type SendReason } from "@/lib/metadata";
 
 export interface MinuteBucket {
   /** Start of the minute (ISO). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedHost, localModeRefusal, PROXY_SECRET_HEADER, resolveActor, type AuthContext } from "./auth";
+import { allowedHost, localModeRefusal, PROXY_SECRET_HEADER, resolveActor, type AuthContext } from "./actor";
 import { assertServable, authMode, loadWebConfig } from "./web-config";
 import type { WebListener } from "./web-listener";
 

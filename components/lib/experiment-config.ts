@@ -1,9 +1,9 @@
 // The start form's config editor: YAML or JSON text (JSON is YAML) → a validated partial spec.
 // The browser runs it for inline errors as the user types; the server action runs it again.
 import { LineCounter, parseDocument, type Document } from "yaml";
-import { literalSecretPaths } from "./agents";
-import { partialAgentSpec } from "./commands";
-import type { JsonObject } from "./merge-patch";
+import { literalSecretPaths } from "@/lib/agents";
+import { partialAgentSpec } from "@/lib/commands";
+import type { JsonObject } from "@/lib/merge-patch";
 
 export interface ConfigProblem {
   /** 1-based line of the problem in the text, when known. */

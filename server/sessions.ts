@@ -4,8 +4,8 @@
 // admin token (the row's tokenKey no longer matches): every request and every live stream
 // checks the row, not the cookie alone.
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { TOPICS } from "../topics";
-import { withRetry, type Database } from "./open";
+import { TOPICS } from "@/lib/topics";
+import { withRetry, type Database } from "@/lib/db/open";
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
