@@ -95,7 +95,7 @@ async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter
       heartbeatSeconds: 600,
     })),
   ).write();
-  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, log);
+  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, log, "kubernetes");
   heartbeat.start(3);
   return heartbeat;
 }

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     cluster,
     ctx.isLeader,
     log.child({ component: "heartbeat" }),
+    config.access.FLEETDECK_AUTHZ,
   );
   heartbeat.start(config.FLEETDECK_HEARTBEAT_SECONDS);
 

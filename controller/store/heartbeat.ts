@@ -3,13 +3,15 @@ import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
+import type { AccessConfig } from "../access/config";
 import type { ClusterIdentity } from "../kube/cluster";
 import type { Logger } from "../log";
 import { recordChange } from "./changes";
 
 /**
  * Writes this controller's row every few seconds so the dashboard can tell a live controller
- * from a dead one (a stale lastSeenAt), which cluster it talks to, and whether it leads.
+ * from a dead one (a stale lastSeenAt), which cluster it talks to, whether it leads, and
+ * whether it reviews commands for their actor (FLEETDECK_AUTHZ).
  */
 export class HeartbeatWriter {
   private timer: NodeJS.Timeout | undefined;
@@ -21,6 +23,7 @@ export class HeartbeatWriter {
     private readonly cluster: ClusterIdentity,
     private readonly isLeader: () => boolean,
     private readonly log: Logger,
+    private readonly authorizationMode: AccessConfig["FLEETDECK_AUTHZ"],
   ) {}
 
   async beat(stopped = false): Promise<void> {
@@ -35,6 +38,7 @@ export class HeartbeatWriter {
       apiServer: this.cluster.server,
       lastSeenAt: now,
       stoppedAt: stopped ? now : null,
+      authorizationMode: this.authorizationMode,
     };
     await withRetry(() =>
       this.db.$transaction([

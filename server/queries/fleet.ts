@@ -1,5 +1,12 @@
 import "server-only";
-import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
+import {
+  authorizationAttention,
+  closeToTimeout,
+  clusterAuthorization,
+  rolloutProblem,
+  type AttentionItem,
+  type AuthorizationMode,
+} from "@/lib/attention";
 import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
@@ -19,6 +26,8 @@ export interface ControllerProcessDto {
   hostname: string;
   lastSeenAt: string;
   stoppedAt: string | null;
+  /** Its FLEETDECK_AUTHZ; null from a controller older than the report. */
+  authorizationMode: AuthorizationMode | null;
 }
 
 export interface ClusterCardDto {
@@ -28,6 +37,8 @@ export interface ClusterCardDto {
   apiServer: string;
   /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
+  /** Per-user authorization as its running controllers report it (lib/attention.ts clusterAuthorization). */
+  authorization: AuthorizationMode | null;
   agents: number;
   runningExperiments: number;
   forwarding: { health: ForwarderHealth; failedRecently: number; states: Record<string, ForwarderState> };
@@ -73,6 +84,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           hostname: true,
           lastSeenAt: true,
           stoppedAt: true,
+          authorizationMode: true,
         },
       }),
       db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
@@ -110,7 +122,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
 
   const cards = clusters.map((cluster): ClusterCardDto => {
     const own = heartbeats.filter((h) => h.clusterId === cluster.id);
-    const { leader } = clusterControllers(own, now);
+    const { leader, states } = clusterControllers(own, now);
     const controllers = own
       .sort(
         (a, b) =>
@@ -124,6 +136,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
         hostname: h.hostname,
         lastSeenAt: h.lastSeenAt.toISOString(),
         stoppedAt: h.stoppedAt?.toISOString() ?? null,
+        authorizationMode: h.authorizationMode as AuthorizationMode | null,
       }));
     const ownForwarders = forwarders.filter((f) => f.clusterId === cluster.id);
     const failedRecently = failureCounts.get(cluster.id) ?? 0;
@@ -136,6 +149,9 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       kubernetesVersion: cluster.kubernetesVersion,
       apiServer: cluster.apiServer,
       controllers,
+      authorization: clusterAuthorization(
+        own.filter((h) => states.get(h.controllerId) === "running").map((h) => h.authorizationMode),
+      ),
       agents: agentCounts.get(cluster.id) ?? 0,
       runningExperiments: experimentCounts.get(cluster.id) ?? 0,
       forwarding: {
@@ -172,6 +188,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           subject: "",
           detail: `${c.forwarding.failedRecently} metadata sends failed in the last 10 minutes`,
         })),
+      ...cards.flatMap((c) => authorizationAttention(c) ?? []),
     ],
     totals: {
       clusters: cards.length,
