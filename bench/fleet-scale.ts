@@ -95,7 +95,14 @@ async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter
       heartbeatSeconds: 600,
     })),
   ).write();
-  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, log, "kubernetes");
+  const heartbeat = new HeartbeatWriter(
+    db,
+    `synthetic-${n}-controller`,
+    cluster,
+    () => true,
+    log,
+    "kubernetes",
+  );
   heartbeat.start(3);
   return heartbeat;
 }
