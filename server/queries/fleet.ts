@@ -26,8 +26,6 @@ export interface ControllerProcessDto {
   hostname: string;
   lastSeenAt: string;
   stoppedAt: string | null;
-  /** Its FLEETDECK_AUTHZ; null from a controller older than the report. */
-  authorizationMode: AuthorizationMode | null;
 }
 
 export interface ClusterCardDto {
@@ -136,7 +134,6 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
         hostname: h.hostname,
         lastSeenAt: h.lastSeenAt.toISOString(),
         stoppedAt: h.stoppedAt?.toISOString() ?? null,
-        authorizationMode: h.authorizationMode as AuthorizationMode | null,
       }));
     const ownForwarders = forwarders.filter((f) => f.clusterId === cluster.id);
     const failedRecently = failureCounts.get(cluster.id) ?? 0;
