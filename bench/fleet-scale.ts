@@ -95,7 +95,7 @@ async function fillSynthetic(base: Database, n: number): Promise<{ stop(): Promi
       heartbeatSeconds: 600,
     })),
   ).write();
-  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true);
+  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, "kubernetes");
   await heartbeat.beat();
   // The benchmark's own timer (no manager runs these synthetic controllers).
   const timer = setInterval(() => void heartbeat.beat().catch(() => undefined), 3_000);

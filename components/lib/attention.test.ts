@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closeToTimeout, rolloutProblem } from "./attention";
+import { authorizationAttention, closeToTimeout, clusterAuthorization, rolloutProblem } from "./attention";
 import type { AgentRollout, WorkloadRollout } from "@/lib/rollout";
 
 const MIN = 60_000;
@@ -70,5 +70,38 @@ describe("rolloutProblem", () => {
         coverage: { ...rollout.coverage, uncovered: [] },
       }),
     ).toBe("4/6 agents ready; 1 pod failing (CrashLoopBackOff)");
+  });
+});
+
+describe("per-user authorization", () => {
+  const cluster = { id: "uid-b", name: "cluster-b" };
+
+  it("is off for a cluster when any running controller reports none, on when every report says kubernetes", () => {
+    expect(clusterAuthorization(["kubernetes", "kubernetes"])).toBe("kubernetes");
+    // A standby without it may lead tomorrow.
+    expect(clusterAuthorization(["kubernetes", "none"])).toBe("none");
+    expect(clusterAuthorization(["none"])).toBe("none");
+    // Controllers older than the report say nothing; one that reports decides.
+    expect(clusterAuthorization([null, "kubernetes"])).toBe("kubernetes");
+    expect(clusterAuthorization([null])).toBeNull();
+    expect(clusterAuthorization([])).toBeNull();
+  });
+
+  it("lists a cluster without it under needs attention, saying why it matters and how to turn it on", () => {
+    const item = authorizationAttention({ ...cluster, authorization: "none" });
+    expect(item).toMatchObject({
+      kind: "authorization-off",
+      clusterId: "uid-b",
+      clusterName: "cluster-b",
+      subject: "",
+    });
+    expect(item!.detail).toContain("FLEETDECK_AUTHZ=none");
+    expect(item!.detail).toContain("whatever their Kubernetes RBAC says");
+    expect(item!.detail).toContain("set FLEETDECK_AUTHZ=kubernetes");
+  });
+
+  it("leaves out a cluster with it on, and one whose controllers do not report it", () => {
+    expect(authorizationAttention({ ...cluster, authorization: "kubernetes" })).toBeNull();
+    expect(authorizationAttention({ ...cluster, authorization: null })).toBeNull();
   });
 });

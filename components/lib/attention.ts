@@ -8,7 +8,8 @@ export type AttentionKind =
   | "experiment-timeout"
   | "forwarder-failing"
   | "spot-fallback"
-  | "controller-not-reporting";
+  | "controller-not-reporting"
+  | "authorization-off";
 
 export interface AttentionItem {
   kind: AttentionKind;
@@ -40,4 +41,35 @@ export function rolloutProblem(rollout: AgentRollout): string {
     parts.push(`no agent on ${rollout.coverage.uncovered.length} of ${rollout.coverage.nodes} nodes`);
   }
   return parts.join("; ");
+}
+
+/** A controller's per-user authorization (FLEETDECK_AUTHZ), as its heartbeat reports it. */
+export type AuthorizationMode = "none" | "kubernetes";
+
+/**
+ * A cluster's per-user authorization from its running controllers' reports: "none" when any of
+ * them runs without it (any of them may lead, and the leader applies the commands),
+ * "kubernetes" when every one that reports has it, null when none reports (older controllers).
+ */
+export function clusterAuthorization(modes: (string | null)[]): AuthorizationMode | null {
+  if (modes.includes("none")) return "none";
+  return modes.includes("kubernetes") ? "kubernetes" : null;
+}
+
+/** A cluster whose commands are not reviewed for their actor needs attention: why, and the fix. */
+export function authorizationAttention(cluster: {
+  id: string;
+  name: string;
+  authorization: AuthorizationMode | null;
+}): AttentionItem | null {
+  if (cluster.authorization !== "none") return null;
+  return {
+    kind: "authorization-off",
+    clusterId: cluster.id,
+    clusterName: cluster.name,
+    subject: "",
+    detail:
+      "per-user authorization is off (FLEETDECK_AUTHZ=none): whoever signs in may do anything the controller can do here, " +
+      "whatever their Kubernetes RBAC says; set FLEETDECK_AUTHZ=kubernetes on its controllers (config/deploy does)",
+  };
 }

@@ -3,14 +3,15 @@ import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
+import type { AccessConfig } from "../access/config";
 import type { ClusterIdentity } from "../kube/cluster";
 import { recordChange } from "./changes";
 
 /**
  * This controller's row, written every few seconds (./setup.ts) so the dashboard can tell a
- * live controller from a dead one (a stale lastSeenAt), which cluster it talks to, and whether
- * it leads; the last write marks it stopped, so the dashboard says "stopped" at once rather
- * than "stale" later.
+ * live controller from a dead one (a stale lastSeenAt), which cluster it talks to, whether it
+ * leads, and whether it reviews commands for their actor (FLEETDECK_AUTHZ); the last write
+ * marks it stopped, so the dashboard says "stopped" at once rather than "stale" later.
  */
 export class HeartbeatWriter {
   private readonly startedAt = new Date();
@@ -20,6 +21,7 @@ export class HeartbeatWriter {
     private readonly controllerId: string,
     private readonly cluster: ClusterIdentity,
     private readonly isLeader: () => boolean,
+    private readonly authorizationMode: AccessConfig["FLEETDECK_AUTHZ"],
   ) {}
 
   async beat(stopped = false): Promise<void> {
@@ -34,6 +36,7 @@ export class HeartbeatWriter {
       apiServer: this.cluster.server,
       lastSeenAt: now,
       stoppedAt: stopped ? now : null,
+      authorizationMode: this.authorizationMode,
     };
     await withRetry(() =>
       this.db.$transaction([

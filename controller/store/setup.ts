@@ -10,7 +10,13 @@ import { HeartbeatWriter } from "./heartbeat";
 
 export function setupStore(ctx: ControllerContext): void {
   const { manager, config, db, cluster } = ctx;
-  const heartbeat = new HeartbeatWriter(db, config.FLEETDECK_CONTROLLER_ID, cluster, ctx.isLeader);
+  const heartbeat = new HeartbeatWriter(
+    db,
+    config.FLEETDECK_CONTROLLER_ID,
+    cluster,
+    ctx.isLeader,
+    config.access.FLEETDECK_AUTHZ,
+  );
   // The first runnable: it beats before the others start and marks the row stopped after them.
   const beats = manager.every(
     "heartbeat",

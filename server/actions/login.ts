@@ -60,7 +60,14 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     path: "/",
     maxAge: SESSION_TTL_MS / 1000,
   });
-  await recordWebAudit({ actor: "admin", action: "auth.login", targetKind: "Dashboard", target: "" });
+  // The admin token is the break-glass (full power, no RBAC review): its every use is on record.
+  await recordWebAudit({
+    actor: "admin",
+    action: "auth.break-glass",
+    targetKind: "Dashboard",
+    target: "",
+    details: { client },
+  });
   redirect(safeNextPath(form.get("next")));
 }
 
