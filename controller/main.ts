@@ -25,7 +25,7 @@ import { setupAutoscalers } from "./autoscaling/autoscalers/setup";
 import { setupMetadata } from "./metadata/setup";
 import { AuditRetention } from "./store/audit";
 import { pruneChanges } from "./store/changes";
-import { ClusterNameConflictError, joinFleet } from "./store/clusters";
+import { ClusterRegistrationError, joinFleet } from "./store/clusters";
 import { connectStore, firstLine } from "./store/connect";
 import { HeartbeatWriter } from "./store/heartbeat";
 import { DatabaseNotReadyError } from "./store/migrations";
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     log,
     onWaiting: (reason) => (waitingFor = reason ?? "registering the cluster"),
   });
-  await joinFleet(db, cluster, log);
+  // A cluster's own database login keeps the name the fleet's owner gave it.
+  cluster.name = await joinFleet(db, cluster, log);
   log.info(
     { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
     "store ready",
@@ -231,7 +232,7 @@ main().catch((error: Error) => {
     error instanceof ConfigError ||
     error instanceof KubeConfigError ||
     error instanceof DatabaseNotReadyError ||
-    error instanceof ClusterNameConflictError;
+    error instanceof ClusterRegistrationError;
   console.error(`fleetdeck-controller: ${known ? error.message : (error.stack ?? error.message)}`);
   process.exit(known ? 2 : 1);
 });
