@@ -61,7 +61,8 @@ function writeMigration(provider: Provider, name: string, previous: string, tmp:
     { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
   );
   // PostgreSQL: a new table of cluster rows gets its row-level security in the same migration.
-  const security = provider === "postgresql" && hasHistory && previous ? rowSecuritySql(previous, models) : "";
+  const security =
+    provider === "postgresql" && hasHistory && previous ? rowSecuritySql(previous, models) : "";
   fs.mkdirSync(path.join(dir, name), { recursive: true });
   fs.writeFileSync(path.join(dir, name, "migration.sql"), sql + security);
   fs.writeFileSync(
