@@ -52,10 +52,14 @@ async function clusterIdFrom(flags: Map<string, string>): Promise<string> {
         "--cluster-id \"$(kubectl get namespace kube-system -o jsonpath='{.metadata.uid}')\"",
     );
   }
-  const kc = new KubeConfig();
-  kc.loadFromFile(file);
-  if (flags.has("context")) kc.setCurrentContext(flags.get("context")!);
-  return clusterIdOf(kc);
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(file);
+    if (flags.has("context")) kc.setCurrentContext(flags.get("context")!);
+    return await clusterIdOf(kc);
+  } catch (error) {
+    throw new FleetLoginError(`cannot read the cluster's id with ${file}: ${(error as Error).message}`);
+  }
 }
 
 async function main(): Promise<void> {

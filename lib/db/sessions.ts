@@ -45,13 +45,15 @@ export async function openSession(
   const expiresAt = new Date(now + SESSION_TTL_MS);
   await withRetry(() =>
     db.$transaction(async (tx) => {
+      // A write first: on SQLite it waits for another process's write lock (a read first
+      // would fail at once when it upgrades).
+      await tx.session.create({
+        data: { id, actor: input.actor, tokenKey: sessionTokenKey(input.adminToken, id), expiresAt },
+      });
       // Expired sessions and those of an earlier admin token are gone for good.
       const rows = await tx.session.findMany({ select: { id: true, tokenKey: true, expiresAt: true } });
       const gone = rows.filter((r) => r.expiresAt.getTime() < now || !ofToken(r, input.adminToken));
       if (gone.length > 0) await tx.session.deleteMany({ where: { id: { in: gone.map((r) => r.id) } } });
-      await tx.session.create({
-        data: { id, actor: input.actor, tokenKey: sessionTokenKey(input.adminToken, id), expiresAt },
-      });
     }),
   );
   return { value, expiresAt };

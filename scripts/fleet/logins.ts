@@ -71,6 +71,11 @@ async function asOwner<T>(ownerUrl: string, work: (client: pg.Client) => Promise
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
+    if ((error as { code?: string }).code === "42P01") {
+      throw new FleetLoginError(
+        `the database is not migrated (${(error as Error).message}): run npm run db:migrate with the owner's URL first`,
+      );
+    }
     if ((error as { code?: string }).code === "42501") {
       throw new FleetLoginError(
         `the database login of DATABASE_URL may not manage logins (${(error as Error).message}): ` +
