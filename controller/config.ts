@@ -28,6 +28,11 @@ const seconds = (min: number, max: number) => z.coerce.number().int().min(min).m
 /** Seconds, fractions allowed (short lease timings in tests). */
 const decimalSeconds = z.coerce.number().positive().max(3600);
 
+/** A cluster's display name (FLEETDECK_CLUSTER_NAME, npm run fleet:add-cluster). */
+export const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/;
+export const CLUSTER_NAME_RULE =
+  "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit";
+
 export const controllerEnvSchema = z.object({
   /** Path of a kubeconfig; unset → in-cluster config, else the local cluster's, else ~/.kube/config. */
   KUBECONFIG: z.string().trim().min(1).optional(),
@@ -38,14 +43,7 @@ export const controllerEnvSchema = z.object({
   /** Unique name of this process: the Lease holder identity and the heartbeat row's key. */
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
   /** The cluster's display name in the fleet; unset: the kubeconfig's context (in a pod: "cluster-<id>"). */
-  FLEETDECK_CLUSTER_NAME: z
-    .string()
-    .trim()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/,
-      "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit",
-    )
-    .optional(),
+  FLEETDECK_CLUSTER_NAME: z.string().trim().regex(CLUSTER_NAME, CLUSTER_NAME_RULE).optional(),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
   FLEETDECK_NAMESPACE: z
     .string()

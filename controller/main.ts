@@ -11,7 +11,7 @@ import { controllerUserAgent, KubeClient } from "./kube/client";
 import { waitForClusterIdentity } from "./kube/cluster";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig";
 import { createRootLogger, type Logger } from "./log";
-import { ClusterNameConflictError, joinFleet } from "./store/clusters";
+import { ClusterRegistrationError, joinFleet } from "./store/clusters";
 import { connectStore } from "./store/connect";
 import { DatabaseNotReadyError } from "./store/migrations";
 
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     log,
     onWaiting: (reason) => manager.starting(reason ?? "registering the cluster"),
   });
-  await joinFleet(db, cluster, log);
+  // A cluster's own database login keeps the name the fleet's owner gave it.
+  cluster.name = await joinFleet(db, cluster, log);
   log.info(
     { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
     "store ready",
@@ -90,7 +91,7 @@ main().catch((error: Error) => {
     error instanceof ConfigError ||
     error instanceof KubeConfigError ||
     error instanceof DatabaseNotReadyError ||
-    error instanceof ClusterNameConflictError;
+    error instanceof ClusterRegistrationError;
   console.error(`fleetdeck-controller: ${known ? error.message : (error.stack ?? error.message)}`);
   process.exit(known ? 2 : 1);
 });
