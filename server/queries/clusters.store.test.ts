@@ -21,15 +21,17 @@ describe("clusters", () => {
     );
   });
 
-  it("resolves a parameter by name, then by id; null when it names no cluster", async () => {
+  it("resolves a parameter by id, then by name; null when it names no cluster", async () => {
     await addCluster(db(), "uid-e", "east");
-    // A cluster whose display name is another cluster's id: the name wins.
-    await addCluster(db(), "uid-x", "uid-e");
+    await addCluster(db(), "uid-x", "x-ray");
+    // A cluster may not take another cluster's id as its name (controller/store/clusters.ts),
+    // so an id and a name never compete.
+    await expect(addCluster(db(), "uid-y", "uid-e")).rejects.toThrow(/is the id of another cluster/);
     expect(await resolveCluster(undefined)).toBeUndefined();
     expect(await resolveCluster("")).toBeUndefined();
     expect(await resolveCluster("east")).toEqual({ id: "uid-e", name: "east" });
-    expect(await resolveCluster("uid-x")).toEqual({ id: "uid-x", name: "uid-e" });
-    expect(await resolveCluster("uid-e")).toEqual({ id: "uid-x", name: "uid-e" });
+    expect(await resolveCluster("uid-x")).toEqual({ id: "uid-x", name: "x-ray" });
+    expect(await resolveCluster("uid-e")).toEqual({ id: "uid-e", name: "east" });
     expect(await resolveCluster("nowhere")).toBeNull();
     // Names are matched exactly: the same on both stores.
     expect(await resolveCluster("East")).toBeNull();
