@@ -2,7 +2,7 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
-/** Integration tests read the dashboard's queries as its server does: "server-only" is a no-op there. */
+/** The dashboard's queries, read as its server does: "server-only" is a no-op there. */
 const serverAlias = {
   ...alias,
   "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
@@ -18,11 +18,26 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts", "**/*.store.test.ts"],
           environment: "node",
         },
       },
       {
+        // The dashboard's queries against a real store and no cluster: SQLite, or PostgreSQL with
+        // FLEETDECK_TEST_STORE=postgresql (test/store-setup.ts starts the server once).
+        resolve: { alias: serverAlias },
+        test: {
+          name: "store",
+          include: ["**/*.store.test.ts"],
+          exclude,
+          environment: "node",
+          globalSetup: ["test/store-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Integration tests read the agent's page through the dashboard's queries too.
         resolve: { alias: serverAlias },
         test: {
           name: "integration",

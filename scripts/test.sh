@@ -13,9 +13,11 @@ step "typecheck" && npm run -s typecheck
 step "lint" && npm run -s lint
 step "format" && npm run -s format:check
 step "unit tests" && npm run -s test:unit
+step "dashboard queries on SQLite (no cluster)" && npm run -s test:store
 step "integration tests (real control plane)" && npm run -s test:int
 step "fault injection (crashes, outages, lock contention)" && npm run -s test:faults
 if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  step "dashboard queries on PostgreSQL" && npm run -s test:store:pg
   step "integration tests on PostgreSQL" && npm run -s test:int:pg
   step "fault injection on PostgreSQL" && npm run -s test:faults:pg
 elif [[ -n "${CI:-}" ]]; then

@@ -49,7 +49,7 @@ export default async function setup(project: TestProject) {
 }
 
 /** The PostgreSQL pass: a server for the run, named to the test processes by the environment. */
-async function startStore(): Promise<PostgresServer | undefined> {
+export async function startStore(): Promise<PostgresServer | undefined> {
   const store = process.env.FLEETDECK_TEST_STORE ?? "sqlite";
   if (store === "sqlite") return undefined;
   if (store !== "postgresql")

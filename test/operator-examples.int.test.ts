@@ -19,7 +19,8 @@ import { MetadataForwarding } from "../controller/metadata/forwarding";
 import { createTestDatabase } from "../testing/database";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
 import { operatorExampleFiles } from "../testing/operator-crds";
-import { conditionOf, reconciled, startAgents, type AgentsUnderTest } from "./agents";
+import { conditionOf, reconciled, startAgents } from "./agents";
+import type { ControllerUnderTest } from "./controller";
 import { agentPage } from "./dashboard";
 import { controllerKubeConfig, createNamespace, eventually, testKubeConfig, testLogger } from "./harness";
 import { crdSends } from "./metadata";
@@ -30,7 +31,7 @@ const files = operatorExampleFiles();
 /** The examples' literal secrets (placeholders): keys, the cluster agent's token, a private key. */
 const PLACEHOLDER = /<(DATADOG_API_KEY|DATADOG_APP_KEY|DATADOG_CLUSTER_AGENT_TOKEN|YOUR_PRIVATE_KEY)>/;
 let db: Database;
-let agents: AgentsUnderTest;
+let agents: ControllerUnderTest;
 let intake: FakeIntake;
 let forwarding: MetadataForwarding;
 let informers: InformerFactory;

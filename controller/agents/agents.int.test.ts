@@ -15,9 +15,9 @@ import {
   reconciled,
   startAgents,
   submit,
-  type AgentsUnderTest,
 } from "../../test/agents";
 import { agentPage } from "../../test/dashboard";
+import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { revisionName, specHash } from "./hash";
@@ -34,7 +34,7 @@ const spec = (logLevel: string) => ({
   },
 });
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase("agents"));

@@ -20,12 +20,12 @@ import { CommandRejected, type CommandContext, type CommandOutcome } from "../co
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
 import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
+import { agentRef, audit } from "./agent";
 import type { AgentApi, DatadogAgent } from "./api";
 import { policyViolation, type ConfigPolicy } from "./config-policy";
 import { clusterExperiment, startedExperiment } from "./experiment";
 import { requestEnd, type ActionDeps } from "./experiment-actions";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
-import { agentRef, audit } from "./controller";
 import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { AgentReadModel } from "./read-model";
 

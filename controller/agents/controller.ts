@@ -23,6 +23,7 @@ import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { Result } from "../kube/controller";
 import type { Logger } from "../log";
+import { agentRef, audit } from "./agent";
 import type { AuditEntry } from "../store/audit";
 import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
 import {
@@ -590,23 +591,4 @@ function decisionAudit(
       ? { failingPods: t.verdict.failing.map((p) => ({ name: p.name, node: p.node, reason: p.reason })) }
       : {}),
   });
-}
-
-export function agentRef(agent: DatadogAgent) {
-  return {
-    apiVersion: "datadoghq.com/v2alpha1",
-    kind: "DatadogAgent",
-    name: agent.metadata.name,
-    namespace: agent.metadata.namespace,
-    uid: agent.metadata.uid,
-  };
-}
-
-export function audit(
-  actor: string,
-  action: string,
-  target: string,
-  details: Record<string, unknown>,
-): AuditEntry {
-  return { actor, action, targetKind: "DatadogAgent", target, details };
 }

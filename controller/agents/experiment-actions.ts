@@ -8,7 +8,7 @@ import type { AgentStatus, HealthGateSettings } from "../../lib/agents";
 import { canEnd, canPromoteCandidate } from "../../lib/experiments";
 import type { CandidateHealth } from "../../lib/rollout";
 import type { DatadogAgent } from "./api";
-import { audit } from "./controller";
+import { audit } from "./agent";
 import { applyDefaults } from "./defaults";
 import { hashDefaultedSpec, revisionName } from "./hash";
 import type { AgentReadModel } from "./read-model";

@@ -48,10 +48,10 @@ export interface AgentSnapshot {
   spec: Json;
   status: AgentStatus;
   renderError: string | null;
-  /** fleetdeck's conditions, as written to the status. */
-  conditions: Condition[];
-  /** The spec's fields fleetdeck does not render. */
-  ignoredFields: string[];
+  /** fleetdeck's conditions, as written to the status (none when absent). */
+  conditions?: Condition[];
+  /** The spec's fields fleetdeck does not render (none when absent). */
+  ignoredFields?: string[];
 }
 
 export interface RevisionEntry {
@@ -127,8 +127,8 @@ export class AgentReadModel {
       previousRevision: snapshot.status.previousRevision ?? null,
       experiment: experimentStatusColumn.encode(snapshot.status.experiment ?? null),
       renderError: snapshot.renderError && redactText(snapshot.renderError),
-      conditions: conditionsColumn.encode(snapshot.conditions),
-      ignoredFields: ignoredFieldsColumn.encode(snapshot.ignoredFields),
+      conditions: conditionsColumn.encode(snapshot.conditions ?? []),
+      ignoredFields: ignoredFieldsColumn.encode(snapshot.ignoredFields ?? []),
       deletedAt: null,
     };
     const fingerprint = canonicalJson(row);

@@ -91,9 +91,9 @@ export function setupAgents(ctx: ControllerContext): void {
     workers: config.FLEETDECK_AGENTS_WORKERS,
     log,
   });
-  ctx.components.add(agentsController);
+  ctx.manager.add(agentsController);
 
-  const rolloutWriter = new RolloutWriter(readModel, log);
+  const rolloutWriter = new RolloutWriter(readModel);
   const rollouts = new RolloutReconciler({
     cached: (key) => agents.get(key),
     state: (key): AgentStatus | undefined => reconciler.state(key),
@@ -125,8 +125,11 @@ export function setupAgents(ctx: ControllerContext): void {
   rolloutCache.onNodesChanged(() => {
     for (const key of agents.keys()) rolloutController.enqueue(key);
   });
-  ctx.components.add(rolloutController);
-  ctx.components.add(rolloutWriter);
+  ctx.manager.add(rolloutController);
+  ctx.manager.every("agent-rollout-writer", 500, () => rolloutWriter.flush(), {
+    leaderOnly: true,
+    finalRun: true,
+  });
 
   const handlers = agentHandlers({
     ...deps,

@@ -23,7 +23,7 @@ import {
   type DatadogAgent,
 } from "./api";
 import { policyViolation, type ConfigPolicy } from "./config-policy";
-import { agentRef, audit } from "./controller";
+import { agentRef, audit } from "./agent";
 import { requestEnd, type ActionDeps } from "./experiment-actions";
 import { startedExperiment } from "./experiment";
 import { specHash } from "./hash";

@@ -15,8 +15,8 @@ import {
   currentRevision,
   startAgents,
   type AgentObject,
-  type AgentsUnderTest,
 } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import { controllerKubeConfig, eventually, statusOf, testNamespace, uniqueName } from "../../test/harness";
 import { createTestDatabase } from "../../testing/database";
 import { KubeClient } from "../kube/client";
@@ -35,7 +35,7 @@ const baseSpec = {
   features: { apm: { enabled: true } },
 };
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase("signals"));

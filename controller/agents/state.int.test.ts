@@ -14,8 +14,8 @@ import {
   reconciled,
   startAgents,
   submit,
-  type AgentsUnderTest,
 } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import {
   controllerKubeConfig,
   eventually,
@@ -39,7 +39,7 @@ const spec = (logLevel: string) => ({
   },
 });
 let db: Database;
-let controller: AgentsUnderTest | undefined;
+let controller: ControllerUnderTest | undefined;
 
 /** A restart: the controller's memory is gone; what it knows comes from the cluster and the store. */
 async function restart() {
