@@ -96,7 +96,13 @@ function setup(candidate: CandidateHealth | null = null) {
           ? {
               experiment: {
                 ...api.agent.status.experiment,
-                ...(store.started ? { baselineRevision: store.started.baselineRevision } : {}),
+                ...(store.started
+                  ? {
+                      baselineRevision: store.started.baselineRevision,
+                      // Not landed yet: the store expects the candidate's hash.
+                      expectedSpecHash: store.started.candidateRevision.slice(-10),
+                    }
+                  : {}),
               },
             }
           : {}),
@@ -183,6 +189,17 @@ describe("start-experiment", () => {
     expect(api.statusPatches).toEqual([]);
     expect(api.agent.status).toEqual({});
     expect(calls.filter((c) => c === "forgetExperiment")).toHaveLength(5);
+  });
+
+  it("a conflict on the spec write (the status already written) is retried as the same start: its row is kept", async () => {
+    const { api, calls, store, handlers } = setup();
+    api.replaceFailures = [new ApiError(409, "HTTP 409: conflict")];
+    const outcome = await handlers.startExperiment(start, ctx);
+    expect(outcome.status).toBe("applied");
+    expect(calls.filter((c) => c === "forgetExperiment")).toEqual([]);
+    expect(store.started).toMatchObject({ experimentId: "exp-1" });
+    expect(api.specWrites).toBe(1);
+    expect(api.agent.spec).toMatchObject({ features: { apm: { enabled: true } } });
   });
 
   it("starts after a conflict or two, from a fresh read", async () => {

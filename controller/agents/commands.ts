@@ -200,7 +200,9 @@ export function agentHandlers(deps: HandlerDeps) {
           rejectApiError(error, "the candidate spec could not be written; the experiment was not started");
         }
       } catch (error) {
-        if (!retry) await readModel.forgetExperiment(ctx.target, id);
+        // A conflict is retried from a fresh read, which finds this start's status and row and
+        // carries on (a retry of the same start); anything else: the start did not happen.
+        if (!retry && !(error instanceof Conflict)) await readModel.forgetExperiment(ctx.target, id);
         throw error;
       }
       await readModel.audit({
