@@ -3,7 +3,7 @@
 // DaemonSet and Deployment applied at its current revision), and the controller's peak RSS.
 import fs from "node:fs";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { revisionName, specHash } from "../controller/agents/hash";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { benchStack } from "./stack";
 import type { BenchResult } from "./types";
 import { eventuallyLeader, sleep } from "./util";
@@ -113,24 +113,17 @@ export async function run(): Promise<BenchResult> {
         );
       const ds = revisionOf(daemonSets.items);
       const deploy = revisionOf(deployments.items);
-      done = (
-        agents as {
-          items: {
-            metadata: { namespace: string; name: string; generation: number };
-            spec?: unknown;
-            status?: { conditions?: { type: string; observedGeneration?: number }[] };
-          }[];
-        }
-      ).items.filter((a) => {
-        // Reconciled at its generation (fleetdeck's condition), both workloads at its revision.
-        const revision = revisionName(a.metadata.name, specHash(a.spec));
-        const reconciled = a.status?.conditions?.find((c) => c.type === "FleetdeckReconciled");
-        return (
-          reconciled?.observedGeneration === a.metadata.generation &&
-          ds.get(`${a.metadata.namespace}/${a.metadata.name}-agent`) === revision &&
-          deploy.get(`${a.metadata.namespace}/${a.metadata.name}-cluster-agent`) === revision
-        );
-      }).length;
+      done = (agents as { items: (ReconciledView & { metadata: { namespace: string } })[] }).items.filter(
+        (a) => {
+          // Reconciled at its generation (fleetdeck's condition), both workloads at its revision.
+          const revision = reconciledRevision(a);
+          return (
+            revision !== undefined &&
+            ds.get(`${a.metadata.namespace}/${a.metadata.name}-agent`) === revision &&
+            deploy.get(`${a.metadata.namespace}/${a.metadata.name}-cluster-agent`) === revision
+          );
+        },
+      ).length;
       if (Date.now() - started > 300_000)
         throw new Error(`only ${done}/${total} agents reconciled after 300 s`);
     }

@@ -4,6 +4,7 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import { revisionName, specHash } from "../controller/agents/hash";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { expect, test } from "./fixtures";
 import { e2eKubeConfig } from "./state";
 
@@ -16,23 +17,13 @@ const spec = (logLevel: string) => ({
   features: { apm: { enabled: true } },
 });
 
-interface Agent {
-  metadata: { generation: number };
+interface Agent extends ReconciledView {
   spec: Record<string, unknown>;
-  status?: {
-    conditions?: { type: string; observedGeneration?: number }[];
-    experiment?: { phase?: string; terminationReason?: string };
-  };
+  status?: ReconciledView["status"] & { experiment?: { phase?: string; terminationReason?: string } };
 }
 const getAgent = async (name: string) => (await custom.getNamespacedCustomObject({ ...dda, name })) as Agent;
-/** The revision of the agent's spec, once fleetdeck has reconciled its generation (its condition says so). */
-async function reconciledRevision(name: string): Promise<string | undefined> {
-  const a = await getAgent(name);
-  const reconciled = a.status?.conditions?.find((c) => c.type === "FleetdeckReconciled");
-  return reconciled?.observedGeneration === a.metadata.generation
-    ? revisionName(name, specHash(a.spec))
-    : undefined;
-}
+/** The revision of the agent's spec, once fleetdeck has reconciled its generation. */
+const revisionOf = async (name: string) => reconciledRevision(await getAgent(name));
 
 /** The revision stamped on the DaemonSet's pod template: what runs. */
 async function daemonSetRevision(name: string): Promise<string | undefined> {
@@ -51,9 +42,7 @@ async function createAgent(name: string): Promise<string> {
     },
   });
   let revision: string | undefined;
-  await expect
-    .poll(async () => (revision = await reconciledRevision(name)), { timeout: 20_000 })
-    .toBeTruthy();
+  await expect.poll(async () => (revision = await revisionOf(name)), { timeout: 20_000 }).toBeTruthy();
   return revision!;
 }
 
@@ -62,7 +51,7 @@ async function editSpec(name: string, logLevel: string): Promise<string> {
   const before = await getAgent(name);
   await custom.replaceNamespacedCustomObject({ ...dda, name, body: { ...before, spec: spec(logLevel) } });
   const expected = revisionName(name, specHash(spec(logLevel)));
-  await expect.poll(() => reconciledRevision(name)).toBe(expected);
+  await expect.poll(() => revisionOf(name)).toBe(expected);
   return expected;
 }
 

@@ -4,6 +4,7 @@
 // only, though both clusters have a DatadogAgent of that name.
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
+import { isReconciled, type ReconciledView } from "../testing/agent-state";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
 import { freePort, startController, waitForHttp, type RunningProcess } from "../testing/processes";
 import { expect, test } from "./fixtures";
@@ -16,17 +17,9 @@ const a = e2eKubeConfig();
 let b: KubeConfig;
 let controllerB: RunningProcess | undefined;
 
-interface Agent {
-  metadata: { generation: number };
-  status?: {
-    conditions?: { type: string; observedGeneration?: number }[];
-    experiment?: { id?: string; phase?: string };
-  };
+interface Agent extends ReconciledView {
+  status?: ReconciledView["status"] & { experiment?: { id?: string; phase?: string } };
 }
-/** Whether fleetdeck has reconciled the agent's current generation (its condition says so). */
-const reconciled = (agent: Agent) =>
-  agent.status?.conditions?.find((c) => c.type === "FleetdeckReconciled")?.observedGeneration ===
-  agent.metadata.generation;
 const agentIn = async (kc: KubeConfig) =>
   (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...dda, name: "shared" })) as Agent;
 
@@ -61,7 +54,7 @@ test.beforeAll(async () => {
   });
   await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controllerB });
   await Promise.all([createSharedAgent(a), createSharedAgent(b)]);
-  for (const kc of [a, b]) await expect.poll(async () => reconciled(await agentIn(kc))).toBe(true);
+  for (const kc of [a, b]) await expect.poll(async () => isReconciled(await agentIn(kc))).toBe(true);
 });
 
 test.afterAll(async () => {

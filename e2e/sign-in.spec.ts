@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { Browser, Page } from "@playwright/test";
 import { revisionName, specHash } from "../controller/agents/hash";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { TEST_SECRETS } from "../test/secrets";
 import { expect, PEOPLE, test, type SignInStack } from "./sign-in-fixtures";
 import { e2eDatabase, e2eKubeConfig } from "./state";
@@ -23,17 +24,9 @@ const spec = (logLevel: string) => ({
   global: { logLevel, credentials: { apiSecret: { secretName: "datadog-secret", keyName: "api-key" } } },
 });
 
-interface Agent {
-  metadata: { generation: number };
+interface Agent extends ReconciledView {
   spec: Record<string, unknown>;
-  status?: { conditions?: { type: string; observedGeneration?: number }[] };
 }
-/** The revision of the agent's spec, once fleetdeck has reconciled its generation (its condition says so). */
-const reconciledRevision = (a: Agent) =>
-  a.status?.conditions?.find((c) => c.type === "FleetdeckReconciled")?.observedGeneration ===
-  a.metadata.generation
-    ? revisionName("web", specHash(a.spec))
-    : undefined;
 const getAgent = async (namespace: string) =>
   (await custom.getNamespacedCustomObject({ ...dda, namespace, name: "web" })) as Agent;
 

@@ -18,7 +18,8 @@ import { Informer, type KubeObject } from "../controller/kube/informer";
 import type { AuthMethod, Subject } from "../lib/access";
 import type { AgentStatus } from "../lib/agents";
 import type { Condition } from "../lib/conditions";
-import { RECONCILED_CONDITION, agentStatusOf, experimentStatusColumn } from "../lib/read-model/agents";
+import { agentStatusOf, experimentStatusColumn } from "../lib/read-model/agents";
+import { isReconciled } from "../testing/agent-state";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
 import { startFeatures, type ControllerUnderTest } from "./controller";
@@ -115,10 +116,7 @@ export async function reconciled(kc: KubeConfig, namespace: string, name: string
   return eventually(
     async () => {
       const agent = await agentClient(kc).get(namespace, name);
-      const condition = conditionOf(agent, RECONCILED_CONDITION);
-      if (condition?.observedGeneration !== agent.metadata.generation) {
-        throw new Error(`not reconciled yet: ${JSON.stringify(agent.status)}`);
-      }
+      if (!isReconciled(agent)) throw new Error(`not reconciled yet: ${JSON.stringify(agent.status)}`);
       return agent;
     },
     { timeoutMs },

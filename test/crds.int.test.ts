@@ -22,6 +22,14 @@ import { statusOf, testNamespace } from "./harness";
 const SAMPLES = [path.join(REPO_ROOT, "config/samples"), path.join(REPO_ROOT, "config/samples/autoscaling")];
 const ns = testNamespace("crds");
 const dda = { group: "datadoghq.com", version: "v2alpha1", plural: "datadogagents" };
+/** Creates a DatadogAgent in the test namespace (with `fieldValidation`, as kubectl sets it). */
+const createAgent = (name: string, spec: object, fieldValidation?: string) =>
+  ns.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    ...dda,
+    namespace: ns.name,
+    fieldValidation,
+    body: { apiVersion: "datadoghq.com/v2alpha1", kind: "DatadogAgent", metadata: { name }, spec },
+  });
 
 describe("the operator's CRDs", () => {
   it("are installed as the pinned module ships them", async () => {
@@ -76,16 +84,7 @@ describe("the operator's CRDs", () => {
     const custom = ns.kc.makeApiClient(CustomObjectsApi);
     let message = "";
     try {
-      await custom.createNamespacedCustomObject({
-        ...dda,
-        namespace: ns.name,
-        body: {
-          apiVersion: "datadoghq.com/v2alpha1",
-          kind: "DatadogAgent",
-          metadata: { name: "bad-site" },
-          spec: { global: { site: 5, clusterName: ["not", "a", "string"] } },
-        },
-      });
+      await createAgent("bad-site", { global: { site: 5, clusterName: ["not", "a", "string"] } });
     } catch (error) {
       message = String((error as { body?: unknown }).body);
     }
@@ -99,30 +98,13 @@ describe("the operator's CRDs", () => {
   it("refuses unknown spec fields under strict validation, and prunes status fields it does not know", async () => {
     const custom = ns.kc.makeApiClient(CustomObjectsApi);
     let refusal = "";
-    await custom
-      .createNamespacedCustomObject({
-        ...dda,
-        namespace: ns.name,
-        fieldValidation: "Strict",
-        body: {
-          apiVersion: "datadoghq.com/v2alpha1",
-          kind: "DatadogAgent",
-          metadata: { name: "strict" },
-          spec: { features: { somethingNew: { enabled: true } } },
-        },
-      })
-      .catch((error: { code?: number; body?: unknown }) => (refusal = `${error.code} ${String(error.body)}`));
+    await createAgent("strict", { features: { somethingNew: { enabled: true } } }, "Strict").catch(
+      (error: { code?: number; body?: unknown }) => (refusal = `${error.code} ${String(error.body)}`),
+    );
     expect(refusal).toMatch(/^400 .*unknown field \\"spec.features.somethingNew\\"/);
 
-    await custom.createNamespacedCustomObject({
-      ...dda,
-      namespace: ns.name,
-      body: {
-        apiVersion: "datadoghq.com/v2alpha1",
-        kind: "DatadogAgent",
-        metadata: { name: "pruned" },
-        spec: { global: { clusterName: "x", credentials: { apiKey: "placeholder-not-a-real-key" } } },
-      },
+    await createAgent("pruned", {
+      global: { clusterName: "x", credentials: { apiKey: "placeholder-not-a-real-key" } },
     });
     const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
     const patched = (await custom.patchNamespacedCustomObjectStatus(

@@ -42,6 +42,18 @@ const running = (extra: Partial<ExperimentStatus> = {}): AgentStatus => ({
   },
 });
 
+/** An experiment just started: its status written, its candidate's spec not landed yet. */
+const started = (): AgentStatus => ({
+  currentRevision: rev(baselineSpec),
+  experiment: {
+    phase: "running",
+    id: "e1",
+    startedAt: toMetaTime(T0),
+    baselineRevision: rev(baselineSpec),
+    expectedSpecHash: specHash(candidateSpec),
+  },
+});
+
 describe("revision pointers", () => {
   it("first reconcile: currentRevision set, previousRevision empty, spec not 'changed'", () => {
     const s = step({}, apm(true));
@@ -107,17 +119,7 @@ describe("timeout (fake clock, startedAt as the anchor)", () => {
   });
 
   it("a timeout before the candidate landed restores nothing (the spec is the baseline) but still terminates", () => {
-    const waiting: AgentStatus = {
-      currentRevision: rev(baselineSpec),
-      experiment: {
-        phase: "running",
-        id: "e1",
-        startedAt: toMetaTime(T0),
-        baselineRevision: rev(baselineSpec),
-        expectedSpecHash: specHash(candidateSpec),
-      },
-    };
-    const s = step(waiting, baselineSpec, minutes(20));
+    const s = step(started(), baselineSpec, minutes(20));
     expect(s.restore).toBeUndefined();
     expect(s.status.experiment).toMatchObject({ phase: "terminated", terminationReason: "timed_out" });
     expect(s.status.experiment?.expectedSpecHash).toBeUndefined();
@@ -186,17 +188,6 @@ describe("conflict detection", () => {
   it("an edit back to the baseline after the candidate landed is a conflict too, as upstream", () => {
     const s = step(running(), baselineSpec, minutes(5));
     expect(s.status.experiment?.phase).toBe("aborted");
-  });
-
-  const started = (): AgentStatus => ({
-    currentRevision: rev(baselineSpec),
-    experiment: {
-      phase: "running",
-      id: "e1",
-      startedAt: toMetaTime(T0),
-      baselineRevision: rev(baselineSpec),
-      expectedSpecHash: specHash(candidateSpec),
-    },
   });
 
   it("the candidate landing is the one change expected: the experiment runs on, landed", () => {

@@ -6,6 +6,7 @@
 // experiments. Idempotent: each step does nothing once its experiment has ended.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import type { Database } from "../../lib/db/open";
+import { isReconciled, type ReconciledView } from "../../testing/agent-state";
 import { clusterIdOf } from "../../testing/cluster-id";
 import { demoCommand, until } from "./commands";
 
@@ -15,19 +16,10 @@ const TARGET = `${NAMESPACE}/${NAME}`;
 const EXPERIMENT_ID = "demo-log-collection";
 const SIGNAL_EXPERIMENT_ID = "demo-fleet-automation";
 
-interface AgentState {
-  metadata: { generation?: number; annotations?: Record<string, string> };
+interface AgentState extends ReconciledView {
   spec?: { global?: { logLevel?: string } };
-  status?: {
-    conditions?: { type: string; observedGeneration?: number }[];
-    experiment?: { phase?: string; id?: string };
-  };
+  status?: ReconciledView["status"] & { experiment?: { phase?: string; id?: string } };
 }
-
-/** Whether fleetdeck has reconciled the agent's current generation (its condition says so). */
-const isReconciled = (a: AgentState) =>
-  a.status?.conditions?.find((c) => c.type === "FleetdeckReconciled")?.observedGeneration ===
-  a.metadata.generation;
 
 export async function experimentsScenario(
   kc: KubeConfig,
