@@ -15,6 +15,7 @@ import { ApiError } from "../kube/client";
 import type { DatadogAgent } from "./api";
 import { agentHandlers, type HandlerDeps } from "./commands";
 import { DATADOG_REGISTRIES } from "./config-policy";
+import { revisionName, specHash } from "./hash";
 import type { AgentReadModel, ExperimentEnd, RevisionEntry } from "./read-model";
 import type { NewExperimentRow } from "../../lib/read-model/agents";
 import type { Revisions } from "./revisions";
@@ -174,7 +175,7 @@ describe("start-experiment", () => {
     expect(api.statusPatches).toHaveLength(2); // the start, then its revert
     expect(api.agent.status).toEqual(before);
     expect(api.agent.spec).toEqual({ global: { site: "datadoghq.com" } });
-    expect(calls).toEqual(["startExperiment", "forgetExperiment"]);
+    expect(calls).toEqual(["ensureRevision", "startExperiment", "forgetExperiment"]);
   });
 
   it("gives up after five conflicts with a message saying to try again, having written nothing", async () => {
@@ -211,7 +212,11 @@ describe("start-experiment", () => {
     // The operator's fields in the status; the baseline in the store.
     expect(Object.keys(api.agent.status?.experiment ?? {}).sort()).toEqual(["id", "phase", "startedAt"]);
     expect(api.agent.status?.experiment).toMatchObject({ phase: "running", id: "exp-1" });
-    expect(store.started).toMatchObject({ baselineRevision: "datadog-aaaaaaaaaa", source: "dashboard" });
+    // The baseline is the spec the agent had (its revision ensured), even where the store lags.
+    expect(store.started).toMatchObject({
+      baselineRevision: revisionName("datadog", specHash({ global: { site: "datadoghq.com" } })),
+      source: "dashboard",
+    });
     expect(api.agent.spec).toEqual({
       global: { site: "datadoghq.com" },
       features: { apm: { enabled: true } },

@@ -23,6 +23,7 @@ import type { EventInput, EventRecorder } from "../kube/events";
 import { agentRef, audit } from "./agent";
 import type { AgentApi, DatadogAgent } from "./api";
 import { policyViolation, type ConfigPolicy } from "./config-policy";
+import { applyDefaults } from "./defaults";
 import { clusterExperiment, startedExperiment } from "./experiment";
 import { requestEnd, type ActionDeps } from "./experiment-actions";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
@@ -136,9 +137,12 @@ export function agentHandlers(deps: HandlerDeps) {
       const expectedSpecHash = specHash(merged);
       const candidate = revisionName(agent.metadata.name, expectedSpecHash);
       const retry = status.experiment?.phase === "running";
-      if (!retry && candidate === status.currentRevision) {
+      // The baseline is the spec the agent has now: the store's pointer may lag it by a reconcile
+      // (a restore just written), and a rollback must bring back what ran before, not older.
+      const current = revisionName(agent.metadata.name, specHash(agent.spec));
+      if (!retry && candidate === current) {
         throw new CommandRejected(
-          `the config changes nothing: the candidate spec is the current revision ${status.currentRevision}`,
+          `the config changes nothing: the candidate spec is the current revision ${current}`,
         );
       }
       const cause = {
@@ -154,7 +158,10 @@ export function agentHandlers(deps: HandlerDeps) {
       // What the candidate brings in (images, Secret references) once it is a valid spec at all.
       checkPolicy(merged, agent);
 
-      const started = startedExperiment(status, {
+      // Its ControllerRevision exists before the experiment can need it (already, once reconciled).
+      ctx.signal.throwIfAborted();
+      if (!retry) await deps.revisions.ensure(agent, current, applyDefaults(agent.spec));
+      const started = startedExperiment(retry ? status : { ...status, currentRevision: current }, {
         id,
         expectedSpecHash,
         now: new Date(),
@@ -246,7 +253,9 @@ export function agentHandlers(deps: HandlerDeps) {
       const agent = await readAgent(api, ctx.target);
       const name = agent.metadata.name;
       const status = await stateOf(readModel, agent);
-      const guard = canRestore(status, payload.revision);
+      // "Already current" by the spec the agent has now (the store's pointer may lag it).
+      const current = revisionName(name, specHash(agent.spec));
+      const guard = canRestore({ ...status, currentRevision: current }, payload.revision);
       if (!guard.ok) {
         if (guard.nothingToDo) return { status: "ignored", message: guard.reason };
         throw new CommandRejected(guard.reason);
@@ -265,7 +274,7 @@ export function agentHandlers(deps: HandlerDeps) {
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));
-      const was = status.currentRevision ?? "(none)";
+      const was = current;
       await readModel.audit({
         ...audit(ctx.actor, "revision.restored", ctx.target, { revision: payload.revision, previous: was }),
         commandId: ctx.id,
