@@ -112,8 +112,9 @@ export function agentHandlers(deps: HandlerDeps) {
       source: ctx.source,
     });
     if (outcome.status === "rejected") throw new CommandRejected(outcome.message);
-    if (outcome.status === "applied") deps.reconcileSoon(ctx.target);
-    return { ...outcome, status: outcome.status };
+    if (outcome.status === "ignored") return outcome;
+    deps.reconcileSoon(ctx.target);
+    return { status: "applied", message: outcome.message, details: outcome.details };
   }
 
   async function startExperiment(

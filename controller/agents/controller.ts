@@ -158,8 +158,10 @@ export class AgentReconciler {
       defaultHealthGate: this.defaultHealthGate,
     });
 
-    // 3. Decisions go to the store before the cluster, so a restart finishes them.
+    // 3. Decisions go to the store before the cluster, so a restart finishes them (a signal's
+    //    is recorded already).
     const ends = new Map<string, { actor: string; detail: string }>();
+    if (signal?.ended) ends.set(signal.ended.id, signal.ended);
     for (const t of step.transitions) {
       if (t.type === "candidate-landed" && t.id) {
         await this.deps.readModel.candidateLanded(key, t.id, this.now());

@@ -23,8 +23,10 @@ export interface EndRequest {
 }
 
 export type EndOutcome =
-  | { status: "applied"; message: string; details?: Record<string, unknown> }
-  | { status: "ignored" | "rejected"; message: string };
+  /** `detail`: the end in words, as recorded ("stopped by bob"). */
+  | { status: "applied"; message: string; detail: string; details?: Record<string, unknown> }
+  | { status: "ignored"; message: string }
+  | { status: "rejected"; message: string };
 
 export interface ActionDeps {
   readModel: Pick<AgentReadModel, "decideEnd">;
@@ -64,6 +66,7 @@ export async function requestEnd(
     return {
       status: "applied",
       message: `experiment ${id} stopped: rolling ${target} back to baseline ${baseline ?? "(unknown)"}`,
+      detail: `stopped by ${actor}`,
       details: { experimentId: id, baselineRevision: baseline },
     };
   }
@@ -72,10 +75,11 @@ export async function requestEnd(
   const defaulted = applyDefaults(agent.spec);
   const hash = hashDefaultedSpec(defaulted);
   const kept = revisionName(agent.metadata.name, hash);
+  const detail = `promoted by ${actor}: revision ${kept} stays`;
   const decided = await deps.readModel.decideEnd(
     target,
     id,
-    { end: "promoted", detail: `promoted by ${actor}: revision ${kept} stays`, endedBy: actor },
+    { end: "promoted", detail, endedBy: actor },
     {
       ...audit(actor, "experiment.promoted", target, {
         experimentId: id,
@@ -87,5 +91,9 @@ export async function requestEnd(
     { agentKey: target, name: kept, hash, spec: defaulted, cause: "promote", actor, experimentId: id },
   );
   if (!decided) return { status: "ignored", message: `experiment ${id} has already ended` };
-  return { status: "applied", message: `experiment ${id} promoted: ${target} keeps revision ${kept}` };
+  return {
+    status: "applied",
+    message: `experiment ${id} promoted: ${target} keeps revision ${kept}`,
+    detail,
+  };
 }

@@ -81,6 +81,8 @@ export interface SignalResult {
   clearId?: string;
   /** Who started the experiment, for its candidate's history entry. */
   startedBy?: string;
+  /** A stop or promote decided now: who, and what (for the restore's history entry and Events). */
+  ended?: { id: string; actor: string; detail: string };
   /** A refused start's spec was written back: the reconcile starts over. */
   restored?: boolean;
 }
@@ -144,7 +146,11 @@ export class SignalAnnotations {
     }
     this.deps.log.info({ agent: agent.metadata.name, signal, experimentId: id, actor }, "experiment signal");
     const ending = decision.action === "stop" ? ("stopped" as const) : ("promoted" as const);
-    return { status: { ...status, experiment: { ...status.experiment, ending } }, clearId: id };
+    return {
+      status: { ...status, experiment: { ...status.experiment, ending } },
+      clearId: id,
+      ended: { id, actor, detail: outcome.detail },
+    };
   }
 
   /** Forgets what this process acted on for an agent (it was deleted). */
