@@ -219,6 +219,11 @@ describe("rollback and promote", () => {
     expect(await audits(key)).toContainEqual(
       expect.objectContaining({ action: "experiment.stop-requested", actor: ACTOR }),
     );
+    // The restore's history entry names the signal's writer too.
+    await eventually(async () => {
+      const history = await db.agentRevision.findMany({ where: { agentKey: key }, orderBy: { id: "asc" } });
+      expect(history.at(-1)).toMatchObject({ name: baseline, cause: "rollback", actor: ACTOR });
+    });
   });
 
   it("promote: the candidate stays, phase promoted; a rollback of another id, and an unknown signal, are cleared and change nothing", async () => {
