@@ -608,15 +608,22 @@ function walk(value: unknown, path: string, w: Walk, depth: number): unknown {
   );
 }
 
+const plainKeys = new Set<string>();
+
 /**
  * A map key holding a secret itself: a URL with credentials ({"https://u:p@host": [...]}), or
  * text that YAML read as a key (an unindented base64 block). Short keys are names: skipped.
  */
 function redactKey(key: string, path: string, w: Walk, depth: number): string {
-  if (key.length < 12) return key;
+  if (key.length < 12 || plainKeys.has(key)) return key;
   const found: string[] = [];
   const redacted = redactString(key, found, depth);
-  if (found.length === 0) return key;
+  if (found.length === 0) {
+    // Keys repeat (every values file has the same ones): remember a bounded number of plain ones.
+    if (plainKeys.size >= 10_000) plainKeys.clear();
+    plainKeys.add(key);
+    return key;
+  }
   w.paths.push(`${path || "value"} (a key: ${[...new Set(found)].join(", ")})`);
   return redacted;
 }
