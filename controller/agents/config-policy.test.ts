@@ -119,6 +119,10 @@ describe("policyViolation", () => {
 
 describe("policyViolation: where the agents send data", () => {
   const allowed = `${DATADOG_SITES.join(", ")}; FLEETDECK_ALLOWED_ENDPOINTS`;
+  const notAllowed = (host: string, path: string) =>
+    `endpoint host "${host}" (${path}) is not an allowed destination for the agents' data (${allowed})`;
+  const unreadable = (path: string, why: string) =>
+    `${path}: ${why}, so fleetdeck cannot tell where the agents would send data (${allowed})`;
   const env = (name: string, value: string) => ({ override: { nodeAgent: { env: [{ name, value }] } } });
 
   it.each([
@@ -137,45 +141,41 @@ describe("policyViolation: where the agents send data", () => {
   });
 
   it.each([
-    [
-      "global.site",
-      { global: { site: "evil.example" } },
-      `endpoint host "evil.example" (global.site) is not an allowed destination for the agents' data (${allowed})`,
-    ],
+    ["global.site", { global: { site: "evil.example" } }, notAllowed("evil.example", "global.site")],
     [
       "global.endpoint.url",
       { global: { endpoint: { url: "https://intake.evil.example/api" } } },
-      `endpoint host "intake.evil.example" (global.endpoint.url) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("intake.evil.example", "global.endpoint.url"),
     ],
     [
       "DD_DD_URL, userinfo hidden",
       env("DD_DD_URL", "https://app.datadoghq.com@evil.example"),
-      `endpoint host "evil.example" (override.nodeAgent.env[0] (DD_DD_URL)) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("evil.example", "override.nodeAgent.env[0] (DD_DD_URL)"),
     ],
     [
       "a look-alike of a site",
       env("DD_SITE", "datadoghq.com.evil.example"),
-      `endpoint host "datadoghq.com.evil.example" (override.nodeAgent.env[0] (DD_SITE)) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("datadoghq.com.evil.example", "override.nodeAgent.env[0] (DD_SITE)"),
     ],
     [
       "DD_PROXY_HTTPS",
       env("DD_PROXY_HTTPS", "http://user:pw@proxy.evil.example:3128"),
-      `endpoint host "proxy.evil.example" (override.nodeAgent.env[0] (DD_PROXY_HTTPS)) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("proxy.evil.example", "override.nodeAgent.env[0] (DD_PROXY_HTTPS)"),
     ],
     [
       "dual shipping",
       env("DD_ADDITIONAL_ENDPOINTS", '{"https://app.evil.example": ["ENC[k]"]}'),
-      `endpoint host "app.evil.example" (override.nodeAgent.env[0] (DD_ADDITIONAL_ENDPOINTS)) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("app.evil.example", "override.nodeAgent.env[0] (DD_ADDITIONAL_ENDPOINTS)"),
     ],
     [
       "the orchestrator explorer",
       { features: { orchestratorExplorer: { ddUrl: "https://orch.evil.example" } } },
-      `endpoint host "orch.evil.example" (features.orchestratorExplorer.ddUrl) is not an allowed destination for the agents' data (${allowed})`,
+      notAllowed("orch.evil.example", "features.orchestratorExplorer.ddUrl"),
     ],
     [
       "a value fleetdeck cannot read",
       env("DD_DD_URL", "https://$(HOST)"),
-      `override.nodeAgent.env[0] (DD_DD_URL): its value cannot be read as a URL or host, so fleetdeck cannot tell where the agents would send data (${allowed})`,
+      unreadable("override.nodeAgent.env[0] (DD_DD_URL)", "its value cannot be read as a URL or host"),
     ],
     [
       "a value from elsewhere",
@@ -186,7 +186,7 @@ describe("policyViolation: where the agents send data", () => {
           },
         },
       },
-      `override.nodeAgent.env[0] (DD_DD_URL): its value comes from valueFrom, so fleetdeck cannot tell where the agents would send data (${allowed})`,
+      unreadable("override.nodeAgent.env[0] (DD_DD_URL)", "its value comes from valueFrom"),
     ],
   ])("refuses %s, naming the field and the host", (_, candidate, message) => {
     expect(policyViolation(candidate, current, policy)).toBe(message);
