@@ -49,6 +49,7 @@ describe("hostOf and hostsIn", () => {
     expect(hostsIn('[{"api_key": "k", "Host": "intake.evil.example", "Port": 443}]')).toEqual([
       "intake.evil.example",
     ]);
+    expect(hostsIn('{"https://website.example/host": ["k1"]}')).toEqual(["website.example"]);
     expect(hostsIn("")).toEqual([]);
     expect(hostsIn("{not json")).toBeUndefined();
   });

@@ -90,8 +90,9 @@ export function hostsIn(value: string): string[] | undefined {
     if (Array.isArray(node)) node.forEach((item) => visit(item, key));
     else if (isJsonObject(node)) {
       for (const [k, v] of Object.entries(node)) {
+        // A URL as a key maps to API keys, not hosts: its values are read under no name.
         if (k.includes("://")) add(k);
-        visit(v, k);
+        visit(v, k.includes("://") ? "" : k);
       }
     } else if (typeof node === "string" && (HOST_FIELD.test(key) || node.includes("://"))) add(node);
   };
