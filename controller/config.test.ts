@@ -50,6 +50,20 @@ describe("controller configuration", () => {
     expect(message).toContain("LOG_LEVEL");
   });
 
+  it("reads the endpoint allowlist as hosts or URLs, and names a bad entry", () => {
+    expect(loadControllerConfig({}, []).agents.FLEETDECK_ALLOWED_ENDPOINTS).toContain("datadoghq.eu");
+    expect(
+      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "datadoghq.com, http://proxy.corp:3128" }, [])
+        .agents.FLEETDECK_ALLOWED_ENDPOINTS,
+    ).toEqual(["datadoghq.com", "http://proxy.corp:3128"]);
+    expect(
+      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "*" }, []).agents.FLEETDECK_ALLOWED_ENDPOINTS,
+    ).toBe("any");
+    expect(() =>
+      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "datadoghq.com,not a host" }, []),
+    ).toThrow(/FLEETDECK_ALLOWED_ENDPOINTS.*not a host or URL: not a host/);
+  });
+
   it("refuses unknown flags and stray arguments", () => {
     expect(() => loadControllerConfig({}, ["--no-such-flag=1"])).toThrow(
       /unknown flag\(s\): FLEETDECK_NO_SUCH_FLAG/,
@@ -80,7 +94,7 @@ describe("every variable in the docs", () => {
   // Named in the docs but not settings of the controller or the dashboard: environment the
   // rendered agent containers get, and the local tooling's (cluster name, fake intake port, tests).
   const NOT_SETTINGS =
-    /^(DD_(APM|LOGS|CLUSTER_AGENT|PROCESS_AGENT|SYSTEM_PROBE)_|DD_(CLUSTER_NAME|LOG_LEVEL|TAGS)$|FLEETDECK_(CLUSTER|FAKEINTAKE_PORT|TEST_[A-Z_]+)$)/;
+    /^(DD_(APM|LOGS|CLUSTER_AGENT|PROCESS_AGENT|SYSTEM_PROBE|PROXY)_|DD_(CLUSTER_NAME|LOG_LEVEL|TAGS|DD_URL|ADDITIONAL_ENDPOINTS)$|FLEETDECK_(CLUSTER|FAKEINTAKE_PORT|TEST_[A-Z_]+)$)/;
 
   it("has the flag its name derives, and that flag reads it", () => {
     expect(documented.length).toBeGreaterThan(0);
