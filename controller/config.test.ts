@@ -50,20 +50,6 @@ describe("controller configuration", () => {
     expect(message).toContain("LOG_LEVEL");
   });
 
-  it("reads the endpoint allowlist as hosts or URLs, and names a bad entry", () => {
-    expect(loadControllerConfig({}, []).agents.FLEETDECK_ALLOWED_ENDPOINTS).toContain("datadoghq.eu");
-    expect(
-      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "datadoghq.com, http://proxy.corp:3128" }, [])
-        .agents.FLEETDECK_ALLOWED_ENDPOINTS,
-    ).toEqual(["datadoghq.com", "http://proxy.corp:3128"]);
-    expect(
-      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "*" }, []).agents.FLEETDECK_ALLOWED_ENDPOINTS,
-    ).toBe("any");
-    expect(() =>
-      loadControllerConfig({ FLEETDECK_ALLOWED_ENDPOINTS: "datadoghq.com,not a host" }, []),
-    ).toThrow(/FLEETDECK_ALLOWED_ENDPOINTS.*not a host or URL: not a host/);
-  });
-
   it("refuses unknown flags and stray arguments", () => {
     expect(() => loadControllerConfig({}, ["--no-such-flag=1"])).toThrow(
       /unknown flag\(s\): FLEETDECK_NO_SUCH_FLAG/,
