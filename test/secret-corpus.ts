@@ -564,7 +564,7 @@ export const INNOCENT_CORPUS: InnocentShape[] = [
     value: { msg: "authorization: denied for alice, auth=proxy" },
   },
   { name: "basic_auth: none (was hidden)", value: { basic_auth: "none" } },
-  { name: "XML <auth>ldap</auth> (was hidden)", value: { xml: "<realm><auth>ldap</auth></realm>" } },
+  { name: "XML <auth>ldap</auth>", value: { xml: "<realm><auth>ldap</auth></realm>" } },
   { name: "maxTokens, a count (was hidden)", value: { llm: { maxTokens: 4096, num_tokens: 3 } } },
   { name: "PWD, the working directory (was hidden)", value: { env: [{ name: "PWD", value: "/app" }] } },
   {
@@ -572,7 +572,7 @@ export const INNOCENT_CORPUS: InnocentShape[] = [
     value: { msg: "started with PWD=/home/app HOME=/home/app" },
   },
   {
-    name: "ssl_key as a file path in a check config (was hidden)",
+    name: "ssl_key as a file path in a check config",
     value: { confd: { "postgres.yaml": "instances:\n  - host: db\n    ssl_key: /etc/ssl/client.key\n" } },
   },
   {
