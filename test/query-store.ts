@@ -11,8 +11,12 @@ import type { Database } from "../lib/db/open";
 import type { AgentRollout, WorkloadRollout } from "../lib/rollout";
 import { Prisma } from "../prisma/generated/sqlite/client";
 import type { AgentSnapshot } from "../controller/agents/read-model";
+import type { Answer } from "../controller/access/read-model";
+import { viewQuestion, type View } from "../lib/access";
 import { registerCluster } from "../controller/store/clusters";
+import type { Actor } from "../server/actor";
 import { openDb } from "../server/db";
+import { readScope, scopeOf, type ReadScope } from "../server/scope/read-scope";
 import { createTestDatabaseUrl, testStoreProvider } from "../testing/database";
 import { SQLITE_TEMPLATE_ENV } from "./store-setup";
 
@@ -41,6 +45,27 @@ export function queryStore(): () => Database {
     if (!db) throw new Error("queryStore: the database opens in beforeAll");
     return db;
   };
+}
+
+/** What an actor with the controller's full power (local mode, the admin token) reads: every row. */
+export function fullScope(db: Database, actor: Actor = { name: "local", via: "local" }): ReadScope {
+  return scopeOf(db, actor, { kind: "full" });
+}
+
+/** What `actor` reads, from the answers stored for them, as the dashboard builds it per request. */
+export function scopeOfActor(db: Database, actor: Actor): Promise<ReadScope> {
+  return readScope(db, actor);
+}
+
+/** Answers to a person's view questions (lib/access.ts VIEWS), as their controller stores them. */
+export function viewAnswers(views: Partial<Record<View, "all" | string[]>>): Answer[] {
+  return Object.entries(views).flatMap(([view, namespaces]) =>
+    (namespaces === "all" ? [""] : namespaces).map((ns) => ({
+      access: viewQuestion(view as View, ns),
+      allowed: true,
+      reason: "",
+    })),
+  );
 }
 
 /** A new database of the run's store: on SQLite a copy of the run's template (./store-setup.ts). */
