@@ -92,7 +92,12 @@ export async function addHeartbeat(
   db: Database,
   clusterId: string,
   controllerId: string,
-  beat: { isLeader?: boolean; lastSeenAt?: Date; stoppedAt?: Date | null } = {},
+  beat: {
+    isLeader?: boolean;
+    lastSeenAt?: Date;
+    stoppedAt?: Date | null;
+    authorizationMode?: "none" | "kubernetes";
+  } = {},
 ): Promise<void> {
   const lastSeenAt = beat.lastSeenAt ?? new Date();
   await db.controllerHeartbeat.create({
@@ -108,6 +113,7 @@ export async function addHeartbeat(
       startedAt: new Date(lastSeenAt.getTime() - 60_000),
       lastSeenAt,
       stoppedAt: beat.stoppedAt ?? null,
+      authorizationMode: beat.authorizationMode ?? null,
     },
   });
 }

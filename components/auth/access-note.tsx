@@ -18,8 +18,8 @@ export function AccessNote({ initial }: { initial: AccessStatusDto }) {
       data-testid="access-note"
       className="mb-6 rounded-md border border-sky-200 bg-sky-50 p-3 text-sm text-sky-900"
     >
-      {checking.map((c) => `Checking your access in cluster ${c.name}…`).join(" ")} Its agents and
-      everything else of it appear once its controller has asked Kubernetes what you may see.
+      {checking.map((c) => `Checking your access in cluster ${c.name}…`).join(" ")} Its agents and everything
+      else of it appear once its controller has asked Kubernetes what you may see.
     </p>
   );
 }

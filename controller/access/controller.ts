@@ -140,9 +140,7 @@ export class AccessRefresher {
       signal,
     );
     const refused = NAMESPACED_VIEWS.filter((view) => !wide[VIEW_NAMES.indexOf(view)]!.allowed);
-    const narrow = refused.flatMap((view) =>
-      namespaces[view].map((ns) => viewQuestion(view, ns)),
-    );
+    const narrow = refused.flatMap((view) => namespaces[view].map((ns) => viewQuestion(view, ns)));
     return [
       ...(await answersFor(client, subject, buttons, signal)),
       ...wide,

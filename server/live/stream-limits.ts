@@ -27,7 +27,10 @@ export class StreamLimits {
       };
     }
     if (this.count >= this.options.total) {
-      return { ok: false, error: `the dashboard holds its most live streams (${this.count}): try again later` };
+      return {
+        ok: false,
+        error: `the dashboard holds its most live streams (${this.count}): try again later`,
+      };
     }
     this.open.set(actor, mine + 1);
     this.count++;

@@ -14,9 +14,9 @@ const patch = (key: string) => commandAccess("disable-spot", key, { kind: "Deplo
 describe("permissions", () => {
   it("allows the actors with the controller's power, without asking the store", async () => {
     const admin: Actor = { name: "admin", via: "admin-token" };
-    expect(await permissions(fullScope(db(), admin), [{ clusterId: "uid-e", ...update("datadog/agent") }])).toEqual([
-      { state: "allowed", reason: "" },
-    ]);
+    expect(
+      await permissions(fullScope(db(), admin), [{ clusterId: "uid-e", ...update("datadog/agent") }]),
+    ).toEqual([{ state: "allowed", reason: "" }]);
     expect(await db().accessSubject.count()).toBe(0);
   });
 
@@ -46,9 +46,11 @@ describe("permissions", () => {
     ]);
     // Another person's answers are not bob's.
     const carol: Actor = { name: "carol", via: "proxy", subject: { user: "carol", groups: ["ops"] } };
-    expect(await permissions(await scopeOfActor(db(), carol), [{ clusterId: "uid-e", ...update("datadog/agent") }])).toEqual([
-      { state: "unchecked", reason: "" },
-    ]);
+    expect(
+      await permissions(await scopeOfActor(db(), carol), [
+        { clusterId: "uid-e", ...update("datadog/agent") },
+      ]),
+    ).toEqual([{ state: "unchecked", reason: "" }]);
   });
 
   it("notes the person as seen, so every cluster's controller answers for them", async () => {

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { commandAccess, encodeSubject } from "@/lib/access";
 import { AccessReadModel } from "@/controller/access/read-model";
 import { AgentReadModel } from "@/controller/agents/read-model";
-import { addCluster, agentSnapshot, rollout, queryStore, fullScope, scopeOfActor, viewAnswers } from "@/test/query-store";
+import {
+  addCluster,
+  agentSnapshot,
+  rollout,
+  queryStore,
+  fullScope,
+  scopeOfActor,
+  viewAnswers,
+} from "@/test/query-store";
 import type { Actor } from "../actor";
 import { clustersWithAgent, getAgent, listAgents } from "./agents";
 

@@ -64,7 +64,9 @@ describe("listExperiments", () => {
       "exp-1",
     ]);
     expect(
-      (await listExperiments(all(), { clusterId: "uid-e", agentKey: "datadog/agent" })).map((e) => e.experimentId),
+      (await listExperiments(all(), { clusterId: "uid-e", agentKey: "datadog/agent" })).map(
+        (e) => e.experimentId,
+      ),
     ).toEqual(["exp-1"]);
     expect((await listExperiments(all(), {}, 1)).map((e) => e.experimentId)).toEqual(["exp-3"]);
   });

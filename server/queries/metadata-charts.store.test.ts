@@ -62,7 +62,10 @@ describe("sendCharts", () => {
       p99: 10,
     });
     // One cluster's: the other's send is left out.
-    expect((await sendCharts(all, { clusterId: "a" }, 3, now))[2]).toMatchObject({ counts: { update: 0 }, p99: 10 });
+    expect((await sendCharts(all, { clusterId: "a" }, 3, now))[2]).toMatchObject({
+      counts: { update: 0 },
+      p99: 10,
+    });
     expect((await sendCharts(all, { clusterId: "b" }, 3, now))[2]).toMatchObject({
       counts: { update: 1, create: 0 },
       p50: 500,

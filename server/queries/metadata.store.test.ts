@@ -45,7 +45,8 @@ async function send(row: Send = {}): Promise<number> {
   return created.id;
 }
 
-const objects = async (filters: MetadataFilters) => (await listSends(all(), filters)).rows.map((r) => r.object);
+const objects = async (filters: MetadataFilters) =>
+  (await listSends(all(), filters)).rows.map((r) => r.object);
 
 describe("listSends", () => {
   it("pages newest first and filters by forwarder, kind, status and reason exactly", async () => {
@@ -115,7 +116,11 @@ describe("getSendDetail", () => {
       ["removed", "site: datadoghq.com"],
       ["added", "site: datadoghq.eu"],
     ]);
-    expect(await getSendDetail(all(), first)).toMatchObject({ previous: null, diff: null, payloadNotKept: false });
+    expect(await getSendDetail(all(), first)).toMatchObject({
+      previous: null,
+      diff: null,
+      payloadNotKept: false,
+    });
     expect(await getSendDetail(all(), second + 100)).toBeNull();
   });
 

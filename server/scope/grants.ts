@@ -1,14 +1,7 @@
 // What an actor may see, per cluster, from the answers that cluster's controller stored
 // (AccessAnswer, lib/access.ts VIEWS) and the authorization its controllers report. Pure: the
 // scope (./read-scope.ts) reads the rows, the model rules (./rules.ts) turn this into filters.
-import {
-  hasFullPower,
-  NAMESPACE_NAME,
-  VIEW_NAMES,
-  viewOf,
-  type AuthMethod,
-  type View,
-} from "@/lib/access";
+import { hasFullPower, NAMESPACE_NAME, VIEW_NAMES, viewOf, type AuthMethod, type View } from "@/lib/access";
 
 /** Every namespace of a view, or the namespaces listed. */
 export type Namespaces = "all" | string[];
@@ -56,13 +49,20 @@ export function personGrants(subject: string, inputs: GrantInputs): Grants {
   for (const id of inputs.clusterIds) {
     if (inputs.modes.get(id) === "none") clusters.set(id, { state: "open" });
     else if (!inputs.answered.has(id)) clusters.set(id, { state: "checking" });
-    else clusters.set(id, { state: "answered", views: viewsOf(inputs.answers.filter((a) => a.clusterId === id)) });
+    else
+      clusters.set(id, {
+        state: "answered",
+        views: viewsOf(inputs.answers.filter((a) => a.clusterId === id)),
+      });
   }
   return { kind: "person", subject, clusters };
 }
 
 function viewsOf(answers: StoredAnswer[]): Record<View, Namespaces> {
-  const views = Object.fromEntries(VIEW_NAMES.map((view) => [view, [] as string[]])) as Record<View, Namespaces>;
+  const views = Object.fromEntries(VIEW_NAMES.map((view) => [view, [] as string[]])) as Record<
+    View,
+    Namespaces
+  >;
   for (const answer of answers) {
     const view = viewOf(answer);
     const current = view && views[view];

@@ -10,13 +10,7 @@ import { deriveClient, withRetry, type Database } from "@/lib/db/open";
 import { clusterAuthorization } from "@/components/lib/attention";
 import { controllerState } from "@/components/lib/controller-status";
 import type { Actor } from "@/server/actor";
-import {
-  checkingClusters,
-  grantsWithoutAnswers,
-  personGrants,
-  visibleClusters,
-  type Grants,
-} from "./grants";
+import { checkingClusters, grantsWithoutAnswers, personGrants, visibleClusters, type Grants } from "./grants";
 import { MODEL_RULES, type Where } from "./rules";
 
 export class ReadScopeError extends Error {
@@ -85,7 +79,10 @@ async function clusterModes(db: Database, now: number) {
     const own = beats.filter((b) => b.clusterId === clusterId);
     const running = own.filter((b) => controllerState(b, now) === "running");
     // None running: what the last one to beat said.
-    modes.set(clusterId, clusterAuthorization((running.length ? running : own.slice(0, 1)).map((b) => b.authorizationMode)));
+    modes.set(
+      clusterId,
+      clusterAuthorization((running.length ? running : own.slice(0, 1)).map((b) => b.authorizationMode)),
+    );
   }
   return modes;
 }

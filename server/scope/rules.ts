@@ -20,8 +20,7 @@ const nothing = (field: string): Where => ({ [field]: { in: [] } });
 const anyOf = (clauses: Where[], field = "clusterId"): Where =>
   clauses.length === 0 ? nothing(field) : clauses.length === 1 ? clauses[0]! : { OR: clauses };
 
-const clustersOf = (grants: PartialGrants) =>
-  grants.kind === "person" ? [...grants.clusters.keys()] : [];
+const clustersOf = (grants: PartialGrants) => (grants.kind === "person" ? [...grants.clusters.keys()] : []);
 
 /** The rows of every visible cluster (`column` holds the cluster id). */
 function byCluster(grants: PartialGrants, column = "clusterId"): Where {
@@ -51,7 +50,12 @@ function byClusterWide(grants: PartialGrants, view: View): Where {
  * ("namespace/name", or after one of `kinds`: "Deployment/namespace/name"). Namespaces are
  * RFC 1123 labels (./grants.ts): no LIKE wildcard, and lower case on both stores.
  */
-function byKeyPrefix(grants: PartialGrants, view: View, column: string, kinds: readonly string[] = [""]): Where {
+function byKeyPrefix(
+  grants: PartialGrants,
+  view: View,
+  column: string,
+  kinds: readonly string[] = [""],
+): Where {
   return anyOf(
     clustersOf(grants).flatMap((clusterId) => {
       const namespaces = namespacesOf(grants, clusterId, view);
@@ -67,7 +71,9 @@ function byKeyPrefix(grants: PartialGrants, view: View, column: string, kinds: r
 const AGENT_COMMANDS = ["start-experiment", "stop-experiment", "promote-experiment", "restore-revision"];
 const SPOT_COMMANDS = ["enable-spot", "disable-spot"];
 /** Commands of no object: seen with their cluster. */
-const CLUSTER_COMMANDS = COMMAND_KINDS.filter((k) => !AGENT_COMMANDS.includes(k) && !SPOT_COMMANDS.includes(k));
+const CLUSTER_COMMANDS = COMMAND_KINDS.filter(
+  (k) => !AGENT_COMMANDS.includes(k) && !SPOT_COMMANDS.includes(k),
+);
 
 /** Audit rows by the kind of their target (a command's rows name its kind). */
 const AUDIT_TARGETS = {
