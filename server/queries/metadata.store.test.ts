@@ -124,6 +124,26 @@ describe("getSendDetail", () => {
     expect(await getSendDetail(all(), second + 100)).toBeNull();
   });
 
+  it("shows both payloads, not a diff, when two ~70 KB payloads have nothing in common", async () => {
+    // Helm values of ~2,000 lines each, every line different: a quadratic diff took ~25 s.
+    const values = (tag: string) =>
+      JSON.stringify({
+        helm_full_configuration: Array.from(
+          { length: 2_000 },
+          (_, i) => `key_${tag}_${i}: value-${i}-${"x".repeat(16)}`,
+        ).join("\n"),
+      });
+    const first = await send({ forwarder: "helm", kind: "HelmRelease", payload: values("a") });
+    const second = await send({ forwarder: "helm", kind: "HelmRelease", payload: values("b") });
+    const detail = (await getSendDetail(all(), second))!;
+    expect(detail.payload.length).toBeGreaterThan(70_000);
+    expect(detail.previous?.id).toBe(first);
+    expect(detail.diff).toBeNull();
+    expect(detail.diffSkipped).toBe("too different to diff (more than 1000 changed lines): here are both");
+    expect(detail.previousView).toContain("key_a_1999: value-1999-");
+    expect(detail.view).toContain("key_b_1999: value-1999-");
+  });
+
   it("tells a payload not kept from a send without one, and redacts what was stored", async () => {
     const dropped = await send({ payload: "", sizeBytes: 2048 });
     const skipped = await send({ status: "skipped", payload: "", sizeBytes: 0 });
