@@ -4,7 +4,13 @@ import { detailFields } from "./audit-details";
 describe("detailFields", () => {
   it("labels each field, known ones as people name them, in the order written", () => {
     expect(
-      detailFields({ source: "dashboard", reason: null, auth: "local", client: "127.0.0.1", podStoreEager: true }),
+      detailFields({
+        source: "dashboard",
+        reason: null,
+        auth: "local",
+        client: "127.0.0.1",
+        podStoreEager: true,
+      }),
     ).toEqual([
       { label: "Source", value: "dashboard" },
       { label: "Reason", value: "—" },

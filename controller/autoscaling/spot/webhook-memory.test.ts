@@ -42,8 +42,9 @@ describe("the webhook's buffered bodies", () => {
     const limit = bytes(controller.resources?.limits?.memory ?? "");
     const set = controller.env?.find((e) => e.name === "FLEETDECK_SPOT_WEBHOOK_MAX_CONNECTIONS")?.value;
     const connections = set ? Number(set) : WEBHOOK_MAX_CONNECTIONS;
-    expect(connections * MAX_BODY_BYTES, `${connections} connections × ${MAX_BODY_BYTES} bytes`).toBeLessThanOrEqual(
-      limit / 4,
-    );
+    expect(
+      connections * MAX_BODY_BYTES,
+      `${connections} connections × ${MAX_BODY_BYTES} bytes`,
+    ).toBeLessThanOrEqual(limit / 4);
   });
 });
