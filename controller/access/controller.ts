@@ -2,9 +2,9 @@
 // the API server (SubjectAccessReview) whether that user and groups may do what each button
 // would do, and what they may see (lib/access.ts VIEWS: cluster-wide, then in each namespace
 // of the read model where cluster-wide is refused), and stores the answers with the refusal's
-// sentence. It runs again on every change
-// of a Role, RoleBinding, ClusterRole or ClusterRoleBinding (watched when this controller may
-// watch them), for a person the dashboard has just seen, and at FLEETDECK_AUTHZ_REFRESH.
+// sentence. It runs again on every change of a Role, RoleBinding, ClusterRole or
+// ClusterRoleBinding (watched when this controller may watch them), for a person the dashboard
+// has just seen, and at FLEETDECK_AUTHZ_REFRESH.
 import {
   decodeSubject,
   denialMessage,

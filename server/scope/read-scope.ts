@@ -68,9 +68,13 @@ function scopedClient(db: Database, grants: Exclude<Grants, { kind: "full" }>): 
   return deriveClient(db, scoped as unknown as Database);
 }
 
-/** A person's authorization in each cluster, from their controllers' heartbeats. */
+/** Controllers silent for longer say nothing of their cluster's authorization any more. */
+const MODE_FORGOTTEN_AFTER_MS = 24 * 3600_000;
+
+/** Each cluster's per-user authorization (FLEETDECK_AUTHZ), from its controllers' heartbeats. */
 async function clusterModes(db: Database, now: number) {
   const beats = await db.controllerHeartbeat.findMany({
+    where: { lastSeenAt: { gte: new Date(now - MODE_FORGOTTEN_AFTER_MS) } },
     select: { clusterId: true, authorizationMode: true, lastSeenAt: true, stoppedAt: true },
     orderBy: { lastSeenAt: "desc" },
   });
