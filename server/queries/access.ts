@@ -1,5 +1,5 @@
 import "server-only";
-import { qualifiedResource, type Permission, type ResourceAccess } from "@/lib/access";
+import { encodeSubject, qualifiedResource, type Permission, type ResourceAccess } from "@/lib/access";
 import type { ReadScope } from "../scope/read-scope";
 
 /** What the page says of the actor's access: the clusters still checking it (they show nothing yet). */
@@ -19,12 +19,12 @@ export type ClusterQuestion = ResourceAccess & { clusterId: string };
 /**
  * The viewer's permission for each question, in order, as that cluster's controller last asked
  * its API server. Actors with the controller's power (loopback, the admin token) are "allowed".
- * The scope reads only the viewer's own answers.
  */
 export async function permissions(scope: ReadScope, questions: ClusterQuestion[]): Promise<Permission[]> {
   if (!scope.actor.subject) return questions.map(() => ALLOWED);
   const rows = await scope.db.accessAnswer.findMany({
     where: {
+      subject: encodeSubject(scope.actor.subject),
       clusterId: { in: [...new Set(questions.map((q) => q.clusterId))] },
       namespace: { in: [...new Set(questions.map((q) => q.namespace))] },
     },
