@@ -232,19 +232,25 @@ test("alice sees nothing of bob's namespace on any page or API answer, and Helm 
   try {
     // Something of bob's namespace in every read model: his agent's revisions, rollout and
     // sends (from the controller), a command of his, its audit rows; his Helm release's send.
+    // And a command of alice's in her namespace, which she sees.
     const cluster = await db.cluster.findFirstOrThrow();
-    const inserted = await insertCommand(db, {
-      clusterId: cluster.id,
-      kind: "stop-experiment",
-      target: `${bobs}/web`,
-      payload: { experimentId: "e2e-none" },
-      actor: PEOPLE.bob.email,
-      actorAuth: "proxy",
-      identity: { user: PEOPLE.bob.email, groups: ["team-b", "system:authenticated"] },
-      source: "dashboard",
-    });
-    if (!inserted.ok) throw new Error(inserted.error);
-    bobsCommand = inserted.commandId;
+    /** A command of `person` on the agent of `namespace`, as the dashboard writes it (with its audit row). */
+    const command = async (person: (typeof PEOPLE)[keyof typeof PEOPLE], namespace: string) => {
+      const inserted = await insertCommand(db, {
+        clusterId: cluster.id,
+        kind: "stop-experiment",
+        target: `${namespace}/web`,
+        payload: { experimentId: "e2e-none" },
+        actor: person.email,
+        actorAuth: "proxy",
+        identity: { user: person.email, groups: [...person.groups, "system:authenticated"] },
+        source: "dashboard",
+      });
+      if (!inserted.ok) throw new Error(inserted.error);
+      return inserted.commandId;
+    };
+    bobsCommand = await command(PEOPLE.bob, bobs);
+    await command(PEOPLE.alice, alices);
     const sends = {
       bobsAgent: await sendOf(`${bobs}/web`, "crd"),
       bobsHelm: await sendOf(`${bobs}/datadog`, "helm"),
