@@ -31,6 +31,8 @@ beforeAll(() => {
   // A dashboard with a login (so there is no local mode), read once by server/config.ts.
   process.env.FLEETDECK_ADMIN_TOKEN = "page-auth-admin-token-0123456789";
   process.env.DATABASE_URL = `file:${path.join(NONE, "never.db")}`;
+  // What an earlier run left (one against code that opened it) must not count against this one.
+  fs.rmSync(NONE, { recursive: true, force: true });
 });
 
 describe("pages", () => {
