@@ -1,28 +1,44 @@
 #!/usr/bin/env bash
-# npm test — every check and every test suite, in the order CI runs them: static checks,
-# unit tests, integration and fault tests against a real local control plane (on SQLite, then
-# again on a real PostgreSQL server when the postgresql package is installed, as .ci/run does),
-# then browser tests against the production build of the dashboard.
+# npm test — every check and every test suite, in the order CI runs them: static checks, unit
+# tests, then against one real local control plane started here for the whole run: the
+# integration and fault tests (on SQLite), the store-specific tests again on a real PostgreSQL
+# server (vitest.config.ts, POSTGRESQL_PASS; when the postgresql package is installed, as .ci/run
+# does), and the browser tests against the production build of the dashboard. Each step prints
+# its duration, the run ends with a table of them, and each test run writes its per-file
+# durations to .fleetdeck/durations/ (docs: README, "Tests").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1
+source scripts/steps.sh
 
-step() { printf '\n=== %s ===\n' "$*"; }
+# Each check uses one core: side by side they take the time of the longest.
+step "static checks" side_by_side \
+  "typecheck" npm run -s typecheck -- \
+  "lint" npm run -s lint -- \
+  "format" npm run -s format:check
+step "unit tests" npm run -s test:unit
 
-step "typecheck" && npm run -s typecheck
-step "lint" && npm run -s lint
-step "format" && npm run -s format:check
-step "unit tests" && npm run -s test:unit
-step "integration tests (real control plane)" && npm run -s test:int
-step "fault injection (crashes, outages, lock contention)" && npm run -s test:faults
+# One local cluster for every pass below (each test file has its own namespaces); only the tests
+# that must own a cluster create one (testing/local-cluster.int.test.ts, the fleets' second
+# cluster). Fresh for the run, deleted when the run ends however it ends.
+# FLEETDECK_TEST_KUBECONFIG (an existing cluster) replaces it.
+if [[ -z "${FLEETDECK_TEST_KUBECONFIG:-}" ]]; then
+  export FLEETDECK_TEST_SHARED_CLUSTER="${FLEETDECK_TEST_CLUSTER:-fleetdeck-test}"
+  cluster() { FLEETDECK_CLUSTER="$FLEETDECK_TEST_SHARED_CLUSTER" npx tsx hack/cluster.ts "$1"; }
+  fresh_cluster() { cluster down >/dev/null && cluster up; }
+  step "local cluster (fresh)" fresh_cluster
+  [[ "${FLEETDECK_TEST_KEEP_CLUSTER:-}" == 1 ]] || at_exit "local cluster (delete)" cluster down
+fi
+
+step "integration tests (real control plane)" npm run -s test:int
+step "fault injection (crashes, outages, lock contention)" npm run -s test:faults
 if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  step "integration tests on PostgreSQL" && npm run -s test:int:pg
-  step "fault injection on PostgreSQL" && npm run -s test:faults:pg
+  step "store-specific tests on PostgreSQL" npm run -s test:pg
 elif [[ -n "${CI:-}" ]]; then
-  echo "PostgreSQL is not installed: CI runs the suites on it too (apt-get install postgresql)" >&2
+  echo "PostgreSQL is not installed: CI runs the store-specific tests on it too (apt-get install postgresql)" >&2
   exit 1
 else
-  step "PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it)"
+  printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
 fi
-step "production build" && npm run -s build
-step "browser tests (Chromium)" && npm run -s test:e2e
+step "production build" npm run -s build
+step "browser tests (Chromium)" npm run -s test:e2e

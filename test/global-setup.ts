@@ -1,9 +1,14 @@
 // Starts one real local control plane for the integration run and removes it afterwards.
-// FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
-// FLEETDECK_TEST_STORE=postgresql (npm run test:int:pg, test:faults:pg) also starts a real
-// PostgreSQL server: every test database of the run is then a database on it.
+// FLEETDECK_TEST_SHARED_CLUSTER=<name> uses that local cluster instead, started by the caller
+// and left running: scripts/test.sh starts one for all its passes (integration, faults,
+// PostgreSQL, browser). FLEETDECK_TEST_KUBECONFIG points the run at any existing cluster
+// (kept as is; the tests that restart its components are skipped).
+// FLEETDECK_TEST_STORE=postgresql (npm run test:pg, test:int:pg, test:faults:pg) also starts a
+// real PostgreSQL server: every test database of the run is then a database on it.
+// Every controller the tests start uses short leader-election timings (testing/lease.ts).
 import type { TestProject } from "vitest/node";
 import { TEST_POSTGRES_ENV } from "../testing/database";
+import { useTestLeaseTimings } from "../testing/lease";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
 import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
@@ -20,7 +25,17 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  useTestLeaseTimings();
   const postgres = await startStore();
+  const shared = process.env.FLEETDECK_TEST_SHARED_CLUSTER;
+  if (shared) {
+    // Up already: this checks it still is (a pass before may have restarted its components).
+    const { handle } = await clusterUp(shared);
+    project.provide("kubeconfig", handle.kubeconfig);
+    project.provide("clusterName", shared);
+    project.provide("controllerKubeconfig", await controllerKubeconfig(handle.kubeconfig, shared));
+    return () => postgres?.dispose();
+  }
   const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
   if (existing) {
     project.provide("kubeconfig", existing);
