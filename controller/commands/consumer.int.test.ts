@@ -128,8 +128,9 @@ describe("CommandConsumer", () => {
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
       await ping(db, `bell-${i}`);
-      await eventually(() => expect(applied).toContain(`bell-${i}`), { timeoutMs: 5_000, intervalMs: 10 });
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Well inside the minute a poll would take, however busy the machine.
+      await eventually(() => expect(applied).toContain(`bell-${i}`), { timeoutMs: 20_000, intervalMs: 10 });
+      expect(Date.now() - started).toBeLessThan(20_000);
     }
   });
 
