@@ -40,5 +40,25 @@ elif [[ -n "${CI:-}" ]]; then
 else
   printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
 fi
-step "production build" npm run -s build
+# Next's build cache (.next/cache: Turbopack's and the build's type check's) is kept outside
+# the checkout between runs, as Next advises for CI, so a fresh clone builds in half the time or
+# less. It is one folder per Next version, and Next checks every entry against the sources; a
+# build that fails with it is tried again without it.
+NEXT_CACHE="${FLEETDECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetdeck}/next-build/$(node -p 'require("next/package.json").version')"
+build() {
+  local restored=""
+  if [[ ! -d .next/cache && -d $NEXT_CACHE ]]; then
+    mkdir -p .next && cp -r "$NEXT_CACHE" .next/cache && restored=1 && echo "build cache: $NEXT_CACHE"
+  fi
+  if ! npm run -s build; then
+    [[ -n $restored ]] || return 1
+    echo "the build failed with the kept cache: building again without it"
+    rm -rf .next "$NEXT_CACHE"
+    npm run -s build || return 1
+  fi
+  # Kept for this Next version only (another version's is dropped).
+  rm -rf "$(dirname "$NEXT_CACHE")" && mkdir -p "$(dirname "$NEXT_CACHE")" &&
+    cp -r .next/cache "$NEXT_CACHE.$$" && mv "$NEXT_CACHE.$$" "$NEXT_CACHE"
+}
+step "production build" build
 step "browser tests (Chromium)" npm run -s test:e2e
