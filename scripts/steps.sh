@@ -19,6 +19,21 @@ _steps_exit=()
 trap '_steps_on_exit' EXIT
 
 _steps_now() { echo "${EPOCHREALTIME/./}"; }
+# Sets _steps_cpu to the CPU time (ms, user + system) of this shell's children that have ended,
+# from `times`, which must run in this shell: not in $(…), whose subshell counts from zero.
+_steps_times=$(mktemp)
+_steps_cpu_ms() {
+  times >"$_steps_times"
+  local user system
+  { read -r _ && read -r user system; } <"$_steps_times"
+  _steps_cpu=$(($(_steps_ms "$user") + $(_steps_ms "$system")))
+}
+# "1m2.345s" as milliseconds.
+_steps_ms() {
+  local m=${1%%m*} s=${1#*m}
+  s=${s%s}
+  echo $((m * 60000 + 10#${s%.*} * 1000 + 10#${s#*.}))
+}
 # Microseconds as seconds with one decimal.
 _steps_seconds() { printf '%d.%d' $(($1 / 1000000)) $(($1 / 100000 % 10)); }
 _steps_started=$(_steps_now)
@@ -26,16 +41,18 @@ _steps_started=$(_steps_now)
 # The file only grows (a line when a step starts, one when it ends, each one short write), so
 # steps of several processes, also at the same time, can share it.
 step() {
-  local name=$1 id="$BASHPID.$RANDOM.$SECONDS" status=0 started seconds result=ok
+  local name=$1 id="$BASHPID.$RANDOM.$SECONDS" status=0 started cpu seconds result=ok
   shift
   printf '\n=== %s ===\n' "$name"
   printf 'start\t%s\t%s\t%s\n' "$id" "$FLEETDECK_STEPS_DEPTH" "$name" >>"$FLEETDECK_STEPS_FILE"
   started=$(_steps_now)
+  _steps_cpu_ms && cpu=$_steps_cpu
   "$@" || status=$?
   seconds=$(_steps_seconds $(($(_steps_now) - started)))
+  _steps_cpu_ms && cpu=$(_steps_seconds $(((_steps_cpu - cpu) * 1000)))
   [[ $status -eq 0 ]] || result="FAILED ($status)"
-  printf 'end\t%s\t%s\t%s\n' "$id" "$result" "$seconds" >>"$FLEETDECK_STEPS_FILE"
-  printf '=== %s: %s in %s s ===\n' "$name" "$result" "$seconds"
+  printf 'end\t%s\t%s\t%s\t%s\n' "$id" "$result" "$seconds" "$cpu" >>"$FLEETDECK_STEPS_FILE"
+  printf '=== %s: %s in %s s (CPU %s s) ===\n' "$name" "$result" "$seconds" "$cpu"
   return "$status"
 }
 
@@ -73,19 +90,23 @@ _steps_on_exit() {
 
 _steps_summary() {
   local status=$1
-  printf '\n=== steps (%s) ===\n' "$FLEETDECK_STEPS_FILE"
+  # CPU: of the step's own processes (not of daemons they start: the cluster, PostgreSQL), to
+  # compare runs on a machine that others keep busy.
+  printf '\n=== steps (%s) ===\n%-52s %10s %10s\n' "$FLEETDECK_STEPS_FILE" "step" "wall" "CPU"
   awk -F'\t' '
     $1 == "start" { order[++n] = $2; depth[$2] = $3; name[$2] = $4 }
-    $1 == "end" { result[$2] = $3; seconds[$2] = $4 }
+    $1 == "end" { result[$2] = $3; seconds[$2] = $4; cpu[$2] = $5 }
     END {
       for (i = 1; i <= n; i++) {
         id = order[i]; indent = depth[id] * 2
-        printf "%*s%-*s %8s s  %s\n", indent, "", 52 - indent, name[id],
-          (id in seconds ? seconds[id] : "-"), (id in result ? result[id] : "did not end")
+        printf "%*s%-*s %8s s %8s s  %s\n", indent, "", 52 - indent, name[id],
+          (id in seconds ? seconds[id] : "-"), (id in cpu ? cpu[id] : "-"),
+          (id in result ? result[id] : "did not end")
       }
     }' "$FLEETDECK_STEPS_FILE"
-  printf '%-52s %8s s  %s\n' "total" "$(_steps_seconds $(($(_steps_now) - _steps_started)))" \
-    "$([[ $status -eq 0 ]] && echo ok || echo "FAILED ($status)")"
+  _steps_cpu_ms
+  printf '%-52s %8s s %8s s  %s\n' "total" "$(_steps_seconds $(($(_steps_now) - _steps_started)))" \
+    "$(_steps_seconds $((_steps_cpu * 1000)))" "$([[ $status -eq 0 ]] && echo ok || echo "FAILED ($status)")"
   compgen -G "$FLEETDECK_DURATIONS/*.json" >/dev/null || return 0
   printf 'per-file durations: %s/*.json\n' "$FLEETDECK_DURATIONS"
   # Every test of the run's test runs, counted from those files.
