@@ -6,6 +6,7 @@
 // controller to the same database.
 import fs from "node:fs";
 import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import { useTestLeaseTimings } from "../testing/lease";
 import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
@@ -15,6 +16,7 @@ import { startFakeIntake } from "../testing/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { spotControllerEnv } from "../test/spot";
+import { deleteAllAutoscalers } from "../test/autoscaling";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
 const CLUSTER = "fleetdeck-e2e";
@@ -27,6 +29,13 @@ export default async function globalSetup() {
   const shared = process.env.FLEETDECK_TEST_SHARED_CLUSTER;
   if (!shared) await clusterDown(CLUSTER);
   const { handle } = await clusterUp(shared ?? CLUSTER);
+  if (shared) {
+    // The autoscaling gate is cluster-wide and e2e/autoscaling.spec.ts opens it: a shared
+    // cluster must have no autoscaler left by the passes before (as autoscaling.int.test.ts).
+    const kc = new KubeConfig();
+    kc.loadFromFile(handle.kubeconfig);
+    await deleteAllAutoscalers(kc);
+  }
   const store = process.env.FLEETDECK_E2E_STORE ?? (postgresBinDir() ? "postgresql" : "sqlite");
   // For the durations file (testing/playwright-durations.ts), which this process writes.
   process.env.FLEETDECK_E2E_STORE = store;
