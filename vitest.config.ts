@@ -11,10 +11,11 @@ const exclude = ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**",
  * text comparison; and the fleet, which needs PostgreSQL. The browser tests run the whole product
  * on PostgreSQL too (e2e/global-setup.ts), so every read model is written there as well.
  * A new test of store code (lib/db/, controller/store/, controller/commands/store.ts, a raw
- * query, server/queries/) belongs here: add its file or folder. `npm run test:int:pg` and
+ * query, server/queries/) belongs here: add its file or folder, to the first list when it needs
+ * no cluster (those run beside the fault tests in npm test). `npm run test:int:pg` and
  * `test:faults:pg` still run the whole suites on PostgreSQL.
  */
-export const POSTGRESQL_PASS = [
+export const POSTGRESQL_STORE_TESTS = [
   // migrations; the send charts' raw SQL in each dialect
   "lib/db/**/*.int.test.ts",
   // audit retention's batched deletes; cluster registration (unique violations, renames)
@@ -25,6 +26,9 @@ export const POSTGRESQL_PASS = [
   "controller/metadata/send-log.int.test.ts",
   // the dashboard's reads: filters, case handling of text filters, pagination, cluster filters
   "server/queries/**/*.test.ts",
+];
+/** The PostgreSQL pass's tests that run controllers on the run's cluster. */
+export const POSTGRESQL_CLUSTER_TESTS = [
   // two controller processes on one store: the Lease, commands handed over
   "test/leader-election.int.test.ts",
   // PostgreSQL only: two clusters, four controllers, one database
@@ -80,15 +84,29 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      // npm run test:pg: see POSTGRESQL_PASS. Defined only when the run's store is PostgreSQL
-      // (the global setup starts the server for the whole run).
+      // npm run test:pg: see POSTGRESQL_STORE_TESTS. Defined only when the run's store is
+      // PostgreSQL (the global setups start the server for the whole run).
       ...(process.env.FLEETDECK_TEST_STORE === "postgresql"
         ? [
             {
               resolve: { alias },
               test: {
                 name: "postgresql",
-                include: POSTGRESQL_PASS,
+                include: POSTGRESQL_STORE_TESTS,
+                exclude,
+                environment: "node" as const,
+                // No cluster: the server only.
+                globalSetup: ["test/store-setup.ts"],
+                fileParallelism: false,
+                testTimeout: 180_000,
+                hookTimeout: 120_000,
+              },
+            },
+            {
+              resolve: { alias },
+              test: {
+                name: "postgresql-cluster",
+                include: POSTGRESQL_CLUSTER_TESTS,
                 exclude,
                 environment: "node" as const,
                 globalSetup: ["test/global-setup.ts"],

@@ -57,24 +57,28 @@ step() {
 }
 
 # `side_by_side NAME COMMAND... -- NAME COMMAND... [-- …]`: runs the steps at the same time, each
-# a step one level down with its output kept until it ends; fails when one of them fails. For
-# single-threaded work on a machine with cores to spare.
+# a step one level down; the first one's output is shown as it comes, the others' when they end.
+# Fails when one of them fails. For work that leaves a core idle: single-threaded checks, tests
+# that mostly wait.
 side_by_side() {
-  local -a names=() pids=() outs=() args=()
+  local -a pids=() outs=() args=()
   local status=0 i
   while (($# > 0)); do
     args=()
     while (($# > 0)) && [[ $1 != -- ]]; do args+=("$1") && shift; done
     (($# > 0)) && shift
-    names+=("${args[0]}")
-    outs+=("$(mktemp)")
-    (FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1)) step "${args[@]}") >"${outs[-1]}" 2>&1 &
+    if ((${#pids[@]} == 0)); then
+      outs+=("")
+      (FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1)) step "${args[@]}") &
+    else
+      outs+=("$(mktemp)")
+      (FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1)) step "${args[@]}") >"${outs[-1]}" 2>&1 &
+    fi
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
     wait "${pids[$i]}" || status=1
-    cat "${outs[$i]}"
-    rm -f "${outs[$i]}"
+    [[ -z ${outs[$i]} ]] || { cat "${outs[$i]}" && rm -f "${outs[$i]}"; }
   done
   return "$status"
 }

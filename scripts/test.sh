@@ -2,10 +2,11 @@
 # npm test — every check and every test suite, in the order CI runs them: static checks, unit
 # tests, then against one real local control plane started here for the whole run: the
 # integration and fault tests (on SQLite), the store-specific tests again on a real PostgreSQL
-# server (vitest.config.ts, POSTGRESQL_PASS; when the postgresql package is installed, as .ci/run
-# does), and the browser tests against the production build of the dashboard. Each step prints
-# its duration, the run ends with a table of them, and each test run writes its per-file
-# durations to .fleetdeck/durations/ (docs: README, "Tests").
+# server (vitest.config.ts, POSTGRESQL_STORE_TESTS and POSTGRESQL_CLUSTER_TESTS; when the
+# postgresql package is installed, as .ci/run does), and the browser tests against the
+# production build of the dashboard. Work that leaves a core idle runs beside other work. Each
+# step prints its duration, the run ends with a table of them, and each test run writes its
+# per-file durations to .fleetdeck/durations/ (README, "Tests").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -30,16 +31,6 @@ if [[ -z "${FLEETDECK_TEST_KUBECONFIG:-}" ]]; then
   [[ "${FLEETDECK_TEST_KEEP_CLUSTER:-}" == 1 ]] || at_exit "local cluster (delete)" cluster down
 fi
 
-step "integration tests (real control plane)" npm run -s test:int
-step "fault injection (crashes, outages, lock contention)" npm run -s test:faults
-if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  step "store-specific tests on PostgreSQL" npm run -s test:pg
-elif [[ -n "${CI:-}" ]]; then
-  echo "PostgreSQL is not installed: CI runs the store-specific tests on it too (apt-get install postgresql)" >&2
-  exit 1
-else
-  printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
-fi
 # Next's build cache (.next/cache: Turbopack's and the build's type check's) is kept outside
 # the checkout between runs, as Next advises for CI, so a fresh clone builds in half the time or
 # less. It is one folder per Next version, and Next checks every entry against the sources; a
@@ -60,5 +51,28 @@ build() {
   rm -rf "$(dirname "$NEXT_CACHE")" && mkdir -p "$(dirname "$NEXT_CACHE")" &&
     cp -r .next/cache "$NEXT_CACHE.$$" && mv "$NEXT_CACHE.$$" "$NEXT_CACHE"
 }
-step "production build" build
+
+postgres=""
+if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  postgres=1
+elif [[ -n "${CI:-}" ]]; then
+  echo "PostgreSQL is not installed: CI runs the store-specific tests on it too (apt-get install postgresql)" >&2
+  exit 1
+fi
+pg() { FLEETDECK_TEST_STORE=postgresql npx vitest run "$@"; }
+
+# The cluster tests mostly wait on the cluster and on timers, which leaves a core to the build
+# and to the store tests that need no cluster (vitest.config.ts, POSTGRESQL_STORE_TESTS).
+step "integration tests ‖ production build" side_by_side \
+  "integration tests (real control plane)" npm run -s test:int -- \
+  "production build" build
+if [[ -n $postgres ]]; then
+  step "fault injection ‖ store tests on PostgreSQL" side_by_side \
+    "fault injection (crashes, outages, lock contention)" npm run -s test:faults -- \
+    "store-specific tests on PostgreSQL" pg --project postgresql
+  step "controllers on PostgreSQL (failover, fleet, database faults)" pg --project postgresql-cluster
+else
+  step "fault injection (crashes, outages, lock contention)" npm run -s test:faults
+  printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
+fi
 step "browser tests (Chromium)" npm run -s test:e2e

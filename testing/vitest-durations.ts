@@ -15,11 +15,9 @@ export default class DurationsReporter implements Reporter {
     this.startedAt = new Date();
     const store = process.env.FLEETDECK_TEST_STORE ?? "sqlite";
     const projects = vitest.projects.map((p) => p.name).sort();
-    this.run = [
-      "vitest",
-      ...projects,
-      ...(store === "sqlite" || projects.includes(store) ? [] : [store]),
-    ].join("-");
+    // The store too when the projects' names do not say it (vitest-integration-postgresql).
+    const named = store === "sqlite" || projects.some((p) => p.startsWith(store));
+    this.run = ["vitest", ...projects, ...(named ? [] : [store])].join("-");
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
