@@ -5,15 +5,16 @@ const alias = { "@": path.resolve(import.meta.dirname) };
 const exclude = ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**", ".fleetdeck/**"];
 
 /**
- * The PostgreSQL pass (npm run test:pg): the tests of what differs between the two stores, not
- * the whole suites again. The model API (Prisma) is the same on both, so what differs is raw SQL,
- * migrations, transactions and locking between processes, LISTEN/NOTIFY, unique violations and
- * text comparison; and the fleet, which needs PostgreSQL. The browser tests run the whole product
- * on PostgreSQL too (e2e/global-setup.ts), so every read model is written there as well.
- * A new test of store code (lib/db/, controller/store/, controller/commands/store.ts, a raw
- * query, server/queries/) belongs here: add its file or folder, to the first list when it needs
- * no cluster (those run beside the fault tests in npm test). `npm run test:int:pg` and
- * `test:faults:pg` still run the whole suites on PostgreSQL.
+ * The PostgreSQL pass: the tests of what differs between the two stores, not the whole suites
+ * again. The model API (Prisma) is the same on both, so what differs is raw SQL, migrations,
+ * transactions and locking between processes, LISTEN/NOTIFY, unique violations and text
+ * comparison; and the fleet, which needs PostgreSQL. The dashboard's queries (project store,
+ * *.store.test.ts) run on both stores too (npm run test:store:pg), and the browser tests run the
+ * whole product on PostgreSQL (e2e/global-setup.ts), so every read model is written there as well.
+ * A new test of store code (lib/db/, controller/store/, controller/commands/store.ts, a raw query)
+ * belongs here: add its file or folder, to this list when it needs no cluster (these run beside
+ * the fault tests in npm test). `npm run test:int:pg` and `test:faults:pg` still run the whole
+ * suites on PostgreSQL.
  */
 export const POSTGRESQL_STORE_TESTS = [
   // migrations; the send charts' raw SQL in each dialect
@@ -24,8 +25,6 @@ export const POSTGRESQL_STORE_TESTS = [
   "controller/commands/**/*.int.test.ts",
   // the send log's retention (raw SQL) and its batched writes
   "controller/metadata/send-log.int.test.ts",
-  // the dashboard's reads: filters, case handling of text filters, pagination, cluster filters
-  "server/queries/**/*.test.ts",
 ];
 /** The PostgreSQL pass's tests that run controllers on the run's cluster. */
 export const POSTGRESQL_CLUSTER_TESTS = [
@@ -48,11 +47,25 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts"],
+          exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts", "**/*.store.test.ts"],
           environment: "node",
           // Files share their worker's modules instead of importing everything again each (a
           // third of the CPU time): a unit test restores what it changes (vi.stubEnv, mocks).
           isolate: false,
+        },
+      },
+      {
+        // The dashboard's queries against a real store and no cluster: SQLite, or PostgreSQL with
+        // FLEETDECK_TEST_STORE=postgresql (test/store-setup.ts starts the server once).
+        resolve: { alias: { ...alias, "server-only": path.resolve("node_modules/server-only/empty.js") } },
+        test: {
+          name: "store",
+          include: ["**/*.store.test.ts"],
+          exclude,
+          environment: "node",
+          globalSetup: ["test/store-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { BreakGlassBanner } from "@/components/auth/break-glass-banner";
 import { Nav } from "@/components/layout/nav";
 import { Providers } from "@/components/live/providers";
 import { DatabaseProblem } from "@/components/layout/database-problem";
@@ -7,6 +8,7 @@ import { FleetProvider } from "@/components/fleet/fleet-context";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { logout } from "@/server/actions/login";
 import { currentActor } from "@/server/auth";
+import { webConfig } from "@/server/config";
 import { databaseStatus } from "@/server/db-status";
 import { listClusters } from "@/server/queries/clusters";
 import "./globals.css";
@@ -52,6 +54,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </div>
             </aside>
             <main className="min-w-0 flex-1 px-8 py-6">
+              {actor?.via === "admin-token" && (
+                <BreakGlassBanner peopleSignIn={webConfig().FLEETDECK_AUTH_PROXY_HEADER ? "proxy" : "none"} />
+              )}
               {db.ok ? (
                 <FleetProvider clusters={clusters}>{children}</FleetProvider>
               ) : (

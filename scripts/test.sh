@@ -60,19 +60,26 @@ elif [[ -n "${CI:-}" ]]; then
   exit 1
 fi
 pg() { FLEETDECK_TEST_STORE=postgresql npx vitest run "$@"; }
+# The tests of a real store that need no cluster (vitest.config.ts: the dashboard's queries in
+# project store, POSTGRESQL_STORE_TESTS in project postgresql), one after the other.
+store_tests() {
+  local FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1))
+  step "dashboard queries on SQLite" npm run -s test:store || return 1
+  [[ -n $postgres ]] || return 0
+  step "store tests on PostgreSQL (dashboard queries, store code)" pg --project store --project postgresql
+}
 
 # The cluster tests mostly wait on the cluster and on timers, which leaves a core to the build
-# and to the store tests that need no cluster (vitest.config.ts, POSTGRESQL_STORE_TESTS).
+# and to the store tests that need no cluster.
 step "integration tests ‖ production build" side_by_side \
   "integration tests (real control plane)" npm run -s test:int -- \
   "production build" build
+step "fault injection ‖ store tests" side_by_side \
+  "fault injection (crashes, outages, lock contention)" npm run -s test:faults -- \
+  "store tests (no cluster)" store_tests
 if [[ -n $postgres ]]; then
-  step "fault injection ‖ store tests on PostgreSQL" side_by_side \
-    "fault injection (crashes, outages, lock contention)" npm run -s test:faults -- \
-    "store-specific tests on PostgreSQL" pg --project postgresql
   step "controllers on PostgreSQL (failover, fleet, database faults)" pg --project postgresql-cluster
 else
-  step "fault injection (crashes, outages, lock contention)" npm run -s test:faults
   printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
 fi
 step "browser tests (Chromium)" npm run -s test:e2e

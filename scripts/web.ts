@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../lib/env";
-import { assertServable, loadWebConfig } from "../lib/web-config";
+import { assertServable, loadWebConfig } from "../server/web-config";
 
 // Before Next and React load (they read it once): the production build, no telemetry.
 Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });

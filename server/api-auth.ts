@@ -1,6 +1,6 @@
 import "server-only";
 import { serviceAccountSubject } from "@/lib/access";
-import { secretsEqual, type Actor } from "@/lib/auth";
+import { secretsEqual, type Actor } from "@/server/actor";
 import { currentActor } from "./auth";
 import { webConfig } from "./config";
 

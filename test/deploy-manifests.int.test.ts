@@ -2,7 +2,9 @@
 // server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
 // on SQLite; fleet/hub: a stateless dashboard, 2 replicas, minAvailable 1, the database URL
 // from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
-// dashboard), and the RBAC is what the code needs (see test:int:sa).
+// dashboard), wherever a dashboard runs people reach it only through the oauth2-proxy sidecar
+// (the dashboard on the pod's loopback, a NetworkPolicy, the header contract), and the RBAC is
+// what the code needs (see test:int:sa).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -69,6 +71,99 @@ const fromSecret = (d: Manifest, variable: string) =>
     c.env?.some((e) => e.name === variable && e.valueFrom?.secretKeyRef),
   );
 
+type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+interface Pod {
+  containers: {
+    name: string;
+    image: string;
+    env?: Env[];
+    ports?: { name: string; containerPort: number }[];
+  }[];
+}
+interface Deployed {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: {
+    template?: { metadata: { labels: Record<string, string> }; spec: Pod };
+    ports?: { targetPort: string | number }[];
+    podSelector?: { matchLabels: Record<string, string> };
+    policyTypes?: string[];
+    ingress?: { from?: unknown[]; ports?: { port: number }[] }[];
+  };
+}
+
+/** The version of oauth2-proxy the browser suite signs in through (hack/oidc/oauth2-proxy/go.mod). */
+const testedOauth2Proxy = () =>
+  /^require github\.com\/oauth2-proxy\/oauth2-proxy\/v7 (v\S+)$/m.exec(
+    fs.readFileSync(path.join(REPO_ROOT, "hack/oidc/oauth2-proxy/go.mod"), "utf8"),
+  )![1];
+
+/**
+ * The pod of `app` serves people through the oauth2-proxy sidecar only: the dashboard listens on
+ * the pod's loopback and exposes no port, the Service's port is the sidecar's, a NetworkPolicy
+ * lets in the sidecar's port (and `otherPorts`) and nothing else, both sides of the header
+ * contract name the same headers and the same secret, and the proxy is the version tested.
+ */
+function expectBehindOidcProxy(objects: Manifest[], app: string, otherPorts: number[]) {
+  const docs = objects as unknown as Deployed[];
+  const pod = docs.find((d) => d.kind === "Deployment")!.spec!.template!;
+  const container = (name: string) => pod.spec.containers.find((c) => c.name === name)!;
+  const env = (name: string) => Object.fromEntries((container(name).env ?? []).map((e) => [e.name, e]));
+  const dashboard = env("dashboard");
+  const proxy = container("oauth2-proxy");
+  expect(dashboard.FLEETDECK_WEB_HOST?.value).toBe("127.0.0.1");
+  const dashboardPort = Number(dashboard.FLEETDECK_WEB_PORT?.value);
+  expect(container("dashboard").ports ?? []).toEqual([]);
+  expect(pod.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.containerPort)).not.toContain(
+    dashboardPort,
+  );
+  const proxyPort = proxy.ports!.find((p) => p.name === "http")!.containerPort;
+  const service = docs.find((d) => d.kind === "Service" && d.metadata.name === "fleetdeck-dashboard")!;
+  expect(service.spec!.ports!.map((p) => p.targetPort)).toEqual(["http"]);
+
+  const policy = docs.find((d) => d.kind === "NetworkPolicy")!;
+  expect(pod.metadata.labels).toMatchObject(policy.spec!.podSelector!.matchLabels);
+  expect(policy.spec!.podSelector!.matchLabels).toEqual({ "app.kubernetes.io/name": app });
+  expect(policy.spec!.policyTypes).toEqual(["Ingress"]);
+  // Every rule names its ports (a rule without ports would let everything in).
+  const allowed = policy.spec!.ingress!.flatMap((rule) => {
+    expect(rule.ports?.length).toBeGreaterThan(0);
+    return rule.ports!.map((p) => p.port);
+  });
+  expect(allowed.sort()).toEqual([proxyPort, ...otherPorts].sort());
+
+  // The header contract: the dashboard trusts the headers the proxy sets, with the secret both read.
+  const config = YAML.parse(
+    docs.find((d) => d.kind === "ConfigMap" && d.data?.["oauth2-proxy.yaml"])!.data!["oauth2-proxy.yaml"]!,
+  ) as {
+    upstreamConfig: { upstreams: { uri: string }[] };
+    injectRequestHeaders: { name: string; preserveRequestValue?: boolean; values: unknown[] }[];
+  };
+  const injected = config.injectRequestHeaders;
+  expect(injected.map((h) => h.name)).toEqual(
+    expect.arrayContaining([
+      dashboard.FLEETDECK_AUTH_PROXY_HEADER!.value,
+      dashboard.FLEETDECK_AUTH_PROXY_GROUPS_HEADER!.value,
+      "X-Fleetdeck-Proxy-Secret",
+    ]),
+  );
+  // Stripped from the client's request before they are set (preserveRequestValue defaults to false).
+  expect(injected.filter((h) => h.preserveRequestValue !== undefined)).toEqual([]);
+  expect(config.upstreamConfig.upstreams.map((u) => u.uri)).toEqual([
+    `\${FLEETDECK_DASHBOARD_URL:-http://127.0.0.1:${dashboardPort}}`,
+  ]);
+  const secretOf = (e: Env | undefined) => e?.valueFrom?.secretKeyRef;
+  expect(secretOf(dashboard.FLEETDECK_AUTH_PROXY_SECRET)).toEqual({
+    name: "fleetdeck-oauth2-proxy",
+    key: "proxy-secret",
+  });
+  expect(secretOf(env("oauth2-proxy").FLEETDECK_AUTH_PROXY_SECRET)).toEqual(
+    secretOf(dashboard.FLEETDECK_AUTH_PROXY_SECRET),
+  );
+  expect(proxy.image).toBe(`quay.io/oauth2-proxy/oauth2-proxy:${testedOauth2Proxy()}`);
+}
+
 describe("config/deploy", () => {
   it("single: one pod, the controller and the dashboard on the SQLite volume; the server accepts every object", async () => {
     const objects = await render("single");
@@ -88,7 +183,9 @@ describe("config/deploy", () => {
     );
     const [pod] = deployments(objects);
     expect(pod!.spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
-    expect(containers(pod!)).toEqual(["controller", "dashboard"]);
+    expect(containers(pod!)).toEqual(["controller", "dashboard", "oauth2-proxy"]);
+    // Besides the sidecar, only the controller's webhook and health ports are let in.
+    expectBehindOidcProxy(objects, "fleetdeck", [9443, 8081]);
     await dryRun("single", objects.length);
   });
 
@@ -97,7 +194,8 @@ describe("config/deploy", () => {
     const [dashboard, ...others] = deployments(objects);
     expect(others).toEqual([]);
     expect(dashboard!.spec!.replicas).toBe(2);
-    expect(containers(dashboard!)).toEqual(["dashboard"]);
+    expect(containers(dashboard!)).toEqual(["dashboard", "oauth2-proxy"]);
+    expectBehindOidcProxy(objects, "fleetdeck-dashboard", []);
     expect(fromSecret(dashboard!, "DATABASE_URL")).toBe(true);
     expect(dashboard!.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
     expect(objects.find((o) => o.kind === "PodDisruptionBudget")!.spec!.minAvailable).toBe(1);

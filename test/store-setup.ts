@@ -1,10 +1,16 @@
-// The store of an integration run (a Vitest global setup, also used by test/global-setup.ts):
-// with FLEETDECK_TEST_STORE=postgresql it starts a real PostgreSQL server, named to the test
-// processes by the environment, and every test database of the run is then a database on it
-// (testing/database.ts); otherwise the tests use SQLite files and nothing starts. One server
-// for the whole run, however many projects of the run ask for it.
-import { TEST_POSTGRES_ENV } from "../testing/database";
+// The store of a test run, no cluster: the global setup of the projects that need only a store
+// (store: server/queries/*.store.test.ts; postgresql: the store code's tests), and the store
+// half of test/global-setup.ts. With FLEETDECK_TEST_STORE=postgresql it starts one real
+// PostgreSQL server for the whole run, however many projects of the run ask for it, named to the
+// test processes by the environment: every test database of the run is then a database on it
+// (testing/database.ts). On SQLite one migrated file is made here, once, for the test files to
+// copy (test/query-store.ts) instead of migrating their own.
+import fs from "node:fs";
+import { TEST_POSTGRES_ENV, createTestDatabaseFile, testStoreProvider } from "../testing/database";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
+
+/** A migrated SQLite file the test files copy. */
+export const SQLITE_TEMPLATE_ENV = "FLEETDECK_TEST_SQLITE_TEMPLATE";
 
 let server: Promise<PostgresServer | undefined> | undefined;
 let users = 0;
@@ -34,6 +40,18 @@ async function start(): Promise<PostgresServer | undefined> {
   return postgres;
 }
 
+let setups = 0;
+
 export default async function setup() {
-  return startStore();
+  const release = await startStore();
+  setups++;
+  if (testStoreProvider() === "sqlite" && !process.env[SQLITE_TEMPLATE_ENV])
+    process.env[SQLITE_TEMPLATE_ENV] = await createTestDatabaseFile("template");
+  return async () => {
+    await release();
+    const template = process.env[SQLITE_TEMPLATE_ENV];
+    if (--setups > 0 || !template) return;
+    fs.rmSync(template, { force: true });
+    delete process.env[SQLITE_TEMPLATE_ENV];
+  };
 }

@@ -3,7 +3,7 @@ import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
 import { listAgents } from "@/server/queries/agents";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
-import { clusterParam } from "@/lib/search-params";
+import { clusterParam } from "@/components/lib/search-params";
 
 export default async function AgentsPage({
   searchParams,

@@ -3,8 +3,8 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
-import { parseAuditFilters } from "@/lib/audit-filters";
-import { filtersToSearch, numberParam } from "@/lib/search-params";
+import { parseAuditFilters } from "@/components/lib/audit-filters";
+import { filtersToSearch, numberParam } from "@/components/lib/search-params";
 import { auditFacets, listAudit } from "@/server/queries/audit";
 import { listClusters } from "@/server/queries/clusters";
 

@@ -2,7 +2,7 @@ import { SpotSection } from "@/components/autoscaling/spot/spot-section";
 import { AutoscalersSection } from "@/components/autoscaling/autoscalers/autoscalers-section";
 import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
-import { clusterParam } from "@/lib/search-params";
+import { clusterParam } from "@/components/lib/search-params";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { spotOverview } from "@/server/queries/spot";

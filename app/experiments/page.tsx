@@ -1,7 +1,7 @@
 import { ExperimentsTable } from "@/components/experiments/experiments-table";
 import { ClusterPicker } from "@/components/fleet/cluster-picker";
 import { PageHeader } from "@/components/ui/page-header";
-import { clusterParam } from "@/lib/search-params";
+import { clusterParam } from "@/components/lib/search-params";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { listExperiments } from "@/server/queries/experiments";
 

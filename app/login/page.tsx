@@ -1,5 +1,5 @@
 import { LoginForm } from "@/components/auth/login-form";
-import { safeNextPath } from "@/lib/safe-redirect";
+import { safeNextPath } from "@/server/safe-redirect";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;

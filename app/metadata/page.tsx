@@ -5,8 +5,8 @@ import { SendFiltersForm } from "@/components/metadata/send-filters-form";
 import { SendLog } from "@/components/metadata/send-log";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pager } from "@/components/ui/pager";
-import { parseMetadataFilters } from "@/lib/metadata-filters";
-import { numberParam } from "@/lib/search-params";
+import { parseMetadataFilters } from "@/components/lib/metadata-filters";
+import { numberParam } from "@/components/lib/search-params";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { listForwarders, listSends, sendCharts } from "@/server/queries/metadata";
 

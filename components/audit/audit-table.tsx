@@ -1,7 +1,7 @@
 "use client";
 
-import type { AuditFilters } from "@/lib/audit-filters";
-import { filtersToSearch } from "@/lib/search-params";
+import type { AuditFilters } from "@/components/lib/audit-filters";
+import { filtersToSearch } from "@/components/lib/search-params";
 import type { AuditPage } from "@/server/queries/audit";
 import { EmptyState, Table } from "@/components/ui/table";
 import { useLiveData } from "@/components/live/use-live-data";

@@ -7,14 +7,8 @@ import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from "@kubernetes/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSubject, type Subject } from "../../lib/access";
 import type { Database } from "../../lib/db/open";
-import {
-  agentClient,
-  createApiKeySecret,
-  reconciled,
-  startAgents,
-  submit,
-  type AgentsUnderTest,
-} from "../../test/agents";
+import { agentClient, createApiKeySecret, reconciled, startAgents, submit } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import { controllerKubeConfig, createNamespace, eventually, testNamespace } from "../../test/harness";
 import { createTestDatabase } from "../../testing/database";
 
@@ -30,7 +24,7 @@ const spec = (level: string) => ({
   },
 });
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 /** The first revision of each namespace's agent "web": what a rollback goes back to. */
 const firstRevision: Record<string, string> = {};
 

@@ -3,12 +3,19 @@
 // would do, and stores the answers with the refusal's sentence. It runs again on every change
 // of a Role, RoleBinding, ClusterRole or ClusterRoleBinding (watched when this controller may
 // watch them), for a person the dashboard has just seen, and at FLEETDECK_AUTHZ_REFRESH.
-import { decodeSubject, denialMessage, type ResourceAccess, type Subject } from "../../lib/access";
+import {
+  decodeSubject,
+  denialMessage,
+  encodeSubject,
+  type ResourceAccess,
+  type Subject,
+} from "../../lib/access";
 import { canIAll, canSubject } from "../kube/access-review";
 import type { KubeClient } from "../kube/client";
-import { Controller, type Result } from "../kube/controller";
+import { Controller, type KeyCodec, type Result } from "../kube/controller";
 import type { InformerFactory } from "../kube/informer-factory";
 import type { KubeObject } from "../kube/informer";
+import type { Runnable } from "../kube/manager";
 import type { Logger } from "../log";
 import type { AccessReadModel, Answer } from "./read-model";
 
@@ -23,8 +30,6 @@ export interface AccessRefresherDeps {
   informers: InformerFactory;
   readModel: AccessReadModel;
   refreshMs: number;
-  /** How often new people are looked for. */
-  pollMs?: number;
   log: Logger;
 }
 
@@ -55,48 +60,51 @@ export async function answersFor(
   });
 }
 
+/** The refresher's keys: a person's identity, in the queue as the dashboard stores it. */
+export const subjectKeys: KeyCodec<Subject> = {
+  encode: encodeSubject,
+  decode: (text) => decodeSubject(text) ?? undefined,
+};
+
+/** The identities of `keys` (stored subject keys); a key that is not one is left out. */
+const subjectsOf = (keys: string[]): Subject[] => keys.flatMap((key) => decodeSubject(key) ?? []);
+
 /** How long after an RBAC change every person is asked again (see askAgainSoon). */
 const RBAC_SETTLE_MS = 2_000;
 
 export class AccessRefresher {
-  readonly controller: Controller;
+  readonly controller: Controller<Subject>;
   /** The people kept up to date: what an RBAC change requeues. */
-  private subjects: string[] = [];
-  private poller: NodeJS.Timeout | undefined;
+  private subjects: Subject[] = [];
   private askAgain: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AccessRefresherDeps) {
     this.controller = new Controller({
       name: "access-answers",
-      reconcile: (key, signal) => this.reconcile(key, signal),
-      initialKeys: async () => (this.subjects = await deps.readModel.subjects(this.seenSince())),
+      keyCodec: subjectKeys,
+      reconcile: (subject, signal) => this.reconcile(subject, signal),
+      initialKeys: async () => (this.subjects = subjectsOf(await deps.readModel.subjects(this.seenSince()))),
       rateLimiter: { baseDelayMs: 1_000, maxDelayMs: 60_000 },
       log: deps.log,
     });
   }
 
-  /** Leader only: watches RBAC where allowed, and looks for new people every few seconds. */
-  readonly component = {
-    name: "access-subjects",
+  /** Leader only: watches RBAC where allowed (pollSubjects() looks for new people meanwhile). */
+  readonly rbacWatch: Runnable = {
+    name: "access-rbac",
     leaderOnly: true,
-    start: async () => {
-      await this.watchRbac();
-      this.poller = setInterval(() => void this.pollSubjects(), this.deps.pollMs ?? 1_000);
-    },
-    stop: () => {
-      clearInterval(this.poller);
-      clearTimeout(this.askAgain);
-    },
+    start: () => this.watchRbac(),
+    stop: () => clearTimeout(this.askAgain),
   };
 
   private seenSince(): Date {
     return new Date(Date.now() - SUBJECT_IDLE_MS);
   }
 
-  private async reconcile(key: string, signal: AbortSignal): Promise<Result> {
-    const subject = decodeSubject(key);
+  private async reconcile(subject: Subject, signal: AbortSignal): Promise<Result> {
+    const key = encodeSubject(subject);
     const seen = await this.deps.readModel.subjects(this.seenSince());
-    if (!subject || !seen.includes(key)) {
+    if (!seen.includes(key)) {
       await this.deps.readModel.forget(key, this.seenSince());
       return;
     }
@@ -113,13 +121,10 @@ export class AccessRefresher {
     return { requeueAfterMs: this.deps.refreshMs };
   }
 
-  private async pollSubjects(): Promise<void> {
-    try {
-      this.subjects = await this.deps.readModel.subjects(this.seenSince());
-      for (const key of await this.deps.readModel.unchecked()) this.controller.enqueue(key);
-    } catch (error) {
-      this.deps.log.warn({ err: (error as Error).message }, "cannot read the people to answer for");
-    }
+  /** Reads the people to keep up to date, and queues those the dashboard has just seen. */
+  async pollSubjects(): Promise<void> {
+    this.subjects = subjectsOf(await this.deps.readModel.subjects(this.seenSince()));
+    for (const subject of subjectsOf(await this.deps.readModel.unchecked())) this.controller.enqueue(subject);
   }
 
   /**
@@ -130,7 +135,7 @@ export class AccessRefresher {
   private askAgainSoon(): void {
     clearTimeout(this.askAgain);
     this.askAgain = setTimeout(() => {
-      for (const key of this.subjects) this.controller.enqueue(key);
+      for (const subject of this.subjects) this.controller.enqueue(subject);
     }, RBAC_SETTLE_MS);
   }
 

@@ -13,8 +13,8 @@ import {
   startAgents,
   submit,
   watchPhases,
-  type AgentsUnderTest,
 } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { CHANGE_CAUSE_ANNOTATION } from "./api";
@@ -30,7 +30,7 @@ const baselineSpec = {
   features: { apm: { enabled: true } },
 };
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase("experiments"));

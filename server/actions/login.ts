@@ -2,11 +2,11 @@
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/lib/auth";
-import { endSession, openSession, SESSION_TTL_MS } from "@/lib/db/sessions";
-import { LoginThrottle } from "@/lib/login-throttle";
-import { safeNextPath } from "@/lib/safe-redirect";
-import { clientAddress } from "@/lib/web-listener";
+import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/server/actor";
+import { endSession, openSession, SESSION_TTL_MS } from "@/server/sessions";
+import { LoginThrottle } from "@/server/login-throttle";
+import { safeNextPath } from "@/server/safe-redirect";
+import { clientAddress } from "@/server/web-listener";
 import { recordWebAudit } from "../audit";
 import { webConfig } from "../config";
 import { getDb } from "../db";
@@ -60,7 +60,14 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     path: "/",
     maxAge: SESSION_TTL_MS / 1000,
   });
-  await recordWebAudit({ actor: "admin", action: "auth.login", targetKind: "Dashboard", target: "" });
+  // The admin token is the break-glass (full power, no RBAC review): its every use is on record.
+  await recordWebAudit({
+    actor: "admin",
+    action: "auth.break-glass",
+    targetKind: "Dashboard",
+    target: "",
+    details: { client },
+  });
   redirect(safeNextPath(form.get("next")));
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { encodeSubject, qualifiedResource, type Permission, type ResourceAccess } from "@/lib/access";
-import type { Actor } from "@/lib/auth";
+import type { Actor } from "@/server/actor";
 import { withRetry } from "@/lib/db/open";
 import { getDb } from "../db";
 

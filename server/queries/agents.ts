@@ -1,7 +1,7 @@
 import "server-only";
 import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
-import type { Actor } from "@/lib/auth";
+import type { Actor } from "@/server/actor";
 import type { Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";

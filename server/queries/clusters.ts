@@ -18,15 +18,16 @@ export async function clusterNames(): Promise<Map<string, string>> {
 }
 
 /**
- * The cluster a URL's `cluster` parameter names (its display name, or its id), undefined when
- * the parameter is absent; `null` when it names no cluster of the fleet.
+ * The cluster a URL's `cluster` parameter names (its id, or its display name), undefined when
+ * the parameter is absent; `null` when it names no cluster of the fleet. An id comes first: a
+ * cluster named after another's id must not stand for it.
  */
 export async function resolveCluster(
   param: string | null | undefined,
 ): Promise<ClusterRef | null | undefined> {
   if (!param) return undefined;
   const clusters = await listClusters();
-  return clusters.find((c) => c.name === param) ?? clusters.find((c) => c.id === param) ?? null;
+  return clusters.find((c) => c.id === param) ?? clusters.find((c) => c.name === param) ?? null;
 }
 
 /** A 404 answer for a cluster parameter that names no cluster. */

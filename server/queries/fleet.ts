@@ -1,6 +1,13 @@
 import "server-only";
-import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
-import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
+import {
+  authorizationAttention,
+  closeToTimeout,
+  clusterAuthorization,
+  rolloutProblem,
+  type AttentionItem,
+  type AuthorizationMode,
+} from "@/components/lib/attention";
+import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
 import { getDb } from "../db";
@@ -26,8 +33,10 @@ export interface ClusterCardDto {
   name: string;
   kubernetesVersion: string;
   apiServer: string;
-  /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
+  /** Its controllers' heartbeats (components/lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
+  /** Per-user authorization as its running controllers report it (lib/attention.ts clusterAuthorization). */
+  authorization: AuthorizationMode | null;
   agents: number;
   runningExperiments: number;
   forwarding: { health: ForwarderHealth; failedRecently: number; states: Record<string, ForwarderState> };
@@ -73,6 +82,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           hostname: true,
           lastSeenAt: true,
           stoppedAt: true,
+          authorizationMode: true,
         },
       }),
       db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
@@ -110,7 +120,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
 
   const cards = clusters.map((cluster): ClusterCardDto => {
     const own = heartbeats.filter((h) => h.clusterId === cluster.id);
-    const { leader } = clusterControllers(own, now);
+    const { leader, states } = clusterControllers(own, now);
     const controllers = own
       .sort(
         (a, b) =>
@@ -136,6 +146,9 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       kubernetesVersion: cluster.kubernetesVersion,
       apiServer: cluster.apiServer,
       controllers,
+      authorization: clusterAuthorization(
+        own.filter((h) => states.get(h.controllerId) === "running").map((h) => h.authorizationMode),
+      ),
       agents: agentCounts.get(cluster.id) ?? 0,
       runningExperiments: experimentCounts.get(cluster.id) ?? 0,
       forwarding: {
@@ -172,6 +185,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           subject: "",
           detail: `${c.forwarding.failedRecently} metadata sends failed in the last 10 minutes`,
         })),
+      ...cards.flatMap((c) => authorizationAttention(c) ?? []),
     ],
     totals: {
       clusters: cards.length,

@@ -1,13 +1,15 @@
 import "server-only";
 import { diffLines } from "diff";
-import type { MetadataFilters } from "@/lib/metadata-filters";
-import { sendCharts as aggregateSendCharts, type MinuteBucket } from "@/lib/db/metadata-charts";
+import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { watchesColumn } from "@/lib/read-model/metadata";
-import { payloadView } from "@/lib/metadata-view";
+import { payloadView } from "@/server/metadata-view";
+import type { Database } from "@/lib/db/open";
 import { redactText } from "@/lib/redact";
 import { getDb } from "../db";
 import { clusterNames, resolveCluster } from "./clusters";
+import { sendCharts as aggregateSendCharts, type MinuteBucket } from "./metadata-charts";
+import { keysetPage, textCondition, textMatches } from "./text-filter";
 
 export type { MinuteBucket };
 
@@ -97,13 +99,13 @@ const toDto =
     error: error && redactText(error),
   });
 
-function where(filters: MetadataFilters, clusterId: string | undefined, cursor?: number) {
+function where(db: Database, filters: MetadataFilters, clusterId: string | undefined, cursor?: number) {
   return {
     ...(clusterId !== undefined ? { clusterId } : {}),
     ...(cursor ? { id: { lt: cursor } } : {}),
     ...(filters.forwarder ? { forwarder: filters.forwarder } : {}),
     ...(filters.kind ? { kind: filters.kind } : {}),
-    ...(filters.object ? { object: { contains: filters.object } } : {}),
+    ...(filters.object ? { object: textCondition(db, filters.object, "contains") } : {}),
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.reason ? { reason: filters.reason } : {}),
   };
@@ -114,17 +116,23 @@ export async function listSends(filters: MetadataFilters, cursor?: number, limit
   const db = await getDb();
   const cluster = await resolveCluster(filters.cluster);
   if (cluster === null) return { rows: [], nextCursor: null };
-  const [rows, names] = await Promise.all([
-    db.metadataSend.findMany({
-      where: where(filters, cluster?.id, cursor),
-      select: ROW_SELECT,
-      orderBy: { id: "desc" },
-      take: limit + 1,
-    }),
+  const object = filters.object;
+  const [page, names] = await Promise.all([
+    keysetPage(
+      (from: number | undefined, take: number) =>
+        db.metadataSend.findMany({
+          where: where(db, filters, cluster?.id, from),
+          select: ROW_SELECT,
+          orderBy: { id: "desc" },
+          take,
+        }),
+      (row) => !object || textMatches(row.object, object, "contains"),
+      cursor,
+      limit,
+    ),
     clusterNames(),
   ]);
-  const page = rows.slice(0, limit).map(toDto(names));
-  return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  return { rows: page.rows.map(toDto(names)), nextCursor: page.nextCursor };
 }
 
 export async function getSendDetail(id: number): Promise<SendDetailDto | null> {

@@ -1,6 +1,6 @@
 import "server-only";
 import { commandAccess, type Permission } from "@/lib/access";
-import type { Actor } from "@/lib/auth";
+import type { Actor } from "@/server/actor";
 import type { SpotWorkloadKind } from "@/lib/spot";
 import type { SpotEvent, SpotWorkload } from "@/lib/db/models";
 import { getDb } from "../db";

@@ -1,5 +1,5 @@
-import { parseAuditFilters } from "@/lib/audit-filters";
-import { numberParam } from "@/lib/search-params";
+import { parseAuditFilters } from "@/components/lib/audit-filters";
+import { numberParam } from "@/components/lib/search-params";
 import { withActor } from "@/server/auth";
 import { listAudit } from "@/server/queries/audit";
 

@@ -4,7 +4,7 @@
 // change, never miss one. A stream opened with an admin-token session ends with a
 // "session-ended" event as soon as that session does (sign-out, expiry, another admin token):
 // it re-checks its session whenever one ends.
-import { sessionById } from "@/lib/db/sessions";
+import { sessionById } from "@/server/sessions";
 import { TOPICS } from "@/lib/topics";
 import { changeFeed, type ChangeRow } from "@/server/live/change-feed";
 import { currentSession, withActor } from "@/server/auth";

@@ -1,8 +1,8 @@
 // The audit trail as a CSV or JSON download, with the page's filters, streamed with
-// backpressure (lib/export-stream.ts): rows are read from SQLite as the client takes them.
-import { parseAuditFilters } from "@/lib/audit-filters";
-import { csvRow } from "@/lib/csv";
-import { exportStream } from "@/lib/export-stream";
+// backpressure (server/export-stream.ts): rows are read from SQLite as the client takes them.
+import { parseAuditFilters } from "@/components/lib/audit-filters";
+import { csvRow } from "@/server/csv";
+import { exportStream } from "@/server/export-stream";
 import { withActor } from "@/server/auth";
 import { allAudit } from "@/server/queries/audit";
 

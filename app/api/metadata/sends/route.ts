@@ -1,5 +1,5 @@
-import { parseMetadataFilters } from "@/lib/metadata-filters";
-import { numberParam } from "@/lib/search-params";
+import { parseMetadataFilters } from "@/components/lib/metadata-filters";
+import { numberParam } from "@/components/lib/search-params";
 import { withActor } from "@/server/auth";
 import { listSends } from "@/server/queries/metadata";
 
