@@ -19,7 +19,9 @@ test("Ping controller shows requested, then applied, live", async ({ page }) => 
   await db.$disconnect();
   const lagMs = seenAt - row.appliedAt!.getTime();
   console.log(`[e2e] controller write → visible in the browser: ${lagMs} ms`);
-  expect(lagMs).toBeLessThan(1000);
+  // Typically a few hundred ms; the bound leaves a busy machine room while staying under the
+  // 5 s poll the status falls back to without the stream (components/commands/use-command-status.ts).
+  expect(lagMs).toBeLessThan(3000);
 });
 
 test("the audit page lists the ping with its actor and outcome, filters, and exports", async ({ page }) => {
