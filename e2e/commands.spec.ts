@@ -1,5 +1,5 @@
 // The command round trip in the browser: a click writes a Command, the controller applies it,
-// and the outcome arrives over the live stream within a second of the controller's write.
+// and the outcome arrives over the live stream, well before the status poll would bring it.
 import { expect, test } from "./fixtures";
 import { e2eDatabase } from "./state";
 
