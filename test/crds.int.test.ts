@@ -4,7 +4,7 @@
 // keeps only the operator's fields (why fleetdeck keeps its own state elsewhere).
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import {
   ApiextensionsV1Api,
@@ -51,6 +51,18 @@ describe("the operator's CRDs", () => {
     const credentials = (agents.spec.versions[0]!.schema!.openAPIV3Schema!.properties!.spec!.properties!
       .global!.properties!.credentials!.properties ?? {}) as Record<string, unknown>;
     expect(Object.keys(credentials).sort()).toEqual(["apiKey", "apiSecret", "appKey", "appSecret"]);
+  });
+
+  // The samples live in namespaces of their own (datadog, shop) and one is cluster-scoped: remove
+  // what they put in the cluster, which the later passes share (a DatadogPodAutoscaler left here
+  // would open every later controller's autoscaling gate). Their namespaces stay, as other tests
+  // may use them.
+  afterAll(async () => {
+    const api = KubernetesObjectApi.makeApiClient(ns.kc);
+    for (const sample of readManifests(SAMPLES).reverse()) {
+      if (["Namespace", "CustomResourceDefinition", "Secret"].includes(sample.kind ?? "")) continue;
+      await api.delete(sample).catch(() => undefined);
+    }
   });
 
   it("applies every sample and reads each one back", async () => {

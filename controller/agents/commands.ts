@@ -37,7 +37,7 @@ export interface HandlerDeps extends ActionDeps {
   events: Pick<EventRecorder, "record">;
   /** The health gate of an experiment started without settings (a signal always is). */
   defaultHealthGate: HealthGateSettings;
-  /** What a new spec may bring in (images, Secret references). */
+  /** What a new spec may bring in (images, Secret references, destinations of the agents' data). */
   policy: ConfigPolicy;
   /** Queues the agent's reconcile, which carries out a decided stop or promote at once. */
   reconcileSoon: (target: string) => void;
@@ -85,7 +85,7 @@ function gateText(gate: HealthGateSettings): string {
 
 export function agentHandlers(deps: HandlerDeps) {
   const { api, readModel, events } = deps;
-  /** Refuses a spec that brings in an image or a Secret reference the policy does not allow. */
+  /** Refuses a spec that brings in an image, a Secret reference or a destination the policy does not allow. */
   const checkPolicy = (spec: unknown, agent: DatadogAgent) => {
     const violation = policyViolation(spec, agent.spec ?? {}, deps.policy);
     if (violation) throw new CommandRejected(`refused by fleetdeck's policy: ${violation}`);
