@@ -3,6 +3,7 @@
 // to its empty module (vitest.config.ts), as Next does on the server.
 import type { Database } from "../lib/db/open";
 import { getAgent } from "../server/queries/agents";
+import { readScope } from "../server/scope/read-scope";
 
 /** Points the dashboard's one database (server/db.ts) at the test's store. */
 function useStore(db: Database): void {
@@ -15,7 +16,8 @@ function useStore(db: Database): void {
 export async function agentPage(db: Database, key: string) {
   useStore(db);
   const { id: clusterId } = await db.cluster.findFirstOrThrow();
-  const page = await getAgent(clusterId, key, { name: "test-viewer", via: "local" });
+  const scope = await readScope(db, { name: "test-viewer", via: "local" });
+  const page = await getAgent(scope, clusterId, key);
   if (!page) throw new Error(`no agent page for ${key}`);
   return page;
 }

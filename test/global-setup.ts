@@ -41,9 +41,6 @@ export default async function setup(project: TestProject) {
     // A local cluster kept from an earlier run (FLEETDECK_TEST_KEEP_CLUSTER) is still that
     // cluster: its directory (audit log, webhook token) is known.
     const kept = path.resolve(existing) === clusterHandle(TEST_CLUSTER).kubeconfig ? TEST_CLUSTER : "";
-    // A local cluster kept from an earlier run (FLEETDECK_TEST_KEEP_CLUSTER) is still that
-    // cluster: its directory (audit log, webhook token) is known.
-    const kept = path.resolve(existing) === clusterHandle(TEST_CLUSTER).kubeconfig ? TEST_CLUSTER : "";
     project.provide("kubeconfig", existing);
     project.provide("clusterName", kept);
     project.provide("controllerKubeconfig", await controllerKubeconfig(existing, kept));

@@ -8,6 +8,7 @@ import { insertCommand } from "../../lib/db/commands";
 import type { Database } from "../../lib/db/open";
 import {
   agentClient,
+  agentState,
   agentEvents,
   conditionOf,
   createApiKeySecret,
@@ -389,17 +390,14 @@ describe("restore-revision", () => {
     const elsewhere = { ...spec("info"), global: { ...spec("info").global, site: "intake.evil.example" } };
     await agents().replaceSpec(ns.name, name, elsewhere);
     const redirected = revisionName(name, specHash(elsewhere));
-    await eventually(async () =>
-      expect((await reconciled(ns.kc, ns.name, name)).status?.currentRevision).toBe(redirected),
-    );
+    await currentRevision(ns.kc, db, ns.name, name, redirected);
     const current = await edit(name, "debug");
     expect(await submit(db, "restore-revision", target, { revision: redirected })).toMatchObject({
       status: "rejected",
       message: `refused by fleetdeck's policy: endpoint host "intake.evil.example" (global.site) is not an allowed destination for the agents' data (${DATADOG_SITES.join(", ")}; FLEETDECK_ALLOWED_ENDPOINTS)`,
     });
-    const after = await agents().get(ns.name, name);
-    expect(after.status?.currentRevision).toBe(current);
-    expect(after.spec).toEqual(spec("debug"));
+    expect((await agentState(db, target)).currentRevision).toBe(current);
+    expect((await agents().get(ns.name, name)).spec).toEqual(spec("debug"));
   });
 
   it("is refused while an experiment runs", async () => {
