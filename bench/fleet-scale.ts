@@ -74,6 +74,8 @@ async function fillSynthetic(base: Database, n: number): Promise<{ stop(): Promi
             ...(r > 0 ? { previousRevision: `agent-${a}-${hash(r - 1)}` } : {}),
           },
           renderError: null,
+          conditions: [],
+          ignoredFields: [],
         },
         {
           revision: { agentKey: key, name, hash: hash(r), spec: spec(r), cause: "user-edit", actor: "bench" },

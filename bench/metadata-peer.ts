@@ -16,7 +16,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { ensurePeerBuilt, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
+import { ensurePeerBuilt } from "../hack/peer/peer";
+import { operatorCrdFiles, operatorModuleDir } from "../testing/operator-crds";
 import { createSecret, crdMetadataOf, helmMetadataOf } from "../test/metadata";
 import { fetchRaw } from "../testing/api-server";
 import { crds } from "../testing/custom-resources";
@@ -121,12 +122,12 @@ interface PhaseResult {
 
 export async function run(): Promise<BenchResult> {
   const build = ensurePeerBuilt();
-  const moduleDir = peerModuleDir(build);
+  const moduleDir = operatorModuleDir(build);
   const stack = await benchStack();
   try {
-    // The operator's CRDs replace fleetdeck's simplified ones (same group and versions) for both
-    // phases: the same schema, the same objects, the same API-server work on each side.
-    const crdFiles = peerCrdFiles(moduleDir);
+    // Every CRD the operator installs (the cluster has fleetdeck's five of them already), for
+    // both phases: the same schema, the same objects, the same API-server work on each side.
+    const crdFiles = operatorCrdFiles("all", moduleDir);
     await installManifests(stack.kc, crdFiles);
     log(`installed ${crdFiles.length} CRDs of datadog-operator ${build.version}`);
 
@@ -193,7 +194,7 @@ export async function run(): Promise<BenchResult> {
           toolchain: build.toolchain,
           binary: build.binary,
         },
-        crds: path.relative(moduleDir, path.dirname(peerCrdFiles(moduleDir)[0]!)),
+        crds: path.relative(moduleDir, path.dirname(operatorCrdFiles("all", moduleDir)[0]!)),
         ratios_fleetdeck_over_peer: {
           p50: ratio(fleetdeck.latency.p50_ms, peer.latency.p50_ms),
           p99: ratio(fleetdeck.latency.p99_ms, peer.latency.p99_ms),
