@@ -24,7 +24,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../controller/kube/client";
-import { ensurePeerBuilt, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
+import { ensurePeerBuilt, peerBuild, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
 import { crdMetadataOf, helmMetadataOf } from "../test/metadata";
 import { fetchRaw } from "../testing/api-server";
 import { launchController } from "../testing/controllers";
@@ -159,7 +159,8 @@ interface BurstResult {
 export async function run(): Promise<BenchResult> {
   const phases = phaseOrder();
   const needsPeer = phases.includes("peer");
-  const build = ensurePeerBuilt();
+  // Only a run with the operator needs it built; the CRDs come from its module either way.
+  const build = needsPeer ? ensurePeerBuilt() : peerBuild();
   const moduleDir = peerModuleDir(build);
   const baseBundle = process.env.METADATA_PEER_BASE_BUNDLE;
   if (phases.includes("base") && !(baseBundle && fs.existsSync(baseBundle)))
