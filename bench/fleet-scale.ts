@@ -138,7 +138,7 @@ async function cloneClusters(db: Database, templateId: string, count: number): P
   const columns = new Map<string, string[]>();
   for (const table of CLUSTER_TABLES) {
     const rows = await db.$queryRawUnsafe<{ column_name: string; column_default: string | null }[]>(
-      `SELECT column_name, column_default FROM information_schema.columns
+      `SELECT column_name::text AS column_name, column_default::text AS column_default FROM information_schema.columns
        WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       table,
     );

@@ -127,6 +127,8 @@ interface PhaseResult {
   reconciles: Record<string, number>;
   /** Log lines by message, most frequent first. */
   logMessages: Record<string, number>;
+  /** The process's own memory gauges (MB) where it exposes them (Node's heap, Go's heap). */
+  memory: { atBurstEnd: Record<string, number>; atEnd: Record<string, number> };
   intakeRecords: number;
   namespaceDeleteSeconds?: number;
 }
@@ -470,9 +472,11 @@ async function runPhase(
       side === "peer" ? "peer" : side === "floor" ? undefined : "fleetdeck";
     const burst = await runBurst(client, intake, namespace, last, reconcileSide);
     sampler.mark("burstEnd");
+    const memoryAtBurstEnd = forwarder.metricsURL ? await memoryMetrics(forwarder.metricsURL) : {};
     if (reconcileSide) Object.assign(burst, await waitReconciled(client, namespace, reconcileSide, burst));
 
     const reconciles = forwarder.metricsURL ? await reconcileCounts(forwarder.metricsURL) : {};
+    const memoryAtEnd = forwarder.metricsURL ? await memoryMetrics(forwarder.metricsURL) : {};
     const writesAfter = await apiServerWrites(stack.kc);
     const usage = sampler.stop();
     const marks = sampler.cpuMarks;
@@ -515,6 +519,7 @@ async function runPhase(
       ),
       loadAverage: { start: loadStart, end: loadAverage() },
       reconciles,
+      memory: { atBurstEnd: memoryAtBurstEnd, atEnd: memoryAtEnd },
       logMessages: logMessages(forwarder.logFile),
       intakeRecords: (await intake.records()).length,
     };
@@ -746,6 +751,25 @@ async function reconcileCounts(metricsURL: string): Promise<Record<string, numbe
     counts[key] = (counts[key] ?? 0) + Number(m[2]);
   }
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+}
+
+/** Heap gauges in MB from a Prometheus endpoint: Node's (prom-client) and Go's (client_golang). */
+async function memoryMetrics(metricsURL: string): Promise<Record<string, number>> {
+  const names = [
+    "nodejs_heap_size_used_bytes",
+    "nodejs_heap_size_total_bytes",
+    "nodejs_external_memory_bytes",
+    "go_memstats_heap_inuse_bytes",
+    "go_memstats_heap_sys_bytes",
+    "process_resident_memory_bytes",
+  ];
+  const text = await (await fetch(metricsURL)).text();
+  const found: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const [name, value] = line.split(" ");
+    if (name && names.includes(name)) found[name.replace(/_bytes$/, "_mb")] = round2(Number(value) / 1048576);
+  }
+  return found;
 }
 
 function logMessages(file: string, top = 25): Record<string, number> {
