@@ -9,7 +9,8 @@ import { launchController, type TestController } from "../testing/controllers";
 import { createPostgresDatabase, createTestDatabaseUrl } from "../testing/database";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
 
-export const BENCH_CLUSTER = "fleetdeck-bench";
+/** BENCH_CLUSTER lets two benchmarks run at once, each on its own cluster. */
+export const BENCH_CLUSTER = process.env.BENCH_CLUSTER ?? "fleetdeck-bench";
 
 export interface BenchStack {
   handle: ClusterHandle;
