@@ -150,6 +150,14 @@ async function cloneClusters(db: Database, templateId: string, count: number): P
         .map((c) => `"${c.column_name}"`),
     );
   }
+  // Building the big tables' secondary indexes once after the copy is several times faster than
+  // keeping them up to date row by row during it; they are the same indexes, re-created.
+  const indexes = await db.$queryRawUnsafe<{ name: string; definition: string }[]>(
+    `SELECT indexname::text AS name, indexdef::text AS definition FROM pg_indexes
+     WHERE schemaname = current_schema() AND tablename = ANY($1::text[]) AND indexdef NOT LIKE '%UNIQUE%'`,
+    ["MetadataSend", "AgentRevision"],
+  );
+  for (const index of indexes) await db.$executeRawUnsafe(`DROP INDEX "${index.name}"`);
   const ids: string[] = [];
   for (let start = 0; start < count; start += CLONE_BATCH) {
     const batch = Array.from({ length: Math.min(CLONE_BATCH, count - start) }, (_, i) => ({
@@ -187,6 +195,11 @@ async function cloneClusters(db: Database, templateId: string, count: number): P
         `(${((Date.now() - started) / 1000).toFixed(0)} s for ${batch.length})`,
     );
   }
+  const indexed = Date.now();
+  for (const index of indexes) await db.$executeRawUnsafe(index.definition);
+  console.log(
+    `[fleet-scale] synthetic fill: ${indexes.length} indexes re-created in ${((Date.now() - indexed) / 1000).toFixed(0)} s`,
+  );
   return ids;
 }
 
@@ -405,7 +418,7 @@ export async function run(): Promise<BenchResult> {
 
     // Statements of the dashboard slower than SLOW_MS go to the server's log, kept in the results.
     const [{ database, data }] = (await db.$queryRawUnsafe<{ database: string; data: string }[]>(
-      "SELECT current_database() AS database, current_setting('data_directory') AS data",
+      "SELECT current_database()::text AS database, current_setting('data_directory') AS data",
     )) as [{ database: string; data: string }];
     await db.$executeRawUnsafe(`ALTER DATABASE "${database}" SET log_min_duration_statement = ${SLOW_MS}`);
     const serverLog = path.join(path.dirname(data), "server.log");

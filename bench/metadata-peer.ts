@@ -24,6 +24,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../controller/kube/client";
+import type { KubeObject } from "../controller/kube/informer";
 import { ensurePeerBuilt, peerBuild, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
 import { crdMetadataOf, helmMetadataOf } from "../test/metadata";
 import { fetchRaw } from "../testing/api-server";
@@ -211,7 +212,7 @@ export async function run(): Promise<BenchResult> {
     for (const [index, side] of phases.entries()) {
       const result = await runPhase(stack, client, side, index, (url) => launchers[side](url, index));
       if (index < phases.length - 1)
-        result.namespaceDeleteSeconds = await deleteNamespace(stack.kc, result.namespace);
+        result.namespaceDeleteSeconds = await deleteNamespace(stack.kc, client, result.namespace);
       results.push(result);
       log(`${side}: ${describe(result)}`);
     }
@@ -830,12 +831,22 @@ async function startIntake(name: string): Promise<Intake> {
   };
 }
 
-/** Deletes a phase's namespace and waits until it is gone, so the next phase starts clean. */
-async function deleteNamespace(kc: KubeConfig, name: string, timeoutMs = 600_000): Promise<number> {
+/**
+ * Deletes a phase's namespace and waits until it is gone, so the next phase starts clean. The
+ * operator puts a finalizer on its DatadogAgents (and DatadogAgentInternals) and is stopped by
+ * then, as after an uninstall: their finalizers are removed, or the namespace would never go.
+ */
+async function deleteNamespace(
+  kc: KubeConfig,
+  client: KubeClient,
+  name: string,
+  timeoutMs = 600_000,
+): Promise<number> {
   const core = kc.makeApiClient(CoreV1Api);
   const started = Date.now();
   await core.deleteNamespace({ name });
-  for (;;) {
+  let finalizersRemoved = 0;
+  for (let round = 0; ; round++) {
     try {
       await core.readNamespace({ name });
     } catch (error) {
@@ -844,11 +855,41 @@ async function deleteNamespace(kc: KubeConfig, name: string, timeoutMs = 600_000
     }
     if (Date.now() - started > timeoutMs)
       throw new Error(`namespace ${name} still there after ${timeoutMs} ms`);
+    if (round % 20 === 5) finalizersRemoved += await removeFinalizers(client, name);
     await sleep(500);
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  log(`namespace ${name} deleted in ${seconds} s`);
+  log(
+    `namespace ${name} deleted in ${seconds} s` +
+      (finalizersRemoved > 0 ? ` (finalizers of ${finalizersRemoved} objects removed)` : ""),
+  );
   return seconds;
+}
+
+/** Clears the finalizers of the namespace's custom resources already being deleted; how many. */
+async function removeFinalizers(client: KubeClient, namespace: string): Promise<number> {
+  let removed = 0;
+  for (const path of [
+    `${DDA_PATH}/namespaces/${namespace}/datadogagents`,
+    `/apis/datadoghq.com/v1alpha1/namespaces/${namespace}/datadogagentinternals`,
+  ]) {
+    const list = await client.list<KubeObject>(path).catch(() => ({ items: [] as KubeObject[] }));
+    const stuck = (list.items ?? []).filter(
+      (o) =>
+        o.metadata.deletionTimestamp && ((o.metadata.finalizers as string[] | undefined) ?? []).length > 0,
+    );
+    for (let i = 0; i < stuck.length; i += IN_FLIGHT) {
+      await Promise.all(
+        stuck.slice(i, i + IN_FLIGHT).map((o) =>
+          client
+            .mergePatch(`${path}/${o.metadata.name}`, { metadata: { finalizers: null } })
+            .then(() => removed++)
+            .catch(() => undefined),
+        ),
+      );
+    }
+  }
+  return removed;
 }
 
 function log(line: string): void {

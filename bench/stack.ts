@@ -60,8 +60,10 @@ export async function benchStack(): Promise<BenchStack> {
     },
     async close() {
       await Promise.all(controllers.map((c) => c.proc.stop()));
-      postgres?.dispose();
-      if (process.env.BENCH_KEEP !== "1") await clusterDown(BENCH_CLUSTER);
+      if (process.env.BENCH_KEEP !== "1") {
+        postgres?.dispose();
+        await clusterDown(BENCH_CLUSTER);
+      } else if (postgres) console.log(`[bench] kept: PostgreSQL at ${stack.databaseUrl}`);
     },
   };
   return stack;
