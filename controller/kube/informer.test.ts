@@ -10,7 +10,7 @@ const agent = (managedFields?: unknown[]): KubeObject => ({
 });
 
 describe("compactManagedFields", () => {
-  it("keeps manager, operation, time, subresource and the top-level fields, nothing below", () => {
+  it("keeps manager, operation, time, subresource, the top-level fields and annotation names, nothing below", () => {
     const raw = agent([
       {
         manager: "kubectl-edit",
@@ -20,7 +20,18 @@ describe("compactManagedFields", () => {
         fieldsType: "FieldsV1",
         fieldsV1: {
           "f:spec": { "f:global": { "f:site": {}, "f:tags": {} } },
-          "f:metadata": { "f:labels": {} },
+          "f:metadata": { "f:labels": { "f:app": {} } },
+        },
+      },
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        time: "2026-12-05T10:00:02Z",
+        fieldsV1: {
+          "f:metadata": {
+            "f:annotations": { "f:experiment.datadoghq.com/signal": { "f:x": {} } },
+            "f:labels": { "f:team": {} },
+          },
         },
       },
       {
@@ -37,6 +48,12 @@ describe("compactManagedFields", () => {
         operation: "Update",
         time: "2026-12-05T10:00:00Z",
         fieldsV1: { "f:spec": {}, "f:metadata": {} },
+      },
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        time: "2026-12-05T10:00:02Z",
+        fieldsV1: { "f:metadata": { "f:annotations": { "f:experiment.datadoghq.com/signal": {} } } },
       },
       {
         manager: "fleetdeck",
