@@ -20,12 +20,13 @@ trap '_steps_on_exit' EXIT
 
 _steps_now() { echo "${EPOCHREALTIME/./}"; }
 # Sets _steps_cpu to the CPU time (ms, user + system) of this shell's children that have ended,
-# from `times`, which must run in this shell: not in $(…), whose subshell counts from zero.
-_steps_times=$(mktemp)
+# from `times`, which must run in this shell: not in $(…), whose subshell counts from zero. Its
+# output goes through a file of this (sub)shell's own: side-by-side steps run at the same time.
+_steps_times=$(mktemp -d)
 _steps_cpu_ms() {
-  times >"$_steps_times"
-  local user system
-  { read -r _ && read -r user system; } <"$_steps_times"
+  local file="$_steps_times/$BASHPID" user system
+  times >"$file"
+  { read -r _ && read -r user system; } <"$file"
   _steps_cpu=$(($(_steps_ms "$user") + $(_steps_ms "$system")))
 }
 # "1m2.345s" as milliseconds.
@@ -89,6 +90,7 @@ _steps_on_exit() {
   local status=$? cleanup
   for cleanup in "${_steps_exit[@]}"; do eval "step $cleanup" || true; done
   [[ $FLEETDECK_STEPS_DEPTH -eq 0 ]] && _steps_summary "$status"
+  rm -rf "$_steps_times"
   exit "$status"
 }
 
