@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../lib/env";
 import { webEnvSchema } from "../lib/web-config";
+import { driverEnvSchema } from "../fleet-driver/config";
 import { CONTROLLER_VARIABLES, flagEnvName, flagFor, flagsToEnv, loadControllerConfig } from "./config";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -60,6 +61,16 @@ describe("controller configuration", () => {
   it("treats empty variables as unset", () => {
     expect(loadControllerConfig({ FLEETDECK_HEARTBEAT_SECONDS: "" }, []).FLEETDECK_HEARTBEAT_SECONDS).toBe(3);
   });
+
+  it("reads the cluster's labels, and names a bad one", () => {
+    expect(loadControllerConfig({}, []).FLEETDECK_CLUSTER_LABELS).toEqual({});
+    expect(
+      loadControllerConfig({ FLEETDECK_CLUSTER_LABELS: "env=prod,region=eu" }, []).FLEETDECK_CLUSTER_LABELS,
+    ).toEqual({ env: "prod", region: "eu" });
+    expect(() => loadControllerConfig({}, ["--cluster-labels=env"])).toThrow(
+      /FLEETDECK_CLUSTER_LABELS: "env" is not key=value/,
+    );
+  });
 });
 
 describe("every variable in the docs", () => {
@@ -100,8 +111,8 @@ describe("every variable in the docs", () => {
       expect(flagEnvName(flagFor(variable).slice(2))).toBe(variable);
   });
 
-  it("names no variable that neither process reads", () => {
-    const web = new Set(Object.keys(webEnvSchema.shape));
+  it("names no variable that no process reads", () => {
+    const web = new Set([...Object.keys(webEnvSchema.shape), ...Object.keys(driverEnvSchema.shape)]);
     const named = new Set(
       docs.flatMap(({ text }) =>
         [...text.matchAll(/\b(?:FLEETDECK|DD)_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]),

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { parseLabels } from "../lib/labels";
 import { accessEnvSchema, type AccessConfig } from "./access/config";
 import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
 import {
@@ -44,6 +45,21 @@ export const controllerEnvSchema = z.object({
       "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit",
     )
     .optional(),
+  /**
+   * The cluster's labels in the fleet, `key=value` pairs joined by commas (`env=prod,region=eu`):
+   * shown on its card, selected by fleet experiments' waves (docs/fleet-experiments.md).
+   */
+  FLEETDECK_CLUSTER_LABELS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseLabels(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default({}),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
   FLEETDECK_NAMESPACE: z
     .string()

@@ -69,9 +69,15 @@ async function main(): Promise<void> {
     log,
     onWaiting: (reason) => (waitingFor = reason ?? "registering the cluster"),
   });
-  await joinFleet(db, cluster, log);
+  await joinFleet(db, cluster, log, config.FLEETDECK_CLUSTER_LABELS);
   log.info(
-    { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
+    {
+      component: "store",
+      provider: store.provider,
+      store: describeStore(store),
+      cluster: cluster.name,
+      labels: config.FLEETDECK_CLUSTER_LABELS,
+    },
     "store ready",
   );
   collectProcessMetrics();

@@ -365,10 +365,12 @@ function followTarget(ctx: StepContext, t: TargetInput): string | null {
     ctx.commands.push({ ref, step: "promote" });
     set(ctx, ref, { state: "baking", detail: "baked: promote requested", healthySince });
   } else {
-    const left = Math.max(0, Math.ceil((healthySince + bakeMs - ctx.now) / 1000));
+    // A fixed line (not a countdown), so a baking target is not written again every step.
     set(ctx, ref, {
       state: "baking",
-      detail: baked ? "baked; promoted once the fleet experiment resumes" : `healthy; baking, ${left} s left`,
+      detail: baked
+        ? "baked; promoted once the fleet experiment resumes"
+        : `healthy; baking until ${new Date(healthySince + bakeMs).toISOString()}`,
       healthySince,
     });
   }

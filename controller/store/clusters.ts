@@ -3,6 +3,7 @@
 // written before the store knew clusters (clusterId '', see the SQLite fleet migration).
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
+import type { Labels } from "../../lib/labels";
 import { TOPICS } from "../../lib/topics";
 import type { ClusterIdentity } from "../kube/cluster";
 import type { Logger } from "../log";
@@ -21,12 +22,20 @@ export class ClusterNameConflictError extends Error {
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
 
-/** Registers (or renames, or refreshes) this controller's cluster. */
-export async function registerCluster(db: Database, cluster: ClusterIdentity): Promise<void> {
+/**
+ * Registers (or renames, or refreshes) this controller's cluster, with the labels its
+ * configuration gives it (FLEETDECK_CLUSTER_LABELS; left as they are when not given).
+ */
+export async function registerCluster(
+  db: Database,
+  cluster: ClusterIdentity,
+  labels?: Labels,
+): Promise<void> {
   const data = {
     name: cluster.name,
     kubernetesVersion: cluster.kubernetesVersion,
     apiServer: cluster.server,
+    ...(labels ? { labels: JSON.stringify(labels) } : {}),
     updatedAt: new Date(),
   };
   for (let attempt = 1; ; attempt++) {
@@ -57,8 +66,13 @@ export async function registerCluster(db: Database, cluster: ClusterIdentity): P
 }
 
 /** A controller joins the fleet: it registers its cluster and adopts the rows of before the fleet. */
-export async function joinFleet(db: Database, cluster: ClusterIdentity, log: Logger): Promise<void> {
-  await registerCluster(db, cluster);
+export async function joinFleet(
+  db: Database,
+  cluster: ClusterIdentity,
+  log: Logger,
+  labels?: Labels,
+): Promise<void> {
+  await registerCluster(db, cluster, labels);
   const adopted = await adoptUnassignedRows(db, cluster.clusterId);
   if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");
 }
