@@ -60,7 +60,10 @@ export type WaveSpec = z.infer<typeof waveSpec>;
 export const fleetExperimentSpec = z
   .object({
     /** Unique among fleet experiments; also the id of its experiment in every cluster. */
-    name: experimentId,
+    name: experimentId.refine(
+      (name) => name !== "new",
+      `"new" is the address of the page that starts a fleet experiment: choose another name`,
+    ),
     /** The candidate change: the same RFC 7386 merge patch as an experiment's config. */
     config: partialAgentSpec,
     /** The DatadogAgents it changes in each cluster: by namespace/name, or a selector on their labels. */

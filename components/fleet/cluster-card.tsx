@@ -91,6 +91,23 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
           <Field label="Cluster id (kube-system UID)">
             <span className="break-all font-mono">{cluster.id}</span>
           </Field>
+          <Field label="Labels">
+            <span data-testid="cluster-labels" className="flex flex-wrap gap-1">
+              {Object.keys(cluster.labels).length === 0 ? (
+                <span className="text-slate-500">none</span>
+              ) : (
+                Object.entries(cluster.labels)
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([key, value]) => (
+                    <Badge key={key} tone="info">
+                      <span className="font-mono">
+                        {key}={value}
+                      </span>
+                    </Badge>
+                  ))
+              )}
+            </span>
+          </Field>
           <Field label="Last heartbeat">
             {lastHeartbeatAt ? <RelativeTime iso={lastHeartbeatAt} /> : "never"}
           </Field>

@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeLabels, type Labels } from "@/lib/labels";
 import { getDb } from "../db";
 
 export interface ClusterRef {
@@ -40,4 +41,11 @@ export async function clusterFilterOf(request: Request): Promise<{ clusterId?: s
   const cluster = await resolveCluster(param);
   if (cluster === null) return unknownCluster(param!);
   return cluster ? { clusterId: cluster.id } : {};
+}
+
+/** Every cluster of the fleet with its labels (what fleet experiments' waves select), by name. */
+export async function listClusterLabels(): Promise<{ name: string; labels: Labels }[]> {
+  const db = await getDb();
+  const rows = await db.cluster.findMany({ select: { name: true, labels: true }, orderBy: { name: "asc" } });
+  return rows.map((c) => ({ name: c.name, labels: decodeLabels(c.labels) }));
 }

@@ -1,9 +1,11 @@
 import "server-only";
 import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
 import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
+import { decodeLabels, type Labels } from "@/lib/labels";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
 import { getDb } from "../db";
+import { fleetExperimentAttention } from "./fleet-experiments";
 
 /** How far back a send failure counts against a cluster's forwarder health. */
 const RECENT_FAILURES_MS = 10 * 60_000;
@@ -26,6 +28,8 @@ export interface ClusterCardDto {
   name: string;
   kubernetesVersion: string;
   apiServer: string;
+  /** FLEETDECK_CLUSTER_LABELS of its controllers: what fleet experiments select it by. */
+  labels: Labels;
   /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
   agents: number;
@@ -58,45 +62,56 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
 export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   const db = await getDb();
-  const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, gates, attention] =
-    await Promise.all([
-      db.cluster.findMany({ orderBy: { name: "asc" } }),
-      db.controllerHeartbeat.findMany({
-        where: {
-          OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
-        },
-        select: {
-          clusterId: true,
-          controllerId: true,
-          isLeader: true,
-          version: true,
-          hostname: true,
-          lastSeenAt: true,
-          stoppedAt: true,
-        },
-      }),
-      db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-      db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
-      db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
-      db.metadataSend.groupBy({
-        by: ["clusterId"],
-        where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
-        _count: { _all: true },
-      }),
-      db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
-      db.autoscalingGate.findMany({
-        select: {
-          clusterId: true,
-          controllerId: true,
-          workloadEnabled: true,
-          open: true,
-          openedAt: true,
-          openedByKind: true,
-          openedByName: true,
-        },
-      }),
-      attentionItems(now),
-    ]);
+  const [
+    clusters,
+    heartbeats,
+    agents,
+    experiments,
+    forwarders,
+    failures,
+    spotWorkloads,
+    gates,
+    attention,
+    fleetItems,
+  ] = await Promise.all([
+    db.cluster.findMany({ orderBy: { name: "asc" } }),
+    db.controllerHeartbeat.findMany({
+      where: {
+        OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
+      },
+      select: {
+        clusterId: true,
+        controllerId: true,
+        isLeader: true,
+        version: true,
+        hostname: true,
+        lastSeenAt: true,
+        stoppedAt: true,
+      },
+    }),
+    db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
+    db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
+    db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
+    db.metadataSend.groupBy({
+      by: ["clusterId"],
+      where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
+      _count: { _all: true },
+    }),
+    db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
+    db.autoscalingGate.findMany({
+      select: {
+        clusterId: true,
+        controllerId: true,
+        workloadEnabled: true,
+        open: true,
+        openedAt: true,
+        openedByKind: true,
+        openedByName: true,
+      },
+    }),
+    attentionItems(now),
+    fleetExperimentAttention(now),
+  ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
   const failureCounts = countsBy(failures);
@@ -135,6 +150,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       apiServer: cluster.apiServer,
+      labels: decodeLabels(cluster.labels),
       controllers,
       agents: agentCounts.get(cluster.id) ?? 0,
       runningExperiments: experimentCounts.get(cluster.id) ?? 0,
@@ -162,6 +178,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   return {
     clusters: cards,
     attention: [
+      ...fleetItems,
       ...attention.map((item) => ({ ...item, clusterName: names.get(item.clusterId) ?? item.clusterId })),
       ...cards
         .filter((c) => c.forwarding.health === "failing")

@@ -1,0 +1,53 @@
+"use server";
+
+import { requestFleetChange as request, type RequestResult } from "@/lib/db/fleet-experiments";
+import { commandAccess } from "@/lib/access";
+import type { Actor } from "@/lib/auth";
+import type { Database } from "@/lib/db/open";
+import { fleetPlanColumn, type FleetRequest } from "@/lib/fleet-experiments";
+import { requireActor, UnauthenticatedError } from "../auth";
+import { getDb } from "../db";
+import { permissions } from "../queries/access";
+
+const REQUESTS: readonly FleetRequest[] = ["approve", "advance", "pause", "resume", "abort"];
+
+/**
+ * A person's request on a fleet experiment, recorded with its audit row: approve the wave that
+ * waits, advance (cut the current wave's bake short), pause, resume, or abort (halt it and put
+ * back every cluster it touched). Refused with why in a phase that does not allow it.
+ */
+export async function requestFleetChange(
+  name: string,
+  kind: FleetRequest,
+  reason?: string | null,
+): Promise<RequestResult> {
+  let actor;
+  try {
+    actor = await requireActor();
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
+    throw error;
+  }
+  if (typeof name !== "string" || name === "") return { ok: false, error: "no fleet experiment named" };
+  if (!REQUESTS.includes(kind)) return { ok: false, error: `unknown request "${String(kind)}"` };
+  const db = await getDb();
+  if (kind === "approve") {
+    // Approving a wave changes its clusters' agents: the approver must be allowed to, there.
+    const refusal = await approvalRefusal(db, name, actor);
+    if (refusal) return { ok: false, error: refusal };
+  }
+  return request(db, name, kind, actor.name, typeof reason === "string" ? reason : null);
+}
+
+/** Why the actor may not approve the wave that waits (a stored answer says no), or null. */
+async function approvalRefusal(db: Database, name: string, actor: Actor): Promise<string | null> {
+  const fx = await db.fleetExperiment.findUnique({ where: { name }, select: { plan: true, wave: true } });
+  if (!fx) return null;
+  const wave = fleetPlanColumn.decode(fx.plan).waves[fx.wave];
+  const questions = (wave?.clusters ?? []).flatMap((c) =>
+    c.agents.map((a) => ({ clusterId: c.clusterId, ...commandAccess("start-experiment", a.key, {})! })),
+  );
+  const answers = await permissions(actor, questions);
+  const denied = answers.find((a) => a.state === "denied");
+  return denied ? `you may not approve wave ${fx.wave + 1}: ${denied.reason}` : null;
+}

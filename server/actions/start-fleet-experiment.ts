@@ -1,0 +1,34 @@
+"use server";
+
+import { startFleetExperiment as start } from "@/lib/db/fleet-experiments";
+import { parseFleetSpec } from "@/lib/fleet-experiments";
+import { requireActor, UnauthenticatedError } from "../auth";
+import { getDb } from "../db";
+import { permissionsFor } from "../queries/fleet-experiments";
+
+export type StartFleetResult = { ok: true; name: string } | { ok: false; error: string };
+
+/**
+ * Starts a fleet experiment on the plan the person confirmed (`planKey` from the preview): the
+ * plan is made again and must not have changed, or nothing starts. Writes the fleet experiment,
+ * its audit row and its "started" notification; the fleet driver runs it from there.
+ */
+export async function startFleetExperiment(input: unknown, planKey: string): Promise<StartFleetResult> {
+  let actor;
+  try {
+    actor = await requireActor();
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
+    throw error;
+  }
+  const parsed = parseFleetSpec(input);
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  if (typeof planKey !== "string" || planKey === "") return { ok: false, error: "preview the plan first" };
+  const result = await start(
+    await getDb(),
+    parsed.spec,
+    { actor: actor.name, actorAuth: actor.via, identity: actor.subject },
+    { expectedPlanKey: planKey, permissionsOf: permissionsFor(actor) },
+  );
+  return result.ok ? { ok: true, name: parsed.spec.name } : { ok: false, error: result.error };
+}

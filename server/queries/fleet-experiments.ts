@@ -1,0 +1,284 @@
+import "server-only";
+import type { AttentionItem } from "@/lib/attention";
+import type { Actor } from "@/lib/auth";
+import { planFacts, type PermissionsOf } from "@/lib/db/fleet-experiments";
+import {
+  fleetPlanColumn,
+  fleetSpecColumn,
+  type FleetExperimentSpec,
+  type FleetPhase,
+  type FleetPlan,
+  type TargetState,
+} from "@/lib/fleet-experiments";
+import { matchingAgents, planFleetExperiment, planKey } from "@/lib/fleet-plan";
+import { applyMergePatch, type Json } from "@/lib/merge-patch";
+import { redactSecrets, redactText } from "@/lib/redact";
+import { getDb } from "../db";
+import { permissions } from "./access";
+
+/** How long a halted fleet experiment stays under "needs attention" once every cluster is back. */
+const HALTED_ATTENTION_MS = 24 * 3600_000;
+
+export interface FleetExperimentSummaryDto {
+  name: string;
+  phase: FleetPhase;
+  /** The wave under way, 1-based. */
+  wave: number;
+  waves: number;
+  clusters: number;
+  actor: string;
+  createdAt: string;
+  updatedAt: string;
+  haltCause: string | null;
+  /** How many of its DatadogAgents are in each state. */
+  states: Partial<Record<TargetState, number>>;
+}
+
+export interface FleetTargetDto {
+  clusterId: string;
+  clusterName: string;
+  agentKey: string;
+  /** 0-based, as in the plan. */
+  wave: number;
+  state: TargetState;
+  detail: string;
+  failure: string | null;
+  baselineRevision: string | null;
+  candidateRevision: string | null;
+  healthySince: string | null;
+  restoredAt: string | null;
+  updatedAt: string;
+  /** The commands sent for it, in order: step, command id, outcome. */
+  commands: { step: string; id: number; status: string; message: string | null }[];
+}
+
+export interface FleetNotificationDto {
+  id: number;
+  event: string;
+  text: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface FleetExperimentDto extends FleetExperimentSummaryDto {
+  spec: FleetExperimentSpec;
+  plan: FleetPlan;
+  approvedWave: number;
+  advancedWave: number | null;
+  haltedAt: string | null;
+  settledAt: string | null;
+  targets: FleetTargetDto[];
+  notifications: FleetNotificationDto[];
+  /** The fleet driver that leads, as its lease says (judged against the page's clock). */
+  driver: { holder: string; renewedAt: string; durationMs: number } | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function summaryOf(
+  row: {
+    name: string;
+    phase: string;
+    wave: number;
+    plan: string;
+    actor: string;
+    createdAt: Date;
+    updatedAt: Date;
+    haltCause: string | null;
+  },
+  states: { state: string }[],
+): FleetExperimentSummaryDto {
+  const plan = fleetPlanColumn.decode(row.plan);
+  const counts: Partial<Record<TargetState, number>> = {};
+  for (const t of states) counts[t.state as TargetState] = (counts[t.state as TargetState] ?? 0) + 1;
+  return {
+    name: row.name,
+    phase: row.phase as FleetPhase,
+    wave: row.wave + 1,
+    waves: plan.waves.length,
+    clusters: new Set(plan.waves.flatMap((w) => w.clusters.map((c) => c.clusterId))).size,
+    actor: row.actor,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    haltCause: row.haltCause && redactText(row.haltCause),
+    states: counts,
+  };
+}
+
+/** Every fleet experiment, newest first. */
+export async function listFleetExperiments(limit = 200): Promise<FleetExperimentSummaryDto[]> {
+  const db = await getDb();
+  const rows = await db.fleetExperiment.findMany({ orderBy: { id: "desc" }, take: limit });
+  const targets = await db.fleetTarget.findMany({
+    where: { fleetExperimentId: { in: rows.map((r) => r.id) } },
+    select: { fleetExperimentId: true, state: true },
+  });
+  return rows.map((r) =>
+    summaryOf(
+      r,
+      targets.filter((t) => t.fleetExperimentId === r.id),
+    ),
+  );
+}
+
+/** One fleet experiment with every DatadogAgent's state, its commands and notifications; null when none. */
+export async function getFleetExperiment(name: string): Promise<FleetExperimentDto | null> {
+  const db = await getDb();
+  const row = await db.fleetExperiment.findUnique({ where: { name } });
+  if (!row) return null;
+  const [targets, steps, notifications, lease] = await Promise.all([
+    db.fleetTarget.findMany({ where: { fleetExperimentId: row.id } }),
+    db.fleetStep.findMany({ where: { fleetExperimentId: row.id }, orderBy: { commandId: "asc" } }),
+    db.fleetNotification.findMany({ where: { fleetExperimentId: row.id }, orderBy: { id: "asc" } }),
+    db.fleetDriverLease.findFirst({ where: { holder: { not: "" } }, orderBy: { renewedAt: "desc" } }),
+  ]);
+  const commands = await db.command.findMany({
+    where: { id: { in: steps.map((s) => s.commandId) } },
+    select: { id: true, status: true, message: true },
+  });
+  const plan = fleetPlanColumn.decode(row.plan);
+  const order = plan.waves.flatMap((w) =>
+    w.clusters.flatMap((c) => c.agents.map((a) => `${c.clusterId} ${a.key}`)),
+  );
+  return {
+    ...summaryOf(row, targets),
+    spec: redactSecrets(fleetSpecColumn.decode(row.spec)) as FleetExperimentSpec,
+    plan,
+    approvedWave: row.approvedWave,
+    advancedWave: row.advancedWave,
+    haltedAt: iso(row.haltedAt),
+    settledAt: iso(row.settledAt),
+    targets: targets
+      .sort(
+        (a, b) =>
+          order.indexOf(`${a.clusterId} ${a.agentKey}`) - order.indexOf(`${b.clusterId} ${b.agentKey}`),
+      )
+      .map((t) => ({
+        clusterId: t.clusterId,
+        clusterName: t.clusterName,
+        agentKey: t.agentKey,
+        wave: t.wave,
+        state: t.state as TargetState,
+        detail: t.detail,
+        failure: t.failure,
+        baselineRevision: t.baselineRevision,
+        candidateRevision: t.candidateRevision,
+        healthySince: iso(t.healthySince),
+        restoredAt: iso(t.restoredAt),
+        updatedAt: t.updatedAt.toISOString(),
+        commands: steps
+          .filter((s) => s.clusterId === t.clusterId && s.agentKey === t.agentKey)
+          .map((s) => {
+            const c = commands.find((c) => c.id === s.commandId);
+            return {
+              step: s.step,
+              id: s.commandId,
+              status: c?.status ?? "unknown",
+              message: c?.message ?? null,
+            };
+          }),
+      })),
+    notifications: notifications.map((n) => ({
+      id: n.id,
+      event: n.event,
+      text: n.text,
+      status: n.status,
+      attempts: n.attempts,
+      lastError: n.lastError,
+      createdAt: n.createdAt.toISOString(),
+      sentAt: iso(n.sentAt),
+    })),
+    driver: lease
+      ? { holder: lease.holder, renewedAt: lease.renewedAt.toISOString(), durationMs: lease.durationMs }
+      : null,
+  };
+}
+
+export interface PlanPreviewDto {
+  ok: boolean;
+  /** What keeps the plan from starting (a wave that selects nothing, a name not in the fleet). */
+  problems: string[];
+  plan: FleetPlan;
+  /** What the start checks again: the plan must not have changed since this preview. */
+  planKey: string;
+  /** Per DatadogAgent of the plan: its current spec and the candidate (secrets redacted). */
+  diffs: { clusterId: string; agentKey: string; current: Json; candidate: Json }[];
+}
+
+/** The viewer's permissions, as each cluster's controller last answered them. */
+export function permissionsFor(viewer: Actor): PermissionsOf {
+  return (questions) => permissions(viewer, questions);
+}
+
+/** The plan of a spec for the viewer: what a start would do now, and the diffs to confirm. */
+export async function previewFleetExperiment(
+  spec: FleetExperimentSpec,
+  viewer: Actor,
+): Promise<PlanPreviewDto> {
+  const db = await getDb();
+  const facts = await planFacts(db, permissionsFor(viewer));
+  const result = planFleetExperiment(spec, facts);
+  const diffs: PlanPreviewDto["diffs"] = [];
+  for (const wave of result.plan.waves) {
+    for (const cluster of wave.clusters) {
+      const agents = matchingAgents(spec, facts.find((f) => f.id === cluster.clusterId)?.agents ?? []);
+      for (const agent of agents) {
+        diffs.push({
+          clusterId: cluster.clusterId,
+          agentKey: agent.key,
+          current: redactSecrets(agent.spec) as Json,
+          candidate: redactSecrets(applyMergePatch(agent.spec, spec.config)) as Json,
+        });
+      }
+    }
+  }
+  return {
+    ok: result.ok,
+    problems: result.problems,
+    plan: result.plan,
+    planKey: planKey(result.plan),
+    diffs,
+  };
+}
+
+/**
+ * The Overview's items: a fleet experiment waiting for a person's approval, and one that halted
+ * (until a day after every cluster is back, or as long as one is not).
+ */
+export async function fleetExperimentAttention(now = Date.now()): Promise<AttentionItem[]> {
+  const db = await getDb();
+  const rows = await db.fleetExperiment.findMany({
+    where: {
+      OR: [
+        { phase: "waiting-approval" },
+        {
+          phase: { in: ["halting", "halted"] },
+          OR: [{ settledAt: null }, { settledAt: { gte: new Date(now - HALTED_ATTENTION_MS) } }],
+        },
+      ],
+    },
+    select: { name: true, phase: true, wave: true, haltCause: true, settledAt: true },
+    orderBy: { id: "desc" },
+  });
+  return rows.map((r): AttentionItem => {
+    const base = { clusterId: "", clusterName: "", subject: r.name };
+    if (r.phase === "waiting-approval") {
+      return {
+        ...base,
+        kind: "fleet-experiment-approval",
+        detail: `wave ${r.wave + 1} waits for your approval`,
+      };
+    }
+    const back = r.settledAt
+      ? "every cluster it touched is back at its baseline"
+      : "putting the clusters it touched back";
+    return {
+      ...base,
+      kind: "fleet-experiment-halted",
+      detail: `halted: ${redactText(r.haltCause ?? "no cause recorded")}; ${back}`,
+    };
+  });
+}
