@@ -115,7 +115,7 @@ describe("fleet experiment notifications", () => {
       slack
         .messages()
         .slice(before)
-        .map((m) => m.text.split(": ").slice(1).join(": ")),
+        .map((m) => m.text.split("|apm-on>: ")[1]),
     ).toEqual(["halted: west failed", "west restored"]);
   });
 

@@ -1,7 +1,7 @@
 // config/deploy's variants are valid for the real API server: every object of each passes a
 // server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
-// on SQLite; fleet/hub: a stateless dashboard, 2 replicas, minAvailable 1, the database URL
-// from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
+// on SQLite; fleet/hub: a stateless dashboard and the fleet driver, 2 replicas each,
+// minAvailable 1, the database URL from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
 // dashboard), and the RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
 import os from "node:os";
@@ -92,15 +92,25 @@ describe("config/deploy", () => {
     await dryRun("single", objects.length);
   });
 
-  it("fleet/hub: the dashboard alone, 2 replicas, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
+  it("fleet/hub: the dashboard and the fleet driver, 2 replicas each, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
     const objects = await render("fleet/hub");
-    const [dashboard, ...others] = deployments(objects);
+    const [dashboard, driver, ...others] = deployments(objects);
     expect(others).toEqual([]);
-    expect(dashboard!.spec!.replicas).toBe(2);
-    expect(containers(dashboard!)).toEqual(["dashboard"]);
-    expect(fromSecret(dashboard!, "DATABASE_URL")).toBe(true);
-    expect(dashboard!.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
-    expect(objects.find((o) => o.kind === "PodDisruptionBudget")!.spec!.minAvailable).toBe(1);
+    for (const [deployment, container] of [
+      [dashboard!, "dashboard"],
+      [driver!, "fleet-driver"],
+    ] as const) {
+      expect(deployment.spec!.replicas).toBe(2);
+      expect(containers(deployment)).toEqual([container]);
+      expect(fromSecret(deployment, "DATABASE_URL")).toBe(true);
+      expect(deployment.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
+    }
+    expect(fromSecret(driver!, "FLEETDECK_NOTIFY_WEBHOOK_URL")).toBe(true);
+    const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget");
+    expect(budgets.map((b) => [b.metadata.name, b.spec!.minAvailable])).toEqual([
+      ["fleetdeck-dashboard", 1],
+      ["fleetdeck-fleet-driver", 1],
+    ]);
     expect(objects.map((o) => o.kind)).not.toContain("ServiceAccount");
     expect(objects.map((o) => o.kind)).not.toContain("PersistentVolumeClaim");
     await dryRun("fleet/hub", objects.length);
