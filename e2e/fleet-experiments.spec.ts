@@ -108,11 +108,11 @@ test("plan preview, start, approval of the second wave, and the halt with each c
   await page.getByRole("link", { name: "New fleet experiment" }).click();
   await expect(page).toHaveURL(/\/fleet-experiments\/new$/);
 
-  await page.getByLabel("Name").fill(fleetName);
+  await page.getByLabel("Name", { exact: true }).fill(fleetName);
   await page
     .getByLabel("Candidate change (YAML or JSON)")
     .fill(`global:\n  registry: ${CRASHLOOP_REGISTRY}\n`);
-  await page.getByLabel("DatadogAgents").fill(`${namespace}/agent`);
+  await page.getByLabel("DatadogAgents", { exact: true }).fill(`${namespace}/agent`);
   await page.getByLabel("Health gate grace (seconds, optional)").fill("20");
   await page.getByLabel("wave 1 clusters").fill(nameA);
   await page.getByLabel("wave 2 selects clusters").selectOption("selector");

@@ -12,9 +12,10 @@ import { until } from "./until";
 /**
  * A registry whose images crash-loop in the local cluster (kwok's Stages match "crashloop" in an
  * agent container's image, config/cluster/kwok-stages.yaml): a candidate that sets it breaks
- * every agent whose images come from the registry, and none whose images name their own.
+ * every agent whose images come from the registry, and none whose images name their own. A path
+ * of Datadog's own registry, so the controller's image policy allows it.
  */
-export const CRASHLOOP_REGISTRY = "registry.crashloop.example";
+export const CRASHLOOP_REGISTRY = "gcr.io/datadoghq/crashloop";
 
 /** An agent whose images name their repository: a registry change leaves its pods running. */
 export const PINNED_AGENT_SPEC = {
