@@ -62,56 +62,45 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
 export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   const db = await getDb();
-  const [
-    clusters,
-    heartbeats,
-    agents,
-    experiments,
-    forwarders,
-    failures,
-    spotWorkloads,
-    gates,
-    attention,
-    fleetItems,
-  ] = await Promise.all([
-    db.cluster.findMany({ orderBy: { name: "asc" } }),
-    db.controllerHeartbeat.findMany({
-      where: {
-        OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
-      },
-      select: {
-        clusterId: true,
-        controllerId: true,
-        isLeader: true,
-        version: true,
-        hostname: true,
-        lastSeenAt: true,
-        stoppedAt: true,
-      },
-    }),
-    db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
-    db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
-    db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
-    db.metadataSend.groupBy({
-      by: ["clusterId"],
-      where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
-      _count: { _all: true },
-    }),
-    db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
-    db.autoscalingGate.findMany({
-      select: {
-        clusterId: true,
-        controllerId: true,
-        workloadEnabled: true,
-        open: true,
-        openedAt: true,
-        openedByKind: true,
-        openedByName: true,
-      },
-    }),
-    attentionItems(now),
-    fleetExperimentAttention(now),
-  ]);
+  const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, gates, attention] =
+    await Promise.all([
+      db.cluster.findMany({ orderBy: { name: "asc" } }),
+      db.controllerHeartbeat.findMany({
+        where: {
+          OR: [{ stoppedAt: null }, { lastSeenAt: { gte: new Date(now - FORGET_CONTROLLERS_AFTER_MS) } }],
+        },
+        select: {
+          clusterId: true,
+          controllerId: true,
+          isLeader: true,
+          version: true,
+          hostname: true,
+          lastSeenAt: true,
+          stoppedAt: true,
+        },
+      }),
+      db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
+      db.experiment.groupBy({ by: ["clusterId"], where: { outcome: null }, _count: { _all: true } }),
+      db.metadataForwarder.findMany({ select: { clusterId: true, name: true, state: true } }),
+      db.metadataSend.groupBy({
+        by: ["clusterId"],
+        where: { status: "failed", at: { gte: new Date(now - RECENT_FAILURES_MS) } },
+        _count: { _all: true },
+      }),
+      db.spotWorkload.groupBy({ by: ["clusterId"], where: { optedIn: true }, _count: { _all: true } }),
+      db.autoscalingGate.findMany({
+        select: {
+          clusterId: true,
+          controllerId: true,
+          workloadEnabled: true,
+          open: true,
+          openedAt: true,
+          openedByKind: true,
+          openedByName: true,
+        },
+      }),
+      attentionItems(now),
+    ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
   const failureCounts = countsBy(failures);
@@ -178,7 +167,6 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
   return {
     clusters: cards,
     attention: [
-      ...fleetItems,
       ...attention.map((item) => ({ ...item, clusterName: names.get(item.clusterId) ?? item.clusterId })),
       ...cards
         .filter((c) => c.forwarding.health === "failing")
@@ -203,7 +191,8 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
 /**
  * The items found in the store: unhealthy agents (their rollout degraded) and unhealthy
  * candidates, experiments close to their timeout, workloads whose spot is disabled (a fallback
- * or a user's disable). Cluster names are filled in by the caller.
+ * or a user's disable), fleet experiments halted or waiting for approval. Cluster names are
+ * filled in by the caller.
  */
 async function attentionItems(now: number): Promise<AttentionItem[]> {
   const db = await getDb();
@@ -265,5 +254,6 @@ async function attentionItems(now: number): Promise<AttentionItem[]> {
       detail: `spot disabled until ${w.disabledUntil!.toISOString()}: its pods go to on-demand nodes`,
     });
   }
+  items.push(...(await fleetExperimentAttention(now)));
   return items;
 }
