@@ -130,17 +130,22 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
     <div className="space-y-6">
       <Card title="The change and where it goes">
         <div className="space-y-3 text-sm">
-          <label htmlFor={ids.name} className="block">
-            <span className="font-medium text-slate-700">Name</span>
+          <div>
+            <label htmlFor={ids.name} className="block font-medium text-slate-700">
+              Name
+            </label>
             <input
               id={ids.name}
               value={name}
               onChange={(e) => setName(e.target.value)}
               placeholder="apm-on-2026-12"
+              aria-describedby={`${ids.name}-help`}
               className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
             />
-            <span className="text-xs text-slate-500">Also the id of its experiment in every cluster.</span>
-          </label>
+            <span id={`${ids.name}-help`} className="text-xs text-slate-500">
+              Also the id of its experiment in every cluster.
+            </span>
+          </div>
           <label htmlFor={ids.config} className="block">
             <span className="font-medium text-slate-700">Candidate change (YAML or JSON)</span>
             <textarea
@@ -188,22 +193,23 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
             </label>
           </fieldset>
           <div className="grid gap-3 sm:grid-cols-2">
-            <label htmlFor={ids.timeout} className="block">
-              <span className="font-medium text-slate-700">
+            <div>
+              <label htmlFor={ids.timeout} className="block font-medium text-slate-700">
                 Each cluster&apos;s timeout (seconds, optional)
-              </span>
+              </label>
               <input
                 id={ids.timeout}
                 value={timeout}
                 inputMode="numeric"
                 onChange={(e) => setTimeoutText(e.target.value)}
                 placeholder="the controller's (1800)"
+                aria-describedby={`${ids.timeout}-help`}
                 className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
               />
-              <span className="text-xs text-slate-500">
+              <span id={`${ids.timeout}-help`} className="text-xs text-slate-500">
                 A cluster that loses the hub rolls its experiment back by itself after this long.
               </span>
-            </label>
+            </div>
             <label htmlFor={ids.grace} className="block">
               <span className="font-medium text-slate-700">Health gate grace (seconds, optional)</span>
               <input
