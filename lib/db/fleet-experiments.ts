@@ -142,7 +142,7 @@ export async function startFleetExperiment(
   if (!result.ok)
     return {
       ok: false,
-      error: `the plan cannot start: ${result.problems.join("; ")}`,
+      error: `the plan cannot start: ${result.problems.join("; ")}${leftOutText(result.plan)}`,
       problems: result.problems,
     };
   if (options.expectedPlanKey !== undefined && planKey(result.plan) !== options.expectedPlanKey) {
@@ -241,6 +241,12 @@ const DONE: Record<FleetRequest, string> = {
   resume: "resumed",
   abort: "aborted",
 };
+
+/** " (left out: east: the candidate changes nothing in datadog/datadog; …)", or "". */
+function leftOutText(plan: FleetPlan): string {
+  if (plan.leftOut.length === 0) return "";
+  return ` (left out: ${plan.leftOut.map((l) => `${l.clusterName}: ${l.detail}`).join("; ")})`;
+}
 
 export type RequestResult = { ok: true; phase: FleetPhase } | { ok: false; error: string };
 

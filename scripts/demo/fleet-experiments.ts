@@ -1,7 +1,7 @@
 // Demo scenario for fleet experiments (npm run demo -- --fleet), on the sample DatadogAgent
 // datadog/datadog of east and west, run by the fleet driver:
-// 1. demo-fleet-apm turns APM on in east (wave 1, a 15 s bake), then west (wave 2): promoted
-//    across both clusters;
+// 1. demo-fleet-npm turns network performance monitoring on in east (wave 1, a 15 s bake),
+//    then west (wave 2): promoted across both clusters;
 // 2. demo-fleet-mirror moves the agents to another registry, whose images crash-loop in the
 //    local clusters (kwok's Stages). East's agent names its own images (a user edit first pins
 //    them), so wave 1 passes there; west's come from the registry: its health gate trips in wave
@@ -65,8 +65,8 @@ export async function fleetExperimentsScenario(
   await run(
     db,
     {
-      name: "demo-fleet-apm",
-      config: { features: { apm: { enabled: true } } },
+      name: "demo-fleet-npm",
+      config: { features: { npm: { enabled: true } } },
       agents: [TARGET],
       waves: [{ clusters: [east.name], bakeSeconds: 15 }, { clusters: [west.name] }],
     },
