@@ -102,7 +102,7 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
   const [preview, setPreview] = useState<{ key: string; dto: PlanPreviewDto } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
-  const ids = { config: useId(), name: useId(), agents: useId(), timeout: useId(), grace: useId() };
+  const ids = { config: useId(), agents: useId() };
 
   const { spec, problems } = useMemo(
     () => specOf({ name, config, agentsMode, agents, waves, timeout, grace }),
@@ -130,22 +130,13 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
     <div className="space-y-6">
       <Card title="The change and where it goes">
         <div className="space-y-3 text-sm">
-          <div>
-            <label htmlFor={ids.name} className="block font-medium text-slate-700">
-              Name
-            </label>
-            <input
-              id={ids.name}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="apm-on-2026-12"
-              aria-describedby={`${ids.name}-help`}
-              className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
-            />
-            <span id={`${ids.name}-help`} className="text-xs text-slate-500">
-              Also the id of its experiment in every cluster.
-            </span>
-          </div>
+          <TextField
+            label="Name"
+            value={name}
+            onChange={setName}
+            placeholder="apm-on-2026-12"
+            help="Also the id of its experiment in every cluster."
+          />
           <label htmlFor={ids.config} className="block">
             <span className="font-medium text-slate-700">Candidate change (YAML or JSON)</span>
             <textarea
@@ -193,34 +184,21 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
             </label>
           </fieldset>
           <div className="grid gap-3 sm:grid-cols-2">
-            <div>
-              <label htmlFor={ids.timeout} className="block font-medium text-slate-700">
-                Each cluster&apos;s timeout (seconds, optional)
-              </label>
-              <input
-                id={ids.timeout}
-                value={timeout}
-                inputMode="numeric"
-                onChange={(e) => setTimeoutText(e.target.value)}
-                placeholder="the controller's (1800)"
-                aria-describedby={`${ids.timeout}-help`}
-                className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
-              />
-              <span id={`${ids.timeout}-help`} className="text-xs text-slate-500">
-                A cluster that loses the hub rolls its experiment back by itself after this long.
-              </span>
-            </div>
-            <label htmlFor={ids.grace} className="block">
-              <span className="font-medium text-slate-700">Health gate grace (seconds, optional)</span>
-              <input
-                id={ids.grace}
-                value={grace}
-                inputMode="numeric"
-                onChange={(e) => setGrace(e.target.value)}
-                placeholder="the controller's (120)"
-                className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
-              />
-            </label>
+            <TextField
+              label="Each cluster's timeout (seconds, optional)"
+              value={timeout}
+              onChange={setTimeoutText}
+              placeholder="the controller's (1800)"
+              help="A cluster that loses the hub rolls its experiment back by itself after this long."
+              numeric
+            />
+            <TextField
+              label="Health gate grace (seconds, optional)"
+              value={grace}
+              onChange={setGrace}
+              placeholder="the controller's (120)"
+              numeric
+            />
           </div>
         </div>
       </Card>
@@ -365,6 +343,46 @@ export function FleetExperimentForm({ clusters }: { clusters: { name: string; la
         )}
       </div>
       {current && <PlanPreview preview={current} />}
+    </div>
+  );
+}
+
+/** A labelled text input, its help (if any) described by it rather than part of its label. */
+function TextField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  help,
+  numeric = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  help?: string;
+  numeric?: boolean;
+}) {
+  const id = useId();
+  return (
+    <div>
+      <label htmlFor={id} className="block font-medium text-slate-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        value={value}
+        inputMode={numeric ? "numeric" : undefined}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        aria-describedby={help ? `${id}-help` : undefined}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 font-mono"
+      />
+      {help && (
+        <span id={`${id}-help`} className="text-xs text-slate-500">
+          {help}
+        </span>
+      )}
     </div>
   );
 }

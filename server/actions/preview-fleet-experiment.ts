@@ -1,7 +1,7 @@
 "use server";
 
 import { parseFleetSpec } from "@/lib/fleet-experiments";
-import { requireActor, UnauthenticatedError } from "../auth";
+import { actionActor } from "./action-actor";
 import { previewFleetExperiment as preview, type PlanPreviewDto } from "../queries/fleet-experiments";
 
 export type PreviewResult = ({ ok: true } & { preview: PlanPreviewDto }) | { ok: false; error: string };
@@ -12,13 +12,9 @@ export type PreviewResult = ({ ok: true } & { preview: PlanPreviewDto }) | { ok:
  * (the viewer's own permissions among the reasons).
  */
 export async function previewFleetExperiment(input: unknown): Promise<PreviewResult> {
-  let actor;
-  try {
-    actor = await requireActor();
-  } catch (error) {
-    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
-    throw error;
-  }
+  const signedIn = await actionActor();
+  if (!signedIn.ok) return signedIn;
+  const { actor } = signedIn;
   const parsed = parseFleetSpec(input);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   return { ok: true, preview: await preview(parsed.spec, actor) };

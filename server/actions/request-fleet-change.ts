@@ -5,7 +5,7 @@ import { commandAccess } from "@/lib/access";
 import type { Actor } from "@/lib/auth";
 import type { Database } from "@/lib/db/open";
 import { fleetPlanColumn, type FleetRequest } from "@/lib/fleet-experiments";
-import { requireActor, UnauthenticatedError } from "../auth";
+import { actionActor } from "./action-actor";
 import { getDb } from "../db";
 import { permissions } from "../queries/access";
 
@@ -21,13 +21,9 @@ export async function requestFleetChange(
   kind: FleetRequest,
   reason?: string | null,
 ): Promise<RequestResult> {
-  let actor;
-  try {
-    actor = await requireActor();
-  } catch (error) {
-    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
-    throw error;
-  }
+  const signedIn = await actionActor();
+  if (!signedIn.ok) return signedIn;
+  const { actor } = signedIn;
   if (typeof name !== "string" || name === "") return { ok: false, error: "no fleet experiment named" };
   if (!REQUESTS.includes(kind)) return { ok: false, error: `unknown request "${String(kind)}"` };
   const db = await getDb();

@@ -2,7 +2,7 @@
 
 import { startFleetExperiment as start } from "@/lib/db/fleet-experiments";
 import { parseFleetSpec } from "@/lib/fleet-experiments";
-import { requireActor, UnauthenticatedError } from "../auth";
+import { actionActor } from "./action-actor";
 import { getDb } from "../db";
 import { permissionsFor } from "../queries/fleet-experiments";
 
@@ -14,13 +14,9 @@ export type StartFleetResult = { ok: true; name: string } | { ok: false; error: 
  * its audit row and its "started" notification; the fleet driver runs it from there.
  */
 export async function startFleetExperiment(input: unknown, planKey: string): Promise<StartFleetResult> {
-  let actor;
-  try {
-    actor = await requireActor();
-  } catch (error) {
-    if (error instanceof UnauthenticatedError) return { ok: false, error: error.message };
-    throw error;
-  }
+  const signedIn = await actionActor();
+  if (!signedIn.ok) return signedIn;
+  const { actor } = signedIn;
   const parsed = parseFleetSpec(input);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (typeof planKey !== "string" || planKey === "") return { ok: false, error: "preview the plan first" };
