@@ -25,6 +25,7 @@ import {
 } from "../fleet-plan";
 import { decodeLabels } from "../labels";
 import { agentStatusOf, experimentStatusColumn, rolloutColumn, specColumn } from "../read-model/agents";
+import { redactText } from "../redact";
 import { TOPICS } from "../topics";
 import { withRetry, type Database } from "./open";
 
@@ -195,8 +196,7 @@ export async function startFleetExperiment(
             updatedAt: now,
           })),
         });
-        const clusters = result.plan.waves.map((w) => w.clusters.map((c) => c.clusterName).join(", "));
-        const text = `started by ${starter.actor}: ${result.plan.waves.length} wave${result.plan.waves.length === 1 ? "" : "s"} (${clusters.map((c, i) => `${i + 1}: ${c}`).join("; ")})${result.plan.leftOut.length > 0 ? `; left out: ${result.plan.leftOut.map((l) => `${l.clusterName} (${l.reason})`).join(", ")}` : ""}`;
+        const text = startedText(starter.actor, result.plan);
         await tx.auditEvent.create({
           data: {
             actor: starter.actor,
@@ -242,6 +242,16 @@ const DONE: Record<FleetRequest, string> = {
   abort: "aborted",
 };
 
+/** "started by alice: 2 waves (1: east; 2: west, north); left out: south (not-reporting)". */
+function startedText(actor: string, plan: FleetPlan): string {
+  const waves = plan.waves.map((w, i) => `${i + 1}: ${w.clusters.map((c) => c.clusterName).join(", ")}`);
+  const leftOut = plan.leftOut.map((l) => `${l.clusterName} (${l.reason})`);
+  return (
+    `started by ${actor}: ${waves.length} wave${waves.length === 1 ? "" : "s"} (${waves.join("; ")})` +
+    (leftOut.length > 0 ? `; left out: ${leftOut.join(", ")}` : "")
+  );
+}
+
 /** " (left out: east: the candidate changes nothing in datadog/datadog; …)", or "". */
 function leftOutText(plan: FleetPlan): string {
   if (plan.leftOut.length === 0) return "";
@@ -262,6 +272,8 @@ export async function requestFleetChange(
   actor: string,
   reason?: string | null,
 ): Promise<RequestResult> {
+  // Free text from a person: trimmed, bounded, any secret in it redacted.
+  const why = reason?.trim() ? redactText(reason.trim().slice(0, 200)) : null;
   for (let attempt = 1; ; attempt++) {
     const fx = await db.fleetExperiment.findUnique({ where: { name } });
     if (!fx) return { ok: false, error: `no fleet experiment named ${name}` };
@@ -285,7 +297,7 @@ export async function requestFleetChange(
               ? { phase: "running" }
               : {
                   phase: "halting",
-                  haltCause: `aborted by ${actor}${reason?.trim() ? `: ${reason.trim().slice(0, 200)}` : ""}`,
+                  haltCause: `aborted by ${actor}${why ? `: ${why}` : ""}`,
                   haltedAt: new Date(),
                 };
     const updated = await withRetry(() =>
@@ -301,7 +313,7 @@ export async function requestFleetChange(
             action: `fleet-experiment.${DONE[request]}`,
             targetKind: "FleetExperiment",
             target: name,
-            details: JSON.stringify({ wave: fx.wave + 1, phaseBefore: phase, reason: reason ?? null }),
+            details: JSON.stringify({ wave: fx.wave + 1, phaseBefore: phase, reason: why }),
             source: "web",
           },
         });
