@@ -6,9 +6,14 @@ import nextTs from "eslint-config-next/typescript";
 // gets one no-restricted-imports setting (a later block replaces an earlier one), so a block
 // for a subfolder repeats its parent folder's patterns.
 
-/** The controller and the dashboard talk only through SQLite. */
+/** The controller and the dashboard talk only through the store. */
+const notController = {
+  group: ["**/controller/**", "@/controller/*"],
+  message: "The dashboard never imports controller code; share through lib/.",
+};
+
 const notDashboard = {
-  group: ["**/server/**", "@/server/*", "**/components/**", "@/components/*"],
+  group: ["**/server/**", "@/server/*", "**/components/**", "@/components/*", "**/app/**", "@/app/*"],
   message: "The controller never imports dashboard code; share through lib/.",
 };
 
@@ -34,7 +39,34 @@ function kubeBoundary(up) {
   ];
 }
 
+/**
+ * lib/ is the contract between the two processes (what both import), so it imports neither
+ * process: no dashboard code (server/, components/, app/) and no controller code.
+ */
+const libBoundary = {
+  group: [
+    "**/server/**",
+    "@/server/*",
+    "**/components/**",
+    "@/components/*",
+    "**/app/**",
+    "@/app/*",
+    "**/controller/**",
+    "@/controller/*",
+  ],
+  message: "lib/ is the contract both processes import: it imports neither the dashboard nor the controller.",
+};
+
 const outsideLibDb = "Database code belongs in lib/db/; outside it, import types only.";
+
+/**
+ * Pages, route handlers and the dashboard's queries read the store through the actor's read
+ * scope (server/scope/): the store itself would show every cluster's rows to anyone.
+ */
+const unscopedStore = {
+  regex: "(^|/)server/db$|^\\.\\./db$",
+  message: "Read through the actor's read scope (server/scope/request.ts, scope.db), not the store itself.",
+};
 
 export default defineConfig([
   ...nextVitals,
@@ -72,16 +104,32 @@ export default defineConfig([
     rules: { "@next/next/no-assign-module-variable": "off", "react-hooks/rules-of-hooks": "off" },
   },
   {
-    // The dashboard and the controller talk only through SQLite (DESIGN.md).
-    files: ["app/**", "components/**", "server/**"],
+    // The dashboard and the controller talk only through the store (DESIGN.md). The store tests
+    // of the dashboard's queries (*.store.test.ts) write their rows with the controller's own
+    // store writers, as the controller would.
+    files: ["app/**", "components/**", "server/**", "proxy.ts"],
+    ignores: ["**/*.store.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [notController] }] },
+  },
+  {
+    // The live stream reads sessions (not read-model rows) from the store itself.
+    files: ["app/**", "server/queries/**"],
+    ignores: ["**/*.store.test.ts", "app/api/stream/route.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [notController, unscopedStore] }] },
+  },
+  {
+    // components/lib/ is what client components and server code both import: server/ code
+    // there would be bundled for the browser.
+    files: ["components/lib/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
+            notController,
             {
-              group: ["**/controller/**", "@/controller/*"],
-              message: "The dashboard never imports controller code; share through lib/.",
+              group: ["**/server/**", "@/server/*", "**/app/**", "@/app/*", "server-only"],
+              message: "components/lib/ runs in the browser too: it imports no server/ or app/ code.",
             },
           ],
         },
@@ -164,6 +212,10 @@ export default defineConfig([
     },
   },
   {
+    files: ["lib/db/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [libBoundary] }] },
+  },
+  {
     // Database code lives in lib/db/; the rest of lib/ is pure. Type imports are fine: read-model
     // row types come from Prisma's generated model types.
     files: ["lib/**"],
@@ -173,6 +225,7 @@ export default defineConfig([
         "error",
         {
           patterns: [
+            libBoundary,
             {
               group: ["@prisma/*", "better-sqlite3", "**/prisma/generated/**"],
               allowTypeImports: true,

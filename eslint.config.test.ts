@@ -106,6 +106,109 @@ describe("ESLint folder boundaries", { timeout: 60_000 }, () => {
     });
   });
 
+  describe("lib/ is the contract: it imports neither the dashboard nor the controller", () => {
+    it.each([
+      ["lib/commands.ts", `import { getDb } from "../server/db";`],
+      ["lib/commands.ts", `import { requireActor } from "@/server/auth";`],
+      ["lib/commands.ts", `import { Badge } from "../components/ui/badge";`],
+      ["lib/commands.ts", `import { filtersToSearch } from "@/components/lib/search-params";`],
+      ["lib/commands.ts", `import Page from "../app/page";`],
+      ["lib/commands.ts", `import { setupAgents } from "../controller/agents/setup";`],
+      ["lib/commands.ts", `import { writeAudit } from "@/controller/store/audit";`],
+      ["lib/db/commands.ts", `import { writeAudit } from "../../controller/store/audit";`],
+      ["lib/db/open.ts", `import { getDb } from "@/server/db";`],
+      ["lib/read-model/agents.ts", `import { listAgents } from "../../server/queries/agents";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([expect.stringContaining("lib/ is the contract")]);
+    });
+
+    it("lib/ may import itself and packages (lib/db/ the database too)", async () => {
+      const code = [
+        `import { z } from "zod";`,
+        `import { redactText } from "./redact";`,
+        `import type { Database } from "./db/open";`,
+        `export { z, redactText };`,
+        `export type { Database };`,
+      ].join("\n");
+      expect(await restricted("lib/commands.ts", code)).toEqual([]);
+      const db = `import { TOPICS } from "../topics";\nimport { PrismaClient } from "../../prisma/generated/sqlite/client";\nexport { TOPICS, PrismaClient };`;
+      expect(await restricted("lib/db/commands.ts", db)).toEqual([]);
+    });
+  });
+
+  describe("the controller and the dashboard never import each other", () => {
+    it.each([
+      ["controller/agents/setup.ts", `import { getDb } from "../../server/db";`],
+      ["controller/agents/setup.ts", `import { listAgents } from "@/server/queries/agents";`],
+      ["controller/store/audit.ts", `import { fleetOverview } from "../../components/fleet/fleet-overview";`],
+      ["controller/main.ts", `import Page from "../app/page";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([expect.stringContaining("never imports dashboard code")]);
+    });
+
+    it.each([
+      ["server/queries/agents.ts", `import { REVISION_ANNOTATION } from "../../controller/agents/render";`],
+      ["app/page.tsx", `import { setupAgents } from "@/controller/agents/setup";`],
+      ["components/fleet/cluster-card.tsx", `import { writeAudit } from "@/controller/store/audit";`],
+      ["components/lib/fleet.ts", `import { writeAudit } from "../../controller/store/audit";`],
+      ["proxy.ts", `import { loadControllerConfig } from "./controller/config";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([
+        expect.stringContaining("never imports controller code"),
+      ]);
+    });
+
+    it("the dashboard's store tests may write rows with the controller's store writers", async () => {
+      const code = `import { AgentReadModel } from "@/controller/agents/read-model";\nexport { AgentReadModel };`;
+      expect(await restricted("server/queries/agents.store.test.ts", code)).toEqual([]);
+      expect(await restricted("server/queries/agents.test.ts", code)).toEqual([
+        expect.stringContaining("never imports controller code"),
+      ]);
+    });
+  });
+
+  describe("components/lib/ runs in the browser too: no server code", () => {
+    it.each([
+      ["components/lib/fleet.ts", `import { getDb } from "../../server/db";`],
+      ["components/lib/fleet.ts", `import { webConfig } from "@/server/config";`],
+      ["components/lib/fleet.ts", `import "server-only";`],
+      ["components/lib/fleet.ts", `import Page from "@/app/page";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([expect.stringContaining("runs in the browser too")]);
+    });
+
+    it("components/lib/ may import lib/ and itself; server/ may import components/lib/", async () => {
+      const code = `import { FORWARDERS } from "@/lib/metadata";\nimport { rolloutProblem } from "./attention";\nexport { FORWARDERS, rolloutProblem };`;
+      expect(await restricted("components/lib/fleet.ts", code)).toEqual([]);
+      const server = `import { clusterControllers } from "@/components/lib/fleet";\nexport { clusterControllers };`;
+      expect(await restricted("server/queries/fleet.ts", server)).toEqual([]);
+    });
+  });
+
+  describe("pages, route handlers and queries read through the read scope", () => {
+    it.each([
+      ["app/agents/page.tsx", `import { getDb } from "@/server/db";`],
+      ["app/api/agents/route.ts", `import { getDb } from "@/server/db";`],
+      ["server/queries/agents.ts", `import { getDb } from "../db";`],
+      ["server/queries/agents.ts", `import { getDb } from "@/server/db";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([
+        expect.stringContaining("Read through the actor's read scope"),
+      ]);
+    });
+
+    it("they may import the scope and the lib/db types", async () => {
+      const code = `import { pageScope } from "@/server/scope/request";\nimport type { Database } from "@/lib/db/open";\nexport { pageScope, type Database };`;
+      expect(await restricted("app/agents/page.tsx", code)).toEqual([]);
+      expect(
+        await restricted(
+          "server/queries/agents.ts",
+          `import type { ReadScope } from "../scope/read-scope";\nexport type { ReadScope };`,
+        ),
+      ).toEqual([]);
+    });
+  });
+
   describe("lib/ outside lib/db/ imports no database code, types excepted", () => {
     it.each([
       ["lib/agents.ts", `import { PrismaClient } from "../prisma/generated/client";`],

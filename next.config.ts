@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { STATIC_SECURITY_HEADERS } from "./lib/security-headers";
+import { STATIC_SECURITY_HEADERS } from "./server/security-headers";
 
 const nextConfig: NextConfig = {
   // Native and Node-only packages stay out of the server bundle.

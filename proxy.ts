@@ -5,10 +5,10 @@
 // (pages) or answers 401 (API). Server actions and route handlers check the actor again
 // themselves; this only keeps unauthenticated users from reaching them.
 import { NextResponse, type NextRequest } from "next/server";
-import { allowedHost, localModeRefusal, resolveActor, SESSION_COOKIE } from "@/lib/auth";
-import { contentSecurityPolicy, newNonce, STATIC_SECURITY_HEADERS } from "@/lib/security-headers";
-import { authMode, loadWebConfig } from "@/lib/web-config";
-import { currentListener } from "@/lib/web-listener";
+import { allowedHost, localModeRefusal, resolveActor, SESSION_COOKIE } from "@/server/actor";
+import { contentSecurityPolicy, newNonce, STATIC_SECURITY_HEADERS } from "@/server/security-headers";
+import { authMode, loadWebConfig } from "@/server/web-config";
+import { currentListener } from "@/server/web-listener";
 import { authContext } from "@/server/auth";
 
 const web = loadWebConfig(process.env);

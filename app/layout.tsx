@@ -1,14 +1,19 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { BreakGlassBanner } from "@/components/auth/break-glass-banner";
 import { Nav } from "@/components/layout/nav";
 import { Providers } from "@/components/live/providers";
 import { DatabaseProblem } from "@/components/layout/database-problem";
 import { FleetProvider } from "@/components/fleet/fleet-context";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { logout } from "@/server/actions/login";
+import { AccessNote } from "@/components/auth/access-note";
 import { currentActor } from "@/server/auth";
+import { webConfig } from "@/server/config";
 import { databaseStatus } from "@/server/db-status";
+import { accessStatus } from "@/server/queries/access";
 import { listClusters } from "@/server/queries/clusters";
+import { currentScope } from "@/server/scope/request";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -22,7 +27,10 @@ export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [db, actor] = await Promise.all([databaseStatus(), currentActor()]);
-  const clusters = db.ok && actor ? await listClusters() : [];
+  const scope = db.ok && actor ? await currentScope() : null;
+  const [clusters, access] = scope
+    ? await Promise.all([listClusters(scope), accessStatus(scope)])
+    : [[], { checking: [] }];
   return (
     <html lang="en">
       <body>
@@ -52,6 +60,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </div>
             </aside>
             <main className="min-w-0 flex-1 px-8 py-6">
+              {actor?.via === "admin-token" && (
+                <BreakGlassBanner peopleSignIn={webConfig().FLEETDECK_AUTH_PROXY_HEADER ? "proxy" : "none"} />
+              )}
+              {access.checking.length > 0 && <AccessNote initial={access} />}
               {db.ok ? (
                 <FleetProvider clusters={clusters}>{children}</FleetProvider>
               ) : (

@@ -46,7 +46,7 @@ const spec = (i: number): Json => ({
 const hash = (i: number) => i.toString(16).padStart(10, "0");
 
 /** A synthetic cluster's rows, through the writers a controller of that cluster uses. */
-async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter> {
+async function fillSynthetic(base: Database, n: number): Promise<{ stop(): Promise<void> }> {
   const clusterId = randomUUID();
   const cluster = {
     clusterId,
@@ -82,7 +82,7 @@ async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter
     }
   }
   await fillSends(db, clusterId);
-  await new ForwarderStatusWriter(db, clusterId, `synthetic-${n}-controller`, log, () =>
+  await new ForwarderStatusWriter(db, clusterId, `synthetic-${n}-controller`, () =>
     (["crd", "helm"] as const).map((name) => ({
       name,
       state: "on",
@@ -95,9 +95,16 @@ async function fillSynthetic(base: Database, n: number): Promise<HeartbeatWriter
       heartbeatSeconds: 600,
     })),
   ).write();
-  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, log);
-  heartbeat.start(3);
-  return heartbeat;
+  const heartbeat = new HeartbeatWriter(db, `synthetic-${n}-controller`, cluster, () => true, "kubernetes");
+  await heartbeat.beat();
+  // The benchmark's own timer (no manager runs these synthetic controllers).
+  const timer = setInterval(() => void heartbeat.beat().catch(() => undefined), 3_000);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await heartbeat.beat(true);
+    },
+  };
 }
 
 /** 2,000 sends per agent of the cluster, spread over the last 48 h, through the send log. */
@@ -238,7 +245,7 @@ async function liveTimes(base: string, kc: KubeConfig, db: Database, clusterId: 
 
 export async function run(): Promise<BenchResult> {
   const stack: BenchStack = await benchStack();
-  const heartbeats: HeartbeatWriter[] = [];
+  const heartbeats: { stop(): Promise<void> }[] = [];
   let db: Database | undefined;
   try {
     const url = await stack.useStore("postgresql");

@@ -26,6 +26,13 @@ import { storeEnvSchema, type StoreConfig } from "./store/config";
 export { ConfigError };
 
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Seconds, fractions allowed (short lease timings in tests). */
+const decimalSeconds = z.coerce.number().positive().max(3600);
+
+/** A cluster's display name (FLEETDECK_CLUSTER_NAME, npm run fleet:add-cluster). */
+export const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/;
+export const CLUSTER_NAME_RULE =
+  "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit";
 
 export const controllerEnvSchema = z.object({
   /** Path of a kubeconfig; unset → in-cluster config, else the local cluster's, else ~/.kube/config. */
@@ -37,14 +44,7 @@ export const controllerEnvSchema = z.object({
   /** Unique name of this process: the Lease holder identity and the heartbeat row's key. */
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
   /** The cluster's display name in the fleet; unset: the kubeconfig's context (in a pod: "cluster-<id>"). */
-  FLEETDECK_CLUSTER_NAME: z
-    .string()
-    .trim()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$/,
-      "must be 1-63 letters, digits and . _ : @ -, starting with a letter or digit",
-    )
-    .optional(),
+  FLEETDECK_CLUSTER_NAME: z.string().trim().regex(CLUSTER_NAME, CLUSTER_NAME_RULE).optional(),
   /**
    * The cluster's labels in the fleet, `key=value` pairs joined by commas (`env=prod,region=eu`):
    * shown on its card, selected by fleet experiments' waves (docs/fleet-experiments.md).
@@ -74,6 +74,12 @@ export const controllerEnvSchema = z.object({
   /** How long to keep trying to reach the API server at start-up before giving up. */
   FLEETDECK_STARTUP_TIMEOUT_SECONDS: seconds(1, 600).default(30),
   FLEETDECK_LEADER_ELECT: bool.default(true),
+  /** Leader election timings (client-go's names and defaults); lease > renew deadline > retry period. */
+  FLEETDECK_LEASE_DURATION_SECONDS: decimalSeconds.default(15),
+  FLEETDECK_RENEW_DEADLINE_SECONDS: decimalSeconds.default(10),
+  FLEETDECK_RETRY_PERIOD_SECONDS: decimalSeconds.default(2),
+  /** A controller whose caches have not synced after this long is reported unready, loudly. */
+  FLEETDECK_CACHE_SYNC_TIMEOUT_SECONDS: decimalSeconds.default(30),
   /** SQLite: how long a write waits for another process's lock on the file (a backup, a long
    * transaction) before it fails and is retried (then logged). */
   FLEETDECK_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -142,6 +148,7 @@ export function loadControllerConfig(
   );
   const raw = parseEnvWith(allEnvSchema, merged) as Record<string, unknown>;
   const core = pick(raw, controllerEnvSchema) as CoreConfig;
+  checkLeaseTimings(core);
   const inCluster = inClusterAccess(env);
   const spot = spotConfigFrom(pick(raw, spotEnvSchema) as never, {
     namespace: core.FLEETDECK_NAMESPACE,
@@ -164,6 +171,17 @@ export function loadControllerConfig(
     autoscalers: autoscalersConfigFrom(pick(raw, autoscalersEnvSchema) as never),
     access: pick(raw, accessEnvSchema) as AccessConfig,
   };
+}
+
+/** client-go's rule: the lease outlasts the renew deadline, which outlasts a retry period. */
+function checkLeaseTimings(core: CoreConfig): void {
+  const lease = core.FLEETDECK_LEASE_DURATION_SECONDS;
+  const renew = core.FLEETDECK_RENEW_DEADLINE_SECONDS;
+  const retry = core.FLEETDECK_RETRY_PERIOD_SECONDS;
+  if (lease > renew && renew > retry) return;
+  throw new ConfigError(
+    `invalid configuration:\n  FLEETDECK_LEASE_DURATION_SECONDS (${lease}) > FLEETDECK_RENEW_DEADLINE_SECONDS (${renew}) > FLEETDECK_RETRY_PERIOD_SECONDS (${retry}) must hold`,
+  );
 }
 
 function pick(raw: Record<string, unknown>, schema: z.ZodObject): Record<string, unknown> {

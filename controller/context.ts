@@ -1,62 +1,88 @@
 // What a feature gets to wire itself into the controller: each feature folder's setup.ts
-// exports a `setup…(ctx)` that registers its controllers, components, command handlers,
-// readiness checks and routes here, so main.ts stays a list of features.
+// exports a `setup…(ctx)` that registers its controllers, runnables, periodic runnables,
+// command handlers, readiness checks and routes on ctx.manager (./features.ts lists them), so
+// main.ts and the in-process tests wire the same way.
 import type { Database } from "../lib/db/open";
 import { CommandRegistry } from "./commands/registry";
 import type { ControllerConfig } from "./config";
+import { heapAfterGcRoute } from "./http/heap";
+import { metricsRoute } from "./http/metrics";
 import { HealthServer } from "./http/server";
 import type { KubeClient } from "./kube/client";
+import { DelegatedAuth } from "./kube/delegated-auth";
 import type { ClusterIdentity } from "./kube/cluster";
-import { ComponentManager } from "./kube/components";
-import { EventRecorder } from "./kube/events";
-import { InformerFactory } from "./kube/informer-factory";
+import type { EventRecorder } from "./kube/events";
+import type { InformerFactory } from "./kube/informer-factory";
+import { Manager } from "./kube/manager";
 import type { Logger } from "./log";
 import { scopeToCluster } from "./store/cluster-scope";
 
 export interface ControllerContext {
   config: ControllerConfig;
-  /** The one Kubernetes client every call goes through. */
+  manager: Manager;
+  /** The one Kubernetes client every call goes through (the manager's). */
   client: KubeClient;
   /** The store, limited to this cluster's rows (./store/cluster-scope.ts). */
   db: Database;
   log: Logger;
   cluster: ClusterIdentity;
-  /** Shared informers, started with the other shared components. */
+  /** The manager's shared informers. */
   informers: InformerFactory;
-  components: ComponentManager;
   commands: CommandRegistry;
-  /** Events reported as `fleetdeck.dev/controller`. */
+  /** The manager's Events, reported as `fleetdeck.dev/controller`. */
   events: EventRecorder;
-  health: HealthServer;
   /** Whether this process currently leads. */
   isLeader: () => boolean;
 }
 
 export const REPORTING_CONTROLLER = "fleetdeck.dev/controller";
 
-/** The context's parts built from the essentials; main.ts and the in-process tests share it. */
+/**
+ * The manager as the configuration asks for it (leader election, its timings, the sync
+ * timeout), serving /metrics (and /debug/heap under --expose-gc) besides health and readiness.
+ */
+export function createManager(config: ControllerConfig, client: KubeClient, log: Logger): Manager {
+  const probes = new HealthServer(log.child({ component: "http" }));
+  probes.addRoute(
+    "/metrics",
+    metricsRoute(config.FLEETDECK_METRICS_AUTH ? new DelegatedAuth(client) : undefined),
+  );
+  if (typeof globalThis.gc === "function") probes.addRoute("/debug/heap", heapAfterGcRoute(globalThis.gc));
+  return new Manager({
+    client,
+    log,
+    probes,
+    identity: config.FLEETDECK_CONTROLLER_ID,
+    reportingController: REPORTING_CONTROLLER,
+    leaderElection: config.FLEETDECK_LEADER_ELECT
+      ? {
+          namespace: config.FLEETDECK_NAMESPACE,
+          name: "fleetdeck-controller",
+          leaseDurationMs: config.FLEETDECK_LEASE_DURATION_SECONDS * 1000,
+          renewDeadlineMs: config.FLEETDECK_RENEW_DEADLINE_SECONDS * 1000,
+          retryPeriodMs: config.FLEETDECK_RETRY_PERIOD_SECONDS * 1000,
+        }
+      : undefined,
+    cacheSyncTimeoutMs: config.FLEETDECK_CACHE_SYNC_TIMEOUT_SECONDS * 1000,
+  });
+}
+
+/** The context of a manager, its store (scoped to `cluster`) and its cluster. */
 export function createContext(base: {
   config: ControllerConfig;
-  client: KubeClient;
+  manager: Manager;
   db: Database;
-  log: Logger;
   cluster: ClusterIdentity;
-  isLeader?: () => boolean;
-  health?: HealthServer;
 }): ControllerContext {
-  const components = new ComponentManager(base.log.child({ component: "components" }));
+  const { manager } = base;
   return {
     ...base,
     db: scopeToCluster(base.db, base.cluster.clusterId),
-    informers: new InformerFactory(base.client, base.log.child({ component: "informers" })),
-    components,
+    client: manager.client,
+    log: manager.log,
+    informers: manager.informers,
     commands: new CommandRegistry(),
-    events: new EventRecorder(
-      base.client,
-      { reportingController: REPORTING_CONTROLLER, reportingInstance: base.config.FLEETDECK_CONTROLLER_ID },
-      base.log.child({ component: "events" }),
-    ),
-    health: base.health ?? new HealthServer(base.log.child({ component: "http" })),
-    isLeader: base.isLeader ?? (() => components.isLeading()),
+    events: manager.events,
+    isLeader: () => manager.isLeader(),
   };
 }

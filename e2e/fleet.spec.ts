@@ -48,6 +48,8 @@ test.beforeAll(async () => {
     DATABASE_URL: e2eState().databaseUrl,
     FLEETDECK_CONTROLLER_ID: "e2e-controller-b",
     FLEETDECK_HEALTH_ADDR: `127.0.0.1:${healthPort}`,
+    // Per-user authorization left off in B (the stack's controller in A has it on).
+    FLEETDECK_AUTHZ: "none",
   });
   await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controllerB });
   await Promise.all([createSharedAgent(a), createSharedAgent(b)]);
@@ -75,6 +77,27 @@ test("the fleet page shows both clusters, each with its controller, and the flee
   }
   await expect(page.getByTestId("total-clusters")).toHaveText("2");
   await expect(page.getByTestId("total-reporting")).toHaveText("2 of 2");
+});
+
+test("each cluster's per-user authorization is shown; B, without it, is listed under needs attention with why and the fix", async ({
+  page,
+}) => {
+  const [nameA, nameB] = [a.getCurrentContext(), b.getCurrentContext()];
+  await page.goto("/");
+  const authorization = (name: string) =>
+    page.locator(`[data-testid="cluster-card"][data-cluster="${name}"]`).getByTestId("authorization");
+  await expect(authorization(nameA)).toHaveAttribute("data-mode", "kubernetes");
+  await expect(authorization(nameA)).toHaveText("on: Kubernetes RBAC");
+  await expect(authorization(nameB)).toHaveAttribute("data-mode", "none");
+  await expect(authorization(nameB)).toHaveText("off");
+  const items = page.getByTestId("attention-item").and(page.locator('[data-kind="authorization-off"]'));
+  await expect(items).toHaveCount(1);
+  await expect(items.getByRole("link")).toHaveText(nameB);
+  await expect(items).toContainText("per-user authorization is off (FLEETDECK_AUTHZ=none)");
+  await expect(items).toContainText("whatever their Kubernetes RBAC says");
+  await expect(items).toContainText("set FLEETDECK_AUTHZ=kubernetes on its controllers");
+  await items.getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`#cluster-${encodeURIComponent(nameB)}$`));
 });
 
 test("an experiment started from the fleet-wide agents list lands in cluster B only", async ({ page }) => {

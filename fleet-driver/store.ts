@@ -10,7 +10,7 @@ import type { CommandKind } from "../lib/commands";
 import { checkCommand, writeCommand, type NewCommand } from "../lib/db/commands";
 import { ringDoorbell } from "../lib/db/doorbell";
 import { withRetry, type Database } from "../lib/db/open";
-import { clusterControllers } from "../lib/fleet";
+import { clusterReport } from "../lib/controller-status";
 import {
   fleetPlanColumn,
   fleetSpecColumn,
@@ -131,14 +131,7 @@ export class FleetStore {
     const [heartbeats, steps, experiments, agents, rollouts] = await Promise.all([
       this.db.controllerHeartbeat.findMany({
         where: { clusterId: { in: clusterIds } },
-        select: {
-          clusterId: true,
-          controllerId: true,
-          isLeader: true,
-          version: true,
-          lastSeenAt: true,
-          stoppedAt: true,
-        },
+        select: { clusterId: true, lastSeenAt: true, stoppedAt: true },
       }),
       this.db.fleetStep.findMany({ where: { fleetExperimentId: fx.id } }),
       this.db.experiment.findMany({
@@ -161,7 +154,7 @@ export class FleetStore {
             select: { id: true, status: true, message: true },
           });
     return fx.refs.map((ref): TargetInput => {
-      const report = clusterControllers(
+      const report = clusterReport(
         heartbeats.filter((h) => h.clusterId === ref.clusterId),
         now,
       );

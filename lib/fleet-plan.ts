@@ -11,7 +11,7 @@ import type {
   PlannedCluster,
   PlannedWave,
 } from "./fleet-experiments";
-import type { ClusterReport } from "./fleet";
+import type { ClusterReport } from "./controller-status";
 import { matchesSelector, parseSelector, type Labels } from "./labels";
 import { applyMergePatch, canonicalJson, jsonEqual, type Json } from "./merge-patch";
 

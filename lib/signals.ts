@@ -3,7 +3,8 @@
 //   { "action": "startExperiment" | "stopExperiment" | "promoteExperiment",
 //     "experiment_id": "<id>", "config": { partial spec, start only } }
 // A config holding a literal secret is refused here, before anything is stored, as the
-// dashboard's start form refuses it (lib/experiment-config.ts): the Command row would keep it.
+// dashboard's start form refuses it (components/lib/experiment-config.ts): the Command row would
+// keep it.
 import { z } from "zod";
 import { literalSecretPaths } from "./agents";
 import { experimentId, formatIssues, partialAgentSpec, type CommandKind } from "./commands";

@@ -2,9 +2,10 @@
 // cluster (or uses KUBECONFIG's), installs the CRDs and samples, migrates the database, starts
 // the controller and the production dashboard on 127.0.0.1:3000, and stops it all on Ctrl-C.
 // npm run demo -- --fleet — a fleet: two local clusters (east, west), a local PostgreSQL server
-// in a temporary directory, a controller per cluster, one dashboard and two fleet driver
-// replicas, the demo scenarios spread over both clusters, then two fleet experiments across
-// them (one promoted everywhere, one halted and restored).
+// in a temporary directory, a controller per cluster (each on its cluster's own database login),
+// one dashboard and two fleet driver replicas (on the hub's), the demo scenarios spread over
+// both clusters, then two fleet experiments across them (one promoted everywhere, one halted and
+// restored).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { clusterIdOf } from "../testing/cluster-id";
 import { openDatabase } from "../lib/db/open";
 import { databaseFile } from "../lib/db/url";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
+import { addCluster, addHub } from "./fleet/logins";
 import { waitForApiServer } from "../testing/api-server";
 import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
@@ -243,6 +245,16 @@ async function fleet() {
   const databaseUrl = await postgres.createDatabase("fleetdeck");
   await migrateDatabase({ provider: "postgresql", url: databaseUrl });
   say(`PostgreSQL on 127.0.0.1:${postgres.port} (data in ${postgres.dir}, removed on Ctrl-C), migrated`);
+  // Each cluster's controllers log in as that cluster (row-level security: its rows only), the
+  // dashboard and the demo's own writes as the hub (npm run fleet:add-cluster, fleet:add-hub).
+  const logins = new Map<string, string>();
+  for (const c of up) {
+    const login = await addCluster(databaseUrl, { name: c.name, clusterId: await clusterIdOf(c.kc) });
+    logins.set(c.name, login.databaseUrl);
+    say(`${c.name}: database login ${login.role} (this cluster's rows only)`);
+  }
+  const hub = await addHub(databaseUrl);
+  say(`dashboard and fleet drivers: database login ${hub.role} (the hub's)`);
   ensureDashboardBuild();
   const metadataEnv = await startIntake();
 
@@ -255,7 +267,7 @@ async function fleet() {
     startController(`controller-${c.name}`, {
       ...c.env,
       KUBECONFIG: c.kubeconfig,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: logins.get(c.name)!,
       FLEETDECK_CLUSTER_NAME: c.name,
       FLEETDECK_CLUSTER_LABELS: c.labels,
       FLEETDECK_CONTROLLER_ID: `controller-${c.name}`,
@@ -264,19 +276,19 @@ async function fleet() {
   );
   processes.push(...controllers);
   const web = startWeb("web", {
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: hub.databaseUrl,
     FLEETDECK_WEB_HOST: WEB_HOST,
     FLEETDECK_WEB_PORT: WEB_PORT,
   });
   processes.push(web);
-  // The fleet driver, leader and standby, as config/deploy/fleet/hub runs it; its notifications
-  // go to a local fake of a Slack webhook.
+  // The fleet driver, leader and standby, as config/deploy/fleet/hub runs it (on the hub's login);
+  // its notifications go to a local fake of a Slack webhook.
   slack = await startFakeSlack();
   say(`fleet experiment notifications go to a fake Slack webhook (what it received: ${slack.messagesUrl})`);
   processes.push(
     ...FLEET_DRIVERS.map((d) =>
       startFleetDriver(d.id, {
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: hub.databaseUrl,
         FLEETDECK_DRIVER_ID: d.id,
         FLEETDECK_DRIVER_HEALTH_ADDR: d.health,
         FLEETDECK_NOTIFY_WEBHOOK_URL: slack!.url,
@@ -294,7 +306,7 @@ async function fleet() {
     say(`west: autoscaling scenario failed: ${error.message}`),
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
-  const db = await openDatabase({ url: databaseUrl });
+  const db = await openDatabase({ url: hub.databaseUrl });
   await experimentsScenario(east!.kc, db, (l) => say(`east: ${l}`));
   await metadataScenario(west!.kc, (l) => say(`west: ${l}`));
   // In the background: the fleet experiments take a few minutes (a bake, a health gate's grace).

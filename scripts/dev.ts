@@ -6,7 +6,7 @@
 // and leaves the production build alone.
 import { describeStore, storeLocation } from "../lib/db/url";
 import { ConfigError } from "../lib/env";
-import { assertServable, loadWebConfig } from "../lib/web-config";
+import { assertServable, loadWebConfig } from "../server/web-config";
 
 const DEV_PORT = "3001";
 

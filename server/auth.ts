@@ -1,8 +1,8 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { resolveActor, SESSION_COOKIE, type Actor, type AuthContext } from "@/lib/auth";
-import { findSession, type LiveSession } from "@/lib/db/sessions";
-import { currentListener } from "@/lib/web-listener";
+import { resolveActor, SESSION_COOKIE, type Actor, type AuthContext } from "@/server/actor";
+import { findSession, type LiveSession } from "@/server/sessions";
+import { currentListener } from "@/server/web-listener";
 import { webConfig } from "./config";
 import { getDb } from "./db";
 

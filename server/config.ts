@@ -1,5 +1,5 @@
 import "server-only";
-import { loadWebConfig, type WebConfig } from "@/lib/web-config";
+import { loadWebConfig, type WebConfig } from "@/server/web-config";
 
 let cached: WebConfig | undefined;
 

@@ -2,12 +2,12 @@
 // `npm run web` and `npm run dev`. It is what lets the app know two things `next start` hides:
 // the address it really listens on (the no-login local mode needs loopback, whatever the
 // variables say) and each request's peer address (the sign-in throttle is per client), which
-// it stamps on the request in place of anything the client sent (lib/web-listener.ts).
+// it stamps on the request in place of anything the client sent (server/web-listener.ts).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
-import { assertServable, type WebConfig } from "../lib/web-config";
-import { CLIENT_ADDRESS_HEADER, recordListener } from "../lib/web-listener";
+import { assertServable, type WebConfig } from "./web-config";
+import { CLIENT_ADDRESS_HEADER, recordListener } from "./web-listener";
 
 export interface DashboardServer {
   server: http.Server;

@@ -1,7 +1,6 @@
-// The agents feature in the test process, wired as main.ts wires it (shared informers, the
-// reconciler as a leader-only component, authorization, the command consumer), against the run's real
-// cluster and a real SQLite file. Also helpers to create DatadogAgents, submit commands and
-// read Events.
+// The agents feature in the test process (test/controller.ts: wired as main.ts wires it), with
+// authorization and the command consumer. Also helpers to create DatadogAgents, submit
+// commands and read Events.
 import {
   AppsV1Api,
   CoreV1Api,
@@ -11,72 +10,24 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import pino from "pino";
-import { setupAccess } from "../controller/access/setup";
 import { REVISION_ANNOTATION } from "../controller/agents/render";
-import { setupAgents } from "../controller/agents/setup";
-import { CommandConsumer } from "../controller/commands/consumer";
-import { CommandStore } from "../controller/commands/store";
-import { loadControllerConfig } from "../controller/config";
-import { createContext, type ControllerContext } from "../controller/context";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
 import type { AuthMethod, Subject } from "../lib/access";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
-import { registeredCluster } from "./cluster";
-import { eventually, testLogger } from "./harness";
+import { startFeatures, type ControllerUnderTest } from "./controller";
+import { eventually } from "./harness";
 
-export interface AgentsUnderTest {
-  ctx: ControllerContext;
-  stop(): Promise<void>;
-}
-
-export async function startAgents(
+/** The agents feature, with authorization when env turns it on (FLEETDECK_AUTHZ=kubernetes). */
+export function startAgents(
   kc: KubeConfig,
   db: Database,
   env: Record<string, string> = {},
-): Promise<AgentsUnderTest> {
-  const log = testLogger();
-  const cluster = await registeredCluster(db, kc);
-  const ctx = createContext({
-    config: loadControllerConfig({ FLEETDECK_CONTROLLER_ID: "agents-test", ...env }, []),
-    client: new KubeClient(kc, "fleetdeck-controller/test agents-test"),
-    db,
-    log,
-    cluster,
+): Promise<ControllerUnderTest> {
+  return startFeatures(kc, db, ["agents", "access", "commands"], {
+    env: { FLEETDECK_CONTROLLER_ID: "agents-test", ...env },
   });
-  const { components, informers, events } = ctx;
-  setupAgents(ctx);
-  // Per-user authorization, when env turns it on (FLEETDECK_AUTHZ=kubernetes).
-  const authorize = setupAccess(ctx);
-  components.add({
-    name: "informers",
-    leaderOnly: false,
-    start: () => informers.startAll(),
-    stop: () => informers.stopAll(),
-  });
-  const consumer = new CommandConsumer(
-    new CommandStore(ctx.db, cluster.clusterId, "agents-test"),
-    ctx.commands,
-    log,
-    { pollMs: 10, authorize },
-  );
-  components.add({
-    name: "consumer",
-    leaderOnly: true,
-    start: () => consumer.start(),
-    stop: () => consumer.stop(),
-  });
-  await components.startShared();
-  await components.startedLeading();
-  return {
-    ctx,
-    async stop() {
-      await components.stopAll();
-      await events.stop();
-      ctx.client.close();
-    },
-  };
 }
 
 export interface AgentObject {

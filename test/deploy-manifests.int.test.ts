@@ -1,8 +1,10 @@
 // config/deploy's variants are valid for the real API server: every object of each passes a
 // server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
 // on SQLite; fleet/hub: a stateless dashboard and the fleet driver, 2 replicas each,
-// minAvailable 1, the database URL from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
-// dashboard), and the RBAC is what the code needs (see test:int:sa).
+// minAvailable 1, the database URL from a Secret; fleet/cluster: the controller, 2 replicas, its
+// RBAC and webhook Service, no dashboard), wherever a dashboard runs people reach it only through
+// the oauth2-proxy sidecar (the dashboard on the pod's loopback, a NetworkPolicy, the header
+// contract), and the RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -69,6 +71,99 @@ const fromSecret = (d: Manifest, variable: string) =>
     c.env?.some((e) => e.name === variable && e.valueFrom?.secretKeyRef),
   );
 
+type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+interface Pod {
+  containers: {
+    name: string;
+    image: string;
+    env?: Env[];
+    ports?: { name: string; containerPort: number }[];
+  }[];
+}
+interface Deployed {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: {
+    template?: { metadata: { labels: Record<string, string> }; spec: Pod };
+    ports?: { targetPort: string | number }[];
+    podSelector?: { matchLabels: Record<string, string> };
+    policyTypes?: string[];
+    ingress?: { from?: unknown[]; ports?: { port: number }[] }[];
+  };
+}
+
+/** The version of oauth2-proxy the browser suite signs in through (hack/oidc/oauth2-proxy/go.mod). */
+const testedOauth2Proxy = () =>
+  /^require github\.com\/oauth2-proxy\/oauth2-proxy\/v7 (v\S+)$/m.exec(
+    fs.readFileSync(path.join(REPO_ROOT, "hack/oidc/oauth2-proxy/go.mod"), "utf8"),
+  )![1];
+
+/**
+ * The pod of `app` serves people through the oauth2-proxy sidecar only: the dashboard listens on
+ * the pod's loopback and exposes no port, the Service's port is the sidecar's, a NetworkPolicy
+ * lets in the sidecar's port (and `otherPorts`) and nothing else, both sides of the header
+ * contract name the same headers and the same secret, and the proxy is the version tested.
+ */
+function expectBehindOidcProxy(objects: Manifest[], app: string, otherPorts: number[]) {
+  const docs = objects as unknown as Deployed[];
+  const pod = docs.find((d) => d.kind === "Deployment")!.spec!.template!;
+  const container = (name: string) => pod.spec.containers.find((c) => c.name === name)!;
+  const env = (name: string) => Object.fromEntries((container(name).env ?? []).map((e) => [e.name, e]));
+  const dashboard = env("dashboard");
+  const proxy = container("oauth2-proxy");
+  expect(dashboard.FLEETDECK_WEB_HOST?.value).toBe("127.0.0.1");
+  const dashboardPort = Number(dashboard.FLEETDECK_WEB_PORT?.value);
+  expect(container("dashboard").ports ?? []).toEqual([]);
+  expect(pod.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.containerPort)).not.toContain(
+    dashboardPort,
+  );
+  const proxyPort = proxy.ports!.find((p) => p.name === "http")!.containerPort;
+  const service = docs.find((d) => d.kind === "Service" && d.metadata.name === "fleetdeck-dashboard")!;
+  expect(service.spec!.ports!.map((p) => p.targetPort)).toEqual(["http"]);
+
+  const policy = docs.find((d) => d.kind === "NetworkPolicy")!;
+  expect(pod.metadata.labels).toMatchObject(policy.spec!.podSelector!.matchLabels);
+  expect(policy.spec!.podSelector!.matchLabels).toEqual({ "app.kubernetes.io/name": app });
+  expect(policy.spec!.policyTypes).toEqual(["Ingress"]);
+  // Every rule names its ports (a rule without ports would let everything in).
+  const allowed = policy.spec!.ingress!.flatMap((rule) => {
+    expect(rule.ports?.length).toBeGreaterThan(0);
+    return rule.ports!.map((p) => p.port);
+  });
+  expect(allowed.sort()).toEqual([proxyPort, ...otherPorts].sort());
+
+  // The header contract: the dashboard trusts the headers the proxy sets, with the secret both read.
+  const config = YAML.parse(
+    docs.find((d) => d.kind === "ConfigMap" && d.data?.["oauth2-proxy.yaml"])!.data!["oauth2-proxy.yaml"]!,
+  ) as {
+    upstreamConfig: { upstreams: { uri: string }[] };
+    injectRequestHeaders: { name: string; preserveRequestValue?: boolean; values: unknown[] }[];
+  };
+  const injected = config.injectRequestHeaders;
+  expect(injected.map((h) => h.name)).toEqual(
+    expect.arrayContaining([
+      dashboard.FLEETDECK_AUTH_PROXY_HEADER!.value,
+      dashboard.FLEETDECK_AUTH_PROXY_GROUPS_HEADER!.value,
+      "X-Fleetdeck-Proxy-Secret",
+    ]),
+  );
+  // Stripped from the client's request before they are set (preserveRequestValue defaults to false).
+  expect(injected.filter((h) => h.preserveRequestValue !== undefined)).toEqual([]);
+  expect(config.upstreamConfig.upstreams.map((u) => u.uri)).toEqual([
+    `\${FLEETDECK_DASHBOARD_URL:-http://127.0.0.1:${dashboardPort}}`,
+  ]);
+  const secretOf = (e: Env | undefined) => e?.valueFrom?.secretKeyRef;
+  expect(secretOf(dashboard.FLEETDECK_AUTH_PROXY_SECRET)).toEqual({
+    name: "fleetdeck-oauth2-proxy",
+    key: "proxy-secret",
+  });
+  expect(secretOf(env("oauth2-proxy").FLEETDECK_AUTH_PROXY_SECRET)).toEqual(
+    secretOf(dashboard.FLEETDECK_AUTH_PROXY_SECRET),
+  );
+  expect(proxy.image).toBe(`quay.io/oauth2-proxy/oauth2-proxy:${testedOauth2Proxy()}`);
+}
+
 describe("config/deploy", () => {
   it("single: one pod, the controller and the dashboard on the SQLite volume; the server accepts every object", async () => {
     const objects = await render("single");
@@ -88,7 +183,9 @@ describe("config/deploy", () => {
     );
     const [pod] = deployments(objects);
     expect(pod!.spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
-    expect(containers(pod!)).toEqual(["controller", "dashboard"]);
+    expect(containers(pod!)).toEqual(["controller", "dashboard", "oauth2-proxy"]);
+    // Besides the sidecar, only the controller's webhook and health ports are let in.
+    expectBehindOidcProxy(objects, "fleetdeck", [9443, 8081]);
     await dryRun("single", objects.length);
   });
 
@@ -96,15 +193,15 @@ describe("config/deploy", () => {
     const objects = await render("fleet/hub");
     const [dashboard, driver, ...others] = deployments(objects);
     expect(others).toEqual([]);
-    for (const [deployment, container] of [
-      [dashboard!, "dashboard"],
-      [driver!, "fleet-driver"],
-    ] as const) {
+    for (const deployment of [dashboard!, driver!]) {
       expect(deployment.spec!.replicas).toBe(2);
-      expect(containers(deployment)).toEqual([container]);
       expect(fromSecret(deployment, "DATABASE_URL")).toBe(true);
       expect(deployment.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
     }
+    expect(containers(dashboard!)).toEqual(["dashboard", "oauth2-proxy"]);
+    expectBehindOidcProxy(objects, "fleetdeck-dashboard", []);
+    // The driver serves no person: no sign-in sidecar, only its health port.
+    expect(containers(driver!)).toEqual(["fleet-driver"]);
     expect(fromSecret(driver!, "FLEETDECK_NOTIFY_WEBHOOK_URL")).toBe(true);
     const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget");
     expect(budgets.map((b) => [b.metadata.name, b.spec!.minAvailable])).toEqual([
@@ -135,6 +232,35 @@ describe("config/deploy", () => {
     expect(objects.some((o) => o.metadata.name.includes("dashboard"))).toBe(false);
     await dryRun("fleet/cluster", objects.length);
   });
+
+  it.each(["single", "fleet/cluster", "../deploy-helm-namespaces"])(
+    "%s: the webhook answers the API server only, which calls it with a ServiceAccount's token bound to nothing",
+    async (variant) => {
+      const docs = (await renderDir(path.join(DEPLOY, variant))) as unknown as (RbacManifest & {
+        type?: string;
+        metadata: { annotations?: Record<string, string> };
+        automountServiceAccountToken?: boolean;
+      })[];
+      const caller = "fleetdeck-webhook-caller";
+      const controller = docs
+        .find((d) => d.kind === "Deployment")!
+        .spec!.template!.spec!.containers!.find((c) => c.name === "controller")!;
+      expect(controller.env).toContainEqual({
+        name: "FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS",
+        value: `system:serviceaccount:fleetdeck-system:${caller}`,
+      });
+      expect(docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === caller)).toMatchObject({
+        metadata: { namespace: "fleetdeck-system" },
+        automountServiceAccountToken: false,
+      });
+      expect(docs.find((d) => d.kind === "Secret" && d.metadata.name === `${caller}-token`)).toMatchObject({
+        type: "kubernetes.io/service-account-token",
+        metadata: { annotations: { "kubernetes.io/service-account.name": caller } },
+      });
+      // The token opens the webhook and nothing else: no binding names the caller.
+      expect(docs.filter((d) => d.subjects?.some((s) => s.name === caller))).toEqual([]);
+    },
+  );
 
   it("every RBAC rule says why it is needed", () => {
     for (const file of [

@@ -13,8 +13,15 @@ export const TEST_SECRETS = {
   adminToken: "e2e-admin-token-0123456789",
   /** FLEETDECK_API_TOKEN (bearer token of /api/signals) in e2e/auth.spec.ts. */
   apiToken: "e2e-api-token-0123456789",
-  /** FLEETDECK_AUTH_PROXY_SECRET of the proxied dashboard in e2e/authorization.spec.ts. */
+  /** FLEETDECK_AUTH_PROXY_SECRET of the dashboard behind oauth2-proxy in e2e/sign-in.spec.ts. */
   proxySecret: "e2e-proxy-secret-0123456789",
+  /** The OIDC client secret oauth2-proxy holds at the test OpenID Provider (testing/oidc.ts). */
+  oidcClientSecret: "e2e-oidc-client-secret-0123456789",
+  /** oauth2-proxy's cookie secret (32 bytes). */
+  oauth2ProxyCookieSecret: "e2e-cookie-secret-0123456789abcd",
+  /** The passwords of alice and bob at the test OpenID Provider. */
+  alicePassword: "e2e-alice-password-0123456789",
+  bobPassword: "e2e-bob-password-0123456789",
   /** DD_API_KEY of the metadata integration tests. */
   metadataApiKey: "test-api-key-not-a-real-one",
   /** An API key inside Helm values: redacted before it is sent, stored or shown. */

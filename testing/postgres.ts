@@ -13,7 +13,7 @@ export interface PostgresServer {
   port: number;
   /** The server's directory (data, log, socket); removed by dispose(). */
   dir: string;
-  /** A URL of `database` on this server (the superuser `fleetdeck`, trusted on loopback). */
+  /** A URL of `database` on this server (the superuser `fleetdeck`, trusted on loopback; other logins give a password). */
   url(database?: string): string;
   /** Creates a database (a copy of `template` when given) and returns its URL. */
   createDatabase(name: string, template?: string): Promise<string>;
@@ -77,6 +77,12 @@ export async function startPostgres(name = "fleetdeck"): Promise<PostgresServer>
   const port = await freePort();
   // C locale: text sorts byte-wise, as in SQLite; UTF-8 like any managed server.
   runPg(bin, "initdb", ["-D", data, "-U", SUPERUSER, "--auth=trust", "--no-locale", "-E", "UTF8"]);
+  // The superuser is trusted on loopback; every other login (a cluster's, the hub's: npm run
+  // fleet:add-cluster) gives its password, as on a real server.
+  fs.writeFileSync(
+    path.join(data, "pg_hba.conf"),
+    `local all all trust\nhost all ${SUPERUSER} 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n`,
+  );
   const options = [
     `-p ${port}`,
     `-k ${dir}`,

@@ -2,9 +2,10 @@ import Link from "next/link";
 import { FleetExperimentsTable } from "@/components/fleet-experiments/fleet-experiments-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { listFleetExperiments } from "@/server/queries/fleet-experiments";
+import { pageScope } from "@/server/scope/request";
 
 export default async function FleetExperimentsPage() {
-  const initial = await listFleetExperiments();
+  const initial = await listFleetExperiments(await pageScope());
   return (
     <>
       <PageHeader

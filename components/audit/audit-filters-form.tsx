@@ -1,4 +1,4 @@
-import type { AuditFilters } from "@/lib/audit-filters";
+import type { AuditFilters } from "@/components/lib/audit-filters";
 import { FilterField, FilterForm, filterInput } from "@/components/ui/filter-form";
 
 /** Filters of the audit trail, with the actors and actions seen so far as suggestions. */

@@ -3,7 +3,7 @@
 import { useId, useMemo, useState } from "react";
 import { refusalOf } from "@/lib/access";
 import { GRACE_SECONDS, THRESHOLD_PERCENT, experimentId as experimentIdSchema } from "@/lib/commands";
-import { parseExperimentConfig } from "@/lib/experiment-config";
+import { parseExperimentConfig } from "@/components/lib/experiment-config";
 import { canStart, refusal } from "@/lib/experiments";
 import { applyMergePatch } from "@/lib/merge-patch";
 import { agentStatusOf } from "@/lib/read-model/agents";

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useMemo, useState, useTransition } from "react";
-import { parseExperimentConfig } from "@/lib/experiment-config";
+import { parseExperimentConfig } from "@/components/lib/experiment-config";
 import type { FleetExperimentSpecInput } from "@/lib/fleet-experiments";
 import { formatLabels, type Labels } from "@/lib/labels";
 import { canonicalJson } from "@/lib/merge-patch";

@@ -1,7 +1,8 @@
 "use client";
 
+import type { AuthorizationMode } from "@/components/lib/attention";
 import type { ControllerState } from "@/lib/controller-status";
-import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/lib/fleet";
+import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ClusterCardDto } from "@/server/queries/fleet";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -29,6 +30,12 @@ const FORWARDING: Record<ForwarderHealth, { label: string; tone: Tone }> = {
   unknown: { label: "not reported", tone: "neutral" },
 };
 
+const AUTHORIZATION: Record<AuthorizationMode | "unknown", { label: string; tone: Tone }> = {
+  kubernetes: { label: "on: Kubernetes RBAC", tone: "good" },
+  none: { label: "off", tone: "bad" },
+  unknown: { label: "not reported", tone: "neutral" },
+};
+
 /**
  * One cluster of the fleet: its controllers (leader, standby, state) and what runs in it.
  * Whether they report is judged here, against the page's clock: a crashed controller sends
@@ -46,6 +53,7 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
   const report = REPORT[state];
   const lastSeen = [...cluster.controllers].sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))[0];
   const forwarding = FORWARDING[cluster.forwarding.health];
+  const authorization = AUTHORIZATION[cluster.authorization ?? "unknown"];
   return (
     <div
       id={`cluster-${encodeURIComponent(cluster.name)}`}
@@ -120,6 +128,14 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
             <span data-testid="standby" className="font-mono">
               {standbys.map((s) => s.controllerId).join(", ") || "none"}
             </span>
+          </Field>
+          <Field label="Per-user authorization">
+            <span data-testid="authorization" data-mode={cluster.authorization ?? "unknown"}>
+              <Badge tone={authorization.tone}>{authorization.label}</Badge>
+            </span>
+            {cluster.authorization === "none" && (
+              <span className="ml-2 text-xs text-rose-700">FLEETDECK_AUTHZ=none: RBAC is not asked</span>
+            )}
           </Field>
           <Field label="Agents">
             <a

@@ -1,4 +1,4 @@
-import { filtersToSearch } from "@/lib/search-params";
+import { filtersToSearch } from "@/components/lib/search-params";
 
 /**
  * "All clusters · east · west": the page's cluster filter, kept in the URL (?cluster=<name>)

@@ -1,11 +1,11 @@
 "use client";
 
-import { clusterControllers } from "@/lib/fleet";
+import { clusterControllers } from "@/components/lib/fleet";
 import type { FleetDto } from "@/server/queries/fleet";
 import { useNow } from "@/components/ui/relative-time";
 import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
-import type { AttentionItem } from "@/lib/attention";
+import type { AttentionItem } from "@/components/lib/attention";
 import { ClusterCard } from "./cluster-card";
 import { NeedsAttention } from "./needs-attention";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { AttentionItem, AttentionKind } from "@/lib/attention";
+import type { AttentionItem, AttentionKind } from "@/components/lib/attention";
 import { agentPagePath } from "@/components/agents/paths";
 import { fleetExperimentPath } from "@/components/fleet-experiments/paths";
 import { withCluster } from "@/components/live/query-keys";
@@ -18,6 +18,11 @@ const KIND: Record<AttentionKind, { label: string; tone: Tone; act: string }> = 
   "experiment-unhealthy": { label: "unhealthy candidate", tone: "bad", act: "stop or let it roll back" },
   "agent-unhealthy": { label: "unhealthy agents", tone: "bad", act: "see the failing pods" },
   "forwarder-failing": { label: "metadata forwarding failing", tone: "bad", act: "see the sends" },
+  "authorization-off": {
+    label: "per-user authorization off",
+    tone: "bad",
+    act: "set FLEETDECK_AUTHZ=kubernetes",
+  },
   "experiment-timeout": { label: "experiment near its timeout", tone: "warn", act: "promote or stop" },
   "spot-fallback": { label: "spot fallback", tone: "warn", act: "see the workload" },
   "fleet-experiment-approval": {
@@ -40,6 +45,7 @@ function placeOf(item: AttentionItem): string {
     case "spot-fallback":
       return withCluster("/autoscaling", item.clusterName);
     case "controller-not-reporting":
+    case "authorization-off":
       return `#cluster-${encodeURIComponent(item.clusterName)}`;
     case "fleet-experiment-halted":
     case "fleet-experiment-approval":
@@ -54,8 +60,8 @@ export function NeedsAttention({ items, showClusters }: { items: AttentionItem[]
     <Card title="Needs attention">
       {sorted.length === 0 ? (
         <p className="text-sm text-slate-600" data-testid="attention-none">
-          Nothing: every agent runs, no experiment is failing or near its timeout, forwarding works and every
-          controller reports.
+          Nothing: every agent runs, no experiment is failing or near its timeout, forwarding works, every
+          controller reports and every cluster authorizes commands per user.
         </p>
       ) : (
         <ul className="divide-y divide-slate-100" aria-label="Needs attention">
@@ -70,7 +76,7 @@ export function NeedsAttention({ items, showClusters }: { items: AttentionItem[]
               >
                 <Badge tone={kind.tone}>{kind.label}</Badge>
                 <Link href={placeOf(item)} className="font-medium text-sky-700 hover:underline">
-                  {showClusters && item.clusterName ? `${item.clusterName}${item.subject ? ": " : ""}` : ""}
+                  {showClusters && item.subject && item.clusterName ? `${item.clusterName}: ` : ""}
                   {item.subject || item.clusterName}
                 </Link>
                 <span className="text-slate-700">{item.detail}</span>

@@ -1,5 +1,5 @@
 import { FORWARDERS, METADATA_KINDS, SEND_REASONS, SEND_STATUSES } from "@/lib/metadata";
-import type { MetadataFilters } from "@/lib/metadata-filters";
+import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import { FilterField, FilterForm, filterInput } from "@/components/ui/filter-form";
 
 /** Filters of the send log. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { MetadataFilters } from "@/lib/metadata-filters";
+import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import type { SendsPage } from "@/server/queries/metadata";
 import { PayloadViewer } from "./payload-viewer";
 import { SendTable } from "./send-table";

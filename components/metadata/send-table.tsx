@@ -1,7 +1,7 @@
 "use client";
 
-import { filtersToSearch } from "@/lib/search-params";
-import type { MetadataFilters } from "@/lib/metadata-filters";
+import { filtersToSearch } from "@/components/lib/search-params";
+import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import type { SendRowDto, SendsPage } from "@/server/queries/metadata";
 import { EmptyState, Table } from "@/components/ui/table";
 import { queryKeys } from "@/components/live/query-keys";

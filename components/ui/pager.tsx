@@ -1,4 +1,4 @@
-import { filtersToSearch } from "@/lib/search-params";
+import { filtersToSearch } from "@/components/lib/search-params";
 
 /** Links of a log paged by id cursor: back to the newest page, and on to older entries. */
 export function Pager({

@@ -1,14 +1,26 @@
 // Keeps the stored answers current, one key per person the dashboard saw: each reconcile asks
 // the API server (SubjectAccessReview) whether that user and groups may do what each button
-// would do, and stores the answers with the refusal's sentence. It runs again on every change
-// of a Role, RoleBinding, ClusterRole or ClusterRoleBinding (watched when this controller may
-// watch them), for a person the dashboard has just seen, and at FLEETDECK_AUTHZ_REFRESH.
-import { decodeSubject, denialMessage, type ResourceAccess, type Subject } from "../../lib/access";
+// would do, and what they may see (lib/access.ts VIEWS: cluster-wide, then in each namespace
+// of the read model where cluster-wide is refused), and stores the answers with the refusal's
+// sentence. It runs again on every change of a Role, RoleBinding, ClusterRole or
+// ClusterRoleBinding (watched when this controller may watch them), for a person the dashboard
+// has just seen, and at FLEETDECK_AUTHZ_REFRESH.
+import {
+  decodeSubject,
+  denialMessage,
+  encodeSubject,
+  NAMESPACED_VIEWS,
+  VIEW_NAMES,
+  viewQuestion,
+  type ResourceAccess,
+  type Subject,
+} from "../../lib/access";
 import { canIAll, canSubject } from "../kube/access-review";
 import type { KubeClient } from "../kube/client";
-import { Controller, type Result } from "../kube/controller";
+import { Controller, type KeyCodec, type Result } from "../kube/controller";
 import type { InformerFactory } from "../kube/informer-factory";
 import type { KubeObject } from "../kube/informer";
+import type { Runnable } from "../kube/manager";
 import type { Logger } from "../log";
 import type { AccessReadModel, Answer } from "./read-model";
 
@@ -23,8 +35,6 @@ export interface AccessRefresherDeps {
   informers: InformerFactory;
   readModel: AccessReadModel;
   refreshMs: number;
-  /** How often new people are looked for. */
-  pollMs?: number;
   log: Logger;
 }
 
@@ -55,53 +65,55 @@ export async function answersFor(
   });
 }
 
+/** The refresher's keys: a person's identity, in the queue as the dashboard stores it. */
+export const subjectKeys: KeyCodec<Subject> = {
+  encode: encodeSubject,
+  decode: (text) => decodeSubject(text) ?? undefined,
+};
+
+/** The identities of `keys` (stored subject keys); a key that is not one is left out. */
+const subjectsOf = (keys: string[]): Subject[] => keys.flatMap((key) => decodeSubject(key) ?? []);
+
 /** How long after an RBAC change every person is asked again (see askAgainSoon). */
 const RBAC_SETTLE_MS = 2_000;
 
 export class AccessRefresher {
-  readonly controller: Controller;
+  readonly controller: Controller<Subject>;
   /** The people kept up to date: what an RBAC change requeues. */
-  private subjects: string[] = [];
-  private poller: NodeJS.Timeout | undefined;
+  private subjects: Subject[] = [];
   private askAgain: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AccessRefresherDeps) {
     this.controller = new Controller({
       name: "access-answers",
-      reconcile: (key, signal) => this.reconcile(key, signal),
-      initialKeys: async () => (this.subjects = await deps.readModel.subjects(this.seenSince())),
+      keyCodec: subjectKeys,
+      reconcile: (subject, signal) => this.reconcile(subject, signal),
+      initialKeys: async () => (this.subjects = subjectsOf(await deps.readModel.subjects(this.seenSince()))),
       rateLimiter: { baseDelayMs: 1_000, maxDelayMs: 60_000 },
       log: deps.log,
     });
   }
 
-  /** Leader only: watches RBAC where allowed, and looks for new people every few seconds. */
-  readonly component = {
-    name: "access-subjects",
+  /** Leader only: watches RBAC where allowed (pollSubjects() looks for new people meanwhile). */
+  readonly rbacWatch: Runnable = {
+    name: "access-rbac",
     leaderOnly: true,
-    start: async () => {
-      await this.watchRbac();
-      this.poller = setInterval(() => void this.pollSubjects(), this.deps.pollMs ?? 1_000);
-    },
-    stop: () => {
-      clearInterval(this.poller);
-      clearTimeout(this.askAgain);
-    },
+    start: () => this.watchRbac(),
+    stop: () => clearTimeout(this.askAgain),
   };
 
   private seenSince(): Date {
     return new Date(Date.now() - SUBJECT_IDLE_MS);
   }
 
-  private async reconcile(key: string, signal: AbortSignal): Promise<Result> {
-    const subject = decodeSubject(key);
+  private async reconcile(subject: Subject, signal: AbortSignal): Promise<Result> {
+    const key = encodeSubject(subject);
     const seen = await this.deps.readModel.subjects(this.seenSince());
-    if (!subject || !seen.includes(key)) {
+    if (!seen.includes(key)) {
       await this.deps.readModel.forget(key, this.seenSince());
       return;
     }
-    const questions = await this.deps.readModel.questions();
-    const answers = await answersFor(this.deps.client, subject, questions, signal);
+    const answers = await this.ask(subject, signal);
     signal.throwIfAborted();
     const changed = await this.deps.readModel.write(subject, answers);
     if (changed) {
@@ -113,13 +125,33 @@ export class AccessRefresher {
     return { requeueAfterMs: this.deps.refreshMs };
   }
 
-  private async pollSubjects(): Promise<void> {
-    try {
-      this.subjects = await this.deps.readModel.subjects(this.seenSince());
-      for (const key of await this.deps.readModel.unchecked()) this.controller.enqueue(key);
-    } catch (error) {
-      this.deps.log.warn({ err: (error as Error).message }, "cannot read the people to answer for");
-    }
+  /**
+   * Every question for one person: the buttons', each view cluster-wide, and each namespaced
+   * view refused cluster-wide in every namespace of the read model (an allowed cluster-wide
+   * answer covers them all).
+   */
+  private async ask(subject: Subject, signal: AbortSignal): Promise<Answer[]> {
+    const { client, readModel } = this.deps;
+    const [buttons, namespaces] = await Promise.all([readModel.questions(), readModel.viewNamespaces()]);
+    const wide = await answersFor(
+      client,
+      subject,
+      VIEW_NAMES.map((view) => viewQuestion(view)),
+      signal,
+    );
+    const refused = NAMESPACED_VIEWS.filter((view) => !wide[VIEW_NAMES.indexOf(view)]!.allowed);
+    const narrow = refused.flatMap((view) => namespaces[view].map((ns) => viewQuestion(view, ns)));
+    return [
+      ...(await answersFor(client, subject, buttons, signal)),
+      ...wide,
+      ...(await answersFor(client, subject, narrow, signal)),
+    ];
+  }
+
+  /** Reads the people to keep up to date, and queues those the dashboard has just seen. */
+  async pollSubjects(): Promise<void> {
+    this.subjects = subjectsOf(await this.deps.readModel.subjects(this.seenSince()));
+    for (const subject of subjectsOf(await this.deps.readModel.unchecked())) this.controller.enqueue(subject);
   }
 
   /**
@@ -130,7 +162,7 @@ export class AccessRefresher {
   private askAgainSoon(): void {
     clearTimeout(this.askAgain);
     this.askAgain = setTimeout(() => {
-      for (const key of this.subjects) this.controller.enqueue(key);
+      for (const subject of this.subjects) this.controller.enqueue(subject);
     }, RBAC_SETTLE_MS);
   }
 

@@ -13,7 +13,7 @@ export function setupAccess(ctx: ControllerContext): Authorize {
   const readModel = new AccessReadModel(ctx.db, ctx.cluster.clusterId);
   if (config.FLEETDECK_AUTHZ === "none") {
     log.info("authorization is off (FLEETDECK_AUTHZ=none): every signed-in actor has the controller's power");
-    ctx.components.add({
+    ctx.manager.add({
       name: "access-answers-cleared",
       leaderOnly: true,
       start: () =>
@@ -35,7 +35,8 @@ export function setupAccess(ctx: ControllerContext): Authorize {
     refreshMs: config.FLEETDECK_AUTHZ_REFRESH,
     log,
   });
-  ctx.components.add(refresher.controller);
-  ctx.components.add(refresher.component);
+  ctx.manager.add(refresher.controller);
+  ctx.manager.add(refresher.rbacWatch);
+  ctx.manager.every("access-subjects", 1_000, () => refresher.pollSubjects(), { leaderOnly: true });
   return kubernetesAuthorizer(ctx.client);
 }

@@ -17,7 +17,7 @@ import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { Result } from "../kube/controller";
 import type { Logger } from "../log";
-import type { AuditEntry } from "../store/audit";
+import { agentRef, audit, ownStatus } from "./agent";
 import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
 import { healthGateOf, stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experiment";
@@ -373,34 +373,4 @@ interface Current {
   hash: string;
   revision: string;
   step: LifecycleStep;
-}
-
-/** The status fields this reconciler owns (other features may add their own). */
-export function ownStatus(status: DatadogAgent["status"]): AgentStatus {
-  const own: AgentStatus = {};
-  if (!status) return own;
-  if (status.observedGeneration !== undefined) own.observedGeneration = status.observedGeneration;
-  if (status.currentRevision) own.currentRevision = status.currentRevision;
-  if (status.previousRevision) own.previousRevision = status.previousRevision;
-  if (status.experiment) own.experiment = structuredClone(status.experiment);
-  return own;
-}
-
-export function agentRef(agent: DatadogAgent) {
-  return {
-    apiVersion: "datadoghq.com/v2alpha1",
-    kind: "DatadogAgent",
-    name: agent.metadata.name,
-    namespace: agent.metadata.namespace,
-    uid: agent.metadata.uid,
-  };
-}
-
-export function audit(
-  actor: string,
-  action: string,
-  target: string,
-  details: Record<string, unknown>,
-): AuditEntry {
-  return { actor, action, targetKind: "DatadogAgent", target, details };
 }

@@ -16,8 +16,8 @@ import {
   startAgents,
   submit,
   watchPhases,
-  type AgentsUnderTest,
 } from "../../test/agents";
+import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 
@@ -32,7 +32,7 @@ const spec = {
 const CRASHLOOP = { override: { nodeAgent: { image: { tag: "7.72.1-crashloop" } } } };
 const GRACE_SECONDS = 20;
 let db: Database;
-let controller: AgentsUnderTest;
+let controller: ControllerUnderTest;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase("health"));

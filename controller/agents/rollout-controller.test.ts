@@ -1,6 +1,5 @@
 // The rollout rows' writer: batches, keeps the newest rollout per agent, retries a failed write
-// with the next flush, flushes on stop.
-import pino from "pino";
+// with the next flush.
 import { describe, expect, it } from "vitest";
 import type { AgentRollout } from "../../lib/rollout";
 import { RolloutWriter } from "./rollout-controller";
@@ -21,8 +20,7 @@ function fakeReadModel(failures = 0) {
 describe("RolloutWriter", () => {
   it("writes the newest rollout of each agent in one batch", async () => {
     const readModel = fakeReadModel();
-    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
-    writer.start();
+    const writer = new RolloutWriter(readModel);
     writer.write("ns/a", rollout(1));
     writer.write("ns/b", rollout(1));
     writer.write("ns/a", rollout(6));
@@ -37,16 +35,14 @@ describe("RolloutWriter", () => {
     ]);
     await writer.flush();
     expect(readModel.batches).toHaveLength(1); // nothing new
-    await writer.stop();
   });
 
   it("keeps a failed batch for the next flush, newer rollouts winning", async () => {
     const readModel = fakeReadModel(1);
-    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
-    writer.start();
+    const writer = new RolloutWriter(readModel);
     writer.write("ns/a", rollout(1));
     writer.write("ns/b", rollout(1));
-    await writer.flush(); // fails
+    await expect(writer.flush()).rejects.toThrow("SQLITE_BUSY");
     writer.write("ns/a", rollout(2));
     await writer.flush();
     expect(readModel.batches).toEqual([
@@ -55,17 +51,5 @@ describe("RolloutWriter", () => {
         ["ns/b", rollout(1)],
       ]),
     ]);
-    await writer.stop();
-  });
-
-  it("flushes on its own after a moment, and what is left when it stops", async () => {
-    const readModel = fakeReadModel();
-    const writer = new RolloutWriter(readModel, pino({ level: "silent" }));
-    writer.start();
-    writer.write("ns/a", rollout(1));
-    await expect.poll(() => readModel.batches.length, { timeout: 2000 }).toBe(1);
-    writer.write("ns/b", rollout(3));
-    await writer.stop();
-    expect(readModel.batches[1]).toEqual(new Map([["ns/b", rollout(3)]]));
   });
 });

@@ -4,11 +4,9 @@
 // is the DatadogAgent reconciler's (the same verdict, from the same caches).
 import type { HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
-import type { Component } from "../kube/components";
 import type { Result } from "../kube/controller";
-import type { Logger } from "../log";
 import type { DatadogAgent } from "./api";
-import { ownStatus } from "./controller";
+import { ownStatus } from "./agent";
 import { healthGateOf } from "./experiment";
 import { hashOfRevisionName } from "./hash";
 import type { AgentReadModel } from "./read-model";
@@ -17,8 +15,6 @@ import { summarizeRollout } from "./rollout";
 
 /** A verdict's trip time is re-checked a little after it, past the API's whole-second times. */
 const TRIP_SLACK_MS = 250;
-/** Rollout rows are written at most this often, all that changed in one transaction. */
-const FLUSH_MS = 500;
 /**
  * An agent's rollout is computed at most this often: a rollout is a burst of pod events, and
  * the row only feeds the pages (the health gate reads the caches itself).
@@ -96,58 +92,30 @@ export class RolloutReconciler {
 }
 
 /**
- * Buffers the latest rollout of each agent and writes the changed ones every FLUSH_MS in one
- * transaction: a DaemonSet rolling over a hundred nodes is hundreds of pod events, and the rows
- * only feed the pages. A failed write is retried with the next flush; stopping flushes.
+ * Buffers the latest rollout of each agent; flush() writes the changed ones in one transaction
+ * (the leader flushes every half second, ./setup.ts): a DaemonSet rolling over a hundred nodes
+ * is hundreds of pod events, and the rows only feed the pages. A failed write is retried with
+ * the next flush.
  */
-export class RolloutWriter implements Component {
-  readonly name = "agent-rollout-writer";
-  readonly leaderOnly = true;
+export class RolloutWriter {
   private pending = new Map<string, AgentRollout | null>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
-  private running = false;
 
-  constructor(
-    private readonly readModel: Pick<AgentReadModel, "syncRollouts">,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly readModel: Pick<AgentReadModel, "syncRollouts">) {}
 
   write(key: string, rollout: AgentRollout | null): void {
     this.pending.set(key, rollout);
-    if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
-  start(): void {
-    this.running = true;
-    if (this.pending.size > 0) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.flush();
-  }
-
-  /** Writes what is pending now (after any flush in progress). */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.flushing = this.flushing.then(async () => {
-      const batch = this.pending;
-      if (batch.size === 0) return;
-      this.pending = new Map();
-      try {
-        await this.readModel.syncRollouts(batch);
-      } catch (error) {
-        // Newer rollouts written meanwhile win over the failed batch's.
-        for (const [key, rollout] of batch) if (!this.pending.has(key)) this.pending.set(key, rollout);
-        this.log.warn(
-          { err: (error as Error).message, agents: batch.size },
-          "rollout rows not written; retrying",
-        );
-        if (this.running && !this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
-      }
-    });
-    return this.flushing;
+  /** Writes what is pending now; on failure keeps it (newer rollouts winning) and throws. */
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    if (batch.size === 0) return;
+    this.pending = new Map();
+    try {
+      await this.readModel.syncRollouts(batch);
+    } catch (error) {
+      for (const [key, rollout] of batch) if (!this.pending.has(key)) this.pending.set(key, rollout);
+      throw error;
+    }
   }
 }

@@ -49,7 +49,7 @@ export function setupAgents(ctx: ControllerContext): void {
     return key ? [key] : [];
   };
 
-  ctx.components.add(
+  ctx.manager.add(
     new Controller({
       name: "datadogagents",
       watches: [
@@ -76,7 +76,7 @@ export function setupAgents(ctx: ControllerContext): void {
     }),
   );
 
-  const rolloutWriter = new RolloutWriter(readModel, log);
+  const rolloutWriter = new RolloutWriter(readModel);
   const rollouts = new RolloutReconciler({
     cached: (key) => agents.get(key),
     cache: rolloutCache,
@@ -107,8 +107,11 @@ export function setupAgents(ctx: ControllerContext): void {
   rolloutCache.onNodesChanged(() => {
     for (const key of agents.keys()) rolloutController.enqueue(key);
   });
-  ctx.components.add(rolloutController);
-  ctx.components.add(rolloutWriter);
+  ctx.manager.add(rolloutController);
+  ctx.manager.every("agent-rollout-writer", 500, () => rolloutWriter.flush(), {
+    leaderOnly: true,
+    finalRun: true,
+  });
 
   const handlers = agentHandlers({
     ...deps,
@@ -121,6 +124,7 @@ export function setupAgents(ctx: ControllerContext): void {
     policy: {
       registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
       secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+      endpoints: config.FLEETDECK_ALLOWED_ENDPOINTS,
     },
   });
   ctx.commands

@@ -110,11 +110,16 @@ const ESTIMATE_SAMPLE = 256;
 
 export class PodCache {
   private informer: Informer<CachedPod> | undefined;
+  /** Resolved when start() creates the informer. */
+  private readonly created: Promise<void>;
+  private onCreated: () => void = () => undefined;
   private startedAt: Date | undefined;
   private transform = true;
   private readonly handlers: Handlers = { add: [], update: [], delete: [] };
 
-  constructor(private readonly informers: InformerFactory) {}
+  constructor(private readonly informers: InformerFactory) {
+    this.created = new Promise((resolve) => (this.onCreated = resolve));
+  }
 
   /**
    * Caches whole pods instead of slim ones. Only the gate-memory benchmark wants this (to
@@ -136,6 +141,7 @@ export class PodCache {
       for (const h of this.handlers.add) this.informer.on("add", h);
       for (const h of this.handlers.update) this.informer.on("update", h);
       for (const h of this.handlers.delete) this.informer.on("delete", h);
+      this.onCreated();
     }
     this.startedAt ??= new Date();
     this.informer.start();
@@ -156,11 +162,21 @@ export class PodCache {
 
   /** Resolves once the first LIST is cached (waits for start() if nobody called it yet). */
   async waitForSync(signal?: AbortSignal): Promise<void> {
-    while (!this.informer) {
-      if (signal?.aborted) throw new Error("pods: stopped before sync");
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!this.informer) {
+      const stopped = new Promise<never>((_, reject) => {
+        const abort = () => reject(new Error("pods: stopped before sync"));
+        if (signal?.aborted) abort();
+        signal?.addEventListener("abort", abort, { once: true });
+      });
+      stopped.catch(() => undefined);
+      await Promise.race([this.created, stopped]);
     }
-    await this.informer.waitForSync(signal);
+    await this.informer!.waitForSync(signal);
+  }
+
+  /** Its informer once started, for readiness. */
+  caches(): Informer<CachedPod>[] {
+    return this.informer ? [this.informer] : [];
   }
 
   on(event: "add", handler: (pod: CachedPod) => void): this;

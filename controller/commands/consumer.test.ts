@@ -2,8 +2,10 @@
 // handler that outlives its timeout, a lost claim, and commands a dead controller left behind.
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import type { Manager } from "../kube/manager";
+import { managerWithoutCluster } from "../../testing/manager";
 import type { Authorize } from "../access/authorizer";
-import { CommandConsumer } from "./consumer";
+import { CommandConsumer, consumeCommands, type ConsumeOptions } from "./consumer";
 import { CommandRegistry, CommandRejected } from "./registry";
 import type { CommandQueue, InterruptedCommand, Outcome, StoredCommand } from "./store";
 
@@ -73,25 +75,27 @@ class FakeQueue implements CommandQueue {
   }
 }
 
-const consumers: CommandConsumer[] = [];
+const managers: Manager[] = [];
+/** The consumer on a manager (leading, without a cluster), as the controller runs it. */
 function consume(
   queue: FakeQueue,
   registry: CommandRegistry,
   handlerTimeoutMs = 1_000,
   authorize?: Authorize,
-): CommandConsumer {
+  options: ConsumeOptions = { pollMs: 2 },
+): void {
   const consumer = new CommandConsumer(queue, registry, pino({ level: "silent" }), {
-    pollMs: 2,
     handlerTimeoutMs,
     interruptedAfterMs: 0,
     authorize,
   });
-  consumers.push(consumer);
-  consumer.start();
-  return consumer;
+  const manager = managerWithoutCluster();
+  consumeCommands(manager, consumer, options);
+  managers.push(manager);
+  void manager.start();
 }
 afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  await Promise.all(managers.splice(0).map((m) => m.stop()));
 });
 
 async function until(condition: () => boolean, timeoutMs = 3_000) {
@@ -219,14 +223,13 @@ describe("CommandConsumer", () => {
   it("looks at once when told the store changed, and otherwise only every poll interval", async () => {
     const queue = new FakeQueue();
     let notify = () => {};
-    const consumer = new CommandConsumer(
+    consume(
       queue,
       new CommandRegistry().register("ping", async () => ({ status: "applied", message: "pong" })),
-      pino({ level: "silent" }),
+      1_000,
+      undefined,
       { pollMs: 60_000, changes: (onChange) => ((notify = onChange), () => (notify = () => {})) },
     );
-    consumers.push(consumer);
-    consumer.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const id = queue.add("ping", {});
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,21 +3,17 @@
 // applied at most once even with two controllers. Every command ends applied, rejected or
 // ignored with a human-readable message; none is retried forever. Before its handler runs, a
 // command's actor is authorized (FLEETDECK_AUTHZ): a refusal rejects it with the reason.
+// consumeCommands runs it on the manager: a leader-only periodic look, woken by the doorbell.
 import { parseCommand } from "../../lib/commands";
 import { allowEveryone, type Authorize } from "../access/authorizer";
+import type { Manager } from "../kube/manager";
+import type { Periodic } from "../kube/periodic";
 import type { Logger } from "../log";
 import { CommandRejected, type CommandHandler, type CommandRegistry } from "./registry";
 import { commandMetrics } from "./metrics";
 import type { CommandQueue, Outcome, StoredCommand } from "./store";
 
 export interface CommandConsumerOptions {
-  /** How often to look for pending commands (50 ms; without `changes`, the only way to find them). */
-  pollMs?: number;
-  /**
-   * Subscribes to "a command was inserted" (returns the unsubscribe function): the consumer
-   * then looks at once, and polls only every `pollMs` as a safety net.
-   */
-  changes?: (onChange: () => void) => () => void;
   /** A handler running longer than this is abandoned and its command rejected. */
   handlerTimeoutMs?: number;
   /** A command left "applying" by another controller for this long was interrupted by its death. */
@@ -26,15 +22,44 @@ export interface CommandConsumerOptions {
   authorize?: Authorize;
 }
 
+export interface ConsumeOptions {
+  /** How often to look for pending commands (50 ms; without `changes`, the only way to find them). */
+  pollMs?: number;
+  /**
+   * Subscribes to "a command was inserted" (returns the unsubscribe function): the consumer
+   * then looks at once, and polls only every `pollMs` (1 s) as a safety net.
+   */
+  changes?: (onChange: () => void) => () => void;
+}
+
+/** Runs the consumer while this process leads: a look every pollMs, and at once on a change. */
+export function consumeCommands(
+  manager: Manager,
+  consumer: CommandConsumer,
+  { pollMs, changes }: ConsumeOptions = {},
+): Periodic {
+  const looks = manager.every(
+    "command-consumer",
+    pollMs ?? (changes ? 1_000 : 50),
+    ({ signal }) => consumer.poll(signal),
+    { leaderOnly: true, initialRun: true },
+  );
+  if (changes) {
+    let unsubscribe: (() => void) | undefined;
+    manager.add({
+      name: "command-doorbell",
+      leaderOnly: true,
+      start: () => {
+        unsubscribe = changes(() => void looks.trigger());
+      },
+      stop: () => unsubscribe?.(),
+    });
+  }
+  return looks;
+}
+
 export class CommandConsumer {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private unsubscribe: (() => void) | undefined;
-  /** A change arrived while a look was in progress: look again. */
-  private changed = false;
-  private readonly changes: CommandConsumerOptions["changes"];
-  private readonly pollMs: number;
+  private lastRecovery = 0;
   private readonly handlerTimeoutMs: number;
   private readonly interruptedAfterMs: number;
   private readonly authorize: Authorize;
@@ -46,60 +71,29 @@ export class CommandConsumer {
     private readonly log: Logger,
     options: CommandConsumerOptions = {},
   ) {
-    this.changes = options.changes;
-    this.pollMs = options.pollMs ?? (options.changes ? 1_000 : 50);
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
     this.interruptedAfterMs = options.interruptedAfterMs ?? 2 * this.handlerTimeoutMs;
     this.authorize = options.authorize ?? allowEveryone;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.unsubscribe = this.changes?.(() => {
-      this.changed = true;
-      this.wakeUp?.();
-    });
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.unsubscribe?.();
-    this.wakeUp?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let lastRecovery = 0;
-    while (this.running) {
-      this.changed = false;
-      try {
-        if (Date.now() - lastRecovery > 5_000) {
-          lastRecovery = Date.now();
-          await this.rejectInterrupted();
-        }
-        const applied = await this.applyPending();
-        if (applied > 0) continue; // more may be waiting: look again at once
-      } catch (error) {
-        this.log.warn({ err: (error as Error).message }, "command poll failed; retrying");
-      }
-      if (this.changed) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  /**
+   * One look: rejects commands a dead controller left behind (every 5 s at most), then applies
+   * pending commands until none is left or `signal` aborts (the leader stops).
+   */
+  async poll(signal: AbortSignal): Promise<void> {
+    if (Date.now() - this.lastRecovery > 5_000) {
+      this.lastRecovery = Date.now();
+      await this.rejectInterrupted();
     }
+    // Some applied: more may be waiting, look again at once.
+    while (!signal.aborted && (await this.applyPending(signal)) > 0);
   }
 
   /** Claims and applies pending commands in id order; returns how many it handled. */
-  private async applyPending(): Promise<number> {
+  private async applyPending(signal: AbortSignal): Promise<number> {
     let handled = 0;
     for (const id of await this.queue.pendingIds(25)) {
-      if (!this.running) break;
+      if (signal.aborted) break;
       if (!(await this.queue.claim(id))) continue; // another controller won this one
       // Claimed: from here on the command is this controller's to finish, so its reads and
       // writes outlast a store that is briefly away (a database restart).

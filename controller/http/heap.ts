@@ -2,7 +2,7 @@
 // (bench/gate-memory.ts). Served only when the process runs with --expose-gc (NODE_OPTIONS),
 // so a production controller never lets a caller force collections.
 import v8 from "node:v8";
-import type { RouteHandler } from "./server";
+import type { RouteHandler } from "../kube/manager";
 
 export function heapAfterGcRoute(gc: () => void): RouteHandler {
   return (_req, res) => {

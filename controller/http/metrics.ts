@@ -1,6 +1,6 @@
 import type { DelegatedAuth } from "../kube/delegated-auth";
 import { registry } from "../kube/metrics";
-import type { RouteHandler } from "./server";
+import type { RouteHandler } from "../kube/manager";
 
 /**
  * Prometheus text exposition of every fleetdeck metric and the process metrics. With `auth`

@@ -1,16 +1,14 @@
 // /healthz, /readyz and extra routes (/metrics, the webhook) on one plain HTTP server.
 import http from "node:http";
+import type { ProbeServer, ReadinessCheck, ReadinessReport, RouteHandler } from "../kube/manager";
 import type { Logger } from "../log";
-
-export type ReadinessCheck = () => Promise<void> | void;
-export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 /**
  * Readiness follows Kubernetes' own endpoints: each named check passes or says why not;
  * `?verbose` lists them. Checks are added by the components that need them, and a component
  * may leave itself out (the lazily started pod store does, so it cannot hold readiness back).
  */
-export class HealthServer {
+export class HealthServer implements ProbeServer {
   private readonly checks = new Map<string, ReadinessCheck>();
   private readonly routes = new Map<string, RouteHandler>();
   private readonly details = new Map<string, () => unknown>();
@@ -71,8 +69,9 @@ export class HealthServer {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
   }
 
-  private async readyz(verbose: boolean, res: http.ServerResponse): Promise<void> {
-    const results = await Promise.all(
+  /** Every readiness check's result, as /readyz reports them. */
+  async report(): Promise<ReadinessReport> {
+    const checks = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         try {
           await check();
@@ -82,13 +81,17 @@ export class HealthServer {
         }
       }),
     );
-    const ok = results.every((r) => r.ok);
+    return { ok: checks.every((r) => r.ok), checks };
+  }
+
+  private async readyz(verbose: boolean, res: http.ServerResponse): Promise<void> {
+    const { ok, checks } = await this.report();
     if (!verbose) {
       res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
       res.end(
         ok
           ? "ok\n"
-          : results
+          : checks
               .filter((r) => !r.ok)
               .map((r) => `[-]${r.name} failed: ${r.message}`)
               .join("\n") + "\n",
@@ -97,6 +100,6 @@ export class HealthServer {
     }
     const details = Object.fromEntries([...this.details].map(([name, read]) => [name, read()]));
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: ok ? "ok" : "not ready", checks: results, details }, null, 2) + "\n");
+    res.end(JSON.stringify({ status: ok ? "ok" : "not ready", checks, details }, null, 2) + "\n");
   }
 }

@@ -8,6 +8,8 @@ export interface ClusterIdentity {
   clusterId: string;
   /** The display name in the fleet (FLEETDECK_CLUSTER_NAME, default the kubeconfig's context). */
   name: string;
+  /** The name was configured (FLEETDECK_CLUSTER_NAME), not a default. */
+  nameGiven?: boolean;
   kubernetesVersion: string;
   server: string;
 }
@@ -38,6 +40,7 @@ export async function readClusterIdentity(client: KubeClient, name?: string): Pr
   return {
     clusterId,
     name: clusterDisplayName(name, client.context, clusterId),
+    nameGiven: Boolean(name),
     kubernetesVersion: version.gitVersion,
     server: client.server,
   };

@@ -3,7 +3,7 @@
 // controller's name, and a fresh queue per start.
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { Controller, TerminalError, type ControllerOptions } from "./controller";
+import { Controller, TerminalError, type ControllerOptions, type KeyCodec } from "./controller";
 import type { Informer, KubeObject } from "./informer";
 import { metricSum, reconcileMetrics } from "./metrics";
 
@@ -175,5 +175,44 @@ describe("Controller", () => {
     expect(c.isIdle()).toBe(true);
     c.start();
     await until(() => calls === 3);
+  });
+
+  it("hands typed keys through its codec, and drops a text its codec refuses as a terminal error", async () => {
+    interface Ref {
+      kind: string;
+      name: string;
+    }
+    const refs: KeyCodec<Ref> = {
+      encode: (ref) => `${ref.kind}:${ref.name}`,
+      decode: (text) => {
+        const [kind, name] = text.split(":");
+        return kind && name ? { kind, name } : undefined;
+      },
+    };
+    const informer = new FakeInformer();
+    informer.objects.set("a", obj("a"));
+    informer.sync();
+    const name = `typed-${Math.random()}`;
+    const seen: Ref[] = [];
+    const c = new Controller<Ref>({
+      name,
+      keyCodec: refs,
+      watches: [{ informer: informer.asInformer(), keys: (o) => [{ kind: "Thing", name: o.metadata.name }] }],
+      initialKeys: () => [{ kind: "Gone", name: "b" }],
+      reconcile: async (ref) => void seen.push(ref),
+      log: pino({ level: "silent" }),
+    });
+    controllers.push(c as unknown as Controller);
+    c.start();
+    await until(() => seen.length === 2);
+    c.enqueue({ kind: "Thing", name: "c" });
+    c.enqueue({ kind: "", name: "malformed" }); // encodes to a text decode refuses
+    await until(() => seen.length === 3 && c.isIdle());
+    expect(seen).toEqual([
+      { kind: "Thing", name: "a" },
+      { kind: "Gone", name: "b" },
+      { kind: "Thing", name: "c" },
+    ]);
+    expect(await metricSum(reconcileMetrics.terminalErrors, { controller: name })).toBe(1);
   });
 });

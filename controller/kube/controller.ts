@@ -3,11 +3,13 @@
 // (caches), and how it reconciles a key; the controller waits for every one of those caches to
 // sync, then runs N workers over a rate-limited queue, retries errors with backoff, requeues
 // when asked, never retries a TerminalError, and counts it all under the controller's name.
-// It is a Component: leader-only controllers run while this process leads, with a fresh queue
-// (and a full resync of every cached object) each time it starts.
+// It is a Runnable of the manager: leader-only controllers run while this process leads, with a
+// fresh queue (and a full resync of every cached object) each time it starts; until its caches
+// have synced it is not ready (the manager's readiness check names them).
 import type { Logger } from "../log";
-import type { Component } from "./components";
+import type { CacheWait } from "./cache-sync";
 import { objectKey, type Informer, type KubeObject } from "./informer";
+import type { CacheReader, Runnable } from "./manager";
 import { reconcileMetrics } from "./metrics";
 import type { RateLimiterOptions } from "./rate-limiter";
 import { WorkQueue } from "./workqueue";
@@ -19,31 +21,48 @@ export type Result = void | { requeueAfterMs?: number };
  * `signal` aborts when the call exceeds its timeout or the controller stops; `attempt` is 1 on
  * a first try, n on the n-th consecutive try after failures.
  */
-export type Reconcile = (key: string, signal: AbortSignal, attempt: number) => Promise<Result>;
+export type Reconcile<K = string> = (key: K, signal: AbortSignal, attempt: number) => Promise<Result>;
+
+/**
+ * How a controller's keys go through its queue, which holds text: a key type of its own (an
+ * object reference, "this autoscaler or that profile") is encoded once and decoded once, so no
+ * reconcile parses key strings by hand.
+ */
+export interface KeyCodec<K> {
+  encode(key: K): string;
+  /** undefined for a text that is not a key (dropped as a terminal error). */
+  decode(text: string): K | undefined;
+}
+
+/** Keys that are text already ("namespace/name"). */
+export const textKeys: KeyCodec<string> = { encode: (key) => key, decode: (text) => text };
 
 /** A failure retrying cannot fix (invalid input): logged and counted, the key is not retried. */
 export class TerminalError extends Error {
   override name = "TerminalError";
 }
 
-export interface Watch<T extends KubeObject = KubeObject> {
+export interface Watch<T extends KubeObject = KubeObject, K = string> {
   informer: Informer<T>;
   /**
    * Keys to reconcile when the object changes (for an update, the keys of the old and of the
-   * new object): controller-runtime's EnqueueRequestsFromMapFunc. Default: the object's own key.
+   * new object): controller-runtime's EnqueueRequestsFromMapFunc. Default, for text keys only:
+   * the object's own "namespace/name".
    */
-  keys?: (obj: T) => string[];
+  keys?: (obj: T) => K[];
 }
 
-export interface ControllerOptions {
-  /** The `controller` label of its metrics, its queue's name, and its component's name. */
+export interface ControllerOptions<K = string> {
+  /** The `controller` label of its metrics, its queue's name, and its runnable's name. */
   name: string;
-  reconcile: Reconcile;
-  watches?: Watch[];
+  reconcile: Reconcile<K>;
+  /** Its key type's codec; required unless keys are text (the default). */
+  keyCodec?: KeyCodec<K>;
+  watches?: Watch<KubeObject, K>[];
   /** Informers the reconcile reads without being triggered by them: workers wait for them too. */
   caches?: Informer<KubeObject>[];
   /** Keys reconciled at every start besides every watched object's (e.g. objects deleted meanwhile). */
-  initialKeys?: () => string[] | Promise<string[]>;
+  initialKeys?: () => K[] | Promise<K[]>;
   workers?: number;
   /** Per-call timeout: the signal aborts and the call counts as failed (default 30 s). */
   timeoutMs?: number;
@@ -53,15 +72,19 @@ export interface ControllerOptions {
   log: Logger;
 }
 
-export class Controller implements Component {
+export class Controller<K = string> implements Runnable, CacheReader {
   readonly name: string;
   readonly leaderOnly: boolean;
-  private readonly watches: Watch[] = [];
-  private run: { queue: WorkQueue; workers: Workers; abort: AbortController; synced: boolean } | undefined;
+  private readonly codec: KeyCodec<K>;
+  private readonly watches: Watch<KubeObject, K>[] = [];
+  private run:
+    | { queue: WorkQueue; workers: Workers; abort: AbortController; synced: boolean; startedAt: number }
+    | undefined;
 
-  constructor(private readonly options: ControllerOptions) {
+  constructor(private readonly options: ControllerOptions<K>) {
     this.name = options.name;
     this.leaderOnly = options.leaderOnly ?? true;
+    this.codec = options.keyCodec ?? (textKeys as unknown as KeyCodec<K>);
     for (const watch of options.watches ?? []) this.watch(watch);
   }
 
@@ -69,15 +92,15 @@ export class Controller implements Component {
    * Adds a watch (a forwarder adds those its access review allows). While running, the
    * informer's cached objects are queued at once; workers already started do not wait for it.
    */
-  watch<T extends KubeObject>(watch: Watch<T>): void {
-    const w = watch as unknown as Watch;
+  watch<T extends KubeObject>(watch: Watch<T, K>): void {
+    const w = watch as unknown as Watch<KubeObject, K>;
     if (this.watches.some((existing) => existing.informer === w.informer)) return;
     this.watches.push(w);
-    const keys = w.keys ?? ((obj: KubeObject) => [objectKey(obj)]);
+    const keys = this.keysOf(w);
     const enqueue = (...objs: KubeObject[]) => {
       const queue = this.run?.queue;
       if (!queue) return;
-      for (const obj of objs) for (const key of keys(obj)) queue.add(key);
+      for (const obj of objs) for (const key of keys(obj)) queue.add(this.codec.encode(key));
     };
     w.informer
       .on("add", (obj) => enqueue(obj))
@@ -95,12 +118,16 @@ export class Controller implements Component {
     const queue = new WorkQueue({ name: this.name, ...this.options.rateLimiter });
     const workers = new Workers(queue, {
       name: this.name,
-      reconcile: this.options.reconcile,
+      reconcile: (text, signal, attempt) => {
+        const key = this.codec.decode(text);
+        if (key === undefined) throw new TerminalError(`malformed key "${text}"`);
+        return this.options.reconcile(key, signal, attempt);
+      },
       workers: this.options.workers,
       timeoutMs: this.options.timeoutMs,
       log: this.options.log,
     });
-    const run = { queue, workers, abort: new AbortController(), synced: false };
+    const run = { queue, workers, abort: new AbortController(), synced: false, startedAt: Date.now() };
     this.run = run;
     void this.startWorkers(run).catch((error: Error) => {
       if (!run.abort.signal.aborted)
@@ -118,8 +145,8 @@ export class Controller implements Component {
   }
 
   /** Queues a key now (an outside trigger: a timer, a certificate rotation); ignored when stopped. */
-  enqueue(key: string): void {
-    this.run?.queue.add(key);
+  enqueue(key: K): void {
+    this.run?.queue.add(this.codec.encode(key));
   }
 
   /** True while stopped, or when nothing is queued, delayed or being reconciled. */
@@ -136,6 +163,17 @@ export class Controller implements Component {
     return this.run?.synced ?? false;
   }
 
+  /** While started and not synced: the caches it waits for, since its start. */
+  cacheWait(): CacheWait | undefined {
+    const run = this.run;
+    if (!run || run.synced) return undefined;
+    return { since: run.startedAt, caches: this.informers() };
+  }
+
+  private keysOf(w: Watch<KubeObject, K>): (obj: KubeObject) => K[] {
+    return w.keys ?? ((obj) => [objectKey(obj) as K]);
+  }
+
   private informers(): Informer<KubeObject>[] {
     return [...new Set([...this.watches.map((w) => w.informer), ...(this.options.caches ?? [])])];
   }
@@ -148,10 +186,10 @@ export class Controller implements Component {
     if (run.abort.signal.aborted) return;
     run.synced = true;
     for (const w of this.watches) {
-      const keys = w.keys ?? ((obj: KubeObject) => [objectKey(obj)]);
-      for (const obj of w.informer.list()) for (const key of keys(obj)) run.queue.add(key);
+      const keys = this.keysOf(w);
+      for (const obj of w.informer.list()) for (const key of keys(obj)) run.queue.add(this.codec.encode(key));
     }
-    for (const key of (await this.options.initialKeys?.()) ?? []) run.queue.add(key);
+    for (const key of (await this.options.initialKeys?.()) ?? []) run.queue.add(this.codec.encode(key));
     run.workers.start();
     this.options.log.debug(
       { controller: this.name, caches: informers.length },

@@ -59,6 +59,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly syncWaiters: (() => void)[] = [];
   private resourceVersion = "";
   private synced = false;
+  /** Why the last LIST or WATCH failed; cleared by a successful LIST. */
+  private failure: unknown;
   private stopped = true;
   private running: Promise<void> | undefined;
   private currentWatch: AbortController | undefined;
@@ -82,6 +84,15 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   get name(): string {
     return this.opts.name;
+  }
+
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /** The last LIST or WATCH failure since the last successful LIST (readiness names it). */
+  lastError(): unknown {
+    return this.failure;
   }
 
   on(event: "add", handler: AddHandler<T>): this;
@@ -180,6 +191,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         failures++;
+        this.failure = error;
         informerMetrics.restarts.inc({ informer: this.name, reason: "error" });
         const delay = this.backoff(failures);
         this.log.warn(
@@ -242,6 +254,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       }
     }
     this.resourceVersion = resourceVersion;
+    this.failure = undefined;
     informerMetrics.objects.set({ informer: this.name }, this.cache.size);
     if (!this.synced) {
       this.synced = true;

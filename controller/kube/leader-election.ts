@@ -1,5 +1,5 @@
-// Leader election on a coordination.k8s.io Lease with client-go's timing: a 15 s lease,
-// renewed every 2 s, given up when it could not be renewed for 10 s. Every write carries the
+// Leader election on a coordination.k8s.io Lease with client-go's timing by default: a 15 s
+// lease, renewed every 2 s, given up when it could not be renewed for 10 s. Every write carries the
 // resourceVersion it read, so two candidates can never both win. The lease is released on
 // shutdown so a standby takes over at its next try instead of waiting for expiry.
 import type { Logger } from "../log";
@@ -198,7 +198,7 @@ export class LeaderElector {
           metadata: { name, namespace },
           spec: {
             holderIdentity: identity,
-            leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
+            leaseDurationSeconds: this.leaseDurationSeconds(),
             acquireTime: microTime(now.getTime()),
             renewTime: microTime(now.getTime()),
             leaseTransitions: 0,
@@ -222,7 +222,7 @@ export class LeaderElector {
       spec: {
         ...spec,
         holderIdentity: identity,
-        leaseDurationSeconds: Math.round(this.leaseDurationMs / 1000),
+        leaseDurationSeconds: this.leaseDurationSeconds(),
         acquireTime: holder === identity && spec.acquireTime ? spec.acquireTime : microTime(now.getTime()),
         renewTime: microTime(now.getTime()),
         leaseTransitions: transitions,
@@ -268,6 +268,11 @@ export class LeaderElector {
       this.observedHolder = holder;
       if (holder) this.opts.onNewLeader?.(holder);
     }
+  }
+
+  /** The Lease's field is whole seconds: a fractional lease (tests) is rounded up. */
+  private leaseDurationSeconds(): number {
+    return Math.max(1, Math.ceil(this.leaseDurationMs / 1000));
   }
 
   /** client-go's ReleaseOnCancel: clear the holder so a standby acquires at its next try. */

@@ -165,6 +165,28 @@ export const leaderMetrics = {
   }),
 };
 
+export const periodicMetrics = {
+  runs: new Counter({
+    name: "fleetdeck_periodic_runs_total",
+    help: "Runs of a periodic runnable (the manager's every()), by name and result (success, error)",
+    labelNames: ["name", "result"],
+    registers: [registry],
+  }),
+  errors: new Counter({
+    name: "fleetdeck_periodic_errors_total",
+    help: "Failed runs of a periodic runnable, by name",
+    labelNames: ["name"],
+    registers: [registry],
+  }),
+  duration: new Histogram({
+    name: "fleetdeck_periodic_duration_seconds",
+    help: "How long a run of a periodic runnable took, by name",
+    labelNames: ["name"],
+    buckets: durations,
+    registers: [registry],
+  }),
+};
+
 export const eventMetrics = {
   emitted: new Counter({
     name: "fleetdeck_events_total",

@@ -2,7 +2,7 @@
 // within milliseconds of a change. A snapshot hash per object makes updates that do not touch
 // spec, labels or annotations (status, resourceVersion, managedFields) send nothing; the
 // heartbeat re-sends every snapshot.
-import { encodeKey, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
+import { objectRefKeys, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
 import { Forwarder, type ForwarderDeps } from "./forwarder";
 import { buildCrdPayload, crdInstanceFrom, hashCrdInstance } from "./payloads";
 
@@ -29,6 +29,7 @@ const CRD_WATCHES: WatchTarget[] = [
 ];
 
 interface Snapshot {
+  ref: ObjectRef;
   uid: string;
   /** "" after a failed send, so the retry sends again. */
   hash: string;
@@ -44,7 +45,7 @@ export class CrdForwarder extends Forwarder {
 
   /** Whether a snapshot of this object is kept (what a heartbeat would re-send). */
   hasSnapshot(ref: ObjectRef): boolean {
-    return this.snapshots.has(encodeKey(ref));
+    return this.snapshots.has(objectRefKeys.encode(ref));
   }
 
   protected forget(): void {
@@ -57,7 +58,7 @@ export class CrdForwarder extends Forwarder {
   }
 
   protected async sync(ref: ObjectRef, { signal, attempt }: ProcessContext): Promise<void> {
-    const key = encodeKey(ref);
+    const key = objectRefKeys.encode(ref);
     const obj = this.engine.get(ref);
     if (!obj) {
       // Deleted: nothing to send, nothing to keep (a re-create under the same name is cached).
@@ -80,7 +81,7 @@ export class CrdForwarder extends Forwarder {
             ? "update"
             : "create";
     // Stored before sending, so a heartbeat during the send cannot replay the older snapshot.
-    this.snapshots.set(key, { uid: instance.uid, hash });
+    this.snapshots.set(key, { ref, uid: instance.uid, hash });
     try {
       await this.deps.delivery.send(
         { kind: ref.kind, object: `${ref.namespace}/${ref.name}`, reason, attempt },
@@ -95,9 +96,9 @@ export class CrdForwarder extends Forwarder {
   }
 
   protected heartbeat(): void {
-    for (const key of this.snapshots.keys()) {
+    for (const [key, snapshot] of this.snapshots) {
       this.heartbeatDue.add(key);
-      this.engine.enqueue(key);
+      this.engine.enqueue(snapshot.ref);
     }
   }
 }

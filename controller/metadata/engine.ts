@@ -2,11 +2,11 @@
 // builder: a watch is added only after a SelfSubjectAccessReview allows list and watch on its
 // explicit API group (cluster-wide, or in the one namespace of a namespaced watch), and
 // discovery says the resource is served; a watch that is not is skipped, logged and reported,
-// and the others work. A ticker drives heartbeats.
+// and the others work. Heartbeats are the manager's periodic runs of beat() (./setup.ts).
 import type { WatchInfo } from "../../lib/metadata";
 import { canIAll } from "../kube/access-review";
 import { describeKubeError, type KubeClient } from "../kube/client";
-import { Controller } from "../kube/controller";
+import { Controller, type KeyCodec } from "../kube/controller";
 import type { Informer, KubeObject } from "../kube/informer";
 import type { InformerFactory } from "../kube/informer-factory";
 import type { Logger } from "../log";
@@ -53,8 +53,6 @@ export interface EngineOptions {
   workers: number;
   /** Per-call timeout of `process` (upstream: 30 s). */
   timeoutMs?: number;
-  /** 0 or undefined: no heartbeat. */
-  heartbeatMs?: number;
   targets: WatchTarget[];
   /**
    * Reconciles one object, level-triggered: the cached object is read with get(); when it is
@@ -72,16 +70,15 @@ export interface EngineStatus {
   lastHeartbeatAt: Date | undefined;
 }
 
-export function encodeKey(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.namespace}/${ref.name}`;
-}
-
-/** Splits "<Kind>/<ns>/<name>"; undefined when malformed. */
-export function decodeKey(key: string): ObjectRef | undefined {
-  const parts = key.split("/");
-  if (parts.length !== 3 || !parts[0] || !parts[2]) return undefined;
-  return { kind: parts[0], namespace: parts[1]!, name: parts[2] };
-}
+/** The engine's queue keys: "<Kind>/<namespace>/<name>" ("" namespace for a cluster-scoped object). */
+export const objectRefKeys: KeyCodec<ObjectRef> = {
+  encode: (ref) => `${ref.kind}/${ref.namespace}/${ref.name}`,
+  decode: (text) => {
+    const [kind, namespace, name, ...rest] = text.split("/");
+    if (!kind || namespace === undefined || !name || rest.length > 0) return undefined;
+    return { kind, namespace, name };
+  },
+};
 
 interface Watch {
   target: WatchTarget;
@@ -99,12 +96,11 @@ function collectionPath(target: WatchTarget): string {
 }
 
 export class ForwarderEngine {
-  private readonly controller: Controller;
+  private readonly controller: Controller<ObjectRef>;
   // A watch stays registered on its shared informer for the life of the process (an informer
   // cannot drop handlers); while the engine is stopped it queues nothing.
   private readonly watches = new Map<string, Watch>();
   private denied: WatchInfo[] = [];
-  private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastHeartbeatAt: Date | undefined;
   private running = false;
 
@@ -114,14 +110,15 @@ export class ForwarderEngine {
   ) {
     this.controller = new Controller({
       name: options.name,
+      keyCodec: objectRefKeys,
       workers: options.workers,
       timeoutMs: options.timeoutMs ?? 30_000,
-      reconcile: (key, signal, attempt) => this.reconcile(key, { signal, attempt }),
+      reconcile: async (ref, signal, attempt) => options.process(ref, { signal, attempt }),
       log: deps.log,
     });
   }
 
-  /** Adds the watches it may (re-checking skipped ones), then starts the controller and the heartbeat. */
+  /** Adds the watches it may (re-checking skipped ones), then starts the controller. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -129,15 +126,9 @@ export class ForwarderEngine {
     // One at a time, so watches are listed in a stable order.
     for (const target of this.options.targets) await this.addWatch(target);
     this.controller.start();
-    if (this.options.heartbeatMs) {
-      this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatMs);
-      this.heartbeatTimer.unref();
-    }
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
     this.running = false;
     await this.controller.stop();
   }
@@ -157,8 +148,8 @@ export class ForwarderEngine {
     return this.watches.get(watchKey(kind, namespace)) ?? this.watches.get(kind);
   }
 
-  enqueue(key: string): void {
-    this.controller.enqueue(key);
+  enqueue(ref: ObjectRef): void {
+    this.controller.enqueue(ref);
   }
 
   /** True when nothing is queued, waiting for a retry, or being processed. */
@@ -175,7 +166,7 @@ export class ForwarderEngine {
     };
   }
 
-  /** Runs one heartbeat now (the ticker calls this). */
+  /** Runs one heartbeat now (while running; the manager calls it every heartbeat period). */
   beat(): void {
     if (!this.running) return;
     this.lastHeartbeatAt = new Date();
@@ -203,13 +194,7 @@ export class ForwarderEngine {
       keys: (obj) =>
         target.filter && !target.filter(obj)
           ? []
-          : [
-              encodeKey({
-                kind: target.kind,
-                namespace: obj.metadata.namespace ?? "",
-                name: obj.metadata.name,
-              }),
-            ],
+          : [{ kind: target.kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name }],
     });
     this.watches.set(key, { target, informer });
     this.deps.log.info({ kind, group, resource, namespace }, "watch registered");
@@ -239,15 +224,6 @@ export class ForwarderEngine {
     } catch (error) {
       return `could not check access to ${name}: ${describeKubeError(error)}`;
     }
-  }
-
-  private async reconcile(key: string, ctx: ProcessContext): Promise<void> {
-    const ref = decodeKey(key);
-    if (!ref) {
-      this.deps.log.warn({ key }, "malformed queue key dropped");
-      return;
-    }
-    await this.options.process(ref, ctx);
   }
 }
 

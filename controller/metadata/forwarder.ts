@@ -1,5 +1,5 @@
-// What the CRD and Helm forwarders share: the engine (watches, queue, workers, heartbeat
-// ticker), start and stop, and their status. Each forwarder says what syncing one object and
+// What the CRD and Helm forwarders share: the engine (watches, queue, workers), start and
+// stop, the heartbeat, and their status. Each forwarder says what syncing one object and
 // a heartbeat do, and what it keeps between sends.
 import type { Delivery } from "./delivery";
 import {
@@ -16,7 +16,6 @@ export interface ForwarderDeps extends EngineDeps {
   delivery: Delivery;
   sender: SenderIdentity;
   workers: number;
-  heartbeatMs: number;
 }
 
 export abstract class Forwarder {
@@ -31,7 +30,6 @@ export abstract class Forwarder {
       name,
       targets,
       workers: deps.workers,
-      heartbeatMs: deps.heartbeatMs,
       process: (ref, ctx) => this.sync(ref, ctx),
       heartbeat: () => this.heartbeat(),
     });
@@ -45,6 +43,11 @@ export abstract class Forwarder {
   async stop(): Promise<void> {
     await this.engine.stop();
     this.forget();
+  }
+
+  /** Re-sends every kept snapshot (while running). */
+  beat(): void {
+    this.engine.beat();
   }
 
   status(): EngineStatus & { snapshots: number } {

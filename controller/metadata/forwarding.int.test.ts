@@ -16,7 +16,6 @@ import {
   controllerKubeConfig,
   createNamespace,
   eventually,
-  testLogger,
   testNamespace,
   tokenKubeConfig,
   uniqueName,
@@ -25,15 +24,11 @@ import { helmNamespacesEnv } from "../../test/service-account";
 import { createSecret, crdSends, helmSends } from "../../test/metadata";
 import { crds } from "../../testing/custom-resources";
 import { helmReleaseSecret } from "../../testing/helm-release";
-import { KubeClient } from "../kube/client";
-import { readClusterIdentity } from "../kube/cluster";
-import { EventRecorder } from "../kube/events";
-import { InformerFactory } from "../kube/informer-factory";
-import { loadMetadataConfig } from "./config";
+import { startFeatures } from "../../test/controller";
+import type { InformerFactory } from "../kube/informer-factory";
 import type { ObjectRef } from "./engine";
-import { MetadataForwarding } from "./forwarding";
+import type { MetadataForwarding } from "./forwarding";
 
-const log = testLogger();
 const ns = testNamespace("metadata");
 /** The forwarding under test uses the controller's credentials (a ServiceAccount under test:int:sa). */
 const controllerKc = controllerKubeConfig();
@@ -47,34 +42,37 @@ interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Metadata forwarding as the controller runs it (setupFeatures), leading, with the credentials
+ * of `kc`, on a new database, sending to a new fake intake.
+ */
 async function startForwarding(
   kc: KubeConfig,
   env: Record<string, string> = {},
-  events?: EventRecorder,
+  id = "metadata-test",
 ): Promise<Running> {
   const intake = await startFakeIntake();
-  const { db } = await createTestDatabase("metadata");
-  const client = new KubeClient(kc);
-  const informers = new InformerFactory(client, log);
-  const forwarding = new MetadataForwarding({
-    client,
-    informers,
-    db,
-    log,
-    cluster: await readClusterIdentity(client),
-    controllerId: "metadata-test",
-    config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url, ...env }),
-    events,
+  const { db } = await createTestDatabase(id);
+  const controller = await startFeatures(kc, db, ["metadata"], {
+    env: {
+      FLEETDECK_CONTROLLER_ID: id,
+      DD_API_KEY: API_KEY,
+      DD_URL: intake.url,
+      // No heartbeat unless a test asks for one: the counts of sends below are exact, however
+      // long a slow machine takes to get to them.
+      FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "86400",
+      FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "86400",
+      ...env,
+    },
+    identityKc: ns.kc,
   });
-  await forwarding.start();
   return {
-    forwarding,
+    forwarding: controller.features.metadata!,
     intake,
     db,
-    informers,
+    informers: controller.ctx.informers,
     async stop() {
-      await forwarding.stop();
-      await informers.stopAll();
+      await controller.stop();
       await intake.close();
       await db.$disconnect();
     },
@@ -418,54 +416,20 @@ describe("RBAC", () => {
     }
   });
 
-  async function startForwardingAs(kc: KubeConfig, env: Record<string, string> = {}): Promise<Running> {
-    const intake = await startFakeIntake();
-    const { db } = await createTestDatabase("metadata-rbac");
-    const client = new KubeClient(kc);
-    const informers = new InformerFactory(client, log);
-    const forwarding = new MetadataForwarding({
-      client,
-      informers,
-      db,
-      log,
-      cluster: await readClusterIdentity(new KubeClient(ns.kc)),
-      controllerId: "metadata-rbac-test",
-      config: loadMetadataConfig({ DD_API_KEY: API_KEY, DD_URL: intake.url, ...env }),
-    });
-    await forwarding.start();
-    return {
-      forwarding,
-      intake,
-      db,
-      informers,
-      async stop() {
-        await forwarding.stop();
-        await informers.stopAll();
-        await intake.close();
-        await db.$disconnect();
-      },
-    };
+  function startForwardingAs(kc: KubeConfig, env: Record<string, string> = {}): Promise<Running> {
+    return startForwarding(kc, env, "metadata-rbac-test");
   }
 });
 
 describe("Helm forwarder", () => {
   let run: Running;
-  const events = new EventRecorder(
-    new KubeClient(controllerKc),
-    { reportingController: "fleetdeck.dev/test", reportingInstance: "metadata-test" },
-    log,
-  );
   beforeAll(async () => {
-    run = await startForwarding(
-      controllerKc,
-      { FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: String(256 * 1024), ...helmNamespacesEnv([ns.name]) },
-      events,
-    );
+    run = await startForwarding(controllerKc, {
+      FLEETDECK_METADATA_HELM_MAX_RELEASE_BYTES: String(256 * 1024),
+      ...helmNamespacesEnv([ns.name]),
+    });
   });
-  afterAll(async () => {
-    await run?.stop();
-    await events.stop();
-  });
+  afterAll(() => run?.stop());
   const helmEngine = () => run.forwarding.helm!.engine;
 
   it("sends a release once per revision: v1, then v2; Helm's relabelling of v1 and a label edit send nothing", async () => {
@@ -743,18 +707,12 @@ describe("Helm forwarder", () => {
 describe("without DD_API_KEY", () => {
   it("watches and sends nothing, and says so in the status rows and the audit trail", async () => {
     const { db } = await createTestDatabase("metadata-off");
-    const client = new KubeClient(controllerKc);
-    const informers = new InformerFactory(client, log);
-    const forwarding = new MetadataForwarding({
-      client,
-      informers,
-      db,
-      log,
-      cluster: await readClusterIdentity(new KubeClient(ns.kc)),
-      controllerId: "metadata-off-test",
-      config: loadMetadataConfig({}),
+    const controller = await startFeatures(controllerKc, db, ["metadata"], {
+      env: { FLEETDECK_CONTROLLER_ID: "metadata-off-test" },
+      identityKc: ns.kc,
     });
-    await forwarding.start();
+    const forwarding = controller.features.metadata!;
+    const informers = controller.ctx.informers;
     try {
       expect(forwarding.crd).toBeUndefined();
       expect(forwarding.helm).toBeUndefined();
@@ -768,7 +726,7 @@ describe("without DD_API_KEY", () => {
       });
       expect(await db.auditEvent.count({ where: { action: "metadata.forwarding-off" } })).toBe(1);
     } finally {
-      await forwarding.stop();
+      await controller.stop();
       await db.$disconnect();
     }
   });

@@ -1,6 +1,6 @@
-// Metadata forwarding as one leader-only unit: the CRD and Helm forwarders, the send log and
-// the status rows of the Metadata page. Without DD_API_KEY nothing is watched or sent, and the
-// status rows say why.
+// Metadata forwarding, the leader's: the CRD and Helm forwarders, the send log and the status
+// rows of the Metadata page (./setup.ts runs them on the manager). Without DD_API_KEY nothing
+// is watched or sent, and the status rows say why.
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import type { ForwarderName } from "../../lib/metadata";
@@ -20,6 +20,8 @@ import { IntakeClient } from "./intake-client";
 import { SendLog } from "./send-log";
 
 export const FORWARDING_OFF_MESSAGE = "forwarding is off: DD_API_KEY is not set";
+/** The status rows a leader leaves when it stops. */
+const STANDBY = { state: "standby", message: "the controller that forwarded stopped leading" } as const;
 
 export interface MetadataDeps {
   client: KubeClient;
@@ -56,7 +58,7 @@ export class MetadataForwarding {
         kubernetesVersion: deps.cluster.kubernetesVersion,
         clusterId: deps.cluster.clusterId,
       };
-      const forwarderDeps = (name: ForwarderName, heartbeatMs: number) => {
+      const forwarderDeps = (name: ForwarderName) => {
         const forwarderLog = log.child({ forwarder: name });
         return {
           client: deps.client,
@@ -65,28 +67,23 @@ export class MetadataForwarding {
           delivery: new Delivery(name, intake, this.sendLog, forwarderLog),
           sender,
           workers: config.workers,
-          heartbeatMs,
         };
       };
-      this.crd = new CrdForwarder(forwarderDeps("crd", config.crdHeartbeatMs));
-      this.helm = new HelmForwarder(forwarderDeps("helm", config.helmHeartbeatMs), {
+      this.crd = new CrdForwarder(forwarderDeps("crd"));
+      this.helm = new HelmForwarder(forwarderDeps("helm"), {
         ...config.helm,
         events: deps.events,
       });
     }
-    this.statusWriter = new ForwarderStatusWriter(
-      deps.db,
-      deps.cluster.clusterId,
-      deps.controllerId,
-      log.child({ part: "status" }),
-      () => this.status(),
+    this.statusWriter = new ForwarderStatusWriter(deps.db, deps.cluster.clusterId, deps.controllerId, () =>
+      this.status(),
     );
   }
 
+  /** Starts the forwarders (the leader's) and records that in the audit trail. */
   async start(): Promise<void> {
     const { log, config } = this.deps;
     this.running = true;
-    this.sendLog.start();
     if (this.crd && this.helm) {
       await Promise.all([this.crd.start(), this.helm.start()]);
       log.info({ intake: config.intakeUrl }, "metadata forwarding started");
@@ -94,18 +91,17 @@ export class MetadataForwarding {
       log.warn(FORWARDING_OFF_MESSAGE);
     }
     await this.auditStart();
-    this.statusWriter.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all([this.crd?.stop(), this.helm?.stop()]);
     this.intake?.close();
-    await this.statusWriter.stop({
-      state: "standby",
-      message: "the controller that forwarded stopped leading",
-    });
-    await this.sendLog.stop();
+  }
+
+  /** The status rows, when they changed; the last write (`final`) marks them standby. */
+  writeStatus(final: boolean): Promise<void> {
+    return this.statusWriter.write(final ? STANDBY : undefined);
   }
 
   status(): ForwarderStatus[] {

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import type { EventRecorder } from "../kube/events";
 import type { KubeObject } from "../kube/informer";
 import type { SendSubject } from "./delivery";
-import { encodeKey, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
+import { objectRefKeys, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
 import { Forwarder, type ForwarderDeps } from "./forwarder";
 import {
   decodeHelmRelease,
@@ -53,8 +53,8 @@ export function helmWatches(namespaces: string[]): WatchTarget[] {
 interface ReleaseSnapshot {
   /** Last revision sent. */
   revision: number;
-  /** Queue key of the storage object of that revision (what a heartbeat re-processes). */
-  key: string;
+  /** The storage object of that revision (what a heartbeat re-processes). */
+  ref: ObjectRef;
 }
 
 export interface HelmForwarderOptions {
@@ -136,7 +136,7 @@ export class HelmForwarder extends Forwarder {
     // Stored after the send succeeded; two revisions in flight at once keep the higher one.
     const latest = this.releases.get(releaseKey);
     if (!latest || latest.revision <= name.revision) {
-      this.releases.set(releaseKey, { revision: name.revision, key: encodeKey(ref) });
+      this.releases.set(releaseKey, { revision: name.revision, ref });
     }
     if (heartbeat) this.heartbeatDue.delete(releaseKey);
   }
@@ -155,13 +155,13 @@ export class HelmForwarder extends Forwarder {
     reason: string,
     field: string | undefined,
   ): void {
-    const uid = obj.metadata.uid ?? encodeKey(ref);
+    const uid = obj.metadata.uid ?? objectRefKeys.encode(ref);
     const fingerprint = createHash("sha256")
       .update(field ?? "")
       .digest("hex");
     if (this.skipped.get(uid) === fingerprint) return;
     this.skipped.set(uid, fingerprint);
-    this.deps.log.warn({ object: encodeKey(ref), reason }, "Helm release skipped");
+    this.deps.log.warn({ object: objectRefKeys.encode(ref), reason }, "Helm release skipped");
     this.deps.delivery.skipped(subject, reason);
     this.options.events?.record({
       regarding: {
@@ -181,7 +181,7 @@ export class HelmForwarder extends Forwarder {
   protected heartbeat(): void {
     for (const [releaseKey, snapshot] of this.releases) {
       this.heartbeatDue.add(releaseKey);
-      this.engine.enqueue(snapshot.key);
+      this.engine.enqueue(snapshot.ref);
     }
   }
 }

@@ -37,7 +37,7 @@ describe("SendLog", () => {
     for (let i = 0; i < 50; i++) sendLog.record(row(new Date(), `ns/a${i}`));
     await eventually(async () => expect(await db.metadataSend.count()).toBe(50));
     expect(await db.change.count({ where: { topic: "metadata" } })).toBe(1);
-    await sendLog.stop();
+    await sendLog.flush();
   });
 
   it("prunes its cluster's rows older than the maximum age and beyond the maximum count, not another's", async () => {
@@ -71,8 +71,8 @@ describe("SendLog", () => {
     // The newest are kept.
     expect(left.at(-1)!.object).toBe("ns/new149");
     expect(left[0]!.object).toBe("ns/new50");
-    await sendLog.stop();
-    await otherCluster.stop();
+    await sendLog.flush();
+    await otherCluster.flush();
   });
 
   // Issue 13: a release of ~16 KB of gzip became a ~32 MB row on every send, heartbeat and retry.
@@ -92,7 +92,7 @@ describe("SendLog", () => {
       ["ns/big", "sent", big.length, 0],
       ["ns/small", "sent", 2, 2],
     ]);
-    await sendLog.stop();
+    await sendLog.flush();
   });
 
   it("empties the oldest payloads once the kept ones pass the total budget", async () => {
@@ -117,7 +117,7 @@ describe("SendLog", () => {
     ]);
     expect(rows.every((r) => r.sizeBytes === payload.length)).toBe(true);
     expect(await sendLog.prune()).toBe(0);
-    await sendLog.stop();
+    await sendLog.flush();
   });
 
   it("stores error texts without the secrets they quote", async () => {
@@ -137,6 +137,6 @@ describe("SendLog", () => {
     expect(stored.error).toBe(
       "connect ECONNREFUSED http://intake:[redacted]@10.0.0.1:443 (password=[redacted])",
     );
-    await sendLog.stop();
+    await sendLog.flush();
   });
 });

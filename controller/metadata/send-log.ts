@@ -4,7 +4,8 @@
 // writes, not one per send. The cluster's old rows are pruned by age and by count. Stored
 // payloads have a budget: a payload above the per-row budget is not kept (the row stays, with
 // its size), and once the cluster's kept payloads add up to more than the total budget the
-// oldest lose theirs.
+// oldest lose theirs. ../metadata/setup.ts runs sync() every second (a write that failed is
+// retried there, and the last one made when the leader stops) and prune() every minute.
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import type { ForwarderName, SendReason, SendStatus } from "../../lib/metadata";
@@ -37,8 +38,8 @@ export interface SendLogOptions {
   maxPayloadBytes: number;
   /** Kept payloads add up to at most this after a prune; the oldest go first. */
   maxTotalBytes: number;
+  /** A recorded row is written this long after it (with whatever came meanwhile). */
   flushMs?: number;
-  pruneEveryMs?: number;
 }
 
 /** Rows kept in memory while the database refuses writes; beyond this the oldest are dropped (and counted). */
@@ -47,11 +48,11 @@ const MAX_BUFFERED = 20_000;
 export class SendLog {
   private buffer: SendRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
   /** Payload bytes recorded since the last prune: past a quarter of the budget, prune early. */
   private bytesSincePrune = 0;
+  private pruneSoon = false;
 
   constructor(
     private readonly db: Database,
@@ -59,13 +60,6 @@ export class SendLog {
     private readonly log: Logger,
     private readonly options: SendLogOptions,
   ) {}
-
-  start(): void {
-    const every = this.options.pruneEveryMs ?? 60_000;
-    void this.pruneSafely();
-    this.pruneTimer = setInterval(() => void this.pruneSafely(), every);
-    this.pruneTimer.unref();
-  }
 
   record(entry: SendRecord): void {
     const keep = Buffer.byteLength(entry.payload) <= this.options.maxPayloadBytes;
@@ -76,29 +70,38 @@ export class SendLog {
       error: entry.error ? redactText(entry.error) : entry.error,
     });
     if (keep) this.bytesSincePrune += entry.sizeBytes;
-    if (this.bytesSincePrune > this.options.maxTotalBytes / 4 && this.pruneTimer) {
+    if (this.bytesSincePrune > this.options.maxTotalBytes / 4) {
       this.bytesSincePrune = 0;
-      void this.flush().then(() => this.pruneSafely());
+      this.pruneSoon = true;
     }
     if (this.buffer.length > MAX_BUFFERED) {
       this.dropped += this.buffer.length - MAX_BUFFERED;
       this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
     }
-    this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 100);
+    // One write per burst, soon after its first row; a failed one is retried by sync().
+    this.flushTimer ??= setTimeout(
+      () => void this.flush().catch(() => undefined),
+      this.options.flushMs ?? 100,
+    );
   }
 
-  /** Writes what is buffered (one transaction); failed batches stay buffered for the next flush. */
+  /**
+   * Writes what is buffered (one transaction); a failed batch stays buffered for the next
+   * flush, and the error is thrown.
+   */
   flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.flushing = this.flushing.then(() => this.writeBuffered());
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.writeBuffered());
     return this.flushing;
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.pruneTimer);
-    this.pruneTimer = undefined;
+  /** The periodic write: what is buffered, then a prune when many payload bytes came since the last. */
+  async sync(): Promise<void> {
     await this.flush();
+    if (!this.pruneSoon) return;
+    this.pruneSoon = false;
+    await this.prune();
   }
 
   /**
@@ -140,16 +143,10 @@ export class SendLog {
         if (count > 0) await recordChange(tx, TOPICS.metadata, "sends");
         return count;
       }),
-    );
-  }
-
-  private async pruneSafely(): Promise<void> {
-    try {
-      const count = await this.prune();
+    ).then((count) => {
       if (count > 0) this.log.debug({ pruned: count }, "send log pruned");
-    } catch (error) {
-      this.log.warn({ err: (error as Error).message }, "send log pruning failed; will retry");
-    }
+      return count;
+    });
   }
 
   private async writeBuffered(): Promise<void> {
@@ -172,11 +169,7 @@ export class SendLog {
     } catch (error) {
       // Nothing half-written (one transaction); keep the rows for the next flush.
       this.buffer = batch.concat(this.buffer);
-      this.log.warn(
-        { err: (error as Error).message, rows: batch.length },
-        "send log write failed; will retry",
-      );
-      this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
+      throw error;
     }
   }
 }

@@ -70,30 +70,13 @@ export async function pruneAudit(
   }
 }
 
-/** The leader's audit retention of its cluster's rows: a prune at start, then every `everyMs`. */
+/** The leader's audit retention of its cluster's rows (run at start, then hourly: ./setup.ts). */
 export class AuditRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-
   constructor(
     private readonly db: Database,
-    private readonly options: { clusterId: string; retentionDays: number; actor: string; everyMs?: number },
+    private readonly options: { clusterId: string; retentionDays: number; actor: string },
     private readonly log: Logger,
   ) {}
-
-  start(): void {
-    this.running = this.pruneSafely();
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.pruneSafely());
-    }, this.options.everyMs ?? 3_600_000);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
 
   /** Deletes what is past retention and records how much; returns how many rows went. */
   async prune(now = Date.now()): Promise<number> {
@@ -112,16 +95,8 @@ export class AuditRetention {
           }),
         ),
       );
+      this.log.info({ deleted }, "audit rows past retention deleted");
     }
     return deleted;
-  }
-
-  private async pruneSafely(): Promise<void> {
-    try {
-      const deleted = await this.prune();
-      if (deleted > 0) this.log.info({ deleted }, "audit rows past retention deleted");
-    } catch (error) {
-      this.log.warn({ err: (error as Error).message }, "audit pruning failed; will retry");
-    }
   }
 }

@@ -2,27 +2,11 @@
 // cluster rows names the cluster (in its where, and in the rows it creates); this Prisma query
 // extension refuses any that does not name this controller's cluster, so a forgotten filter
 // fails loudly in the tests instead of touching another cluster's rows.
+import { CLUSTER_MODELS } from "../../lib/db/cluster-models";
 import { deriveClient, type Database } from "../../lib/db/open";
 
-/** The models whose rows belong to a cluster (prisma/models.prisma). */
-export const CLUSTER_MODELS: ReadonlySet<string> = new Set([
-  "Command",
-  "AuditEvent",
-  "ControllerHeartbeat",
-  "MetadataSend",
-  "MetadataForwarder",
-  "SpotWorkload",
-  "SpotEvent",
-  "AutoscalingGate",
-  "PodAutoscaler",
-  "PodAutoscalerProfile",
-  "Agent",
-  "AgentRevision",
-  "Experiment",
-  "AccessCheck",
-  "AccessAnswer",
-  "AgentRollout",
-]);
+/** The models whose rows belong to a cluster (every model with a clusterId: lib/db/cluster-models.ts). */
+const SCOPED: ReadonlySet<string> = new Set(CLUSTER_MODELS);
 
 export class ClusterScopeError extends Error {
   override name = "ClusterScopeError";
@@ -81,7 +65,7 @@ export function scopeToCluster(db: Database, clusterId: string): Database {
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
-          if (CLUSTER_MODELS.has(model)) {
+          if (SCOPED.has(model)) {
             const violation = scopeViolation(operation, args as Args, clusterId);
             if (violation) {
               throw new ClusterScopeError(`${model}.${operation} ${violation} (${clusterId})`);

@@ -1,6 +1,6 @@
 // Joining the fleet on a real database: a SQLite file of before the fleet, upgraded by the fleet
 // migration, keeps its rows (with clusterId '') and the first controller that registers adopts
-// them; a display name another cluster holds is refused with both ids.
+// them; a display name another cluster holds, or that is another cluster's id, is refused.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../lib/db/open";
 import { createTestDatabase, testStoreProvider } from "../../testing/database";
 import { REPO_ROOT } from "../../testing/paths";
-import { ClusterNameConflictError, joinFleet, registerCluster } from "./clusters";
+import { ClusterNameConflictError, ClusterRegistrationError, joinFleet, registerCluster } from "./clusters";
 
 const log = pino({ level: "silent" });
 const identity = (clusterId: string, name: string) => ({
@@ -80,6 +80,21 @@ describe("joining the fleet", () => {
         { id: "uid-a", name: "prod-eu" },
       ],
     );
+    await db.$disconnect();
+  });
+
+  it("refuses a display name that is another cluster's id (it would stand for that cluster)", async () => {
+    const { db } = await createTestDatabase("clusters");
+    await registerCluster(db, identity("uid-b", "west"));
+    const refused = registerCluster(db, identity("uid-a", "uid-b"));
+    await expect(refused).rejects.toThrow(ClusterRegistrationError);
+    await expect(refused).rejects.toThrow(/"uid-b" is the id of another cluster of the fleet/);
+    // Its own id as its name stays allowed.
+    await registerCluster(db, identity("uid-a", "uid-a"));
+    expect(await db.cluster.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true } })).toEqual([
+      { id: "uid-a", name: "uid-a" },
+      { id: "uid-b", name: "west" },
+    ]);
     await db.$disconnect();
   });
 });

@@ -3,16 +3,17 @@ import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import { TOPICS } from "../../lib/topics";
 import { FLEETDECK_VERSION } from "../../lib/version";
+import type { AccessConfig } from "../access/config";
 import type { ClusterIdentity } from "../kube/cluster";
-import type { Logger } from "../log";
 import { recordChange } from "./changes";
 
 /**
- * Writes this controller's row every few seconds so the dashboard can tell a live controller
- * from a dead one (a stale lastSeenAt), which cluster it talks to, and whether it leads.
+ * This controller's row, written every few seconds (./setup.ts) so the dashboard can tell a
+ * live controller from a dead one (a stale lastSeenAt), which cluster it talks to, whether it
+ * leads, and whether it reviews commands for their actor (FLEETDECK_AUTHZ); the last write
+ * marks it stopped, so the dashboard says "stopped" at once rather than "stale" later.
  */
 export class HeartbeatWriter {
-  private timer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date();
 
   constructor(
@@ -20,7 +21,7 @@ export class HeartbeatWriter {
     private readonly controllerId: string,
     private readonly cluster: ClusterIdentity,
     private readonly isLeader: () => boolean,
-    private readonly log: Logger,
+    private readonly authorizationMode: AccessConfig["FLEETDECK_AUTHZ"],
   ) {}
 
   async beat(stopped = false): Promise<void> {
@@ -35,6 +36,7 @@ export class HeartbeatWriter {
       apiServer: this.cluster.server,
       lastSeenAt: now,
       stoppedAt: stopped ? now : null,
+      authorizationMode: this.authorizationMode,
     };
     await withRetry(() =>
       this.db.$transaction([
@@ -47,24 +49,6 @@ export class HeartbeatWriter {
         }),
         recordChange(this.db, TOPICS.controller, this.controllerId),
       ]),
-    );
-  }
-
-  start(intervalSeconds: number): void {
-    const tick = () =>
-      this.beat().catch((error: Error) =>
-        this.log.warn({ err: error.message }, "heartbeat write failed; will retry"),
-      );
-    void tick();
-    this.timer = setInterval(tick, intervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  /** Marks the row stopped, so the dashboard says "stopped" at once rather than "stale" later. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.beat(true).catch((error: Error) =>
-      this.log.warn({ err: error.message }, "final heartbeat failed"),
     );
   }
 }

@@ -6,7 +6,7 @@
 // each other.
 import { commandAccess, encodeSubject, type Permission, type ResourceAccess, type Subject } from "../access";
 import { activeExperiment } from "../experiments";
-import { clusterControllers } from "../fleet";
+import { clusterReport } from "../controller-status";
 import {
   fleetPlanColumn,
   fleetRequestRefusal,
@@ -37,15 +37,22 @@ export type PermissionsOf = (questions: ClusterQuestion[]) => Promise<Permission
 export const FULL_POWER: PermissionsOf = async (questions) =>
   questions.map(() => ({ state: "allowed", reason: "" }));
 
-/** What the plan needs to know of every cluster, from the store, at `now`. */
+/**
+ * What the plan needs to know of every cluster, from the store, at `now`: of the clusters in
+ * `clusterIds` only (those the person sees; null for all), though any running fleet experiment
+ * keeps its clusters busy.
+ */
 export async function planFacts(
   db: Database,
   permissionsOf: PermissionsOf,
+  clusterIds: string[] | null = null,
   now = Date.now(),
 ): Promise<ClusterFacts[]> {
+  const of = clusterIds ? { clusterId: { in: clusterIds } } : {};
   const [clusters, heartbeats, agents, rollouts, running] = await Promise.all([
-    db.cluster.findMany({ orderBy: { name: "asc" } }),
+    db.cluster.findMany({ where: clusterIds ? { id: { in: clusterIds } } : {}, orderBy: { name: "asc" } }),
     db.controllerHeartbeat.findMany({
+      where: of,
       select: {
         clusterId: true,
         controllerId: true,
@@ -56,7 +63,7 @@ export async function planFacts(
       },
     }),
     db.agent.findMany({
-      where: { deletedAt: null },
+      where: { deletedAt: null, ...of },
       select: {
         clusterId: true,
         key: true,
@@ -67,7 +74,7 @@ export async function planFacts(
         experiment: true,
       },
     }),
-    db.agentRollout.findMany({ select: { clusterId: true, agentKey: true, rollout: true } }),
+    db.agentRollout.findMany({ where: of, select: { clusterId: true, agentKey: true, rollout: true } }),
     db.fleetExperiment.findMany({ where: { settledAt: null }, select: { name: true, plan: true } }),
   ]);
   const busy = new Map<string, string>();
@@ -80,7 +87,7 @@ export async function planFacts(
   }));
   const answers = await permissionsOf(questions);
   return clusters.map((cluster): ClusterFacts => {
-    const report = clusterControllers(
+    const report = clusterReport(
       heartbeats.filter((h) => h.clusterId === cluster.id),
       now,
     );
@@ -134,11 +141,11 @@ export async function startFleetExperiment(
   db: Database,
   spec: FleetExperimentSpec,
   starter: Starter,
-  options: { expectedPlanKey?: string; permissionsOf?: PermissionsOf } = {},
+  options: { expectedPlanKey?: string; permissionsOf?: PermissionsOf; clusterIds?: string[] | null } = {},
 ): Promise<StartResult> {
   const result: PlanResult = planFleetExperiment(
     spec,
-    await planFacts(db, options.permissionsOf ?? FULL_POWER),
+    await planFacts(db, options.permissionsOf ?? FULL_POWER, options.clusterIds ?? null),
   );
   if (!result.ok)
     return {

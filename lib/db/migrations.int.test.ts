@@ -2,6 +2,7 @@
 // same tables, columns, keys and indexes as one created at once from the provider's schema
 // (`prisma migrate diff --from-empty`). Runs on the pass's store (SQLite, or PostgreSQL).
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite from "better-sqlite3";
 import pg from "pg";
@@ -14,6 +15,7 @@ import {
   testStoreProvider,
 } from "../../testing/database";
 import { REPO_ROOT } from "../../testing/paths";
+import { clusterRowModels } from "../../scripts/db-schemas/render";
 import { databaseFile } from "./url";
 
 const provider = testStoreProvider();
@@ -113,4 +115,52 @@ describe(`the ${provider} migrations`, () => {
       expect(await postgresShape(migrated)).toEqual(await postgresShape(databaseUrl(server, name)));
     }
   }, 60_000);
+
+  it.skipIf(provider !== "postgresql")(
+    "give every table of cluster rows its row-level security, and a cluster's login no table without it but four",
+    async () => {
+      const url = await createPostgresDatabase(process.env[TEST_POSTGRES_ENV]!, `policies_${Date.now()}`);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{
+          table: string;
+          hasClusterId: boolean;
+          rowSecurity: boolean;
+          clusterPolicy: string | null;
+          clusterReaches: boolean;
+        }>(`
+          SELECT c.relname AS "table",
+                 EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'clusterId' AND NOT a.attisdropped) AS "hasClusterId",
+                 c.relrowsecurity AS "rowSecurity",
+                 (SELECT p.qual FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname
+                    AND p.policyname = 'cluster_rows' AND 'fleetdeck_cluster' = ANY (p.roles)) AS "clusterPolicy",
+                 has_table_privilege('fleetdeck_cluster', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+                   OR has_any_column_privilege('fleetdeck_cluster', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES') AS "clusterReaches"
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'r'`);
+        const clusterTables = rows.filter((r) => r.hasClusterId).map((r) => r.table);
+        // The schema's models of cluster rows are the database's tables with a clusterId.
+        const models = clusterRowModels(
+          fs.readFileSync(path.join(REPO_ROOT, "prisma/models.prisma"), "utf8"),
+        );
+        expect(clusterTables.sort()).toEqual([...models].sort());
+        const unprotected = rows
+          .filter(
+            (r) => r.hasClusterId && !(r.rowSecurity && r.clusterPolicy?.includes("fleetdeck_cluster_id()")),
+          )
+          .map((r) => r.table);
+        expect(unprotected, "tables of cluster rows without the cluster_rows policy").toEqual([]);
+        // Beyond its cluster's rows a login reaches its Cluster row (policy on id), the change
+        // feed and the people seen (policies of their own), and the migrations' names.
+        const elsewhere = rows.filter((r) => r.clusterReaches && !r.hasClusterId).map((r) => r.table);
+        expect(elsewhere.sort()).toEqual(["AccessSubject", "Change", "Cluster", "_prisma_migrations"]);
+        for (const table of ["AccessSubject", "Change", "Cluster"])
+          expect(rows.find((r) => r.table === table)?.rowSecurity).toBe(true);
+      } finally {
+        await client.end();
+      }
+    },
+    60_000,
+  );
 });

@@ -7,8 +7,10 @@ import {
   MIGRATED_MODELS_FILE,
   MODELS_FILE,
   PROVIDERS,
+  clusterRowModels,
   migrationsDir,
   renderSchema,
+  rowSecuritySql,
   schemaFile,
 } from "./render";
 
@@ -43,5 +45,21 @@ describe("the store's schemas", () => {
     expect(schema).toContain('provider = "postgresql"');
     expect(schema).toContain('output       = "../generated/postgresql"');
     expect(schema.trimEnd().endsWith("model A {\n  id Int @id\n}")).toBe(true);
+  });
+
+  it("finds the models of cluster rows by their clusterId field", () => {
+    const models = clusterRowModels(read(MODELS_FILE));
+    expect(models).toEqual(expect.arrayContaining(["Command", "AuditEvent", "Agent", "ClusterLogin"]));
+    expect(models).not.toContain("Cluster");
+    expect(models).not.toContain("Session");
+    expect(models).not.toContain("Change");
+  });
+
+  it("gives a new model of cluster rows its row-level security in the PostgreSQL migration", () => {
+    const before = "model A {\n  id Int @id\n}\n";
+    const after = `${before}model B {\n  clusterId String\n  key String\n\n  @@id([clusterId, key])\n}\nmodel C {\n  id Int @id\n}\n`;
+    expect(rowSecuritySql(before, after)).toContain(`SELECT fleetdeck_cluster_rows('"B"');`);
+    expect(rowSecuritySql(before, after)).not.toContain(`"C"`);
+    expect(rowSecuritySql(after, after)).toBe("");
   });
 });

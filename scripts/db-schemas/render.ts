@@ -41,3 +41,28 @@ datasource db {
 ${models.trimEnd()}
 `;
 }
+
+/** The models whose rows belong to a cluster: those with a `clusterId` field. */
+export function clusterRowModels(models: string): string[] {
+  return [...models.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)]
+    .filter(([, , body]) => /^\s+clusterId\s/m.test(body!))
+    .map(([, name]) => name!);
+}
+
+/**
+ * What a PostgreSQL migration appends for the models that newly hold cluster rows: their
+ * row-level security, with the function of prisma/postgresql/migrations/20261207000000_cluster_logins
+ * (docs/security.md). What a cluster's login may do with them is granted by hand.
+ */
+export function rowSecuritySql(previousModels: string, models: string): string {
+  const before = new Set(clusterRowModels(previousModels));
+  const added = clusterRowModels(models).filter((name) => !before.has(name));
+  if (added.length === 0) return "";
+  return [
+    "",
+    "-- Row-level security of the new tables of cluster rows: the hub reaches every row, a",
+    "-- cluster's login its own cluster's. Grant fleetdeck_cluster what its controllers write here.",
+    ...added.map((name) => `SELECT fleetdeck_cluster_rows('"${name}"');`),
+    "",
+  ].join("\n");
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Actor } from "@/lib/auth";
+import type { Actor } from "@/server/actor";
 import { requireActor, UnauthenticatedError } from "../auth";
 
 /**

@@ -3,6 +3,7 @@
 import { parseFleetSpec } from "@/lib/fleet-experiments";
 import { actionActor } from "./action-actor";
 import { previewFleetExperiment as preview, type PlanPreviewDto } from "../queries/fleet-experiments";
+import { scopeFor } from "../scope/request";
 
 export type PreviewResult = ({ ok: true } & { preview: PlanPreviewDto }) | { ok: false; error: string };
 
@@ -17,5 +18,5 @@ export async function previewFleetExperiment(input: unknown): Promise<PreviewRes
   const { actor } = signedIn;
   const parsed = parseFleetSpec(input);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, preview: await preview(parsed.spec, actor) };
+  return { ok: true, preview: await preview(parsed.spec, await scopeFor(actor)) };
 }

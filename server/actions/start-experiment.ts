@@ -1,6 +1,6 @@
 "use server";
 
-import { parseExperimentConfig } from "@/lib/experiment-config";
+import { parseExperimentConfig } from "@/components/lib/experiment-config";
 import type { CommandPayload } from "@/lib/commands";
 import { requestCommand, type CommandActionResult } from "./command-action";
 

@@ -5,6 +5,7 @@ import { parseFleetSpec } from "@/lib/fleet-experiments";
 import { actionActor } from "./action-actor";
 import { getDb } from "../db";
 import { permissionsFor } from "../queries/fleet-experiments";
+import { scopeFor } from "../scope/request";
 
 export type StartFleetResult = { ok: true; name: string } | { ok: false; error: string };
 
@@ -20,11 +21,14 @@ export async function startFleetExperiment(input: unknown, planKey: string): Pro
   const parsed = parseFleetSpec(input);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (typeof planKey !== "string" || planKey === "") return { ok: false, error: "preview the plan first" };
+  const scope = await scopeFor(actor);
+  // The plan is made again as the preview made it: of the clusters the person sees.
+  const clusterIds = await scope.clusterAggregate(async (_db, ids) => ids);
   const result = await start(
     await getDb(),
     parsed.spec,
     { actor: actor.name, actorAuth: actor.via, identity: actor.subject },
-    { expectedPlanKey: planKey, permissionsOf: permissionsFor(actor) },
+    { expectedPlanKey: planKey, permissionsOf: permissionsFor(scope), clusterIds },
   );
   return result.ok ? { ok: true, name: parsed.spec.name } : { ok: false, error: result.error };
 }

@@ -1,8 +1,10 @@
 import "server-only";
-import { filterDate, type AuditFilters } from "@/lib/audit-filters";
+import { filterDate, type AuditFilters } from "@/components/lib/audit-filters";
+import type { Database } from "@/lib/db/open";
 import { redactSecrets } from "@/lib/redact";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames, resolveCluster } from "./clusters";
+import { keysetPage, textCondition, textMatches } from "./text-filter";
 
 export interface AuditDto {
   id: number;
@@ -25,22 +27,30 @@ export interface AuditPage {
   nextCursor: number | null;
 }
 
-function where(filters: AuditFilters, clusterId: string | null | undefined, cursor?: number) {
+/** An action filter ending in a dot is a prefix ("command."), matched as text filters are. */
+const actionPrefix = (filters: AuditFilters) => (filters.action?.endsWith(".") ? filters.action : undefined);
+
+function where(db: Database, filters: AuditFilters, clusterId: string | null | undefined, cursor?: number) {
   const from = filterDate(filters.from);
   const to = filterDate(filters.to);
+  const prefix = actionPrefix(filters);
   return {
     // A cluster that is not in the fleet has no entries (rather than every entry).
     ...(clusterId !== undefined ? { clusterId: clusterId ?? "(none)" } : {}),
     ...(cursor ? { id: { lt: cursor } } : {}),
     ...(filters.actor ? { actor: filters.actor } : {}),
-    ...(filters.action
-      ? filters.action.endsWith(".")
-        ? { action: { startsWith: filters.action } }
-        : { action: filters.action }
-      : {}),
-    ...(filters.target ? { target: { contains: filters.target } } : {}),
+    ...(filters.action ? { action: prefix ? textCondition(db, prefix, "startsWith") : filters.action } : {}),
+    ...(filters.target ? { target: textCondition(db, filters.target, "contains") } : {}),
     ...(from || to ? { at: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
   };
+}
+
+/** Whether a row the store returned passes the text filters by their rule (./text-filter.ts). */
+function passesText(filters: AuditFilters) {
+  const prefix = actionPrefix(filters);
+  return (row: { action: string; target: string }) =>
+    (!prefix || textMatches(row.action, prefix, "startsWith")) &&
+    (!filters.target || textMatches(row.target, filters.target, "contains"));
 }
 
 function toDto(
@@ -69,26 +79,37 @@ function toDto(
 }
 
 /** Newest first, keyset-paginated by id (stable while new rows arrive). */
-export async function listAudit(filters: AuditFilters, cursor?: number, limit = 50): Promise<AuditPage> {
-  const db = await getDb();
-  const cluster = await resolveCluster(filters.cluster);
-  const [rows, names] = await Promise.all([
-    db.auditEvent.findMany({
-      where: where(filters, cluster === undefined ? undefined : (cluster?.id ?? null), cursor),
-      orderBy: { id: "desc" },
-      take: limit + 1,
-    }),
-    clusterNames(),
+export async function listAudit(
+  scope: ReadScope,
+  filters: AuditFilters,
+  cursor?: number,
+  limit = 50,
+): Promise<AuditPage> {
+  const { db } = scope;
+  const cluster = await resolveCluster(scope, filters.cluster);
+  const clusterId = cluster === undefined ? undefined : (cluster?.id ?? null);
+  const [page, names] = await Promise.all([
+    keysetPage(
+      (from: number | undefined, take: number) =>
+        db.auditEvent.findMany({ where: where(db, filters, clusterId, from), orderBy: { id: "desc" }, take }),
+      passesText(filters),
+      cursor,
+      limit,
+    ),
+    clusterNames(scope),
   ]);
-  const page = rows.slice(0, limit).map((row) => toDto(row, names));
-  return { rows: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  return { rows: page.rows.map((row) => toDto(row, names)), nextCursor: page.nextCursor };
 }
 
 /** Every matching row, newest first, fetched in batches for exports. */
-export async function* allAudit(filters: AuditFilters, batch = 1000): AsyncGenerator<AuditDto> {
+export async function* allAudit(
+  scope: ReadScope,
+  filters: AuditFilters,
+  batch = 1000,
+): AsyncGenerator<AuditDto> {
   let cursor: number | undefined;
   for (;;) {
-    const page = await listAudit(filters, cursor, batch);
+    const page = await listAudit(scope, filters, cursor, batch);
     yield* page.rows;
     if (page.nextCursor === null) return;
     cursor = page.nextCursor;
@@ -96,8 +117,8 @@ export async function* allAudit(filters: AuditFilters, batch = 1000): AsyncGener
 }
 
 /** Distinct actors and actions, for the filter form's suggestions. */
-export async function auditFacets(): Promise<{ actors: string[]; actions: string[] }> {
-  const db = await getDb();
+export async function auditFacets(scope: ReadScope): Promise<{ actors: string[]; actions: string[] }> {
+  const { db } = scope;
   const [actors, actions] = await Promise.all([
     db.auditEvent.findMany({
       distinct: ["actor"],

@@ -1,6 +1,5 @@
 import "server-only";
-import type { AttentionItem } from "@/lib/attention";
-import type { Actor } from "@/lib/auth";
+import type { AttentionItem } from "@/components/lib/attention";
 import { planFacts, type PermissionsOf } from "@/lib/db/fleet-experiments";
 import {
   fleetPlanColumn,
@@ -13,8 +12,10 @@ import {
 import { matchingAgents, planFleetExperiment, planKey } from "@/lib/fleet-plan";
 import { applyMergePatch, type Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
-import { getDb } from "../db";
+import { fleetDriverLeader, type FleetDriverLeader } from "../fleet-driver-status";
+import type { ReadScope } from "../scope/read-scope";
 import { permissions } from "./access";
+import { clusterNames } from "./clusters";
 
 /** How long a halted fleet experiment stays under "needs attention" once every cluster is back. */
 const HALTED_ATTENTION_MS = 24 * 3600_000;
@@ -73,7 +74,7 @@ export interface FleetExperimentDto extends FleetExperimentSummaryDto {
   targets: FleetTargetDto[];
   notifications: FleetNotificationDto[];
   /** The fleet driver that leads, as its lease says (judged against the page's clock). */
-  driver: { holder: string; renewedAt: string; durationMs: number } | null;
+  driver: FleetDriverLeader | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -83,7 +84,7 @@ function summaryOf(
     name: string;
     phase: string;
     wave: number;
-    plan: string;
+    plan: FleetPlan;
     actor: string;
     createdAt: Date;
     updatedAt: Date;
@@ -91,7 +92,7 @@ function summaryOf(
   },
   states: { state: string }[],
 ): FleetExperimentSummaryDto {
-  const plan = fleetPlanColumn.decode(row.plan);
+  const { plan } = row;
   const counts: Partial<Record<TargetState, number>> = {};
   for (const t of states) counts[t.state as TargetState] = (counts[t.state as TargetState] ?? 0) + 1;
   return {
@@ -108,43 +109,65 @@ function summaryOf(
   };
 }
 
-/** Every fleet experiment, newest first. */
-export async function listFleetExperiments(limit = 200): Promise<FleetExperimentSummaryDto[]> {
-  const db = await getDb();
-  const rows = await db.fleetExperiment.findMany({ orderBy: { id: "desc" }, take: limit });
+/**
+ * The plan as `visible` (the clusters the viewer sees, by id) shows it: the waves' clusters and
+ * the clusters left out, of those only.
+ */
+function visiblePlan(plan: FleetPlan, visible: Map<string, string>): FleetPlan {
+  return {
+    ...plan,
+    waves: plan.waves.map((w) => ({ ...w, clusters: w.clusters.filter((c) => visible.has(c.clusterId)) })),
+    leftOut: plan.leftOut.filter((l) => visible.has(l.clusterId)),
+  };
+}
+
+/** Every fleet experiment the viewer sees, newest first. */
+export async function listFleetExperiments(
+  scope: ReadScope,
+  limit = 200,
+): Promise<FleetExperimentSummaryDto[]> {
+  const { db } = scope;
+  const [rows, visible] = await Promise.all([
+    db.fleetExperiment.findMany({ orderBy: { id: "desc" }, take: limit }),
+    clusterNames(scope),
+  ]);
   const targets = await db.fleetTarget.findMany({
     where: { fleetExperimentId: { in: rows.map((r) => r.id) } },
     select: { fleetExperimentId: true, state: true },
   });
   return rows.map((r) =>
     summaryOf(
-      r,
+      { ...r, plan: visiblePlan(fleetPlanColumn.decode(r.plan), visible) },
       targets.filter((t) => t.fleetExperimentId === r.id),
     ),
   );
 }
 
-/** One fleet experiment with every DatadogAgent's state, its commands and notifications; null when none. */
-export async function getFleetExperiment(name: string): Promise<FleetExperimentDto | null> {
-  const db = await getDb();
+/**
+ * One fleet experiment with the state of every DatadogAgent the viewer sees, its commands and
+ * notifications; null when none (or the viewer sees none of its DatadogAgents).
+ */
+export async function getFleetExperiment(scope: ReadScope, name: string): Promise<FleetExperimentDto | null> {
+  const { db } = scope;
   const row = await db.fleetExperiment.findUnique({ where: { name } });
   if (!row) return null;
-  const [targets, steps, notifications, lease] = await Promise.all([
+  const [targets, steps, notifications, driver, visible] = await Promise.all([
     db.fleetTarget.findMany({ where: { fleetExperimentId: row.id } }),
     db.fleetStep.findMany({ where: { fleetExperimentId: row.id }, orderBy: { commandId: "asc" } }),
     db.fleetNotification.findMany({ where: { fleetExperimentId: row.id }, orderBy: { id: "asc" } }),
-    db.fleetDriverLease.findFirst({ where: { holder: { not: "" } }, orderBy: { renewedAt: "desc" } }),
+    fleetDriverLeader(),
+    clusterNames(scope),
   ]);
   const commands = await db.command.findMany({
     where: { id: { in: steps.map((s) => s.commandId) } },
     select: { id: true, status: true, message: true },
   });
-  const plan = fleetPlanColumn.decode(row.plan);
+  const plan = visiblePlan(fleetPlanColumn.decode(row.plan), visible);
   const order = plan.waves.flatMap((w) =>
     w.clusters.flatMap((c) => c.agents.map((a) => `${c.clusterId} ${a.key}`)),
   );
   return {
-    ...summaryOf(row, targets),
+    ...summaryOf({ ...row, plan }, targets),
     spec: redactSecrets(fleetSpecColumn.decode(row.spec)) as FleetExperimentSpec,
     plan,
     approvedWave: row.approvedWave,
@@ -191,9 +214,7 @@ export async function getFleetExperiment(name: string): Promise<FleetExperimentD
       createdAt: n.createdAt.toISOString(),
       sentAt: iso(n.sentAt),
     })),
-    driver: lease
-      ? { holder: lease.holder, renewedAt: lease.renewedAt.toISOString(), durationMs: lease.durationMs }
-      : null,
+    driver,
   };
 }
 
@@ -209,17 +230,25 @@ export interface PlanPreviewDto {
 }
 
 /** The viewer's permissions, as each cluster's controller last answered them. */
-export function permissionsFor(viewer: Actor): PermissionsOf {
-  return (questions) => permissions(viewer, questions);
+export function permissionsFor(scope: ReadScope): PermissionsOf {
+  return (questions) => permissions(scope, questions);
+}
+
+/**
+ * What a plan of the viewer's is made of: every cluster the viewer sees (null: all), and the
+ * store as it is, since a running fleet experiment the viewer does not see keeps its clusters
+ * busy all the same (the start makes the plan again from the same facts).
+ */
+export function planFactsFor(scope: ReadScope) {
+  return scope.clusterAggregate((db, clusterIds) => planFacts(db, permissionsFor(scope), clusterIds));
 }
 
 /** The plan of a spec for the viewer: what a start would do now, and the diffs to confirm. */
 export async function previewFleetExperiment(
   spec: FleetExperimentSpec,
-  viewer: Actor,
+  scope: ReadScope,
 ): Promise<PlanPreviewDto> {
-  const db = await getDb();
-  const facts = await planFacts(db, permissionsFor(viewer));
+  const facts = await planFactsFor(scope);
   const result = planFleetExperiment(spec, facts);
   const diffs: PlanPreviewDto["diffs"] = [];
   for (const wave of result.plan.waves) {
@@ -248,9 +277,8 @@ export async function previewFleetExperiment(
  * The Overview's items: a fleet experiment waiting for a person's approval, and one that halted
  * (until a day after every cluster is back, or as long as one is not).
  */
-export async function fleetExperimentAttention(now = Date.now()): Promise<AttentionItem[]> {
-  const db = await getDb();
-  const rows = await db.fleetExperiment.findMany({
+export async function fleetExperimentAttention(scope: ReadScope, now = Date.now()): Promise<AttentionItem[]> {
+  const rows = await scope.db.fleetExperiment.findMany({
     where: {
       OR: [
         { phase: "waiting-approval" },

@@ -1,10 +1,17 @@
 import "server-only";
-import { closeToTimeout, rolloutProblem, type AttentionItem } from "@/lib/attention";
-import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/lib/fleet";
+import {
+  authorizationAttention,
+  closeToTimeout,
+  clusterAuthorization,
+  rolloutProblem,
+  type AttentionItem,
+  type AuthorizationMode,
+} from "@/components/lib/attention";
+import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/components/lib/fleet";
 import { decodeLabels, type Labels } from "@/lib/labels";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { fleetExperimentAttention } from "./fleet-experiments";
 
 /** How far back a send failure counts against a cluster's forwarder health. */
@@ -30,8 +37,10 @@ export interface ClusterCardDto {
   apiServer: string;
   /** FLEETDECK_CLUSTER_LABELS of its controllers: what fleet experiments select it by. */
   labels: Labels;
-  /** Its controllers' heartbeats (lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
+  /** Its controllers' heartbeats (components/lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
+  /** Per-user authorization as its running controllers report it (lib/attention.ts clusterAuthorization). */
+  authorization: AuthorizationMode | null;
   agents: number;
   runningExperiments: number;
   forwarding: { health: ForwarderHealth; failedRecently: number; states: Record<string, ForwarderState> };
@@ -60,8 +69,8 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
   new Map(rows.map((r) => [r.clusterId, r._count._all]));
 
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
-export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
-  const db = await getDb();
+export async function fleetOverview(scope: ReadScope, now = Date.now()): Promise<FleetDto> {
+  const { db } = scope;
   const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, gates, attention] =
     await Promise.all([
       db.cluster.findMany({ orderBy: { name: "asc" } }),
@@ -77,6 +86,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           hostname: true,
           lastSeenAt: true,
           stoppedAt: true,
+          authorizationMode: true,
         },
       }),
       db.agent.groupBy({ by: ["clusterId"], where: { deletedAt: null }, _count: { _all: true } }),
@@ -99,7 +109,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           openedByName: true,
         },
       }),
-      attentionItems(now),
+      attentionItems(scope, now),
     ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
@@ -114,7 +124,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
 
   const cards = clusters.map((cluster): ClusterCardDto => {
     const own = heartbeats.filter((h) => h.clusterId === cluster.id);
-    const { leader } = clusterControllers(own, now);
+    const { leader, states } = clusterControllers(own, now);
     const controllers = own
       .sort(
         (a, b) =>
@@ -141,6 +151,9 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
       apiServer: cluster.apiServer,
       labels: decodeLabels(cluster.labels),
       controllers,
+      authorization: clusterAuthorization(
+        own.filter((h) => states.get(h.controllerId) === "running").map((h) => h.authorizationMode),
+      ),
       agents: agentCounts.get(cluster.id) ?? 0,
       runningExperiments: experimentCounts.get(cluster.id) ?? 0,
       forwarding: {
@@ -177,6 +190,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           subject: "",
           detail: `${c.forwarding.failedRecently} metadata sends failed in the last 10 minutes`,
         })),
+      ...cards.flatMap((c) => authorizationAttention(c) ?? []),
     ],
     totals: {
       clusters: cards.length,
@@ -194,8 +208,8 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
  * or a user's disable), fleet experiments halted or waiting for approval. Cluster names are
  * filled in by the caller.
  */
-async function attentionItems(now: number): Promise<AttentionItem[]> {
-  const db = await getDb();
+async function attentionItems(scope: ReadScope, now: number): Promise<AttentionItem[]> {
+  const { db } = scope;
   const [rollouts, running, fallbacks] = await Promise.all([
     db.agentRollout.findMany({ where: { state: "degraded" } }),
     db.experiment.findMany({
@@ -254,6 +268,6 @@ async function attentionItems(now: number): Promise<AttentionItem[]> {
       detail: `spot disabled until ${w.disabledUntil!.toISOString()}: its pods go to on-demand nodes`,
     });
   }
-  items.push(...(await fleetExperimentAttention(now)));
+  items.push(...(await fleetExperimentAttention(scope, now)));
   return items;
 }

@@ -3,7 +3,8 @@
 // server restarted under load (a stream of commands, a DatadogAgent edited during the outage)
 // loses nothing: every stored command is applied at most once and ends with an outcome, the
 // agent's row catches up, both controllers and the writing client (the dashboard's code path,
-// lib/db) reconnect by themselves. Runs in the PostgreSQL pass.
+// lib/db) reconnect by themselves. The controllers use their cluster's own database login
+// (npm run fleet:add-cluster), as in a fleet. Runs in the PostgreSQL pass.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCommand } from "../../lib/db/commands";
 import { openDatabase, type Database } from "../../lib/db/open";
@@ -12,6 +13,7 @@ import { clusterIdOf } from "../../testing/cluster-id";
 import { launchController, type TestController } from "../../testing/controllers";
 import { createPostgresDatabase, testStoreProvider } from "../../testing/database";
 import { startPostgres, type PostgresServer } from "../../testing/postgres";
+import { addCluster } from "../../scripts/fleet/logins";
 import { controllerKubeconfigFile, eventually, testKubeConfig, testNamespace } from "../harness";
 import { leaderOf, logLines } from "./stack";
 
@@ -29,6 +31,7 @@ async function readyz(c: TestController): Promise<{ status: number; body: string
 
 describe.skipIf(testStoreProvider() !== "postgresql")("PostgreSQL unreachable and restarted", () => {
   let server: PostgresServer;
+  /** The cluster's own login (its controllers'); the test writes as the owner. */
   let url: string;
   let db: Database;
   let clusterId: string;
@@ -36,9 +39,10 @@ describe.skipIf(testStoreProvider() !== "postgresql")("PostgreSQL unreachable an
 
   beforeAll(async () => {
     server = await startPostgres("fleetdeck-faults");
-    url = await createPostgresDatabase(server.url(), "faults");
-    db = await openDatabase({ url });
+    const owner = await createPostgresDatabase(server.url(), "faults");
+    db = await openDatabase({ url: owner });
     clusterId = await clusterIdOf(testKubeConfig());
+    url = (await addCluster(owner, { name: "faults", clusterId })).databaseUrl;
     await createApiKeySecret(ns.kc, ns.name);
   });
   afterAll(async () => {
@@ -81,9 +85,11 @@ describe.skipIf(testStoreProvider() !== "postgresql")("PostgreSQL unreachable an
 
     server.start();
     await eventually(async () => expect((await readyz(controller)).status).toBe(200), { timeoutMs: 40_000 });
-    expect(JSON.stringify(await db.cluster.findUniqueOrThrow({ where: { id: clusterId } }))).toContain(
-      clusterId,
-    );
+    // Its login refreshed the row fleet:add-cluster made (the version was empty).
+    expect(await db.cluster.findUniqueOrThrow({ where: { id: clusterId } })).toMatchObject({
+      name: "faults",
+      kubernetesVersion: expect.stringMatching(/^v1\./),
+    });
   }, 90_000);
 
   it("a server restarted under load loses nothing; the controllers and the client reconnect", async () => {

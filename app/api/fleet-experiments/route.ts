@@ -1,9 +1,9 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { listFleetExperiments } from "@/server/queries/fleet-experiments";
 
 export const dynamic = "force-dynamic";
 
-/** Every fleet experiment, newest first. */
+/** Every fleet experiment the actor sees, newest first. */
 export async function GET() {
-  return withActor(async () => Response.json(await listFleetExperiments()));
+  return withScope(async (scope) => Response.json(await listFleetExperiments(scope)));
 }

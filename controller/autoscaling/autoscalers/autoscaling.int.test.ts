@@ -373,15 +373,17 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
 
   it("stays ready while the lazily started pod store cannot sync", async () => {
     // A controller whose identity may do everything it needs except read pods: its gate opens
-    // (autoscalers exist), its pod store starts and can never sync, and /readyz stays 200.
-    const controllerNamespace = await createNamespace(kc, "gate-nopods");
-    const kubeconfig = await kubeconfigWithoutPodAccess(controllerNamespace);
+    // (autoscalers exist), its pod store starts and can never sync, and /readyz stays 200. It is
+    // a standby beside the leader: a leader's agent controllers read pods too, and caches that
+    // never sync rightly make those unready; the gate and its pod store run on every replica.
+    const accountNamespace = await createNamespace(kc, "gate-nopods");
+    const kubeconfig = await kubeconfigWithoutPodAccess(accountNamespace);
     const id = uniqueName("gate-nopods");
     const other = await launchController({
       id,
       kubeconfig,
       databaseUrl: dbUrl,
-      namespace: controllerNamespace,
+      namespace: ns.name,
       env: workloadEnv,
     });
     extraControllers.push(other);
@@ -391,6 +393,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
       return r;
     });
     expect(details.status).toBe(200);
+    expect(await other.isLeader()).toBe(false);
     await sleep(3_000);
     const later = await readyz(other.healthURL);
     expect(later.status).toBe(200);

@@ -31,6 +31,7 @@ import {
   type TargetLookup,
   type TargetRef,
 } from "./status";
+import type { StatusKey } from "./keys";
 import type { TargetResolver } from "./targets";
 
 export interface AutoscalerObject extends KubeObject {
@@ -46,20 +47,7 @@ export interface ProfileObject extends KubeObject {
 const GROUP = "datadoghq.com";
 const VERSION = "v1alpha2";
 
-/** An autoscaler's own key and the key of the profile that counts it (if any). */
-export function autoscalerKeys(dpa: AutoscalerObject): string[] {
-  const profile = dpa.metadata.labels?.[PROFILE_LABEL];
-  return profile ? [autoscalerKey(dpa), profileKey(profile)] : [autoscalerKey(dpa)];
-}
-
-export function profileKeys(profile: ProfileObject): string[] {
-  return [profileKey(profile.metadata.name)];
-}
-
-/**
- * Reconciles the status of autoscalers ("dpa:<ns>/<name>") and cluster profiles
- * ("profile:<name>"), reading both from their informers.
- */
+/** Reconciles the status of autoscalers and cluster profiles (./keys.ts), reading both from their informers. */
 export class AutoscalerStatusReconciler {
   constructor(
     private readonly client: KubeClient,
@@ -73,13 +61,13 @@ export class AutoscalerStatusReconciler {
     private readonly log: Logger,
   ) {}
 
-  readonly reconcile = async (key: string): Promise<Result> => {
-    if (key.startsWith("profile:")) return this.reconcileProfile(key.slice("profile:".length));
-    return this.reconcileAutoscaler(key.slice("dpa:".length));
-  };
+  readonly reconcile = async (key: StatusKey): Promise<Result> =>
+    key.kind === "profile"
+      ? this.reconcileProfile(key.name)
+      : this.reconcileAutoscaler(`${key.namespace}/${key.name}`);
 
-  private async reconcileAutoscaler(key: string): Promise<{ requeueAfterMs: number } | void> {
-    const dpa = this.autoscalers.get(key);
+  private async reconcileAutoscaler(cacheKey: string): Promise<{ requeueAfterMs: number } | void> {
+    const dpa = this.autoscalers.get(cacheKey);
     if (!dpa) return; // deleted
     const namespace = dpa.metadata.namespace ?? "";
     const lookup = await this.lookup(namespace, dpa.spec);
@@ -204,12 +192,4 @@ export class AutoscalerStatusReconciler {
       });
     }
   }
-}
-
-export function autoscalerKey(dpa: KubeObject): string {
-  return `dpa:${dpa.metadata.namespace}/${dpa.metadata.name}`;
-}
-
-function profileKey(name: string): string {
-  return `profile:${name}`;
 }

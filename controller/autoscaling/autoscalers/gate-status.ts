@@ -1,14 +1,14 @@
-// This process's gate in the store (one AutoscalingGate row per controller of the cluster): closed or open since
-// when and by which object, the pod store's start and sync, pods cached and its memory
-// estimate. Every replica writes its own row, when it changed, with a Change row.
+// This process's gate in the store (one AutoscalingGate row per controller of the cluster):
+// closed or open since when and by which object, the pod store's start and sync, pods cached
+// and its memory estimate. Every replica writes its own row every second when it changed
+// (./setup.ts), with a Change row; the same facts go under /readyz?verbose.
 import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import { TOPICS } from "../../../lib/topics";
+import { flushEveryRun } from "../../kube/periodic";
 import { recordChange } from "../../store/changes";
-import type { Logger } from "../../log";
 import { openerName, type AutoscalingGate } from "../gate";
 import type { PodCache } from "../pod-cache";
-import { PeriodicWriter } from "./periodic-writer";
 
 export interface GateSnapshot {
   workloadEnabled: boolean;
@@ -23,11 +23,12 @@ export interface GateSnapshot {
   podStoreBytes: number;
 }
 
-export function gateSnapshot(
-  gate: AutoscalingGate,
-  pods: PodCache,
-  settings: { workloadEnabled: boolean; podStoreEager: boolean },
-): GateSnapshot {
+export interface GateSettings {
+  workloadEnabled: boolean;
+  podStoreEager: boolean;
+}
+
+export function gateSnapshot(gate: AutoscalingGate, pods: PodCache, settings: GateSettings): GateSnapshot {
   const state = gate.state();
   return {
     ...settings,
@@ -49,28 +50,44 @@ function sameEnough(a: GateSnapshot, b: GateSnapshot): boolean {
   return JSON.stringify(restA) === JSON.stringify(restB) && Math.abs(x - y) <= Math.max(x, y) * 0.01;
 }
 
+/** The gate and the pod store as /readyz?verbose shows them. */
+export function gateDetails(gate: AutoscalingGate, pods: PodCache, settings: GateSettings) {
+  const state = gate.state();
+  return {
+    workloadEnabled: settings.workloadEnabled,
+    gate: {
+      open: state.open,
+      openedAt: state.openedAt?.toISOString() ?? null,
+      openedBy: state.openedBy,
+      podCollectionSynced: state.podCollectionSynced,
+      podCollectionSyncedAt: state.podCollectionSyncedAt?.toISOString() ?? null,
+    },
+    podStore: {
+      eager: settings.podStoreEager,
+      started: pods.isStarted(),
+      startedAt: pods.started()?.toISOString() ?? null,
+      synced: pods.hasSynced(),
+      podsCached: pods.size,
+      estimatedBytes: pods.estimatedBytes(),
+    },
+  };
+}
+
 export class GateStatusWriter {
   private written: GateSnapshot | undefined;
-  private readonly writer: PeriodicWriter;
 
   constructor(
     private readonly db: Database,
     private readonly clusterId: string,
     private readonly controllerId: string,
     private readonly snapshot: () => GateSnapshot,
-    log: Logger,
-  ) {
-    this.writer = new PeriodicWriter(1000, () => this.flush(), log);
-  }
+  ) {}
 
-  start(): void {
-    this.written = undefined;
-    this.writer.start();
-  }
-
-  stop(): Promise<void> {
-    return this.writer.stop();
-  }
+  /** Writes the row when it changed; after the last write the next one is unconditional. */
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => (this.written = undefined),
+  );
 
   async flush(): Promise<void> {
     const row = this.snapshot();

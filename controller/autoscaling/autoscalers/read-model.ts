@@ -1,6 +1,7 @@
-// The autoscalers' read model in the store (rows of this controller's cluster): a projection of the DatadogPodAutoscaler and cluster
-// profile informers (spec and the status written by AutoscalerStatusController), flushed by
-// the leader every half second when something changed, each write with its Change row.
+// The autoscalers' read model in the store (rows of this controller's cluster): a projection
+// of the DatadogPodAutoscaler and cluster profile informers (spec and the status written by
+// AutoscalerStatusController), flushed by the leader every half second (./setup.ts) when
+// something changed, each write with its Change row.
 import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import { PROFILE_LABEL } from "../../../lib/autoscaling";
@@ -8,9 +9,8 @@ import { conditionsColumn, type AutoscalerRow, type ProfileRow } from "../../../
 import { TOPICS } from "../../../lib/topics";
 import { recordChange } from "../../store/changes";
 import type { Informer, KubeObject } from "../../kube/informer";
-import type { Logger } from "../../log";
+import { flushEveryRun } from "../../kube/periodic";
 import type { AutoscalerObject, ProfileObject } from "./controller";
-import { PeriodicWriter } from "./periodic-writer";
 
 const created = (o: KubeObject) =>
   typeof o.metadata.creationTimestamp === "string" ? new Date(o.metadata.creationTimestamp) : null;
@@ -51,29 +51,24 @@ export function profileRow(profile: ProfileObject): ProfileRow {
 
 export class AutoscalerReadModel {
   private written = new Map<string, string>();
+  /** A leadership's first flush rewrites every row and drops rows of deleted objects. */
   private fullSync = true;
-  private readonly writer: PeriodicWriter;
 
   constructor(
     private readonly db: Database,
     private readonly clusterId: string,
     private readonly autoscalers: Informer<AutoscalerObject>,
     private readonly profiles: Informer<ProfileObject>,
-    log: Logger,
-  ) {
-    this.writer = new PeriodicWriter(500, () => this.flush(), log);
-  }
+  ) {}
 
-  /** On becoming leader: the first flush rewrites every row and drops rows of deleted objects. */
-  start(): void {
-    this.written = new Map();
-    this.fullSync = true;
-    this.writer.start();
-  }
-
-  stop(): Promise<void> {
-    return this.writer.stop();
-  }
+  /** The leader's periodic write; after the last one the next leadership starts afresh. */
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => {
+      this.written = new Map();
+      this.fullSync = true;
+    },
+  );
 
   async flush(): Promise<void> {
     if (!this.autoscalers.hasSynced() || !this.profiles.hasSynced()) return;

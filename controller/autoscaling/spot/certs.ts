@@ -38,6 +38,8 @@ export interface CertManagerOptions {
   certValidityMs?: number;
   /** How often the Secret is re-read and the certificate checked (another replica may renew it). */
   checkIntervalMs?: number;
+  /** How often while there is no certificate yet. */
+  retryIntervalMs?: number;
 }
 
 function newKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
@@ -137,7 +139,6 @@ export class CertManager {
   private readonly caValidityMs: number;
   private readonly certValidityMs: number;
   private current: ServingCertificate | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private listeners: ((cert: ServingCertificate) => void)[] = [];
   private lastError: string | undefined;
 
@@ -164,29 +165,23 @@ export class CertManager {
     this.listeners.push(listener);
   }
 
-  /** Checks the Secret now and then every checkIntervalMs; retries failures at the next check. */
-  start(): void {
-    const loop = async () => {
-      try {
-        await this.ensure();
-        this.lastError = undefined;
-      } catch (error) {
-        this.lastError = describeKubeError(error);
-        this.log.warn(
-          { err: this.lastError, secret: this.options.secretName },
-          "webhook certificate not ready",
-        );
-      }
-      const interval = this.current ? (this.options.checkIntervalMs ?? 60_000) : 2_000;
-      this.timer = setTimeout(() => void loop(), interval);
-      this.timer.unref();
-    };
-    void loop();
+  /**
+   * Checks the Secret, creating or renewing what is due (every replica runs it, at
+   * nextCheckMs(): ./setup.ts); a failure is kept for readiness and thrown.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.ensure();
+      this.lastError = undefined;
+    } catch (error) {
+      this.lastError = describeKubeError(error);
+      throw new Error(`webhook certificate (Secret ${this.options.secretName}) not ready: ${this.lastError}`);
+    }
   }
 
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  /** The wait before the next check: short until there is a certificate. */
+  nextCheckMs(): number {
+    return this.current ? (this.options.checkIntervalMs ?? 60_000) : (this.options.retryIntervalMs ?? 2_000);
   }
 
   /** Reads the Secret, creating or renewing what is missing or due, and returns the certificate. */

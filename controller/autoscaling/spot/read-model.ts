@@ -6,8 +6,8 @@ import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import type { SpotWorkloadRow } from "../../../lib/read-model/spot";
 import { TOPICS } from "../../../lib/topics";
+import { flushEveryRun } from "../../kube/periodic";
 import { recordChange } from "../../store/changes";
-import type { Logger } from "../../log";
 import { spotMetrics, workloadLabelsOf } from "./metrics";
 import { targetSplit } from "./placement";
 import { createdAt, type OwnerSnapshot } from "./tracker";
@@ -75,53 +75,49 @@ export function buildWorkloadRows(
 export class SpotReadModel {
   private written = new Map<string, string>();
   private pendingEvents: SpotEventRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private lastPrune = 0;
-  /** Set on start: the first flush also deletes rows a previous leader left behind. */
+  /** Set for a leadership's first flush: it also deletes rows a previous leader left behind. */
   private fullSync = true;
 
   constructor(
     private readonly db: Database,
     private readonly clusterId: string,
     private readonly rows: () => SpotWorkloadRow[],
-    private readonly log: Logger,
-    private readonly intervalMs = 500,
   ) {}
+
+  /** The workloads the store shows (a previous leader's rows included). */
+  async storedKeys(): Promise<string[]> {
+    const rows = await this.db.spotWorkload.findMany({
+      where: { clusterId: this.clusterId },
+      select: { key: true },
+    });
+    return rows.map((r) => r.key);
+  }
 
   /** Queues an event for the timeline (written at the next flush). */
   appendEvent(event: SpotEventRecord): void {
     this.pendingEvents.push(event);
   }
 
-  /** Starts writing (on becoming leader): the first flush rewrites every row. */
-  start(): void {
-    this.written = new Map();
-    this.fullSync = true;
-    const loop = () => {
-      this.running = this.flush()
-        .catch((error: Error) => this.log.warn({ err: error.message }, "spot read model not written"))
-        .finally(() => {
-          if (this.timer !== undefined) this.timer = setTimeout(loop, this.intervalMs);
-        });
-    };
-    this.timer = setTimeout(loop, 0);
-  }
-
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-    await this.flush().catch(() => undefined);
-    // Workload gauges are the leader's to report.
-    for (const gauge of [
-      spotMetrics.pods,
-      spotMetrics.excessPods,
-      spotMetrics.workloads,
-      spotMetrics.activeFallbacks,
-    ])
-      gauge.reset();
-  }
+  /**
+   * The leader's periodic write (every half second, ./setup.ts). After the last one, when it
+   * stops leading, it forgets what it wrote (the next leadership rewrites every row) and clears
+   * the workload gauges, which are the leader's to report.
+   */
+  readonly sync = flushEveryRun(
+    () => this.flush(),
+    () => {
+      this.written = new Map();
+      this.fullSync = true;
+      for (const gauge of [
+        spotMetrics.pods,
+        spotMetrics.excessPods,
+        spotMetrics.workloads,
+        spotMetrics.activeFallbacks,
+      ])
+        gauge.reset();
+    },
+  );
 
   /** Writes what changed since the last flush, in one transaction with its Change rows. */
   async flush(): Promise<void> {

@@ -1,6 +1,6 @@
-// Spot scheduling (../shared/reference/spot-scheduler.md): wires the webhook, its certificate
-// and registration, the pod tracker, the leader's fallback and rebalance loops, the read model
-// and the dashboard's commands into the controller.
+// Spot scheduling (docs/spot.md): wires the webhook, its certificate and registration, the pod
+// tracker, the leader's fallback and rebalance loops, the read model and the dashboard's
+// commands into the controller.
 //
 // Every replica serves the webhook, so every replica runs the caches and the tracker the
 // webhook reads; the leader alone registers the webhook, evicts, patches workloads and writes
@@ -10,7 +10,6 @@ import { DelegatedAuth } from "../../kube/delegated-auth";
 import { podCache } from "../pod-cache";
 import { SpotActions } from "./actions";
 import { CertManager } from "./certs";
-import type { SpotConfig } from "./config";
 import { SpotEvents } from "./events";
 import { PodEvictor } from "./evictor";
 import { Fallback } from "./fallback";
@@ -22,18 +21,19 @@ import { buildWorkloadRows, SpotReadModel } from "./read-model";
 import { SpotTracker } from "./tracker";
 import { WebhookServer } from "./webhook";
 import { WebhookConfigKeeper } from "./webhook-config";
+import { WebhookServing } from "./webhook-serving";
 import { WorkloadConfigCache } from "./workload-config";
 import { WorkloadPatcher } from "./workload-patcher";
 
-/** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true; returns its config. */
-export function setupSpot(ctx: ControllerContext): SpotConfig {
+/** Sets spot scheduling up when DD_AUTOSCALING_CLUSTER_SPOT_ENABLED is true. */
+export function setupSpot(ctx: ControllerContext): void {
   const log = ctx.log.child({ component: "spot" });
   const namespace = ctx.config.FLEETDECK_NAMESPACE;
   const config = ctx.config.spot;
   for (const warning of ctx.config.spotWarnings) log.warn(warning);
   if (!config.enabled) {
     log.info("spot scheduling is off (DD_AUTOSCALING_CLUSTER_SPOT_ENABLED=false)");
-    return config;
+    return;
   }
   log.info(
     {
@@ -48,6 +48,7 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     "spot scheduling is on",
   );
 
+  const { manager } = ctx;
   const pods = podCache(ctx.informers);
   const workloads = new WorkloadConfigCache(ctx.informers, config.defaults);
   const tracker = new SpotTracker(pods, {
@@ -55,17 +56,13 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
       if (ctx.isLeader()) spotMetrics.pendingSeconds.observe(seconds);
     },
   });
-  const readModel = new SpotReadModel(
-    ctx.db,
-    ctx.cluster.clusterId,
-    () =>
-      buildWorkloadRows(
-        tracker.snapshot((w) => workloads.isSpotWorkload(w)),
-        workloads.list(),
-        (ref) => workloads.wasOptedOut(ref),
-        Date.now(),
-      ),
-    log.child({ part: "read-model" }),
+  const readModel = new SpotReadModel(ctx.db, ctx.cluster.clusterId, () =>
+    buildWorkloadRows(
+      tracker.snapshot((w) => workloads.isSpotWorkload(w)),
+      workloads.list(),
+      (ref) => workloads.wasOptedOut(ref),
+      Date.now(),
+    ),
   );
   const events = new SpotEvents(
     ctx.client,
@@ -87,17 +84,10 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     tracker,
     new Fallback(tracker, workloads, actions, config, log.child({ part: "fallback" })),
     new Rebalancer(tracker, workloads, actions, config, log.child({ part: "rebalancer" })),
-    config.loopIntervalMs,
-    log.child({ part: "loops" }),
-    async () => {
-      // Workloads a previous leader showed as spot workloads but that are no longer opted in
-      // opted out while no leader watched: their spot pods still move back to on-demand.
-      const rows = await ctx.db.spotWorkload.findMany({
-        where: { clusterId: ctx.cluster.clusterId },
-        select: { key: true },
-      });
-      workloads.seedOptedOut(rows.map((r) => r.key));
-    },
+    // Workloads a previous leader showed but that are no longer opted in opted out while no
+    // leader watched: their spot pods still move back to on-demand.
+    async () => workloads.seedOptedOut(await readModel.storedKeys()),
+    () => events.flush(),
   );
 
   const certs = new CertManager(
@@ -106,11 +96,6 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     log.child({ part: "certificate" }),
   );
   const { allowedUsers, maxConnections } = config.webhook;
-  const server = new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
-    maxConnections,
-    clients:
-      allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
-  });
   const registration = new WebhookConfigKeeper(
     ctx.client,
     ctx.informers,
@@ -123,90 +108,49 @@ export function setupSpot(ctx: ControllerContext): SpotConfig {
     () => certs.certificate()?.caPem,
     log.child({ part: "webhook-configuration" }),
   );
-
-  let listening: number | undefined;
-  let listenError: string | undefined;
-  certs.onChange((cert) => {
-    registration.certificateChanged();
-    const tls = { cert: cert.certPem, key: cert.keyPem };
-    if (listening !== undefined) {
-      server.setCertificate(tls);
-      return;
-    }
-    const { host, port } = config.webhook.listen;
-    server.listen(host, port, tls).then(
-      (bound) => {
-        listening = bound;
-        listenError = undefined;
-        log.info({ host, port: bound }, "serving the spot admission webhook over HTTPS");
-      },
-      (error: Error) => {
-        listenError = `cannot listen on ${host}:${port}: ${error.message}`;
-        log.error(listenError);
-      },
-    );
+  const webhook = new WebhookServing({
+    server: new WebhookServer({ workloads, tracker }, log.child({ part: "webhook" }), {
+      maxConnections,
+      clients:
+        allowedUsers.length > 0 ? { auth: new DelegatedAuth(ctx.client), users: allowedUsers } : undefined,
+    }),
+    certs,
+    registration,
+    workloads,
+    pods,
+    tracker,
+    listen: config.webhook.listen,
+    log: log.child({ part: "webhook" }),
   });
 
   ctx.commands.register("enable-spot", enableSpotHandler(patcher, workloads));
   ctx.commands.register("disable-spot", disableSpotHandler(patcher));
 
-  let syncing: AbortController | undefined;
-  ctx.components.add({
-    name: "spot-webhook",
-    leaderOnly: false,
-    start: () => {
-      workloads.start();
-      pods.start();
-      syncing = new AbortController();
-      // Upstream starts the tracker once the workload config has synced; counts are only
-      // right once the pod cache has too.
-      Promise.all([workloads.waitForSync(syncing.signal), pods.waitForSync(syncing.signal)]).then(
-        () => {
-          tracker.markReady();
-          log.info({ pods: pods.size, workloads: workloads.list().length }, "spot tracker synced");
-        },
-        () => undefined,
-      );
-      certs.start();
+  manager.add(webhook);
+  manager.every(
+    "spot-webhook-certificate",
+    () => certs.nextCheckMs(),
+    () => certs.check(),
+    {
+      initialRun: true,
     },
-    stop: async () => {
-      syncing?.abort();
-      certs.stop();
-      await server.close();
-      listening = undefined;
-    },
-  });
-  ctx.components.add(registration.controller);
-  ctx.components.add({
-    name: "spot-loops",
+  );
+  manager.add(registration.controller);
+  manager.every("spot-loops", config.loopIntervalMs, loops.tick, { leaderOnly: true, finalRun: true });
+  manager.every("spot-read-model", 500, readModel.sync, {
     leaderOnly: true,
-    start: () => loops.start(),
-    stop: async () => {
-      await loops.stop();
-      await events.flush();
-    },
-  });
-  ctx.components.add({
-    name: "spot-read-model",
-    leaderOnly: true,
-    start: () => readModel.start(),
-    stop: () => readModel.stop(),
+    initialRun: true,
+    finalRun: true,
   });
 
-  ctx.health.addReadinessCheck("spot-webhook", () => {
-    if (listenError) throw new Error(listenError);
-    if (!certs.certificate())
-      throw new Error(`no serving certificate yet${certs.error() ? `: ${certs.error()}` : ""}`);
-    if (listening === undefined) throw new Error("the webhook server is not listening yet");
-    if (!tracker.ready()) throw new Error("waiting for the pod and workload caches to sync");
-  });
-  ctx.health.addDetails("spot", () => ({
-    webhookPort: listening ?? null,
+  manager.addReadyzCheck("spot-webhook", () => webhook.check());
+  manager.waitForCaches("spot-caches", () => webhook.caches());
+  manager.addDetails("spot", () => ({
+    webhookPort: webhook.port() ?? null,
     endpoint: config.webhook.endpoint,
     certificateExpires: certs.certificate()?.notAfter.toISOString() ?? null,
     trackerReady: tracker.ready(),
     podsCached: pods.size,
     workloads: workloads.list().length,
   }));
-  return config;
 }

@@ -168,6 +168,11 @@ export class WorkloadConfigCache {
     return SPOT_WORKLOAD_KINDS.every((kind) => this.informers[kind].hasSynced());
   }
 
+  /** Its informers, for readiness. */
+  caches(): Informer<CachedWorkload>[] {
+    return SPOT_WORKLOAD_KINDS.map((kind) => this.informers[kind]);
+  }
+
   async waitForSync(signal?: AbortSignal): Promise<void> {
     await Promise.all(SPOT_WORKLOAD_KINDS.map((kind) => this.informers[kind].waitForSync(signal)));
   }

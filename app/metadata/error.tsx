@@ -1,0 +1,7 @@
+"use client";
+
+import { ErrorPanel } from "@/components/layout/error-panel";
+
+export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
+  return <ErrorPanel title="The metadata page could not be loaded" error={error} retry={retry} />;
+}

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ControllerHeartbeat" ADD COLUMN     "authorizationMode" TEXT;
+
