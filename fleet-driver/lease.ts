@@ -5,8 +5,12 @@
 // over only after seeing its version unchanged for a whole lease duration on its OWN clock, so
 // no replica's clock is compared with another's. Every write is guarded by the version it read,
 // so two candidates never both win; the holder releases the lease on shutdown, and a standby
-// takes it at its next try.
+// takes it at its next try. storeElector() makes it the elector of a Runner (controller/kube/
+// runner.ts): the runner's leader-only periodic runnables run while it leads.
+import type { ElectorFactory, Elector } from "../controller/kube/runner";
+import { Periodic } from "../controller/kube/periodic";
 import { withRetry, type Database } from "../lib/db/open";
+import type { Logger } from "./log";
 
 export interface LeaseOptions {
   name: string;
@@ -157,4 +161,29 @@ export class StoreLease {
       })
       .catch(() => undefined);
   }
+}
+
+/**
+ * A Runner's elector on the store's lease `settings.name`: a round every LEASE_RETRY_MS (the
+ * first at once), on the Runner's own periodic runnable; stop() stops the rounds, then stops
+ * leading and releases the lease.
+ */
+export function storeElector(
+  db: Database,
+  settings: Omit<LeaseOptions, "onStartedLeading" | "onStoppedLeading" | "onNewLeader">,
+  log: Logger,
+): ElectorFactory {
+  return (callbacks): Elector => {
+    const lease = new StoreLease(db, { ...settings, ...callbacks });
+    const rounds = new Periodic("lease", LEASE_RETRY_MS, () => lease.try(), { initialRun: true }, log);
+    return {
+      start: () => rounds.start(),
+      stop: async () => {
+        await rounds.stop();
+        await lease.release();
+      },
+      isLeader: () => lease.isLeader(),
+      currentLeader: () => lease.currentLeader(),
+    };
+  };
 }
