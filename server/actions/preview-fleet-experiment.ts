@@ -18,5 +18,5 @@ export async function previewFleetExperiment(input: unknown): Promise<PreviewRes
   const { actor } = signedIn;
   const parsed = parseFleetSpec(input);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, preview: await preview(parsed.spec, await scopeFor(actor)) };
+  return { ok: true, preview: await preview(await scopeFor(actor), parsed.spec) };
 }

@@ -4,7 +4,7 @@ import { startFleetExperiment as start } from "@/lib/db/fleet-experiments";
 import { parseFleetSpec } from "@/lib/fleet-experiments";
 import { actionActor } from "./action-actor";
 import { getDb } from "../db";
-import { permissionsFor } from "../queries/fleet-experiments";
+import { permissions } from "../queries/access";
 import { scopeFor } from "../scope/request";
 
 export type StartFleetResult = { ok: true; name: string } | { ok: false; error: string };
@@ -22,13 +22,14 @@ export async function startFleetExperiment(input: unknown, planKey: string): Pro
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (typeof planKey !== "string" || planKey === "") return { ok: false, error: "preview the plan first" };
   const scope = await scopeFor(actor);
-  // The plan is made again as the preview made it: of the clusters the person sees.
+  // The plan is made again as the preview made it (server/queries/fleet-experiments.ts
+  // planFactsFor): of the clusters the person sees, with their permissions.
   const clusterIds = await scope.clusterAggregate(async (_db, ids) => ids);
   const result = await start(
     await getDb(),
     parsed.spec,
     { actor: actor.name, actorAuth: actor.via, identity: actor.subject },
-    { expectedPlanKey: planKey, permissionsOf: permissionsFor(scope), clusterIds },
+    { expectedPlanKey: planKey, permissionsOf: (questions) => permissions(scope, questions), clusterIds },
   );
   return result.ok ? { ok: true, name: parsed.spec.name } : { ok: false, error: result.error };
 }

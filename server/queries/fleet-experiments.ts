@@ -229,24 +229,21 @@ export interface PlanPreviewDto {
   diffs: { clusterId: string; agentKey: string; current: Json; candidate: Json }[];
 }
 
-/** The viewer's permissions, as each cluster's controller last answered them. */
-export function permissionsFor(scope: ReadScope): PermissionsOf {
-  return (questions) => permissions(scope, questions);
-}
-
 /**
- * What a plan of the viewer's is made of: every cluster the viewer sees (null: all), and the
- * store as it is, since a running fleet experiment the viewer does not see keeps its clusters
- * busy all the same (the start makes the plan again from the same facts).
+ * What a plan of the viewer's is made of: every cluster the viewer sees, with the viewer's
+ * permissions as each cluster's controller last answered them; read from the store as it is,
+ * since a running fleet experiment the viewer does not see keeps its clusters busy all the same.
+ * A start makes the plan again the same way (server/actions/start-fleet-experiment.ts).
  */
-export function planFactsFor(scope: ReadScope) {
-  return scope.clusterAggregate((db, clusterIds) => planFacts(db, permissionsFor(scope), clusterIds));
+function planFactsFor(scope: ReadScope) {
+  const permissionsOf: PermissionsOf = (questions) => permissions(scope, questions);
+  return scope.clusterAggregate((db, clusterIds) => planFacts(db, permissionsOf, clusterIds));
 }
 
 /** The plan of a spec for the viewer: what a start would do now, and the diffs to confirm. */
 export async function previewFleetExperiment(
-  spec: FleetExperimentSpec,
   scope: ReadScope,
+  spec: FleetExperimentSpec,
 ): Promise<PlanPreviewDto> {
   const facts = await planFactsFor(scope);
   const result = planFleetExperiment(spec, facts);
