@@ -1,5 +1,6 @@
 // Fleet experiments across three real local clusters (the run's, and two more), one PostgreSQL
-// database, a controller per cluster, two fleet driver replicas and a fake Slack webhook: a
+// database (each cluster's controllers on its own login, the drivers and the dashboard's side on
+// the hub's), a controller per cluster, two fleet driver replicas and a fake Slack webhook: a
 // healthy change passes wave by wave and ends promoted everywhere; a change that crash-loops in
 // the second wave halts it, and every cluster it touched is put back, each confirmed; the
 // leading driver SIGKILLed mid-wave is replaced by its standby with no command sent twice; a
@@ -9,11 +10,12 @@ import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFleetExperiment } from "../lib/db/fleet-experiments";
-import type { Database } from "../lib/db/open";
 import { parseFleetSpec, type FleetExperimentSpecInput } from "../lib/fleet-experiments";
 import { clusterIdOf } from "../testing/cluster-id";
 import { launchController, type TestController } from "../testing/controllers";
-import { createTestDatabase, testStoreProvider } from "../testing/database";
+import { openDatabase, type Database } from "../lib/db/open";
+import { addCluster, addHub } from "../scripts/fleet/logins";
+import { createTestDatabaseUrl, testStoreProvider } from "../testing/database";
 import { startFakeSlack, type FakeSlack } from "../testing/fakeslack/server";
 import {
   CRASHLOOP_REGISTRY,
@@ -44,12 +46,15 @@ interface Member {
   kc: KubeConfig;
   leaseNamespace: string;
   clusterId: string;
+  /** Its cluster's own database login (npm run fleet:add-cluster). */
+  login?: string;
   controller?: TestController;
 }
 
 describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across three clusters", () => {
+  /** The hub's login: what the dashboard and the fleet drivers use. */
   let db: Database;
-  let url: string;
+  let hubUrl: string;
   let slack: FakeSlack;
   const drivers: FleetDriverProcess[] = [];
   let driverEnv: Record<string, string> = {};
@@ -61,7 +66,7 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
     m.controller = await launchController({
       id: `${m.name}-controller`,
       kubeconfig: m.controllerKubeconfig,
-      databaseUrl: url,
+      databaseUrl: m.login!,
       namespace: m.leaseNamespace,
       env: { FLEETDECK_CLUSTER_NAME: m.name, FLEETDECK_CLUSTER_LABELS: m.labels },
     });
@@ -106,7 +111,7 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
     );
 
   beforeAll(async () => {
-    ({ db, url } = await createTestDatabase("fleetexp"));
+    const owner = await createTestDatabaseUrl("fleetexp");
     slack = await startFakeSlack();
     const admin = testKubeConfig();
     members.push({
@@ -146,10 +151,15 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
         },
       );
     }
+    // Each cluster's controllers on its own login, the dashboard's side and the drivers on the hub's.
+    for (const m of members)
+      m.login = (await addCluster(owner, { name: m.name, clusterId: m.clusterId })).databaseUrl;
+    hubUrl = (await addHub(owner)).databaseUrl;
+    db = await openDatabase({ url: hubUrl });
     await Promise.all(members.map(startController));
     driverEnv = { FLEETDECK_NOTIFY_WEBHOOK_URL: slack.url, FLEETDECK_DASHBOARD_URL: "http://fleetdeck.test" };
     drivers.push(
-      ...(await Promise.all(["driver-1", "driver-2"].map((id) => launchFleetDriver(id, url, driverEnv)))),
+      ...(await Promise.all(["driver-1", "driver-2"].map((id) => launchFleetDriver(id, hubUrl, driverEnv)))),
     );
     await leadingDriver(db);
     await settledAgents();
@@ -337,7 +347,7 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
     expect(await db.fleetStep.count({ where: { fleetExperimentId: id } })).toBe(6);
     // A new standby for what follows.
     drivers.splice(drivers.indexOf(leader), 1);
-    drivers.push(await launchFleetDriver("driver-3", url, driverEnv));
+    drivers.push(await launchFleetDriver("driver-3", hubUrl, driverEnv));
   }, 300_000);
 
   it("a cluster's controllers killed mid-wave halt it, shown unreachable; its own experiment reverts at its timeout once a controller is back", async () => {
