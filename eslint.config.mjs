@@ -2,7 +2,7 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
-// Boundaries between folders (DESIGN.md, "Layout"), as no-restricted-imports patterns. A file
+// Boundaries between folders (docs/architecture.md), as no-restricted-imports patterns. A file
 // gets one no-restricted-imports setting (a later block replaces an earlier one), so a block
 // for a subfolder repeats its parent folder's patterns.
 
@@ -104,7 +104,7 @@ export default defineConfig([
     rules: { "@next/next/no-assign-module-variable": "off", "react-hooks/rules-of-hooks": "off" },
   },
   {
-    // The dashboard and the controller talk only through the store (DESIGN.md). The store tests
+    // The dashboard and the controller talk only through the store. The store tests
     // of the dashboard's queries (*.store.test.ts) write their rows with the controller's own
     // store writers, as the controller would.
     files: ["app/**", "components/**", "server/**", "proxy.ts"],

@@ -5,8 +5,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 import { storeLocation } from "./lib/db/url";
 
-// Prisma 6.19 with the JavaScript schema engine: no native engine is downloaded or run
-// (see scripts/prisma.sh and ../shared/reference/toolchain.md). DATABASE_URL picks the
+// Prisma 6.19 with the JavaScript schema engine: no native engine is downloaded or run (Prisma
+// 7's CLI downloads one, which fails offline; see scripts/prisma.sh). DATABASE_URL picks the
 // provider's schema and migrations (prisma/sqlite or prisma/postgresql, both generated from
 // prisma/models.prisma) and the driver adapter the CLI migrates through.
 const location = storeLocation();

@@ -1,5 +1,6 @@
-// Fleet experiments across three local clusters on PostgreSQL, a controller per cluster and two
-// fleet driver replicas, as shipped (bake time 0, a 20 s health gate grace):
+// Fleet experiments across three local clusters on PostgreSQL (each cluster's controller on its
+// own database login, the fleet drivers on the hub's), a controller per cluster and two fleet
+// driver replicas, as shipped (bake time 0, a 20 s health gate grace):
 // - a good change, from the start to promoted everywhere (wave 1: one cluster; wave 2: the two
 //   others): promote_s;
 // - a change that crash-loops in wave 2 (the first wave's agent names its own images, the
@@ -13,6 +14,8 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node
 import { startFleetExperiment } from "../lib/db/fleet-experiments";
 import { openDatabase, type Database } from "../lib/db/open";
 import { parseFleetSpec, type FleetExperimentSpecInput } from "../lib/fleet-experiments";
+import { addCluster, addHub } from "../scripts/fleet/logins";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { clusterIdOf } from "../testing/cluster-id";
 import { launchController, type TestController } from "../testing/controllers";
 import { createPostgresDatabase } from "../testing/database";
@@ -65,8 +68,10 @@ export async function run(): Promise<BenchResult> {
   let db: Database | undefined;
   try {
     postgres = await startPostgres("fleetdeck-bench");
-    const url = await createPostgresDatabase(postgres.url(), `fleet_rollout_${Date.now()}`);
-    db = await openDatabase({ url });
+    const owner = await createPostgresDatabase(postgres.url(), `fleet_rollout_${Date.now()}`);
+    // As shipped: each cluster's controller on its own login, the drivers and the starts on the hub's.
+    const hub = (await addHub(owner)).databaseUrl;
+    db = await openDatabase({ url: hub });
     const members: Member[] = [];
     for (const c of CLUSTERS) {
       await clusterDown(c.cluster);
@@ -75,12 +80,14 @@ export async function run(): Promise<BenchResult> {
       kc.loadFromFile(handle.kubeconfig);
       await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
       await createAgent(kc, NAMESPACE, "agent", c.spec);
-      members.push({ name: c.name, kc, clusterId: await clusterIdOf(kc) });
+      const clusterId = await clusterIdOf(kc);
+      members.push({ name: c.name, kc, clusterId });
+      const login = await addCluster(owner, { name: c.name, clusterId });
       controllers.push(
         await launchController({
           id: `${c.name}-controller`,
           kubeconfig: handle.kubeconfig,
-          databaseUrl: url,
+          databaseUrl: login.databaseUrl,
           namespace: "fleetdeck-system",
           env: { FLEETDECK_CLUSTER_NAME: c.name, FLEETDECK_CLUSTER_LABELS: c.labels, LOG_LEVEL: "info" },
         }),
@@ -88,7 +95,7 @@ export async function run(): Promise<BenchResult> {
     }
     drivers.push(
       ...(await Promise.all(
-        ["bench-driver-1", "bench-driver-2"].map((id) => launchFleetDriver(id, url, { LOG_LEVEL: "info" })),
+        ["bench-driver-1", "bench-driver-2"].map((id) => launchFleetDriver(id, hub, { LOG_LEVEL: "info" })),
       )),
     );
     await leadingDriver(db);
@@ -203,8 +210,9 @@ async function currentRevisions(members: Member[]): Promise<Record<string, strin
         plural: "datadogagents",
         namespace: NAMESPACE,
         name: "agent",
-      })) as { status?: { currentRevision?: string } };
-      return [m.name, agent.status?.currentRevision] as const;
+      })) as ReconciledView;
+      // The operator's status has no revision field: the reconciled spec's revision, as kubectl shows it.
+      return [m.name, reconciledRevision(agent)] as const;
     }),
   );
   return Object.fromEntries(entries);

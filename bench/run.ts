@@ -21,6 +21,8 @@ if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(REPO_ROOT, "
           "metadata-stack.ts",
           "peer-operator.ts",
           "proc-usage.ts",
+          "reconciled.ts",
+          "floor-watcher.ts",
         ].includes(f) &&
         !f.includes(".test."),
     )

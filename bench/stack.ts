@@ -9,7 +9,8 @@ import { launchController, type TestController } from "../testing/controllers";
 import { createPostgresDatabase, createTestDatabaseUrl } from "../testing/database";
 import { startPostgres, type PostgresServer } from "../testing/postgres";
 
-export const BENCH_CLUSTER = "fleetdeck-bench";
+/** BENCH_CLUSTER lets two benchmarks run at once, each on its own cluster. */
+export const BENCH_CLUSTER = process.env.BENCH_CLUSTER ?? "fleetdeck-bench";
 
 export interface BenchStack {
   handle: ClusterHandle;
@@ -59,8 +60,10 @@ export async function benchStack(): Promise<BenchStack> {
     },
     async close() {
       await Promise.all(controllers.map((c) => c.proc.stop()));
-      postgres?.dispose();
-      if (process.env.BENCH_KEEP !== "1") await clusterDown(BENCH_CLUSTER);
+      if (process.env.BENCH_KEEP !== "1") {
+        postgres?.dispose();
+        await clusterDown(BENCH_CLUSTER);
+      } else if (postgres) console.log(`[bench] kept: PostgreSQL at ${stack.databaseUrl}`);
     },
   };
   return stack;

@@ -24,7 +24,7 @@ test("the gate opens live when an autoscaler is created", async ({ page }) => {
   const gate = page.locator(`[data-testid="autoscaling-gate"][data-controller="${controllerId}"]`);
   await expect(gate).toHaveAttribute("data-state", "closed");
   await expect(gate.getByTestId("gate-summary")).toContainText("Closed: no DatadogPodAutoscaler");
-  // Spot scheduling is on in this stack, so the pod store already runs.
+  // Spot scheduling is on in this stack, so the pod cache already runs.
   await expect(gate.getByTestId("pod-store-state")).toContainText("started with spot scheduling");
 
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });

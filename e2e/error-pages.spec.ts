@@ -68,13 +68,18 @@ test("the dashboard's lists read SQLite: agents, and the audit trail with a text
 });
 
 test("an address without a page, and an agent that is not there, show the way back", async ({ page }) => {
-  await page.goto(`${baseURL}/no-such-page`);
+  // A real 404, not a 200 whose page says so: nothing streams before the page has decided.
+  expect((await page.goto(`${baseURL}/no-such-page`))?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "There is no such page" })).toBeVisible();
   await page.getByRole("link", { name: "Back to the Overview" }).click();
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
 
-  for (const missing of ["/agents/east/datadog/missing", "/agents/nowhere/datadog/agent"]) {
-    await page.goto(`${baseURL}${missing}`);
+  for (const missing of [
+    "/agents/east/datadog/missing",
+    "/agents/nowhere/datadog/agent",
+    "/agents/datadog/missing",
+  ]) {
+    expect((await page.goto(`${baseURL}${missing}`))?.status(), missing).toBe(404);
     await expect(page.getByRole("heading", { name: "No such DatadogAgent" })).toBeVisible();
     await expect(page.getByRole("link", { name: "Back to the Overview" })).toBeVisible();
   }

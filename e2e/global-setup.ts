@@ -51,7 +51,7 @@ export default async function globalSetup() {
   const healthPort = await freePort();
   const webPort = await freePort();
   const env = { KUBECONFIG: handle.kubeconfig, DATABASE_URL: databaseUrl };
-  // Spot scheduling and workload autoscaling on: the pod store runs from the start (spot), the
+  // Spot scheduling and workload autoscaling on: the pod cache runs from the start (spot), the
   // gate still waits for the first autoscaler (e2e/autoscaling.spec.ts opens it).
   const spotEnv = {
     ...(await spotControllerEnv("fleetdeck-spot-e2e", webhookAuthEnv(handle))),

@@ -5,7 +5,7 @@ import { candidateSignal, experimentSignal, targetSignal, type ExperimentRow } f
 import { slackEscape, slackMessage } from "./notify";
 
 const row = (extra: Partial<ExperimentRow> = {}): ExperimentRow => ({
-  outcome: null,
+  endReason: null,
   reason: null,
   endedBy: null,
   baselineRevision: "datadog-aaaaaaaaaa",
@@ -29,10 +29,10 @@ describe("the per-cluster experiment, as the fleet driver reads it", () => {
       false,
       { status: "running", deadline: null },
     ],
-    ["promoted", { outcome: "promoted" }, false, { status: "promoted" }],
+    ["promoted", { endReason: "promoted" }, false, { status: "promoted" }],
     [
       "rolled back by its health gate",
-      { outcome: "rolled-back", reason: "unhealthy: 1 of 1 candidate pods unavailable for more than 20 s" },
+      { endReason: "unhealthy", reason: "unhealthy: 1 of 1 candidate pods unavailable for more than 20 s" },
       false,
       {
         status: "ended",
@@ -41,25 +41,25 @@ describe("the per-cluster experiment, as the fleet driver reads it", () => {
     ],
     [
       "stopped by this fleet experiment",
-      { outcome: "rolled-back", reason: "stopped by alice" },
+      { endReason: "stopped", reason: "stopped by alice" },
       true,
       { status: "ended", stoppedByUs: true },
     ],
     [
       "stopped by someone else",
-      { outcome: "rolled-back", reason: "stopped by bob; baseline restored" },
+      { endReason: "stopped", reason: "stopped by bob; baseline restored" },
       false,
       { status: "ended", stoppedByUs: false, ending: "rolled back: stopped by bob; baseline restored" },
     ],
     [
       "timed out",
-      { outcome: "timed-out", reason: "timed out after 600 s" },
+      { endReason: "timed_out", reason: "timed out after 600 s" },
       false,
       { status: "ended", ending: "timed out: timed out after 600 s" },
     ],
     [
       "aborted by an outside edit",
-      { outcome: "aborted", reason: "the spec was edited" },
+      { endReason: "conflict", reason: "the spec was edited" },
       false,
       { status: "ended", abortedByEdit: true, ending: "aborted by an outside edit: the spec was edited" },
     ],
@@ -110,12 +110,12 @@ describe("the candidate's health", () => {
 });
 
 describe("a target's signal", () => {
-  it("counts our experiment as in progress while the agent's status holds it (a rollback not restored yet)", () => {
+  it("counts our experiment as in progress while its end is decided but not carried out (running, ending), not once terminated", () => {
     const base = {
       reporting: true,
       lastHeartbeatAt: null,
       commands: { start: { id: 3, status: "applied", message: "ok" } },
-      experiment: row({ outcome: "rolled-back", reason: "unhealthy: crash" }),
+      experiment: row({ endReason: "unhealthy", reason: "unhealthy: crash" }),
       rollout: null,
     };
     const restoring = targetSignal(
@@ -123,7 +123,12 @@ describe("a target's signal", () => {
         ...base,
         agent: {
           currentRevision: "datadog-bbbbbbbbbb",
-          experiment: { phase: "rollback", id: "fx", baselineRevision: "datadog-aaaaaaaaaa" },
+          experiment: {
+            phase: "running",
+            id: "fx",
+            ending: "unhealthy",
+            baselineRevision: "datadog-aaaaaaaaaa",
+          },
         },
       },
       "fx",
@@ -132,7 +137,10 @@ describe("a target's signal", () => {
     const restored = targetSignal(
       {
         ...base,
-        agent: { currentRevision: "datadog-aaaaaaaaaa", experiment: { phase: "rollback", id: "fx" } },
+        agent: {
+          currentRevision: "datadog-aaaaaaaaaa",
+          experiment: { phase: "terminated", terminationReason: "unhealthy", id: "fx" },
+        },
       },
       "fx",
     );

@@ -1,10 +1,12 @@
 // What a cluster's own experiment means for the fleet experiment: the one place that reads the
 // per-cluster experiment's rows (its Experiment row, the DatadogAgent's status, its candidate's
 // rollout, the commands sent there) and maps them to the fleet driver's signals (rules.ts). The
-// per-cluster experiment's phases and outcomes are the operator API's; when they change, this
-// module changes, and the rules do not.
+// per-cluster experiment speaks the datadog-operator's API (status.experiment's phases running,
+// terminated, promoted, aborted) and fleetdeck's end reasons beside them (lib/agents.ts
+// END_REASONS: promoted, stopped, timed_out, unhealthy, conflict); when they change, this module
+// changes, and the rules do not.
 import type { CommandStatus } from "../lib/commands";
-import type { ExperimentStatus } from "../lib/agents";
+import type { EndReason, ExperimentStatus } from "../lib/agents";
 import { activeExperiment } from "../lib/experiments";
 import type { FleetStepName } from "../lib/fleet-experiments";
 import type { AgentRollout } from "../lib/rollout";
@@ -12,7 +14,9 @@ import type { CandidateSignal, CommandSignal, ExperimentSignal, TargetSignal } f
 
 /** The Experiment row of the fleet experiment's experiment in that cluster (prisma/models.prisma). */
 export interface ExperimentRow {
-  outcome: string | null;
+  /** Why it ended (END_REASONS), set once fleetdeck decided the end, before the cluster shows it; null while running. */
+  endReason: string | null;
+  /** The end in words ("unhealthy: …" for the health gate's). */
   reason: string | null;
   endedBy: string | null;
   baselineRevision: string;
@@ -33,7 +37,7 @@ export interface TargetRows {
   rollout: AgentRollout | null;
 }
 
-/** The health gate writes "unhealthy: <what it saw>" as the reason of the rollback it decides. */
+/** The health gate writes "unhealthy: <what it saw>" as the reason of the end it decides. */
 const UNHEALTHY = /^unhealthy:\s*/;
 
 export function experimentSignal(row: ExperimentRow, stoppedByUs: boolean): ExperimentSignal {
@@ -45,38 +49,40 @@ export function experimentSignal(row: ExperimentRow, stoppedByUs: boolean): Expe
     abortedByEdit: false,
     ending: null,
   };
-  switch (row.outcome) {
+  const detail = (row.reason ?? "").trim();
+  // An end decided counts from then on: the cluster's restore (a rollback) follows, and the
+  // driver confirms it from the agent's current revision, not from this row.
+  switch (row.endReason as EndReason | null) {
     case null:
       return { ...base, status: "running" };
     case "promoted":
       return { ...base, status: "promoted" };
-    case "rolled-back":
-      if (UNHEALTHY.test(row.reason ?? "")) {
-        return {
-          ...base,
-          status: "ended",
-          ending: `rolled back by its health gate: ${(row.reason ?? "").replace(UNHEALTHY, "")}`,
-        };
-      }
+    case "unhealthy":
+      return {
+        ...base,
+        status: "ended",
+        ending: `rolled back by its health gate: ${detail.replace(UNHEALTHY, "")}`,
+      };
+    case "stopped":
       return {
         ...base,
         status: "ended",
         stoppedByUs,
         ending: stoppedByUs
           ? "stopped by the fleet experiment"
-          : `rolled back: ${row.reason ?? `stopped by ${row.endedBy}`}`,
+          : `rolled back: ${detail || `stopped by ${row.endedBy ?? "someone"}`}`,
       };
-    case "timed-out":
-      return { ...base, status: "ended", ending: `timed out: ${row.reason ?? ""}`.trim() };
-    case "aborted":
+    case "timed_out":
+      return { ...base, status: "ended", ending: `timed out: ${detail}`.trim() };
+    case "conflict":
       return {
         ...base,
         status: "ended",
         abortedByEdit: true,
-        ending: `aborted by an outside edit: ${row.reason ?? ""}`.trim(),
+        ending: `aborted by an outside edit: ${detail}`.trim(),
       };
     default:
-      return { ...base, status: "ended", ending: `ended ${row.outcome}: ${row.reason ?? ""}`.trim() };
+      return { ...base, status: "ended", ending: `ended (${String(row.endReason)}): ${detail}`.trim() };
   }
 }
 

@@ -1,5 +1,5 @@
 // The dashboard → controller contract: every Command kind and its payload, validated with the
-// same schemas on both sides (DESIGN.md "Commands"). The controller re-validates what it reads,
+// same schemas on both sides (docs/architecture.md). The controller re-validates what it reads,
 // since any process with the SQLite file could have written it.
 import { z } from "zod";
 import { SPOT_WORKLOAD_KINDS } from "./spot";

@@ -1,5 +1,5 @@
 // The names of the spot scheduler's contract with Kubernetes users, exactly as upstream
-// (datadog-agent pkg/clusteragent/autoscaling/cluster/spot, ../shared/reference/spot-scheduler.md).
+// (datadog-agent's pkg/clusteragent/autoscaling/cluster/spot).
 // Shared by the controller, the dashboard, the demo and the tests.
 
 /** Workload opt-in: a Deployment or StatefulSet labelled `…/spot-enabled: "true"`. */

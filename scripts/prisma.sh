@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Prisma CLI offline. Prisma 6.19 with `engine: "js"` never executes the native
 # schema engine, but the CLI still tries to download it unless this variable names an
-# existing file (toolchain.md), so point it at a harmless one.
+# existing file, so point it at a harmless one (it is never run).
 # `generate` without --schema generates both providers' clients (prisma/generated/sqlite and
 # prisma/generated/postgresql); everything else works on DATABASE_URL's provider.
 set -euo pipefail

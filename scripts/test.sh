@@ -6,7 +6,7 @@
 # postgresql package is installed, as .ci/run does), and the browser tests against the
 # production build of the dashboard. Work that leaves a core idle runs beside other work. Each
 # step prints its duration, the run ends with a table of them, and each test run writes its
-# per-file durations to .fleetdeck/durations/ (README, "Tests").
+# per-file durations to .fleetdeck/durations/ (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1

@@ -11,6 +11,7 @@ import { CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from "@kubernete
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFleetExperiment } from "../lib/db/fleet-experiments";
 import { parseFleetSpec, type FleetExperimentSpecInput } from "../lib/fleet-experiments";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { clusterIdOf } from "../testing/cluster-id";
 import { launchController, type TestController } from "../testing/controllers";
 import { openDatabase, type Database } from "../lib/db/open";
@@ -82,19 +83,22 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
     const fx = await db.fleetExperiment.findUniqueOrThrow({ where: { name } });
     return db.fleetTarget.findMany({ where: { fleetExperimentId: fx.id }, orderBy: { clusterName: "asc" } });
   };
-  const agentStatus = async (m: Member) =>
-    (
-      (await m.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-        group: "datadoghq.com",
-        version: "v2alpha1",
-        plural: "datadogagents",
-        namespace: agentNamespace,
-        name: AGENT,
-      })) as { status?: { currentRevision?: string; experiment?: { phase?: string; id?: string } } }
-    ).status;
+  /** The DatadogAgent as kubectl shows it: the operator's status.experiment, fleetdeck's conditions. */
+  const agentObject = async (m: Member) =>
+    (await m.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: "datadoghq.com",
+      version: "v2alpha1",
+      plural: "datadogagents",
+      namespace: agentNamespace,
+      name: AGENT,
+    })) as ReconciledView & { status?: { experiment?: { phase?: string; id?: string } } };
+  const agentStatus = async (m: Member) => (await agentObject(m)).status;
+  /** Each cluster's revision of its agent's spec, once reconciled (the operator's status has no revision field). */
   const currentRevisions = async () =>
     Object.fromEntries(
-      await Promise.all(members.map(async (m) => [m.name, (await agentStatus(m))?.currentRevision] as const)),
+      await Promise.all(
+        members.map(async (m) => [m.name, reconciledRevision(await agentObject(m))] as const),
+      ),
     );
   const eventReasons = async (m: Member) =>
     (await m.kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: agentNamespace })).items.map(
@@ -285,11 +289,13 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
       expect(t.baselineRevision).toBe(baselines[t.clusterName]);
     }
     expect(rows.filter((t) => t.failure?.includes("health gate"))).not.toHaveLength(0);
-    // Confirmed in the clusters themselves: each agent's current revision is its baseline again.
-    expect(await currentRevisions()).toEqual(baselines);
-    // The terminal phase shows for one reconcile, then the experiment is cleared.
+    // Confirmed in the clusters themselves: each agent's spec is its baseline's again, reconciled.
+    await eventually(async () => expect(await currentRevisions()).toEqual(baselines));
+    // Ended phases stay in the status, as the operator's: fx-a's promote (then put back by a
+    // restore), the others' terminations.
     await eventually(async () => {
-      for (const m of members) expect((await agentStatus(m))?.experiment).toBeUndefined();
+      const phases = await Promise.all(members.map(async (m) => (await agentStatus(m))?.experiment?.phase));
+      expect(phases).toEqual(["promoted", "terminated", "terminated"]);
     });
 
     const { commands, duplicates } = await fleetCommands(db, name);
@@ -399,8 +405,8 @@ describe.skipIf(testStoreProvider() !== "postgresql")("fleet experiments across 
     const ended = await db.experiment.findFirstOrThrow({
       where: { clusterId: b.clusterId, experimentId: name },
     });
-    expect(ended.outcome).toBe("timed-out");
-    expect((await agentStatus(b))?.currentRevision).toBe(baselines["fx-b"]);
+    expect(ended).toMatchObject({ outcome: "timed-out", endReason: "timed_out" });
+    await eventually(async () => expect(reconciledRevision(await agentObject(b))).toBe(baselines["fx-b"]));
     expect(
       await db.fleetStep.findMany({ where: { fleetExperimentId: id, clusterId: b.clusterId } }),
     ).toMatchObject([{ step: "start" }]);

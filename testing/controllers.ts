@@ -17,16 +17,23 @@ export async function launchController(options: {
   namespace: string;
   env?: Record<string, string>;
   waitReady?: boolean;
+  /** Another build of the controller bundle, and more node flags (see startController). */
+  bundle?: string;
+  nodeOptions?: string[];
 }): Promise<TestController> {
   const port = await freePort();
-  const proc = startController(options.id, {
-    KUBECONFIG: options.kubeconfig,
-    DATABASE_URL: options.databaseUrl,
-    FLEETDECK_CONTROLLER_ID: options.id,
-    FLEETDECK_NAMESPACE: options.namespace,
-    FLEETDECK_HEALTH_ADDR: `127.0.0.1:${port}`,
-    ...options.env,
-  });
+  const proc = startController(
+    options.id,
+    {
+      KUBECONFIG: options.kubeconfig,
+      DATABASE_URL: options.databaseUrl,
+      FLEETDECK_CONTROLLER_ID: options.id,
+      FLEETDECK_NAMESPACE: options.namespace,
+      FLEETDECK_HEALTH_ADDR: `127.0.0.1:${port}`,
+      ...options.env,
+    },
+    { bundle: options.bundle, nodeOptions: options.nodeOptions },
+  );
   const healthURL = `http://127.0.0.1:${port}`;
   if (options.waitReady !== false) {
     await waitForHttp(`${healthURL}/readyz`, { proc }).catch(async (error: unknown) => {

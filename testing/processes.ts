@@ -102,10 +102,18 @@ export const CONTROLLER_NODE_OPTIONS = "--max-semi-space-size=2";
 let bundleBuilt = false;
 
 /** The controller as it ships: the esbuild bundle (./controller-bundle.ts) on plain node, built once per test process. */
-export function startController(name: string, env: Record<string, string | undefined>): RunningProcess {
-  if (!bundleBuilt) buildController();
-  bundleBuilt = true;
-  return startProcess(name, process.execPath, [...CONTROLLER_NODE_OPTIONS.split(" "), CONTROLLER_BUNDLE], {
+export function startController(
+  name: string,
+  env: Record<string, string | undefined>,
+  /** Another build of the bundle (a benchmark comparing two commits), and more node flags (a profile). */
+  options: { bundle?: string; nodeOptions?: string[] } = {},
+): RunningProcess {
+  if (!options.bundle && !bundleBuilt) {
+    buildController();
+    bundleBuilt = true;
+  }
+  const args = [...CONTROLLER_NODE_OPTIONS.split(" "), ...(options.nodeOptions ?? [])];
+  return startProcess(name, process.execPath, [...args, options.bundle ?? CONTROLLER_BUNDLE], {
     LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
     ...env,
   });

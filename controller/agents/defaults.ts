@@ -4,7 +4,7 @@
 // default out hashes the same as one that leaves it implicit.
 import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
 
-/** Every default, as the README documents it. */
+/** Every default, as docs/experiments.md documents it. */
 export const SPEC_DEFAULTS: ReadonlyArray<{ path: string[]; value: Json }> = [
   { path: ["global", "site"], value: "datadoghq.com" },
   { path: ["global", "registry"], value: "gcr.io/datadoghq" },

@@ -125,7 +125,7 @@ export function openerName(opener: GateOpener): string {
 }
 
 /**
- * The pod store behind the gate, on every replica: started when the gate opens (unless a
+ * The pod cache behind the gate, on every replica: started when the gate opens (unless a
  * feature needed it from the start: spot scheduling), and pod collection marked synced once its
  * cache has synced.
  */
@@ -183,7 +183,7 @@ export async function reportGateOpened(report: GateReport, opener: GateOpener): 
   const { events, db, clusterId, controllerId, podsNeededFromStart, log } = report;
   const name = openerName(opener);
   const note = podsNeededFromStart
-    ? `first autoscaler seen by ${controllerId}: autoscaling gate open (the pod store already ran for spot scheduling)`
+    ? `first autoscaler seen by ${controllerId}: autoscaling gate open (the pod cache already ran for spot scheduling)`
     : `first autoscaler seen by ${controllerId}: autoscaling gate open, starting the cluster-wide pod watch`;
   log.info({ openedBy: `${opener.kind}/${name}` }, "autoscaling gate open");
   events.record({

@@ -1,7 +1,7 @@
 // A rough model of what a cached JSON value retains on V8's heap (64-bit, no pointer
 // compression, as Node ships): strings 16 bytes of header plus one byte per Latin-1 character,
 // objects 24 bytes plus 8 per property, arrays 48 bytes plus 8 per element, heap numbers 16.
-// It lets the dashboard show the pod store's memory without walking the heap; the
+// It lets the dashboard show the pod cache's memory without walking the heap; the
 // gate-memory benchmark compares it with the heap actually retained after GC.
 const align = (n: number) => Math.ceil(n / 8) * 8;
 

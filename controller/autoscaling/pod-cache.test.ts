@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { slimPod } from "./pod-cache";
 
-describe("pod store transform", () => {
+describe("pod cache transform", () => {
   it("keeps only the fields its consumers read", () => {
     const raw = {
       apiVersion: "v1",

@@ -12,12 +12,12 @@
 //   spec.nodeSelector, only the capacity-type key     whether the pod is pinned to spot capacity
 //   status.phase                                      Pending / Running / Succeeded / Failed
 //
-// The store is created and started on demand: spot scheduling starts it with the controller;
+// The cache is created and started on demand: spot scheduling starts it with the controller;
 // a feature that needs pods only later (the lazy autoscaling gate) starts it then. Starting it
-// twice is harmless, and a store nobody started makes no request at all.
+// twice is harmless, and a cache nobody started makes no request at all.
 //
 // Workload autoscaling reads only how many pods are cached (fleetdeck computes no
-// recommendation), so it adds no field. The list is repeated in README ("The pod store").
+// recommendation), so it adds no field. The list is repeated in docs/autoscaling.md ("The pod cache").
 import type { Informer, KubeObject } from "../kube/informer";
 import type { InformerFactory } from "../kube/informer-factory";
 import { CAPACITY_TYPE_KEY, SPOT_ASSIGNED_LABEL } from "../../lib/spot";
@@ -126,7 +126,7 @@ export class PodCache {
    * measure what the transform saves); consumers still see the fields they read.
    */
   keepWholePods(): void {
-    if (this.informer) throw new Error("pods: the transform cannot change once the store is created");
+    if (this.informer) throw new Error("pods: the transform cannot change once the cache is created");
     this.transform = false;
   }
 
@@ -219,14 +219,14 @@ export class PodCache {
   }
 }
 
-const stores = new WeakMap<InformerFactory, PodCache>();
+const caches = new WeakMap<InformerFactory, PodCache>();
 
-/** The controller's one pod store (one per informer factory, i.e. per controller process). */
+/** The controller's one pod cache (one per informer factory, i.e. per controller process). */
 export function podCache(informers: InformerFactory): PodCache {
-  let store = stores.get(informers);
-  if (!store) {
-    store = new PodCache(informers);
-    stores.set(informers, store);
+  let cache = caches.get(informers);
+  if (!cache) {
+    cache = new PodCache(informers);
+    caches.set(informers, cache);
   }
-  return store;
+  return cache;
 }

@@ -6,7 +6,7 @@ import type { Logger } from "../log";
 /**
  * Readiness follows Kubernetes' own endpoints: each named check passes or says why not;
  * `?verbose` lists them. Checks are added by the components that need them, and a component
- * may leave itself out (the lazily started pod store does, so it cannot hold readiness back).
+ * may leave itself out (the lazily started pod cache does, so it cannot hold readiness back).
  */
 export class HealthServer implements ProbeServer {
   private readonly checks = new Map<string, ReadinessCheck>();

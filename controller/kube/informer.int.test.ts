@@ -187,4 +187,34 @@ describe("Informer", () => {
     expect(informer.hasSynced()).toBe(true);
     await informer.stop();
   });
+  it("runs handlers by priority, then in the order they were added, and caches managedFields compacted", async () => {
+    const core = ns.kc.makeApiClient(CoreV1Api);
+    const informer = new Informer<KubeObject>(
+      controllerApi,
+      { name: uniqueName("cm"), path: `/api/v1/namespaces/${ns.name}/configmaps` },
+      log,
+    );
+    const name = uniqueName("prio");
+    const order: string[] = [];
+    const mine = (label: string) => (o: KubeObject) => {
+      if (o.metadata.name === name) order.push(label);
+    };
+    informer.on("add", mine("first added"));
+    informer.on("add", mine("priority 100"), { priority: 100 });
+    informer.on("add", mine("second added"));
+    informer.on("add", mine("priority 10"), { priority: 10 });
+    informer.start();
+    await informer.waitForSync();
+    await core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: { metadata: { name }, data: { v: "1" } },
+    });
+    await eventually(() =>
+      expect(order).toEqual(["priority 100", "priority 10", "first added", "second added"]),
+    );
+    expect(informer.get(`${ns.name}/${name}`)!.metadata.managedFields).toEqual([
+      expect.objectContaining({ operation: "Update", fieldsV1: { "f:data": {} } }),
+    ]);
+    await informer.stop();
+  });
 });

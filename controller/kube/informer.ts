@@ -1,8 +1,9 @@
 // A shared-informer in the style of client-go's reflector + store: LIST (paginated), then WATCH
 // from the list's resourceVersion with bookmarks; a 410 Gone relists; any other failure
 // restarts with exponential backoff and jitter; a watchdog restarts a watch that went silent
-// (half-open connections, client-node #958/#364). An optional transform shrinks each object
-// before it is cached, so the cache holds only what its consumers read.
+// (half-open connections, client-node #958/#364). Every object's managedFields are compacted,
+// and an optional transform shrinks it further before it is cached, so the cache holds only
+// what its consumers read.
 import type { Logger } from "../log";
 import { ApiError, type KubeClient } from "./client";
 import { informerMetrics } from "./metrics";
@@ -41,11 +42,43 @@ export interface InformerOptions<T extends KubeObject> {
   backoffMaxMs?: number;
 }
 
+export interface HandlerOptions {
+  /** Higher runs first (default 0). */
+  priority?: number;
+}
+
 type AddHandler<T> = (obj: T) => void;
 type UpdateHandler<T> = (oldObj: T, newObj: T) => void;
 type DeleteHandler<T> = (obj: T) => void;
 
 type WatchEnd = "closed" | "gone" | "watchdog" | "stopped";
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  time?: string;
+  subresource?: string;
+  fieldsV1?: Record<string, unknown>;
+}
+
+/**
+ * Every cached object's managedFields shrunk to who wrote which top-level field and when
+ * (manager, operation, time, subresource, the top-level keys of fieldsV1): the whole field sets
+ * are often larger than the object itself, and nothing reads below the top level (the agents
+ * reconciler names the last writer of `f:spec`). Applied before an informer's own transform.
+ */
+export function compactManagedFields(raw: KubeObject): KubeObject {
+  const entries = raw.metadata.managedFields as ManagedFieldsEntry[] | undefined;
+  if (!Array.isArray(entries)) return raw;
+  const managedFields = entries.map(({ manager, operation, time, subresource, fieldsV1 }) => ({
+    manager,
+    operation,
+    time,
+    ...(subresource ? { subresource } : {}),
+    ...(fieldsV1 ? { fieldsV1: Object.fromEntries(Object.keys(fieldsV1).map((key) => [key, {}])) } : {}),
+  }));
+  return { ...raw, metadata: { ...raw.metadata, managedFields } };
+}
 
 export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
@@ -56,6 +89,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly addHandlers: AddHandler<T>[] = [];
   private readonly updateHandlers: UpdateHandler<T>[] = [];
   private readonly deleteHandlers: DeleteHandler<T>[] = [];
+  /** The priority of each handler, index for index with the lists above. */
+  private readonly priorities = new Map<unknown[], number[]>();
   private readonly syncWaiters: (() => void)[] = [];
   private resourceVersion = "";
   private synced = false;
@@ -95,13 +130,27 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.failure;
   }
 
-  on(event: "add", handler: AddHandler<T>): this;
-  on(event: "update", handler: UpdateHandler<T>): this;
-  on(event: "delete", handler: DeleteHandler<T>): this;
-  on(event: "add" | "update" | "delete", handler: AddHandler<T> | UpdateHandler<T>): this {
-    if (event === "add") this.addHandlers.push(handler as AddHandler<T>);
-    else if (event === "update") this.updateHandlers.push(handler as UpdateHandler<T>);
-    else this.deleteHandlers.push(handler as DeleteHandler<T>);
+  /**
+   * Adds an event handler. Handlers run in the order of their `priority` (higher first; 0 by
+   * default), then of registration: a latency-sensitive consumer of a shared informer (the
+   * metadata forwarder) queues its key, and wakes its worker, before the others do.
+   */
+  on(event: "add", handler: AddHandler<T>, options?: HandlerOptions): this;
+  on(event: "update", handler: UpdateHandler<T>, options?: HandlerOptions): this;
+  on(event: "delete", handler: DeleteHandler<T>, options?: HandlerOptions): this;
+  on(
+    event: "add" | "update" | "delete",
+    handler: AddHandler<T> | UpdateHandler<T>,
+    { priority = 0 }: HandlerOptions = {},
+  ): this {
+    const list: unknown[] =
+      event === "add" ? this.addHandlers : event === "update" ? this.updateHandlers : this.deleteHandlers;
+    const priorities = this.priorities.get(list) ?? [];
+    this.priorities.set(list, priorities);
+    const at = priorities.findIndex((p) => p < priority);
+    const index = at === -1 ? list.length : at;
+    list.splice(index, 0, handler);
+    priorities.splice(index, 0, priority);
     return this;
   }
 
@@ -220,7 +269,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private toCached(raw: KubeObject): T {
-    return this.opts.transform ? this.opts.transform(raw) : (raw as T);
+    const compact = compactManagedFields(raw);
+    return this.opts.transform ? this.opts.transform(compact) : (compact as T);
   }
 
   /** Full LIST, page by page; replaces the cache and tells handlers what changed meanwhile. */

@@ -80,6 +80,9 @@ export const objectRefKeys: KeyCodec<ObjectRef> = {
   },
 };
 
+/** Ahead of every other handler on a shared informer (Informer.on's priority). */
+const FORWARDER_PRIORITY = 100;
+
 interface Watch {
   target: WatchTarget;
   informer: Informer<KubeObject>;
@@ -191,6 +194,8 @@ export class ForwarderEngine {
     });
     this.controller.watch({
       informer,
+      // The DatadogAgent informer is shared with the agents reconciler: the send goes first.
+      priority: FORWARDER_PRIORITY,
       keys: (obj) =>
         target.filter && !target.filter(obj)
           ? []

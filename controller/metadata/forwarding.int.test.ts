@@ -116,7 +116,7 @@ describe("CRD forwarder", () => {
       return sends[0]!;
     });
     expect(JSON.parse(first.crd_spec_full).global.site).toBe("datadoghq.com");
-    // The request carried the reference's headers; the fake redacted the key it recorded.
+    // The request carried upstream's headers; the fake redacted the key it recorded.
     const record = run.intake.delivered().at(-1)!;
     expect(record.headers).toMatchObject({
       "dd-api-key": "[redacted]",

@@ -21,7 +21,7 @@ async function failure(call: Promise<unknown>): Promise<IntakeError> {
 }
 
 describe("IntakeClient", () => {
-  it("posts JSON with the reference's headers and reports status and latency", async () => {
+  it("posts JSON with upstream's headers and reports status and latency", async () => {
     intake.reset();
     const client = new IntakeClient(`${intake.url}/api/v1/metadata`, "k-123456");
     const answer = await client.send('{"uuid":"u"}');

@@ -1,5 +1,5 @@
-// The intake payloads of datadog-operator's CRD and Helm forwarders, field for field
-// (reference/metadata.md): a {uuid, timestamp, cluster_id} envelope around
+// The intake payloads of datadog-operator's CRD and Helm forwarders, field for field (its
+// pkg/controller/utils/metadata/): a {uuid, timestamp, cluster_id} envelope around
 // `datadog_operator_crd_metadata` or `datadog_operator_helm_metadata`.
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../kube/informer";

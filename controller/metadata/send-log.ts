@@ -1,7 +1,8 @@
 // The send log: one row per attempt to send metadata (and per release skipped as
 // undecodable), of this controller's cluster. Rows are buffered and written in small batches,
-// each batch in one transaction with its change-feed row, so a burst of sends costs a few
-// writes, not one per send. The cluster's old rows are pruned by age and by count. Stored
+// each batch in one transaction with its change-feed row (../store/rows.ts: prepared statements
+// on SQLite, one multi-row INSERT on PostgreSQL, not Prisma's per-row path), so a burst of sends
+// costs a few writes, not one per send. The cluster's old rows are pruned by age and by count. Stored
 // payloads have a budget: a payload above the per-row budget is not kept (the row stays, with
 // its size), and once the cluster's kept payloads add up to more than the total budget the
 // oldest lose theirs. ../metadata/setup.ts runs sync() every second (a write that failed is
@@ -13,6 +14,7 @@ import { redactText } from "../../lib/redact";
 import { TOPICS } from "../../lib/topics";
 import type { Logger } from "../log";
 import { recordChange } from "../store/changes";
+import { appendRows, changeRow } from "../store/rows";
 
 export interface SendRecord {
   at: Date;
@@ -41,6 +43,24 @@ export interface SendLogOptions {
   /** A recorded row is written this long after it (with whatever came meanwhile). */
   flushMs?: number;
 }
+
+/** The MetadataSend columns a flush writes, in the order of its rows' values. */
+const SEND_COLUMNS = [
+  "clusterId",
+  "at",
+  "forwarder",
+  "kind",
+  "object",
+  "revision",
+  "reason",
+  "status",
+  "attempt",
+  "payload",
+  "sizeBytes",
+  "httpStatus",
+  "latencyMs",
+  "error",
+] as const;
 
 /** Rows kept in memory while the database refuses writes; beyond this the oldest are dropped (and counted). */
 const MAX_BUFFERED = 20_000;
@@ -155,11 +175,28 @@ export class SendLog {
     this.buffer = [];
     try {
       await withRetry(() =>
-        this.db.$transaction([
-          this.db.metadataSend.createMany({
-            data: batch.map((row) => ({ ...row, clusterId: this.clusterId })),
-          }),
-          recordChange(this.db, TOPICS.metadata, "sends"),
+        appendRows(this.db, [
+          {
+            table: "MetadataSend",
+            columns: SEND_COLUMNS,
+            rows: batch.map((row) => [
+              this.clusterId,
+              row.at,
+              row.forwarder,
+              row.kind,
+              row.object,
+              row.revision ?? null,
+              row.reason,
+              row.status,
+              row.attempt,
+              row.payload,
+              row.sizeBytes,
+              row.httpStatus ?? null,
+              row.latencyMs ?? null,
+              row.error ?? null,
+            ]),
+          },
+          changeRow(TOPICS.metadata, "sends"),
         ]),
       );
       if (this.dropped > 0) {

@@ -46,7 +46,32 @@ export function providerOf(db: object): Provider {
 /** A client built on `base` (a Prisma extension) talks to the same store. */
 export function deriveClient(base: Database, derived: Database): Database {
   const location = storeOf(base);
-  return location ? markStore(derived, location) : derived;
+  const marked = location ? markStore(derived, location) : derived;
+  // Same engine, same connection.
+  Object.defineProperty(marked, SQLITE_DRIVER, { get: () => sqliteDriverOf(base), enumerable: false });
+  return marked;
+}
+
+/** The part of better-sqlite3's connection the store's bulk writes use (lib/db is its only opener). */
+export interface SqliteConnection {
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+}
+
+/**
+ * The SQLite connection under a client's adapter, and the adapter's own transaction gate: a
+ * write that must not interleave with Prisma's interactive transactions takes the gate
+ * (startTransaction runs BEGIN and holds the adapter's mutex until commit or rollback).
+ */
+export interface SqliteDriver {
+  connection: SqliteConnection;
+  startTransaction(): Promise<{ commit(): Promise<void>; rollback(): Promise<void> }>;
+}
+
+const SQLITE_DRIVER = Symbol.for("fleetdeck.store.sqlite-driver");
+
+/** The SQLite driver of a client opened by openDatabase (undefined on PostgreSQL, or before connect). */
+export function sqliteDriverOf(db: object): SqliteDriver | undefined {
+  return (db as { [SQLITE_DRIVER]?: SqliteDriver })[SQLITE_DRIVER];
 }
 
 /**
@@ -83,8 +108,22 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return markStore(new PostgresClient({ adapter, transactionOptions }) as unknown as Database, location);
   }
   fs.mkdirSync(path.dirname(location.file), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
+  const factory = new PrismaBetterSQLite3({ url: location.file, timeout: options.busyTimeoutMs ?? 10_000 });
+  // The connection the factory opens is kept, so hot-path writes can run prepared statements on
+  // it (controller/store/rows.ts) instead of going through Prisma's query engine row by row.
+  let driver: SqliteDriver | undefined;
+  const adapter: typeof factory = Object.assign(Object.create(factory) as typeof factory, {
+    connect: async () => {
+      const connected = await factory.connect();
+      driver = {
+        connection: (connected as unknown as { client: SqliteConnection }).client,
+        startTransaction: () => connected.startTransaction(),
+      };
+      return connected;
+    },
+  });
   const db = markStore(new PrismaClient({ adapter, transactionOptions }), location);
+  Object.defineProperty(db, SQLITE_DRIVER, { get: () => driver, enumerable: false });
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
   await db.$executeRawUnsafe("PRAGMA synchronous = NORMAL");

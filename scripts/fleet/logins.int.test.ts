@@ -12,6 +12,8 @@ import { CommandStore } from "../../controller/commands/store";
 import { AccessReadModel } from "../../controller/access/read-model";
 import { AuditRetention } from "../../controller/store/audit";
 import { pruneChanges } from "../../controller/store/changes";
+import { appendRows } from "../../controller/store/rows";
+import { SendLog } from "../../controller/metadata/send-log";
 import { ClusterRegistrationError, registerCluster } from "../../controller/store/clusters";
 import { HeartbeatWriter } from "../../controller/store/heartbeat";
 import { scopeToCluster } from "../../controller/store/cluster-scope";
@@ -387,6 +389,60 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a cluster's database logi
       expect(await access.unchecked()).toEqual(["idle"]);
       await access.forget("idle", new Date(Date.now() - 86_400_000));
       expect(await owner.accessSubject.count()).toBe(0);
+      // The send log's multi-row INSERT (controller/store/rows.ts, not Prisma's create): A's rows
+      // and the change-feed row that announces them, which A may append but not read; a row of
+      // B in the same statement is refused by the policy and nothing of the batch is written.
+      const sendLog = new SendLog(db, A, log, {
+        maxAgeMs: 3_600_000,
+        maxRows: 100,
+        maxPayloadBytes: 1024,
+        maxTotalBytes: 1 << 20,
+      });
+      const announced = await owner.change.count({ where: { topic: "metadata" } });
+      for (let i = 0; i < 3; i++) {
+        sendLog.record({
+          at: new Date(),
+          forwarder: "crd",
+          kind: "DatadogAgent",
+          object: `d/d${i}`,
+          reason: "create",
+          status: "sent",
+          attempt: 1,
+          payload: "{}",
+          sizeBytes: 2,
+          httpStatus: 202,
+          latencyMs: 1.5,
+        });
+      }
+      await sendLog.flush();
+      expect(await owner.metadataSend.count({ where: { clusterId: A } })).toBe(3);
+      expect(await owner.change.count({ where: { topic: "metadata" } })).toBe(announced + 1);
+      const sendRow = (clusterId: string) => [
+        clusterId,
+        new Date(),
+        "crd",
+        "DatadogAgent",
+        "d/x",
+        "create",
+        "sent",
+        "{}",
+        2,
+      ];
+      const columns = [
+        "clusterId",
+        "at",
+        "forwarder",
+        "kind",
+        "object",
+        "reason",
+        "status",
+        "payload",
+        "sizeBytes",
+      ];
+      await expect(
+        appendRows(base, [{ table: "MetadataSend", columns, rows: [sendRow(A), sendRow(B)] }]),
+      ).rejects.toThrow(/row-level security/);
+      expect(await owner.metadataSend.count()).toBe(3);
     } finally {
       await base.$disconnect();
     }

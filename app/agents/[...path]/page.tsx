@@ -12,6 +12,10 @@ import { pageScope } from "@/server/scope/request";
 /**
  * /agents/<cluster>/<namespace>/<name>: one agent of one cluster. The address of before the
  * fleet, /agents/<namespace>/<name>, leads to it while one cluster has an agent of that name.
+ *
+ * No loading.tsx wraps this page (the Overview's and the agents list's sit in route groups): a
+ * loading boundary starts the response before the page decides, and an agent that is not there
+ * would then answer 200 instead of 404.
  */
 export default async function AgentPage({ params }: { params: Promise<{ path: string[] }> }) {
   const scope = await pageScope();

@@ -15,7 +15,7 @@ function gateState(g: GateDto): "off" | "closed" | "open" {
   return g.open ? "open" : "closed";
 }
 
-/** One controller's lazy gate: closed, or open since when and by which object; its pod store. */
+/** One controller's lazy gate: closed, or open since when and by which object; its pod cache. */
 export function GatePanel({ gate: g }: { gate: GateDto }) {
   const state = gateState(g);
   const { showClusters } = useFleet();
@@ -67,7 +67,7 @@ export function GatePanel({ gate: g }: { gate: GateDto }) {
         </p>
         <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
           <div>
-            <dt className="text-xs text-slate-500">Pod store</dt>
+            <dt className="text-xs text-slate-500">Pod cache</dt>
             <dd data-testid="pod-store-state">
               {g.podCollectionSyncedAt ? "synced" : g.podStoreStartedAt ? "syncing" : "not started"}
               {g.podStoreEager && (

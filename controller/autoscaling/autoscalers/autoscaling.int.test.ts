@@ -70,7 +70,7 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
       await deleteAllAutoscalers(kc);
       expect(await listAutoscalers(kc)).toEqual([]);
     });
-    // One pod for the pod store to cache once the gate opens.
+    // One pod for the pod cache to cache once the gate opens.
     await kc.makeApiClient(CoreV1Api).createNamespacedPod({
       namespace: ns.name,
       body: {
@@ -371,11 +371,11 @@ describe.skipIf(!clusterDir)("lazy autoscaling gate and autoscaler status", () =
     });
   });
 
-  it("stays ready while the lazily started pod store cannot sync", async () => {
+  it("stays ready while the lazily started pod cache cannot sync", async () => {
     // A controller whose identity may do everything it needs except read pods: its gate opens
-    // (autoscalers exist), its pod store starts and can never sync, and /readyz stays 200. It is
+    // (autoscalers exist), its pod cache starts and can never sync, and /readyz stays 200. It is
     // a standby beside the leader: a leader's agent controllers read pods too, and caches that
-    // never sync rightly make those unready; the gate and its pod store run on every replica.
+    // never sync rightly make those unready; the gate and its pod cache run on every replica.
     const accountNamespace = await createNamespace(kc, "gate-nopods");
     const kubeconfig = await kubeconfigWithoutPodAccess(accountNamespace);
     const id = uniqueName("gate-nopods");

@@ -9,7 +9,7 @@ export const autoscalersEnvSchema = z.object({
   /** How often every autoscaler's target is re-read (targets are not watched). */
   FLEETDECK_AUTOSCALER_RESYNC: duration.pipe(z.number().min(100, "must be at least 100ms")).default(10_000),
   /**
-   * false caches whole pods instead of the slim ones (the pod store's transform off): only for
+   * false caches whole pods instead of the slim ones (the pod cache's transform off): only for
    * the gate-memory benchmark, which measures what the transform saves.
    */
   FLEETDECK_POD_CACHE_TRANSFORM: bool.default(true),

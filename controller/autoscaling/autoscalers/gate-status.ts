@@ -1,5 +1,5 @@
 // This process's gate in the store (one AutoscalingGate row per controller of the cluster):
-// closed or open since when and by which object, the pod store's start and sync, pods cached
+// closed or open since when and by which object, the pod cache's start and sync, pods cached
 // and its memory estimate. Every replica writes its own row every second when it changed
 // (./setup.ts), with a Change row; the same facts go under /readyz?verbose.
 import type { Database } from "../../../lib/db/open";
@@ -50,7 +50,7 @@ function sameEnough(a: GateSnapshot, b: GateSnapshot): boolean {
   return JSON.stringify(restA) === JSON.stringify(restB) && Math.abs(x - y) <= Math.max(x, y) * 0.01;
 }
 
-/** The gate and the pod store as /readyz?verbose shows them. */
+/** The gate and the pod cache as /readyz?verbose shows them. */
 export function gateDetails(gate: AutoscalingGate, pods: PodCache, settings: GateSettings) {
   const state = gate.state();
   return {

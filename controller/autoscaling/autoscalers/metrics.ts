@@ -1,4 +1,4 @@
-// Metrics of the lazy autoscaling gate and the pod store, read at scrape time.
+// Metrics of the lazy autoscaling gate and the pod cache, read at scrape time.
 import { Gauge } from "prom-client";
 import { registry } from "../../kube/metrics";
 import type { AutoscalingGate } from "../gate";
@@ -19,7 +19,7 @@ export function registerGateMetrics(gate: AutoscalingGate, pods: PodCache): void
     ],
     [
       "fleetdeck_autoscaling_pod_collection_synced",
-      "1 once the pod store's first list is cached",
+      "1 once the pod cache's first list is cached",
       () => (gate.isPodCollectionSynced() ? 1 : 0),
     ],
     [
@@ -27,10 +27,10 @@ export function registerGateMetrics(gate: AutoscalingGate, pods: PodCache): void
       "When pod collection synced (0: not yet)",
       () => seconds(gate.state().podCollectionSyncedAt),
     ],
-    ["fleetdeck_autoscaling_pods_cached", "Pods in the controller's pod store", () => pods.size],
+    ["fleetdeck_autoscaling_pods_cached", "Pods in the controller's pod cache", () => pods.size],
     [
       "fleetdeck_autoscaling_pod_store_bytes",
-      "Estimated heap retained by the pod store",
+      "Estimated heap retained by the pod cache",
       () => pods.estimatedBytes(),
     ],
   ];

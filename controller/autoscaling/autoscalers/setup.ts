@@ -2,11 +2,11 @@
 // watch, and the status of every DatadogPodAutoscaler and cluster profile.
 //
 // - DD_AUTOSCALING_WORKLOAD_ENABLED off: nothing here runs (spot scheduling, if on, still runs
-//   the pod store); the gate row says "off".
+//   the pod cache); the gate row says "off".
 // - On: the DatadogPodAutoscaler and cluster profile informers run on every replica; the first
-//   object either one adds (its initial list included) opens the gate. The pod store starts then,
+//   object either one adds (its initial list included) opens the gate. The pod cache starts then,
 //   unless a feature needed it from the start (spot scheduling), and "pod collection synced" is
-//   marked once its cache has synced. The lazily started store is not a readiness check.
+//   marked once its cache has synced. The lazily started cache is not a readiness check.
 // - The leader resolves each autoscaler's target and writes its status, and the read model.
 import type { ControllerContext } from "../../context";
 import { DPACP_PATH, DPA_PATH } from "../../../lib/autoscaling";
@@ -23,12 +23,12 @@ import { TargetResolver } from "./targets";
 export function setupAutoscalers(ctx: ControllerContext): void {
   const { manager } = ctx;
   const config = ctx.config.autoscalers;
-  // Spot scheduling's webhook needs the pod store from the start.
+  // Spot scheduling's webhook needs the pod cache from the start.
   const podsNeededFromStart = ctx.config.spot.enabled;
   const log = ctx.log.child({ component: "autoscaling" });
   const pods = podCache(ctx.informers);
   if (!config.podCacheTransform) {
-    log.warn("FLEETDECK_POD_CACHE_TRANSFORM=false: the pod store caches whole pods (benchmarks only)");
+    log.warn("FLEETDECK_POD_CACHE_TRANSFORM=false: the pod cache caches whole pods (benchmarks only)");
     pods.keepWholePods();
   }
   const gate = new AutoscalingGate();
@@ -112,6 +112,6 @@ export function setupAutoscalers(ctx: ControllerContext): void {
     finalRun: true,
   });
 
-  // The autoscaler caches, not the pod store: a lazily started store never holds readiness back.
+  // The autoscaler caches, not the pod cache: a lazily started cache never holds readiness back.
   manager.waitForCaches("autoscaling", () => [autoscalers, profiles]);
 }

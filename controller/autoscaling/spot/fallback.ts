@@ -1,9 +1,9 @@
-// On-demand fallback (reference "Fallback"): spot pods Pending longer than schedule_timeout,
-// grouped by workload; for each workload spot is disabled for fallback_duration (an existing
-// window is not extended; if the annotation cannot be written the workload is skipped and
-// nothing evicted), then each such pod is evicted if it is still Pending, so its controller
-// recreates it, on-demand while spot is disabled. Events: one SpotSchedulingDisabled on the
-// workload, then one SpotFallbackEviction per pod.
+// On-demand fallback (upstream's, in datadog-agent pkg/clusteragent/autoscaling/cluster/spot): spot
+// pods Pending longer than schedule_timeout, grouped by workload; for each workload spot is
+// disabled for fallback_duration (an existing window is not extended; if the annotation cannot be
+// written the workload is skipped and nothing evicted), then each such pod is evicted if it is
+// still Pending, so its controller recreates it, on-demand while spot is disabled. Events: one
+// SpotSchedulingDisabled on the workload, then one SpotFallbackEviction per pod.
 import { describeKubeError } from "../../kube/client";
 import type { Logger } from "../../log";
 import type { SpotActions } from "./actions";

@@ -13,7 +13,7 @@ function admitSequentially(replicas: number, settings: PlacementSettings) {
 }
 
 describe("placement rule", () => {
-  // The reference's table of expected splits.
+  // Upstream's table of expected splits.
   it.each([
     { percentage: 60, minOnDemand: 2, replicas: 5, spot: 3, onDemand: 2 },
     { percentage: 60, minOnDemand: 2, replicas: 10, spot: 6, onDemand: 4 },

@@ -1,5 +1,6 @@
-// The placement and rebalancing rules as pure functions (reference "Placement rule" and
-// "Rebalancer"), per direct owner (a ReplicaSet or StatefulSet) with its workload's settings.
+// The placement and rebalancing rules as pure functions (upstream's, in datadog-agent
+// pkg/clusteragent/autoscaling/cluster/spot), per direct owner (a ReplicaSet or StatefulSet)
+// with its workload's settings.
 
 export interface PlacementSettings {
   /** Target share of replicas on spot, 0-100. */

@@ -1,9 +1,9 @@
-// The rebalancer (reference "Rebalancer"), plus moving opted-out workloads back to on-demand:
-// per owner, skipping workloads with spot disabled, owners with in-flight admissions, owners
-// changed within the stabilization period and owners with a Pending pod, it picks one pod to
-// evict toward the target split. At most one eviction across the cluster per tick; a refused
-// eviction (a PodDisruptionBudget) is no eviction, so the next candidate gets its turn and the
-// refused owner is tried again on a later tick.
+// The rebalancer (upstream's, in datadog-agent pkg/clusteragent/autoscaling/cluster/spot), plus
+// moving opted-out workloads back to on-demand: per owner, skipping workloads with spot disabled,
+// owners with in-flight admissions, owners changed within the stabilization period and owners with
+// a Pending pod, it picks one pod to evict toward the target split. At most one eviction across
+// the cluster per tick; a refused eviction (a PodDisruptionBudget) is no eviction, so the next
+// candidate gets its turn and the refused owner is tried again on a later tick.
 //
 // Beyond upstream: a workload that drops the opt-in label gets the same treatment with a 0 %
 // target, so its spot pods move back to on-demand one at a time.

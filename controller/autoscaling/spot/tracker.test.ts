@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CachedPod, PodCache } from "../pod-cache";
 import { SpotTracker } from "./tracker";
 
-/** The parts of the pod store the tracker uses: its event handlers and get(). */
+/** The parts of the pod cache the tracker uses: its event handlers and get(). */
 class FakePods {
   readonly pods = new Map<string, CachedPod>();
   private readonly handlers: Record<string, ((...pods: CachedPod[]) => void)[]> = {};

@@ -85,7 +85,7 @@ export class SpotTracker {
       .on("delete", (pod) => this.forget(podKey(pod)));
   }
 
-  /** Marks the tracker usable: call once the pod store and the workload config have synced. */
+  /** Marks the tracker usable: call once the pod cache and the workload config have synced. */
   markReady(): void {
     this.isReady = true;
   }

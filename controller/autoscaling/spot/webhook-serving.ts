@@ -1,4 +1,4 @@
-// The webhook as every replica runs it: the caches it reads (the pod store and the spot
+// The webhook as every replica runs it: the caches it reads (the pod cache and the spot
 // workloads), the tracker marked ready once they have synced, and the HTTPS server, which
 // starts listening with the first certificate and takes each renewed one without a restart.
 // Its readiness check says which of those it still waits for.

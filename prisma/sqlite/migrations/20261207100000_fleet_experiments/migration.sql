@@ -108,12 +108,14 @@ CREATE TABLE "new_Agent" (
     "lastChange" TEXT,
     "lastChangeAt" DATETIME,
     "renderError" TEXT,
+    "conditions" TEXT NOT NULL DEFAULT '[]',
+    "ignoredFields" TEXT NOT NULL DEFAULT '[]',
     "reconciledAt" DATETIME NOT NULL,
     "deletedAt" DATETIME,
 
     PRIMARY KEY ("clusterId", "key")
 );
-INSERT INTO "new_Agent" ("clusterId", "currentRevision", "deletedAt", "experiment", "generation", "key", "lastChange", "lastChangeAt", "name", "namespace", "previousRevision", "reconciledAt", "renderError", "spec", "uid") SELECT "clusterId", "currentRevision", "deletedAt", "experiment", "generation", "key", "lastChange", "lastChangeAt", "name", "namespace", "previousRevision", "reconciledAt", "renderError", "spec", "uid" FROM "Agent";
+INSERT INTO "new_Agent" ("clusterId", "conditions", "currentRevision", "deletedAt", "experiment", "generation", "ignoredFields", "key", "lastChange", "lastChangeAt", "name", "namespace", "previousRevision", "reconciledAt", "renderError", "spec", "uid") SELECT "clusterId", "conditions", "currentRevision", "deletedAt", "experiment", "generation", "ignoredFields", "key", "lastChange", "lastChangeAt", "name", "namespace", "previousRevision", "reconciledAt", "renderError", "spec", "uid" FROM "Agent";
 DROP TABLE "Agent";
 ALTER TABLE "new_Agent" RENAME TO "Agent";
 CREATE INDEX "Agent_namespace_name_idx" ON "Agent"("namespace", "name");

@@ -1,0 +1,9 @@
+import { PageLoading } from "@/components/layout/page-loading";
+
+/**
+ * While the agents list reads the store. In a route group so that it wraps this page only: a loading
+ * boundary above an agent's page would start its response before a missing agent's 404.
+ */
+export default function Loading() {
+  return <PageLoading title="Agents" />;
+}
