@@ -89,7 +89,8 @@ export class Runner {
     this.elector = options.elector?.({
       onStartedLeading: () => this.transition(() => this.lead(true)),
       onStoppedLeading: () => this.transition(() => this.lead(false)),
-      onNewLeader: (identity) => log.info({ component: "leader-election", leader: identity }, "leader observed"),
+      onNewLeader: (identity) =>
+        log.info({ component: "leader-election", leader: identity }, "leader observed"),
     });
   }
 
