@@ -9,6 +9,8 @@
 // Idempotent: a fleet experiment that exists already is not started again.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { startFleetExperiment } from "../../lib/db/fleet-experiments";
+import { activeExperiment } from "../../lib/experiments";
+import { experimentStatusColumn } from "../../lib/read-model/agents";
 import type { Database } from "../../lib/db/open";
 import { parseFleetSpec, type FleetExperimentSpecInput } from "../../lib/fleet-experiments";
 import { CRASHLOOP_REGISTRY, PINNED_AGENT_SPEC, fleetPhase } from "../../testing/fleet-experiments";
@@ -50,7 +52,10 @@ async function pinImages(kc: KubeConfig, db: Database, clusterId: string) {
     "east's agent with its images pinned",
     async () => {
       const row = await db.agent.findUnique({ where: { clusterId_key: { clusterId, key: TARGET } } });
-      return row?.spec.includes("gcr.io/datadoghq/agent") && !JSON.parse(row.experiment) ? true : undefined;
+      // Ended phases stay in the status (promoted, terminated): only a running one is in the way.
+      const running =
+        row && activeExperiment({ experiment: experimentStatusColumn.decode(row.experiment) ?? undefined });
+      return row?.spec.includes("gcr.io/datadoghq/agent") && !running ? true : undefined;
     },
     60_000,
   );
