@@ -37,6 +37,7 @@ COPY --from=build /app/prisma prisma
 COPY --from=build /app/app app
 COPY --from=build /app/components components
 COPY --from=build /app/controller controller
+COPY --from=build /app/fleet-driver fleet-driver
 COPY --from=build /app/lib lib
 COPY --from=build /app/server server
 COPY --from=build /app/scripts scripts
@@ -48,5 +49,5 @@ USER 10001:10001
 VOLUME /data
 EXPOSE 3000 8081 9443
 # The controller (its esbuild bundle on plain node) by default; the dashboard's container runs
-# `node_modules/.bin/tsx scripts/web.ts`.
+# `node_modules/.bin/tsx scripts/web.ts`, the fleet driver's `node_modules/.bin/tsx fleet-driver/main.ts`.
 CMD ["node", "--max-semi-space-size=2", "dist/controller.mjs"]

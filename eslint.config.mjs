@@ -92,6 +92,7 @@ export default defineConfig([
     // The controller, scripts, testing/, tests and benchmarks are plain Node programs, not Next pages.
     files: [
       "controller/**",
+      "fleet-driver/**",
       "hack/**",
       "scripts/**",
       "testing/**",
@@ -142,6 +143,31 @@ export default defineConfig([
         "error",
         {
           patterns: [notDashboard],
+        },
+      ],
+    },
+  },
+  {
+    // The fleet driver runs on the hub and reaches clusters only through the store (Command
+    // rows): of the controller's code it shares only the logger, the store's start-up wait, the
+    // runner under the Manager (runnables, periodic work, leader transitions: no Kubernetes)
+    // and the probe server with its /metrics.
+    files: ["fleet-driver/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/server/**", "@/server/*", "**/components/**", "@/components/*"],
+              message: "The fleet driver never imports dashboard code; share through lib/.",
+            },
+            {
+              regex:
+                "^(\\.\\./)+controller/(?!log$|store/connect$|store/migrations$|kube/runner$|kube/periodic$|http/server$|http/metrics$)",
+              message: "The fleet driver talks to clusters through the store only; share through lib/.",
+            },
+          ],
         },
       ],
     },

@@ -178,7 +178,7 @@ describe("ESLint folder boundaries", { timeout: 60_000 }, () => {
     });
 
     it("components/lib/ may import lib/ and itself; server/ may import components/lib/", async () => {
-      const code = `import { FORWARDERS } from "@/lib/metadata";\nimport { controllerState } from "./controller-status";\nexport { FORWARDERS, controllerState };`;
+      const code = `import { FORWARDERS } from "@/lib/metadata";\nimport { rolloutProblem } from "./attention";\nexport { FORWARDERS, rolloutProblem };`;
       expect(await restricted("components/lib/fleet.ts", code)).toEqual([]);
       const server = `import { clusterControllers } from "@/components/lib/fleet";\nexport { clusterControllers };`;
       expect(await restricted("server/queries/fleet.ts", server)).toEqual([]);

@@ -22,7 +22,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /(secrets-scan|fleet)\.spec\.ts/,
+      testIgnore: /(secrets-scan|fleet|fleet-experiments)\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -52,11 +52,24 @@ export default defineConfig({
         },
       },
     },
+    // After the fleet: a third cluster and a fleet driver join; a fleet experiment runs across them.
+    {
+      name: "fleet-experiments",
+      testMatch: /fleet-experiments\.spec\.ts/,
+      dependencies: ["fleet"],
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath,
+          args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+        },
+      },
+    },
     // Last: scans what every other spec (and the integration run before) left behind.
     {
       name: "secrets-scan",
       testMatch: /secrets-scan\.spec\.ts/,
-      dependencies: ["fleet"],
+      dependencies: ["fleet-experiments"],
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: { executablePath, args: ["--no-sandbox", "--disable-gpu"] },

@@ -30,6 +30,11 @@ export const POSTGRESQL_STORE_TESTS = [
   "controller/commands/**/*.int.test.ts",
   // the send log's retention (raw SQL) and its batched writes
   "controller/metadata/send-log.int.test.ts",
+  // the fleet driver's lease (two candidates racing, unique violations) and its guarded decisions
+  "fleet-driver/lease.int.test.ts",
+  "fleet-driver/store.int.test.ts",
+  // PostgreSQL only: what a cluster's login and the hub's may do (row-level security, grants)
+  "scripts/fleet/logins.int.test.ts",
 ];
 /** The PostgreSQL pass's tests that run controllers on the run's cluster. */
 export const POSTGRESQL_CLUSTER_TESTS = [
@@ -39,6 +44,8 @@ export const POSTGRESQL_CLUSTER_TESTS = [
   "test/fleet.int.test.ts",
   // PostgreSQL only: unreachable at start, restarted under load
   "test/faults/postgres.faults.test.ts",
+  // PostgreSQL only: three clusters, a fleet experiment across them, two fleet drivers
+  "test/fleet-experiments.int.test.ts",
 ];
 
 export default defineConfig({

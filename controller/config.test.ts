@@ -82,4 +82,14 @@ describe("controller configuration", () => {
   it("treats empty variables as unset", () => {
     expect(loadControllerConfig({ FLEETDECK_HEARTBEAT_SECONDS: "" }, []).FLEETDECK_HEARTBEAT_SECONDS).toBe(3);
   });
+
+  it("reads the cluster's labels, and names a bad one", () => {
+    expect(loadControllerConfig({}, []).FLEETDECK_CLUSTER_LABELS).toEqual({});
+    expect(
+      loadControllerConfig({ FLEETDECK_CLUSTER_LABELS: "env=prod,region=eu" }, []).FLEETDECK_CLUSTER_LABELS,
+    ).toEqual({ env: "prod", region: "eu" });
+    expect(() => loadControllerConfig({}, ["--cluster-labels=env"])).toThrow(
+      /FLEETDECK_CLUSTER_LABELS: "env" is not key=value/,
+    );
+  });
 });

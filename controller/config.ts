@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError, bool, hostPort, parseEnvWith } from "../lib/env";
+import { parseLabels } from "../lib/labels";
 import { accessEnvSchema, type AccessConfig } from "./access/config";
 import { agentsEnvSchema, type AgentsConfig } from "./agents/config";
 import {
@@ -44,6 +45,21 @@ export const controllerEnvSchema = z.object({
   FLEETDECK_CONTROLLER_ID: z.string().trim().min(1).max(128).default(`${os.hostname()}-${process.pid}`),
   /** The cluster's display name in the fleet; unset: the kubeconfig's context (in a pod: "cluster-<id>"). */
   FLEETDECK_CLUSTER_NAME: z.string().trim().regex(CLUSTER_NAME, CLUSTER_NAME_RULE).optional(),
+  /**
+   * The cluster's labels in the fleet, `key=value` pairs joined by commas (`env=prod,region=eu`):
+   * shown on its card, selected by fleet experiments' waves (docs/fleet-experiments.md).
+   */
+  FLEETDECK_CLUSTER_LABELS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseLabels(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default({}),
   /** fleetdeck's own namespace (leader-election Lease, webhook certificate). */
   FLEETDECK_NAMESPACE: z
     .string()

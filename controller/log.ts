@@ -4,16 +4,21 @@ import { redactText } from "../lib/redact";
 export type { Logger };
 
 /**
- * Structured JSON logs on stdout, one `component` field per part of the controller. Every line
+ * Structured JSON logs on stdout, one `component` field per part of the controller (and of the
+ * fleet driver, whose lines say `app: "fleetdeck-fleet-driver"`). Every line
  * goes through the one redactor (lib/redact.ts) on its way out, fields and message alike, so a
  * secret that reaches a log call by mistake (a spec, an error quoting a value, a header) is
  * still never written.
  */
-export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createRootLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  app = "fleetdeck-controller",
+): Logger {
   return pino(
     {
       level,
-      base: { app: "fleetdeck-controller", pid: process.pid },
+      base: { app, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       hooks: { streamWrite: redactLine },

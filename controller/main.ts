@@ -50,9 +50,15 @@ async function main(): Promise<void> {
     onWaiting: (reason) => manager.starting(reason ?? "registering the cluster"),
   });
   // A cluster's own database login keeps the name the fleet's owner gave it.
-  cluster.name = await joinFleet(db, cluster, log);
+  cluster.name = await joinFleet(db, cluster, log, config.FLEETDECK_CLUSTER_LABELS);
   log.info(
-    { component: "store", provider: store.provider, store: describeStore(store), cluster: cluster.name },
+    {
+      component: "store",
+      provider: store.provider,
+      store: describeStore(store),
+      cluster: cluster.name,
+      labels: config.FLEETDECK_CLUSTER_LABELS,
+    },
     "store ready",
   );
 

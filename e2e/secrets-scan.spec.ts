@@ -23,7 +23,7 @@ import { findSecrets, scanFiles, TEST_SECRETS, type Leak } from "../test/secrets
 import { expect, test } from "./fixtures";
 import { e2eDatabase, e2eKubeConfig, e2eState } from "./state";
 
-const PAGES = ["/", "/agents", "/experiments", "/autoscaling", "/metadata", "/audit"];
+const PAGES = ["/", "/agents", "/experiments", "/fleet-experiments", "/autoscaling", "/metadata", "/audit"];
 const API = [
   "/api/controllers",
   "/api/agents",

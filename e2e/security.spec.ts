@@ -99,7 +99,15 @@ test("the pages run under the Content-Security-Policy without a single violation
     if (/Content Security Policy|Refused to (execute|load|apply|connect)/i.test(message.text()))
       violations.push(message.text());
   });
-  for (const path of ["/", "/agents", "/experiments", "/metadata", "/autoscaling", "/audit"]) {
+  for (const path of [
+    "/",
+    "/agents",
+    "/experiments",
+    "/fleet-experiments",
+    "/metadata",
+    "/autoscaling",
+    "/audit",
+  ]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");

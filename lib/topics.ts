@@ -17,6 +17,8 @@ export const TOPICS = {
   sessions: "sessions",
   /** Stored authorization answers changed (lib/access.ts). */
   access: "access",
+  /** A fleet experiment, its clusters' states or its notifications changed. */
+  fleetExperiments: "fleet-experiments",
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];

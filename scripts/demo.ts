@@ -2,9 +2,10 @@
 // cluster (or uses KUBECONFIG's), installs the CRDs and samples, migrates the database, starts
 // the controller and the production dashboard on 127.0.0.1:3000, and stops it all on Ctrl-C.
 // npm run demo -- --fleet — a fleet: two local clusters (east, west), a local PostgreSQL server
-// in a temporary directory, a controller per cluster (each on its cluster's own database login)
-// and one dashboard (on the hub's), the demo scenarios
-// spread over both clusters.
+// in a temporary directory, a controller per cluster (each on its cluster's own database login),
+// one dashboard and two fleet driver replicas (on the hub's), the demo scenarios spread over
+// both clusters, then two fleet experiments across them (one promoted everywhere, one halted and
+// restored).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -27,8 +28,17 @@ import {
   webhookAuthEnv,
 } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
-import { LOG_DIR, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
+import {
+  LOG_DIR,
+  startController,
+  startFleetDriver,
+  startWeb,
+  waitForHttp,
+  type RunningProcess,
+} from "../testing/processes";
+import { startFakeSlack, type FakeSlack } from "../testing/fakeslack/server";
 import { experimentsScenario } from "./demo/experiments";
+import { fleetExperimentsScenario } from "./demo/fleet-experiments";
 import { healthScenario } from "./demo/health";
 import { metadataScenario } from "./demo/metadata";
 import { autoscalingDemoEnv, removeSampleAutoscalers, runAutoscalingDemo } from "./demo/autoscaling";
@@ -69,6 +79,7 @@ function dashboardBuildIsStale(): boolean {
 
 const processes: RunningProcess[] = [];
 let intake: FakeIntake | undefined;
+let slack: FakeSlack | undefined;
 const stopClusters: (() => Promise<void>)[] = [];
 let postgres: PostgresServer | undefined;
 let shuttingDown = false;
@@ -80,6 +91,7 @@ async function shutdown(code: number) {
   say("stopping...");
   await Promise.all(processes.map((p) => p.stop()));
   await intake?.close();
+  await slack?.close();
   for (const stop of stopClusters) await stop();
   postgres?.dispose();
   say("stopped");
@@ -203,7 +215,7 @@ async function fleet() {
   say("fleet: starting the clusters east and west and a local PostgreSQL server");
   // One after the other: kwokctl picks free ports when it creates a cluster, and two creations
   // at once could pick the same.
-  const up: { name: string; cluster: string; health: string; kubeconfig: string; kc: KubeConfig }[] = [];
+  const up: ((typeof FLEET_CLUSTERS)[number] & { kubeconfig: string; kc: KubeConfig })[] = [];
   const ids = new Set<string>();
   for (const c of FLEET_CLUSTERS) {
     const log = (line: string) => say(`${c.name}: ${line}`);
@@ -242,7 +254,7 @@ async function fleet() {
     say(`${c.name}: database login ${login.role} (this cluster's rows only)`);
   }
   const hub = await addHub(databaseUrl);
-  say(`dashboard: database login ${hub.role} (the hub's)`);
+  say(`dashboard and fleet drivers: database login ${hub.role} (the hub's)`);
   ensureDashboardBuild();
   const metadataEnv = await startIntake();
 
@@ -257,6 +269,7 @@ async function fleet() {
       KUBECONFIG: c.kubeconfig,
       DATABASE_URL: logins.get(c.name)!,
       FLEETDECK_CLUSTER_NAME: c.name,
+      FLEETDECK_CLUSTER_LABELS: c.labels,
       FLEETDECK_CONTROLLER_ID: `controller-${c.name}`,
       FLEETDECK_HEALTH_ADDR: c.health,
     }),
@@ -268,6 +281,21 @@ async function fleet() {
     FLEETDECK_WEB_PORT: WEB_PORT,
   });
   processes.push(web);
+  // The fleet driver, leader and standby, as config/deploy/fleet/hub runs it (on the hub's login);
+  // its notifications go to a local fake of a Slack webhook.
+  slack = await startFakeSlack();
+  say(`fleet experiment notifications go to a fake Slack webhook (what it received: ${slack.messagesUrl})`);
+  processes.push(
+    ...FLEET_DRIVERS.map((d) =>
+      startFleetDriver(d.id, {
+        DATABASE_URL: hub.databaseUrl,
+        FLEETDECK_DRIVER_ID: d.id,
+        FLEETDECK_DRIVER_HEALTH_ADDR: d.health,
+        FLEETDECK_NOTIFY_WEBHOOK_URL: slack!.url,
+        FLEETDECK_DASHBOARD_URL: `http://${WEB_HOST}:${WEB_PORT}`,
+      }),
+    ),
+  );
   watchProcesses();
   for (const [i, c] of [east!, west!].entries())
     await waitForHttp(`http://${c.health}/readyz`, { proc: controllers[i] });
@@ -279,8 +307,17 @@ async function fleet() {
   );
   await waitForHttp(`http://${WEB_HOST}:${WEB_PORT}/login`, { proc: web });
   const db = await openDatabase({ url: hub.databaseUrl });
-  await experimentsScenario(east!.kc, db, (l) => say(`east: ${l}`)).finally(() => db.$disconnect());
+  await experimentsScenario(east!.kc, db, (l) => say(`east: ${l}`));
   await metadataScenario(west!.kc, (l) => say(`west: ${l}`));
+  // In the background: the fleet experiments take a few minutes (a bake, a health gate's grace).
+  void fleetExperimentsScenario(
+    { kc: east!.kc, clusterId: await clusterIdOf(east!.kc), name: east!.name },
+    { name: west!.name },
+    db,
+    say,
+  )
+    .catch((error: Error) => say(`fleet experiments scenario failed: ${error.message}`))
+    .finally(() => db.$disconnect());
 
   say(`logs in ${LOG_DIR}`);
   for (const c of [east!, west!]) say(`${c.name}: KUBECONFIG=${c.kubeconfig}`);
@@ -290,8 +327,13 @@ async function fleet() {
 }
 
 const FLEET_CLUSTERS = [
-  { name: "east", cluster: "fleetdeck-east", health: "127.0.0.1:8081" },
-  { name: "west", cluster: "fleetdeck-west", health: "127.0.0.1:8082" },
+  { name: "east", cluster: "fleetdeck-east", health: "127.0.0.1:8081", labels: "ring=canary,region=us-east" },
+  { name: "west", cluster: "fleetdeck-west", health: "127.0.0.1:8082", labels: "ring=main,region=us-west" },
+];
+
+const FLEET_DRIVERS = [
+  { id: "fleet-driver-1", health: "127.0.0.1:8091" },
+  { id: "fleet-driver-2", health: "127.0.0.1:8092" },
 ];
 
 main().catch((error: Error) => {

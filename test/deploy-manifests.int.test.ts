@@ -1,10 +1,10 @@
 // config/deploy's variants are valid for the real API server: every object of each passes a
 // server-side dry run (schema, defaulting, admission), each is what it says (single: one pod
-// on SQLite; fleet/hub: a stateless dashboard, 2 replicas, minAvailable 1, the database URL
-// from a Secret; fleet/cluster: the controller, 2 replicas, its RBAC and webhook Service, no
-// dashboard), wherever a dashboard runs people reach it only through the oauth2-proxy sidecar
-// (the dashboard on the pod's loopback, a NetworkPolicy, the header contract), and the RBAC is
-// what the code needs (see test:int:sa).
+// on SQLite; fleet/hub: a stateless dashboard and the fleet driver, 2 replicas each,
+// minAvailable 1, the database URL from a Secret; fleet/cluster: the controller, 2 replicas, its
+// RBAC and webhook Service, no dashboard), wherever a dashboard runs people reach it only through
+// the oauth2-proxy sidecar (the dashboard on the pod's loopback, a NetworkPolicy, the header
+// contract), and the RBAC is what the code needs (see test:int:sa).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -189,16 +189,25 @@ describe("config/deploy", () => {
     await dryRun("single", objects.length);
   });
 
-  it("fleet/hub: the dashboard alone, 2 replicas, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
+  it("fleet/hub: the dashboard and the fleet driver, 2 replicas each, minAvailable 1, PostgreSQL from a Secret; no cluster credentials", async () => {
     const objects = await render("fleet/hub");
-    const [dashboard, ...others] = deployments(objects);
+    const [dashboard, driver, ...others] = deployments(objects);
     expect(others).toEqual([]);
-    expect(dashboard!.spec!.replicas).toBe(2);
+    for (const deployment of [dashboard!, driver!]) {
+      expect(deployment.spec!.replicas).toBe(2);
+      expect(fromSecret(deployment, "DATABASE_URL")).toBe(true);
+      expect(deployment.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
+    }
     expect(containers(dashboard!)).toEqual(["dashboard", "oauth2-proxy"]);
     expectBehindOidcProxy(objects, "fleetdeck-dashboard", []);
-    expect(fromSecret(dashboard!, "DATABASE_URL")).toBe(true);
-    expect(dashboard!.spec!.template!.spec.volumes?.some((v) => v.persistentVolumeClaim)).toBeFalsy();
-    expect(objects.find((o) => o.kind === "PodDisruptionBudget")!.spec!.minAvailable).toBe(1);
+    // The driver serves no person: no sign-in sidecar, only its health port.
+    expect(containers(driver!)).toEqual(["fleet-driver"]);
+    expect(fromSecret(driver!, "FLEETDECK_NOTIFY_WEBHOOK_URL")).toBe(true);
+    const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget");
+    expect(budgets.map((b) => [b.metadata.name, b.spec!.minAvailable])).toEqual([
+      ["fleetdeck-dashboard", 1],
+      ["fleetdeck-fleet-driver", 1],
+    ]);
     expect(objects.map((o) => o.kind)).not.toContain("ServiceAccount");
     expect(objects.map((o) => o.kind)).not.toContain("PersistentVolumeClaim");
     await dryRun("fleet/hub", objects.length);

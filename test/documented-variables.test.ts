@@ -1,11 +1,12 @@
 // The configuration the docs describe is the configuration the processes read: every
 // `VAR` / `--flag` pair of a table is a controller setting with that flag, every controller
 // setting is documented, and every variable named anywhere is read by the controller or the
-// dashboard (or is named as not a setting).
+// dashboard or the fleet driver (or is named as not a setting).
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONTROLLER_VARIABLES, flagEnvName, flagFor, flagsToEnv } from "../controller/config";
+import { driverEnvSchema } from "../fleet-driver/config";
 import { webEnvSchema } from "../server/web-config";
 import { REPO_ROOT } from "../testing/paths";
 
@@ -47,8 +48,8 @@ describe("every variable in the docs", () => {
       expect(flagEnvName(flagFor(variable).slice(2))).toBe(variable);
   });
 
-  it("names no variable that neither process reads", () => {
-    const web = new Set(Object.keys(webEnvSchema.shape));
+  it("names no variable that no process reads", () => {
+    const web = new Set([...Object.keys(webEnvSchema.shape), ...Object.keys(driverEnvSchema.shape)]);
     const named = new Set(
       docs.flatMap(({ text }) =>
         [...text.matchAll(/\b(?:FLEETDECK|DD)_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]),

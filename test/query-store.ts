@@ -28,7 +28,7 @@ export function queryStore(): () => Database {
     db = await openDb();
   });
   beforeEach(async () => {
-    // No model has a foreign key: any order empties them.
+    // The only foreign keys (a fleet experiment's rows) cascade: any order empties them.
     for (const model of Object.values(Prisma.ModelName)) {
       const delegate = model.charAt(0).toLowerCase() + model.slice(1);
       await (db as unknown as Record<string, { deleteMany(): Promise<unknown> }>)[delegate]!.deleteMany();

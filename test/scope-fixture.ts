@@ -209,6 +209,8 @@ async function seedCluster(db: Database, word: Word, now: Date): Promise<SeededI
 export async function seedTwoClusters(db: Database): Promise<Record<Word, SeededIds>> {
   const now = new Date();
   const ids = { alpha: await seedCluster(db, "alpha", now), bravo: await seedCluster(db, "bravo", now) };
+  for (const word of WORDS) await seedFleetExperiment(db, `fx-${word}`, [word], ids[word].agentCommand);
+  await seedFleetExperiment(db, "fx-shared", WORDS);
   await db.auditEvent.create({
     data: {
       actor: "admin",
@@ -220,4 +222,62 @@ export async function seedTwoClusters(db: Database): Promise<Record<Word, Seeded
     },
   });
   return ids;
+}
+
+/**
+ * A fleet experiment over `words`' clusters, in the shape lib/db/fleet-experiments.ts and the
+ * fleet driver write it: its plan, a target per cluster, a step (with `command`), a notification
+ * naming every cluster. One of a single cluster waits for approval; the shared one is running.
+ */
+async function seedFleetExperiment(db: Database, name: string, words: readonly Word[], command?: number) {
+  const clusters = words.map((w) => ({
+    clusterId: clusterOf(w).id,
+    clusterName: clusterOf(w).name,
+    agents: [{ key: `${clusterOf(w).ns}/web`, currentRevision: `web-${w}`, nodes: 1, pods: 2 }],
+  }));
+  const wave = { clusters, bakeSeconds: 0, maxConcurrent: clusters.length, approval: "automatic" };
+  const now = new Date();
+  await db.fleetExperiment.create({
+    data: {
+      name,
+      spec: JSON.stringify({
+        name,
+        config: { global: { logLevel: "debug" } },
+        agentSelector: "app=web",
+        waves: [{ clusterSelector: "env=test" }],
+      }),
+      plan: JSON.stringify({ waves: [wave], leftOut: [] }),
+      phase: words.length === 1 ? "waiting-approval" : "running",
+      actor: "fleet-editor",
+      actorAuth: "proxy",
+      updatedAt: now,
+      targets: {
+        create: clusters.map((c) => ({
+          clusterId: c.clusterId,
+          clusterName: c.clusterName,
+          agentKey: c.agents[0]!.key,
+          wave: 0,
+          state: "running",
+          detail: `rolling out in ${c.clusterName}`,
+          updatedAt: now,
+        })),
+      },
+      steps: command
+        ? {
+            create: {
+              clusterId: clusters[0]!.clusterId,
+              agentKey: clusters[0]!.agents[0]!.key,
+              step: "start",
+              commandId: command,
+            },
+          }
+        : undefined,
+      notifications: {
+        create: {
+          event: "started",
+          text: `${name} started in ${clusters.map((c) => c.clusterName).join(", ")}`,
+        },
+      },
+    },
+  });
 }

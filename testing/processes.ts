@@ -1,4 +1,4 @@
-// Starts fleetdeck's own processes (controller, dashboard) for the demo, tests, e2e and
+// Starts fleetdeck's own processes (controller, dashboard, fleet driver) for the demo, tests, e2e and
 // benchmarks, with their output in a log file, and stops them without leaving any behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -121,6 +121,14 @@ export function startController(
 
 export function startWeb(name: string, env: Record<string, string | undefined>): RunningProcess {
   return startProcess(name, TSX, [path.join(REPO_ROOT, "scripts/web.ts")], env);
+}
+
+/** The fleet driver (fleet-driver/main.ts), through tsx as the dashboard. */
+export function startFleetDriver(name: string, env: Record<string, string | undefined>): RunningProcess {
+  return startProcess(name, TSX, [path.join(REPO_ROOT, "fleet-driver/main.ts")], {
+    LOG_LEVEL: process.env.FLEETDECK_TEST_LOG_LEVEL ?? "debug",
+    ...env,
+  });
 }
 
 // Ports handed out by this process: the kernel may offer a port again once its probe closed,

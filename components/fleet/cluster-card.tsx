@@ -1,7 +1,7 @@
 "use client";
 
 import type { AuthorizationMode } from "@/components/lib/attention";
-import type { ControllerState } from "@/components/lib/controller-status";
+import type { ControllerState } from "@/lib/controller-status";
 import { clusterControllers, type ClusterReport, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ClusterCardDto } from "@/server/queries/fleet";
 import { Badge, type Tone } from "@/components/ui/badge";
@@ -98,6 +98,23 @@ export function ClusterCard({ cluster }: { cluster: ClusterCardDto }) {
           </Field>
           <Field label="Cluster id (kube-system UID)">
             <span className="break-all font-mono">{cluster.id}</span>
+          </Field>
+          <Field label="Labels">
+            <span data-testid="cluster-labels" className="flex flex-wrap gap-1">
+              {Object.keys(cluster.labels).length === 0 ? (
+                <span className="text-slate-500">none</span>
+              ) : (
+                Object.entries(cluster.labels)
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([key, value]) => (
+                    <Badge key={key} tone="info">
+                      <span className="font-mono">
+                        {key}={value}
+                      </span>
+                    </Badge>
+                  ))
+              )}
+            </span>
           </Field>
           <Field label="Last heartbeat">
             {lastHeartbeatAt ? <RelativeTime iso={lastHeartbeatAt} /> : "never"}

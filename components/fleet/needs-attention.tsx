@@ -3,11 +3,17 @@
 import Link from "next/link";
 import type { AttentionItem, AttentionKind } from "@/components/lib/attention";
 import { agentPagePath } from "@/components/agents/paths";
+import { fleetExperimentPath } from "@/components/fleet-experiments/paths";
 import { withCluster } from "@/components/live/query-keys";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 
 const KIND: Record<AttentionKind, { label: string; tone: Tone; act: string }> = {
+  "fleet-experiment-halted": {
+    label: "fleet experiment halted",
+    tone: "bad",
+    act: "see each cluster's restore",
+  },
   "controller-not-reporting": { label: "controller not reporting", tone: "bad", act: "see the cluster" },
   "experiment-unhealthy": { label: "unhealthy candidate", tone: "bad", act: "stop or let it roll back" },
   "agent-unhealthy": { label: "unhealthy agents", tone: "bad", act: "see the failing pods" },
@@ -19,6 +25,11 @@ const KIND: Record<AttentionKind, { label: string; tone: Tone; act: string }> = 
   },
   "experiment-timeout": { label: "experiment near its timeout", tone: "warn", act: "promote or stop" },
   "spot-fallback": { label: "spot fallback", tone: "warn", act: "see the workload" },
+  "fleet-experiment-approval": {
+    label: "fleet experiment waits for approval",
+    tone: "warn",
+    act: "approve the next wave",
+  },
 };
 const ORDER = Object.keys(KIND) as AttentionKind[];
 
@@ -36,6 +47,9 @@ function placeOf(item: AttentionItem): string {
     case "controller-not-reporting":
     case "authorization-off":
       return `#cluster-${encodeURIComponent(item.clusterName)}`;
+    case "fleet-experiment-halted":
+    case "fleet-experiment-approval":
+      return fleetExperimentPath(item.subject);
   }
 }
 
@@ -62,7 +76,7 @@ export function NeedsAttention({ items, showClusters }: { items: AttentionItem[]
               >
                 <Badge tone={kind.tone}>{kind.label}</Badge>
                 <Link href={placeOf(item)} className="font-medium text-sky-700 hover:underline">
-                  {showClusters && item.subject ? `${item.clusterName}: ` : ""}
+                  {showClusters && item.subject && item.clusterName ? `${item.clusterName}: ` : ""}
                   {item.subject || item.clusterName}
                 </Link>
                 <span className="text-slate-700">{item.detail}</span>

@@ -7,6 +7,7 @@ export const NAV_ITEMS = [
   { href: "/", label: "Overview" },
   { href: "/agents", label: "Agents" },
   { href: "/experiments", label: "Experiments" },
+  { href: "/fleet-experiments", label: "Fleet experiments" },
   { href: "/metadata", label: "Metadata" },
   { href: "/autoscaling", label: "Autoscaling" },
   { href: "/audit", label: "Audit" },

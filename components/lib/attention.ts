@@ -9,13 +9,19 @@ export type AttentionKind =
   | "forwarder-failing"
   | "spot-fallback"
   | "controller-not-reporting"
-  | "authorization-off";
+  | "authorization-off"
+  | "fleet-experiment-halted"
+  | "fleet-experiment-approval";
 
 export interface AttentionItem {
   kind: AttentionKind;
+  /** "" for what is about the whole fleet (a fleet experiment). */
   clusterId: string;
   clusterName: string;
-  /** What it is about: an agent's or workload's "namespace/name", a forwarder's name, "" for a cluster. */
+  /**
+   * What it is about: an agent's or workload's "namespace/name", a forwarder's name, a fleet
+   * experiment's name, "" for a cluster.
+   */
   subject: string;
   /** One line: what is wrong. */
   detail: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HEARTBEAT_STALE_AFTER_MS } from "./controller-status";
+import { HEARTBEAT_STALE_AFTER_MS } from "@/lib/controller-status";
 import { clusterControllers, forwarderHealth } from "./fleet";
 
 const now = Date.parse("2026-12-01T12:00:00Z");

@@ -1,10 +1,15 @@
 // The fleet page's rules, shared by the dashboard and the tests: whether a cluster's
 // controllers report (from their heartbeats), who leads, and what its forwarders' health is.
-import { controllerState, type ControllerState, type HeartbeatLike } from "./controller-status";
+import {
+  clusterReport,
+  controllerState,
+  type ClusterReport,
+  type ControllerState,
+  type HeartbeatLike,
+} from "@/lib/controller-status";
 import type { ForwarderState } from "@/lib/metadata";
 
-/** reporting: a controller beats; not-reporting: they all stopped or went stale; never: none ever did. */
-export type ClusterReport = "reporting" | "not-reporting" | "never";
+export type { ClusterReport };
 
 export interface HeartbeatRow extends HeartbeatLike {
   controllerId: string;
@@ -34,15 +39,10 @@ export function clusterControllers<H extends HeartbeatRow>(
     .filter((h) => states.get(h.controllerId) === "running")
     .sort((a, b) => time(b.lastSeenAt) - time(a.lastSeenAt));
   const leader = running.find((h) => h.isLeader) ?? null;
-  const latest = heartbeats.reduce<H | null>(
-    (best, h) => (!best || time(h.lastSeenAt) > time(best.lastSeenAt) ? h : best),
-    null,
-  );
   return {
-    report: running.length > 0 ? "reporting" : heartbeats.length > 0 ? "not-reporting" : "never",
+    ...clusterReport(heartbeats, now),
     leader,
     standbys: running.filter((h) => h !== leader),
-    lastHeartbeatAt: latest ? new Date(latest.lastSeenAt).toISOString() : null,
     states,
   };
 }

@@ -24,6 +24,8 @@ export const queryKeys = {
   metadataSends: (filters: Record<string, string>) => [TOPICS.metadata, "sends", filters] as const,
   metadataCharts: (cluster?: string) => [TOPICS.metadata, "charts", scope(cluster)] as const,
   metadataForwarders: (cluster?: string) => [TOPICS.metadata, "forwarders", scope(cluster)] as const,
+  fleetExperiments: [TOPICS.fleetExperiments, "all"] as const,
+  fleetExperiment: (name: string) => [TOPICS.fleetExperiments, name] as const,
   /** A send never changes once written: not tied to the live topic. */
   metadataSend: (id: number) => ["metadata-send", id] as const,
 };

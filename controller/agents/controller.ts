@@ -537,6 +537,7 @@ export class AgentReconciler {
         name: agent.metadata.name,
         uid: agent.metadata.uid ?? "",
         generation: agent.metadata.generation ?? 0,
+        labels: agent.metadata.labels ?? {},
         spec: (agent.spec ?? {}) as Json,
         status: step.status,
         renderError: rendered?.failed ?? null,

@@ -45,6 +45,8 @@ export interface AgentSnapshot {
   name: string;
   uid: string;
   generation: number;
+  /** metadata.labels: what a fleet experiment's agentSelector matches. */
+  labels?: Record<string, string>;
   spec: Json;
   status: AgentStatus;
   renderError: string | null;
@@ -122,6 +124,7 @@ export class AgentReadModel {
       name: snapshot.name,
       uid: snapshot.uid,
       generation: snapshot.generation,
+      labels: JSON.stringify(snapshot.labels ?? {}),
       spec: specColumn.encode(spec),
       currentRevision: snapshot.status.currentRevision ?? null,
       previousRevision: snapshot.status.previousRevision ?? null,

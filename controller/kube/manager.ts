@@ -12,43 +12,26 @@
 //   error level.
 // - Shutdown: leader work first and the Lease released (a standby takes over at once), then
 //   the other runnables, the Events, the HTTP server.
-import type http from "node:http";
+// What knows no Kubernetes (runnables, periodic runnables, health, leader transitions, shutdown)
+// is its base, ./runner.ts, which a process without a cluster uses with an elector of its own.
 import type { Logger } from "../log";
 import { describeWait, type CacheWait, type SyncingCache } from "./cache-sync";
 import type { KubeClient } from "./client";
 import { EventRecorder } from "./events";
 import { InformerFactory } from "./informer-factory";
 import { LeaderElector } from "./leader-election";
-import { collectProcessMetrics } from "./metrics";
-import { Periodic, type Interval, type PeriodicFn, type PeriodicOptions } from "./periodic";
+import { Runner, type ProbeServer, type Runnable } from "./runner";
 
-export type ReadinessCheck = () => Promise<void> | void;
-export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
-
-export interface ReadinessReport {
-  ok: boolean;
-  checks: { name: string; ok: boolean; message: string }[];
-}
-
-/** The HTTP server of /healthz, /readyz and other routes (http/server.ts). */
-export interface ProbeServer {
-  addReadinessCheck(name: string, check: ReadinessCheck): void;
-  /** JSON shown under `details` in /readyz?verbose. */
-  addDetails(name: string, read: () => unknown): void;
-  addRoute(path: string, handler: RouteHandler): void;
-  report(): Promise<ReadinessReport>;
-  listen(host: string, port: number): Promise<{ host: string; port: number }>;
-  close(): Promise<void>;
-}
-
-/** controller-runtime's Runnable, with its LeaderElectionRunnable's answer as a field. */
-export interface Runnable {
-  readonly name: string;
-  /** Runs only while this process leads. */
-  readonly leaderOnly: boolean;
-  start(): void | Promise<void>;
-  stop(): void | Promise<void>;
-}
+export type {
+  ProbeServer,
+  ReadinessCheck,
+  ReadinessReport,
+  RouteHandler,
+  Runnable,
+  Elector,
+  ElectorFactory,
+  LeadershipCallbacks,
+} from "./runner";
 
 /** A runnable that reads caches (a Controller): unready while they sync, loudly past the timeout. */
 export interface CacheReader {
@@ -83,30 +66,34 @@ export interface ManagerOptions {
 const isCacheReader = (r: object): r is CacheReader =>
   typeof (r as Partial<CacheReader>).cacheWait === "function";
 
-export class Manager {
+export class Manager extends Runner {
   readonly client: KubeClient;
-  readonly log: Logger;
   /** Shared informers (one per resource and selectors for the whole process). */
   readonly informers: InformerFactory;
   /** Events reported as this controller; flushed when the manager stops. */
   readonly events: EventRecorder;
-  private readonly health: ProbeServer;
-  private readonly elector: LeaderElector | undefined;
   private readonly cacheSyncTimeoutMs: number;
-  private readonly runnables: Runnable[] = [];
-  private readonly running = new Set<Runnable>();
   private readonly cacheWaits = new Map<string, () => CacheWait | undefined>();
   /** The wait (its start) each cache check last logged as timed out: one line per wait. */
   private readonly reported = new Map<string, number>();
-  private leading = false;
-  private startedAt: number | undefined;
-  private startingFor: string | undefined = "starting";
-  private transitions: Promise<void> = Promise.resolve();
 
   constructor(options: ManagerOptions) {
     const { client, log } = options;
+    const election = options.leaderElection;
+    super({
+      log,
+      probes: options.probes,
+      identity: options.identity,
+      elector: election
+        ? (callbacks) =>
+            new LeaderElector(
+              client,
+              { ...election, identity: options.identity, ...callbacks },
+              log.child({ component: "leader-election" }),
+            )
+        : undefined,
+    });
     this.client = client;
-    this.log = log;
     this.cacheSyncTimeoutMs = options.cacheSyncTimeoutMs ?? 30_000;
     this.informers = new InformerFactory(client, log.child({ component: "informers" }));
     this.events = new EventRecorder(
@@ -114,29 +101,6 @@ export class Manager {
       { reportingController: options.reportingController, reportingInstance: options.identity },
       log.child({ component: "events" }),
     );
-    this.health = options.probes;
-    this.health.addReadinessCheck("startup", () => {
-      if (this.startingFor) throw new Error(this.startingFor);
-    });
-    this.health.addDetails("leader", () => ({
-      leading: this.isLeader(),
-      leader: this.elector?.currentLeader() ?? options.identity,
-    }));
-    const election = options.leaderElection;
-    if (election) {
-      this.elector = new LeaderElector(
-        client,
-        {
-          ...election,
-          identity: options.identity,
-          onStartedLeading: () => this.transition(() => this.lead(true)),
-          onStoppedLeading: () => this.transition(() => this.lead(false)),
-          onNewLeader: (identity) =>
-            log.info({ component: "leader-election", leader: identity }, "leader observed"),
-        },
-        log.child({ component: "leader-election" }),
-      );
-    }
     this.add({
       name: "informers",
       leaderOnly: false,
@@ -149,22 +113,9 @@ export class Manager {
   }
 
   /** Registers a runnable (before start). A Controller also gets its readiness check. */
-  add(runnable: Runnable): void {
-    if (this.startedAt !== undefined) throw new Error(`${runnable.name}: add runnables before start()`);
-    this.runnables.push(runnable);
+  override add(runnable: Runnable): void {
+    super.add(runnable);
     if (isCacheReader(runnable)) this.addCacheWait(`controller/${runnable.name}`, () => runnable.cacheWait());
-  }
-
-  /** Runs `fn` every `interval` ms (one run at a time; see ./periodic.ts); returns its handle. */
-  every(name: string, interval: Interval, fn: PeriodicFn, options: PeriodicOptions = {}): Periodic {
-    const periodic = new Periodic(name, interval, fn, options, this.log.child({ component: "periodic" }));
-    this.add(periodic);
-    return periodic;
-  }
-
-  /** A readiness check: throws (with why) while not ready. */
-  addReadyzCheck(name: string, check: ReadinessCheck): void {
-    this.health.addReadinessCheck(name, check);
   }
 
   /** Caches (shared, running on every replica) without which `name` is not ready. */
@@ -174,58 +125,9 @@ export class Manager {
     );
   }
 
-  /** JSON shown under `details` in /readyz?verbose. */
-  addDetails(name: string, read: () => unknown): void {
-    this.health.addDetails(name, read);
-  }
-
-  addRoute(path: string, handler: RouteHandler): void {
-    this.health.addRoute(path, handler);
-  }
-
-  /** What start-up waits for (the API server, the database): /readyz says so until start(). */
-  starting(reason: string): void {
-    this.startingFor = reason;
-  }
-
-  /** Serves /healthz, /readyz and the routes (before start(), so /readyz can say what start-up waits for). */
-  serve(host: string, port: number): Promise<{ host: string; port: number }> {
-    collectProcessMetrics();
-    return this.health.listen(host, port);
-  }
-
-  /** What /readyz reports. */
-  readiness(): Promise<ReadinessReport> {
-    return this.health.report();
-  }
-
-  isLeader(): boolean {
-    return this.elector ? this.elector.isLeader() : this.leading;
-  }
-
-  /** Starts the runnables of every replica, then leader election (or, without it, leader work). */
-  async start(): Promise<void> {
-    this.startedAt = Date.now();
-    await this.transition(() => this.startWhere((r) => !r.leaderOnly));
-    if (this.elector) this.elector.start();
-    else await this.transition(() => this.lead(true));
-    this.startingFor = undefined;
-  }
-
-  async stop(): Promise<void> {
-    const step = (name: string) => this.log.debug({ component: "manager", step: name }, "shutdown step");
-    step("leader election");
-    // Leader work stops and the Lease is released first, so a standby takes over at once.
-    if (this.elector) await this.elector.stop();
-    step("runnables");
-    await this.transition(async () => {
-      this.leading = false;
-      await this.stopWhere(() => true);
-    });
-    step("events");
+  protected override async afterRunnables(): Promise<void> {
+    this.step("events");
     await this.events.stop();
-    step("http");
-    await this.health.close();
   }
 
   private addCacheWait(name: string, wait: () => CacheWait | undefined): void {
@@ -246,42 +148,6 @@ export class Manager {
         { component: "manager", check: name, timeoutMs: this.cacheSyncTimeoutMs },
         `${name}: ${problem.message}`,
       );
-    }
-  }
-
-  private lead(leading: boolean): Promise<void> {
-    this.leading = leading;
-    return leading ? this.startWhere((r) => r.leaderOnly) : this.stopWhere((r) => r.leaderOnly);
-  }
-
-  // Leadership can flap faster than runnables start; transitions are applied one at a time.
-  private transition(step: () => Promise<void>): Promise<void> {
-    this.transitions = this.transitions.then(step, step);
-    return this.transitions;
-  }
-
-  private async startWhere(match: (r: Runnable) => boolean): Promise<void> {
-    for (const r of this.runnables) {
-      if (!match(r) || this.running.has(r)) continue;
-      await r.start();
-      this.running.add(r);
-      this.log.info({ component: "manager", runnable: r.name, leaderOnly: r.leaderOnly }, "runnable started");
-    }
-  }
-
-  private async stopWhere(match: (r: Runnable) => boolean): Promise<void> {
-    for (const r of [...this.runnables].reverse()) {
-      if (!match(r) || !this.running.has(r)) continue;
-      this.running.delete(r);
-      try {
-        await r.stop();
-        this.log.info({ component: "manager", runnable: r.name }, "runnable stopped");
-      } catch (error) {
-        this.log.error(
-          { component: "manager", runnable: r.name, err: (error as Error).message },
-          "runnable failed to stop cleanly",
-        );
-      }
     }
   }
 }

@@ -6,6 +6,7 @@
 import { CLUSTER_MODELS, delegateOf } from "../../lib/db/cluster-models";
 import type { Database } from "../../lib/db/open";
 import { providerOf, withRetry } from "../../lib/db/open";
+import type { Labels } from "../../lib/labels";
 import { TOPICS } from "../../lib/topics";
 import type { ClusterIdentity } from "../kube/cluster";
 import type { Logger } from "../log";
@@ -41,13 +42,18 @@ async function storeLogin(db: Database): Promise<Login> {
 }
 
 /**
- * Registers (or renames, or refreshes) this controller's cluster; returns the name the fleet
- * knows it by. A cluster's own login refreshes the row the owner registered, under the name
- * given there (FLEETDECK_CLUSTER_NAME may be left unset, or must be that name).
+ * Registers (or renames, or refreshes) this controller's cluster, with the labels its
+ * configuration gives it (FLEETDECK_CLUSTER_LABELS; left as they are when not given); returns
+ * the name the fleet knows it by. A cluster's own login refreshes the row the owner registered,
+ * under the name given there (FLEETDECK_CLUSTER_NAME may be left unset, or must be that name).
  */
-export async function registerCluster(db: Database, cluster: ClusterIdentity): Promise<string> {
+export async function registerCluster(
+  db: Database,
+  cluster: ClusterIdentity,
+  labels?: Labels,
+): Promise<string> {
   const login = await withRetry(() => storeLogin(db));
-  if (login.cluster !== null) return refreshOwnCluster(db, cluster, login.cluster);
+  if (login.cluster !== null) return refreshOwnCluster(db, cluster, login.cluster, labels);
   if (!login.mayRegister) {
     throw new ClusterRegistrationError(
       `the database login ${login.role} is no cluster's (npm run fleet:remove-cluster removed it, or it is the hub's) ` +
@@ -58,6 +64,7 @@ export async function registerCluster(db: Database, cluster: ClusterIdentity): P
     name: cluster.name,
     kubernetesVersion: cluster.kubernetesVersion,
     apiServer: cluster.server,
+    ...(labels ? { labels: JSON.stringify(labels) } : {}),
     updatedAt: new Date(),
   };
   for (let attempt = 1; ; attempt++) {
@@ -103,6 +110,7 @@ async function refreshOwnCluster(
   db: Database,
   cluster: ClusterIdentity,
   loginCluster: string,
+  labels: Labels | undefined,
 ): Promise<string> {
   if (loginCluster !== cluster.clusterId) {
     throw new ClusterRegistrationError(
@@ -130,6 +138,8 @@ async function refreshOwnCluster(
         data: {
           kubernetesVersion: cluster.kubernetesVersion,
           apiServer: cluster.server,
+          // Its labels are its own claim, as its version is (docs/security.md).
+          ...(labels ? { labels: JSON.stringify(labels) } : {}),
           updatedAt: new Date(),
         },
       });
@@ -143,8 +153,13 @@ async function refreshOwnCluster(
  * fleet; returns the name the fleet knows the cluster by. Only a SQLite file has such rows: a
  * PostgreSQL store was a fleet's from its first migration.
  */
-export async function joinFleet(db: Database, cluster: ClusterIdentity, log: Logger): Promise<string> {
-  const name = await registerCluster(db, cluster);
+export async function joinFleet(
+  db: Database,
+  cluster: ClusterIdentity,
+  log: Logger,
+  labels?: Labels,
+): Promise<string> {
+  const name = await registerCluster(db, cluster, labels);
   if (providerOf(db) !== "sqlite") return name;
   const adopted = await adoptUnassignedRows(db, cluster.clusterId);
   if (adopted > 0) log.info({ component: "store", rows: adopted }, "adopted rows written before the fleet");

@@ -2,7 +2,8 @@
 // with cluster A's login (npm run fleet:add-cluster), every attack of issue 22 fails, refused by
 // PostgreSQL itself (SQLSTATE 42501) where a privilege is missing or a new row would leave A,
 // and touching nothing where row-level security hides B's rows; A's controller code runs
-// as usual under that login; the hub's login does what the dashboard does, and no more;
+// as usual under that login; a fleet experiment's rows are the hub's alone; the hub's login
+// does what the dashboard and the fleet driver do, and no more;
 // removing A ends its login and keeps its rows.
 import pg from "pg";
 import pino from "pino";
@@ -52,6 +53,7 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a cluster's database logi
   let asA: pg.Client;
   let commandB: number;
   let commandA: number;
+  let fleetExperimentId: number;
   const report: string[] = [];
 
   beforeAll(async () => {
@@ -98,6 +100,35 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a cluster's database logi
       });
     }
     await openSession(owner, { actor: "admin", adminToken: "an-admin-token-of-the-test-0123456789" });
+    // A fleet experiment with a DatadogAgent in A: the hub's, which A's login never touches.
+    const fx = await owner.fleetExperiment.create({
+      data: {
+        name: "fx-1",
+        spec: "{}",
+        plan: '{"waves":[],"leftOut":[]}',
+        phase: "running",
+        actor: "alice",
+        actorAuth: "oidc",
+        updatedAt: new Date(),
+        targets: {
+          create: { clusterId: A, agentKey: "d/d", clusterName: "a", wave: 0, updatedAt: new Date() },
+        },
+        steps: { create: { clusterId: A, agentKey: "d/d", step: "start", commandId: a.commandId } },
+        notifications: { create: { event: "started", text: "fx-1 started" } },
+      },
+    });
+    fleetExperimentId = fx.id;
+    const now = new Date();
+    await owner.fleetDriverLease.create({
+      data: {
+        name: "fleet-driver",
+        holder: "hub-1",
+        version: 0,
+        durationMs: 15_000,
+        acquiredAt: now,
+        renewedAt: now,
+      },
+    });
     asA = new pg.Client({ connectionString: urlA });
     asA.on("error", () => undefined); // its session is ended by the removal test
     await asA.connect();
@@ -159,6 +190,72 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a cluster's database logi
     expect(all.rows.map((r) => r.clusterId)).toEqual([A]);
     await refused("read the cluster logins", `SELECT * FROM "ClusterLogin"`);
     await refused("read the change feed", `SELECT "topic", "key" FROM "Change"`);
+  });
+
+  it("cannot read or write a fleet experiment, its targets, steps, notifications or the driver's lease", async () => {
+    for (const table of [
+      "FleetExperiment",
+      "FleetTarget",
+      "FleetStep",
+      "FleetNotification",
+      "FleetDriverLease",
+    ])
+      await refused(`read ${table}`, `SELECT * FROM "${table}"`);
+    await refused(
+      "start a fleet experiment",
+      `INSERT INTO "FleetExperiment" ("name", "spec", "plan", "phase", "actor", "actorAuth", "updatedAt")
+       VALUES ('fx-2', '{}', '{}', 'running', 'admin', 'admin-token', now())`,
+    );
+    await refused("approve a wave", `UPDATE "FleetExperiment" SET "approvedWave" = 5 WHERE "id" = $1`, [
+      fleetExperimentId,
+    ]);
+    await refused("abort a fleet experiment", `DELETE FROM "FleetExperiment" WHERE "id" = $1`, [
+      fleetExperimentId,
+    ]);
+    await refused(
+      "mark its own target passed",
+      `UPDATE "FleetTarget" SET "state" = 'passed' WHERE "clusterId" = $1`,
+      [A],
+    );
+    await refused(
+      "record a step for its cluster",
+      `INSERT INTO "FleetStep" ("fleetExperimentId", "clusterId", "agentKey", "step", "commandId") VALUES ($1, $2, 'd/d', 'promote', $3)`,
+      [fleetExperimentId, A, commandA],
+    );
+    await refused(
+      "queue a notification",
+      `INSERT INTO "FleetNotification" ("fleetExperimentId", "event", "text") VALUES ($1, 'promoted', 'x')`,
+      [fleetExperimentId],
+    );
+    await refused("take the driver's lease", `UPDATE "FleetDriverLease" SET "holder" = 'a'`);
+    expect(await owner.fleetExperiment.findUniqueOrThrow({ where: { id: fleetExperimentId } })).toMatchObject(
+      {
+        phase: "running",
+        approvedWave: 0,
+      },
+    );
+    expect(await owner.fleetTarget.findFirstOrThrow({ where: { clusterId: A } })).toMatchObject({
+      state: "waiting",
+    });
+    expect(await owner.fleetDriverLease.findUniqueOrThrow({ where: { name: "fleet-driver" } })).toMatchObject(
+      {
+        holder: "hub-1",
+      },
+    );
+  });
+
+  it("keeps its own cluster's labels (what fleet experiments select by), never B's", async () => {
+    await untouched("relabel B", `UPDATE "Cluster" SET "labels" = '{"env":"prod"}' WHERE "id" = $1`, [B]);
+    const db = await openDatabase({ url: urlA });
+    try {
+      await registerCluster(db, { ...identity(A, "a"), nameGiven: false }, { env: "staging" });
+    } finally {
+      await db.$disconnect();
+    }
+    expect(await owner.cluster.findUniqueOrThrow({ where: { id: A } })).toMatchObject({
+      labels: '{"env":"staging"}',
+    });
+    expect(await owner.cluster.findUniqueOrThrow({ where: { id: B } })).toMatchObject({ labels: "{}" });
   });
 
   it("cannot rewrite B's audit, nor its own: it appends as the controller and prunes only day-old rows", async () => {
@@ -371,6 +468,17 @@ describe.skipIf(testStoreProvider() !== "postgresql")("a cluster's database logi
         await openSession(db, { actor: "admin", adminToken: "an-admin-token-of-the-test-0123456789" });
       } finally {
         await db.$disconnect();
+      }
+      // The fleet experiments' tables are the hub's: the dashboard starts and steers them, the
+      // fleet driver runs them and holds its lease there.
+      for (const sql of [
+        `UPDATE "FleetExperiment" SET "phase" = 'paused'`,
+        `UPDATE "FleetTarget" SET "state" = 'running'`,
+        `INSERT INTO "FleetNotification" ("fleetExperimentId", "event", "text") VALUES (${fleetExperimentId}, 'halted', 'x')`,
+        `UPDATE "FleetDriverLease" SET "holder" = 'hub-2', "version" = 1`,
+        `SELECT * FROM "FleetStep"`,
+      ]) {
+        expect(await attempt(hub, sql), sql).toEqual({ rows: 1 });
       }
       for (const sql of [
         `UPDATE "Command" SET "status" = 'applied'`,

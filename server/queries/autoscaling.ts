@@ -1,6 +1,6 @@
 import "server-only";
 import type { Condition } from "@/lib/autoscaling";
-import { controllerState } from "@/components/lib/controller-status";
+import { controllerState } from "@/lib/controller-status";
 import { conditionsColumn } from "@/lib/read-model/autoscaling";
 import type { AutoscalingGate, PodAutoscaler, PodAutoscalerProfile } from "@/lib/db/models";
 import type { ReadScope } from "../scope/read-scope";

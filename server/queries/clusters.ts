@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeLabels, type Labels } from "@/lib/labels";
 import type { ReadScope } from "../scope/read-scope";
 
 export interface ClusterRef {
@@ -45,4 +46,13 @@ export async function clusterFilterOf(
   const cluster = await resolveCluster(scope, param);
   if (cluster === null) return unknownCluster(param!);
   return cluster ? { clusterId: cluster.id } : {};
+}
+
+/** Every cluster of the fleet the actor sees, with its labels (what fleet experiments' waves select), by name. */
+export async function listClusterLabels(scope: ReadScope): Promise<{ name: string; labels: Labels }[]> {
+  const rows = await scope.db.cluster.findMany({
+    select: { name: true, labels: true },
+    orderBy: { name: "asc" },
+  });
+  return rows.map((c) => ({ name: c.name, labels: decodeLabels(c.labels) }));
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { controllerState } from "@/components/lib/controller-status";
+import { controllerState } from "@/lib/controller-status";
 import type { Command } from "@/lib/db/models";
 import { redactText } from "@/lib/redact";
 import type { ReadScope } from "../scope/read-scope";

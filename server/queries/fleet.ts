@@ -8,9 +8,11 @@ import {
   type AuthorizationMode,
 } from "@/components/lib/attention";
 import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/components/lib/fleet";
+import { decodeLabels, type Labels } from "@/lib/labels";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
 import type { ReadScope } from "../scope/read-scope";
+import { fleetExperimentAttention } from "./fleet-experiments";
 
 /** How far back a send failure counts against a cluster's forwarder health. */
 const RECENT_FAILURES_MS = 10 * 60_000;
@@ -33,6 +35,8 @@ export interface ClusterCardDto {
   name: string;
   kubernetesVersion: string;
   apiServer: string;
+  /** FLEETDECK_CLUSTER_LABELS of its controllers: what fleet experiments select it by. */
+  labels: Labels;
   /** Its controllers' heartbeats (components/lib/fleet.ts clusterControllers tells leader, standby, not reporting). */
   controllers: ControllerProcessDto[];
   /** Per-user authorization as its running controllers report it (lib/attention.ts clusterAuthorization). */
@@ -145,6 +149,7 @@ export async function fleetOverview(scope: ReadScope, now = Date.now()): Promise
       name: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
       apiServer: cluster.apiServer,
+      labels: decodeLabels(cluster.labels),
       controllers,
       authorization: clusterAuthorization(
         own.filter((h) => states.get(h.controllerId) === "running").map((h) => h.authorizationMode),
@@ -200,7 +205,8 @@ export async function fleetOverview(scope: ReadScope, now = Date.now()): Promise
 /**
  * The items found in the store: unhealthy agents (their rollout degraded) and unhealthy
  * candidates, experiments close to their timeout, workloads whose spot is disabled (a fallback
- * or a user's disable). Cluster names are filled in by the caller.
+ * or a user's disable), fleet experiments halted or waiting for approval. Cluster names are
+ * filled in by the caller.
  */
 async function attentionItems(scope: ReadScope, now: number): Promise<AttentionItem[]> {
   const { db } = scope;
@@ -262,5 +268,6 @@ async function attentionItems(scope: ReadScope, now: number): Promise<AttentionI
       detail: `spot disabled until ${w.disabledUntil!.toISOString()}: its pods go to on-demand nodes`,
     });
   }
+  items.push(...(await fleetExperimentAttention(scope, now)));
   return items;
 }

@@ -15,11 +15,24 @@ import { agentClusterOf } from "../queries/agent-ref";
 import { clustersWithAgent, getAgent, listAgents } from "../queries/agents";
 import { allAudit, auditFacets, listAudit } from "../queries/audit";
 import { autoscalingOverview } from "../queries/autoscaling";
-import { clusterFilterOf, clusterNames, listClusters, resolveCluster } from "../queries/clusters";
+import {
+  clusterFilterOf,
+  clusterNames,
+  listClusterLabels,
+  listClusters,
+  resolveCluster,
+} from "../queries/clusters";
 import { getCommand } from "../queries/commands";
 import { listControllers } from "../queries/controllers";
 import { listExperiments } from "../queries/experiments";
 import { fleetOverview } from "../queries/fleet";
+import {
+  fleetExperimentAttention,
+  getFleetExperiment,
+  listFleetExperiments,
+  previewFleetExperiment,
+} from "../queries/fleet-experiments";
+import { parseFleetSpec } from "@/lib/fleet-experiments";
 import { getSendDetail, listForwarders, listSends } from "../queries/metadata";
 import { sendCharts } from "../queries/metadata-charts";
 import { listRevisions } from "../queries/revisions";
@@ -89,6 +102,7 @@ const CALLS: Record<string, Record<string, Call>> = {
         await resolveCluster(s, clusterOf(w).id),
       ]),
     clusterFilterOf: (s) => onEach((w) => clusterFilterOf(s, request(`?cluster=${clusterOf(w).id}`))),
+    listClusterLabels: (s) => listClusterLabels(s),
   },
   "commands.ts": {
     getCommand: (s, ids) => onEach((w) => Promise.all(Object.values(ids[w]).map((id) => getCommand(s, id)))),
@@ -96,6 +110,13 @@ const CALLS: Record<string, Record<string, Call>> = {
   "controllers.ts": { listControllers: (s) => listControllers(s) },
   "experiments.ts": { listExperiments: (s) => listExperiments(s) },
   "fleet.ts": { fleetOverview: (s) => fleetOverview(s) },
+  "fleet-experiments.ts": {
+    listFleetExperiments: (s) => listFleetExperiments(s),
+    getFleetExperiment: (s) =>
+      Promise.all([...WORDS.map((w) => `fx-${w}`), "fx-shared"].map((name) => getFleetExperiment(s, name))),
+    previewFleetExperiment: (s) => previewFleetExperiment(s, EVERY_WEB_AGENT),
+    fleetExperimentAttention: (s) => fleetExperimentAttention(s),
+  },
   "metadata.ts": {
     listSends: (s) => listSends(s, {}),
     getSendDetail: (s, ids) =>
@@ -109,6 +130,18 @@ const CALLS: Record<string, Record<string, Call>> = {
   "revisions.ts": { listRevisions: (s) => onEach((w) => listRevisions(s, clusterOf(w).id, agentOf(w))) },
   "spot.ts": { spotOverview: (s) => spotOverview(s) },
 };
+
+/** A fleet experiment of every cluster's web agent (each busy: left out, with why). */
+const EVERY_WEB_AGENT = (() => {
+  const parsed = parseFleetSpec({
+    name: "fx-preview",
+    config: { global: { logLevel: "info" } },
+    agents: WORDS.map(agentOf),
+    waves: [{ percent: 100 }],
+  });
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.spec;
+})();
 
 const sumAttempts = (buckets: { counts: Record<string, number> }[]) =>
   buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + c, 0), 0);
@@ -213,6 +246,23 @@ describe("the read scope", () => {
     expect((await autoscalingOverview(scope)).profiles).toEqual([]);
     expect((await fleetOverview(scope)).clusters.map((c) => c.name)).toEqual(["cluster-alpha"]);
     expect(sumAttempts(await sendCharts(scope))).toBe(4);
+    // Fleet experiments: hers and the shared one, of the shared one her cluster's part only, and
+    // not its notifications (they name bravo).
+    expect((await listFleetExperiments(scope)).map((f) => `${f.name} ${f.clusters}`)).toEqual([
+      "fx-shared 1",
+      "fx-alpha 1",
+    ]);
+    const shared = (await getFleetExperiment(scope, "fx-shared"))!;
+    expect(shared.targets.map((t) => t.clusterName)).toEqual(["cluster-alpha"]);
+    expect(shared.notifications).toEqual([]);
+    expect((await getFleetExperiment(scope, "fx-alpha"))!.notifications.map((n) => n.text)).toEqual([
+      "fx-alpha started in cluster-alpha",
+    ]);
+    expect(await getFleetExperiment(scope, "fx-bravo")).toBeNull();
+    const preview = await previewFleetExperiment(scope, EVERY_WEB_AGENT);
+    expect(preview.plan.leftOut.map((l) => `${l.clusterName} ${l.reason}`)).toEqual([
+      "cluster-alpha in-fleet-experiment",
+    ]);
   });
 
   it("shows Helm values only where the person may get Secrets", async () => {
@@ -242,6 +292,7 @@ describe("the read scope", () => {
     expect(showing(all, "alpha")).toEqual([]);
     expect(showing(all, "bravo")).toContain("agents.ts listAgents");
     expect(showing(all, "bravo")).toContain("metadata.ts getSendDetail");
+    expect(showing(all, "bravo")).toContain("fleet-experiments.ts getFleetExperiment");
   });
 
   it("lets the API token read the commands it posted (and the clusters' names and controllers), nothing else", async () => {
@@ -261,6 +312,7 @@ describe("the read scope", () => {
         "agent-ref.ts agentClusterOf",
         "fleet.ts fleetOverview",
         "clusters.ts listClusters",
+        "clusters.ts listClusterLabels",
         "clusters.ts clusterNames",
         "clusters.ts resolveCluster",
         "clusters.ts clusterFilterOf",

@@ -8,7 +8,7 @@ import "server-only";
 import { encodeSubject } from "@/lib/access";
 import { deriveClient, withRetry, type Database } from "@/lib/db/open";
 import { clusterAuthorization } from "@/components/lib/attention";
-import { controllerState } from "@/components/lib/controller-status";
+import { controllerState } from "@/lib/controller-status";
 import type { Actor } from "@/server/actor";
 import { checkingClusters, grantsWithoutAnswers, personGrants, visibleClusters, type Grants } from "./grants";
 import { MODEL_RULES, type Where } from "./rules";

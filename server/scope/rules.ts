@@ -95,6 +95,9 @@ const personOnly =
   (grants) =>
     grants.kind === "person" ? rule(grants) : nothing(field);
 
+/** A fleet experiment's DatadogAgents (targets, steps) the grants show, as an experiment's. */
+const fleetTargets = (g: Extract<Grants, { kind: "person" }>): Where => byKeyPrefix(g, "agents", "agentKey");
+
 const never =
   (field: string): Rule =>
   () =>
@@ -138,12 +141,24 @@ export const MODEL_RULES: Record<Prisma.ModelName, Rule> = {
   AgentRevision: personOnly((g) => byKeyPrefix(g, "agents", "agentKey")),
   Experiment: personOnly((g) => byKeyPrefix(g, "agents", "agentKey")),
   AgentRollout: personOnly((g) => byKeyPrefix(g, "agents", "agentKey")),
+  // A fleet experiment is hub-wide: a person sees it when they see one of its DatadogAgents, and
+  // of its targets and commands those they see; its notifications name every cluster it
+  // touched, so only who sees all of its DatadogAgents reads them.
+  FleetExperiment: personOnly((g) => ({ targets: { some: fleetTargets(g) } }), "id"),
+  FleetTarget: personOnly(fleetTargets),
+  FleetStep: personOnly(fleetTargets),
+  FleetNotification: personOnly(
+    (g) => ({ experiment: { targets: { some: {}, every: fleetTargets(g) } } }),
+    "id",
+  ),
   AccessSubject: own("key"),
   AccessCheck: own("subject"),
   AccessAnswer: own("subject"),
   // Never read through a scope: sessions (server/sessions.ts), the change feed (server/live/),
-  // the clusters' database logins (the owner's scripts).
+  // the clusters' database logins (the owner's scripts), the fleet driver's lease (its own; the
+  // dashboard says only whether a driver leads, server/queries/fleet-driver.ts).
   Session: never("id"),
   Change: never("id"),
   ClusterLogin: never("role"),
+  FleetDriverLease: never("name"),
 };

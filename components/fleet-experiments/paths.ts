@@ -1,0 +1,4 @@
+/** A fleet experiment's page. */
+export function fleetExperimentPath(name: string): string {
+  return `/fleet-experiments/${encodeURIComponent(name)}`;
+}
