@@ -59,6 +59,15 @@ const libBoundary = {
 
 const outsideLibDb = "Database code belongs in lib/db/; outside it, import types only.";
 
+/**
+ * Pages, route handlers and the dashboard's queries read the store through the actor's read
+ * scope (server/scope/): the store itself would show every cluster's rows to anyone.
+ */
+const unscopedStore = {
+  regex: "(^|/)server/db$|^\\.\\./db$",
+  message: "Read through the actor's read scope (server/scope/request.ts, scope.db), not the store itself.",
+};
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -100,6 +109,12 @@ export default defineConfig([
     files: ["app/**", "components/**", "server/**", "proxy.ts"],
     ignores: ["**/*.store.test.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [notController] }] },
+  },
+  {
+    // The live stream reads sessions (not read-model rows) from the store itself.
+    files: ["app/**", "server/queries/**"],
+    ignores: ["**/*.store.test.ts", "app/api/stream/route.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [notController, unscopedStore] }] },
   },
   {
     // components/lib/ is what client components and server code both import: server/ code

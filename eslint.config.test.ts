@@ -185,6 +185,30 @@ describe("ESLint folder boundaries", { timeout: 60_000 }, () => {
     });
   });
 
+  describe("pages, route handlers and queries read through the read scope", () => {
+    it.each([
+      ["app/agents/page.tsx", `import { getDb } from "@/server/db";`],
+      ["app/api/agents/route.ts", `import { getDb } from "@/server/db";`],
+      ["server/queries/agents.ts", `import { getDb } from "../db";`],
+      ["server/queries/agents.ts", `import { getDb } from "@/server/db";`],
+    ])("%s: %s is reported", async (file, code) => {
+      expect(await restricted(file, code)).toEqual([
+        expect.stringContaining("Read through the actor's read scope"),
+      ]);
+    });
+
+    it("they may import the scope and the lib/db types", async () => {
+      const code = `import { pageScope } from "@/server/scope/request";\nimport type { Database } from "@/lib/db/open";\nexport { pageScope, type Database };`;
+      expect(await restricted("app/agents/page.tsx", code)).toEqual([]);
+      expect(
+        await restricted(
+          "server/queries/agents.ts",
+          `import type { ReadScope } from "../scope/read-scope";\nexport type { ReadScope };`,
+        ),
+      ).toEqual([]);
+    });
+  });
+
   describe("lib/ outside lib/db/ imports no database code, types excepted", () => {
     it.each([
       ["lib/agents.ts", `import { PrismaClient } from "../prisma/generated/client";`],

@@ -11,7 +11,8 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [["list"]],
+  // Per-file durations in .fleetdeck/durations/playwright.json (e2e/durations-reporter.ts).
+  reporter: [["list"], ["./e2e/durations-reporter.ts"]],
   outputDir: ".fleetdeck/e2e-results",
   use: {
     baseURL: process.env.E2E_BASE_URL,

@@ -4,9 +4,43 @@ import { defineConfig } from "vitest/config";
 const alias = { "@": path.resolve(import.meta.dirname) };
 const exclude = ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**", ".fleetdeck/**"];
 
+/**
+ * The PostgreSQL pass: the tests of what differs between the two stores, not the whole suites
+ * again. The model API (Prisma) is the same on both, so what differs is raw SQL, migrations,
+ * transactions and locking between processes, LISTEN/NOTIFY, unique violations and text
+ * comparison; and the fleet, which needs PostgreSQL. The dashboard's queries (project store,
+ * *.store.test.ts) run on both stores too (npm run test:store:pg), and the browser tests run the
+ * whole product on PostgreSQL (e2e/global-setup.ts), so every read model is written there as well.
+ * A new test of store code (lib/db/, controller/store/, controller/commands/store.ts, a raw query)
+ * belongs here: add its file or folder, to this list when it needs no cluster (these run beside
+ * the fault tests in npm test). `npm run test:int:pg` and `test:faults:pg` still run the whole
+ * suites on PostgreSQL.
+ */
+export const POSTGRESQL_STORE_TESTS = [
+  // migrations; the send charts' raw SQL in each dialect
+  "lib/db/**/*.int.test.ts",
+  // audit retention's batched deletes; cluster registration (unique violations, renames)
+  "controller/store/**/*.int.test.ts",
+  // the guarded claim (at most once between consumers), the doorbell (NOTIFY/LISTEN on PostgreSQL)
+  "controller/commands/**/*.int.test.ts",
+  // the send log's retention (raw SQL) and its batched writes
+  "controller/metadata/send-log.int.test.ts",
+];
+/** The PostgreSQL pass's tests that run controllers on the run's cluster. */
+export const POSTGRESQL_CLUSTER_TESTS = [
+  // two controller processes on one store: the Lease, commands handed over
+  "test/leader-election.int.test.ts",
+  // PostgreSQL only: two clusters, four controllers, one database
+  "test/fleet.int.test.ts",
+  // PostgreSQL only: unreachable at start, restarted under load
+  "test/faults/postgres.faults.test.ts",
+];
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Per-file durations in .fleetdeck/durations/ (testing/vitest-durations.ts).
+    reporters: ["default", "./testing/vitest-durations.ts"],
     projects: [
       {
         resolve: { alias },
@@ -15,6 +49,9 @@ export default defineConfig({
           include: ["**/*.test.ts"],
           exclude: [...exclude, "**/*.int.test.ts", "**/*.faults.test.ts", "**/*.store.test.ts"],
           environment: "node",
+          // Files share their worker's modules instead of importing everything again each (a
+          // third of the CPU time): a unit test restores what it changes (vi.stubEnv, mocks).
+          isolate: false,
         },
       },
       {
@@ -60,6 +97,39 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // npm run test:pg: see POSTGRESQL_STORE_TESTS. Defined only when the run's store is
+      // PostgreSQL (the global setups start the server for the whole run).
+      ...(process.env.FLEETDECK_TEST_STORE === "postgresql"
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: "postgresql",
+                include: POSTGRESQL_STORE_TESTS,
+                exclude,
+                environment: "node" as const,
+                // No cluster: the server only.
+                globalSetup: ["test/store-setup.ts"],
+                fileParallelism: false,
+                testTimeout: 180_000,
+                hookTimeout: 120_000,
+              },
+            },
+            {
+              resolve: { alias },
+              test: {
+                name: "postgresql-cluster",
+                include: POSTGRESQL_CLUSTER_TESTS,
+                exclude,
+                environment: "node" as const,
+                globalSetup: ["test/global-setup.ts"],
+                fileParallelism: false,
+                testTimeout: 180_000,
+                hookTimeout: 120_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -7,10 +7,13 @@ import { DatabaseProblem } from "@/components/layout/database-problem";
 import { FleetProvider } from "@/components/fleet/fleet-context";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { logout } from "@/server/actions/login";
+import { AccessNote } from "@/components/auth/access-note";
 import { currentActor } from "@/server/auth";
 import { webConfig } from "@/server/config";
 import { databaseStatus } from "@/server/db-status";
+import { accessStatus } from "@/server/queries/access";
 import { listClusters } from "@/server/queries/clusters";
+import { currentScope } from "@/server/scope/request";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -24,7 +27,10 @@ export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [db, actor] = await Promise.all([databaseStatus(), currentActor()]);
-  const clusters = db.ok && actor ? await listClusters() : [];
+  const scope = db.ok && actor ? await currentScope() : null;
+  const [clusters, access] = scope
+    ? await Promise.all([listClusters(scope), accessStatus(scope)])
+    : [[], { checking: [] }];
   return (
     <html lang="en">
       <body>
@@ -57,6 +63,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {actor?.via === "admin-token" && (
                 <BreakGlassBanner peopleSignIn={webConfig().FLEETDECK_AUTH_PROXY_HEADER ? "proxy" : "none"} />
               )}
+              {access.checking.length > 0 && <AccessNote initial={access} />}
               {db.ok ? (
                 <FleetProvider clusters={clusters}>{children}</FleetProvider>
               ) : (

@@ -1,9 +1,10 @@
 import { FleetOverview } from "@/components/fleet/fleet-overview";
 import { PageHeader } from "@/components/ui/page-header";
 import { fleetOverview } from "@/server/queries/fleet";
+import { pageScope } from "@/server/scope/request";
 
 export default async function OverviewPage() {
-  const fleet = await fleetOverview();
+  const fleet = await fleetOverview(await pageScope());
   return (
     <>
       <PageHeader

@@ -54,17 +54,21 @@ test("a dashboard whose PostgreSQL is unreachable says so, without a stack trace
   const port = await freePort();
   const nowhere = await freePort(); // nothing listens there
   const web = startWeb("unreachable-web", {
-    DATABASE_URL: `postgresql://fleetdeck:not-a-real-password@127.0.0.1:${nowhere}/fleetdeck`,
+    // A password in the URL and one in its query (libpq reads both): neither may be shown.
+    DATABASE_URL: `postgresql://fleetdeck:not-a-real-password@127.0.0.1:${nowhere}/fleetdeck?sslmode=disable&password=not-a-real-query-password`,
     FLEETDECK_WEB_PORT: String(port),
   });
   running.push(web);
   await waitForHttp(`http://127.0.0.1:${port}/login`, { proc: web });
-  await page.goto(`http://127.0.0.1:${port}/agents`);
-  const problem = page.getByRole("alert").filter({ hasText: "The database is unreachable" });
-  await expect(problem).toBeVisible();
-  await expect(problem).toContainText(`127.0.0.1:${nowhere}`);
-  await expect(problem).not.toContainText("not-a-real-password");
-  await expect(page.getByText(/at .*\.js:\d+/)).toHaveCount(0);
+  for (const pathname of ["/agents", "/login"]) {
+    await page.goto(`http://127.0.0.1:${port}${pathname}`);
+    const problem = page.getByRole("alert").filter({ hasText: "The database is unreachable" });
+    await expect(problem).toBeVisible();
+    await expect(problem).toContainText(`127.0.0.1:${nowhere}`);
+    await expect(problem).not.toContainText("not-a-real-password");
+    await expect(problem).not.toContainText("not-a-real-query-password");
+    await expect(page.getByText(/at .*\.js:\d+/)).toHaveCount(0);
+  }
 });
 
 test("a dashboard on an unmigrated database says so and how to fix it", async ({ page }) => {

@@ -1,9 +1,13 @@
 // The whole product for browser tests: a real local cluster, a migrated database (on a real
 // PostgreSQL server when the package is installed, as in CI; else a SQLite file), the
 // controller and the production dashboard. Playwright reads the URL from E2E_BASE_URL.
-// e2e/fleet.spec.ts adds a second cluster and its controller to the same database.
+// FLEETDECK_TEST_SHARED_CLUSTER=<name> uses that local cluster (scripts/test.sh starts one for
+// every pass of a run) instead of creating one. e2e/fleet.spec.ts adds a second cluster and its
+// controller to the same database.
 import fs from "node:fs";
 import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { useTestLeaseTimings } from "../testing/lease";
 import { clusterDown, clusterUp, webhookAuthEnv } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
 import { createPostgresDatabase, createTestDatabaseFile } from "../testing/database";
@@ -12,6 +16,7 @@ import { startFakeIntake } from "../testing/fakeintake/server";
 import { TEST_SECRETS } from "../test/secrets";
 import { freePort, startController, startWeb, waitForHttp, type RunningProcess } from "../testing/processes";
 import { spotControllerEnv } from "../test/spot";
+import { deleteAllAutoscalers } from "../test/autoscaling";
 import { E2E_STATE_FILE, type E2EState } from "./state";
 
 const CLUSTER = "fleetdeck-e2e";
@@ -20,9 +25,20 @@ export default async function globalSetup() {
   if (!fs.existsSync(path.join(REPO_ROOT, ".next/BUILD_ID"))) {
     throw new Error("no production build: run npm run build before the browser tests");
   }
-  await clusterDown(CLUSTER);
-  const { handle } = await clusterUp(CLUSTER);
+  useTestLeaseTimings();
+  const shared = process.env.FLEETDECK_TEST_SHARED_CLUSTER;
+  if (!shared) await clusterDown(CLUSTER);
+  const { handle } = await clusterUp(shared ?? CLUSTER);
+  if (shared) {
+    // The autoscaling gate is cluster-wide and e2e/autoscaling.spec.ts opens it: a shared
+    // cluster must have no autoscaler left by the passes before (as autoscaling.int.test.ts).
+    const kc = new KubeConfig();
+    kc.loadFromFile(handle.kubeconfig);
+    await deleteAllAutoscalers(kc);
+  }
   const store = process.env.FLEETDECK_E2E_STORE ?? (postgresBinDir() ? "postgresql" : "sqlite");
+  // For the durations file (testing/playwright-durations.ts), which this process writes.
+  process.env.FLEETDECK_E2E_STORE = store;
   let postgres: PostgresServer | undefined;
   let databaseUrl: string;
   if (store === "postgresql") {
@@ -87,7 +103,7 @@ export default async function globalSetup() {
     await Promise.all(processes.map((p) => p.stop()));
     await intake.close();
     postgres?.dispose();
-    if (process.env.FLEETDECK_TEST_KEEP_CLUSTER !== "1") await clusterDown(CLUSTER);
+    if (!shared && process.env.FLEETDECK_TEST_KEEP_CLUSTER !== "1") await clusterDown(CLUSTER);
     fs.rmSync(E2E_STATE_FILE, { force: true });
   };
 }

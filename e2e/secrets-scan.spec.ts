@@ -60,6 +60,12 @@ async function commandCount(): Promise<number> {
   }
 }
 
+/**
+ * The corpus shapes whose secret `text` quotes. One expect for all of them: 146 expects per
+ * answer kept the event loop busy past the server's keep-alive timeout between two signals.
+ */
+const quoted = (text: string) => SECRET_CORPUS.filter((s) => text.includes(s.secret)).map((s) => s.name);
+
 async function intakeRecords(): Promise<IntakeRecord[]> {
   return (await (await fetch(`${e2eState().fakeIntakeURL}/fakeintake/records`)).json()) as IntakeRecord[];
 }
@@ -105,7 +111,7 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   await expect(problems).toContainText("holds a literal secret");
   await expect(page.getByRole("button", { name: "Start experiment" })).toBeDisabled();
   const shown = await problems.innerText();
-  for (const shape of SECRET_CORPUS) expect(shown, shape.name).not.toContain(shape.secret);
+  expect(quoted(shown)).toEqual([]);
 
   // 4. Signals (a dashboard with an API token, on the same database): each shape refused before
   // anything is stored, the answer naming where, never what.
@@ -130,7 +136,7 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
       const body = await answer.text();
       expect(answer.status, shape.name).toBe(422);
       expect(JSON.parse(body)).toMatchObject({ code: "literal-secret" });
-      for (const s of SECRET_CORPUS) expect(body, shape.name).not.toContain(s.secret);
+      expect(quoted(body), shape.name).toEqual([]);
     }
   } finally {
     await web.stop();

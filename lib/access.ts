@@ -118,3 +118,50 @@ export interface Permission {
 export function refusalOf(permission: Permission | undefined): string | null {
   return permission?.state === "denied" ? permission.reason : null;
 }
+
+/**
+ * Read authorization: what a person may see, as one question per view, asked of each cluster's
+ * API server cluster-wide (namespace "") and, where that is refused, per namespace. A list or
+ * get without a name. The controller asks them (controller/access/), the dashboard reads the
+ * answers into a visibility scope (server/scope/); docs/security.md has the table of pages.
+ */
+export const VIEWS = {
+  /** Agents, their revisions, experiments, rollouts and CRD metadata sends; a cluster at all. */
+  agents: { verb: "list", group: "datadoghq.com", resource: "datadogagents", namespaced: true },
+  /** Helm release values (Helm keeps them in Secrets): the Helm metadata sends. */
+  helm: { verb: "get", group: "", resource: "secrets", namespaced: true },
+  /** Spot placement of a namespace's pods: spot workloads, their events and commands. */
+  spot: { verb: "list", group: "", resource: "pods", namespaced: true },
+  /** DatadogPodAutoscalers. */
+  autoscalers: { verb: "list", group: "datadoghq.com", resource: "datadogpodautoscalers", namespaced: true },
+  /** DatadogPodAutoscalerClusterProfiles (cluster-scoped). */
+  profiles: {
+    verb: "list",
+    group: "datadoghq.com",
+    resource: "datadogpodautoscalerclusterprofiles",
+    namespaced: false,
+  },
+} as const;
+
+export type View = keyof typeof VIEWS;
+export const VIEW_NAMES = Object.keys(VIEWS) as View[];
+/** A view a namespace can grant (the others are cluster-wide only). */
+export type NamespacedView = { [V in View]: (typeof VIEWS)[V]["namespaced"] extends true ? V : never }[View];
+export const NAMESPACED_VIEWS = VIEW_NAMES.filter((view): view is NamespacedView => VIEWS[view].namespaced);
+
+/** The question of `view` in `namespace` ("" for every namespace, as `kubectl auth can-i -A`). */
+export function viewQuestion(view: View, namespace = ""): ResourceAccess {
+  const { verb, group, resource } = VIEWS[view];
+  return { verb, group, resource, namespace, name: "" };
+}
+
+/** The view a stored answer is about, or undefined when it is a button's (or another) question. */
+export function viewOf(answer: { verb: string; resource: string; name: string }): View | undefined {
+  if (answer.name !== "") return undefined;
+  return VIEW_NAMES.find(
+    (view) => VIEWS[view].verb === answer.verb && qualifiedResource(VIEWS[view]) === answer.resource,
+  );
+}
+
+/** A namespace's name as Kubernetes allows it (an RFC 1123 label). */
+export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

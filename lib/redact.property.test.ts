@@ -1,20 +1,22 @@
 // Property-based tests (fast-check) of the one redactor: every corpus shape, with any secret of
 // its form, planted anywhere in any document (or inside a YAML or JSON string) is redacted; any
-// JSON or text is handled without throwing and untouched, and redacting twice finds nothing more; secret key
-// names are recognized in any case and with any separator; ordinary documents come back as they are.
+// JSON or text is handled without throwing and untouched, and redacting twice finds nothing
+// more; secret key names are recognized in any case and with any separator; ordinary documents,
+// and innocent shapes planted anywhere in them, come back exactly as they are (so redaction
+// never grows a document that holds no secret).
 import fc from "fast-check";
 import YAML from "yaml";
 import { describe, expect, it } from "vitest";
-import { SECRET_CORPUS, type SecretShape } from "../test/secret-corpus";
-import { isSecretKey, redact } from "./redact";
+import { INNOCENT_CORPUS, SECRET_CORPUS, type SecretShape } from "../test/secret-corpus";
+import { isSecretKey, redact, redactText } from "./redact";
 
 const RUNS = { numRuns: 200 };
 
-/** A secret of the shape's form: digits for the numeric one, letters and digits otherwise. */
+/** A secret of the shape's form: digits for the numeric one, its own form (a token's prefix), letters and digits otherwise. */
 function secretFor(shape: SecretShape): fc.Arbitrary<string> {
-  return /^\d+$/.test(shape.secret)
-    ? fc.bigInt({ min: 10n ** 12n, max: 10n ** 15n }).map(String)
-    : fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).map((s) => `zq${s}`);
+  if (/^\d+$/.test(shape.secret)) return fc.bigInt({ min: 10n ** 12n, max: 10n ** 15n }).map(String);
+  const seed = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).map((s) => `zq${s}`);
+  return shape.form ? seed.map(shape.form) : seed;
 }
 
 const planted = fc
@@ -109,6 +111,31 @@ describe("the one redactor (fast-check)", { timeout: 120_000 }, () => {
       "[redacted]",
       "-----BEGIN PRIVATE KEY-----",
       "ENC[x]",
+      // the rules that read values: token prefixes, base64 PEM, webhooks, files, XML, commands
+      "ghp_",
+      "AKIA",
+      "xoxb-",
+      "0123456789abcdefABCDEFGHIJKLMNOP",
+      "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t",
+      "Basic ",
+      "YWRtaW46aHVudGVyMg==",
+      "hooks.slack.com/services/",
+      "/hooks/",
+      "machine ",
+      "password ",
+      ":5432:",
+      ":*:",
+      "<password>",
+      "</password>",
+      ' value="',
+      'key="',
+      "sshpass -p ",
+      "curl -u ",
+      "mysql -p",
+      "jdbc:oracle:thin:",
+      "/",
+      "auth",
+      "local",
     );
     const tricky = fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join(""));
     const value = fc.oneof(fc.jsonValue(), tricky, fc.dictionary(tricky, tricky, { maxKeys: 4 }));
@@ -135,6 +162,46 @@ describe("the one redactor (fast-check)", { timeout: 120_000 }, () => {
       fc.property(document, (value) => {
         const once = redact(value);
         expect(redact(once.value)).toEqual({ value: once.value, paths: [] });
+      }),
+      RUNS,
+    );
+  });
+
+  it("is idempotent on text: redacting what was redacted changes nothing and finds nothing", () => {
+    // Every corpus secret of any form, joined in any order with the rules' own pieces.
+    const piece = fc.oneof(
+      planted.map(({ fragment }) => JSON.stringify(fragment)),
+      fc.constantFrom(
+        " ",
+        "\n",
+        "=",
+        ": ",
+        "password ",
+        "machine x ",
+        "--token ",
+        "sshpass -p ",
+        "<token>",
+        "</token>",
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const once = redact({ text: pieces.join("") });
+        expect(redact(once.value)).toEqual({ value: once.value, paths: [] });
+      }),
+      RUNS,
+    );
+  });
+
+  it("never changes what holds no secret: innocent shapes planted anywhere in ordinary documents", () => {
+    const innocent = fc.constantFrom(...INNOCENT_CORPUS).map((shape) => shape.value);
+    const ordinary = fc.jsonValue({ maxDepth: 2 }).filter((v) => redact(v).paths.length === 0);
+    fc.assert(
+      fc.property(ordinary, location, innocent, (document, path, shape) => {
+        const value = plantAt(document, path, shape);
+        const text = JSON.stringify(value);
+        expect(redact(value)).toEqual({ value, paths: [] });
+        expect(redactText(text)).toBe(text);
       }),
       RUNS,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { corpusFragment, NOT_SECRETS, SECRET_CORPUS } from "../test/secret-corpus";
+import { corpusFragment, INNOCENT_CORPUS, innocentFragment, SECRET_CORPUS } from "../test/secret-corpus";
 import { isSecretKey, redact, redactSecrets, redactText, REDACTED, secretPaths } from "./redact";
 
 /** The secret, its base64 and (for the numeric shape) its digits, anywhere in the JSON text. */
@@ -9,9 +9,65 @@ function leaks(value: unknown, secret: string): boolean {
 }
 
 describe("the secrets corpus", () => {
-  it("has at least 30 shapes, each secret unique", () => {
-    expect(SECRET_CORPUS.length).toBeGreaterThanOrEqual(30);
+  it("has at least 100 shapes, each secret unique, including every one issue 22 names", () => {
+    expect(SECRET_CORPUS.length).toBeGreaterThanOrEqual(100);
     expect(new Set(SECRET_CORPUS.map((s) => s.secret)).size).toBe(SECRET_CORPUS.length);
+    expect(new Set(SECRET_CORPUS.map((s) => s.name)).size).toBe(SECRET_CORPUS.length);
+    const names = SECRET_CORPUS.map((s) => s.name).join("\n");
+    for (const named of [
+      "tls.key",
+      "clientKey",
+      "privateKeyPem",
+      "client-key-data",
+      "AccountKey=",
+      "community_string",
+      "authKey",
+      "privKey",
+      ".netrc",
+      ".pgpass",
+      '["--db-password", x]',
+      "AKIA",
+      "ASIA",
+      "ghp_",
+      "gho_",
+      "ghu_",
+      "ghs_",
+      "ghr_",
+      "github_pat_",
+      "xoxb-",
+      "xoxp-",
+      "xoxa-",
+      "xapp-",
+      "sk_live_",
+      "rk_live_",
+      "sk_test_",
+      "Datadog API key",
+      "Datadog application key",
+      "AIza",
+      "glpat-",
+      "npm_",
+      "JWT",
+      "Bearer",
+      "Basic",
+      "base64 PEM",
+      "?password=",
+      "?sig=",
+      "Slack webhook",
+      "Discord webhook",
+      "Password=",
+      "Pwd=",
+      "JDBC",
+      "XML <password>",
+      'password="…"',
+      "sshpass -p",
+    ])
+      expect(names, named).toContain(named);
+    const byCategory = new Map<string, number>();
+    for (const { category } of SECRET_CORPUS) byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+    console.log(
+      `[corpus] ${SECRET_CORPUS.length} secret shapes (${[...byCategory].map(([c, n]) => `${c}: ${n}`).join(", ")}); ` +
+        `${INNOCENT_CORPUS.length} innocent shapes`,
+    );
   });
 
   for (const shape of SECRET_CORPUS) {
@@ -37,8 +93,21 @@ describe("the secrets corpus", () => {
 });
 
 describe("what is not a secret", () => {
-  it("keeps references, settings and names of Secrets as they are", () => {
-    expect(redact(NOT_SECRETS)).toEqual({ value: NOT_SECRETS, paths: [] });
+  for (const shape of INNOCENT_CORPUS) {
+    it(`keeps: ${shape.name}`, () => {
+      expect(redact(shape.value)).toEqual({ value: shape.value, paths: [] });
+      const nested = { a: [{ b: shape.value }] };
+      expect(redact(nested)).toEqual({ value: nested, paths: [] });
+      const asText = JSON.stringify(shape.value);
+      expect(redactText(asText)).toBe(asText);
+    });
+  }
+
+  it("keeps every innocent shape at once, and next to every secret shape", () => {
+    const innocent = innocentFragment();
+    expect(redact(innocent)).toEqual({ value: innocent, paths: [] });
+    const mixed = redactSecrets({ innocent, secrets: corpusFragment() });
+    expect(mixed.innocent).toEqual(innocent);
   });
 
   it("keeps booleans, null and empty strings under secret keys", () => {
@@ -84,6 +153,21 @@ describe("isSecretKey", () => {
       "token_data",
       "apiKeys",
       "sessionCookie",
+      "tls.key",
+      "clientKey",
+      "privateKeyPem",
+      "client-key-data",
+      "community_string",
+      "authKey",
+      "privKey",
+      "AccountKey",
+      "SharedAccessKey",
+      "sharedKey",
+      "hmacKey",
+      "ssl_key",
+      "X-Amz-Signature",
+      "sig",
+      "_authToken",
     ])
       expect(isSecretKey(key), key).toBe(true);
     for (const key of [
@@ -105,6 +189,15 @@ describe("isSecretKey", () => {
       "DD_SECRET_BACKEND_COMMAND",
       "url",
       "access_key_id",
+      "keyspace",
+      "tokenizer",
+      "maxTokens",
+      "num_tokens",
+      "authType",
+      "certificate-authority-data",
+      "client-certificate-data",
+      "signatureAlgorithm",
+      "token_endpoint",
       "",
     ])
       expect(isSecretKey(key), key).toBe(false);
@@ -171,6 +264,48 @@ describe("redact", () => {
   });
 });
 
+describe("credentials recognised by their value", () => {
+  it("redacts a base64 PEM private key wrapped over several lines, and keeps a base64 certificate", () => {
+    const key = btoa(
+      `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${"x".repeat(120)}\n-----END RSA PRIVATE KEY-----\n`,
+    );
+    const wrappedKey = key.replace(/(.{76})/g, "$1\n");
+    expect(redactText(`the key\n${wrappedKey}\n(end)`)).toBe("the key\n[redacted]\n(end)");
+    const cert = btoa("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIRAP\n-----END CERTIFICATE-----\n");
+    expect(redactText(`ca: ${cert}`)).toBe(`ca: ${cert}`);
+  });
+
+  it("keeps the service's part of a webhook URL and hides its secret", () => {
+    expect(redactText("post to https://hooks.slack.com/services/T0/B0/abcdefXYZ123 now")).toBe(
+      "post to https://hooks.slack.com/services/[redacted] now",
+    );
+    expect(redactText("https://discord.com/api/webhooks/1234/tok-en_value?wait=true")).toBe(
+      "https://discord.com/api/webhooks/[redacted]?wait=true",
+    );
+  });
+
+  it("finds a secret that YAML read as a map key", () => {
+    const { value, paths } = redact({ endpoints: { "https://user:hunter2@intake.example.com": ["k"] } });
+    expect(JSON.stringify(value)).not.toContain("hunter2");
+    expect(paths[0]).toMatch(/^endpoints \(a key: a URL password\)/);
+  });
+
+  it("says what it found and where, never the value", () => {
+    const paths = secretPaths({
+      a: "AKIAABCDEFGHIJKLMNOP",
+      b: ["--db-password", "hunter2"],
+      c: "db:5432:app:alice:hunter2",
+      d: "<password>hunter2</password>",
+    });
+    expect(paths).toEqual([
+      "a (an AWS access key id)",
+      "b[1] (--db-password …)",
+      "c (a .pgpass password)",
+      "d (<password>…)",
+    ]);
+  });
+});
+
 describe("redactText", () => {
   it("redacts log lines (JSON) structurally and free text by its rules", () => {
     const line = JSON.stringify({ level: "info", msg: "x", spec: { token: "abc123", tokens: ["t1", "t2"] } });
@@ -203,6 +338,22 @@ describe("adversarial input", () => {
     "assignments with unclosed quotes": 'a="b '.repeat(MB / 5),
     "private key headers without end": "-----BEGIN PRIVATE KEY-----x".repeat(MB / 28),
     flags: "--token ".repeat(MB / 8),
+    "names with unquoted values": "url:key:".repeat(MB / 8),
+    "token prefixes": "ghp_xoxb-AKIAsk_live_AIzaglpat-npm_".repeat(MB / 34),
+    "a token's run": `xoxb-${"a-".repeat(MB / 2)}`,
+    "URLs without paths, comma-separated": "http://a,".repeat(MB / 9),
+    "schemes without userinfo, comma-separated": "s://a,".repeat(MB / 6),
+    "webhook-like paths": "https://x/hooks/".repeat(MB / 16),
+    "Oracle JDBC without @": "jdbc:oracle:thin:a/".repeat(MB / 19),
+    // 256 KB: each line is a YAML key too, and parsing YAML costs ~10 µs a line.
+    "pgpass-like lines without a password": "a:1:b:c:\n".repeat(MB / 4 / 9),
+    "one pgpass-like line of fields": `a:1:b:${"c".repeat(MB)}`,
+    "netrc words": "machine x password ".repeat(MB / 19),
+    "XML open tags": "<password>".repeat(MB / 10),
+    "XML attributes without values": '<add key="password" value="'.repeat(MB / 27),
+    "base64 PEM prefixes": "LS0tLS1CRUdJTi ".repeat(MB / 15),
+    "Basic words": "Basic QUFBQUFB ".repeat(MB / 16),
+    "command lines": "sshpass -p curl -u mysql -p".repeat(MB / 27),
   };
   for (const [name, text] of Object.entries(inputs)) {
     it(`does not stall on ${name}`, { timeout: 30_000 }, () => {

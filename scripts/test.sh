@@ -1,30 +1,85 @@
 #!/usr/bin/env bash
-# npm test — every check and every test suite, in the order CI runs them: static checks,
-# unit tests, integration and fault tests against a real local control plane (on SQLite, then
-# again on a real PostgreSQL server when the postgresql package is installed, as .ci/run does),
-# then browser tests against the production build of the dashboard.
+# npm test — every check and every test suite, in the order CI runs them: static checks, unit
+# tests, then against one real local control plane started here for the whole run: the
+# integration and fault tests (on SQLite), the store-specific tests again on a real PostgreSQL
+# server (vitest.config.ts, POSTGRESQL_STORE_TESTS and POSTGRESQL_CLUSTER_TESTS; when the
+# postgresql package is installed, as .ci/run does), and the browser tests against the
+# production build of the dashboard. Work that leaves a core idle runs beside other work. Each
+# step prints its duration, the run ends with a table of them, and each test run writes its
+# per-file durations to .fleetdeck/durations/ (README, "Tests").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1
+source scripts/steps.sh
 
-step() { printf '\n=== %s ===\n' "$*"; }
+# Each check uses one core: side by side they take the time of the longest.
+step "static checks" side_by_side \
+  "typecheck" npm run -s typecheck -- \
+  "lint" npm run -s lint -- \
+  "format" npm run -s format:check
+step "unit tests" npm run -s test:unit
 
-step "typecheck" && npm run -s typecheck
-step "lint" && npm run -s lint
-step "format" && npm run -s format:check
-step "unit tests" && npm run -s test:unit
-step "dashboard queries on SQLite (no cluster)" && npm run -s test:store
-step "integration tests (real control plane)" && npm run -s test:int
-step "fault injection (crashes, outages, lock contention)" && npm run -s test:faults
-if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  step "dashboard queries on PostgreSQL" && npm run -s test:store:pg
-  step "integration tests on PostgreSQL" && npm run -s test:int:pg
-  step "fault injection on PostgreSQL" && npm run -s test:faults:pg
-elif [[ -n "${CI:-}" ]]; then
-  echo "PostgreSQL is not installed: CI runs the suites on it too (apt-get install postgresql)" >&2
-  exit 1
-else
-  step "PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it)"
+# One local cluster for every pass below (each test file has its own namespaces); only the tests
+# that must own a cluster create one (testing/local-cluster.int.test.ts, the fleets' second
+# cluster). Fresh for the run, deleted when the run ends however it ends.
+# FLEETDECK_TEST_KUBECONFIG (an existing cluster) replaces it.
+if [[ -z "${FLEETDECK_TEST_KUBECONFIG:-}" ]]; then
+  export FLEETDECK_TEST_SHARED_CLUSTER="${FLEETDECK_TEST_CLUSTER:-fleetdeck-test}"
+  cluster() { FLEETDECK_CLUSTER="$FLEETDECK_TEST_SHARED_CLUSTER" npx tsx hack/cluster.ts "$1"; }
+  fresh_cluster() { cluster down >/dev/null && cluster up; }
+  step "local cluster (fresh)" fresh_cluster
+  [[ "${FLEETDECK_TEST_KEEP_CLUSTER:-}" == 1 ]] || at_exit "local cluster (delete)" cluster down
 fi
-step "production build" && npm run -s build
-step "browser tests (Chromium)" && npm run -s test:e2e
+
+# Next's build cache (.next/cache: Turbopack's and the build's type check's) is kept outside
+# the checkout between runs, as Next advises for CI, so a fresh clone builds in half the time or
+# less. It is one folder per Next version, and Next checks every entry against the sources; a
+# build that fails with it is tried again without it.
+NEXT_CACHE="${FLEETDECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetdeck}/next-build/$(node -p 'require("next/package.json").version')"
+build() {
+  local restored=""
+  if [[ ! -d .next/cache && -d $NEXT_CACHE ]]; then
+    mkdir -p .next && cp -r "$NEXT_CACHE" .next/cache && restored=1 && echo "build cache: $NEXT_CACHE"
+  fi
+  if ! npm run -s build; then
+    [[ -n $restored ]] || return 1
+    echo "the build failed with the kept cache: building again without it"
+    rm -rf .next "$NEXT_CACHE"
+    npm run -s build || return 1
+  fi
+  # Kept for this Next version only (another version's is dropped).
+  rm -rf "$(dirname "$NEXT_CACHE")" && mkdir -p "$(dirname "$NEXT_CACHE")" &&
+    cp -r .next/cache "$NEXT_CACHE.$$" && mv "$NEXT_CACHE.$$" "$NEXT_CACHE"
+}
+
+postgres=""
+if [[ -n "${FLEETDECK_POSTGRES_BIN:-}" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  postgres=1
+elif [[ -n "${CI:-}" ]]; then
+  echo "PostgreSQL is not installed: CI runs the store-specific tests on it too (apt-get install postgresql)" >&2
+  exit 1
+fi
+pg() { FLEETDECK_TEST_STORE=postgresql npx vitest run "$@"; }
+# The tests of a real store that need no cluster (vitest.config.ts: the dashboard's queries in
+# project store, POSTGRESQL_STORE_TESTS in project postgresql), one after the other.
+store_tests() {
+  local FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1))
+  step "dashboard queries on SQLite" npm run -s test:store || return 1
+  [[ -n $postgres ]] || return 0
+  step "store tests on PostgreSQL (dashboard queries, store code)" pg --project store --project postgresql
+}
+
+# The cluster tests mostly wait on the cluster and on timers, which leaves a core to the build
+# and to the store tests that need no cluster.
+step "integration tests ‖ production build" side_by_side \
+  "integration tests (real control plane)" npm run -s test:int -- \
+  "production build" build
+step "fault injection ‖ store tests" side_by_side \
+  "fault injection (crashes, outages, lock contention)" npm run -s test:faults -- \
+  "store tests (no cluster)" store_tests
+if [[ -n $postgres ]]; then
+  step "controllers on PostgreSQL (failover, fleet, database faults)" pg --project postgresql-cluster
+else
+  printf '\n=== PostgreSQL pass skipped: the postgresql package is not installed (apt-get install postgresql; .ci/run installs it) ===\n'
+fi
+step "browser tests (Chromium)" npm run -s test:e2e

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../lib/env";
-import { assertServable, loadWebConfig } from "../server/web-config";
+import { assertServable, loadWebConfig, proxyWarnings } from "../server/web-config";
 
 // Before Next and React load (they read it once): the production build, no telemetry.
 Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
@@ -13,6 +13,7 @@ Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1
 async function main() {
   const config = loadWebConfig(process.env);
   assertServable(config, config.FLEETDECK_WEB_HOST);
+  for (const warning of proxyWarnings(config)) console.warn(`fleetdeck-web: warning: ${warning}`);
   if (!fs.existsSync(path.resolve(".next/BUILD_ID"))) {
     throw new ConfigError("no production build found: run npm run build");
   }

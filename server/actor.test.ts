@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allowedHost, localModeRefusal, PROXY_SECRET_HEADER, resolveActor, type AuthContext } from "./actor";
-import { assertServable, authMode, loadWebConfig } from "./web-config";
+import { assertServable, authMode, loadWebConfig, proxyWarnings } from "./web-config";
 import type { WebListener } from "./web-listener";
 
 const TOKEN = "0123456789abcdef0123";
@@ -86,6 +86,22 @@ describe("assertServable", () => {
       /FLEETDECK_ADMIN_TOKEN must be at least 16 characters/,
     );
     expect(() => loadWebConfig({ FLEETDECK_AUTH_PROXY_HEADER: "X-User" })).toThrow(/go together/);
+    const proxy = { FLEETDECK_AUTH_PROXY_HEADER: "X-User", FLEETDECK_AUTH_PROXY_SECRET: PROXY_SECRET };
+    expect(() => loadWebConfig({ ...proxy, FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "x-user" })).toThrow(
+      /the groups header cannot be the user header/,
+    );
+    expect(() =>
+      loadWebConfig({ ...proxy, FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "X-Fleetdeck-Proxy-Secret" }),
+    ).toThrow(/carries the proxy's secret, not an identity/);
+    expect(() => loadWebConfig({ FLEETDECK_TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(
+      /"10.0.0.0\/33" is not an IP address or a CIDR range/,
+    );
+    expect(() => loadWebConfig({ FLEETDECK_TRUSTED_PROXIES: "ingress" })).toThrow(
+      /"ingress" is not an IP address/,
+    );
+    expect(
+      loadWebConfig({ FLEETDECK_TRUSTED_PROXIES: " 10.0.0.0/8,::1 " }).FLEETDECK_TRUSTED_PROXIES,
+    ).toEqual(["10.0.0.0/8", "::1"]);
     expect(() => loadWebConfig({ FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "X-Groups" })).toThrow(
       /needs FLEETDECK_AUTH_PROXY_HEADER/,
     );
@@ -104,5 +120,39 @@ describe("allowedHost", () => {
     expect(allowedHost(config, "evil.example.com:3000")).toBe(false);
     expect(allowedHost(config, "127.0.0.1:4000")).toBe(false);
     expect(allowedHost(config, null)).toBe(false);
+  });
+});
+
+describe("proxyWarnings", () => {
+  it("tells the operator, at start, what the proxy must do with the identity headers", () => {
+    expect(proxyWarnings(loadWebConfig({ FLEETDECK_ADMIN_TOKEN: TOKEN }))).toEqual([]);
+    const warnings = proxyWarnings(
+      loadWebConfig({
+        FLEETDECK_AUTH_PROXY_HEADER: "X-Forwarded-User",
+        FLEETDECK_AUTH_PROXY_GROUPS_HEADER: "X-Forwarded-Groups",
+        FLEETDECK_AUTH_PROXY_SECRET: PROXY_SECRET,
+      }),
+    );
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        "the dashboard believes x-forwarded-user and x-forwarded-groups from any request carrying the proxy's secret; " +
+          "the proxy must delete the client's own headers of those names and set them itself on every route",
+      ),
+    ]);
+    expect(warnings[0]).toContain("or anyone may claim any user and any group");
+  });
+
+  it("says so when the dashboard with a trusted proxy listens beyond loopback", () => {
+    const warnings = proxyWarnings(
+      loadWebConfig({
+        FLEETDECK_WEB_HOST: "0.0.0.0",
+        FLEETDECK_AUTH_PROXY_HEADER: "X-Forwarded-User",
+        FLEETDECK_AUTH_PROXY_SECRET: PROXY_SECRET,
+      }),
+    );
+    expect(warnings[1]).toBe(
+      "trusted proxy: the dashboard listens on 0.0.0.0, not on loopback: only the proxy should reach it " +
+        "(config/deploy runs it on 127.0.0.1 beside the proxy, behind a NetworkPolicy)",
+    );
   });
 });

@@ -1,7 +1,6 @@
 import "server-only";
 import { serviceAccountSubject } from "@/lib/access";
 import { secretsEqual, type Actor } from "@/server/actor";
-import { currentActor } from "./auth";
 import { webConfig } from "./config";
 
 /**
@@ -16,9 +15,4 @@ export function apiTokenActor(request: Request): Actor | null {
   if (!FLEETDECK_API_TOKEN || !token || !secretsEqual(token, FLEETDECK_API_TOKEN)) return null;
   const { namespace, name } = FLEETDECK_API_TOKEN_SERVICE_ACCOUNT;
   return { name: FLEETDECK_SIGNAL_ACTOR, via: "api-token", subject: serviceAccountSubject(namespace, name) };
-}
-
-/** For read routes machines also use: a signed-in (or local) actor, or the API bearer token. */
-export async function actorOrApiToken(request: Request): Promise<Actor | null> {
-  return (await currentActor()) ?? apiTokenActor(request);
 }

@@ -2,13 +2,25 @@ import "server-only";
 import { migrationStatus } from "@/lib/db/migrations";
 import { isUnreachableError } from "@/lib/db/open";
 import { describeStore, storeLocation } from "@/lib/db/url";
+import { redactText } from "@/lib/redact";
 import { openDb } from "./db";
 
 export type DatabaseStatus =
   { ok: true } | { ok: false; title: string; message: string; store: string; fix: string };
 
-/** Whether the dashboard can read its database, and if not, what the user should do. */
+/**
+ * Whether the dashboard can read its database, and if not, what the user should do. Shown on
+ * every page, /login included, to whoever opens it: the store and the driver's message go
+ * through the one redactor (a DATABASE_URL may carry ?password=, an error may quote it).
+ */
 export async function databaseStatus(): Promise<DatabaseStatus> {
+  const status = await readDatabaseStatus();
+  return status.ok
+    ? status
+    : { ...status, message: redactText(status.message), store: redactText(status.store) };
+}
+
+async function readDatabaseStatus(): Promise<DatabaseStatus> {
   let store = "";
   let provider = "sqlite";
   try {

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
 vi.mock("next/headers", () => ({
@@ -26,10 +26,12 @@ function routeFiles(dir: string): string[] {
 
 beforeAll(() => {
   // A dashboard with a login (so there is no local mode), read once by server/config.ts.
-  process.env.FLEETDECK_ADMIN_TOKEN = "route-auth-admin-token-0123456789";
-  process.env.FLEETDECK_API_TOKEN = "route-auth-api-token-0123456789";
-  process.env.DATABASE_URL = `file:${path.join(os.tmpdir(), "fleetdeck-route-auth-none", "never.db")}`;
+  // Stubbed: the unit tests share their worker (vitest.config.ts), and these go afterwards.
+  vi.stubEnv("FLEETDECK_ADMIN_TOKEN", "route-auth-admin-token-0123456789");
+  vi.stubEnv("FLEETDECK_API_TOKEN", "route-auth-api-token-0123456789");
+  vi.stubEnv("DATABASE_URL", `file:${path.join(os.tmpdir(), "fleetdeck-route-auth-none", "never.db")}`);
 });
+afterAll(() => vi.unstubAllEnvs());
 
 describe("route handlers", () => {
   const files = routeFiles(APP_API);

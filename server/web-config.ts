@@ -1,5 +1,6 @@
 // The dashboard's configuration (environment only), validated with zod by `npm run web`
 // before Next starts and by the server code that reads it.
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError, parseEnvWith } from "@/lib/env";
 
@@ -51,6 +52,32 @@ export const webEnvSchema = z
         const [namespace = "", name = ""] = v.split("/");
         return { namespace, name };
       }),
+    /**
+     * Addresses (or CIDR ranges) of reverse proxies in front of the dashboard, e.g. an Ingress
+     * controller's pods: a request whose socket peer is one of them has its client address
+     * taken from X-Forwarded-For (the sign-in throttle and the sign-in audit rows).
+     */
+    FLEETDECK_TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const entries = (v ?? "")
+          .split(",")
+          .map((e) => e.trim())
+          .filter(Boolean);
+        for (const entry of entries) {
+          const [address = "", bits, extra] = entry.split("/");
+          const family = isIP(address);
+          const max = family === 6 ? 128 : 32;
+          if (
+            !family ||
+            extra !== undefined ||
+            (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))
+          )
+            ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or a CIDR range` });
+        }
+        return entries;
+      }),
     /** Extra Host header values to accept (comma-separated), e.g. the name of a reverse proxy. */
     FLEETDECK_ALLOWED_HOSTS: z
       .string()
@@ -79,6 +106,23 @@ export const webEnvSchema = z
         message: "FLEETDECK_AUTH_PROXY_GROUPS_HEADER needs FLEETDECK_AUTH_PROXY_HEADER",
       });
     }
+    const names = [env.FLEETDECK_AUTH_PROXY_HEADER, env.FLEETDECK_AUTH_PROXY_GROUPS_HEADER];
+    if (names[1] && names[1] === names[0]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLEETDECK_AUTH_PROXY_GROUPS_HEADER"],
+        message: "the groups header cannot be the user header",
+      });
+    }
+    for (const [i, name] of names.entries()) {
+      if (name === "x-fleetdeck-proxy-secret") {
+        ctx.addIssue({
+          code: "custom",
+          path: [i === 0 ? "FLEETDECK_AUTH_PROXY_HEADER" : "FLEETDECK_AUTH_PROXY_GROUPS_HEADER"],
+          message: "X-Fleetdeck-Proxy-Secret carries the proxy's secret, not an identity",
+        });
+      }
+    }
   });
 
 export type WebConfig = z.infer<typeof webEnvSchema>;
@@ -91,6 +135,30 @@ export function loadWebConfig(env: Record<string, string | undefined>): WebConfi
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * What the operator must make sure of that the dashboard cannot check, said at start: with a
+ * trusted proxy, the identity headers are believed as sent (with the secret), so the proxy must
+ * replace any the client sends; and only the proxy should reach the dashboard.
+ */
+export function proxyWarnings(config: WebConfig): string[] {
+  const user = config.FLEETDECK_AUTH_PROXY_HEADER;
+  if (!user) return [];
+  const groups = config.FLEETDECK_AUTH_PROXY_GROUPS_HEADER;
+  const warnings = [
+    `trusted proxy: the dashboard believes ${user}${groups ? ` and ${groups}` : ""} from any request ` +
+      `carrying the proxy's secret; the proxy must delete the client's own ${groups ? "headers of those names" : "header of that name"} ` +
+      `and set ${groups ? "them" : "it"} itself on every route (oauth2-proxy does for the headers it injects, as config/deploy/oauth2-proxy configures it), ` +
+      `or anyone may claim any ${groups ? "user and any group" : "user"}`,
+  ];
+  if (!isLoopback(config.FLEETDECK_WEB_HOST)) {
+    warnings.push(
+      `trusted proxy: the dashboard listens on ${config.FLEETDECK_WEB_HOST}, not on loopback: only the proxy ` +
+        "should reach it (config/deploy runs it on 127.0.0.1 beside the proxy, behind a NetworkPolicy)",
+    );
+  }
+  return warnings;
 }
 
 export type AuthMode = "local" | "login";

@@ -2,7 +2,7 @@
 // where it listens, and each request's client address. The listener is kept on globalThis, out
 // of any client's reach; a request cannot fake it. Served by anything else (`next start` run by
 // hand), there is no listener: then no request gets the no-login local mode, whatever the
-// variables say, and every client shares one sign-in throttle.
+// variables say, and every client without a proxy in front shares one sign-in throttle.
 import { isLoopback } from "./web-config";
 
 /** Set by the dashboard's server on every request, replacing whatever the client sent. */
@@ -29,22 +29,8 @@ export function currentListener(): WebListener | undefined {
   return registry[KEY];
 }
 
-/**
- * Who is asking, for the sign-in throttle: the last X-Forwarded-For hop when the request comes
- * from the trusted proxy (which appended it), otherwise the socket's peer as stamped by the
- * dashboard's server; "unknown" when neither can be trusted.
- */
-export function clientAddress(
-  header: (name: string) => string | null | undefined,
-  fromTrustedProxy: boolean,
-): string {
-  if (fromTrustedProxy) {
-    const hops = (header("x-forwarded-for") ?? "")
-      .split(",")
-      .map((h) => h.trim())
-      .filter(Boolean);
-    if (hops.length > 0) return hops[hops.length - 1]!;
-  }
-  if (currentListener()) return header(CLIENT_ADDRESS_HEADER)?.trim() || "unknown";
-  return "unknown";
+/** The socket peer the dashboard's server stamped on the request, or undefined without its server. */
+export function socketPeer(header: (name: string) => string | null | undefined): string | undefined {
+  if (!currentListener()) return undefined;
+  return header(CLIENT_ADDRESS_HEADER)?.trim() || undefined;
 }

@@ -1,7 +1,7 @@
 // The CRDs in config/crd: every sample applies and reads back unchanged, and the structural
 // schemas make the API server reject wrong types in typed fields.
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   CustomObjectsApi,
   KubernetesObjectApi,
@@ -15,6 +15,18 @@ import { statusOf, testNamespace } from "./harness";
 
 const SAMPLES = [path.join(REPO_ROOT, "config/samples"), path.join(REPO_ROOT, "config/samples/autoscaling")];
 const ns = testNamespace("crds");
+
+// The samples live in namespaces of their own (datadog, shop) and one is cluster-scoped: remove
+// what they put in the cluster, which the later passes share (a DatadogPodAutoscaler left here
+// would open every later controller's autoscaling gate). Their namespaces stay, as other tests
+// may use them.
+afterAll(async () => {
+  const api = KubernetesObjectApi.makeApiClient(ns.kc);
+  for (const sample of readManifests(SAMPLES).reverse()) {
+    if (["Namespace", "CustomResourceDefinition", "Secret"].includes(sample.kind ?? "")) continue;
+    await api.delete(sample).catch(() => undefined);
+  }
+});
 
 describe("CRDs and samples", () => {
   it("applies every sample and reads each one back", async () => {

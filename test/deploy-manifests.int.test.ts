@@ -224,6 +224,35 @@ describe("config/deploy", () => {
     await dryRun("fleet/cluster", objects.length);
   });
 
+  it.each(["single", "fleet/cluster", "../deploy-helm-namespaces"])(
+    "%s: the webhook answers the API server only, which calls it with a ServiceAccount's token bound to nothing",
+    async (variant) => {
+      const docs = (await renderDir(path.join(DEPLOY, variant))) as unknown as (RbacManifest & {
+        type?: string;
+        metadata: { annotations?: Record<string, string> };
+        automountServiceAccountToken?: boolean;
+      })[];
+      const caller = "fleetdeck-webhook-caller";
+      const controller = docs
+        .find((d) => d.kind === "Deployment")!
+        .spec!.template!.spec!.containers!.find((c) => c.name === "controller")!;
+      expect(controller.env).toContainEqual({
+        name: "FLEETDECK_SPOT_WEBHOOK_ALLOWED_USERS",
+        value: `system:serviceaccount:fleetdeck-system:${caller}`,
+      });
+      expect(docs.find((d) => d.kind === "ServiceAccount" && d.metadata.name === caller)).toMatchObject({
+        metadata: { namespace: "fleetdeck-system" },
+        automountServiceAccountToken: false,
+      });
+      expect(docs.find((d) => d.kind === "Secret" && d.metadata.name === `${caller}-token`)).toMatchObject({
+        type: "kubernetes.io/service-account-token",
+        metadata: { annotations: { "kubernetes.io/service-account.name": caller } },
+      });
+      // The token opens the webhook and nothing else: no binding names the caller.
+      expect(docs.filter((d) => d.subjects?.some((s) => s.name === caller))).toEqual([]);
+    },
+  );
+
   it("every RBAC rule says why it is needed", () => {
     for (const file of [
       "deploy/rbac/cluster-role.yaml",

@@ -1,12 +1,16 @@
 // Starts one real local control plane for the integration run and removes it afterwards.
-// FLEETDECK_TEST_KUBECONFIG points the run at an existing cluster instead (kept as is).
-// FLEETDECK_TEST_STORE=postgresql (npm run test:int:pg, test:faults:pg) also starts a real
-// PostgreSQL server: every test database of the run is then a database on it.
+// FLEETDECK_TEST_SHARED_CLUSTER=<name> uses that local cluster instead, started by the caller
+// and left running: scripts/test.sh starts one for all its passes (integration, faults,
+// PostgreSQL, browser). FLEETDECK_TEST_KUBECONFIG points the run at any existing cluster
+// (kept as is; the tests that restart its components are skipped).
+// FLEETDECK_TEST_STORE=postgresql (npm run test:pg, test:int:pg, test:faults:pg) also starts a
+// real PostgreSQL server (test/store-setup.ts): every test database of the run is on it.
+// Every controller the tests start uses short leader-election timings (testing/lease.ts).
 import type { TestProject } from "vitest/node";
-import { TEST_POSTGRES_ENV } from "../testing/database";
+import { useTestLeaseTimings } from "../testing/lease";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
-import { startPostgres, type PostgresServer } from "../testing/postgres";
 import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
+import { startStore } from "./store-setup";
 
 export const TEST_CLUSTER = process.env.FLEETDECK_TEST_CLUSTER ?? "fleetdeck-test";
 
@@ -20,13 +24,23 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const postgres = await startStore();
+  useTestLeaseTimings();
+  const releaseStore = await startStore();
+  const shared = process.env.FLEETDECK_TEST_SHARED_CLUSTER;
+  if (shared) {
+    // Up already: this checks it still is (a pass before may have restarted its components).
+    const { handle } = await clusterUp(shared);
+    project.provide("kubeconfig", handle.kubeconfig);
+    project.provide("clusterName", shared);
+    project.provide("controllerKubeconfig", await controllerKubeconfig(handle.kubeconfig, shared));
+    return releaseStore;
+  }
   const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
   if (existing) {
     project.provide("kubeconfig", existing);
     project.provide("clusterName", "");
     project.provide("controllerKubeconfig", await controllerKubeconfig(existing, ""));
-    return () => postgres?.dispose();
+    return releaseStore;
   }
   // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.
   await clusterDown(TEST_CLUSTER);
@@ -36,26 +50,12 @@ export default async function setup(project: TestProject) {
   project.provide("clusterName", TEST_CLUSTER);
   project.provide("controllerKubeconfig", await controllerKubeconfig(handle.kubeconfig, TEST_CLUSTER));
   return async () => {
-    postgres?.dispose();
+    await releaseStore();
     if (process.env.FLEETDECK_TEST_KEEP_CLUSTER === "1") return;
     const { leftovers } = await clusterDown(TEST_CLUSTER);
     if (leftovers.length > 0)
       throw new Error(`cluster ${TEST_CLUSTER} left processes behind: ${leftovers.join(", ")}`);
   };
-}
-
-/** The PostgreSQL pass: a server for the run, named to the test processes by the environment. */
-export async function startStore(): Promise<PostgresServer | undefined> {
-  const store = process.env.FLEETDECK_TEST_STORE ?? "sqlite";
-  if (store === "sqlite") return undefined;
-  if (store !== "postgresql")
-    throw new Error(`FLEETDECK_TEST_STORE must be sqlite or postgresql, got "${store}"`);
-  const server = await startPostgres("fleetdeck-test");
-  process.env[TEST_POSTGRES_ENV] = server.url();
-  console.log(
-    `[integration] PostgreSQL on 127.0.0.1:${server.port} (every test database is one of its databases)`,
-  );
-  return server;
 }
 
 async function controllerKubeconfig(admin: string, clusterName: string): Promise<string> {

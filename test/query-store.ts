@@ -11,8 +11,12 @@ import type { Database } from "../lib/db/open";
 import type { AgentRollout, WorkloadRollout } from "../lib/rollout";
 import { Prisma } from "../prisma/generated/sqlite/client";
 import type { AgentSnapshot } from "../controller/agents/read-model";
+import type { Answer } from "../controller/access/read-model";
+import { viewQuestion, type View } from "../lib/access";
 import { registerCluster } from "../controller/store/clusters";
+import type { Actor } from "../server/actor";
 import { openDb } from "../server/db";
+import { readScope, scopeOf, type ReadScope } from "../server/scope/read-scope";
 import { createTestDatabaseUrl, testStoreProvider } from "../testing/database";
 import { SQLITE_TEMPLATE_ENV } from "./store-setup";
 
@@ -43,6 +47,27 @@ export function queryStore(): () => Database {
   };
 }
 
+/** What an actor with the controller's full power (local mode, the admin token) reads: every row. */
+export function fullScope(db: Database, actor: Actor = { name: "local", via: "local" }): ReadScope {
+  return scopeOf(db, actor, { kind: "full" });
+}
+
+/** What `actor` reads, from the answers stored for them, as the dashboard builds it per request. */
+export function scopeOfActor(db: Database, actor: Actor): Promise<ReadScope> {
+  return readScope(db, actor);
+}
+
+/** Answers to a person's view questions (lib/access.ts VIEWS), as their controller stores them. */
+export function viewAnswers(views: Partial<Record<View, "all" | string[]>>): Answer[] {
+  return Object.entries(views).flatMap(([view, namespaces]) =>
+    (namespaces === "all" ? [""] : namespaces).map((ns) => ({
+      access: viewQuestion(view as View, ns),
+      allowed: true,
+      reason: "",
+    })),
+  );
+}
+
 /** A new database of the run's store: on SQLite a copy of the run's template (./store-setup.ts). */
 async function databaseUrl(): Promise<string> {
   const template = process.env[SQLITE_TEMPLATE_ENV];
@@ -67,7 +92,12 @@ export async function addHeartbeat(
   db: Database,
   clusterId: string,
   controllerId: string,
-  beat: { isLeader?: boolean; lastSeenAt?: Date; stoppedAt?: Date | null } = {},
+  beat: {
+    isLeader?: boolean;
+    lastSeenAt?: Date;
+    stoppedAt?: Date | null;
+    authorizationMode?: "none" | "kubernetes";
+  } = {},
 ): Promise<void> {
   const lastSeenAt = beat.lastSeenAt ?? new Date();
   await db.controllerHeartbeat.create({
@@ -83,6 +113,7 @@ export async function addHeartbeat(
       startedAt: new Date(lastSeenAt.getTime() - 60_000),
       lastSeenAt,
       stoppedAt: beat.stoppedAt ?? null,
+      authorizationMode: beat.authorizationMode ?? null,
     },
   });
 }

@@ -4,15 +4,17 @@ import { PageHeader } from "@/components/ui/page-header";
 import { listAgents } from "@/server/queries/agents";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { clusterParam } from "@/components/lib/search-params";
+import { pageScope } from "@/server/scope/request";
 
 export default async function AgentsPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const scope = await pageScope();
   const param = clusterParam.parse((await searchParams).cluster);
-  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(param)]);
-  const agents = cluster === null ? [] : await listAgents({ clusterId: cluster?.id });
+  const [clusters, cluster] = await Promise.all([listClusters(scope), resolveCluster(scope, param)]);
+  const agents = cluster === null ? [] : await listAgents(scope, { clusterId: cluster?.id });
   return (
     <>
       <PageHeader

@@ -7,19 +7,21 @@ import { parseAuditFilters } from "@/components/lib/audit-filters";
 import { filtersToSearch, numberParam } from "@/components/lib/search-params";
 import { auditFacets, listAudit } from "@/server/queries/audit";
 import { listClusters } from "@/server/queries/clusters";
+import { pageScope } from "@/server/scope/request";
 
 export default async function AuditPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const scope = await pageScope();
   const params = await searchParams;
   const filters = parseAuditFilters(params);
   const cursor = numberParam(params.cursor);
   const [page, facets, clusters] = await Promise.all([
-    listAudit(filters, cursor ?? undefined),
-    auditFacets(),
-    listClusters(),
+    listAudit(scope, filters, cursor ?? undefined),
+    auditFacets(scope),
+    listClusters(scope),
   ]);
   return (
     <>

@@ -6,18 +6,21 @@ import { clusterParam } from "@/components/lib/search-params";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { spotOverview } from "@/server/queries/spot";
-import { requireActor } from "@/server/auth";
+import { pageScope } from "@/server/scope/request";
 
 export default async function AutoscalingPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const actor = await requireActor();
+  const scope = await pageScope();
   const param = clusterParam.parse((await searchParams).cluster);
-  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(param)]);
-  const scope = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
-  const [spot, autoscalers] = await Promise.all([spotOverview(actor, scope), autoscalingOverview(scope)]);
+  const [clusters, cluster] = await Promise.all([listClusters(scope), resolveCluster(scope, param)]);
+  const filter = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
+  const [spot, autoscalers] = await Promise.all([
+    spotOverview(scope, filter),
+    autoscalingOverview(scope, filter),
+  ]);
   return (
     <>
       <PageHeader title="Autoscaling" description="Spot scheduling and workload autoscalers." />

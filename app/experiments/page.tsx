@@ -4,15 +4,17 @@ import { PageHeader } from "@/components/ui/page-header";
 import { clusterParam } from "@/components/lib/search-params";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
 import { listExperiments } from "@/server/queries/experiments";
+import { pageScope } from "@/server/scope/request";
 
 export default async function ExperimentsPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const scope = await pageScope();
   const param = clusterParam.parse((await searchParams).cluster);
-  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(param)]);
-  const experiments = cluster === null ? [] : await listExperiments({ clusterId: cluster?.id });
+  const [clusters, cluster] = await Promise.all([listClusters(scope), resolveCluster(scope, param)]);
+  const experiments = cluster === null ? [] : await listExperiments(scope, { clusterId: cluster?.id });
   return (
     <>
       <PageHeader

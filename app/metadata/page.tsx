@@ -8,23 +8,29 @@ import { Pager } from "@/components/ui/pager";
 import { parseMetadataFilters } from "@/components/lib/metadata-filters";
 import { numberParam } from "@/components/lib/search-params";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
-import { listForwarders, listSends, sendCharts } from "@/server/queries/metadata";
+import { listForwarders, listSends } from "@/server/queries/metadata";
+import { sendCharts } from "@/server/queries/metadata-charts";
+import { pageScope } from "@/server/scope/request";
 
 export default async function MetadataPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const scope = await pageScope();
   const params = await searchParams;
   const filters = parseMetadataFilters(params);
   const cursor = numberParam(params.cursor);
-  const [clusters, cluster] = await Promise.all([listClusters(), resolveCluster(filters.cluster)]);
-  // A cluster that is not in the fleet filters everything out.
-  const scope = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
+  const [clusters, cluster] = await Promise.all([
+    listClusters(scope),
+    resolveCluster(scope, filters.cluster),
+  ]);
+  // A cluster that is not in the fleet (or not the actor's) filters everything out.
+  const filter = cluster === null ? { clusterId: "(none)" } : { clusterId: cluster?.id };
   const [page, forwarders, charts] = await Promise.all([
-    listSends(filters, cursor ?? undefined),
-    listForwarders(scope),
-    sendCharts(scope),
+    listSends(scope, filters, cursor ?? undefined),
+    listForwarders(scope, filter),
+    sendCharts(scope, filter),
   ]);
   return (
     <>

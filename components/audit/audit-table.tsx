@@ -8,11 +8,28 @@ import { useLiveData } from "@/components/live/use-live-data";
 import { queryKeys } from "@/components/live/query-keys";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useFleet } from "@/components/fleet/fleet-context";
+import { detailFields } from "./audit-details";
 
-function summary(details: Record<string, unknown>): string {
-  if (typeof details.message === "string") return details.message;
-  if (typeof details.reason === "string") return details.reason;
-  return Object.keys(details).length > 0 ? JSON.stringify(details) : "";
+/** An audit row's details: labelled fields, the raw JSON behind a toggle. */
+function Details({ details }: { details: Record<string, unknown> }) {
+  const fields = detailFields(details);
+  if (fields.length === 0) return null;
+  return (
+    <>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs" data-testid="audit-details">
+        {fields.map((field) => (
+          <div key={field.label} className="contents">
+            <dt className="text-slate-500">{field.label}</dt>
+            <dd className="break-words text-slate-800">{field.value}</dd>
+          </div>
+        ))}
+      </dl>
+      <details className="mt-1 text-xs">
+        <summary className="cursor-pointer text-slate-500">Raw JSON</summary>
+        <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2">{JSON.stringify(details, null, 2)}</pre>
+      </details>
+    </>
+  );
 }
 
 /** The newest page follows the live stream; older pages are fixed. */
@@ -59,7 +76,9 @@ export function AuditTable({
             <span className="font-mono text-xs">{row.target}</span>
             {row.commandId !== null && <span className="ml-1 text-xs text-slate-400">#{row.commandId}</span>}
           </td>
-          <td className="max-w-md px-3 py-2 text-slate-700">{summary(row.details)}</td>
+          <td className="max-w-md px-3 py-2 text-slate-700">
+            <Details details={row.details} />
+          </td>
         </tr>
       ))}
     </Table>

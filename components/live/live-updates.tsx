@@ -2,6 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { TOPICS } from "@/lib/topics";
 import { queryKeys } from "./query-keys";
 
 type LiveState = "connecting" | "live" | "paused" | "reconnecting" | "ended";
@@ -35,7 +36,9 @@ export function LiveUpdates() {
     };
     const flush = () => {
       flushTimer = undefined;
-      for (const topic of pending) void queryClient.invalidateQueries({ queryKey: [topic] });
+      // New answers change what the person may see anywhere: every query refetches.
+      if (pending.has(TOPICS.access)) void queryClient.invalidateQueries();
+      else for (const topic of pending) void queryClient.invalidateQueries({ queryKey: [topic] });
       pending.clear();
       fleetTimer ??= setTimeout(refreshFleet, Math.max(0, fleetRefreshedAt + FLEET_REFRESH_MS - Date.now()));
     };

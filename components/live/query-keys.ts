@@ -10,6 +10,8 @@ const scope = (cluster?: string) => cluster ?? "all";
  */
 export const queryKeys = {
   fleet: ["fleet"] as const,
+  /** The clusters still checking the person's access. */
+  access: [TOPICS.access] as const,
   command: (id: number) => [TOPICS.commands, id] as const,
   audit: (filters: Record<string, string>) => [TOPICS.audit, filters] as const,
   spot: (cluster?: string) => [TOPICS.spot, scope(cluster)] as const,

@@ -94,6 +94,25 @@ export function PayloadViewer({ id, onClose }: { id: number; onClose: () => void
               </p>
             ) : !data.payload ? (
               <p className="text-sm text-slate-600">Nothing was sent.</p>
+            ) : data.diffSkipped ? (
+              <>
+                <p className="mb-2 text-sm text-slate-600" data-testid="diff-skipped">
+                  Changes since send #{data.previous!.id}: {data.diffSkipped}.
+                </p>
+                <div className="grid gap-2 lg:grid-cols-2">
+                  {[
+                    { title: `Send #${data.previous!.id} (before)`, text: data.previousView ?? "" },
+                    { title: `Send #${id} (this one)`, text: data.view },
+                  ].map((side) => (
+                    <div key={side.title}>
+                      <h3 className="mb-1 text-xs font-semibold uppercase text-slate-500">{side.title}</h3>
+                      <pre className="max-h-96 overflow-auto rounded-md border border-slate-200 bg-white p-2 text-xs leading-5">
+                        {side.text}
+                      </pre>
+                    </div>
+                  ))}
+                </div>
+              </>
             ) : data.diff ? (
               <>
                 <h3 className="mb-1 text-xs font-semibold uppercase text-slate-500">

@@ -5,7 +5,7 @@
 // and taking her RoleBinding away changes the stored answer through the RBAC watch alone.
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeSubject, type Subject } from "../../lib/access";
+import { encodeSubject, viewOf, type Subject } from "../../lib/access";
 import type { Database } from "../../lib/db/open";
 import { agentClient, createApiKeySecret, reconciled, startAgents, submit } from "../../test/agents";
 import type { ControllerUnderTest } from "../../test/controller";
@@ -28,14 +28,16 @@ let controller: ControllerUnderTest;
 /** The first revision of each namespace's agent "web": what a rollback goes back to. */
 const firstRevision: Record<string, string> = {};
 
-/** A Role that may update DatadogAgents in `namespace`, bound to one user. */
+/** A Role that may list and update DatadogAgents in `namespace`, bound to one user. */
 async function grant(kc: KubeConfig, namespace: string, role: string, user: string) {
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({
     namespace,
     body: {
       metadata: { name: role },
-      rules: [{ apiGroups: ["datadoghq.com"], resources: ["datadogagents"], verbs: ["get", "update"] }],
+      rules: [
+        { apiGroups: ["datadoghq.com"], resources: ["datadogagents"], verbs: ["get", "list", "update"] },
+      ],
     },
   });
   await rbac.createNamespacedRoleBinding({
@@ -106,6 +108,28 @@ describe("authorization by Kubernetes RBAC", () => {
         [nsA.name]: denial("bob", "system:authenticated, team-b", nsA.name),
         [nsB]: "allowed",
       }),
+    );
+  });
+
+  it("answers what each person may see: each view cluster-wide, then in each namespace of the read model", async () => {
+    /** A person's view answers in the test's namespaces and cluster-wide, as "view namespace". */
+    const seen = async (subject: Subject) => {
+      const rows = await db.accessAnswer.findMany({
+        where: { subject: encodeSubject(subject), name: "", namespace: { in: ["", nsA.name, nsB] } },
+      });
+      return rows
+        .filter((r) => r.allowed)
+        .map((r) => `${viewOf(r)} ${r.namespace === nsA.name ? "A" : r.namespace === nsB ? "B" : "*"}`)
+        .sort();
+    };
+    await eventually(async () => expect(await seen(alice)).toEqual(["agents A"]));
+    await eventually(async () => expect(await seen(bob)).toEqual(["agents B"]));
+    // Refusals are stored too: cluster-wide, and per namespace where the read model has rows.
+    const refused = await db.accessAnswer.findMany({
+      where: { subject: encodeSubject(alice), name: "", allowed: false, namespace: { in: ["", nsB] } },
+    });
+    expect(refused.map((r) => `${viewOf(r)} ${r.namespace || "*"}`).sort()).toEqual(
+      ["agents *", `agents ${nsB}`, "autoscalers *", "helm *", "profiles *", "spot *"].sort(),
     );
   });
 

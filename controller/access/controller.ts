@@ -1,12 +1,17 @@
 // Keeps the stored answers current, one key per person the dashboard saw: each reconcile asks
 // the API server (SubjectAccessReview) whether that user and groups may do what each button
-// would do, and stores the answers with the refusal's sentence. It runs again on every change
-// of a Role, RoleBinding, ClusterRole or ClusterRoleBinding (watched when this controller may
-// watch them), for a person the dashboard has just seen, and at FLEETDECK_AUTHZ_REFRESH.
+// would do, and what they may see (lib/access.ts VIEWS: cluster-wide, then in each namespace
+// of the read model where cluster-wide is refused), and stores the answers with the refusal's
+// sentence. It runs again on every change of a Role, RoleBinding, ClusterRole or
+// ClusterRoleBinding (watched when this controller may watch them), for a person the dashboard
+// has just seen, and at FLEETDECK_AUTHZ_REFRESH.
 import {
   decodeSubject,
   denialMessage,
   encodeSubject,
+  NAMESPACED_VIEWS,
+  VIEW_NAMES,
+  viewQuestion,
   type ResourceAccess,
   type Subject,
 } from "../../lib/access";
@@ -108,8 +113,7 @@ export class AccessRefresher {
       await this.deps.readModel.forget(key, this.seenSince());
       return;
     }
-    const questions = await this.deps.readModel.questions();
-    const answers = await answersFor(this.deps.client, subject, questions, signal);
+    const answers = await this.ask(subject, signal);
     signal.throwIfAborted();
     const changed = await this.deps.readModel.write(subject, answers);
     if (changed) {
@@ -119,6 +123,29 @@ export class AccessRefresher {
       );
     }
     return { requeueAfterMs: this.deps.refreshMs };
+  }
+
+  /**
+   * Every question for one person: the buttons', each view cluster-wide, and each namespaced
+   * view refused cluster-wide in every namespace of the read model (an allowed cluster-wide
+   * answer covers them all).
+   */
+  private async ask(subject: Subject, signal: AbortSignal): Promise<Answer[]> {
+    const { client, readModel } = this.deps;
+    const [buttons, namespaces] = await Promise.all([readModel.questions(), readModel.viewNamespaces()]);
+    const wide = await answersFor(
+      client,
+      subject,
+      VIEW_NAMES.map((view) => viewQuestion(view)),
+      signal,
+    );
+    const refused = NAMESPACED_VIEWS.filter((view) => !wide[VIEW_NAMES.indexOf(view)]!.allowed);
+    const narrow = refused.flatMap((view) => namespaces[view].map((ns) => viewQuestion(view, ns)));
+    return [
+      ...(await answersFor(client, subject, buttons, signal)),
+      ...wide,
+      ...(await answersFor(client, subject, narrow, signal)),
+    ];
   }
 
   /** Reads the people to keep up to date, and queues those the dashboard has just seen. */

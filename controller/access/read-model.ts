@@ -2,12 +2,15 @@
 // disable a button with the reason before the click, for this controller's cluster. The people
 // are those the dashboard saw through its trusted proxy (AccessSubject, fleet-wide, written by
 // the dashboard); the objects are those it shows buttons for in this cluster: every DatadogAgent
-// (experiments, rollbacks) and every spot workload.
+// (experiments, rollbacks) and every spot workload; and what each person may see (read
+// authorization, lib/access.ts VIEWS) in the namespaces where this cluster's read model has rows.
 import {
   commandAccess,
   encodeSubject,
+  NAMESPACE_NAME,
   qualifiedResource,
   type ResourceAccess,
+  type NamespacedView,
   type Subject,
 } from "../../lib/access";
 import { withRetry, type Database } from "../../lib/db/open";
@@ -23,6 +26,11 @@ export interface Answer {
 
 const answerKey = (a: { verb: string; resource: string; namespace: string; name: string }) =>
   `${a.verb} ${a.resource} ${a.namespace}/${a.name}`;
+
+/** Answers changed: what a person may see and do changed, so every page refetches (`access`). */
+async function announce(tx: Parameters<typeof recordChange>[0]): Promise<void> {
+  for (const topic of [TOPICS.access, TOPICS.agents, TOPICS.spot]) await recordChange(tx, topic);
+}
 
 export class AccessReadModel {
   constructor(
@@ -65,6 +73,32 @@ export class AccessReadModel {
       ...agents.map((a) => commandAccess("restore-revision", a.key, {})!),
       ...workloads.map((w) => commandAccess("disable-spot", `${w.namespace}/${w.name}`, { kind: w.kind })!),
     ];
+  }
+
+  /**
+   * The namespaces of each namespaced view where this cluster's read model has rows: a person's
+   * right to see them is asked there (besides cluster-wide). Rows of a namespace with nothing
+   * left in the read model (old audit rows) are seen by those who may see every namespace.
+   */
+  async viewNamespaces(): Promise<Record<NamespacedView, string[]>> {
+    const clusterId = this.clusterId;
+    const [agents, workloads, autoscalers, sends] = await Promise.all([
+      this.db.agent.groupBy({ by: ["namespace"], where: { clusterId } }),
+      this.db.spotWorkload.groupBy({ by: ["namespace"], where: { clusterId } }),
+      this.db.podAutoscaler.groupBy({ by: ["namespace"], where: { clusterId } }),
+      this.db.metadataSend.groupBy({ by: ["forwarder", "object"], where: { clusterId } }),
+    ]);
+    const namespaceOf = (object: string) => object.slice(0, Math.max(0, object.indexOf("/")));
+    const names = (list: string[]) => [...new Set(list.filter((ns) => NAMESPACE_NAME.test(ns)))].sort();
+    return {
+      agents: names([
+        ...agents.map((r) => r.namespace),
+        ...sends.filter((r) => r.forwarder === "crd").map((r) => namespaceOf(r.object)),
+      ]),
+      helm: names(sends.filter((r) => r.forwarder === "helm").map((r) => namespaceOf(r.object))),
+      spot: names(workloads.map((r) => r.namespace)),
+      autoscalers: names(autoscalers.map((r) => r.namespace)),
+    };
   }
 
   /**
@@ -119,10 +153,7 @@ export class AccessReadModel {
           create: { clusterId, subject: key, checkedAt: now },
           update: { checkedAt: now },
         });
-        if (changed) {
-          await recordChange(tx, TOPICS.agents);
-          await recordChange(tx, TOPICS.spot);
-        }
+        if (changed) await announce(tx);
         return changed;
       }),
     );
@@ -146,10 +177,7 @@ export class AccessReadModel {
       this.db.$transaction(async (tx) => {
         const { count } = await tx.accessAnswer.deleteMany({ where: { clusterId: this.clusterId } });
         await tx.accessCheck.deleteMany({ where: { clusterId: this.clusterId } });
-        if (count > 0) {
-          await recordChange(tx, TOPICS.agents);
-          await recordChange(tx, TOPICS.spot);
-        }
+        if (count > 0) await announce(tx);
       }),
     );
   }

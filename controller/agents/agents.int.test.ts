@@ -15,6 +15,7 @@ import {
 import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
+import { DATADOG_SITES } from "./endpoint-policy";
 import { revisionName, specHash } from "./hash";
 import { REVISION_ANNOTATION } from "./render";
 
@@ -213,6 +214,28 @@ describe("restore-revision", () => {
     });
   });
 
+  it("is refused for a revision that sends the agents' data to a host the policy does not allow", async () => {
+    const name = uniqueName("elsewhere");
+    const target = `${ns.name}/${name}`;
+    await agents().create(ns.name, name, spec("info"));
+    await reconciled(ns.kc, ns.name, name);
+    // An administrator pointed the agents at another host with kubectl, then back.
+    const elsewhere = { ...spec("info"), global: { ...spec("info").global, site: "intake.evil.example" } };
+    await agents().replaceSpec(ns.name, name, elsewhere);
+    const redirected = revisionName(name, specHash(elsewhere));
+    await eventually(async () =>
+      expect((await reconciled(ns.kc, ns.name, name)).status?.currentRevision).toBe(redirected),
+    );
+    const current = await edit(name, "debug");
+    expect(await submit(db, "restore-revision", target, { revision: redirected })).toMatchObject({
+      status: "rejected",
+      message: `refused by fleetdeck's policy: endpoint host "intake.evil.example" (global.site) is not an allowed destination for the agents' data (${DATADOG_SITES.join(", ")}; FLEETDECK_ALLOWED_ENDPOINTS)`,
+    });
+    const after = await agents().get(ns.name, name);
+    expect(after.status?.currentRevision).toBe(current);
+    expect(after.spec).toEqual(spec("debug"));
+  });
+
   it("is refused while an experiment runs", async () => {
     const name = uniqueName("busy");
     const target = `${ns.name}/${name}`;
@@ -341,6 +364,49 @@ describe("bad input is refused with a specific message and nothing changes", () 
       message: expect.stringContaining(
         "the config changes nothing: the candidate spec is the current revision",
       ),
+    });
+    await expectUnchanged();
+  });
+
+  it("a config that brings in an image or a destination the policy does not allow: refused, naming the field and the host", async () => {
+    const allowed = `${DATADOG_SITES.join(", ")}; FLEETDECK_ALLOWED_ENDPOINTS`;
+    expect(
+      await submit(db, "start-experiment", target, {
+        experimentId: "x",
+        config: { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
+      }),
+    ).toMatchObject({
+      status: "rejected",
+      message: expect.stringMatching(
+        /^refused by fleetdeck's policy: image repository "evil.example\/agent" \(override.nodeAgent.image.name\)/,
+      ),
+    });
+    expect(
+      await submit(db, "start-experiment", target, {
+        experimentId: "x",
+        config: {
+          override: {
+            nodeAgent: {
+              env: [
+                { name: "DD_ENV", value: "test" },
+                { name: "DD_DD_URL", value: "https://intake.evil.example/api" },
+              ],
+            },
+          },
+        },
+      }),
+    ).toMatchObject({
+      status: "rejected",
+      message: `refused by fleetdeck's policy: endpoint host "intake.evil.example" (override.nodeAgent.env[1] (DD_DD_URL)) is not an allowed destination for the agents' data (${allowed})`,
+    });
+    expect(
+      await submit(db, "start-experiment", target, {
+        experimentId: "x",
+        config: { global: { site: "datadoghq.com.evil.example" } },
+      }),
+    ).toMatchObject({
+      status: "rejected",
+      message: `refused by fleetdeck's policy: endpoint host "datadoghq.com.evil.example" (global.site) is not an allowed destination for the agents' data (${allowed})`,
     });
     await expectUnchanged();
   });

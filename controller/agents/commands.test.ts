@@ -14,6 +14,7 @@ import { ApiError } from "../kube/client";
 import type { DatadogAgent } from "./api";
 import { agentHandlers, type HandlerDeps } from "./commands";
 import { DATADOG_REGISTRIES } from "./config-policy";
+import { DATADOG_SITES } from "./endpoint-policy";
 import type { AgentReadModel } from "./read-model";
 import type { Revisions } from "./revisions";
 
@@ -98,7 +99,7 @@ function setup(candidate: CandidateHealth | null = null) {
     defaultTimeoutSeconds: 1800,
     defaultHealthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
     candidateHealth: () => candidate,
-    policy: { registries: DATADOG_REGISTRIES, secrets: [] },
+    policy: { registries: DATADOG_REGISTRIES, secrets: [], endpoints: DATADOG_SITES },
   };
   return { api, calls, deps, handlers: agentHandlers(deps) };
 }
@@ -289,8 +290,8 @@ describe("a command that timed out", () => {
 
 type Handlers = ReturnType<typeof agentHandlers>;
 
-describe("the image and Secret policy", () => {
-  it("refuses an experiment that brings in another registry's image or a new Secret, writing nothing", async () => {
+describe("the image, Secret and endpoint policy", () => {
+  it("refuses an experiment that brings in another registry's image, a new Secret or another destination, writing nothing", async () => {
     for (const config of [
       { override: { nodeAgent: { image: { name: "evil.example/agent" } } } },
       {
@@ -298,10 +299,11 @@ describe("the image and Secret policy", () => {
           nodeAgent: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "payments-db", key: "k" } } }] },
         },
       },
+      { override: { nodeAgent: { env: [{ name: "DD_DD_URL", value: "https://intake.evil.example" }] } } },
     ]) {
       const { api, calls, handlers } = setup();
       await expect(handlers.startExperiment({ experimentId: "exp-1", config }, ctx)).rejects.toThrow(
-        /^refused by fleetdeck's policy: (image repository "evil.example\/agent"|Secret "payments-db")/,
+        /^refused by fleetdeck's policy: (image repository "evil.example\/agent"|Secret "payments-db"|endpoint host "intake.evil.example" \(override.nodeAgent.env\[0\] \(DD_DD_URL\)\))/,
       );
       expect(api.statusPatches).toEqual([]);
       expect(api.specWrites).toBe(0);
@@ -317,6 +319,17 @@ describe("the image and Secret policy", () => {
     await expect(
       handlers.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, { ...ctx, kind: "restore-revision" }),
     ).rejects.toThrow(/^refused by fleetdeck's policy: image repository "evil.example\/agent"/);
+    expect(api.specWrites).toBe(0);
+  });
+
+  it("refuses to restore a revision that sends the agents' data elsewhere", async () => {
+    const { api, handlers, deps } = setup();
+    deps.revisions.get = (async () => ({
+      spec: { global: { site: "evil.example" } },
+    })) as unknown as typeof deps.revisions.get;
+    await expect(
+      handlers.restoreRevision({ revision: "datadog-bbbbbbbbbb" }, { ...ctx, kind: "restore-revision" }),
+    ).rejects.toThrow(/^refused by fleetdeck's policy: endpoint host "evil.example" \(global.site\)/);
     expect(api.specWrites).toBe(0);
   });
 });

@@ -38,7 +38,7 @@ export interface HandlerDeps {
   defaultHealthGate: HealthGateSettings;
   /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
   candidateHealth?: (target: string) => CandidateHealth | null;
-  /** What a new spec may bring in (images, Secret references). */
+  /** What a new spec may bring in (images, Secret references, destinations of the agents' data). */
   policy: ConfigPolicy;
 }
 
@@ -78,7 +78,7 @@ function gateText(gate: HealthGateSettings): string {
 
 export function agentHandlers(deps: HandlerDeps) {
   const { api, readModel, events } = deps;
-  /** Refuses a spec that brings in an image or a Secret reference the policy does not allow. */
+  /** Refuses a spec that brings in an image, a Secret reference or a destination the policy does not allow. */
   const checkPolicy = (spec: unknown, agent: DatadogAgent) => {
     const violation = policyViolation(spec, agent.spec ?? {}, deps.policy);
     if (violation) throw new CommandRejected(`refused by fleetdeck's policy: ${violation}`);

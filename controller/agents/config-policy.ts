@@ -1,10 +1,14 @@
 // What an experiment or a restore may bring into a DatadogAgent spec beyond what it runs today:
-// images only from allowed registries (Datadog's public ones by default), and Secret references
-// only to Secrets the agent already references (or ones configured). Whoever may start an
-// experiment could otherwise run any image on every node, or point an env var at any Secret
-// of the namespace and have the agent read it. Only what the candidate adds is checked, so an
-// agent already running from a private mirror can still take experiments that leave images alone.
+// images only from allowed registries (Datadog's public ones by default), Secret references
+// only to Secrets the agent already references (or ones configured), and destinations of the
+// agents' data (site, intake and proxy URLs) only on allowed hosts (Datadog's sites by default).
+// Whoever may start an experiment could otherwise run any image on every node, point an env var
+// at any Secret of the namespace and have the agent read it, or have every node send its API
+// key and telemetry to their own host. Only what the candidate adds is checked, so an agent
+// already running from a private mirror, or through its own proxy, can still take experiments
+// that leave those alone. policyViolation is the one entry: commands and signals call it.
 import { isJsonObject } from "../../lib/merge-patch";
+import { destinations, inDomain } from "./endpoint-policy";
 
 /** Datadog's public registries (the images its Helm chart and operator document). */
 export const DATADOG_REGISTRIES = [
@@ -25,6 +29,8 @@ export interface ConfigPolicy {
   registries: readonly string[] | "any";
   /** Secrets a spec may reference besides those the agent already references, or "any". */
   secrets: readonly string[] | "any";
+  /** Hosts (each with its subdomains) the agents may send data to besides those the spec already uses, or "any". */
+  endpoints: readonly string[] | "any";
 }
 
 interface Found {
@@ -105,8 +111,8 @@ export function secretReferences(spec: unknown): Found[] {
 }
 
 /**
- * Why `candidate` may not replace `current` under `policy`, or null when it may. Only images
- * and Secret references the current spec does not already have are judged.
+ * Why `candidate` may not replace `current` under `policy`, or null when it may. Only images,
+ * Secret references and destinations the current spec does not already have are judged.
  */
 export function policyViolation(candidate: unknown, current: unknown, policy: ConfigPolicy): string | null {
   const problems: string[] = [];
@@ -131,5 +137,32 @@ export function policyViolation(candidate: unknown, current: unknown, policy: Co
       );
     }
   }
+  if (policy.endpoints !== "any") problems.push(...endpointProblems(candidate, current, policy.endpoints));
   return problems.length > 0 ? problems.join("; ") : null;
+}
+
+/**
+ * Destinations of the candidate on a host neither allowed nor already used by the current spec
+ * (a host it uses allows its subdomains, as the site does), and destinations fleetdeck cannot
+ * read (a value from valueFrom) unless the current spec has the same.
+ */
+function endpointProblems(candidate: unknown, current: unknown, allowed: readonly string[]): string[] {
+  const used = destinations(current);
+  const usedHosts = used.flatMap((d) => (typeof d.host === "string" ? [d.host] : []));
+  const usedOpaque = new Set(used.flatMap((d) => (typeof d.host === "string" ? [] : [d.host.identity])));
+  const list = `${allowed.length > 0 ? allowed.join(", ") : "none"}; FLEETDECK_ALLOWED_ENDPOINTS`;
+  const problems: string[] = [];
+  for (const { path, host } of destinations(candidate)) {
+    if (typeof host !== "string") {
+      if (usedOpaque.has(host.identity)) continue;
+      problems.push(
+        `${path}: ${host.unreadable}, so fleetdeck cannot tell where the agents would send data (${list})`,
+      );
+    } else if (![...allowed, ...usedHosts].some((domain) => inDomain(host, domain))) {
+      problems.push(
+        `endpoint host "${host}" (${path}) is not an allowed destination for the agents' data (${list})`,
+      );
+    }
+  }
+  return [...new Set(problems)];
 }

@@ -9,6 +9,7 @@ import {
 import { bool } from "../../lib/env";
 import { GRACE_SECONDS, THRESHOLD_PERCENT } from "../../lib/commands";
 import { DATADOG_REGISTRIES } from "./config-policy";
+import { DATADOG_SITES, hostOf } from "./endpoint-policy";
 
 /** A comma-separated list, or "*" for anything. */
 const listOrAny = (fallback: string) =>
@@ -60,6 +61,14 @@ export const agentsEnvSchema = z.object({
   FLEETDECK_ALLOWED_IMAGE_REGISTRIES: listOrAny(DATADOG_REGISTRIES.join(",")),
   /** Secrets an experiment or a restore may reference besides those the agent already does ("*": any). */
   FLEETDECK_ALLOWED_SECRET_REFERENCES: listOrAny(""),
+  /**
+   * Hosts (with their subdomains) an experiment or a restore may point the agents' data at — site,
+   * intake and proxy URLs — besides those the agent already uses ("*": any).
+   */
+  FLEETDECK_ALLOWED_ENDPOINTS: listOrAny(DATADOG_SITES.join(",")).superRefine((list, ctx) => {
+    const bad = list === "any" ? [] : list.filter((entry) => hostOf(entry) === undefined);
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: `not a host or URL: ${bad.join(", ")}` });
+  }),
 });
 
 export type AgentsConfig = z.infer<typeof agentsEnvSchema>;

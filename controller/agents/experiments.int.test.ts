@@ -212,9 +212,10 @@ describe("timeout", () => {
       where: { agentKey: target, experimentId: "exp-t" },
     });
     expect(experiment).toMatchObject({ outcome: "timed-out", endedBy: "fleetdeck (timeout)" });
-    // Not before the deadline, and promptly after it (startedAt has whole seconds).
+    // Not before the deadline, and at it, not at the next resync (minutes away): a few seconds
+    // of margin for a busy machine (startedAt has whole seconds).
     expect(experiment.endedAt!.getTime()).toBeGreaterThanOrEqual(startedAt + 10_000);
-    expect(experiment.endedAt!.getTime()).toBeLessThan(startedAt + 10_000 + 3_000);
+    expect(experiment.endedAt!.getTime()).toBeLessThan(startedAt + 10_000 + 8_000);
     await eventually(async () =>
       expect(await eventReasons(name)).toContainEqual(
         expect.stringMatching(/^ExperimentTimedOut: Experiment exp-t timed out/),

@@ -124,6 +124,7 @@ export function setupAgents(ctx: ControllerContext): void {
     policy: {
       registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
       secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+      endpoints: config.FLEETDECK_ALLOWED_ENDPOINTS,
     },
   });
   ctx.commands

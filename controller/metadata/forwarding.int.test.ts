@@ -54,7 +54,16 @@ async function startForwarding(
   const intake = await startFakeIntake();
   const { db } = await createTestDatabase(id);
   const controller = await startFeatures(kc, db, ["metadata"], {
-    env: { FLEETDECK_CONTROLLER_ID: id, DD_API_KEY: API_KEY, DD_URL: intake.url, ...env },
+    env: {
+      FLEETDECK_CONTROLLER_ID: id,
+      DD_API_KEY: API_KEY,
+      DD_URL: intake.url,
+      // No heartbeat unless a test asks for one: the counts of sends below are exact, however
+      // long a slow machine takes to get to them.
+      FLEETDECK_METADATA_CRD_HEARTBEAT_SECONDS: "86400",
+      FLEETDECK_METADATA_HELM_HEARTBEAT_SECONDS: "86400",
+      ...env,
+    },
     identityKc: ns.kc,
   });
   return {

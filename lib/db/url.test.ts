@@ -22,17 +22,24 @@ describe("storeLocation", () => {
   it("rejects URLs it cannot honour, without echoing a password", () => {
     expect(() => databaseFile({ DATABASE_URL: "file:/tmp/x.db?mode=ro" })).toThrow(/must name a SQLite file/);
     expect(() => storeLocation({ DATABASE_URL: "mysql://u:secret@db/x" })).toThrow(
-      /mysql:\/\/u:\*\*\*@db\/x/,
+      "mysql://u:[redacted]@db/x",
     );
     expect(() => storeLocation({ DATABASE_URL: "postgresql://u:secret@db" })).toThrow(/host and database/);
     expect(() => storeLocation({ DATABASE_URL: "postgresql://u:secret@db" })).not.toThrow(/secret/);
   });
   it("describes a server without its password", () => {
     expect(redactUrl("postgresql://fleet:s3cret@db:5432/fleetdeck")).toBe(
-      "postgresql://fleet:***@db:5432/fleetdeck",
+      "postgresql://fleet:[redacted]@db:5432/fleetdeck",
     );
     expect(describeStore({ provider: "postgresql", url: "postgresql://fleet:s3cret@db/f" })).not.toContain(
       "s3cret",
     );
+  });
+  it("describes a server without the credentials of its query (issue 22: /login showed ?password=)", () => {
+    const url = "postgresql://fleet@db:5432/fleetdeck?sslmode=require&password=s3cret&sslpassword=k3y";
+    expect(describeStore({ provider: "postgresql", url })).toBe(
+      "postgresql://fleet@db:5432/fleetdeck?sslmode=require&password=[redacted]&sslpassword=[redacted]",
+    );
+    expect(() => storeLocation({ DATABASE_URL: "postgresql://u@db?password=s3cret" })).not.toThrow(/s3cret/);
   });
 });

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { redactText } from "../redact";
 
 /** Where the SQLite file lives unless DATABASE_URL says otherwise (git-ignored). */
 export const DEFAULT_DATABASE_FILE = ".fleetdeck/fleetdeck.db";
@@ -47,15 +48,12 @@ export function databaseFile(env: Record<string, string | undefined> = process.e
   return location.file;
 }
 
-/** A URL as it may be shown or logged: never its password. */
+/**
+ * A URL as it may be shown or logged: through the one redactor, so neither its password nor a
+ * credential in its query (libpq's ?password=, ?sslpassword=) is.
+ */
 export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return raw.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
-  }
+  return redactText(raw);
 }
 
 /** What the store is, for a log line or a page: the file, or the server without its password. */

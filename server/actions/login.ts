@@ -2,11 +2,12 @@
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { proxyIdentity, secretsEqual, SESSION_COOKIE } from "@/server/actor";
+import { secretsEqual, SESSION_COOKIE } from "@/server/actor";
 import { endSession, openSession, SESSION_TTL_MS } from "@/server/sessions";
 import { LoginThrottle } from "@/server/login-throttle";
 import { safeNextPath } from "@/server/safe-redirect";
-import { clientAddress } from "@/server/web-listener";
+import { sessionCookieSecure } from "@/server/session-cookie";
+import { signInClient } from "@/server/sign-in-client";
 import { recordWebAudit } from "../audit";
 import { webConfig } from "../config";
 import { getDb } from "../db";
@@ -15,7 +16,8 @@ export interface LoginState {
   error?: string;
 }
 
-// Per client address, with backoff; one per server process (kept across dev reloads).
+// Per person or client address (server/sign-in-client.ts), with backoff; one per server process
+// (kept across dev reloads).
 const globalForThrottle = globalThis as unknown as { fleetdeckLoginThrottle?: LoginThrottle };
 const throttle = (globalForThrottle.fleetdeckLoginThrottle ??= new LoginThrottle());
 
@@ -28,17 +30,16 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
   }
   const h = await headers();
   const header = (name: string) => h.get(name);
-  const client = clientAddress(header, proxyIdentity(config, header) !== null);
-  const wait = throttle.retryAfterMs(client);
+  const { key, address: client } = signInClient(config, header);
+  const wait = throttle.retryAfterMs(key);
   if (wait > 0) {
-    return {
-      error: `Too many failed sign-ins from your address (${client}); try again in ${Math.ceil(wait / 1000)} s.`,
-    };
+    const who = key.startsWith("user:") ? "by you" : `from your address (${client})`;
+    return { error: `Too many failed sign-ins ${who}; try again in ${Math.ceil(wait / 1000)} s.` };
   }
 
   const token = form.get("token");
   if (typeof token !== "string" || !secretsEqual(token, config.FLEETDECK_ADMIN_TOKEN)) {
-    throttle.failed(client);
+    throttle.failed(key);
     await recordWebAudit({
       actor: "anonymous",
       action: "auth.login-failed",
@@ -48,7 +49,7 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     });
     return { error: "That token is not valid." };
   }
-  throttle.succeeded(client);
+  throttle.succeeded(key);
   const session = await openSession(await getDb(), {
     actor: "admin",
     adminToken: config.FLEETDECK_ADMIN_TOKEN,
@@ -56,7 +57,7 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
   (await cookies()).set(SESSION_COOKIE, session.value, {
     httpOnly: true,
     sameSite: "strict",
-    secure: h.get("x-forwarded-proto") === "https",
+    secure: sessionCookieSecure(h.get("host")),
     path: "/",
     maxAge: SESSION_TTL_MS / 1000,
   });

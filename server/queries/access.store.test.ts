@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { commandAccess, encodeSubject } from "@/lib/access";
 import { AccessReadModel } from "@/controller/access/read-model";
-import { queryStore } from "@/test/query-store";
+import { addCluster, fullScope, queryStore, scopeOfActor } from "@/test/query-store";
 import type { Actor } from "../actor";
-import { permissions } from "./access";
+import { accessStatus, permissions } from "./access";
 
 const db = queryStore();
 
@@ -14,9 +14,9 @@ const patch = (key: string) => commandAccess("disable-spot", key, { kind: "Deplo
 describe("permissions", () => {
   it("allows the actors with the controller's power, without asking the store", async () => {
     const admin: Actor = { name: "admin", via: "admin-token" };
-    expect(await permissions(admin, [{ clusterId: "uid-e", ...update("datadog/agent") }])).toEqual([
-      { state: "allowed", reason: "" },
-    ]);
+    expect(
+      await permissions(fullScope(db(), admin), [{ clusterId: "uid-e", ...update("datadog/agent") }]),
+    ).toEqual([{ state: "allowed", reason: "" }]);
     expect(await db().accessSubject.count()).toBe(0);
   });
 
@@ -30,7 +30,7 @@ describe("permissions", () => {
       { access: update("datadog/agent"), allowed: false, reason: "not in west" },
     ]);
     expect(
-      await permissions(bob, [
+      await permissions(await scopeOfActor(db(), bob), [
         { clusterId: "uid-w", ...update("datadog/agent") },
         { clusterId: "uid-e", ...patch("shop/web") },
         { clusterId: "uid-e", ...update("datadog/agent") },
@@ -46,16 +46,38 @@ describe("permissions", () => {
     ]);
     // Another person's answers are not bob's.
     const carol: Actor = { name: "carol", via: "proxy", subject: { user: "carol", groups: ["ops"] } };
-    expect(await permissions(carol, [{ clusterId: "uid-e", ...update("datadog/agent") }])).toEqual([
-      { state: "unchecked", reason: "" },
-    ]);
+    expect(
+      await permissions(await scopeOfActor(db(), carol), [
+        { clusterId: "uid-e", ...update("datadog/agent") },
+      ]),
+    ).toEqual([{ state: "unchecked", reason: "" }]);
   });
 
   it("notes the person as seen, so every cluster's controller answers for them", async () => {
     const dana: Actor = { name: "dana", via: "proxy", subject: { user: "dana", groups: ["b", "a"] } };
-    await permissions(dana, []);
+    await scopeOfActor(db(), dana);
     const row = await db().accessSubject.findUniqueOrThrow({ where: { key: encodeSubject(dana.subject!) } });
     expect(Date.now() - row.lastSeenAt.getTime()).toBeLessThan(60_000);
     expect(JSON.parse(row.key)).toEqual({ user: "dana", groups: ["a", "b"] });
+  });
+});
+
+describe("accessStatus", () => {
+  it("names the clusters that have not answered for the person yet", async () => {
+    await addCluster(db(), "uid-e", "east");
+    await addCluster(db(), "uid-w", "west");
+    const erin: Actor = { name: "erin", via: "proxy", subject: { user: "erin", groups: [] } };
+    expect(await accessStatus(await scopeOfActor(db(), erin))).toEqual({
+      checking: [
+        { id: "uid-e", name: "east" },
+        { id: "uid-w", name: "west" },
+      ],
+    });
+    await new AccessReadModel(db(), "uid-w").write(erin.subject!, []);
+    expect(await accessStatus(await scopeOfActor(db(), erin))).toEqual({
+      checking: [{ id: "uid-e", name: "east" }],
+    });
+    // The controller's full power checks nothing.
+    expect(await accessStatus(fullScope(db()))).toEqual({ checking: [] });
   });
 });

@@ -1,29 +1,17 @@
 import "server-only";
 import { encodeSubject, qualifiedResource, type Permission, type ResourceAccess } from "@/lib/access";
-import type { Actor } from "@/server/actor";
-import { withRetry } from "@/lib/db/open";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
+
+/** What the page says of the actor's access: the clusters still checking it (they show nothing yet). */
+export interface AccessStatusDto {
+  checking: { id: string; name: string }[];
+}
+
+export async function accessStatus(scope: ReadScope): Promise<AccessStatusDto> {
+  return { checking: scope.checking };
+}
 
 const ALLOWED: Permission = { state: "allowed", reason: "" };
-/** How often a viewer's "seen" time is written (the controller answers for people seen in a day). */
-const SEEN_EVERY_MS = 60_000;
-const globalForSeen = globalThis as unknown as { fleetdeckSubjectsSeen?: Map<string, number> };
-const seen = (globalForSeen.fleetdeckSubjectsSeen ??= new Map());
-
-/** Tells the controller this person uses the dashboard, so it keeps their answers current. */
-async function noteSeen(key: string): Promise<void> {
-  const now = Date.now();
-  if (now - (seen.get(key) ?? 0) < SEEN_EVERY_MS) return;
-  seen.set(key, now);
-  const db = await getDb();
-  await withRetry(() =>
-    db.accessSubject.upsert({
-      where: { key },
-      create: { key, lastSeenAt: new Date(now) },
-      update: { lastSeenAt: new Date(now) },
-    }),
-  );
-}
 
 /** A question about an object of one cluster: each cluster's RBAC answers for its own objects. */
 export type ClusterQuestion = ResourceAccess & { clusterId: string };
@@ -32,14 +20,11 @@ export type ClusterQuestion = ResourceAccess & { clusterId: string };
  * The viewer's permission for each question, in order, as that cluster's controller last asked
  * its API server. Actors with the controller's power (loopback, the admin token) are "allowed".
  */
-export async function permissions(viewer: Actor, questions: ClusterQuestion[]): Promise<Permission[]> {
-  if (!viewer.subject) return questions.map(() => ALLOWED);
-  const key = encodeSubject(viewer.subject);
-  await noteSeen(key);
-  const db = await getDb();
-  const rows = await db.accessAnswer.findMany({
+export async function permissions(scope: ReadScope, questions: ClusterQuestion[]): Promise<Permission[]> {
+  if (!scope.actor.subject) return questions.map(() => ALLOWED);
+  const rows = await scope.db.accessAnswer.findMany({
     where: {
-      subject: key,
+      subject: encodeSubject(scope.actor.subject),
       clusterId: { in: [...new Set(questions.map((q) => q.clusterId))] },
       namespace: { in: [...new Set(questions.map((q) => q.namespace))] },
     },

@@ -3,12 +3,20 @@ import { describe, expect, it } from "vitest";
 import { commandAccess, encodeSubject } from "@/lib/access";
 import { AccessReadModel } from "@/controller/access/read-model";
 import { AgentReadModel } from "@/controller/agents/read-model";
-import { addCluster, agentSnapshot, rollout, queryStore } from "@/test/query-store";
+import {
+  addCluster,
+  agentSnapshot,
+  rollout,
+  queryStore,
+  fullScope,
+  scopeOfActor,
+  viewAnswers,
+} from "@/test/query-store";
 import type { Actor } from "../actor";
 import { clustersWithAgent, getAgent, listAgents } from "./agents";
 
 const db = queryStore();
-const local: Actor = { name: "local", via: "local" };
+const all = () => fullScope(db());
 const alice: Actor = { name: "alice", via: "proxy", subject: { user: "alice", groups: ["sre"] } };
 
 async function twoClusters() {
@@ -25,17 +33,17 @@ describe("listAgents", () => {
     await east.syncAgent(agentSnapshot("datadog/agent"));
     await east.syncAgent(agentSnapshot("datadog/old"));
     await east.markDeleted("datadog/old");
-    const rows = await listAgents();
+    const rows = await listAgents(all());
     expect(rows.map((r) => `${r.clusterName} ${r.key} ${r.deleted}`)).toEqual([
       "east datadog/agent false",
       "east monitoring/agent false",
       "west datadog/agent false",
       "east datadog/old true",
     ]);
-    expect((await listAgents({ clusterId: "uid-w" })).map((r) => `${r.clusterId} ${r.key}`)).toEqual([
+    expect((await listAgents(all(), { clusterId: "uid-w" })).map((r) => `${r.clusterId} ${r.key}`)).toEqual([
       "uid-w datadog/agent",
     ]);
-    expect(await listAgents({ clusterId: "uid-none" })).toEqual([]);
+    expect(await listAgents(all(), { clusterId: "uid-none" })).toEqual([]);
   });
 
   it("shows the phase, the rollout's health and a redacted render error", async () => {
@@ -47,7 +55,7 @@ describe("listAgents", () => {
       }),
     );
     await east.syncRollouts(new Map([["datadog/agent", rollout(2, 3, 1)]]));
-    const [row] = await listAgents();
+    const [row] = await listAgents(all());
     expect(row).toMatchObject({
       clusterName: "east",
       phase: "running",
@@ -62,7 +70,7 @@ describe("listAgents", () => {
 
   it("labels an agent of a cluster that never registered with its id", async () => {
     await new AgentReadModel(db(), "uid-unregistered").syncAgent(agentSnapshot("datadog/agent"));
-    expect((await listAgents())[0]).toMatchObject({
+    expect((await listAgents(all()))[0]).toMatchObject({
       clusterId: "uid-unregistered",
       clusterName: "uid-unregistered",
     });
@@ -76,9 +84,9 @@ describe("clustersWithAgent", () => {
     await west.syncAgent(agentSnapshot("datadog/agent"));
     await west.syncAgent(agentSnapshot("datadog/other"));
     await west.markDeleted("datadog/other");
-    expect((await clustersWithAgent("datadog/agent")).sort()).toEqual(["uid-e", "uid-w"]);
-    expect(await clustersWithAgent("datadog/other")).toEqual(["uid-w"]);
-    expect(await clustersWithAgent("datadog/Agent")).toEqual([]);
+    expect((await clustersWithAgent(all(), "datadog/agent")).sort()).toEqual(["uid-e", "uid-w"]);
+    expect(await clustersWithAgent(all(), "datadog/other")).toEqual(["uid-w"]);
+    expect(await clustersWithAgent(all(), "datadog/Agent")).toEqual([]);
   });
 });
 
@@ -92,7 +100,7 @@ describe("getAgent", () => {
       }),
     );
     await west.syncAgent(agentSnapshot("datadog/agent", { generation: 9 }));
-    const agent = await getAgent("uid-e", "datadog/agent", local);
+    const agent = await getAgent(all(), "uid-e", "datadog/agent");
     expect(agent).toMatchObject({
       clusterName: "east",
       generation: 4,
@@ -101,29 +109,33 @@ describe("getAgent", () => {
       rollout: null,
       permission: { state: "allowed" },
     });
-    expect((await getAgent("uid-w", "datadog/agent", local))?.generation).toBe(9);
-    expect(await getAgent("uid-e", "datadog/missing", local)).toBeNull();
-    expect(await getAgent("uid-none", "datadog/agent", local)).toBeNull();
+    expect((await getAgent(all(), "uid-w", "datadog/agent"))?.generation).toBe(9);
+    expect(await getAgent(all(), "uid-e", "datadog/missing")).toBeNull();
+    expect(await getAgent(all(), "uid-none", "datadog/agent")).toBeNull();
   });
 
   it("gives a person's permission as that cluster's controller stored it", async () => {
     const { east, west } = await twoClusters();
     await east.syncAgent(agentSnapshot("datadog/agent"));
     await west.syncAgent(agentSnapshot("datadog/agent"));
-    expect((await getAgent("uid-e", "datadog/agent", alice))?.permission).toEqual({
-      state: "unchecked",
-      reason: "",
-    });
+    // No answers yet: nothing of the cluster is shown.
+    expect(await getAgent(await scopeOfActor(db(), alice), "uid-e", "datadog/agent")).toBeNull();
     const access = commandAccess("restore-revision", "datadog/agent", {})!;
+    const sees = viewAnswers({ agents: ["datadog"] });
     await new AccessReadModel(db(), "uid-e").write(alice.subject!, [
+      ...sees,
       { access, allowed: false, reason: "alice may not update datadogagents" },
     ]);
-    await new AccessReadModel(db(), "uid-w").write(alice.subject!, [{ access, allowed: true, reason: "" }]);
-    expect((await getAgent("uid-e", "datadog/agent", alice))?.permission).toEqual({
+    await new AccessReadModel(db(), "uid-w").write(alice.subject!, [
+      ...sees,
+      { access, allowed: true, reason: "" },
+    ]);
+    const scope = await scopeOfActor(db(), alice);
+    expect((await getAgent(scope, "uid-e", "datadog/agent"))?.permission).toEqual({
       state: "denied",
       reason: "alice may not update datadogagents",
     });
-    expect((await getAgent("uid-w", "datadog/agent", alice))?.permission).toEqual({
+    expect((await getAgent(scope, "uid-w", "datadog/agent"))?.permission).toEqual({
       state: "allowed",
       reason: "",
     });

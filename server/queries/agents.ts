@@ -1,13 +1,12 @@
 import "server-only";
 import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
-import type { Actor } from "@/server/actor";
 import type { Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";
 import type { AgentRollout, RolloutState } from "@/lib/rollout";
 import type { Agent, AgentRollout as AgentRolloutRow } from "@/lib/db/models";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames } from "./clusters";
 import { permissions } from "./access";
 
@@ -93,8 +92,11 @@ function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutR
 }
 
 /** Every DatadogAgent fleetdeck has seen, of every cluster or of one; deleted ones last. */
-export async function listAgents(filter: { clusterId?: string } = {}): Promise<AgentSummaryDto[]> {
-  const db = await getDb();
+export async function listAgents(
+  scope: ReadScope,
+  filter: { clusterId?: string } = {},
+): Promise<AgentSummaryDto[]> {
+  const { db } = scope;
   const [rows, names, rollouts] = await Promise.all([
     db.agent.findMany({
       where: filter.clusterId ? { clusterId: filter.clusterId } : {},
@@ -102,7 +104,7 @@ export async function listAgents(filter: { clusterId?: string } = {}): Promise<A
       omit: { spec: true },
       orderBy: [{ namespace: "asc" }, { name: "asc" }, { clusterId: "asc" }],
     }),
-    clusterNames(),
+    clusterNames(scope),
     db.agentRollout.findMany({ where: filter.clusterId ? { clusterId: filter.clusterId } : {} }),
   ]);
   const byAgent = new Map(rollouts.map((r) => [`${r.clusterId} ${r.agentKey}`, r]));
@@ -112,25 +114,24 @@ export async function listAgents(filter: { clusterId?: string } = {}): Promise<A
 }
 
 /** The clusters that have (or had) an agent of this key. */
-export async function clustersWithAgent(key: string): Promise<string[]> {
-  const db = await getDb();
-  const rows = await db.agent.findMany({ where: { key }, select: { clusterId: true } });
+export async function clustersWithAgent(scope: ReadScope, key: string): Promise<string[]> {
+  const rows = await scope.db.agent.findMany({ where: { key }, select: { clusterId: true } });
   return rows.map((r) => r.clusterId);
 }
 
 export async function getAgent(
+  scope: ReadScope,
   clusterId: string,
   key: string,
-  viewer: Actor,
 ): Promise<AgentDetailDto | null> {
-  const db = await getDb();
+  const { db } = scope;
   const [row, names, rollout] = await Promise.all([
     db.agent.findUnique({ where: { clusterId_key: { clusterId, key } } }),
-    clusterNames(),
+    clusterNames(scope),
     db.agentRollout.findUnique({ where: { clusterId_agentKey: { clusterId, agentKey: key } } }),
   ]);
   if (!row) return null;
-  const [permission] = await permissions(viewer, [
+  const [permission] = await permissions(scope, [
     { clusterId, ...commandAccess("restore-revision", key, {})! },
   ]);
   return {

@@ -3,10 +3,11 @@
 import { describe, expect, it } from "vitest";
 import type { AuditFilters } from "@/components/lib/audit-filters";
 import { recordAudit } from "@/controller/store/audit";
-import { addCluster, queryStore } from "@/test/query-store";
+import { addCluster, queryStore, fullScope } from "@/test/query-store";
 import { allAudit, auditFacets, listAudit } from "./audit";
 
 const db = queryStore();
+const all = () => fullScope(db());
 
 /** An audit row as the controller writes it (or the dashboard, for `clusterId` null). */
 async function audit(
@@ -36,17 +37,17 @@ async function audit(
   });
 }
 
-const targets = async (filters: AuditFilters) => (await listAudit(filters)).rows.map((r) => r.target);
+const targets = async (filters: AuditFilters) => (await listAudit(all(), filters)).rows.map((r) => r.target);
 
 describe("listAudit", () => {
   it("pages newest first by id, with the cursor of the next page", async () => {
     await addCluster(db(), "uid-e", "east");
     for (const n of [1, 2, 3, 4, 5]) await audit("uid-e", { target: `ns/a${n}` });
-    const first = await listAudit({}, undefined, 2);
+    const first = await listAudit(all(), {}, undefined, 2);
     expect(first.rows.map((r) => r.target)).toEqual(["ns/a5", "ns/a4"]);
-    const second = await listAudit({}, first.nextCursor!, 2);
+    const second = await listAudit(all(), {}, first.nextCursor!, 2);
     expect(second.rows.map((r) => r.target)).toEqual(["ns/a3", "ns/a2"]);
-    const last = await listAudit({}, second.nextCursor!, 2);
+    const last = await listAudit(all(), {}, second.nextCursor!, 2);
     expect(last).toMatchObject({ rows: [{ target: "ns/a1" }], nextCursor: null });
   });
 
@@ -60,7 +61,7 @@ describe("listAudit", () => {
     expect(await targets({ cluster: "east" })).toEqual(["ns/east"]);
     expect(await targets({ cluster: "uid-w" })).toEqual(["ns/west"]);
     expect(await targets({ cluster: "north" })).toEqual([]);
-    const rows = (await listAudit({})).rows;
+    const rows = (await listAudit(all(), {})).rows;
     expect(rows.map((r) => [r.clusterId, r.clusterName])).toEqual([
       [null, null],
       ["uid-w", "west"],
@@ -121,10 +122,10 @@ describe("listAudit", () => {
     await audit("uid-e", { target: "ns/a_b-2" });
     for (let i = 0; i < 6; i++) await audit("uid-e", { target: `ns/axb-${i}` });
     await audit("uid-e", { target: "ns/a_b-3" });
-    const first = await listAudit({ target: "a_b" }, undefined, 2);
+    const first = await listAudit(all(), { target: "a_b" }, undefined, 2);
     expect(first.rows.map((r) => r.target)).toEqual(["ns/a_b-3", "ns/a_b-2"]);
     expect(first.nextCursor).not.toBeNull();
-    const second = await listAudit({ target: "a_b" }, first.nextCursor!, 2);
+    const second = await listAudit(all(), { target: "a_b" }, first.nextCursor!, 2);
     expect(second).toMatchObject({ rows: [{ target: "ns/a_b-1" }], nextCursor: null });
   });
 
@@ -148,7 +149,7 @@ describe("listAudit", () => {
       details: JSON.stringify({ apiKey: "abcdef0123456789", ok: 1 }),
     });
     await audit("uid-e", { target: "ns/raw", details: "not json" });
-    const [raw, json] = (await listAudit({})).rows;
+    const [raw, json] = (await listAudit(all(), {})).rows;
     expect(raw!.details).toEqual({ raw: "not json" });
     expect(json!.details).toEqual({ apiKey: "[redacted]", ok: 1 });
     expect(json!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -160,7 +161,7 @@ describe("allAudit", () => {
     await addCluster(db(), "uid-e", "east");
     for (let i = 0; i < 7; i++) await audit("uid-e", { target: i % 2 ? `ns/odd-${i}` : `ns/even-${i}` });
     const rows: string[] = [];
-    for await (const row of allAudit({ target: "even" }, 2)) rows.push(row.target);
+    for await (const row of allAudit(all(), { target: "even" }, 2)) rows.push(row.target);
     expect(rows).toEqual(["ns/even-6", "ns/even-4", "ns/even-2", "ns/even-0"]);
   });
 });
@@ -172,7 +173,7 @@ describe("auditFacets", () => {
     await audit("uid-e", { actor: "alice", action: "command.requested" });
     await audit("uid-e", { actor: "bob", action: "command.requested" });
     await audit(null, { actor: "Zed", action: "auth.login" });
-    expect(await auditFacets()).toEqual({
+    expect(await auditFacets(all())).toEqual({
       actors: ["Zed", "alice", "bob"],
       actions: ["auth.login", "command.requested", "experiment.started"],
     });

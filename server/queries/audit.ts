@@ -2,7 +2,7 @@ import "server-only";
 import { filterDate, type AuditFilters } from "@/components/lib/audit-filters";
 import type { Database } from "@/lib/db/open";
 import { redactSecrets } from "@/lib/redact";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames, resolveCluster } from "./clusters";
 import { keysetPage, textCondition, textMatches } from "./text-filter";
 
@@ -79,9 +79,14 @@ function toDto(
 }
 
 /** Newest first, keyset-paginated by id (stable while new rows arrive). */
-export async function listAudit(filters: AuditFilters, cursor?: number, limit = 50): Promise<AuditPage> {
-  const db = await getDb();
-  const cluster = await resolveCluster(filters.cluster);
+export async function listAudit(
+  scope: ReadScope,
+  filters: AuditFilters,
+  cursor?: number,
+  limit = 50,
+): Promise<AuditPage> {
+  const { db } = scope;
+  const cluster = await resolveCluster(scope, filters.cluster);
   const clusterId = cluster === undefined ? undefined : (cluster?.id ?? null);
   const [page, names] = await Promise.all([
     keysetPage(
@@ -91,16 +96,20 @@ export async function listAudit(filters: AuditFilters, cursor?: number, limit = 
       cursor,
       limit,
     ),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   return { rows: page.rows.map((row) => toDto(row, names)), nextCursor: page.nextCursor };
 }
 
 /** Every matching row, newest first, fetched in batches for exports. */
-export async function* allAudit(filters: AuditFilters, batch = 1000): AsyncGenerator<AuditDto> {
+export async function* allAudit(
+  scope: ReadScope,
+  filters: AuditFilters,
+  batch = 1000,
+): AsyncGenerator<AuditDto> {
   let cursor: number | undefined;
   for (;;) {
-    const page = await listAudit(filters, cursor, batch);
+    const page = await listAudit(scope, filters, cursor, batch);
     yield* page.rows;
     if (page.nextCursor === null) return;
     cursor = page.nextCursor;
@@ -108,8 +117,8 @@ export async function* allAudit(filters: AuditFilters, batch = 1000): AsyncGener
 }
 
 /** Distinct actors and actions, for the filter form's suggestions. */
-export async function auditFacets(): Promise<{ actors: string[]; actions: string[] }> {
-  const db = await getDb();
+export async function auditFacets(scope: ReadScope): Promise<{ actors: string[]; actions: string[] }> {
+  const { db } = scope;
   const [actors, actions] = await Promise.all([
     db.auditEvent.findMany({
       distinct: ["actor"],

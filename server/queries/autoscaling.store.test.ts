@@ -2,10 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { Condition } from "@/lib/autoscaling";
 import { conditionsColumn } from "@/lib/read-model/autoscaling";
-import { addCluster, addHeartbeat, queryStore } from "@/test/query-store";
+import { addCluster, addHeartbeat, queryStore, fullScope } from "@/test/query-store";
 import { autoscalingOverview } from "./autoscaling";
 
 const db = queryStore();
+const all = () => fullScope(db());
 const ready: Condition = {
   type: "Ready",
   status: "True",
@@ -66,14 +67,14 @@ describe("autoscalingOverview", () => {
       ["uid-e", "east-never-beat"],
     ] as const)
       await gate(cluster, controller, controller === "east-b");
-    const { gates } = await autoscalingOverview();
+    const { gates } = await autoscalingOverview(all());
     expect(gates.map((g) => [g.clusterName, g.controllerId, g.isLeader])).toEqual([
       ["east", "east-b", true],
       ["east", "east-a", false],
       ["west", "west-a", true],
     ]);
     expect(gates[0]).toMatchObject({ open: true, openedAt: "2026-12-01T10:00:00.000Z", podsCached: 12 });
-    const west = await autoscalingOverview({ clusterId: "uid-w" });
+    const west = await autoscalingOverview(all(), { clusterId: "uid-w" });
     expect(west.gates.map((g) => g.controllerId)).toEqual(["west-a"]);
   });
 
@@ -91,7 +92,7 @@ describe("autoscalingOverview", () => {
           updatedAt: new Date(),
         },
       });
-    const overview = await autoscalingOverview();
+    const overview = await autoscalingOverview(all());
     expect(overview.autoscalers.map((a) => [a.clusterName, a.key])).toEqual([
       ["east", "billing/api"],
       ["uid-w", "shop/cart"],
@@ -103,8 +104,8 @@ describe("autoscalingOverview", () => {
     expect(overview.autoscalers[2]!.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     expect(overview.profiles.map((p) => p.name)).toEqual(["alpha", "zeta"]);
     expect(overview.profiles[0]!.conditions).toEqual([ready]);
-    const east = await autoscalingOverview({ clusterId: "uid-e" });
+    const east = await autoscalingOverview(all(), { clusterId: "uid-e" });
     expect(east.autoscalers.map((a) => a.key)).toEqual(["billing/api", "shop/web"]);
-    expect((await autoscalingOverview({ clusterId: "uid-w" })).profiles).toEqual([]);
+    expect((await autoscalingOverview(all(), { clusterId: "uid-w" })).profiles).toEqual([]);
   });
 });

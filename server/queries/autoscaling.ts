@@ -3,7 +3,7 @@ import type { Condition } from "@/lib/autoscaling";
 import { controllerState } from "@/components/lib/controller-status";
 import { conditionsColumn } from "@/lib/read-model/autoscaling";
 import type { AutoscalingGate, PodAutoscaler, PodAutoscalerProfile } from "@/lib/db/models";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames } from "./clusters";
 import { toDto, type Dto } from "./dto";
 
@@ -48,16 +48,17 @@ function withConditions(names: Map<string, string>) {
  * every autoscaler and profile.
  */
 export async function autoscalingOverview(
+  scope: ReadScope,
   filter: { clusterId?: string } = {},
 ): Promise<AutoscalingOverviewDto> {
-  const db = await getDb();
+  const { db } = scope;
   const where = filter.clusterId ? { clusterId: filter.clusterId } : {};
   const [gates, heartbeats, autoscalers, profiles, names] = await Promise.all([
     db.autoscalingGate.findMany({ where }),
     db.controllerHeartbeat.findMany({ where }),
     db.podAutoscaler.findMany({ where, orderBy: [{ namespace: "asc" }, { name: "asc" }] }),
     db.podAutoscalerProfile.findMany({ where, orderBy: { name: "asc" } }),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   const now = Date.now();
   const process = (h: { clusterId: string; controllerId: string }) => `${h.clusterId}/${h.controllerId}`;

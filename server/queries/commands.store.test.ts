@@ -1,10 +1,11 @@
 // A command as the dashboard follows it after a click: written as the dashboard writes it.
 import { describe, expect, it } from "vitest";
 import { insertCommand } from "@/lib/db/commands";
-import { addCluster, addHeartbeat, queryStore } from "@/test/query-store";
+import { addCluster, addHeartbeat, queryStore, fullScope } from "@/test/query-store";
 import { getCommand } from "./commands";
 
 const db = queryStore();
+const all = () => fullScope(db());
 
 async function ping(clusterId: string): Promise<number> {
   const result = await insertCommand(db(), {
@@ -23,7 +24,7 @@ describe("getCommand", () => {
   it("shows the command without its payload, with its cluster's name; null for an unknown id", async () => {
     await addCluster(db(), "uid-e", "east");
     const id = await ping("uid-e");
-    const command = await getCommand(id);
+    const command = await getCommand(all(), id);
     expect(command).toMatchObject({
       id,
       clusterId: "uid-e",
@@ -39,7 +40,7 @@ describe("getCommand", () => {
     expect(command!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     expect(Object.keys(command!)).not.toContain("payload");
     expect(Object.keys(command!)).not.toContain("claimedBy");
-    expect(await getCommand(id + 1000)).toBeNull();
+    expect(await getCommand(all(), id + 1000)).toBeNull();
   });
 
   it("redacts the outcome message", async () => {
@@ -53,7 +54,7 @@ describe("getCommand", () => {
         appliedAt: new Date(),
       },
     });
-    expect(await getCommand(id)).toMatchObject({
+    expect(await getCommand(all(), id)).toMatchObject({
       status: "rejected",
       message: "the API server said: Authorization: Bearer [redacted]",
     });
@@ -67,8 +68,8 @@ describe("getCommand", () => {
     await addHeartbeat(db(), "uid-w", "west-a", { isLeader: true });
     await addHeartbeat(db(), "uid-e", "east-a", { stoppedAt: new Date() });
     await addHeartbeat(db(), "uid-e", "east-b", { lastSeenAt: new Date(Date.now() - 60_000) });
-    expect((await getCommand(id))?.controllerReporting).toBe(false);
+    expect((await getCommand(all(), id))?.controllerReporting).toBe(false);
     await addHeartbeat(db(), "uid-e", "east-c");
-    expect((await getCommand(id))?.controllerReporting).toBe(true);
+    expect((await getCommand(all(), id))?.controllerReporting).toBe(true);
   });
 });

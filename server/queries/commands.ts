@@ -2,7 +2,7 @@ import "server-only";
 import { controllerState } from "@/components/lib/controller-status";
 import type { Command } from "@/lib/db/models";
 import { redactText } from "@/lib/redact";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { toDto, type Dto } from "./dto";
 
 // What the dashboard shows of a command (not its payload, nor who claimed it).
@@ -24,8 +24,8 @@ export type CommandDto = Dto<Pick<Command, keyof typeof SHOWN>> & {
   controllerReporting: boolean;
 };
 
-export async function getCommand(id: number): Promise<CommandDto | null> {
-  const db = await getDb();
+export async function getCommand(scope: ReadScope, id: number): Promise<CommandDto | null> {
+  const { db } = scope;
   const command = await db.command.findUnique({ where: { id }, select: SHOWN });
   if (!command) return null;
   const [cluster, heartbeats] = await Promise.all([

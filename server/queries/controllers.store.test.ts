@@ -1,9 +1,10 @@
 // The controllers that reported, as heartbeat rows reach the browser (./dto.ts: dates as text).
 import { describe, expect, it } from "vitest";
-import { addHeartbeat, queryStore } from "@/test/query-store";
+import { addHeartbeat, queryStore, fullScope } from "@/test/query-store";
 import { listControllers } from "./controllers";
 
 const db = queryStore();
+const all = () => fullScope(db());
 
 describe("listControllers", () => {
   it("lists the 20 most recently seen, newest first, dates as ISO strings", async () => {
@@ -13,7 +14,7 @@ describe("listControllers", () => {
         lastSeenAt: new Date(base + i * 1000),
         stoppedAt: i === 21 ? new Date(base + i * 1000) : null,
       });
-    const rows = await listControllers();
+    const rows = await listControllers(all());
     expect(rows).toHaveLength(20);
     expect(rows.map((r) => r.controllerId)).toEqual(
       Array.from({ length: 20 }, (_, i) => `c-${String(21 - i).padStart(2, "0")}`),

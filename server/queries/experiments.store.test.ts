@@ -1,10 +1,11 @@
 // Experiments as the controller records them: started, running, ended.
 import { describe, expect, it } from "vitest";
 import { AgentReadModel } from "@/controller/agents/read-model";
-import { addCluster, queryStore } from "@/test/query-store";
+import { addCluster, queryStore, fullScope } from "@/test/query-store";
 import { listExperiments } from "./experiments";
 
 const db = queryStore();
+const all = () => fullScope(db());
 
 async function experiment(
   agents: AgentReadModel,
@@ -48,24 +49,26 @@ describe("listExperiments", () => {
     await experiment(east, "datadog/agent", "exp-1");
     await experiment(west, "datadog/agent", "exp-2");
     await experiment(east, "datadog/other", "exp-3");
-    const all = await listExperiments();
-    expect(all.map((e) => `${e.clusterName} ${e.agentKey} ${e.experimentId}`)).toEqual([
+    const fleet = await listExperiments(all());
+    expect(fleet.map((e) => `${e.clusterName} ${e.agentKey} ${e.experimentId}`)).toEqual([
       "east datadog/other exp-3",
       "uid-w datadog/agent exp-2",
       "east datadog/agent exp-1",
     ]);
-    expect((await listExperiments({ clusterId: "uid-e" })).map((e) => e.experimentId)).toEqual([
+    expect((await listExperiments(all(), { clusterId: "uid-e" })).map((e) => e.experimentId)).toEqual([
       "exp-3",
       "exp-1",
     ]);
-    expect((await listExperiments({ agentKey: "datadog/agent" })).map((e) => e.experimentId)).toEqual([
+    expect((await listExperiments(all(), { agentKey: "datadog/agent" })).map((e) => e.experimentId)).toEqual([
       "exp-2",
       "exp-1",
     ]);
     expect(
-      (await listExperiments({ clusterId: "uid-e", agentKey: "datadog/agent" })).map((e) => e.experimentId),
+      (await listExperiments(all(), { clusterId: "uid-e", agentKey: "datadog/agent" })).map(
+        (e) => e.experimentId,
+      ),
     ).toEqual(["exp-1"]);
-    expect((await listExperiments({}, 1)).map((e) => e.experimentId)).toEqual(["exp-3"]);
+    expect((await listExperiments(all(), {}, 1)).map((e) => e.experimentId)).toEqual(["exp-3"]);
   });
 
   it("shows the config and the reason redacted, and how long an ended experiment ran", async () => {
@@ -75,7 +78,7 @@ describe("listExperiments", () => {
       ended: true,
     });
     await experiment(agents, "datadog/agent", "exp-2", { startedAt: new Date() });
-    const [running, ended] = await listExperiments();
+    const [running, ended] = await listExperiments(all());
     expect(running).toMatchObject({
       experimentId: "exp-2",
       phase: "running",

@@ -3,7 +3,7 @@ import type { Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
 import { experimentConfigColumn } from "@/lib/read-model/agents";
 import type { Experiment } from "@/lib/db/models";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames } from "./clusters";
 import { toDto, type Dto } from "./dto";
 
@@ -17,10 +17,11 @@ export interface ExperimentDto extends Omit<Dto<Experiment>, "config"> {
 
 /** Experiments newest first: the fleet's, one cluster's, or one agent's (its cluster and key). */
 export async function listExperiments(
+  scope: ReadScope,
   filter: { clusterId?: string; agentKey?: string } = {},
   limit = 500,
 ): Promise<ExperimentDto[]> {
-  const db = await getDb();
+  const { db } = scope;
   const [rows, names] = await Promise.all([
     db.experiment.findMany({
       where: {
@@ -30,7 +31,7 @@ export async function listExperiments(
       orderBy: { id: "desc" },
       take: limit,
     }),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   return rows.map((r) => {
     const from = r.startedAt ?? r.requestedAt;

@@ -2,10 +2,11 @@
 // of several clusters in one store.
 import { describe, expect, it } from "vitest";
 import { AgentReadModel } from "@/controller/agents/read-model";
-import { addCluster, addHeartbeat, agentSnapshot, rollout, queryStore } from "@/test/query-store";
+import { addCluster, addHeartbeat, agentSnapshot, rollout, queryStore, fullScope } from "@/test/query-store";
 import { fleetOverview } from "./fleet";
 
 const db = queryStore();
+const all = () => fullScope(db());
 const MIN = 60_000;
 
 async function experiment(
@@ -135,7 +136,7 @@ describe("fleetOverview", () => {
         },
       });
 
-    const fleet = await fleetOverview(now);
+    const fleet = await fleetOverview(all(), now);
     expect(fleet.clusters.map((c) => c.name)).toEqual(["east", "quiet", "west"]);
     const [eastCard, quietCard, westCard] = fleet.clusters;
     expect(eastCard!.controllers.map((c) => c.controllerId)).toEqual(["east-a", "east-b", "east-old"]);
@@ -214,7 +215,7 @@ describe("fleetOverview", () => {
     await failedSend("uid-w", new Date(now - 2 * MIN));
     await failedSend("uid-w", new Date(now - 3 * MIN));
 
-    const fleet = await fleetOverview(now);
+    const fleet = await fleetOverview(all(), now);
     expect(fleet.attention.map((a) => [a.kind, a.clusterName, a.subject])).toEqual([
       ["agent-unhealthy", "east", "datadog/sick"],
       ["experiment-unhealthy", "east", "datadog/trial"],

@@ -10,7 +10,7 @@ import {
 import { clusterControllers, forwarderHealth, type ForwarderHealth } from "@/components/lib/fleet";
 import type { ForwarderState } from "@/lib/metadata";
 import { rolloutColumn } from "@/lib/read-model/agents";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 
 /** How far back a send failure counts against a cluster's forwarder health. */
 const RECENT_FAILURES_MS = 10 * 60_000;
@@ -65,8 +65,8 @@ const countsBy = (rows: { clusterId: string; _count: { _all: number } }[]) =>
   new Map(rows.map((r) => [r.clusterId, r._count._all]));
 
 /** The fleet page: one card per cluster (by name) and the fleet's totals, in a few grouped queries. */
-export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
-  const db = await getDb();
+export async function fleetOverview(scope: ReadScope, now = Date.now()): Promise<FleetDto> {
+  const { db } = scope;
   const [clusters, heartbeats, agents, experiments, forwarders, failures, spotWorkloads, gates, attention] =
     await Promise.all([
       db.cluster.findMany({ orderBy: { name: "asc" } }),
@@ -105,7 +105,7 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
           openedByName: true,
         },
       }),
-      attentionItems(now),
+      attentionItems(scope, now),
     ]);
   const agentCounts = countsBy(agents);
   const experimentCounts = countsBy(experiments);
@@ -202,8 +202,8 @@ export async function fleetOverview(now = Date.now()): Promise<FleetDto> {
  * candidates, experiments close to their timeout, workloads whose spot is disabled (a fallback
  * or a user's disable). Cluster names are filled in by the caller.
  */
-async function attentionItems(now: number): Promise<AttentionItem[]> {
-  const db = await getDb();
+async function attentionItems(scope: ReadScope, now: number): Promise<AttentionItem[]> {
+  const { db } = scope;
   const [rollouts, running, fallbacks] = await Promise.all([
     db.agentRollout.findMany({ where: { state: "degraded" } }),
     db.experiment.findMany({

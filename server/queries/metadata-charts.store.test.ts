@@ -2,6 +2,7 @@
 // numbers computed by hand.
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../testing/database";
+import { fullScope } from "../../test/query-store";
 import { sendCharts } from "./metadata-charts";
 
 describe("sendCharts", () => {
@@ -36,9 +37,10 @@ describe("sendCharts", () => {
       ],
     });
     // The whole fleet's: both clusters.
-    const fleet = await sendCharts(db, 3, now);
+    const all = fullScope(db);
+    const fleet = await sendCharts(all, {}, 3, now);
     expect(fleet[2]).toMatchObject({ counts: { create: 7, update: 1, heartbeat: 0, retry: 3 }, p99: 500 });
-    const buckets = await sendCharts(db, 3, now, "a");
+    const buckets = await sendCharts(all, { clusterId: "a" }, 3, now);
     expect(buckets.map((b) => b.minute)).toEqual([
       "2026-11-23T10:28:00.000Z",
       "2026-11-23T10:29:00.000Z",
@@ -60,8 +62,11 @@ describe("sendCharts", () => {
       p99: 10,
     });
     // One cluster's: the other's send is left out.
-    expect((await sendCharts(db, 3, now, "a"))[2]).toMatchObject({ counts: { update: 0 }, p99: 10 });
-    expect((await sendCharts(db, 3, now, "b"))[2]).toMatchObject({
+    expect((await sendCharts(all, { clusterId: "a" }, 3, now))[2]).toMatchObject({
+      counts: { update: 0 },
+      p99: 10,
+    });
+    expect((await sendCharts(all, { clusterId: "b" }, 3, now))[2]).toMatchObject({
       counts: { update: 1, create: 0 },
       p50: 500,
     });

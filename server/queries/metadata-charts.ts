@@ -2,6 +2,7 @@
 // sends): attempts per minute by reason, failures, and nearest-rank latency percentiles.
 import { providerOf, type Database } from "@/lib/db/open";
 import { SEND_REASONS, type SendReason } from "@/lib/metadata";
+import type { ReadScope } from "../scope/read-scope";
 
 export interface MinuteBucket {
   /** Start of the minute (ISO). */
@@ -29,21 +30,39 @@ const DIALECT = {
   },
 };
 
-/** Buckets of the last `minutes`, of one cluster's sends or (no clusterId) the whole fleet's. */
+/**
+ * Attempts per minute by reason and latency percentiles over the last `minutes`, of the
+ * clusters the actor sees (of one with `clusterId`): cluster-wide figures, of every object.
+ */
 export async function sendCharts(
-  db: Database,
+  scope: ReadScope,
+  filter: { clusterId?: string } = {},
   minutes = 60,
   now = Date.now(),
-  clusterId?: string,
+): Promise<MinuteBucket[]> {
+  return scope.clusterAggregate((db, visible) => {
+    const wanted = filter.clusterId;
+    const clusterIds = wanted ? (visible ?? [wanted]).filter((id) => id === wanted) : visible;
+    return aggregate(db, minutes, now, clusterIds ?? undefined);
+  });
+}
+
+/** Buckets of the sends of the clusters listed, or (no list) of the whole fleet. */
+async function aggregate(
+  db: Database,
+  minutes: number,
+  now: number,
+  clusterIds: string[] | undefined,
 ): Promise<MinuteBucket[]> {
   const start = Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000;
   const dialect = DIALECT[providerOf(db)];
   const params: unknown[] = [dialect.value(start)];
   const since = dialect.time(1);
   let cluster = "";
-  if (clusterId !== undefined) {
-    params.push(clusterId);
-    cluster = ` AND "clusterId" = ${providerOf(db) === "sqlite" ? "?" : "$2"}`;
+  if (clusterIds !== undefined) {
+    const marks = clusterIds.map((_, i) => (providerOf(db) === "sqlite" ? "?" : `$${i + 2}`));
+    params.push(...clusterIds);
+    cluster = marks.length ? ` AND "clusterId" IN (${marks.join(", ")})` : " AND 1 = 0";
   }
   const minute = dialect.minute;
   const counts = await db.$queryRawUnsafe<

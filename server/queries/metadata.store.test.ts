@@ -3,10 +3,12 @@
 import { describe, expect, it } from "vitest";
 import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import { watchesColumn } from "@/lib/read-model/metadata";
-import { addCluster, queryStore } from "@/test/query-store";
-import { getSendDetail, listForwarders, listSends, sendCharts } from "./metadata";
+import { addCluster, queryStore, fullScope } from "@/test/query-store";
+import { getSendDetail, listForwarders, listSends } from "./metadata";
+import { sendCharts } from "./metadata-charts";
 
 const db = queryStore();
+const all = () => fullScope(db());
 
 interface Send {
   clusterId?: string;
@@ -43,7 +45,8 @@ async function send(row: Send = {}): Promise<number> {
   return created.id;
 }
 
-const objects = async (filters: MetadataFilters) => (await listSends(filters)).rows.map((r) => r.object);
+const objects = async (filters: MetadataFilters) =>
+  (await listSends(all(), filters)).rows.map((r) => r.object);
 
 describe("listSends", () => {
   it("pages newest first and filters by forwarder, kind, status and reason exactly", async () => {
@@ -56,9 +59,9 @@ describe("listSends", () => {
       error: "503: Authorization: Bearer abcdef123456",
     });
     await send({ object: "datadog/d", status: "skipped" });
-    const first = await listSends({}, undefined, 3);
+    const first = await listSends(all(), {}, undefined, 3);
     expect(first.rows.map((r) => r.object)).toEqual(["datadog/d", "datadog/c", "datadog/b"]);
-    expect(await listSends({}, first.nextCursor!, 3)).toMatchObject({
+    expect(await listSends(all(), {}, first.nextCursor!, 3)).toMatchObject({
       rows: [{ object: "datadog/a" }],
       nextCursor: null,
     });
@@ -67,7 +70,7 @@ describe("listSends", () => {
     expect(await objects({ status: "failed" })).toEqual(["datadog/c"]);
     expect(await objects({ reason: "create" })).toEqual(["datadog/a"]);
     expect(await objects({ forwarder: "crd", status: "sent" })).toEqual(["datadog/a"]);
-    const failed = (await listSends({ status: "failed" })).rows[0]!;
+    const failed = (await listSends(all(), { status: "failed" })).rows[0]!;
     expect(failed).toMatchObject({
       error: "503: Authorization: Bearer [redacted]",
       httpStatus: 503,
@@ -92,8 +95,8 @@ describe("listSends", () => {
     expect(await objects({})).toEqual(["ns/west", "ns/east"]);
     expect(await objects({ cluster: "west" })).toEqual(["ns/west"]);
     expect(await objects({ cluster: "uid-e" })).toEqual(["ns/east"]);
-    expect(await listSends({ cluster: "north" })).toEqual({ rows: [], nextCursor: null });
-    expect((await listSends({})).rows.map((r) => r.clusterName)).toEqual(["west", "east"]);
+    expect(await listSends(all(), { cluster: "north" })).toEqual({ rows: [], nextCursor: null });
+    expect((await listSends(all(), {})).rows.map((r) => r.clusterName)).toEqual(["west", "east"]);
   });
 });
 
@@ -106,28 +109,52 @@ describe("getSendDetail", () => {
     await send({ clusterId: "uid-w", payload: payload("west") });
     await send({ reason: "heartbeat", status: "skipped", payload: "" });
     const second = await send({ payload: payload("datadoghq.eu") });
-    const detail = (await getSendDetail(second))!;
+    const detail = (await getSendDetail(all(), second))!;
     expect(detail.previous).toMatchObject({ id: first, reason: "update", status: "sent" });
     expect(detail.view).toContain("site: datadoghq.eu");
     expect(detail.diff!.filter((p) => p.kind !== "same").map((p) => [p.kind, p.text.trim()])).toEqual([
       ["removed", "site: datadoghq.com"],
       ["added", "site: datadoghq.eu"],
     ]);
-    expect(await getSendDetail(first)).toMatchObject({ previous: null, diff: null, payloadNotKept: false });
-    expect(await getSendDetail(second + 100)).toBeNull();
+    expect(await getSendDetail(all(), first)).toMatchObject({
+      previous: null,
+      diff: null,
+      payloadNotKept: false,
+    });
+    expect(await getSendDetail(all(), second + 100)).toBeNull();
+  });
+
+  it("shows both payloads, not a diff, when two ~70 KB payloads have nothing in common", async () => {
+    // Helm values of ~2,000 lines each, every line different: a quadratic diff took ~25 s.
+    const values = (tag: string) =>
+      JSON.stringify({
+        helm_full_configuration: Array.from(
+          { length: 2_000 },
+          (_, i) => `key_${tag}_${i}: value-${i}-${"x".repeat(16)}`,
+        ).join("\n"),
+      });
+    const first = await send({ forwarder: "helm", kind: "HelmRelease", payload: values("a") });
+    const second = await send({ forwarder: "helm", kind: "HelmRelease", payload: values("b") });
+    const detail = (await getSendDetail(all(), second))!;
+    expect(detail.payload.length).toBeGreaterThan(70_000);
+    expect(detail.previous?.id).toBe(first);
+    expect(detail.diff).toBeNull();
+    expect(detail.diffSkipped).toBe("too different to diff (more than 1000 changed lines): here are both");
+    expect(detail.previousView).toContain("key_a_1999: value-1999-");
+    expect(detail.view).toContain("key_b_1999: value-1999-");
   });
 
   it("tells a payload not kept from a send without one, and redacts what was stored", async () => {
     const dropped = await send({ payload: "", sizeBytes: 2048 });
     const skipped = await send({ status: "skipped", payload: "", sizeBytes: 0 });
     const secret = await send({ payload: JSON.stringify({ note: "Authorization: Bearer abcdef123456" }) });
-    expect(await getSendDetail(dropped)).toMatchObject({ payload: "", payloadNotKept: true });
-    expect(await getSendDetail(skipped)).toMatchObject({
+    expect(await getSendDetail(all(), dropped)).toMatchObject({ payload: "", payloadNotKept: true });
+    expect(await getSendDetail(all(), skipped)).toMatchObject({
       payload: "",
       payloadNotKept: false,
       previous: null,
     });
-    expect((await getSendDetail(secret))!.payload).toBe(
+    expect((await getSendDetail(all(), secret))!.payload).toBe(
       JSON.stringify({ note: "Authorization: Bearer [redacted]" }),
     );
   });
@@ -157,7 +184,7 @@ describe("listForwarders", () => {
           updatedAt: new Date(),
         },
       });
-    const rows = await listForwarders();
+    const rows = await listForwarders(all());
     expect(rows.map((f) => `${f.clusterName} ${f.name}`)).toEqual(["alpha crd", "zulu crd", "zulu helm"]);
     expect(rows[0]).toMatchObject({
       activeWatches: watches,
@@ -165,7 +192,7 @@ describe("listForwarders", () => {
       lastSendAt: "2026-12-01T10:00:00.000Z",
       lastHeartbeatAt: null,
     });
-    expect((await listForwarders({ clusterId: "uid-a" })).map((f) => f.name)).toEqual(["crd", "helm"]);
+    expect((await listForwarders(all(), { clusterId: "uid-a" })).map((f) => f.name)).toEqual(["crd", "helm"]);
   });
 });
 
@@ -176,10 +203,10 @@ describe("sendCharts", () => {
     await send({ clusterId: "uid-w", reason: "create", at: new Date(Date.now() - 2 * 3600_000) });
     const total = (buckets: Awaited<ReturnType<typeof sendCharts>>) =>
       buckets.reduce((n, b) => n + b.counts.create, 0);
-    const fleet = await sendCharts();
+    const fleet = await sendCharts(all());
     expect(fleet).toHaveLength(60);
     expect(total(fleet)).toBe(2);
-    expect(total(await sendCharts({ clusterId: "uid-w" }))).toBe(1);
-    expect(total(await sendCharts({ clusterId: "uid-w" }, 180))).toBe(2);
+    expect(total(await sendCharts(all(), { clusterId: "uid-w" }))).toBe(1);
+    expect(total(await sendCharts(all(), { clusterId: "uid-w" }, 180))).toBe(2);
   });
 });

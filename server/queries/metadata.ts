@@ -1,17 +1,17 @@
 import "server-only";
-import { diffLines } from "diff";
 import type { MetadataFilters } from "@/components/lib/metadata-filters";
 import type { ForwarderState, WatchInfo } from "@/lib/metadata";
 import { watchesColumn } from "@/lib/read-model/metadata";
 import { payloadView } from "@/server/metadata-view";
+import { diffPayloads, type DiffPart } from "@/server/payload-diff";
 import type { Database } from "@/lib/db/open";
 import { redactText } from "@/lib/redact";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames, resolveCluster } from "./clusters";
-import { sendCharts as aggregateSendCharts, type MinuteBucket } from "./metadata-charts";
+import type { MinuteBucket } from "./metadata-charts";
 import { keysetPage, textCondition, textMatches } from "./text-filter";
 
-export type { MinuteBucket };
+export type { DiffPart, MinuteBucket };
 
 export interface SendRowDto {
   id: number;
@@ -37,11 +37,6 @@ export interface SendsPage {
   nextCursor: number | null;
 }
 
-export interface DiffPart {
-  kind: "added" | "removed" | "same";
-  text: string;
-}
-
 export interface SendDetailDto {
   send: SendRowDto;
   /** The payload as sent (JSON text, secrets redacted; never holds the API key), "" when skipped or not kept. */
@@ -53,6 +48,10 @@ export interface SendDetailDto {
   /** The previous send of the same object that carried a payload, and the diff from it. */
   previous: { id: number; at: string; reason: string; status: string } | null;
   diff: DiffPart[] | null;
+  /** Why there is no diff from the previous send (too large, too different): both views are shown. */
+  diffSkipped: string | null;
+  /** The previous send's view, when the diff was skipped. */
+  previousView: string | null;
 }
 
 export interface ForwarderDto {
@@ -112,9 +111,14 @@ function where(db: Database, filters: MetadataFilters, clusterId: string | undef
 }
 
 /** Newest first, keyset-paginated by id. Payloads are left out (see getSendDetail). */
-export async function listSends(filters: MetadataFilters, cursor?: number, limit = 50): Promise<SendsPage> {
-  const db = await getDb();
-  const cluster = await resolveCluster(filters.cluster);
+export async function listSends(
+  scope: ReadScope,
+  filters: MetadataFilters,
+  cursor?: number,
+  limit = 50,
+): Promise<SendsPage> {
+  const { db } = scope;
+  const cluster = await resolveCluster(scope, filters.cluster);
   if (cluster === null) return { rows: [], nextCursor: null };
   const object = filters.object;
   const [page, names] = await Promise.all([
@@ -130,14 +134,17 @@ export async function listSends(filters: MetadataFilters, cursor?: number, limit
       cursor,
       limit,
     ),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   return { rows: page.rows.map(toDto(names)), nextCursor: page.nextCursor };
 }
 
-export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
-  const db = await getDb();
-  const [row, names] = await Promise.all([db.metadataSend.findUnique({ where: { id } }), clusterNames()]);
+export async function getSendDetail(scope: ReadScope, id: number): Promise<SendDetailDto | null> {
+  const { db } = scope;
+  const [row, names] = await Promise.all([
+    db.metadataSend.findUnique({ where: { id } }),
+    clusterNames(scope),
+  ]);
   if (!row) return null;
   const previous = row.payload
     ? await db.metadataSend.findFirst({
@@ -156,6 +163,8 @@ export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
   const payload = redactText(row.payload);
   const view = payloadView(payload);
   const { payload: _payload, ...fields } = row;
+  const previousView = previous ? payloadView(redactText(previous.payload)) : null;
+  const diff = previousView === null ? null : diffPayloads(previousView, view);
   return {
     send: toDto(names)(fields),
     payload,
@@ -164,24 +173,23 @@ export async function getSendDetail(id: number): Promise<SendDetailDto | null> {
     previous: previous
       ? { id: previous.id, at: previous.at.toISOString(), reason: previous.reason, status: previous.status }
       : null,
-    diff: previous
-      ? diffLines(payloadView(redactText(previous.payload)), view).map((part) => ({
-          kind: part.added ? "added" : part.removed ? "removed" : "same",
-          text: part.value,
-        }))
-      : null,
+    diff: diff && "parts" in diff ? diff.parts : null,
+    diffSkipped: diff && "skipped" in diff ? diff.skipped : null,
+    previousView: diff && "skipped" in diff ? previousView : null,
   };
 }
 
 /** Each forwarder of every cluster (or of one), by cluster then name. */
-export async function listForwarders(filter: { clusterId?: string } = {}): Promise<ForwarderDto[]> {
-  const db = await getDb();
+export async function listForwarders(
+  scope: ReadScope,
+  filter: { clusterId?: string } = {},
+): Promise<ForwarderDto[]> {
   const [rows, names] = await Promise.all([
-    db.metadataForwarder.findMany({
+    scope.db.metadataForwarder.findMany({
       where: filter.clusterId ? { clusterId: filter.clusterId } : {},
       orderBy: [{ clusterId: "asc" }, { name: "asc" }],
     }),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   return rows
     .map((r) => ({
@@ -202,9 +210,4 @@ export async function listForwarders(filter: { clusterId?: string } = {}): Promi
       updatedAt: r.updatedAt.toISOString(),
     }))
     .sort((a, b) => a.clusterName.localeCompare(b.clusterName) || a.name.localeCompare(b.name));
-}
-
-/** Attempts per minute by reason and latency percentiles over the last `minutes`. */
-export async function sendCharts(filter: { clusterId?: string } = {}, minutes = 60): Promise<MinuteBucket[]> {
-  return aggregateSendCharts(await getDb(), minutes, Date.now(), filter.clusterId);
 }

@@ -3,7 +3,7 @@ import type { Json } from "@/lib/merge-patch";
 import { redactSecrets } from "@/lib/redact";
 import { specColumn } from "@/lib/read-model/agents";
 import type { AgentRevision } from "@/lib/db/models";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { toDto, type Dto } from "./dto";
 
 export interface RevisionDto extends Omit<Dto<AgentRevision>, "agentKey" | "spec" | "clusterId"> {
@@ -13,12 +13,12 @@ export interface RevisionDto extends Omit<Dto<AgentRevision>, "agentKey" | "spec
 
 /** The agent's revision history, newest first. */
 export async function listRevisions(
+  scope: ReadScope,
   clusterId: string,
   agentKey: string,
   limit = 200,
 ): Promise<RevisionDto[]> {
-  const db = await getDb();
-  const rows = await db.agentRevision.findMany({
+  const rows = await scope.db.agentRevision.findMany({
     where: { clusterId, agentKey },
     omit: { agentKey: true, clusterId: true },
     orderBy: { id: "desc" },

@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { commandAccess } from "@/lib/access";
 import { AccessReadModel } from "@/controller/access/read-model";
-import { addCluster, queryStore } from "@/test/query-store";
+import { addCluster, queryStore, fullScope, scopeOfActor, viewAnswers } from "@/test/query-store";
 import type { Actor } from "../actor";
 import { spotOverview } from "./spot";
 
 const db = queryStore();
-const local: Actor = { name: "local", via: "local" };
+const all = () => fullScope(db());
 
 async function workload(clusterId: string, kind: string, namespace: string, name: string) {
   await db().spotWorkload.create({
@@ -54,7 +54,7 @@ describe("spotOverview", () => {
     await workload("uid-e", "StatefulSet", "shop", "web");
     await workload("uid-e", "Deployment", "shop", "web");
     await workload("uid-w", "Deployment", "billing", "api");
-    const { workloads } = await spotOverview(local);
+    const { workloads } = await spotOverview(all());
     expect(workloads.map((w) => `${w.clusterName} ${w.kind} ${w.namespace}/${w.name}`)).toEqual([
       "west Deployment billing/api",
       "east Deployment shop/web",
@@ -66,7 +66,7 @@ describe("spotOverview", () => {
       disabledUntil: null,
       permission: { state: "allowed" },
     });
-    expect((await spotOverview(local, { clusterId: "uid-w" })).workloads.map((w) => w.key)).toEqual([
+    expect((await spotOverview(all(), { clusterId: "uid-w" })).workloads.map((w) => w.key)).toEqual([
       "Deployment/billing/api",
     ]);
   });
@@ -76,7 +76,7 @@ describe("spotOverview", () => {
     await workload("uid-w", "Deployment", "shop", "web");
     await events("uid-e", "Deployment/shop/web", 30);
     await events("uid-w", "Deployment/shop/web", 2);
-    const [east, west] = (await spotOverview(local)).workloads;
+    const [east, west] = (await spotOverview(all())).workloads;
     expect(east!.clusterId).toBe("uid-e");
     expect(east!.events).toHaveLength(25);
     expect(east!.events[0]).toMatchObject({ message: "event 29", at: "2026-12-01T10:00:29.000Z" });
@@ -87,9 +87,11 @@ describe("spotOverview", () => {
 
   it("gives a person's permission to patch each workload, from its cluster's answers", async () => {
     const erin: Actor = { name: "erin", via: "proxy", subject: { user: "erin", groups: [] } };
+    await addCluster(db(), "uid-e", "east");
     await workload("uid-e", "Deployment", "shop", "web");
     await workload("uid-e", "StatefulSet", "shop", "db");
     await new AccessReadModel(db(), "uid-e").write(erin.subject!, [
+      ...viewAnswers({ agents: "all", spot: ["shop"] }),
       {
         access: commandAccess("disable-spot", "shop/web", { kind: "Deployment" })!,
         allowed: true,
@@ -101,7 +103,7 @@ describe("spotOverview", () => {
         reason: "erin may not patch statefulsets",
       },
     ]);
-    const { workloads } = await spotOverview(erin);
+    const { workloads } = await spotOverview(await scopeOfActor(db(), erin));
     expect(workloads.map((w) => [w.name, w.permission])).toEqual([
       ["db", { state: "denied", reason: "erin may not patch statefulsets" }],
       ["web", { state: "allowed", reason: "" }],

@@ -1,9 +1,8 @@
 import "server-only";
 import { commandAccess, type Permission } from "@/lib/access";
-import type { Actor } from "@/server/actor";
 import type { SpotWorkloadKind } from "@/lib/spot";
 import type { SpotEvent, SpotWorkload } from "@/lib/db/models";
-import { getDb } from "../db";
+import type { ReadScope } from "../scope/read-scope";
 import { clusterNames } from "./clusters";
 import { permissions } from "./access";
 import { toDto, type Dto } from "./dto";
@@ -28,16 +27,16 @@ const EVENTS_PER_WORKLOAD = 25;
 
 /** Every workload of the spot read model (of every cluster, or of one) with its latest events. */
 export async function spotOverview(
-  viewer: Actor,
+  scope: ReadScope,
   filter: { clusterId?: string } = {},
 ): Promise<SpotOverviewDto> {
-  const db = await getDb();
+  const { db } = scope;
   const [rows, names] = await Promise.all([
     db.spotWorkload.findMany({
       where: filter.clusterId ? { clusterId: filter.clusterId } : {},
       orderBy: [{ namespace: "asc" }, { name: "asc" }, { kind: "asc" }, { clusterId: "asc" }],
     }),
-    clusterNames(),
+    clusterNames(scope),
   ]);
   const events = await Promise.all(
     rows.map((r) =>
@@ -50,7 +49,7 @@ export async function spotOverview(
     ),
   );
   const allowed = await permissions(
-    viewer,
+    scope,
     rows.map((r) => ({
       clusterId: r.clusterId,
       ...commandAccess("disable-spot", `${r.namespace}/${r.name}`, { kind: r.kind })!,

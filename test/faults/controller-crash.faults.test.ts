@@ -1,10 +1,11 @@
 // A controller killed (SIGKILL: no shutdown code runs) in the middle of its work: a metadata
 // send in flight is sent again after the restart, and a leader killed under a stream of
-// commands hands over within 15 s with every command applied at most once.
+// commands hands over once its lease expires, with every command applied at most once.
 import { describe, expect, it } from "vitest";
 import { commandStream, settleCommands } from "../command-stream";
 import { eventually, testNamespace, uniqueName } from "../harness";
 import { crds } from "../../testing/custom-resources";
+import { failoverBoundMs } from "../../testing/lease";
 import { crdSends } from "../metadata";
 import { faultStack, leaderOf } from "./stack";
 
@@ -41,7 +42,7 @@ describe("controller SIGKILLed mid-work", () => {
     await second.proc.stop();
   });
 
-  it("leader failover under load: the standby applies within 15 s; every command applied at most once", async () => {
+  it("leader failover under load: the standby applies once the lease expires; every command applied at most once", async () => {
     const s = await stack();
     const a = await s.controller("crash-ha-a");
     const b = await s.controller("crash-ha-b");
@@ -49,6 +50,7 @@ describe("controller SIGKILLed mid-work", () => {
     const leader = await leaderOf([a, b]);
     const standby = leader === a ? b : a;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const bound = await failoverBoundMs(ns.kc, ns.name);
     const killedAt = new Date();
     await leader.proc.kill();
     const first = await eventually(
@@ -65,9 +67,9 @@ describe("controller SIGKILLed mid-work", () => {
     // Keep the stream going a moment on the new leader, then check nothing was lost.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const inserted = await stream.stop();
-    console.log(`[faults] failover under load: ${first - killedAt.getTime()} ms`);
-    // 15 s target plus an honest margin for a loaded machine (bench/failover.ts measures it).
-    expect(first - killedAt.getTime()).toBeLessThanOrEqual(17_000);
+    console.log(`[faults] failover under load: ${first - killedAt.getTime()} ms (bound ${bound} ms)`);
+    // bench/failover.ts measures it with client-go's timings.
+    expect(first - killedAt.getTime()).toBeLessThanOrEqual(bound);
     const outcome = await settleCommands(s.db, s.clusterId);
     expect(outcome.unfinished).toBe(0);
     expect(outcome.interrupted).toBeLessThanOrEqual(1);

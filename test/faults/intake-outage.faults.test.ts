@@ -24,9 +24,13 @@ describe("intake outage", () => {
     for (const name of names) await api.create("DatadogAgent", ns.name, name, { global: { site: "v1" } });
     for (const name of names)
       await api.patch("DatadogAgent", ns.name, name, { spec: { global: { site: `v2-${name}` } } });
+    // Every object was refused at least once (however long that takes on a busy machine), and
+    // the outage lasts OUTAGE_MS at least, through several retries of each.
+    await eventually(
+      () => expect(s.intake.records().filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(AGENTS),
+      { timeoutMs: 30_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - down))));
-    const failed = s.intake.records().filter((r) => r.status === 503).length;
-    expect(failed).toBeGreaterThanOrEqual(AGENTS);
     s.intake.fail({ times: 0 });
 
     await eventually(

@@ -1,4 +1,4 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { listAgents } from "@/server/queries/agents";
 import { clusterFilterOf } from "@/server/queries/clusters";
 
@@ -6,9 +6,9 @@ export const dynamic = "force-dynamic";
 
 /** Every agent of the fleet, or of one cluster with ?cluster=<name or id>. */
 export async function GET(request: Request) {
-  return withActor(async () => {
-    const filter = await clusterFilterOf(request);
+  return withScope(async (scope) => {
+    const filter = await clusterFilterOf(scope, request);
     if (filter instanceof Response) return filter;
-    return Response.json(await listAgents(filter));
+    return Response.json(await listAgents(scope, filter));
   });
 }

@@ -1,4 +1,4 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { autoscalingOverview } from "@/server/queries/autoscaling";
 import { clusterFilterOf } from "@/server/queries/clusters";
 
@@ -6,9 +6,9 @@ export const dynamic = "force-dynamic";
 
 /** The workload autoscaling read model (?cluster= for one): each running controller's gate, autoscalers, profiles. */
 export async function GET(request: Request) {
-  return withActor(async () => {
-    const filter = await clusterFilterOf(request);
+  return withScope(async (scope) => {
+    const filter = await clusterFilterOf(scope, request);
     if (filter instanceof Response) return filter;
-    return Response.json(await autoscalingOverview(filter));
+    return Response.json(await autoscalingOverview(scope, filter));
   });
 }

@@ -1,8 +1,8 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { listControllers } from "@/server/queries/controllers";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  return withActor(async () => Response.json(await listControllers()));
+  return withScope(async (scope) => Response.json(await listControllers(scope)));
 }

@@ -1,4 +1,4 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { clusterFilterOf } from "@/server/queries/clusters";
 import { listExperiments } from "@/server/queries/experiments";
 
@@ -6,10 +6,10 @@ export const dynamic = "force-dynamic";
 
 /** Every experiment, or one cluster's (?cluster=), or one agent's (?cluster=&agent=namespace/name). */
 export async function GET(request: Request) {
-  return withActor(async () => {
-    const filter = await clusterFilterOf(request);
+  return withScope(async (scope) => {
+    const filter = await clusterFilterOf(scope, request);
     if (filter instanceof Response) return filter;
     const agent = new URL(request.url).searchParams.get("agent") ?? undefined;
-    return Response.json(await listExperiments({ ...filter, agentKey: agent }));
+    return Response.json(await listExperiments(scope, { ...filter, agentKey: agent }));
   });
 }

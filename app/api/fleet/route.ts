@@ -1,9 +1,9 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { fleetOverview } from "@/server/queries/fleet";
 
 export const dynamic = "force-dynamic";
 
 /** The fleet page: a card per cluster (controllers, agents, experiments, forwarding, spot, gate) and totals. */
 export async function GET() {
-  return withActor(async () => Response.json(await fleetOverview()));
+  return withScope(async (scope) => Response.json(await fleetOverview(scope)));
 }

@@ -5,6 +5,7 @@
 import { namespacedName } from "@/lib/commands";
 import { parseSignal } from "@/lib/signals";
 import { apiTokenActor } from "@/server/api-auth";
+import { scopeFor } from "@/server/scope/request";
 import { insertCommand } from "@/server/commands";
 import { webConfig } from "@/server/config";
 import { listClusters, resolveCluster } from "@/server/queries/clusters";
@@ -58,9 +59,11 @@ export async function POST(request: Request) {
     );
   }
   const clusterParam = query.get("cluster");
-  const clusters = await listClusters();
+  // The API token's scope shows every cluster's name (and of commands, only its own).
+  const scope = await scopeFor(actor);
+  const clusters = await listClusters(scope);
   const cluster = clusterParam
-    ? await resolveCluster(clusterParam)
+    ? await resolveCluster(scope, clusterParam)
     : clusters.length === 1
       ? clusters[0]
       : undefined;

@@ -6,8 +6,15 @@
 import { z } from "zod";
 import { bool, duration, hostPort, parseEnvWith } from "../../../lib/env";
 
-/** Concurrent connections the webhook's server accepts by default; the API server keeps a few alive. */
-export const WEBHOOK_MAX_CONNECTIONS = 256;
+/**
+ * Concurrent connections the webhook's server accepts by default; the API server keeps a few
+ * alive. Each may be buffering a body of up to MAX_BODY_BYTES (webhook.ts), so connections ×
+ * 3 MiB must stay well within the controller's memory limit: 32 × 3 MiB = 96 MiB, a quarter of
+ * config/deploy's 512 MiB (webhook-memory.test.ts checks every variant). Past the cap a new
+ * connection is closed at once and the API server applies the failure policy (Ignore: the pod
+ * is created unchanged, on-demand).
+ */
+export const WEBHOOK_MAX_CONNECTIONS = 32;
 
 /** Built-in defaults, and what an out-of-range value falls back to (upstream config.go). */
 export const SPOT_DEFAULTS = {

@@ -3,7 +3,7 @@
 import { parseAuditFilters } from "@/components/lib/audit-filters";
 import { csvRow } from "@/server/csv";
 import { exportStream } from "@/server/export-stream";
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { allAudit } from "@/server/queries/audit";
 
 export const dynamic = "force-dynamic";
@@ -21,7 +21,7 @@ const COLUMNS = [
 ] as const;
 
 export async function GET(request: Request) {
-  return withActor(async () => {
+  return withScope(async (scope) => {
     const params = Object.fromEntries(new URL(request.url).searchParams);
     const format = params.format ?? "csv";
     if (format !== "csv" && format !== "json") {
@@ -29,7 +29,7 @@ export async function GET(request: Request) {
     }
     const filters = parseAuditFilters(params);
     const stream = exportStream(
-      allAudit(filters),
+      allAudit(scope, filters),
       format === "csv"
         ? { head: csvRow([...COLUMNS]), row: (row) => csvRow(COLUMNS.map((c) => row[c])), tail: "" }
         : {

@@ -1,4 +1,4 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { agentClusterOf } from "@/server/queries/agent-ref";
 import { getAgent } from "@/server/queries/agents";
 
@@ -9,12 +9,12 @@ export async function GET(
   request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  return withActor(async (actor) => {
+  return withScope(async (scope) => {
     const { namespace, name } = await params;
     const key = `${namespace}/${name}`;
-    const clusterId = await agentClusterOf(request, key);
+    const clusterId = await agentClusterOf(scope, request, key);
     if (clusterId instanceof Response) return clusterId;
-    const agent = await getAgent(clusterId, key, actor);
+    const agent = await getAgent(scope, clusterId, key);
     if (!agent) return Response.json({ error: `no DatadogAgent ${key}` }, { status: 404 });
     return Response.json(agent);
   });

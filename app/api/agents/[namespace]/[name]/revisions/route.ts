@@ -1,4 +1,4 @@
-import { withActor } from "@/server/auth";
+import { withScope } from "@/server/scope/request";
 import { agentClusterOf } from "@/server/queries/agent-ref";
 import { listRevisions } from "@/server/queries/revisions";
 
@@ -8,11 +8,11 @@ export async function GET(
   request: Request,
   { params }: { params: Promise<{ namespace: string; name: string }> },
 ) {
-  return withActor(async () => {
+  return withScope(async (scope) => {
     const { namespace, name } = await params;
     const key = `${namespace}/${name}`;
-    const clusterId = await agentClusterOf(request, key);
+    const clusterId = await agentClusterOf(scope, request, key);
     if (clusterId instanceof Response) return clusterId;
-    return Response.json(await listRevisions(clusterId, key));
+    return Response.json(await listRevisions(scope, clusterId, key));
   });
 }
