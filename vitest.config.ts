@@ -2,6 +2,11 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
+/** The dashboard's queries, read as its server does: "server-only" is a no-op there. */
+const serverAlias = {
+  ...alias,
+  "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+};
 const exclude = ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**", ".fleetdeck/**"];
 
 /**
@@ -57,7 +62,7 @@ export default defineConfig({
       {
         // The dashboard's queries against a real store and no cluster: SQLite, or PostgreSQL with
         // FLEETDECK_TEST_STORE=postgresql (test/store-setup.ts starts the server once).
-        resolve: { alias: { ...alias, "server-only": path.resolve("node_modules/server-only/empty.js") } },
+        resolve: { alias: serverAlias },
         test: {
           name: "store",
           include: ["**/*.store.test.ts"],
@@ -69,7 +74,8 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias },
+        // Integration tests read the agent's page through the dashboard's queries too.
+        resolve: { alias: serverAlias },
         test: {
           name: "integration",
           include: ["**/*.int.test.ts"],

@@ -94,6 +94,8 @@ async function fillSynthetic(
             ...(r > 0 ? { previousRevision: `agent-${a}-${hash(r - 1)}` } : {}),
           },
           renderError: null,
+          conditions: [],
+          ignoredFields: [],
         },
         {
           revision: { agentKey: key, name, hash: hash(r), spec: spec(r), cause: "user-edit", actor: "bench" },

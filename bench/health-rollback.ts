@@ -13,7 +13,7 @@ import { openDatabase } from "../lib/db/open";
 import { benchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";
-import { benchCommand, eventuallyLeader, until } from "./util";
+import { agentInStore, benchCommand, eventuallyLeader, landedCandidate, until } from "./util";
 
 const ITERATIONS = 10;
 const GRACE_SECONDS = 20;
@@ -23,10 +23,7 @@ const TARGET = `${NAMESPACE}/${NAME}`;
 const REVISION_HASH_LABEL = "fleetdeck.dev/revision-hash";
 
 interface Agent {
-  status?: {
-    currentRevision?: string;
-    experiment?: { phase?: string; reason?: string; expectedSpecHash?: string };
-  };
+  status?: { experiment?: { phase?: string; terminationReason?: string } };
 }
 
 interface DaemonSet extends KubeObject {
@@ -70,7 +67,10 @@ export async function run(): Promise<BenchResult> {
       },
     });
     const agent = async () => (await custom.getNamespacedCustomObject({ ...ref, name: NAME })) as Agent;
-    const baseline = await until("the first reconcile", async () => (await agent()).status?.currentRevision);
+    const baseline = await until(
+      "the first reconcile",
+      async () => (await agentInStore(db, stack.clusterId, TARGET))?.currentRevision,
+    );
 
     // When each revision's first agent pod arrived, and the DaemonSet as the watch delivers it.
     const firstPodAt = new Map<string, number>();
@@ -113,12 +113,9 @@ export async function run(): Promise<BenchResult> {
         config: { override: { nodeAgent: { image: { tag: `7.72.1-crashloop.${i}` } } } },
         healthGate: { graceSeconds: GRACE_SECONDS },
       });
-      const candidate = await until("the candidate to land", async () => {
-        const status = (await agent()).status;
-        return status?.experiment?.phase === "running" && !status.experiment.expectedSpecHash
-          ? status.currentRevision
-          : undefined;
-      });
+      const candidate = await until("the candidate to land", () =>
+        landedCandidate(db, stack.clusterId, TARGET),
+      );
       const failingAt = await until("the first candidate pod", () => firstPodAt.get(candidate!.slice(-10)));
       await until(
         "the DaemonSet back at the baseline",
@@ -126,8 +123,9 @@ export async function run(): Promise<BenchResult> {
         { timeoutMs: (GRACE_SECONDS + 60) * 1000 },
       );
       samples.push(changedAt - failingAt - GRACE_SECONDS * 1000);
+      // The operator's phase shows the end once the baseline is restored.
       await until("the experiment to end", async () =>
-        (await agent()).status?.experiment ? undefined : true,
+        (await agent()).status?.experiment?.phase === "running" ? undefined : true,
       );
       await until("the agents at the baseline again", settled);
       console.log(`[health-rollback] ${id}: ${samples.at(-1)} ms after the grace`);

@@ -25,7 +25,8 @@ import path from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../controller/kube/client";
 import type { KubeObject } from "../controller/kube/informer";
-import { ensurePeerBuilt, peerBuild, peerCrdFiles, peerModuleDir } from "../hack/peer/peer";
+import { ensurePeerBuilt, peerBuild } from "../hack/peer/peer";
+import { operatorCrdFiles, operatorModuleDir } from "../testing/operator-crds";
 import { crdMetadataOf, helmMetadataOf } from "../test/metadata";
 import { fetchRaw } from "../testing/api-server";
 import { launchController } from "../testing/controllers";
@@ -164,7 +165,7 @@ export async function run(): Promise<BenchResult> {
   const needsPeer = phases.includes("peer");
   // Only a run with the operator needs it built; the CRDs come from its module either way.
   const build = needsPeer ? ensurePeerBuilt() : peerBuild();
-  const moduleDir = peerModuleDir(build);
+  const moduleDir = operatorModuleDir(build);
   const baseBundle = process.env.METADATA_PEER_BASE_BUNDLE;
   if (phases.includes("base") && !(baseBundle && fs.existsSync(baseBundle)))
     throw new Error("phase 'base' needs METADATA_PEER_BASE_BUNDLE=<another build's dist/controller.mjs>");
@@ -172,8 +173,8 @@ export async function run(): Promise<BenchResult> {
   const stack = await benchStack();
   const client = new KubeClient(stack.kc, "fleetdeck-bench");
   try {
-    // The operator's CRDs for every phase: the same schema, objects and API-server work.
-    const crdFiles = peerCrdFiles(moduleDir);
+    // Every CRD the operator installs, for every phase: the same schema, objects and API-server work.
+    const crdFiles = operatorCrdFiles("all", moduleDir);
     await installManifests(stack.kc, crdFiles);
     log(
       `installed ${crdFiles.length} CRDs of datadog-operator ${build.version}; phases ${phases.join(", ")}`,

@@ -1,8 +1,9 @@
 // 200 DatadogAgents across 20 namespaces created at once against a real controller process:
-// seconds from the first create to every agent reconciled (status written at its generation,
+// seconds from the first create to every agent reconciled (its condition written at its generation,
 // DaemonSet and Deployment applied at its current revision), and the controller's peak RSS.
 import fs from "node:fs";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { benchStack } from "./stack";
 import type { BenchResult } from "./types";
 import { eventuallyLeader, sleep } from "./util";
@@ -112,19 +113,16 @@ export async function run(): Promise<BenchResult> {
         );
       const ds = revisionOf(daemonSets.items);
       const deploy = revisionOf(deployments.items);
-      done = (
-        agents as {
-          items: {
-            metadata: { namespace: string; name: string; generation: number };
-            status?: { currentRevision?: string; observedGeneration?: number };
-          }[];
-        }
-      ).items.filter(
-        (a) =>
-          a.status?.currentRevision &&
-          a.status.observedGeneration === a.metadata.generation &&
-          ds.get(`${a.metadata.namespace}/${a.metadata.name}-agent`) === a.status.currentRevision &&
-          deploy.get(`${a.metadata.namespace}/${a.metadata.name}-cluster-agent`) === a.status.currentRevision,
+      done = (agents as { items: (ReconciledView & { metadata: { namespace: string } })[] }).items.filter(
+        (a) => {
+          // Reconciled at its generation (fleetdeck's condition), both workloads at its revision.
+          const revision = reconciledRevision(a);
+          return (
+            revision !== undefined &&
+            ds.get(`${a.metadata.namespace}/${a.metadata.name}-agent`) === revision &&
+            deploy.get(`${a.metadata.namespace}/${a.metadata.name}-cluster-agent`) === revision
+          );
+        },
       ).length;
       if (Date.now() - started > 300_000)
         throw new Error(`only ${done}/${total} agents reconciled after 300 s`);

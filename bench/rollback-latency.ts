@@ -10,7 +10,7 @@ import { openDatabase } from "../lib/db/open";
 import { benchStack } from "./stack";
 import { percentile } from "./stats";
 import type { BenchResult } from "./types";
-import { benchCommand, eventuallyLeader, until } from "./util";
+import { agentInStore, benchCommand, eventuallyLeader, landedCandidate, until } from "./util";
 
 const ITERATIONS = 50;
 const NAMESPACE = "rollback-bench";
@@ -18,7 +18,7 @@ const NAME = "bench";
 const TARGET = `${NAMESPACE}/${NAME}`;
 
 interface Agent {
-  status?: { currentRevision?: string; experiment?: { phase?: string; expectedSpecHash?: string } };
+  status?: { experiment?: { phase?: string } };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -49,7 +49,10 @@ export async function run(): Promise<BenchResult> {
         namespace: NAMESPACE,
         name: NAME,
       })) as Agent;
-    const baseline = await until("the first reconcile", async () => (await agent()).status?.currentRevision);
+    const baseline = await until(
+      "the first reconcile",
+      async () => (await agentInStore(db, stack.clusterId, TARGET))?.currentRevision,
+    );
 
     // The DaemonSet's template revision, as a watch delivers it, with the time it arrived.
     let templateRevision: string | undefined;
@@ -85,12 +88,9 @@ export async function run(): Promise<BenchResult> {
         experimentId: id,
         config: { global: { tags: [`iteration:${i}`] } },
       });
-      const candidate = await until("the candidate to land", async () => {
-        const status = (await agent()).status;
-        return status?.experiment?.phase === "running" && !status.experiment.expectedSpecHash
-          ? status.currentRevision
-          : undefined;
-      });
+      const candidate = await until("the candidate to land", () =>
+        landedCandidate(db, stack.clusterId, TARGET),
+      );
       await until("the DaemonSet at the candidate", () =>
         templateRevision === candidate ? true : undefined,
       );
@@ -101,8 +101,9 @@ export async function run(): Promise<BenchResult> {
         templateRevision === baseline ? true : undefined,
       );
       latencies.push(changedAt - inserted);
+      // The operator's phase shows the end once the baseline is restored.
       await until("the experiment to end", async () =>
-        (await agent()).status?.experiment ? undefined : true,
+        (await agent()).status?.experiment?.phase === "running" ? undefined : true,
       );
     }
     await daemonSets.stop();

@@ -3,6 +3,8 @@
 // DaemonSet; roll back to an older revision through the diff dialog.
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
+import { revisionName, specHash } from "../controller/agents/hash";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { expect, test } from "./fixtures";
 import { e2eKubeConfig } from "./state";
 
@@ -15,12 +17,13 @@ const spec = (logLevel: string) => ({
   features: { apm: { enabled: true } },
 });
 
-interface Agent {
-  metadata: { generation: number };
+interface Agent extends ReconciledView {
   spec: Record<string, unknown>;
-  status?: { currentRevision?: string; observedGeneration?: number; experiment?: { phase?: string } };
+  status?: ReconciledView["status"] & { experiment?: { phase?: string; terminationReason?: string } };
 }
 const getAgent = async (name: string) => (await custom.getNamespacedCustomObject({ ...dda, name })) as Agent;
+/** The revision of the agent's spec, once fleetdeck has reconciled its generation. */
+const revisionOf = async (name: string) => reconciledRevision(await getAgent(name));
 
 /** The revision stamped on the DaemonSet's pod template: what runs. */
 async function daemonSetRevision(name: string): Promise<string | undefined> {
@@ -39,9 +42,7 @@ async function createAgent(name: string): Promise<string> {
     },
   });
   let revision: string | undefined;
-  await expect
-    .poll(async () => (revision = (await getAgent(name)).status?.currentRevision), { timeout: 20_000 })
-    .toBeTruthy();
+  await expect.poll(async () => (revision = await revisionOf(name)), { timeout: 20_000 }).toBeTruthy();
   return revision!;
 }
 
@@ -49,16 +50,9 @@ async function createAgent(name: string): Promise<string> {
 async function editSpec(name: string, logLevel: string): Promise<string> {
   const before = await getAgent(name);
   await custom.replaceNamespacedCustomObject({ ...dda, name, body: { ...before, spec: spec(logLevel) } });
-  let revision: string | undefined;
-  await expect
-    .poll(async () => {
-      const a = await getAgent(name);
-      revision =
-        a.status?.observedGeneration === a.metadata.generation ? a.status.currentRevision : undefined;
-      return revision !== undefined && revision !== before.status?.currentRevision;
-    })
-    .toBe(true);
-  return revision!;
+  const expected = revisionName(name, specHash(spec(logLevel)));
+  await expect.poll(() => revisionOf(name)).toBe(expected);
+  return expected;
 }
 
 test.beforeAll(async () => {
@@ -111,7 +105,7 @@ test("start an experiment from the UI, see it running, stop it, and see the Daem
   await expect(panel.getByTestId("experiment-id")).toHaveText("web-exp-1");
   await expect(panel.getByTestId("countdown")).toContainText(/\d+:\d\d left/);
   await expect(panel.getByTestId("spec-diff")).toContainText("logCollection");
-  const candidate = (await getAgent("web")).status?.currentRevision;
+  const candidate = revisionName("web", specHash((await getAgent("web")).spec));
   expect(candidate).not.toBe(baseline);
   await expect.poll(() => daemonSetRevision("web")).toBe(candidate);
 
@@ -129,8 +123,11 @@ test("start an experiment from the UI, see it running, stop it, and see the Daem
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 
-  await expect(page.getByTestId("last-experiment")).toContainText("web-exp-1");
-  await expect(page.getByTestId("last-experiment")).toContainText("rolled-back");
+  // The operator's phase stays until the next start: terminated, stopped.
+  await expect(panel.getByTestId("phase").first()).toHaveAttribute("data-phase", "terminated");
+  await expect(panel.getByTestId("phase").first()).toHaveAttribute("data-reason", "stopped");
+  await expect(panel.getByTestId("experiment-reason")).toContainText("stopped: the baseline was restored");
+  await expect(panel.getByRole("button", { name: "Stop" })).toBeDisabled();
   await expect(page.getByTestId("current-revision")).toHaveText(baseline);
   await expect.poll(() => daemonSetRevision("web")).toBe(baseline);
   await expect(page.getByTestId("revision-row").first()).toHaveAttribute("data-cause", "rollback");
@@ -139,6 +136,9 @@ test("start an experiment from the UI, see it running, stop it, and see the Daem
   const experiment = page.getByTestId("experiment-row").filter({ hasText: "web-exp-1" });
   await expect(experiment).toHaveAttribute("data-outcome", "rolled-back");
   await expect(experiment).toContainText("stopped by local");
+  await expect(experiment.getByTestId("experiment-phase")).toHaveText(
+    "status.experiment: terminated (stopped)",
+  );
 });
 
 test("roll back to an older revision from the history through the diff dialog", async ({ page }) => {

@@ -4,6 +4,7 @@
 // only, though both clusters have a DatadogAgent of that name.
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
+import { isReconciled, type ReconciledView } from "../testing/agent-state";
 import { clusterDown, clusterUp } from "../testing/local-cluster";
 import { freePort, startController, waitForHttp, type RunningProcess } from "../testing/processes";
 import { expect, test } from "./fixtures";
@@ -16,8 +17,8 @@ const a = e2eKubeConfig();
 let b: KubeConfig;
 let controllerB: RunningProcess | undefined;
 
-interface Agent {
-  status?: { currentRevision?: string; experiment?: { id?: string; phase?: string } };
+interface Agent extends ReconciledView {
+  status?: ReconciledView["status"] & { experiment?: { id?: string; phase?: string } };
 }
 const agentIn = async (kc: KubeConfig) =>
   (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...dda, name: "shared" })) as Agent;
@@ -53,8 +54,7 @@ test.beforeAll(async () => {
   });
   await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, { proc: controllerB });
   await Promise.all([createSharedAgent(a), createSharedAgent(b)]);
-  for (const kc of [a, b])
-    await expect.poll(async () => (await agentIn(kc)).status?.currentRevision).toBeTruthy();
+  for (const kc of [a, b]) await expect.poll(async () => isReconciled(await agentIn(kc))).toBe(true);
 });
 
 test.afterAll(async () => {

@@ -8,7 +8,7 @@
 // received. Any Kubernetes token (JWT) or bearer header counts as a leak too.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import pg from "pg";
 import YAML from "yaml";
 import { clusterIdOf } from "../testing/cluster-id";
@@ -79,11 +79,23 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
 
   // 1. A Helm release of the datadog chart holding every shape in its values.
   await createSecret(kc, helmReleaseSecret({ namespace, release, revision: 1, values: { corpus } }));
-  // 2. A DatadogAgent holding every shape in its spec.
+  // 2. A DatadogAgent holding every shape in its spec: a check's config file, where the
+  // operator's schema keeps free text (an unknown field would be pruned, planting nothing).
   await crds(kc).create("DatadogAgent", namespace, agent, {
     global: { site: "datadoghq.com" },
-    features: { corpus },
+    override: { nodeAgent: { extraConfd: { configDataMap: { "corpus.yaml": YAML.stringify(corpus) } } } },
   });
+  // Planted indeed: the object in the cluster holds every secret.
+  const planted = JSON.stringify(
+    await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: "datadoghq.com",
+      version: "v2alpha1",
+      plural: "datadogagents",
+      namespace,
+      name: agent,
+    }),
+  );
+  for (const shape of SECRET_CORPUS) expect(planted, shape.name).toContain(shape.secret);
   await expect
     .poll(
       async () => {

@@ -10,6 +10,8 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { Browser, Page } from "@playwright/test";
+import { revisionName, specHash } from "../controller/agents/hash";
+import { reconciledRevision, type ReconciledView } from "../testing/agent-state";
 import { insertCommand } from "../lib/db/commands";
 import { TEST_SECRETS } from "../test/secrets";
 import { helmReleaseSecret } from "../testing/helm-release";
@@ -26,10 +28,8 @@ const spec = (logLevel: string) => ({
   global: { logLevel, credentials: { apiSecret: { secretName: "datadog-secret", keyName: "api-key" } } },
 });
 
-interface Agent {
-  metadata: { generation: number };
+interface Agent extends ReconciledView {
   spec: Record<string, unknown>;
-  status?: { currentRevision?: string; observedGeneration?: number };
 }
 const getAgent = async (namespace: string) =>
   (await custom.getNamespacedCustomObject({ ...dda, namespace, name: "web" })) as Agent;
@@ -48,7 +48,7 @@ async function agentWithHistory(namespace: string): Promise<string> {
     },
   });
   let first: string | undefined;
-  await expect.poll(async () => (first = (await getAgent(namespace)).status?.currentRevision)).toBeTruthy();
+  await expect.poll(async () => (first = reconciledRevision(await getAgent(namespace)))).toBeTruthy();
   const before = await getAgent(namespace);
   await custom.replaceNamespacedCustomObject({
     ...dda,
@@ -57,11 +57,8 @@ async function agentWithHistory(namespace: string): Promise<string> {
     body: { ...before, spec: spec("debug") },
   });
   await expect
-    .poll(async () => {
-      const a = await getAgent(namespace);
-      return a.status?.observedGeneration === a.metadata.generation && a.status?.currentRevision !== first;
-    })
-    .toBe(true);
+    .poll(async () => reconciledRevision(await getAgent(namespace)))
+    .toBe(revisionName("web", specHash(spec("debug"))));
   return first!;
 }
 
@@ -192,7 +189,7 @@ test("alice and bob sign in through the identity provider: each sees their name,
   const dialog = alice.getByRole("dialog", { name: `Roll back to revision ${firsts[alices]!.slice(-10)}?` });
   await dialog.getByRole("button", { name: "Roll back" }).click();
   await expect(dialog.getByTestId("command-status")).toHaveAttribute("data-status", "applied");
-  await expect.poll(async () => (await getAgent(alices)).status?.currentRevision).toBe(firsts[alices]);
+  await expect.poll(async () => reconciledRevision(await getAgent(alices))).toBe(firsts[alices]);
   // The command carries her identity, as the proxy vouched for it.
   const db = await e2eDatabase();
   try {

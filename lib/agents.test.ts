@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { literalSecretPaths, redactSpec, REDACTED, secondsLeft } from "./agents";
+import { literalSecretPaths, redactSpec, REDACTED, secondsLeft, withCurrentSecrets } from "./agents";
 
 describe("secret redaction", () => {
   const spec = {
@@ -65,5 +65,60 @@ describe("secondsLeft", () => {
     expect(secondsLeft("2026-03-01T12:00:00Z", 1800, now)).toBe(1200);
     expect(secondsLeft("2026-03-01T11:00:00Z", 1800, now)).toBe(-2400);
     expect(secondsLeft(null, 1800, now)).toBeNull();
+  });
+});
+
+describe("withCurrentSecrets (a restore keeps today's literal secrets)", () => {
+  const revision = {
+    global: { credentials: { apiKey: REDACTED }, site: "datadoghq.eu" },
+    override: {
+      nodeAgent: {
+        env: [
+          { name: "DD_ENV", value: "old" },
+          { name: "DD_APP_KEY", value: REDACTED },
+        ],
+      },
+    },
+  };
+
+  it("fills each redacted value from the current spec, env entries by name", () => {
+    const current = {
+      global: { credentials: { apiKey: "today-key" } },
+      override: {
+        nodeAgent: {
+          env: [
+            { name: "DD_APP_KEY", value: "today-app" },
+            { name: "X", value: "y" },
+          ],
+        },
+      },
+    };
+    expect(withCurrentSecrets(revision, current)).toEqual({
+      spec: {
+        global: { credentials: { apiKey: "today-key" }, site: "datadoghq.eu" },
+        override: {
+          nodeAgent: {
+            env: [
+              { name: "DD_ENV", value: "old" },
+              { name: "DD_APP_KEY", value: "today-app" },
+            ],
+          },
+        },
+      },
+      missing: [],
+    });
+  });
+
+  it("lists what the current spec does not have; the dashboard's redacted view of it counts as having it", () => {
+    expect(withCurrentSecrets(revision, { global: {} }).missing).toEqual([
+      "global.credentials.apiKey",
+      "override.nodeAgent.env[1].value",
+    ]);
+    const redactedCurrent = redactSpec({
+      global: { credentials: { apiKey: "k" } },
+      override: { nodeAgent: { env: [{ name: "DD_APP_KEY", value: "a" }] } },
+    }).spec;
+    expect(withCurrentSecrets(revision, redactedCurrent).missing).toHaveLength(2);
+    expect(withCurrentSecrets(revision, redactedCurrent, { currentRedacted: true }).missing).toEqual([]);
   });
 });

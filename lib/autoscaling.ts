@@ -23,10 +23,4 @@ export const AUTOSCALER_REASONS = {
 
 export const PROFILE_REASONS = { valid: "Valid", invalidTemplate: "InvalidTemplate" } as const;
 
-export interface Condition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
+export type { Condition } from "./conditions";

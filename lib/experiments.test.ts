@@ -1,5 +1,5 @@
-// The experiment guards (upstream's handle*Experiment decisions, datadog-operator PR #2760) and
-// the manual restore's, shared by the controller's command handlers and the dashboard's buttons.
+// The experiment guards (upstream's signal handling, in today's operator phases) and the manual
+// restore's, shared by the controller's command handlers and the dashboard's buttons.
 import { describe, expect, it } from "vitest";
 import type { AgentStatus } from "./agents";
 import { activeExperiment, canEnd, canPromoteCandidate, canRestore, canStart } from "./experiments";
@@ -18,7 +18,7 @@ describe("signal guards (upstream handle*Experiment)", () => {
     });
   });
 
-  it("start refused while another experiment runs, and during a rollback", () => {
+  it("start refused while another experiment runs, and while one is ending", () => {
     expect(canStart(withPhase("running"), "exp-002")).toMatchObject({
       ok: false,
       reason: expect.stringContaining("active (phase=running"),
@@ -26,21 +26,21 @@ describe("signal guards (upstream handle*Experiment)", () => {
     expect(canStart(withPhase("running", { expectedSpecHash: "abc123" }), "exp-002")).toMatchObject({
       ok: false,
     });
-    expect(canStart(withPhase("rollback"), "exp-002")).toMatchObject({
+    expect(canStart(withPhase("running", { ending: "stopped" }), "exp-002")).toMatchObject({
       ok: false,
-      reason: expect.stringContaining("phase=rollback"),
+      reason: expect.stringContaining("is ending (stopped)"),
     });
   });
 
-  it("start allowed as a retry of the same id while expectedSpecHash is set, and after aborted/timeout/promoted", () => {
+  it("start allowed as a retry of the same id while its spec has not landed, and after any end", () => {
     expect(canStart(withPhase("running", { expectedSpecHash: "abc123" }), "exp-001")).toEqual({ ok: true });
-    expect(canStart(withPhase("running"), "exp-001")).toMatchObject({ ok: false }); // hash cleared: not a retry
-    for (const phase of ["aborted", "timeout", "promoted"] as const) {
+    expect(canStart(withPhase("running"), "exp-001")).toMatchObject({ ok: false }); // landed: not a retry
+    for (const phase of ["aborted", "terminated", "promoted"] as const) {
       expect(canStart(withPhase(phase), "exp-002")).toEqual({ ok: true });
     }
   });
 
-  it("stop/promote with no experiment, an aborted one, or another id: not applied, with the reason", () => {
+  it("stop/promote with no experiment, an ended or ending one, or another id: not applied, with the reason", () => {
     for (const action of ["stop", "promote"] as const) {
       expect(canEnd(reconciled, "exp-001", action)).toMatchObject({
         ok: false,
@@ -50,6 +50,16 @@ describe("signal guards (upstream handle*Experiment)", () => {
         ok: false,
         reason: expect.stringContaining("not running (phase=aborted)"),
       });
+      expect(
+        canEnd(withPhase("terminated", { terminationReason: "timed_out" }), "exp-001", action),
+      ).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("not running (phase=terminated, timed_out)"),
+      });
+      expect(canEnd(withPhase("running", { ending: "unhealthy" }), "exp-001", action)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("already ending (unhealthy)"),
+      });
       expect(canEnd(withPhase("running"), "exp-999", action)).toMatchObject({
         ok: false,
         reason: expect.stringContaining("id mismatch"),
@@ -57,10 +67,10 @@ describe("signal guards (upstream handle*Experiment)", () => {
     }
   });
 
-  it("a manual restore waits for a running experiment or a pending rollback, not for a finished one", () => {
+  it("a manual restore waits for a running experiment (its end included until the cluster shows it), not for an ended one", () => {
     expect(activeExperiment(withPhase("running"))?.id).toBe("exp-001");
-    expect(activeExperiment(withPhase("rollback"))?.phase).toBe("rollback");
-    expect(activeExperiment({ ...reconciled, experiment: { phase: "rollback", id: "x" } })).toBeUndefined();
+    expect(activeExperiment(withPhase("running", { ending: "stopped" }))?.ending).toBe("stopped");
+    expect(activeExperiment(withPhase("terminated", { terminationReason: "stopped" }))).toBeUndefined();
     expect(activeExperiment(withPhase("aborted"))).toBeUndefined();
     expect(activeExperiment(reconciled)).toBeUndefined();
   });
@@ -71,14 +81,10 @@ describe("signal guards (upstream handle*Experiment)", () => {
       reason:
         "experiment exp-001 is in progress (phase=running): promote or stop it before restoring a revision",
     });
-    // A rollback or a timeout whose restore is still pending holds the restore back too.
-    expect(canRestore(withPhase("rollback"), "datadog-agent-old")).toMatchObject({
+    // A stop or a timeout whose restore is still to be carried out holds the restore back too.
+    expect(canRestore(withPhase("running", { ending: "timed_out" }), "datadog-agent-old")).toMatchObject({
       ok: false,
-      reason: expect.stringContaining("(phase=rollback)"),
-    });
-    expect(canRestore(withPhase("timeout"), "datadog-agent-old")).toMatchObject({
-      ok: false,
-      reason: expect.stringContaining("(phase=timeout)"),
+      reason: expect.stringContaining("(phase=running)"),
     });
   });
 
@@ -89,8 +95,11 @@ describe("signal guards (upstream handle*Experiment)", () => {
       nothingToDo: true,
     });
     expect(canRestore(reconciled, "datadog-agent-old")).toEqual({ ok: true });
-    // Restored already (no baseline left), aborted or promoted: nothing to wait for.
-    const restored: AgentStatus = { ...reconciled, experiment: { phase: "timeout", id: "x" } };
+    // Terminated (its baseline restored), aborted or promoted: nothing to wait for.
+    const restored: AgentStatus = {
+      ...reconciled,
+      experiment: { phase: "terminated", terminationReason: "timed_out", id: "x" },
+    };
     expect(canRestore(restored, "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("aborted"), "datadog-agent-old")).toEqual({ ok: true });
     expect(canRestore(withPhase("promoted"), "datadog-agent-old")).toEqual({ ok: true });

@@ -1,5 +1,5 @@
-// The experiment guards of datadog-operator PR #2760 (upstream's handle*Experiment decisions)
-// and the manual restore's: may a start, stop, promote or restore act on this status, and why
+// The experiment guards (upstream's signal handling, datadog-operator PR #2760 and its
+// annotation signals since) and the manual restore's: may a start, stop, promote or restore act on this status, and why
 // not. The controller's command handlers decide with them; the dashboard enables a button or
 // says why it is disabled with the same functions, so the two cannot drift apart.
 import type { AgentStatus, ExperimentStatus } from "./agents";
@@ -14,9 +14,9 @@ export function refusal(guard: Guard): string | null {
 }
 
 /**
- * May an experiment start now? Upstream: the agent must have been reconciled once; the phase
- * must be none, aborted, timeout or promoted — or running with the same id while
- * expectedSpecHash is still set (a retry after a partial failure).
+ * May an experiment start now? The agent must have been reconciled once (a baseline); no
+ * experiment may be running — unless it is this same start, retried before its spec landed
+ * (expectedSpecHash still set).
  */
 export function canStart(status: AgentStatus, id: string): Guard {
   if (!status.currentRevision) {
@@ -26,16 +26,14 @@ export function canStart(status: AgentStatus, id: string): Guard {
     };
   }
   const exp = status.experiment;
-  if (!exp?.phase || exp.phase === "aborted" || exp.phase === "timeout" || exp.phase === "promoted") {
-    return { ok: true };
-  }
-  if (exp.phase === "running" && exp.id === id && exp.expectedSpecHash) return { ok: true };
-  if (exp.phase === "rollback") {
+  if (exp?.phase !== "running") return { ok: true };
+  if (exp.ending) {
     return {
       ok: false,
-      reason: `experiment ${exp.id ?? "?"} is being rolled back (phase=rollback): start again once it has finished`,
+      reason: `experiment ${exp.id ?? "?"} is ending (${exp.ending}): start again once it has finished`,
     };
   }
+  if (exp.id === id && exp.expectedSpecHash) return { ok: true };
   return {
     ok: false,
     reason: `an experiment is active (phase=${exp.phase}, id=${exp.id ?? "?"}): stop or promote it first`,
@@ -53,10 +51,14 @@ export function canEnd(status: AgentStatus, id: string, action: "stop" | "promot
     };
   }
   if (exp.phase !== "running") {
+    const why = exp.terminationReason ? `, ${exp.terminationReason}` : "";
     return {
       ok: false,
-      reason: `experiment ${id} is not running (phase=${exp.phase}): nothing to ${action}`,
+      reason: `experiment ${id} is not running (phase=${exp.phase}${why}): nothing to ${action}`,
     };
+  }
+  if (exp.ending) {
+    return { ok: false, reason: `experiment ${id} is already ending (${exp.ending}): nothing to ${action}` };
   }
   return { ok: true };
 }
@@ -76,15 +78,11 @@ export function canPromoteCandidate(
 }
 
 /**
- * Is an experiment in progress, so that a manual restore must wait? Running, or a rollback /
- * timeout whose restore has not happened yet.
+ * Is an experiment in progress, so that a manual restore must wait? Running, its end included
+ * until the cluster shows it (a rollback's restore is written before the terminal phase).
  */
 export function activeExperiment(status: AgentStatus): ExperimentStatus | undefined {
-  const exp = status.experiment;
-  if (!exp?.phase) return undefined;
-  if (exp.phase === "running") return exp;
-  if ((exp.phase === "rollback" || exp.phase === "timeout") && exp.baselineRevision) return exp;
-  return undefined;
+  return status.experiment?.phase === "running" ? status.experiment : undefined;
 }
 
 /**

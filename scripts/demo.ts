@@ -20,10 +20,10 @@ import { assertBinariesBuilt } from "../testing/control-plane-binaries";
 import { startFakeIntake, type FakeIntake } from "../testing/fakeintake/server";
 import { installManifests } from "../testing/install-manifests";
 import {
-  FLEETDECK_MANIFESTS,
   clusterDown,
   clusterStop,
   clusterUp,
+  fleetdeckManifests,
   webhookAuthEnv,
 } from "../testing/local-cluster";
 import { REPO_ROOT } from "../testing/paths";
@@ -138,7 +138,7 @@ async function main() {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
     await waitForApiServer(kc, 15_000);
-    await installManifests(kc, FLEETDECK_MANIFESTS);
+    await installManifests(kc, fleetdeckManifests());
   } else {
     ensureControlPlane();
     const up = await clusterUp(undefined, say);

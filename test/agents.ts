@@ -9,15 +9,21 @@ import {
   type EventsV1Event,
   type KubeConfig,
 } from "@kubernetes/client-node";
+import fs from "node:fs";
+import path from "node:path";
 import pino from "pino";
 import { REVISION_ANNOTATION } from "../controller/agents/render";
 import { KubeClient } from "../controller/kube/client";
 import { Informer, type KubeObject } from "../controller/kube/informer";
 import type { AuthMethod, Subject } from "../lib/access";
+import type { AgentStatus } from "../lib/agents";
+import type { Condition } from "../lib/conditions";
+import { agentStatusOf, experimentStatusColumn } from "../lib/read-model/agents";
+import { isReconciled } from "../testing/agent-state";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
 import { startFeatures, type ControllerUnderTest } from "./controller";
-import { eventually } from "./harness";
+import { eventually, testClusterDir } from "./harness";
 
 /** The agents feature, with authorization when env turns it on (FLEETDECK_AUTHZ=kubernetes). */
 export function startAgents(
@@ -40,21 +46,22 @@ export interface AgentObject {
     annotations?: Record<string, string>;
   };
   spec: Record<string, unknown>;
+  /** The operator's status: fleetdeck writes `experiment` and its own conditions. */
   status?: {
-    currentRevision?: string;
-    previousRevision?: string;
-    observedGeneration?: number;
+    conditions?: Condition[];
     experiment?: {
       phase?: string;
       id?: string;
       startedAt?: string;
-      baselineRevision?: string;
-      expectedSpecHash?: string;
-      timeoutSeconds?: number;
-      reason?: string;
-      healthGate?: { enabled: boolean; thresholdPercent: number; graceSeconds: number };
+      startTaskID?: string;
+      terminationReason?: string;
     };
   };
+}
+
+/** One of fleetdeck's conditions on the agent. */
+export function conditionOf(agent: AgentObject, type: string): Condition | undefined {
+  return agent.status?.conditions?.find((c) => c.type === type);
 }
 
 const dda = { group: "datadoghq.com", version: "v2alpha1", plural: "datadogagents" };
@@ -104,18 +111,85 @@ export function agentClient(kc: KubeConfig) {
   };
 }
 
-/** Waits until the agent has been reconciled at its current generation; returns it. */
+/** Waits until the agent has been reconciled at its current generation (its condition says so); returns it. */
 export async function reconciled(kc: KubeConfig, namespace: string, name: string, timeoutMs = 20_000) {
   return eventually(
     async () => {
       const agent = await agentClient(kc).get(namespace, name);
-      if (!agent.status?.currentRevision || agent.status.observedGeneration !== agent.metadata.generation) {
-        throw new Error(`not reconciled yet: ${JSON.stringify(agent.status)}`);
-      }
+      if (!isReconciled(agent)) throw new Error(`not reconciled yet: ${JSON.stringify(agent.status)}`);
       return agent;
     },
     { timeoutMs },
   );
+}
+
+/** What fleetdeck's store keeps of an agent: its revision pointers and the experiment as it knows it. */
+export async function agentState(db: Database, key: string): Promise<AgentStatus & { generation: number }> {
+  const row = await db.agent.findFirstOrThrow({ where: { key } });
+  return {
+    generation: row.generation,
+    ...agentStatusOf({ ...row, experiment: experimentStatusColumn.decode(row.experiment) }),
+  };
+}
+
+/** Waits until the store has the agent at its current generation with `revision` current; returns its state. */
+export async function currentRevision(
+  kc: KubeConfig,
+  db: Database,
+  namespace: string,
+  name: string,
+  revision: string,
+  timeoutMs = 20_000,
+) {
+  return eventually(
+    async () => {
+      const agent = await reconciled(kc, namespace, name, timeoutMs);
+      const state = await agentState(db, `${namespace}/${name}`);
+      if (state.generation !== agent.metadata.generation || state.currentRevision !== revision) {
+        throw new Error(`store not there yet: ${JSON.stringify(state)}`);
+      }
+      return state;
+    },
+    { timeoutMs },
+  );
+}
+
+/**
+ * Writes by the controller to a DatadogAgent (update and patch, its status subresource
+ * apart) as the run's API server recorded them in its audit log (config/cluster/audit-policy.yaml
+ * logs those); empty for an external cluster.
+ */
+export function auditedAgentWrites(
+  namespace: string,
+  name: string,
+  since = new Date(0),
+): { verb: string; subresource: string; userAgent: string; at: Date }[] {
+  const dir = testClusterDir();
+  if (!dir) return [];
+  const byId = new Map<string, { verb: string; subresource: string; userAgent: string; at: Date }>();
+  for (const line of fs.readFileSync(path.join(dir, "logs", "audit.log"), "utf8").split("\n")) {
+    if (!line.includes('"datadogagents"')) continue;
+    const e = JSON.parse(line) as {
+      auditID: string;
+      verb: string;
+      userAgent?: string;
+      objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
+      requestReceivedTimestamp: string;
+      responseStatus?: { code?: number };
+    };
+    const ref = e.objectRef;
+    if (ref?.resource !== "datadogagents" || ref.namespace !== namespace || ref.name !== name) continue;
+    if (!["patch", "update"].includes(e.verb) || (e.responseStatus?.code ?? 0) >= 300) continue;
+    const at = new Date(e.requestReceivedTimestamp);
+    if (at < since) continue;
+    byId.set(e.auditID, {
+      verb: e.verb,
+      subresource: ref.subresource ?? "",
+      userAgent: e.userAgent ?? "",
+      at,
+    });
+  }
+  return [...byId.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /** Inserts a command for the database's one cluster as the dashboard does and waits for its outcome. */
@@ -179,8 +253,7 @@ export async function createApiKeySecret(kc: KubeConfig, namespace: string): Pro
 
 /**
  * Records every experiment phase the agent's status goes through ("none" when there is no
- * experiment; "rollback (unhealthy)" with a reason), deduplicated, from a watch: a phase
- * visible for one reconcile is not missed.
+ * experiment; "terminated (unhealthy)" with its terminationReason), deduplicated, from a watch.
  */
 export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   const phases: string[] = [];
@@ -195,7 +268,7 @@ export function watchPhases(kc: KubeConfig, namespace: string, name: string) {
   );
   const record = (obj: KubeObject) => {
     const exp = (obj as unknown as AgentObject).status?.experiment;
-    const phase = (exp?.phase ?? "none") + (exp?.reason ? ` (${exp.reason})` : "");
+    const phase = (exp?.phase ?? "none") + (exp?.terminationReason ? ` (${exp.terminationReason})` : "");
     if (phases[phases.length - 1] !== phase) phases.push(phase);
   };
   informer.on("add", record);

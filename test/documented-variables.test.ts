@@ -27,7 +27,7 @@ describe("every variable in the docs", () => {
   // Named in the docs but not settings of the controller or the dashboard: environment the
   // rendered agent containers get, and the local tooling's (cluster name, fake intake port, tests).
   const NOT_SETTINGS =
-    /^(DD_(APM|LOGS|CLUSTER_AGENT|PROCESS_AGENT|SYSTEM_PROBE|PROXY)_|DD_(CLUSTER_NAME|LOG_LEVEL|TAGS|DD_URL|ADDITIONAL_ENDPOINTS)$|FLEETDECK_(CLUSTER|FAKEINTAKE_PORT|TEST_[A-Z_]+)$)/;
+    /^(DD_(APM|LOGS|CLUSTER_AGENT|PROCESS_AGENT|SYSTEM_PROBE|PROXY)_|DD_(CLUSTER_NAME|LOG_LEVEL|TAGS|APP_KEY|DD_URL|ADDITIONAL_ENDPOINTS)$|FLEETDECK_(CLUSTER|FAKEINTAKE_PORT|TEST_[A-Z_]+)$)/;
 
   it("has the flag its name derives, and that flag reads it", () => {
     expect(documented.length).toBeGreaterThan(0);

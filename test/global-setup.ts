@@ -8,7 +8,8 @@
 // Every controller the tests start uses short leader-election timings (testing/lease.ts).
 import type { TestProject } from "vitest/node";
 import { useTestLeaseTimings } from "../testing/lease";
-import { clusterDown, clusterUp } from "../testing/local-cluster";
+import path from "node:path";
+import { clusterDown, clusterHandle, clusterUp } from "../testing/local-cluster";
 import { asServiceAccount, helmNamespaced, serviceAccountKubeconfig } from "./service-account";
 import { startStore } from "./store-setup";
 
@@ -37,9 +38,12 @@ export default async function setup(project: TestProject) {
   }
   const existing = process.env.FLEETDECK_TEST_KUBECONFIG;
   if (existing) {
+    // A local cluster kept from an earlier run (FLEETDECK_TEST_KEEP_CLUSTER) is still that
+    // cluster: its directory (audit log, webhook token) is known.
+    const kept = path.resolve(existing) === clusterHandle(TEST_CLUSTER).kubeconfig ? TEST_CLUSTER : "";
     project.provide("kubeconfig", existing);
-    project.provide("clusterName", "");
-    project.provide("controllerKubeconfig", await controllerKubeconfig(existing, ""));
+    project.provide("clusterName", kept);
+    project.provide("controllerKubeconfig", await controllerKubeconfig(existing, kept));
     return releaseStore;
   }
   // A fresh cluster per run: nothing left from an earlier, interrupted run can leak in.

@@ -5,6 +5,7 @@
 // where they are plain functions, otherwise in the shape those writers give them.
 import { AgentReadModel } from "../controller/agents/read-model";
 import { recordAudit } from "../controller/store/audit";
+import { DEFAULT_HEALTH_GATE } from "../lib/agents";
 import { insertCommand } from "../lib/db/commands";
 import type { Database } from "../lib/db/open";
 import { addCluster, addHeartbeat, agentSnapshot, rollout } from "./query-store";
@@ -50,8 +51,9 @@ async function seedCluster(db: Database, word: Word, now: Date): Promise<SeededI
     baselineRevision: `web-${word}`,
     candidateRevision: `web-${word}-2`,
     config: { global: { logLevel: "debug" } },
+    healthGate: DEFAULT_HEALTH_GATE,
+    startedAt: new Date(now.getTime() - 598_000),
   });
-  await agents.experimentStarted(agent, `exp-${word}`, new Date(now.getTime() - 598_000));
   const send = (forwarder: string, kind: string, object: string, previous = false) =>
     db.metadataSend.create({
       data: {

@@ -15,6 +15,7 @@ import {
   type ControlPlaneBinaries,
 } from "./control-plane-binaries";
 import { installManifests } from "./install-manifests";
+import { operatorCrdFiles } from "./operator-crds";
 import { REPO_ROOT, STATE_DIR } from "./paths";
 import {
   WEBHOOK_CLIENT_USER,
@@ -26,11 +27,13 @@ import {
 const run = promisify(execFile);
 
 export const DEFAULT_CLUSTER = "fleetdeck";
-/** What fleetdeck needs in any cluster (local or kind): its CRDs and its namespace. */
-export const FLEETDECK_MANIFESTS = [
-  path.join(REPO_ROOT, "config/crd"),
-  path.join(REPO_ROOT, "config/cluster/namespace.yaml"),
-];
+/**
+ * What fleetdeck needs in any cluster (local or kind): the datadog-operator's CRDs (from its Go
+ * module, testing/operator-crds.ts) and fleetdeck's namespace.
+ */
+export function fleetdeckManifests(): string[] {
+  return [...operatorCrdFiles(), path.join(REPO_ROOT, "config/cluster/namespace.yaml")];
+}
 /** kwok's Stages: its defaults plus simulated agent failures (docs/health.md). */
 export const KWOK_STAGES = path.join(REPO_ROOT, "config/cluster/kwok-stages.yaml");
 
@@ -287,7 +290,7 @@ export async function clusterUp(
   const kc = new KubeConfig();
   kc.loadFromFile(handle.kubeconfig);
   await waitForApiServer(kc);
-  await installManifests(kc, [...FLEETDECK_MANIFESTS, path.join(REPO_ROOT, "config/cluster/nodes.yaml")]);
+  await installManifests(kc, [...fleetdeckManifests(), path.join(REPO_ROOT, "config/cluster/nodes.yaml")]);
   await waitForNodesReady(kc, 6);
   return { handle, action, seconds: (Date.now() - started) / 1000 };
 }

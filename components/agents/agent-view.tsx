@@ -32,7 +32,7 @@ export function AgentView({
         <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
           <dt className="text-slate-500">Experiment</dt>
           <dd>
-            <PhaseBadge phase={agent.phase} />
+            <PhaseBadge phase={agent.phase} reason={agent.terminationReason} />
           </dd>
           <dt className="text-slate-500">Current revision</dt>
           <dd className="font-mono" data-testid="current-revision">
@@ -64,8 +64,31 @@ export function AgentView({
               <dd className="text-rose-700">not applied: {agent.renderError}</dd>
             </>
           )}
+          {agent.failing && !agent.renderError && (
+            <>
+              <dt className="text-slate-500">Agents</dt>
+              <dd className="text-rose-700" data-testid="agent-failing" data-reason={agent.failing.reason}>
+                {agent.failing.reason}: {agent.failing.message}
+              </dd>
+            </>
+          )}
         </dl>
       </Card>
+      {agent.ignoredFields.length > 0 && (
+        <Card title="Not rendered by fleetdeck">
+          <p className="mb-2 text-sm text-slate-700">
+            fleetdeck renders part of the DatadogAgent spec (docs/experiments.md, &quot;What fleetdeck
+            renders&quot;). These fields of this agent&apos;s spec have no effect on the agents it runs:
+          </p>
+          <ul className="flex flex-wrap gap-2" data-testid="ignored-fields">
+            {agent.ignoredFields.map((field) => (
+              <li key={field} className="rounded bg-amber-50 px-2 py-0.5 font-mono text-xs text-amber-900">
+                {field}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       <RolloutPanel
         rollout={agent.rollout}
         state={agent.health?.state ?? "unknown"}

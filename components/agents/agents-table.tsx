@@ -63,12 +63,28 @@ export function AgentsTable({ initial, cluster }: { initial: AgentSummaryDto[]; 
                 <Badge tone="bad">render failed</Badge>
               </span>
             )}
+            {agent.failing && !agent.renderError && (
+              <span className="ml-2" title={agent.failing.message} data-testid="agent-failing">
+                <Badge tone="bad">{agent.failing.reason}</Badge>
+              </span>
+            )}
+            {agent.ignoredFields.length > 0 && (
+              <span
+                className="ml-2"
+                title={`not rendered by fleetdeck: ${agent.ignoredFields.join(", ")}`}
+                data-testid="ignored-fields-count"
+              >
+                <Badge tone="warn">
+                  {agent.ignoredFields.length} field{agent.ignoredFields.length === 1 ? "" : "s"} not rendered
+                </Badge>
+              </span>
+            )}
           </td>
           <td className="px-3 py-2" data-testid="agent-health">
             <HealthCell health={agent.health} />
           </td>
           <td className="px-3 py-2">
-            <PhaseBadge phase={agent.phase} />
+            <PhaseBadge phase={agent.phase} reason={agent.terminationReason} />
             {agent.experimentId && (
               <span className="ml-2 font-mono text-xs text-slate-600">{agent.experimentId}</span>
             )}

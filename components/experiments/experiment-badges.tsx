@@ -3,17 +3,21 @@ import { Badge, type Tone } from "@/components/ui/badge";
 const TONES: Record<string, Tone> = {
   none: "neutral",
   running: "info",
-  rollback: "warn",
-  timeout: "warn",
+  terminated: "warn",
   aborted: "bad",
   promoted: "good",
 };
 
-/** An experiment phase as upstream names it ("none" when no experiment). */
-export function PhaseBadge({ phase }: { phase: string }) {
+/**
+ * An experiment phase as the operator names it ("none" when no experiment), with its
+ * terminationReason when it has one ("terminated · timed_out").
+ */
+export function PhaseBadge({ phase, reason }: { phase: string; reason?: string | null }) {
   return (
-    <span data-testid="phase" data-phase={phase}>
-      <Badge tone={TONES[phase] ?? "neutral"}>{phase === "none" ? "no experiment" : phase}</Badge>
+    <span data-testid="phase" data-phase={phase} data-reason={reason ?? undefined}>
+      <Badge tone={TONES[phase] ?? "neutral"}>
+        {phase === "none" ? "no experiment" : reason ? `${phase} · ${reason}` : phase}
+      </Badge>
     </span>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { refusalOf } from "@/lib/access";
-import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, secondsLeft } from "@/lib/agents";
+import { DEFAULT_EXPERIMENT_TIMEOUT_SECONDS, END_REASONS, endReasonOf, secondsLeft } from "@/lib/agents";
 import { canEnd, canPromoteCandidate, refusal } from "@/lib/experiments";
 import type { CandidateHealth } from "@/lib/rollout";
 import { agentStatusOf } from "@/lib/read-model/agents";
@@ -126,6 +126,7 @@ export function ExperimentPanel({
 
   const timeoutSeconds = status.timeoutSeconds ?? row?.timeoutSeconds ?? DEFAULT_EXPERIMENT_TIMEOUT_SECONDS;
   const running = status.phase === "running";
+  const ended = endReasonOf(status);
 
   return (
     <>
@@ -156,7 +157,7 @@ export function ExperimentPanel({
         <dl className="mb-4 grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
           <dt className="text-slate-500">Phase</dt>
           <dd>
-            <PhaseBadge phase={status.phase ?? "none"} />
+            <PhaseBadge phase={status.phase ?? "none"} reason={status.terminationReason} />
           </dd>
           <dt className="text-slate-500">Id</dt>
           <dd className="font-mono" data-testid="experiment-id">
@@ -189,16 +190,22 @@ export function ExperimentPanel({
               </dd>
             </>
           )}
-          {status.reason === "unhealthy" && (
+          {status.ending && (
             <>
-              <dt className="text-slate-500">Why</dt>
-              <dd>the health gate found the candidate unhealthy{row?.reason ? `: ${row.reason}` : ""}</dd>
+              <dt className="text-slate-500">Ending</dt>
+              <dd data-testid="experiment-ending">
+                {END_REASONS[status.ending].label}
+                {row?.reason ? ` (${row.reason})` : ""}
+              </dd>
             </>
           )}
-          {status.phase === "aborted" && row?.reason && (
+          {ended && (
             <>
               <dt className="text-slate-500">Why</dt>
-              <dd>{row.reason}</dd>
+              <dd data-testid="experiment-reason" data-reason={ended}>
+                {END_REASONS[ended].label}
+                {row?.reason ? ` (${row.reason})` : ""}
+              </dd>
             </>
           )}
         </dl>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { END_REASONS, type EndReason } from "@/lib/agents";
 import type { ExperimentDto } from "@/server/queries/experiments";
 import { EmptyState, Table } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -14,6 +15,14 @@ function duration(seconds: number | null): string {
   if (seconds < 60) return `${seconds} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+/** What the operator's status says of an ended experiment: its phase and terminationReason. */
+function operatorPhase(e: ExperimentDto): string {
+  const end =
+    e.endReason && Object.hasOwn(END_REASONS, e.endReason) ? END_REASONS[e.endReason as EndReason] : null;
+  if (!end) return e.phase;
+  return "terminationReason" in end ? `${end.phase} (${end.terminationReason})` : end.phase;
 }
 
 export function ExperimentsTable({ initial, cluster }: { initial: ExperimentDto[]; cluster?: string }) {
@@ -58,6 +67,15 @@ export function ExperimentsTable({ initial, cluster }: { initial: ExperimentDto[
           </td>
           <td className="px-3 py-2">
             <OutcomeBadge outcome={e.outcome} />
+            {e.outcome && (
+              <p
+                className="mt-1 text-xs text-slate-500"
+                data-testid="experiment-phase"
+                data-end={e.endReason}
+              >
+                status.experiment: {operatorPhase(e)}
+              </p>
+            )}
             {e.reason && <p className="mt-1 max-w-sm text-xs text-slate-600">{e.reason}</p>}
           </td>
           <td className="px-3 py-2 whitespace-nowrap">{duration(e.durationSeconds)}</td>

@@ -10,6 +10,7 @@ const agent: AgentDetailDto = {
   namespace: "datadog",
   name: "datadog",
   phase: "none",
+  terminationReason: null,
   experimentId: null,
   currentRevision: "datadog-bbbbbbbbbb",
   previousRevision: "datadog-aaaaaaaaaa",
@@ -18,6 +19,9 @@ const agent: AgentDetailDto = {
   reconciledAt: "2026-03-01T12:00:00Z",
   deleted: false,
   renderError: null,
+  failing: null,
+  ignoredFields: [],
+  conditions: [],
   uid: "u",
   generation: 2,
   permission: { state: "allowed", reason: "" },
@@ -46,7 +50,7 @@ describe("rollbackBlockedReason (the dialog's submit is enabled only when this i
     expect(rollbackBlockedReason(agent, revision("datadog-cccccccccc", { inCluster: false }))).toBeNull();
   });
 
-  it("refuses the current revision, a running experiment, a deleted agent, and a redacted copy the cluster dropped", () => {
+  it("refuses the current revision, a running experiment, a deleted agent, and a redacted copy the current spec cannot fill", () => {
     expect(rollbackBlockedReason(agent, revision("datadog-bbbbbbbbbb"))).toBe(
       "This is already the current revision.",
     );
@@ -60,23 +64,49 @@ describe("rollbackBlockedReason (the dialog's submit is enabled only when this i
       /no longer exists/,
     );
     expect(
-      rollbackBlockedReason(agent, revision("datadog-cccccccccc", { inCluster: false, specRedacted: true })),
-    ).toMatch(/redacted/);
+      rollbackBlockedReason(
+        agent,
+        revision("datadog-cccccccccc", {
+          inCluster: false,
+          specRedacted: true,
+          spec: { override: { nodeAgent: { env: [{ name: "DD_API_KEY", value: "[redacted]" }] } } },
+        }),
+      ),
+    ).toMatch(/held a literal secret at override.nodeAgent.env\[0\].value/);
   });
 
-  it("refuses while a stopped or timed-out experiment's baseline is still to be restored, as the controller does", () => {
-    const timingOut = {
+  it("refuses while an experiment's end is decided but not yet shown (its baseline still to restore), as the controller does", () => {
+    const ending = {
       ...agent,
-      phase: "timeout",
+      phase: "running",
       experimentId: "e1",
-      experiment: { phase: "timeout" as const, id: "e1", baselineRevision: "datadog-aaaaaaaaaa" },
+      experiment: { phase: "running" as const, id: "e1", ending: "timed_out" as const },
     };
-    expect(rollbackBlockedReason(timingOut, revision("datadog-aaaaaaaaaa"))).toBe(
-      "Experiment e1 is being rolled back (phase=timeout): roll back once its baseline is restored.",
+    expect(rollbackBlockedReason(ending, revision("datadog-aaaaaaaaaa"))).toBe(
+      "Experiment e1 is ending (timed_out): roll back once the cluster shows its end.",
     );
-    // Once the baseline is restored the phase stays for a reconcile without it: no longer in the way.
-    const restored = { ...timingOut, experiment: { phase: "timeout" as const, id: "e1" } };
-    expect(rollbackBlockedReason(restored, revision("datadog-aaaaaaaaaa"))).toBeNull();
+    // Terminated: the baseline is restored, nothing in the way.
+    const ended = {
+      ...ending,
+      experiment: { phase: "terminated" as const, id: "e1", terminationReason: "timed_out" },
+    };
+    expect(rollbackBlockedReason(ended, revision("datadog-aaaaaaaaaa"))).toBeNull();
+  });
+
+  it("a revision with a redacted literal secret is restorable while the current spec has one there, not otherwise", () => {
+    const withKey = {
+      ...agent,
+      spec: { global: { credentials: { apiKey: "[redacted]" } } },
+    };
+    const target = revision("datadog-cccccccccc", {
+      inCluster: false,
+      specRedacted: true,
+      spec: { global: { credentials: { apiKey: "[redacted]" } } },
+    });
+    expect(rollbackBlockedReason(withKey, target)).toBeNull();
+    expect(rollbackBlockedReason(agent, target)).toBe(
+      "This revision held a literal secret at global.credentials.apiKey, which fleetdeck does not keep and the current spec no longer has, so it cannot be restored.",
+    );
   });
 
   it("refuses what the viewer may not do, with the controller's stored reason; an unchecked answer does not block", () => {

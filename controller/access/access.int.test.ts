@@ -7,10 +7,11 @@ import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from "@kubernetes/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSubject, viewOf, type Subject } from "../../lib/access";
 import type { Database } from "../../lib/db/open";
-import { agentClient, createApiKeySecret, reconciled, startAgents, submit } from "../../test/agents";
+import { agentClient, createApiKeySecret, currentRevision, startAgents, submit } from "../../test/agents";
 import type { ControllerUnderTest } from "../../test/controller";
 import { controllerKubeConfig, createNamespace, eventually, testNamespace } from "../../test/harness";
 import { createTestDatabase } from "../../testing/database";
+import { revisionName, specHash } from "../agents/hash";
 
 const nsA = testNamespace("authz-a");
 let nsB = "";
@@ -66,12 +67,10 @@ beforeAll(async () => {
   for (const namespace of [nsA.name, nsB]) {
     await createApiKeySecret(nsA.kc, namespace);
     await agentClient(nsA.kc).create(namespace, "web", spec("info"));
-    firstRevision[namespace] = (await reconciled(nsA.kc, namespace, "web")).status!.currentRevision!;
+    firstRevision[namespace] = revisionName("web", specHash(spec("info")));
+    await currentRevision(nsA.kc, db, namespace, "web", firstRevision[namespace]);
     await agentClient(nsA.kc).replaceSpec(namespace, "web", spec("debug"));
-    await eventually(async () => {
-      const agent = await reconciled(nsA.kc, namespace, "web");
-      expect(agent.status?.currentRevision).not.toBe(firstRevision[namespace]);
-    });
+    await currentRevision(nsA.kc, db, namespace, "web", revisionName("web", specHash(spec("debug"))));
   }
 }, 120_000);
 

@@ -1,19 +1,7 @@
-// What the DatadogAgent reconciler and the command handlers both say about an agent: the
-// status fields fleetdeck owns, the agent as an Event's subject, and an audit entry about it.
-import type { AgentStatus } from "../../lib/agents";
+// What the DatadogAgent reconciler, the command handlers and the signal annotations all say
+// about an agent: the agent as an Event's subject, and an audit entry about it.
 import type { AuditEntry } from "../store/audit";
 import type { DatadogAgent } from "./api";
-
-/** The status fields fleetdeck's reconciler owns (other features may add their own). */
-export function ownStatus(status: DatadogAgent["status"]): AgentStatus {
-  const own: AgentStatus = {};
-  if (!status) return own;
-  if (status.observedGeneration !== undefined) own.observedGeneration = status.observedGeneration;
-  if (status.currentRevision) own.currentRevision = status.currentRevision;
-  if (status.previousRevision) own.previousRevision = status.previousRevision;
-  if (status.experiment) own.experiment = structuredClone(status.experiment);
-  return own;
-}
 
 export function agentRef(agent: DatadogAgent) {
   return {

@@ -1,17 +1,23 @@
-// The DatadogAgent reconciler on the real API server: rendering, revision history and GC,
-// restore-revision, bad input refused with nothing changed, render failures, deletion.
-import { AppsV1Api } from "@kubernetes/client-node";
+// The DatadogAgent reconciler on the real API server and the operator's CRD: rendering,
+// credentials (literal keys into an owned Secret, a missing Secret shown), the fields it does not
+// render shown, revision history and GC, restore-revision, bad input refused with nothing
+// changed, render failures, deletion.
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertCommand } from "../../lib/db/commands";
 import type { Database } from "../../lib/db/open";
 import {
   agentClient,
+  agentState,
   agentEvents,
+  conditionOf,
   createApiKeySecret,
+  currentRevision,
   reconciled,
   startAgents,
   submit,
 } from "../../test/agents";
+import { agentPage } from "../../test/dashboard";
 import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
@@ -56,9 +62,7 @@ const ownedRevisions = async (uid: string) =>
 async function edit(name: string, logLevel: string): Promise<string> {
   await agents().replaceSpec(ns.name, name, spec(logLevel));
   const expected = revisionName(name, specHash(spec(logLevel)));
-  await eventually(async () =>
-    expect((await reconciled(ns.kc, ns.name, name)).status?.currentRevision).toBe(expected),
-  );
+  await currentRevision(ns.kc, db, ns.name, name, expected);
   return expected;
 }
 
@@ -68,8 +72,15 @@ describe("reconcile", () => {
     await agents().create(ns.name, name, spec("info"));
     const agent = await reconciled(ns.kc, ns.name, name);
     const revision = revisionName(name, specHash(spec("info")));
-    expect(agent.status).toMatchObject({ currentRevision: revision, observedGeneration: 1 });
-    expect(agent.status?.previousRevision).toBeUndefined();
+    expect(conditionOf(agent, "FleetdeckReconciled")).toMatchObject({
+      status: "True",
+      reason: "Reconciled",
+      observedGeneration: 1,
+      message: `revision ${revision} is rendered`,
+    });
+    expect(conditionOf(agent, "FleetdeckUnsupportedFields")).toMatchObject({ status: "False" });
+    const state = await currentRevision(ns.kc, db, ns.name, name, revision);
+    expect(state.previousRevision).toBeUndefined();
 
     const ds = await eventually(() =>
       apps().readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` }),
@@ -135,21 +146,40 @@ describe("reconcile", () => {
       });
       expect(flags.map((r) => r.inCluster)).toEqual([false, false, false, true, true]);
     });
+    // Numbered as a DaemonSet's history: the current one last.
+    const numbers = (
+      await apps().listNamespacedControllerRevision({
+        namespace: ns.name,
+        labelSelector: `fleetdeck.dev/agent-uid=${agent.metadata.uid}`,
+      })
+    ).items
+      .filter((cr) => cr.metadata?.ownerReferences?.some((o) => o.kind === "DatadogAgent"))
+      .sort((a, b) => a.revision - b.revision)
+      .map((cr) => cr.metadata!.name);
+    expect(numbers).toEqual([seen[3], seen[4]]);
   });
 
-  it("reports workloads it cannot render as a Warning Event and in the read model, and still reconciles", async () => {
+  it("reports workloads the API server refuses as a Warning Event, a condition and in the read model, and still reconciles", async () => {
     const name = uniqueName("badrender");
-    await agents().create(ns.name, name, { override: { nodeAgent: { tolerations: "everything" } } });
+    // The operator's schema takes any string map; the DaemonSet's validation does not.
+    await agents().create(ns.name, name, {
+      override: { nodeAgent: { nodeSelector: { "not a label!": "x" } } },
+    });
     const agent = await reconciled(ns.kc, ns.name, name);
-    expect(agent.status?.currentRevision).toBeDefined();
+    expect(conditionOf(agent, "FleetdeckReconciled")).toMatchObject({
+      status: "False",
+      reason: "RenderFailed",
+      message: expect.stringContaining("nodeSelector"),
+    });
     await eventually(async () => {
       const event = (await agentEvents(ns.kc, ns.name, name)).find((e) => e.reason === "RenderFailed");
       expect(event?.type).toBe("Warning");
-      expect(event?.note).toContain("override.nodeAgent.tolerations must be a list of tolerations");
+      expect(event?.note).toContain("nodeSelector");
     });
     await eventually(async () => {
       const row = await db.agent.findFirstOrThrow({ where: { key: `${ns.name}/${name}` } });
-      expect(row.renderError).toBe("override.nodeAgent.tolerations must be a list of tolerations");
+      expect(row.renderError).toContain("nodeSelector");
+      expect(row.currentRevision).toBe(revisionName(name, specHash(agent.spec)));
     });
   });
 
@@ -170,6 +200,146 @@ describe("reconcile", () => {
   });
 });
 
+describe("credentials and what the renderer leaves aside", () => {
+  const LITERAL = "placeholder-literal-api-key-4471";
+  const core = () => ns.kc.makeApiClient(CoreV1Api);
+
+  it("a literal apiKey becomes the owned Secret <name>-secret (api_key) the workloads reference; never stored, shown or kept in a revision", async () => {
+    const name = uniqueName("literal");
+    const key = `${ns.name}/${name}`;
+    const agent = await agents().create(ns.name, name, {
+      global: { clusterName: "x", credentials: { apiKey: LITERAL, appKey: `${LITERAL}-app` } },
+    });
+    const reconciledAgent = await reconciled(ns.kc, ns.name, name);
+    expect(conditionOf(reconciledAgent, "FleetdeckReconciled")).toMatchObject({ status: "True" });
+
+    const secret = await core().readNamespacedSecret({ namespace: ns.name, name: `${name}-secret` });
+    expect(secret.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "DatadogAgent", uid: agent.metadata.uid, controller: true }),
+    ]);
+    expect(Buffer.from(secret.data!.api_key!, "base64").toString()).toBe(LITERAL);
+    expect(Buffer.from(secret.data!.app_key!, "base64").toString()).toBe(`${LITERAL}-app`);
+    const ds = await apps().readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
+    const env = ds.spec!.template.spec!.containers[0]!.env!;
+    expect(env.filter((e) => e.name === "DD_API_KEY" || e.name === "DD_APP_KEY")).toEqual([
+      { name: "DD_API_KEY", valueFrom: { secretKeyRef: { name: `${name}-secret`, key: "api_key" } } },
+      { name: "DD_APP_KEY", valueFrom: { secretKeyRef: { name: `${name}-secret`, key: "app_key" } } },
+    ]);
+    expect(JSON.stringify(ds)).not.toContain(LITERAL);
+
+    // Nothing fleetdeck keeps or shows has it: the store's rows, its ControllerRevision, Events, the page.
+    await currentRevision(ns.kc, db, ns.name, name, revisionName(name, specHash(agent.spec)));
+    const history = await db.agentRevision.findMany({ where: { agentKey: key } });
+    expect(history.map((r) => r.specRedacted)).toEqual([true]);
+    const rows = [
+      history,
+      await db.agent.findMany({ where: { key } }),
+      await db.auditEvent.findMany({ where: { target: key } }),
+    ];
+    expect(JSON.stringify(rows)).not.toContain(LITERAL);
+    const revisions = (
+      await apps().listNamespacedControllerRevision({
+        namespace: ns.name,
+        labelSelector: `fleetdeck.dev/agent-uid=${agent.metadata.uid}`,
+      })
+    ).items.filter((cr) => cr.metadata?.ownerReferences?.some((o) => o.kind === "DatadogAgent"));
+    expect(revisions).toHaveLength(1);
+    expect(JSON.stringify(revisions)).not.toContain(LITERAL);
+    expect(JSON.stringify(await agentEvents(ns.kc, ns.name, name))).not.toContain(LITERAL);
+    expect(JSON.stringify(await agentPage(db, key))).not.toContain(LITERAL);
+
+    // A new literal (a rotated key) reaches the Secret.
+    await agents().replaceSpec(ns.name, name, {
+      global: { clusterName: "x", credentials: { apiKey: `${LITERAL}-2` } },
+    });
+    await eventually(async () => {
+      const rotated = await core().readNamespacedSecret({ namespace: ns.name, name: `${name}-secret` });
+      expect(Buffer.from(rotated.data!.api_key!, "base64").toString()).toBe(`${LITERAL}-2`);
+      expect(rotated.data!.app_key).toBeUndefined();
+    });
+  });
+
+  it("a Secret of the user's with the owned Secret's name is not overwritten: the agent is shown failing (SecretConflict)", async () => {
+    const name = uniqueName("clash");
+    await core().createNamespacedSecret({
+      namespace: ns.name,
+      body: { metadata: { name: `${name}-secret` }, stringData: { "api-key": "the-users-own" } },
+    });
+    await agents().create(ns.name, name, { global: { credentials: { apiKey: LITERAL } } });
+    const agent = await reconciled(ns.kc, ns.name, name);
+    expect(conditionOf(agent, "FleetdeckReconciled")).toMatchObject({
+      status: "False",
+      reason: "SecretConflict",
+      message: expect.stringContaining(`Secret ${ns.name}/${name}-secret`),
+    });
+    const secret = await core().readNamespacedSecret({ namespace: ns.name, name: `${name}-secret` });
+    expect(Object.keys(secret.data ?? {})).toEqual(["api-key"]);
+    expect(secret.metadata?.ownerReferences).toBeUndefined();
+  });
+
+  it("a referenced Secret that is missing: rendered, and shown failing with that reason until it appears", async () => {
+    const name = uniqueName("nosecret");
+    const key = `${ns.name}/${name}`;
+    await agents().create(ns.name, name, {
+      global: { credentials: { apiSecret: { secretName: `${name}-keys`, keyName: "api-key" } } },
+    });
+    const agent = await reconciled(ns.kc, ns.name, name);
+    const why = `Secret ${ns.name}/${name}-keys (global.credentials.apiSecret) does not exist`;
+    expect(conditionOf(agent, "FleetdeckReconciled")).toMatchObject({
+      status: "False",
+      reason: "SecretNotFound",
+      message: expect.stringContaining(why),
+    });
+    // Rendered all the same: the DaemonSet exists, its pods wait for the Secret.
+    expect(
+      (await apps().readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` })).metadata?.name,
+    ).toBe(`${name}-agent`);
+    const page = await eventually(async () => {
+      const p = await agentPage(db, key);
+      expect(p.failing).toEqual({ reason: "SecretNotFound", message: expect.stringContaining(why) });
+      return p;
+    });
+    expect(page.conditions.find((c) => c.type === "FleetdeckReconciled")?.status).toBe("False");
+    await eventually(async () =>
+      expect((await agentEvents(ns.kc, ns.name, name)).map((e) => e.reason)).toContain("CredentialsMissing"),
+    );
+
+    await core().createNamespacedSecret({
+      namespace: ns.name,
+      body: { metadata: { name: `${name}-keys` }, stringData: { "api-key": "placeholder-not-a-real-key" } },
+    });
+    await eventually(
+      async () =>
+        expect(conditionOf(await agents().get(ns.name, name), "FleetdeckReconciled")).toMatchObject({
+          status: "True",
+        }),
+      { timeoutMs: 40_000 },
+    );
+    await eventually(async () => expect((await agentPage(db, key)).failing).toBeNull());
+  });
+
+  it("the spec's fields the renderer leaves aside are named in a condition and on the page", async () => {
+    const name = uniqueName("aside");
+    await agents().create(ns.name, name, {
+      ...spec("info"),
+      features: { apm: { enabled: true }, cws: { enabled: true } },
+      override: { nodeAgent: { containers: { agent: { resources: { requests: { cpu: "100m" } } } } } },
+    });
+    const agent = await reconciled(ns.kc, ns.name, name);
+    expect(conditionOf(agent, "FleetdeckUnsupportedFields")).toMatchObject({
+      status: "True",
+      reason: "FieldsIgnored",
+      message: expect.stringContaining("features.cws, override.nodeAgent.containers"),
+    });
+    await eventually(async () =>
+      expect((await agentPage(db, `${ns.name}/${name}`)).ignoredFields).toEqual([
+        "features.cws",
+        "override.nodeAgent.containers",
+      ]),
+    );
+  });
+});
+
 describe("restore-revision", () => {
   it("restores an older revision, re-creating the ControllerRevision the cluster dropped, and rolls the pods", async () => {
     const name = uniqueName("restore");
@@ -185,11 +355,8 @@ describe("restore-revision", () => {
       status: "applied",
       message: expect.stringContaining(`restored to revision ${first}`),
     });
-    await eventually(async () => {
-      const a = await reconciled(ns.kc, ns.name, name);
-      expect(a.status?.currentRevision).toBe(first);
-      expect(specHash(a.spec)).toBe(specHash(spec("info")));
-    });
+    await currentRevision(ns.kc, db, ns.name, name, first);
+    expect(specHash((await agents().get(ns.name, name)).spec)).toBe(specHash(spec("info")));
     expect(await ownedRevisions(agent.metadata.uid)).toContain(first);
     await eventually(async () => {
       const ds = await apps().readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
@@ -223,24 +390,22 @@ describe("restore-revision", () => {
     const elsewhere = { ...spec("info"), global: { ...spec("info").global, site: "intake.evil.example" } };
     await agents().replaceSpec(ns.name, name, elsewhere);
     const redirected = revisionName(name, specHash(elsewhere));
-    await eventually(async () =>
-      expect((await reconciled(ns.kc, ns.name, name)).status?.currentRevision).toBe(redirected),
-    );
+    await currentRevision(ns.kc, db, ns.name, name, redirected);
     const current = await edit(name, "debug");
     expect(await submit(db, "restore-revision", target, { revision: redirected })).toMatchObject({
       status: "rejected",
       message: `refused by fleetdeck's policy: endpoint host "intake.evil.example" (global.site) is not an allowed destination for the agents' data (${DATADOG_SITES.join(", ")}; FLEETDECK_ALLOWED_ENDPOINTS)`,
     });
-    const after = await agents().get(ns.name, name);
-    expect(after.status?.currentRevision).toBe(current);
-    expect(after.spec).toEqual(spec("debug"));
+    expect((await agentState(db, target)).currentRevision).toBe(current);
+    expect((await agents().get(ns.name, name)).spec).toEqual(spec("debug"));
   });
 
   it("is refused while an experiment runs", async () => {
     const name = uniqueName("busy");
     const target = `${ns.name}/${name}`;
     await agents().create(ns.name, name, spec("info"));
-    const base = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const base = revisionName(name, specHash(spec("info")));
+    await currentRevision(ns.kc, db, ns.name, name, base);
     await edit(name, "debug");
     await submit(db, "start-experiment", target, {
       experimentId: "busy-1",

@@ -2,11 +2,12 @@
 // a write based on a stale read fails with 409 and is retried from a fresh read instead of
 // overwriting someone else's change. Spec writes also say why fleetdeck made them (the
 // change-cause annotation), so the next reconcile can attribute the new revision.
-import type { AgentStatus } from "../../lib/agents";
+import type { Condition } from "../../lib/conditions";
 import type { Json, JsonObject } from "../../lib/merge-patch";
 import { FIELD_MANAGER, resourcePath, type KubeClient } from "../kube/client";
 import type { KubeObject } from "../kube/informer";
 import type { RevisionCause } from "../../lib/agents";
+import type { ClusterExperiment } from "./experiment";
 
 export const DDA_GROUP = "datadoghq.com";
 export const DDA_VERSION = "v2alpha1";
@@ -16,10 +17,25 @@ export const DDA_KIND = "DatadogAgent";
 export const DDA_PATH = `/apis/${DDA_GROUP}/${DDA_VERSION}/${DDA_PLURAL}`;
 /** Set by fleetdeck on every spec write it makes: why, by whom, and which spec it wrote. */
 export const CHANGE_CAUSE_ANNOTATION = "fleetdeck.dev/change-cause";
+/** The operator's experiment signal annotations (api/datadoghq/v2alpha1/const.go). */
+export const SIGNAL_ANNOTATION = "experiment.datadoghq.com/signal";
+export const SIGNAL_ID_ANNOTATION = "experiment.datadoghq.com/id";
+/** The Fleet Automation task a start signal comes from (upstream keeps it as status.experiment.startTaskID). */
+export const PENDING_TASK_ANNOTATION = "fleet.datadoghq.com/pending-task-id";
+
+/**
+ * The DatadogAgent status as the operator's CRD has it: of it fleetdeck writes `experiment`
+ * and its own `conditions`; every other field is the operator's, kept as found.
+ */
+export interface DatadogAgentStatus {
+  conditions?: Condition[];
+  experiment?: ClusterExperiment;
+  [field: string]: unknown;
+}
 
 export interface DatadogAgent extends KubeObject {
   spec?: JsonObject;
-  status?: AgentStatus & Record<string, unknown>;
+  status?: DatadogAgentStatus;
 }
 
 export interface ChangeCause {
@@ -79,6 +95,20 @@ export class AgentApi {
       metadata: { resourceVersion: agent.metadata.resourceVersion },
       status: patch,
     });
+  }
+
+  /**
+   * Removes the experiment signal annotations once acted on, as upstream does: a JSON patch that
+   * first tests the id, so a newer signal written meanwhile is not removed (422, and it stays).
+   */
+  async clearSignal(agent: DatadogAgent, id: string): Promise<void> {
+    const path = (key: string) => `/metadata/annotations/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+    const annotations = agent.metadata.annotations ?? {};
+    await this.client.jsonPatch(agentPath(agent.metadata.namespace!, agent.metadata.name), [
+      { op: "test", path: path(SIGNAL_ID_ANNOTATION), value: id },
+      ...(SIGNAL_ANNOTATION in annotations ? [{ op: "remove", path: path(SIGNAL_ANNOTATION) }] : []),
+      { op: "remove", path: path(SIGNAL_ID_ANNOTATION) },
+    ]);
   }
 }
 

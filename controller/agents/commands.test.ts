@@ -1,7 +1,8 @@
-// The experiment command handlers over a fake DatadogAgent API: the paths the integration
-// tests cannot reach on demand — a spec write refused after the status was written (the
-// status is put back), a DatadogAgent that keeps changing (give up after five conflicts), and
-// stop/promote on an experiment that is not running.
+// The experiment command handlers over a fake DatadogAgent API and a fake store: the paths the
+// integration tests cannot reach on demand — a spec write refused after the status was written
+// (the status is put back), a DatadogAgent that keeps changing (give up after five conflicts),
+// stop/promote on an experiment that is not running, and a stop or promote decided in the store
+// for the reconcile to carry out.
 import { describe, expect, it } from "vitest";
 import pino from "pino";
 import type { AgentStatus } from "../../lib/agents";
@@ -15,7 +16,9 @@ import type { DatadogAgent } from "./api";
 import { agentHandlers, type HandlerDeps } from "./commands";
 import { DATADOG_REGISTRIES } from "./config-policy";
 import { DATADOG_SITES } from "./endpoint-policy";
-import type { AgentReadModel } from "./read-model";
+import { revisionName, specHash } from "./hash";
+import type { AgentReadModel, ExperimentEnd, RevisionEntry } from "./read-model";
+import type { NewExperimentRow } from "../../lib/read-model/agents";
 import type { Revisions } from "./revisions";
 
 /** One DatadogAgent held in memory, with the API server's resourceVersion guard. */
@@ -23,7 +26,7 @@ class FakeAgentApi {
   agent: DatadogAgent = {
     metadata: { name: "datadog", namespace: "datadog", uid: "u1", resourceVersion: "1", generation: 1 },
     spec: { global: { site: "datadoghq.com" } },
-    status: { currentRevision: "datadog-aaaaaaaaaa" },
+    status: {},
   };
   /** Failures to inject, in order, on the next (non dry-run) calls. */
   replaceFailures: ApiError[] = [];
@@ -80,12 +83,53 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 function setup(candidate: CandidateHealth | null = null) {
   const api = new FakeAgentApi();
   const calls: string[] = [];
+  /** What the store holds: the started experiment's row, the ends decided. */
+  const store = {
+    started: undefined as NewExperimentRow | undefined,
+    ends: [] as { id: string; end: ExperimentEnd; revision?: RevisionEntry }[],
+    ended: false,
+  };
   const readModel = {
-    startExperiment: async () => void calls.push("startExperiment"),
+    // The revision pointer the store keeps, and the experiment of the status with its row's part.
+    state: async () => ({
+      status: {
+        currentRevision: "datadog-aaaaaaaaaa",
+        ...(api.agent.status?.experiment
+          ? {
+              experiment: {
+                ...api.agent.status.experiment,
+                ...(store.started
+                  ? {
+                      baselineRevision: store.started.baselineRevision,
+                      // Not landed yet: the store expects the candidate's hash.
+                      expectedSpecHash: store.started.candidateRevision.slice(-10),
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+      } as AgentStatus,
+      row: null,
+    }),
+    startExperiment: async (row: NewExperimentRow) => {
+      store.started = row;
+      calls.push("startExperiment");
+    },
     forgetExperiment: async () => void calls.push("forgetExperiment"),
     audit: async () => void calls.push("audit"),
-    stopRequested: async () => void calls.push("stopRequested"),
-    recordPromotion: async () => void calls.push("recordPromotion"),
+    decideEnd: async (
+      _key: string,
+      id: string,
+      end: ExperimentEnd,
+      _audit: unknown,
+      revision?: RevisionEntry,
+    ) => {
+      calls.push("decideEnd");
+      if (store.ended) return false;
+      store.ends.push({ id, end, revision });
+      store.ended = true;
+      return true;
+    },
   } as unknown as AgentReadModel;
   const revisions = {
     get: async () => ({ spec: { global: { site: "datadoghq.eu" } } }),
@@ -100,8 +144,9 @@ function setup(candidate: CandidateHealth | null = null) {
     defaultHealthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
     candidateHealth: () => candidate,
     policy: { registries: DATADOG_REGISTRIES, secrets: [], endpoints: DATADOG_SITES },
+    reconcileSoon: (target) => void calls.push(`reconcile ${target}`),
   };
-  return { api, calls, deps, handlers: agentHandlers(deps) };
+  return { api, calls, store, deps, handlers: agentHandlers(deps) };
 }
 
 const ctx: CommandContext = {
@@ -131,7 +176,7 @@ describe("start-experiment", () => {
     expect(api.statusPatches).toHaveLength(2); // the start, then its revert
     expect(api.agent.status).toEqual(before);
     expect(api.agent.spec).toEqual({ global: { site: "datadoghq.com" } });
-    expect(calls).toEqual(["startExperiment", "forgetExperiment"]);
+    expect(calls).toEqual(["ensureRevision", "startExperiment", "forgetExperiment"]);
   });
 
   it("gives up after five conflicts with a message saying to try again, having written nothing", async () => {
@@ -144,21 +189,34 @@ describe("start-experiment", () => {
       ),
     );
     expect(api.statusPatches).toEqual([]);
-    expect(api.agent.status).toEqual({ currentRevision: "datadog-aaaaaaaaaa" });
+    expect(api.agent.status).toEqual({});
     expect(calls.filter((c) => c === "forgetExperiment")).toHaveLength(5);
   });
 
+  it("a conflict on the spec write (the status already written) is retried as the same start: its row is kept", async () => {
+    const { api, calls, store, handlers } = setup();
+    api.replaceFailures = [new ApiError(409, "HTTP 409: conflict")];
+    const outcome = await handlers.startExperiment(start, ctx);
+    expect(outcome.status).toBe("applied");
+    expect(calls.filter((c) => c === "forgetExperiment")).toEqual([]);
+    expect(store.started).toMatchObject({ experimentId: "exp-1" });
+    expect(api.specWrites).toBe(1);
+    expect(api.agent.spec).toMatchObject({ features: { apm: { enabled: true } } });
+  });
+
   it("starts after a conflict or two, from a fresh read", async () => {
-    const { api, handlers } = setup();
+    const { api, store, handlers } = setup();
     api.statusFailures = [new ApiError(409, "HTTP 409: conflict"), new ApiError(409, "HTTP 409: conflict")];
 
     const outcome = await handlers.startExperiment(start, ctx);
     expect(outcome.status).toBe("applied");
-    const status = api.agent.status as AgentStatus;
-    expect(status.experiment).toMatchObject({
-      phase: "running",
-      id: "exp-1",
-      baselineRevision: "datadog-aaaaaaaaaa",
+    // The operator's fields in the status; the baseline in the store.
+    expect(Object.keys(api.agent.status?.experiment ?? {}).sort()).toEqual(["id", "phase", "startedAt"]);
+    expect(api.agent.status?.experiment).toMatchObject({ phase: "running", id: "exp-1" });
+    // The baseline is the spec the agent had (its revision ensured), even where the store lags.
+    expect(store.started).toMatchObject({
+      baselineRevision: revisionName("datadog", specHash({ global: { site: "datadoghq.com" } })),
+      source: "dashboard",
     });
     expect(api.agent.spec).toEqual({
       global: { site: "datadoghq.com" },
@@ -175,10 +233,7 @@ describe("stop-experiment and promote-experiment", () => {
       { ...ctx, kind: "stop-experiment" },
     );
     expect(stop).toEqual({ status: "ignored", message: "no experiment to stop: none is running" });
-    api.agent.status = {
-      currentRevision: "datadog-aaaaaaaaaa",
-      experiment: { phase: "running", id: "exp-2" },
-    };
+    api.agent.status = { experiment: { phase: "running", id: "exp-2" } };
     const promote = await handlers.promoteExperiment(
       { experimentId: "exp-1" },
       { ...ctx, kind: "promote-experiment" },
@@ -190,6 +245,47 @@ describe("stop-experiment and promote-experiment", () => {
     expect(api.statusPatches).toEqual([]);
     expect(calls).toEqual([]);
   });
+
+  it("decide the end in the store and queue the reconcile, which carries it out; the cluster is not written here", async () => {
+    const { api, calls, store, handlers } = setup();
+    api.agent.status = { experiment: { phase: "running", id: "exp-1" } };
+    const stop = await handlers.stopExperiment(
+      { experimentId: "exp-1" },
+      { ...ctx, kind: "stop-experiment" },
+    );
+    expect(stop).toMatchObject({ status: "applied", message: expect.stringContaining("stopped") });
+    expect(store.ends).toEqual([
+      {
+        id: "exp-1",
+        end: { end: "stopped", detail: "stopped by alice", endedBy: "alice" },
+        revision: undefined,
+      },
+    ]);
+    expect(calls).toEqual(["decideEnd", "reconcile datadog/datadog"]);
+    expect(api.statusPatches).toEqual([]);
+    expect(api.specWrites).toBe(0);
+
+    // A promote after the stop was decided finds the experiment ended (a timeout would too).
+    const promote = await handlers.promoteExperiment(
+      { experimentId: "exp-1" },
+      { ...ctx, kind: "promote-experiment" },
+    );
+    expect(promote).toEqual({ status: "ignored", message: "experiment exp-1 has already ended" });
+  });
+
+  it("a promote confirms the candidate as a history entry of its own", async () => {
+    const { api, store, handlers } = setup();
+    api.agent.status = { experiment: { phase: "running", id: "exp-1" } };
+    const promote = await handlers.promoteExperiment(
+      { experimentId: "exp-1" },
+      { ...ctx, kind: "promote-experiment" },
+    );
+    expect(promote.status).toBe("applied");
+    expect(store.ends[0]).toMatchObject({
+      end: { end: "promoted", endedBy: "alice" },
+      revision: { cause: "promote", actor: "alice", experimentId: "exp-1" },
+    });
+  });
 });
 
 describe("the health gate at the start and at a promote", () => {
@@ -200,9 +296,9 @@ describe("the health gate at the start and at a promote", () => {
     if (!signal.ok || signal.kind !== "start-experiment") throw new Error("signal not parsed");
     const parsed = parseCommand(signal.kind, "datadog/datadog", signal.payload);
     if (!parsed.ok) throw new Error(parsed.error);
-    const { api, handlers } = setup();
+    const { store, handlers } = setup();
     const outcome = await handlers.startExperiment(parsed.payload as CommandPayload<"start-experiment">, ctx);
-    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+    expect(store.started?.healthGate).toEqual({
       enabled: true,
       thresholdPercent: 10,
       graceSeconds: 120,
@@ -213,9 +309,9 @@ describe("the health gate at the start and at a promote", () => {
   });
 
   it("a start's own settings win field by field", async () => {
-    const { api, handlers } = setup();
+    const { store, handlers } = setup();
     await handlers.startExperiment({ ...start, healthGate: { graceSeconds: 20 } }, ctx);
-    expect((api.agent.status as AgentStatus).experiment?.healthGate).toEqual({
+    expect(store.started?.healthGate).toEqual({
       enabled: true,
       thresholdPercent: 10,
       graceSeconds: 20,
@@ -226,10 +322,7 @@ describe("the health gate at the start and at a promote", () => {
     const summary =
       "1 of 1 candidate pods unavailable for more than 20 s (the gate allows 0): x on n: CrashLoopBackOff";
     const { api, calls, handlers } = setup({ state: "unhealthy", summary } as CandidateHealth);
-    api.agent.status = {
-      currentRevision: "datadog-aaaaaaaaaa",
-      experiment: { phase: "running", id: "exp-1" },
-    };
+    api.agent.status = { experiment: { phase: "running", id: "exp-1" } };
     await expect(
       handlers.promoteExperiment({ experimentId: "exp-1" }, { ...ctx, kind: "promote-experiment" }),
     ).rejects.toThrow(
@@ -246,7 +339,7 @@ describe("a command that timed out", () => {
   // The consumer rejects a command whose handler outlives its timeout and aborts its signal; the
   // handler, still waiting on a slow read, must not write anything once that read returns.
   it("writes nothing after its signal is aborted, whatever the handler", async () => {
-    const running = { currentRevision: "datadog-aaaaaaaaaa", experiment: { phase: "running", id: "exp-1" } };
+    const running = { experiment: { phase: "running", id: "exp-1" } };
     const cases = [
       {
         name: "start",

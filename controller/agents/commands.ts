@@ -1,7 +1,9 @@
 // Command handlers for start/stop/promote-experiment and restore-revision: the dashboard and the
-// Remote Config signal (POST /api/signals) both arrive here as Commands. Each re-reads the
-// DatadogAgent, decides with the pure guards of lib/experiments.ts, and writes with the
-// resourceVersion it read (a 409 is retried from a fresh read). Nothing is dropped silently: a
+// Remote Config signal (POST /api/signals) both arrive here as Commands (the operator's signal
+// annotations go through signal-annotations.ts, on the same rules). Each re-reads the
+// DatadogAgent and what fleetdeck keeps of it, decides with the pure guards of
+// lib/experiments.ts, and writes with the resourceVersion it read (a 409 is retried from a fresh
+// read); a stop or promote is a decision the reconcile carries out (experiment-actions.ts). Nothing is dropped silently: a
 // stale or mismatched stop/promote ends `ignored` with its reason; a refusal is a
 // CommandRejected with a message for the user.
 //
@@ -12,34 +14,33 @@
 // audit of a write that had already landed.
 import { literalSecretPaths, type AgentStatus, type HealthGateSettings } from "../../lib/agents";
 import { splitTarget, type CommandPayload } from "../../lib/commands";
-import { canEnd, canPromoteCandidate, canRestore, canStart } from "../../lib/experiments";
-import type { CandidateHealth } from "../../lib/rollout";
+import { canRestore, canStart } from "../../lib/experiments";
 import { applyMergePatch, createMergePatch, type Json } from "../../lib/merge-patch";
 import { CommandRejected, type CommandContext, type CommandOutcome } from "../commands/registry";
 import { describeKubeError, isConflict, statusCode } from "../kube/client";
 import { Conflict, ConflictRetriesExhausted, retryOnConflict } from "../kube/retry";
 import type { EventInput, EventRecorder } from "../kube/events";
-import { agentRef, audit, ownStatus } from "./agent";
+import { agentRef, audit } from "./agent";
 import type { AgentApi, DatadogAgent } from "./api";
 import { policyViolation, type ConfigPolicy } from "./config-policy";
 import { applyDefaults } from "./defaults";
-import { promotedStatus, startedStatus, stoppedStatus, timeoutSecondsOf } from "./experiment";
+import { clusterExperiment, startedExperiment } from "./experiment";
+import { requestEnd, type ActionDeps } from "./experiment-actions";
 import { hashOfRevisionName, revisionName, specHash } from "./hash";
 import { loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { AgentReadModel } from "./read-model";
 
-export interface HandlerDeps {
+export interface HandlerDeps extends ActionDeps {
   api: Pick<AgentApi, "get" | "replaceSpec" | "patchStatus">;
   revisions: Revisions;
   readModel: AgentReadModel;
   events: Pick<EventRecorder, "record">;
-  defaultTimeoutSeconds: number;
   /** The health gate of an experiment started without settings (a signal always is). */
   defaultHealthGate: HealthGateSettings;
-  /** The running experiment's candidate under its health gate, now (promote is refused while unhealthy). */
-  candidateHealth?: (target: string) => CandidateHealth | null;
   /** What a new spec may bring in (images, Secret references, destinations of the agents' data). */
   policy: ConfigPolicy;
+  /** Queues the agent's reconcile, which carries out a decided stop or promote at once. */
+  reconcileSoon: (target: string) => void;
 }
 
 /** A read-modify-write of the DatadogAgent, run again from a fresh read after a conflict. */
@@ -70,6 +71,12 @@ async function readAgent(api: HandlerDeps["api"], target: string): Promise<Datad
   return agent;
 }
 
+/** What fleetdeck knows of the agent: revision pointers and the experiment (status and store). */
+async function stateOf(readModel: HandlerDeps["readModel"], agent: DatadogAgent): Promise<AgentStatus> {
+  const key = `${agent.metadata.namespace}/${agent.metadata.name}`;
+  return (await readModel.state(key, agent.metadata.uid ?? "", agent.status?.experiment)).status;
+}
+
 /** "health gate: rolled back when more than 10 % of the candidate's pods are unavailable for 120 s". */
 function gateText(gate: HealthGateSettings): string {
   const rule = `more than ${gate.thresholdPercent} % of the candidate's pods are unavailable for ${gate.graceSeconds} s`;
@@ -86,20 +93,28 @@ export function agentHandlers(deps: HandlerDeps) {
   const event = (agent: DatadogAgent, input: Omit<EventInput, "regarding">) =>
     events.record({ regarding: agentRef(agent), ...input });
 
-  /** Stop and promote act only on the running experiment of that id; otherwise: ignored, with why. */
-  function onRunningExperiment(
+  /**
+   * Stop and promote act only on the running experiment of that id (otherwise: ignored, with
+   * why); the decision is recorded, and the reconcile carries it out in the cluster at once.
+   */
+  async function endExperiment(
     action: "stop" | "promote",
     id: string,
     ctx: CommandContext,
-    act: (agent: DatadogAgent, status: AgentStatus) => Promise<CommandOutcome>,
   ): Promise<CommandOutcome> {
-    return retryCommand(async () => {
-      const agent = await readAgent(api, ctx.target);
-      const status = ownStatus(agent.status);
-      const guard = canEnd(status, id, action);
-      if (!guard.ok) return { status: "ignored", message: guard.reason };
-      return act(agent, status);
+    const agent = await readAgent(api, ctx.target);
+    ctx.signal.throwIfAborted();
+    const outcome = await requestEnd(deps, agent, await stateOf(readModel, agent), {
+      action,
+      id,
+      actor: ctx.actor,
+      commandId: ctx.id,
+      source: ctx.source,
     });
+    if (outcome.status === "rejected") throw new CommandRejected(outcome.message);
+    if (outcome.status === "ignored") return outcome;
+    deps.reconcileSoon(ctx.target);
+    return { status: "applied", message: outcome.message, details: outcome.details };
   }
 
   async function startExperiment(
@@ -115,18 +130,20 @@ export function agentHandlers(deps: HandlerDeps) {
     const id = payload.experimentId;
     return retryCommand(async () => {
       const agent = await readAgent(api, ctx.target);
-      const status = ownStatus(agent.status);
+      const status = await stateOf(readModel, agent);
       const guard = canStart(status, id);
       if (!guard.ok) throw new CommandRejected(guard.reason);
 
       const merged = applyMergePatch(agent.spec ?? {}, payload.config);
       const expectedSpecHash = specHash(merged);
       const candidate = revisionName(agent.metadata.name, expectedSpecHash);
-      const baseline = status.currentRevision!;
       const retry = status.experiment?.phase === "running";
-      if (!retry && candidate === baseline) {
+      // The baseline is the spec the agent has now: the store's pointer may lag it by a reconcile
+      // (a restore just written), and a rollback must bring back what ran before, not older.
+      const current = revisionName(agent.metadata.name, specHash(agent.spec));
+      if (!retry && candidate === current) {
         throw new CommandRejected(
-          `the config changes nothing: the candidate spec is the current revision ${baseline}`,
+          `the config changes nothing: the candidate spec is the current revision ${current}`,
         );
       }
       const cause = {
@@ -142,13 +159,19 @@ export function agentHandlers(deps: HandlerDeps) {
       // What the candidate brings in (images, Secret references) once it is a valid spec at all.
       checkPolicy(merged, agent);
 
-      const started = startedStatus(status, {
+      // Its ControllerRevision exists before the experiment can need it (already, once reconciled).
+      ctx.signal.throwIfAborted();
+      if (!retry) await deps.revisions.ensure(agent, current, applyDefaults(agent.spec));
+      const started = startedExperiment(retry ? status : { ...status, currentRevision: current }, {
         id,
         expectedSpecHash,
-        timeoutSeconds: payload.timeoutSeconds,
+        now: new Date(),
+        timeoutSeconds: payload.timeoutSeconds ?? deps.defaultTimeoutSeconds,
         healthGate: { ...deps.defaultHealthGate, ...payload.healthGate },
       });
-      const timeoutSeconds = timeoutSecondsOf(started.experiment!, deps.defaultTimeoutSeconds);
+      const baseline = started.baselineRevision!;
+      const timeoutSeconds = started.timeoutSeconds!;
+      const gate = started.healthGate!;
       ctx.signal.throwIfAborted();
       await readModel.startExperiment({
         agentKey: ctx.target,
@@ -159,24 +182,35 @@ export function agentHandlers(deps: HandlerDeps) {
         timeoutSeconds,
         baselineRevision: baseline,
         candidateRevision: candidate,
+        startedAt: new Date(started.startedAt!),
+        healthGate: gate,
       });
-      // Status first, then the spec (upstream's order): the reconcile that sees the new spec
-      // already knows it is the experiment's, by expectedSpecHash.
+      // Status first, then the spec: the reconcile that sees the new spec already knows it is
+      // the experiment's (its store row expects the candidate's hash).
+      const before = { experiment: agent.status?.experiment ?? null };
       try {
         ctx.signal.throwIfAborted();
-        const withStatus = await api.patchStatus(agent, createMergePatch(status, started) ?? {});
+        const withStatus = await api.patchStatus(
+          agent,
+          createMergePatch(before as Json, { experiment: clusterExperiment(started) } as Json) ?? {},
+        );
         try {
           ctx.signal.throwIfAborted();
           await api.replaceSpec(withStatus, merged, cause);
         } catch (error) {
           if (isConflict(error)) throw new Conflict();
           // Put the status back, so the agent is not left "running" an experiment that never ran.
-          const revert = createMergePatch(ownStatus(withStatus.status), status);
+          const revert = createMergePatch(
+            { experiment: withStatus.status?.experiment ?? null } as Json,
+            before as Json,
+          );
           if (revert !== undefined) await api.patchStatus(withStatus, revert).catch(() => undefined);
           rejectApiError(error, "the candidate spec could not be written; the experiment was not started");
         }
       } catch (error) {
-        if (!retry) await readModel.forgetExperiment(ctx.target, id);
+        // A conflict is retried from a fresh read, which finds this start's status and row and
+        // carries on (a retry of the same start); anything else: the start did not happen.
+        if (!retry && !(error instanceof Conflict)) await readModel.forgetExperiment(ctx.target, id);
         throw error;
       }
       await readModel.audit({
@@ -185,7 +219,8 @@ export function agentHandlers(deps: HandlerDeps) {
           baselineRevision: baseline,
           candidateRevision: candidate,
           timeoutSeconds,
-          healthGate: started.experiment!.healthGate,
+          healthGate: gate,
+          source: ctx.source,
         }),
         commandId: ctx.id,
       });
@@ -193,83 +228,22 @@ export function agentHandlers(deps: HandlerDeps) {
         type: "Normal",
         reason: "ExperimentStarted",
         action: "StartExperiment",
-        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s; ${gateText(started.experiment!.healthGate!)}`,
+        note: `Experiment ${id} started by ${ctx.actor}: candidate ${candidate}, baseline ${baseline}, times out after ${timeoutSeconds} s; ${gateText(gate)}`,
       });
       return {
         status: "applied",
-        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted; ${gateText(started.experiment!.healthGate!)}`,
+        message: `experiment ${id} started on ${ctx.target}: candidate ${candidate} (baseline ${baseline}), rolled back automatically after ${timeoutSeconds} s unless promoted; ${gateText(gate)}`,
         details: { experimentId: id, baselineRevision: baseline, candidateRevision: candidate },
       };
     });
   }
 
-  async function stopExperiment(
-    payload: CommandPayload<"stop-experiment">,
-    ctx: CommandContext,
-  ): Promise<CommandOutcome> {
-    const id = payload.experimentId;
-    return onRunningExperiment("stop", id, ctx, async (agent, status) => {
-      ctx.signal.throwIfAborted();
-      await readModel.stopRequested(ctx.target, id, ctx.actor);
-      ctx.signal.throwIfAborted();
-      await api.patchStatus(agent, createMergePatch(status, stoppedStatus(status)) ?? {});
-      const baseline = status.experiment?.baselineRevision;
-      await readModel.audit({
-        ...audit(ctx.actor, "experiment.stop-requested", ctx.target, {
-          experimentId: id,
-          baselineRevision: baseline,
-        }),
-        commandId: ctx.id,
-      });
-      return {
-        status: "applied",
-        message: `experiment ${id} stopped: rolling ${ctx.target} back to baseline ${baseline}`,
-        details: { experimentId: id, baselineRevision: baseline },
-      };
-    });
+  function stopExperiment(payload: CommandPayload<"stop-experiment">, ctx: CommandContext) {
+    return endExperiment("stop", payload.experimentId, ctx);
   }
 
-  async function promoteExperiment(
-    payload: CommandPayload<"promote-experiment">,
-    ctx: CommandContext,
-  ): Promise<CommandOutcome> {
-    const id = payload.experimentId;
-    return onRunningExperiment("promote", id, ctx, async (agent, status) => {
-      const health = canPromoteCandidate(deps.candidateHealth?.(ctx.target));
-      if (!health.ok) throw new CommandRejected(health.reason);
-      ctx.signal.throwIfAborted();
-      await api.patchStatus(agent, createMergePatch(status, promotedStatus(status)) ?? {});
-      const defaulted = applyDefaults(agent.spec);
-      const hash = specHash(defaulted);
-      const kept = revisionName(agent.metadata.name, hash);
-      const reason = `promoted by ${ctx.actor}: revision ${kept} stays`;
-      await readModel.recordPromotion(
-        {
-          agentKey: ctx.target,
-          name: kept,
-          hash,
-          spec: defaulted,
-          cause: "promote",
-          actor: ctx.actor,
-          experimentId: id,
-        },
-        { phase: "promoted", outcome: "promoted", reason, endedBy: ctx.actor },
-        {
-          ...audit(ctx.actor, "experiment.promoted", ctx.target, { experimentId: id, revision: kept }),
-          commandId: ctx.id,
-        },
-      );
-      event(agent, {
-        type: "Normal",
-        reason: "ExperimentPromoted",
-        action: "PromoteExperiment",
-        note: `Experiment ${id} promoted by ${ctx.actor}: revision ${kept} is kept`,
-      });
-      return {
-        status: "applied",
-        message: `experiment ${id} promoted: ${ctx.target} keeps revision ${kept}`,
-      };
-    });
+  function promoteExperiment(payload: CommandPayload<"promote-experiment">, ctx: CommandContext) {
+    return endExperiment("promote", payload.experimentId, ctx);
   }
 
   async function restoreRevision(
@@ -279,8 +253,10 @@ export function agentHandlers(deps: HandlerDeps) {
     return retryCommand(async () => {
       const agent = await readAgent(api, ctx.target);
       const name = agent.metadata.name;
-      const status = ownStatus(agent.status);
-      const guard = canRestore(status, payload.revision);
+      const status = await stateOf(readModel, agent);
+      // "Already current" by the spec the agent has now (the store's pointer may lag it).
+      const current = revisionName(name, specHash(agent.spec));
+      const guard = canRestore({ ...status, currentRevision: current }, payload.revision);
       if (!guard.ok) {
         if (guard.nothingToDo) return { status: "ignored", message: guard.reason };
         throw new CommandRejected(guard.reason);
@@ -299,7 +275,7 @@ export function agentHandlers(deps: HandlerDeps) {
       await api
         .replaceSpec(agent, spec, { cause: "restore", actor: ctx.actor, hash: specHash(spec) })
         .catch((error) => rejectApiError(error, `the API server rejected revision ${payload.revision}`));
-      const was = status.currentRevision ?? "(none)";
+      const was = current;
       await readModel.audit({
         ...audit(ctx.actor, "revision.restored", ctx.target, { revision: payload.revision, previous: was }),
         commandId: ctx.id,

@@ -1,35 +1,60 @@
 // The DatadogAgent reconciler, level-triggered as controller-runtime's: reconcile(key) reads
-// the agent from the shared informer's cache (never the event that woke it), runs the pure
-// lifecycle step, then applies what it decided: restore a baseline, snapshot the revision,
-// collect old revisions, render the workloads, write the status, and record it all in SQLite
-// with Events and audit rows. Everything it needs to carry on after a restart is in the status.
+// the agent from the shared informer's cache (never the event that woke it) and what fleetdeck
+// keeps of it in its store, acts on an experiment signal annotation, runs the pure lifecycle
+// step, then applies what it decided: record it in the store, restore a baseline, snapshot the
+// revision, render the credentials Secret and the workloads, write the operator's status
+// (status.experiment and fleetdeck's conditions), collect old revisions, and record it all in
+// the read model with Events and audit rows. Everything it needs to carry on after a restart is
+// in the status and the store (docs/experiments.md, "Where the state lives").
 import {
   DEFAULT_EXPERIMENT_TIMEOUT_SECONDS,
   DEFAULT_HEALTH_GATE,
   type AgentStatus,
-  type ExperimentStatus,
+  type EndReason,
   type HealthGateSettings,
   type RevisionCause,
 } from "../../lib/agents";
 import { splitTarget } from "../../lib/commands";
+import { mergeConditions, type Condition } from "../../lib/conditions";
+import type { Experiment } from "../../lib/db/models";
 import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
+import { redactText } from "../../lib/redact";
 import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
 import type { Result } from "../kube/controller";
 import type { Logger } from "../log";
-import { agentRef, audit, ownStatus } from "./agent";
+import { agentRef, audit } from "./agent";
+import type { AuditEntry } from "../store/audit";
 import { changeCauseFor, outsideEditor, type AgentApi, type DatadogAgent } from "./api";
+import {
+  FLEETDECK_CONDITIONS,
+  experimentCondition,
+  reconciledCondition,
+  unsupportedCondition,
+} from "./conditions";
+import {
+  applyOwnedSecret,
+  credentialsOf,
+  credentialsSecretName,
+  missingSecretRefs,
+  ownedSecretFingerprint,
+} from "./credentials";
 import { applyDefaults } from "./defaults";
-import { healthGateOf, stepLifecycle, timeoutSecondsOf, type LifecycleStep } from "./experiment";
-import { evaluateGate, type GatePod, type GateVerdict } from "./health-gate";
+import { clusterExperiment, stepLifecycle, type LifecycleStep, type Transition } from "./experiment";
+import type { GatePod } from "./health-gate";
 import { hashDefaultedSpec, revisionName, specHash } from "./hash";
 import { applyWorkloads, renderWorkloads } from "./render";
+import { experimentView, type AgentReadModel, type RevisionEntry } from "./read-model";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
-import type { AgentReadModel, RevisionEntry } from "./read-model";
+import type { SignalAnnotations } from "./signal-annotations";
+import { unsupportedFields } from "./support";
 
 const RESTORE_SAFETY_REQUEUE_MS = 2_000;
-/** Who rolls an experiment back when its health gate trips. */
+/** While a referenced credentials Secret is missing, the agent is checked again this often. */
+const MISSING_SECRET_REQUEUE_MS = 15_000;
+/** Who rolls an experiment back when its health gate trips, or when it times out. */
 export const HEALTH_GATE_ACTOR = "fleetdeck (health gate)";
+export const TIMEOUT_ACTOR = "fleetdeck (timeout)";
 
 export interface ReconcilerOptions {
   defaultTimeoutSeconds?: number;
@@ -49,8 +74,21 @@ export interface ReconcilerDeps {
   readModel: AgentReadModel;
   events: EventRecorder;
   log: Logger;
+  /** The experiment signal annotations (the operator's); none: they are left alone. */
+  signals?: SignalAnnotations;
   /** The pods of one of the agent's revisions (the rollout cache); none without it. */
   revisionPods?: (agent: DatadogAgent, hash: string) => GatePod[];
+}
+
+/** What the render of one reconcile found: the Reconciled condition's input. */
+interface RenderOutcome {
+  /** Why the workloads could not be applied (RenderFailed), or null. */
+  failed: string | null;
+  /** Why the agent cannot get its keys (missing Secret, no key at all), one per problem. */
+  credentials: string[];
+  noApiKey: boolean;
+  /** Why the Secret of its literal keys could not be written (another Secret has its name). */
+  conflict: string | null;
 }
 
 export class AgentReconciler {
@@ -58,9 +96,12 @@ export class AgentReconciler {
   private readonly defaultHealthGate: HealthGateSettings;
   private readonly resyncMs: number;
   private readonly now: () => Date;
-  /** Per agent: the last GC'd keep-set and the last applied render. */
+  /** Per agent: the last GC'd keep-set, the last applied render and owned Secret. */
   private readonly collected = new Map<string, string>();
   private readonly applied = new Map<string, { fingerprint: string; at: number }>();
+  private readonly secrets = new Map<string, { fingerprint: string; at: number }>();
+  /** Per agent: fleetdeck's state as of its last reconcile (the rollout read model reads it). */
+  private readonly states = new Map<string, AgentStatus>();
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -70,6 +111,11 @@ export class AgentReconciler {
     this.defaultHealthGate = options.defaultHealthGate ?? DEFAULT_HEALTH_GATE;
     this.resyncMs = options.resyncMs ?? 5 * 60_000;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** fleetdeck's state of an agent as of its last reconcile by this process. */
+  state(key: string): AgentStatus | undefined {
+    return this.states.get(key);
   }
 
   /**
@@ -85,33 +131,96 @@ export class AgentReconciler {
       await this.deps.readModel.markDeleted(key);
       return;
     }
-    const status = ownStatus(agent.status);
     const defaulted = applyDefaults(agent.spec);
     const hash = hashDefaultedSpec(defaulted);
     const revision = revisionName(name, hash);
-    const step = stepLifecycle(status, {
+    let { status: known, row } = await this.deps.readModel.state(
+      key,
+      agent.metadata.uid ?? "",
+      agent.status?.experiment,
+    );
+    if (!known.currentRevision) known = { ...known, ...(await this.pointersFromCluster(agent)) };
+    if (known.experiment?.phase === "running" && !row) ({ known, row } = await this.adopt(key, agent, known));
+
+    // 1. A signal annotation first: explicit intent goes before the automatic timeout (upstream).
+    const signal = await this.deps.signals?.process(agent, known, { defaulted, hash, revision });
+    if (signal?.restored) return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
+    if (signal) known = signal.status;
+
+    // 2. Idempotent create (numbered as the latest), as upstream on every reconcile.
+    await this.deps.revisions.ensure(agent, revision, defaulted);
+    const step = stepLifecycle(known, {
       revision,
       hash,
       now: this.now(),
       defaultTimeoutSeconds: this.defaultTimeoutSeconds,
-      pods: status.experiment?.phase === "running" ? this.revisionPods(agent, hash) : [],
+      pods: known.experiment?.phase === "running" ? this.revisionPods(agent, hash) : [],
       defaultHealthGate: this.defaultHealthGate,
     });
-    const current = { key, agent, status, defaulted, hash, revision, step };
 
-    // Idempotent create, as upstream on every reconcile (free when the cache has it).
-    await this.deps.revisions.ensure(agent, revision, defaulted);
-    if (step.restore) return this.restore(current);
+    // 3. Decisions go to the store before the cluster, so a restart finishes them (a signal's
+    //    is recorded already).
+    const ends = new Map<string, { actor: string; detail: string }>();
+    if (signal?.ended) ends.set(signal.ended.id, signal.ended);
+    for (const t of step.transitions) {
+      if (t.type === "candidate-landed" && t.id) {
+        await this.deps.readModel.candidateLanded(key, t.id, this.now());
+      } else if (t.type === "end-decided" && t.id) {
+        const actor = this.endActor(t.end, agent, row);
+        const end = { end: t.end, detail: t.detail, endedBy: actor };
+        const about = { candidate: revision, baseline: known.experiment?.baselineRevision };
+        if (!(await this.deps.readModel.decideEnd(key, t.id, end, decisionAudit(actor, key, t, about)))) {
+          // Someone decided first (a stop meanwhile): start over from what was recorded.
+          return { requeueAfterMs: 0 };
+        }
+        ends.set(t.id, { actor, detail: t.detail });
+      }
+    }
+    let written = agent;
+    if (step.restore) {
+      const actor = ends.get(step.restore.id ?? "")?.actor ?? this.endActor(step.restore.end, agent, row);
+      written = await this.restore(key, agent, step, actor);
+    }
 
-    // What runs first (a rollback reaches the pods sooner), then the status, then GC.
-    const next: AgentStatus = { ...step.status, observedGeneration: agent.metadata.generation };
-    const renderError = await this.render(key, agent, defaulted, { name: revision, hash });
-    const patch = createMergePatch(status, next);
-    if (patch !== undefined) await this.deps.api.patchStatus(agent, patch);
-    await this.collectGarbage(key, agent, next);
-
-    await this.record(current, next, renderError);
-    return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, this.resyncMs) };
+    // 4. What runs (a rollback reaches the pods sooner), then the status, then GC.
+    const rendered = step.restore
+      ? undefined
+      : await this.render(key, agent, defaulted, { name: revision, hash });
+    const ignored = unsupportedFields(agent.spec, agent.metadata.annotations);
+    const conditions = this.conditions(agent, step, rendered, ignored, row, ends);
+    // Only the fields fleetdeck writes, and only those present: an absent field is not a removal.
+    const owned = (status: { experiment?: unknown; conditions?: unknown }) =>
+      JSON.parse(JSON.stringify({ experiment: status.experiment, conditions: status.conditions })) as Json;
+    const patch = createMergePatch(
+      owned(agent.status ?? {}),
+      owned({
+        experiment: clusterExperiment(step.status.experiment) ?? agent.status?.experiment,
+        conditions: mergeConditions(agent.status?.conditions, conditions, this.now()),
+      }),
+    );
+    if (patch !== undefined) {
+      this.deps.log.debug({ key, patch }, "status patched");
+      written = await this.deps.api.patchStatus(written, patch);
+    }
+    this.announceEnds(agent, step, row, ends);
+    if (signal?.clearId) await this.deps.signals!.clear(written, signal.clearId);
+    await this.collectGarbage(key, agent, step.status);
+    await this.record(
+      key,
+      agent,
+      step,
+      { defaulted, hash, revision },
+      rendered,
+      { conditions, ignored },
+      signal?.startedBy,
+    );
+    this.states.set(key, step.status);
+    if (step.restore) return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
+    const waitForSecret =
+      rendered && (rendered.credentials.length > 0 || rendered.conflict)
+        ? MISSING_SECRET_REQUEUE_MS
+        : Infinity;
+    return { requeueAfterMs: Math.min(step.requeueAfterMs ?? Infinity, waitForSecret, this.resyncMs) };
   };
 
   private revisionPods(agent: DatadogAgent, hash: string): GatePod[] {
@@ -122,18 +231,81 @@ export class AgentReconciler {
   forget(key: string): void {
     this.collected.delete(key);
     this.applied.delete(key);
+    this.secrets.delete(key);
+    this.states.delete(key);
+    this.deps.signals?.forget(key);
   }
 
   /**
-   * Restore for a stop (rollback) or a timeout: write the baseline spec, then the terminal
-   * status {phase, id} without the baseline (upstream's two-reconcile pattern: the terminal
-   * phase stays visible until the next reconcile clears it). That next reconcile is queued by
-   * the watch event of the status write, so it reads the cache with both writes in it; the
-   * requeue is a safety net.
+   * Revision pointers from the cluster alone, for an agent fleetdeck's store does not know yet
+   * (a new store over an existing cluster): its ControllerRevisions' numbers, as a DaemonSet's.
    */
-  private async restore(current: Current): Promise<Result> {
-    const { key, agent, step } = current;
-    const { revision: baseline, phase, id } = step.restore!;
+  private async pointersFromCluster(agent: DatadogAgent): Promise<AgentStatus> {
+    const history = await this.deps.revisions.history(agent);
+    const [previousRevision, currentRevision] =
+      history.slice(-2).length === 2 ? history.slice(-2) : [undefined, history.at(-1)];
+    return {
+      ...(currentRevision ? { currentRevision } : {}),
+      ...(previousRevision ? { previousRevision } : {}),
+    };
+  }
+
+  /**
+   * An experiment running in a status fleetdeck has no record of (started by the operator
+   * before fleetdeck ran, or a new store): recorded with what the cluster tells, so its timeout
+   * and health gate apply and it can be stopped or promoted.
+   */
+  private async adopt(
+    key: string,
+    agent: DatadogAgent,
+    known: AgentStatus,
+  ): Promise<{ known: AgentStatus; row: Experiment | null }> {
+    const exp = known.experiment!;
+    const id = exp.id ?? "";
+    const startedAt = exp.startedAt ? new Date(exp.startedAt) : this.now();
+    await this.deps.readModel.startExperiment(
+      {
+        agentKey: key,
+        experimentId: id,
+        actor: "unknown (found running, not started through fleetdeck)",
+        source: "cluster",
+        config: {},
+        timeoutSeconds: this.defaultTimeoutSeconds,
+        baselineRevision: known.previousRevision ?? "",
+        candidateRevision: known.currentRevision ?? "",
+        startedAt,
+        landedAt: startedAt,
+        healthGate: this.defaultHealthGate,
+      },
+      audit("fleetdeck", "experiment.adopted", key, {
+        experimentId: id,
+        baselineRevision: known.previousRevision,
+      }),
+    );
+    const row = await this.deps.readModel.experimentRow(key, id);
+    this.deps.log.info({ key, experimentId: id }, "running experiment without a record adopted");
+    return { known: { ...known, experiment: experimentView(agent.metadata.name, exp, row) }, row };
+  }
+
+  /** Who ends an experiment: the stopping or promoting actor recorded, fleetdeck itself, or the outside editor. */
+  private endActor(end: EndReason, agent: DatadogAgent, row: Experiment | null): string {
+    if (end === "timed_out") return TIMEOUT_ACTOR;
+    if (end === "unhealthy") return HEALTH_GATE_ACTOR;
+    if (end === "conflict") return outsideEditor(agent);
+    return row?.endedBy ?? "unknown";
+  }
+
+  /**
+   * Writes the baseline spec back for an experiment ending by a rollback (a stop, its timeout or
+   * its health gate), attributed by the change-cause annotation so a restart recognises it.
+   */
+  private async restore(
+    key: string,
+    agent: DatadogAgent,
+    step: LifecycleStep,
+    actor: string,
+  ): Promise<DatadogAgent> {
+    const { revision: baseline, end, id } = step.restore!;
     const spec = await loadRevisionSpec(this.deps, agent, baseline).catch((error: Error) => {
       if (error instanceof RevisionUnavailable) {
         this.event(agent, {
@@ -145,99 +317,70 @@ export class AgentReconciler {
       }
       throw error;
     });
-    const cause: RevisionCause = phase;
-    const exp = current.status.experiment ?? {};
-    const unhealthy = phase === "rollback" && exp.reason === "unhealthy";
-    if (unhealthy && id) {
-      // Recorded when the gate tripped; a controller stopped right after its status write
-      // records it here instead, before the candidate's pods go.
-      const verdict = evaluateGate(
-        this.revisionPods(agent, current.hash),
-        healthGateOf(exp, this.defaultHealthGate),
-        this.now(),
-      );
-      await this.recordUnhealthy(current, id, baseline, verdict);
-    }
-    const actor =
-      phase === "timeout"
-        ? "fleetdeck (timeout)"
-        : unhealthy
-          ? HEALTH_GATE_ACTOR
-          : ((id && (await this.deps.readModel.stoppedBy(key, id))) ?? "unknown (stop signal)");
-    let written = agent;
-    if (specHash(agent.spec) !== specHash(spec)) {
-      written = await this.deps.api.replaceSpec(agent, spec, {
-        cause,
-        actor,
-        experimentId: id,
-        hash: specHash(spec),
-      });
-    }
-    const next: AgentStatus = { ...step.status, observedGeneration: written.metadata.generation };
-    const patch = createMergePatch(current.status, next);
-    if (patch !== undefined) await this.deps.api.patchStatus(written, patch);
-
-    this.deps.log.info({ key, experimentId: id, phase, baseline, unhealthy }, "baseline restored");
-    if (unhealthy) return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
-    const timeoutSeconds = timeoutSecondsOf(exp, this.defaultTimeoutSeconds);
-    const reason =
-      phase === "timeout"
-        ? `timed out after ${timeoutSeconds} s without a promote; baseline ${baseline} restored`
-        : `stopped by ${actor}; baseline ${baseline} restored`;
-    this.event(agent, {
-      type: phase === "timeout" ? "Warning" : "Normal",
-      reason: phase === "timeout" ? "ExperimentTimedOut" : "ExperimentRolledBack",
-      action: "Rollback",
-      note: `Experiment ${id ?? "?"} ${phase === "timeout" ? "timed out" : "rolled back"}: ${reason} (actor: ${actor})`,
-    });
-    if (id) {
-      await this.deps.readModel.endExperiment(
-        key,
-        id,
-        { phase, outcome: phase === "timeout" ? "timed-out" : "rolled-back", reason, endedBy: actor },
-        audit(actor, phase === "timeout" ? "experiment.timed-out" : "experiment.rolled-back", key, {
-          experimentId: id,
-          baselineRevision: baseline,
-          reason,
-        }),
-      );
-    }
-    return { requeueAfterMs: RESTORE_SAFETY_REQUEUE_MS };
+    const cause: RevisionCause = end === "timed_out" ? "timeout" : "rollback";
+    const written =
+      specHash(agent.spec) === specHash(spec)
+        ? agent
+        : await this.deps.api.replaceSpec(agent, spec, {
+            cause,
+            actor,
+            experimentId: id,
+            hash: specHash(spec),
+          });
+    this.deps.log.info({ key, experimentId: id, end, baseline }, "baseline restored");
+    return written;
   }
 
-  /**
-   * The health gate's decision, recorded once (the experiment row ends, an audit row, a Warning
-   * Event naming the failing pods): the row's end is the record, so a second call after a
-   * restart finds it ended and emits nothing.
-   */
-  private async recordUnhealthy(
-    current: Pick<Current, "key" | "agent" | "revision">,
-    id: string,
-    baseline: string | undefined,
-    verdict: GateVerdict,
-  ): Promise<void> {
-    const { key, agent, revision } = current;
-    const reason = `unhealthy: ${verdict.summary}`;
-    const recorded = await this.deps.readModel.endExperimentOnce(
-      key,
-      id,
-      { phase: "rollback", outcome: "rolled-back", reason, endedBy: HEALTH_GATE_ACTOR },
-      audit(HEALTH_GATE_ACTOR, "experiment.unhealthy", key, {
-        experimentId: id,
-        candidateRevision: revision,
-        baselineRevision: baseline,
-        failingPods: verdict.failing.map((p) => ({ name: p.name, node: p.node, reason: p.reason })),
-        reason,
-      }),
-    );
-    if (!recorded) return;
-    this.event(agent, {
-      type: "Warning",
-      reason: "ExperimentUnhealthy",
-      action: "Rollback",
-      note: `Experiment ${id} rolled back to ${baseline ?? "its baseline"}: candidate ${revision} is ${reason}`,
-    });
-    this.deps.log.warn({ key, experimentId: id, failing: verdict.failing.length }, "experiment unhealthy");
+  /** Events for experiments whose end the status now shows (after its write succeeded). */
+  private announceEnds(
+    agent: DatadogAgent,
+    step: LifecycleStep,
+    row: Experiment | null,
+    ends: Map<string, { actor: string; detail: string }>,
+  ): void {
+    for (const t of step.transitions) {
+      if (t.type !== "ended") continue;
+      const id = t.id ?? "?";
+      const decided = ends.get(t.id ?? "");
+      const actor = decided?.actor ?? row?.endedBy ?? "unknown";
+      const detail = redactText(decided?.detail ?? row?.reason ?? "");
+      const restored = t.baseline ? `; baseline ${t.baseline} restored` : "";
+      // The candidate: still the current spec while it is being restored, the previous once done.
+      const candidate = step.restore ? step.status.currentRevision : step.status.previousRevision;
+      const notes: Record<EndReason, Omit<EventInput, "regarding">> = {
+        stopped: {
+          type: "Normal",
+          reason: "ExperimentRolledBack",
+          action: "Rollback",
+          note: `Experiment ${id} rolled back: ${detail}${restored}`,
+        },
+        timed_out: {
+          type: "Warning",
+          reason: "ExperimentTimedOut",
+          action: "Rollback",
+          note: `Experiment ${id} ${detail}${restored} (actor: ${actor})`,
+        },
+        unhealthy: {
+          type: "Warning",
+          reason: "ExperimentUnhealthy",
+          action: "Rollback",
+          note: `Experiment ${id} rolled back to ${t.baseline ?? "its baseline"}: candidate ${candidate ?? "?"} is ${detail}`,
+        },
+        conflict: {
+          type: "Warning",
+          reason: "ExperimentAborted",
+          action: "Abort",
+          note: `Experiment ${id} aborted: ${detail} (edited by: ${actor}). The spec is left as edited.`,
+        },
+        promoted: {
+          type: "Normal",
+          reason: "ExperimentPromoted",
+          action: "PromoteExperiment",
+          note: `Experiment ${id} ${detail}`,
+        },
+      };
+      this.event(agent, notes[t.end]);
+    }
   }
 
   /** GC when the keep-set changed since the last collection (and once per agent per process). */
@@ -251,30 +394,74 @@ export class AgentReconciler {
     this.collected.set(key, fingerprint);
   }
 
-  /** Renders and applies the workloads; returns the reason they could not be, or null. */
+  /**
+   * Renders what runs: the Secret holding literal keys, then the workloads (both skipped while
+   * unchanged, re-applied every resync); then whether the Secrets the agent reads exist.
+   */
   private async render(
     key: string,
     agent: DatadogAgent,
     spec: JsonObject,
     revision: { name: string; hash: string },
-  ): Promise<string | null> {
+  ): Promise<RenderOutcome> {
+    const credentials = credentialsOf(agent.metadata.name, spec);
+    const outcome: RenderOutcome = {
+      failed: null,
+      credentials: [],
+      noApiKey: !credentials.apiKey,
+      conflict: null,
+    };
     const rendered = renderWorkloads(agent, spec, revision);
-    if (!rendered.ok) return this.renderFailed(agent, rendered.problems.join("; "));
-    const fingerprint = canonicalJson(rendered.workloads);
-    const last = this.applied.get(key);
-    if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return null;
+    if (!rendered.ok) {
+      outcome.failed = this.renderFailed(agent, rendered.problems.join("; "));
+      return outcome;
+    }
     try {
-      await applyWorkloads(this.deps.client, rendered.workloads);
+      if (credentials.owned) outcome.conflict = await this.applySecret(key, agent, credentials.owned);
+      const fingerprint = canonicalJson(rendered.workloads);
+      const last = this.applied.get(key);
+      if (last?.fingerprint !== fingerprint || Date.now() - last.at >= this.resyncMs) {
+        await applyWorkloads(this.deps.client, rendered.workloads);
+        this.applied.set(key, { fingerprint, at: Date.now() });
+      }
     } catch (error) {
       const code = statusCode(error);
-      // The API server refused the workloads (invalid values): report it, keep reconciling.
+      // The API server refused what was rendered (invalid values): report it, keep reconciling.
       if (code !== undefined && code >= 400 && code < 500 && code !== 409 && code !== 429) {
-        return this.renderFailed(agent, describeKubeError(error));
+        outcome.failed = this.renderFailed(agent, describeKubeError(error));
+        return outcome;
       }
       throw error;
     }
-    this.applied.set(key, { fingerprint, at: Date.now() });
-    return null;
+    const owned = credentialsSecretName(agent.metadata.name);
+    const refs = [credentials.apiKey, credentials.appKey].filter(
+      (r): r is NonNullable<typeof r> => r !== undefined && r.name !== owned,
+    );
+    outcome.credentials = await missingSecretRefs(this.deps.client, agent.metadata.namespace!, refs);
+    const problems = [...(outcome.conflict ? [outcome.conflict] : []), ...outcome.credentials];
+    if (problems.length > 0) {
+      this.event(agent, {
+        type: "Warning",
+        reason: "CredentialsMissing",
+        action: "Render",
+        note: `The agents cannot start: ${problems.join("; ")}`,
+      });
+    }
+    return outcome;
+  }
+
+  /** The Secret of the agent's literal keys, applied when its data changed (or every resync). */
+  private async applySecret(
+    key: string,
+    agent: DatadogAgent,
+    data: Record<string, string>,
+  ): Promise<string | null> {
+    const fingerprint = ownedSecretFingerprint(data);
+    const last = this.secrets.get(key);
+    if (last?.fingerprint === fingerprint && Date.now() - last.at < this.resyncMs) return null;
+    const conflict = await applyOwnedSecret(this.deps.client, agent, data);
+    if (!conflict) this.secrets.set(key, { fingerprint, at: Date.now() });
+    return conflict;
   }
 
   private renderFailed(agent: DatadogAgent, message: string): string {
@@ -287,44 +474,62 @@ export class AgentReconciler {
     return message;
   }
 
+  /** fleetdeck's conditions for this reconcile (the Reconciled one only when it rendered). */
+  private conditions(
+    agent: DatadogAgent,
+    step: LifecycleStep,
+    rendered: RenderOutcome | undefined,
+    ignored: string[],
+    row: Experiment | null,
+    ends: Map<string, { actor: string; detail: string }>,
+  ): Condition[] {
+    const generation = agent.metadata.generation ?? 0;
+    const conditions: Condition[] = [unsupportedCondition(ignored, generation)];
+    if (rendered) {
+      conditions.push(
+        reconciledCondition(
+          {
+            revision: step.status.currentRevision ?? "",
+            failed: rendered.failed,
+            credentials: rendered.credentials,
+            noApiKey: rendered.noApiKey,
+            conflict: rendered.conflict,
+          },
+          generation,
+        ),
+      );
+    } else {
+      const kept = agent.status?.conditions?.find((c) => c.type === FLEETDECK_CONDITIONS.reconciled);
+      if (kept) conditions.push(kept);
+    }
+    const exp = step.status.experiment;
+    if (exp) {
+      const detail = ends.get(exp.id ?? "")?.detail ?? row?.reason ?? null;
+      conditions.push(experimentCondition(exp, detail, generation));
+    }
+    return conditions;
+  }
+
   /** The read model, Events and audit rows for what this reconcile changed. */
-  private async record(current: Current, next: AgentStatus, renderError: string | null): Promise<void> {
-    const { key, agent, step, defaulted, hash, revision } = current;
-    let revisionEntry: RevisionEntry | undefined;
-    for (const t of step.transitions) {
-      if (t.type === "revision-changed") {
-        revisionEntry = {
+  private async record(
+    key: string,
+    agent: DatadogAgent,
+    step: LifecycleStep,
+    current: { defaulted: JsonObject; hash: string; revision: string },
+    rendered: RenderOutcome | undefined,
+    shown: { conditions: Condition[]; ignored: string[] },
+    startedBy: string | undefined,
+  ): Promise<void> {
+    const changed = step.transitions.some((t: Transition) => t.type === "revision-changed");
+    const revisionEntry: RevisionEntry | undefined = changed
+      ? {
           agentKey: key,
-          name: revision,
-          hash,
-          spec: defaulted,
-          ...this.attribute(agent, hash, current.status.experiment),
-        };
-      } else if (t.type === "unhealthy" && t.id) {
-        await this.recordUnhealthy(current, t.id, current.status.experiment?.baselineRevision, t.verdict);
-      } else if (t.type === "aborted") {
-        const actor = outsideEditor(agent);
-        this.event(agent, {
-          type: "Warning",
-          reason: "ExperimentAborted",
-          action: "Abort",
-          note: `Experiment ${t.id ?? "?"} aborted: ${t.reason} (edited by: ${actor}). The spec is left as edited.`,
-        });
-        if (t.id) {
-          await this.deps.readModel.endExperiment(
-            key,
-            t.id,
-            { phase: "aborted", outcome: "aborted", reason: t.reason, endedBy: actor },
-            audit(actor, "experiment.aborted", key, { experimentId: t.id, reason: t.reason }),
-          );
+          name: current.revision,
+          hash: current.hash,
+          spec: current.defaulted,
+          ...this.attribute(agent, current.hash, step, startedBy),
         }
-      }
-    }
-    // Idempotent, so a row written after the clock started (or a crash) still gets its start time.
-    const exp = next.experiment;
-    if (exp?.phase === "running" && exp.id && exp.startedAt) {
-      await this.deps.readModel.experimentStarted(key, exp.id, new Date(exp.startedAt));
-    }
+      : undefined;
     await this.deps.readModel.syncAgent(
       {
         key,
@@ -333,8 +538,10 @@ export class AgentReconciler {
         uid: agent.metadata.uid ?? "",
         generation: agent.metadata.generation ?? 0,
         spec: (agent.spec ?? {}) as Json,
-        status: next,
-        renderError,
+        status: step.status,
+        renderError: rendered?.failed ?? null,
+        conditions: shown.conditions,
+        ignoredFields: shown.ignored,
       },
       { revision: revisionEntry },
     );
@@ -344,16 +551,18 @@ export class AgentReconciler {
   private attribute(
     agent: DatadogAgent,
     hash: string,
-    experiment: ExperimentStatus | undefined,
+    step: LifecycleStep,
+    startedBy: string | undefined,
   ): { cause: RevisionCause; actor: string; experimentId?: string | null } {
     const cause = changeCauseFor(agent, hash);
     if (cause) return { cause: cause.cause, actor: cause.actor, experimentId: cause.experimentId ?? null };
-    if (experiment?.phase === "running" && experiment.expectedSpecHash === hash) {
-      // The experiment's change without fleetdeck's annotation: started by another client.
+    const landed = step.transitions.find((t) => t.type === "candidate-landed");
+    if (landed) {
+      // The experiment's change, written by another client (a signal annotation carries its config).
       return {
         cause: "experiment-start",
-        actor: "unknown (not started through fleetdeck)",
-        experimentId: experiment.id ?? null,
+        actor: startedBy ?? "unknown (not started through fleetdeck)",
+        experimentId: landed.id ?? null,
       };
     }
     return { cause: "user-edit", actor: outsideEditor(agent) };
@@ -364,12 +573,24 @@ export class AgentReconciler {
   }
 }
 
-interface Current {
-  key: string;
-  agent: DatadogAgent;
-  status: AgentStatus;
-  defaulted: JsonObject;
-  hash: string;
-  revision: string;
-  step: LifecycleStep;
+/** The audit row of an end fleetdeck decided by itself (timeout, health gate, conflict). */
+function decisionAudit(
+  actor: string,
+  key: string,
+  t: Extract<Transition, { type: "end-decided" }>,
+  about: { candidate: string; baseline?: string },
+): AuditEntry {
+  const action =
+    { timed_out: "experiment.timed-out", unhealthy: "experiment.unhealthy", conflict: "experiment.aborted" }[
+      t.end as "timed_out" | "unhealthy" | "conflict"
+    ] ?? `experiment.${t.end}`;
+  return audit(actor, action, key, {
+    experimentId: t.id,
+    candidateRevision: about.candidate,
+    baselineRevision: about.baseline,
+    reason: t.detail,
+    ...(t.verdict
+      ? { failingPods: t.verdict.failing.map((p) => ({ name: p.name, node: p.node, reason: p.reason })) }
+      : {}),
+  });
 }

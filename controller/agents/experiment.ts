@@ -1,14 +1,19 @@
-// The experiment lifecycle of datadog-operator PR #2760 as pure functions: given the status the
-// cluster holds, the revision of the current spec and the time, what the next status is and
-// what must be done. No I/O here, so every rule is tested with a fake clock, and a restarted
-// controller recovers from the status alone.
+// The experiment lifecycle as pure functions, in the datadog-operator's phases (running,
+// terminated with a terminationReason, promoted, aborted): given what fleetdeck knows of an
+// agent (revision pointers and the experiment, docs/experiments.md "Where the state lives"),
+// the revision of its current spec and the time, what the next state is and what must be done.
+// No I/O here, so every rule is tested with a fake clock, and a restarted controller resumes
+// from the status and its store alone.
 import {
   DEFAULT_HEALTH_GATE,
+  END_REASONS,
+  restoresBaseline,
   type AgentStatus,
-  type ExperimentPhase,
+  type EndReason,
   type ExperimentStatus,
   type HealthGateSettings,
 } from "../../lib/agents";
+import { metaTime } from "../../lib/conditions";
 import { evaluateGate, type GatePod, type GateVerdict } from "./health-gate";
 
 export interface Observation {
@@ -17,45 +22,47 @@ export interface Observation {
   /** Its hash. */
   hash: string;
   now: Date;
-  /** Used when status.experiment.timeoutSeconds is absent (upstream: 30 minutes). */
+  /** Used when the experiment has no timeout of its own. */
   defaultTimeoutSeconds: number;
   /** The pods of this revision (the candidate's while an experiment runs), for the health gate. */
   pods?: GatePod[];
-  /** Used when status.experiment.healthGate is absent. */
+  /** Used when the experiment has no health gate settings of its own. */
   defaultHealthGate?: HealthGateSettings;
 }
 
+/** status.experiment as the operator's API has it: what fleetdeck writes to the cluster. */
+export type ClusterExperiment = Pick<
+  ExperimentStatus,
+  "phase" | "id" | "startedAt" | "startTaskID" | "terminationReason"
+>;
+
 export type Transition =
   | { type: "revision-changed"; from?: string; to: string }
-  | { type: "clock-started"; id?: string; startedAt: string }
   | { type: "candidate-landed"; id?: string }
-  | { type: "aborted"; id?: string; reason: string }
-  | { type: "restore-requested"; id?: string; phase: "rollback" | "timeout"; baseline: string }
-  | { type: "unhealthy"; id?: string; verdict: GateVerdict }
-  | { type: "cleared"; id?: string; phase: ExperimentPhase };
+  /** fleetdeck decided now to end the experiment (recorded in its store before the cluster is written). */
+  | { type: "end-decided"; id?: string; end: EndReason; detail: string; verdict?: GateVerdict }
+  /** The decided end is carried out: the status shows it (after the baseline's restore). */
+  | { type: "ended"; id?: string; end: EndReason; baseline?: string };
 
 export interface LifecycleStep {
-  /** The status to persist (after the restore, when there is one). */
+  /** fleetdeck's state after this reconcile. */
   status: AgentStatus;
-  /** Write this revision's spec before persisting the status, then reconcile again at once. */
-  restore?: { revision: string; phase: "rollback" | "timeout"; id?: string };
-  /** The spec's revision differs from status.currentRevision (it changed since last time). */
+  /** Write this revision's spec (an experiment's baseline) before the status. */
+  restore?: { revision: string; end: EndReason; id?: string };
+  /** The spec's revision differs from the current one fleetdeck knew (it changed since last time). */
   specChanged: boolean;
   transitions: Transition[];
-  /** Reconcile again after this long: at once after a restore, at the timeout while running. */
+  /** Reconcile again after this long: at the timeout or the health gate's trip time while running. */
   requeueAfterMs?: number;
 }
 
-/** metav1.Time precision: RFC 3339 in whole seconds, as the Go operator writes it. */
-export function toMetaTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export const toMetaTime = metaTime;
 
 export function timeoutSecondsOf(exp: ExperimentStatus, defaultTimeoutSeconds: number): number {
   return exp.timeoutSeconds ?? defaultTimeoutSeconds;
 }
 
-/** Upstream CheckTimeout: true once now − startedAt ≥ timeout; never before the clock starts. */
+/** Upstream's timeout check: true once now − startedAt ≥ timeout; never without startedAt. */
 export function checkTimeout(exp: ExperimentStatus | undefined, now: Date, timeoutSeconds: number): boolean {
   if (!exp?.startedAt) return false;
   return now.getTime() - new Date(exp.startedAt).getTime() >= timeoutSeconds * 1000;
@@ -66,152 +73,145 @@ export function healthGateOf(exp: ExperimentStatus, defaults = DEFAULT_HEALTH_GA
   return exp.healthGate ?? defaults;
 }
 
-/** Upstream CheckConflict: the spec no longer matches status.currentRevision. */
-export function checkConflict(status: AgentStatus, revision: string): boolean {
-  return !!status.currentRevision && status.currentRevision !== revision;
+/** The operator's status.experiment fields of fleetdeck's view (what the cluster keeps). */
+export function clusterExperiment(exp: ExperimentStatus | undefined): ClusterExperiment | undefined {
+  if (!exp) return undefined;
+  const { phase, id, startedAt, startTaskID, terminationReason } = exp;
+  return Object.fromEntries(
+    Object.entries({ phase, id, startedAt, startTaskID, terminationReason }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  ) as ClusterExperiment;
 }
 
-/** The reconciler's steps, in upstream's order, on the defaulted spec. */
+/** An experiment in the phase its end maps to, as upstream keeps it (id, startedAt and task id stay). */
+export function endedExperiment(exp: ExperimentStatus, end: EndReason): ExperimentStatus {
+  const { terminationReason: _old, ending: _ending, expectedSpecHash: _hash, ...rest } = exp;
+  const mapped: { phase: ExperimentStatus["phase"]; terminationReason?: string } = END_REASONS[end];
+  return {
+    ...rest,
+    phase: mapped.phase,
+    ...(mapped.terminationReason ? { terminationReason: mapped.terminationReason } : {}),
+  };
+}
+
+/** One reconcile's lifecycle step, on the defaulted spec's revision. */
 export function stepLifecycle(current: AgentStatus, obs: Observation): LifecycleStep {
   const status: AgentStatus = structuredClone(current);
   const transitions: Transition[] = [];
 
-  // 1. Terminal phases. rollback/timeout with a baseline: restore it, keep {phase, id} visible
-  //    for one reconcile; without a baseline (restore done): clear. promoted: clear. aborted:
-  //    left as is until the next start.
-  const terminal = status.experiment;
-  if (terminal?.phase === "rollback" || terminal?.phase === "timeout") {
-    if (terminal.baselineRevision) return restoreStep(status, terminal, terminal.phase, false, transitions);
-    transitions.push({ type: "cleared", id: terminal.id, phase: terminal.phase });
-    delete status.experiment;
-  } else if (terminal?.phase === "promoted") {
-    transitions.push({ type: "cleared", id: terminal.id, phase: "promoted" });
-    delete status.experiment;
-  }
-
-  // 2. Snapshot + revision pointers.
-  const previousCurrent = status.currentRevision;
+  // 1. Revision pointers: previous ← current when the spec's revision changed.
+  const before = status.currentRevision;
   let specChanged = false;
-  if (status.currentRevision !== obs.revision) {
-    if (status.currentRevision) {
-      status.previousRevision = status.currentRevision;
+  if (before !== obs.revision) {
+    if (before) {
+      status.previousRevision = before;
       specChanged = true;
     }
     status.currentRevision = obs.revision;
-    transitions.push({ type: "revision-changed", from: previousCurrent, to: obs.revision });
+    transitions.push({ type: "revision-changed", from: before, to: obs.revision });
   }
 
-  // 3. Running: start the clock, time out, detect conflicts.
+  // 2. Only a running experiment moves on by itself; ended ones stay as they are until the next start.
   const exp = status.experiment;
-  let requeueAfterMs: number | undefined;
-  if (exp?.phase === "running") {
-    if (!exp.startedAt) {
-      exp.startedAt = toMetaTime(obs.now);
-      transitions.push({ type: "clock-started", id: exp.id, startedAt: exp.startedAt });
+  if (exp?.phase !== "running") return { status, specChanged, transitions };
+
+  // An end decided earlier (a stop, or a decision a restart interrupted) is carried out first.
+  if (exp.ending) return endStep(status, exp, exp.ending, obs, specChanged, transitions);
+
+  const timeoutSeconds = timeoutSecondsOf(exp, obs.defaultTimeoutSeconds);
+  if (checkTimeout(exp, obs.now, timeoutSeconds)) {
+    const detail = `timed out after ${timeoutSeconds} s without a promote`;
+    transitions.push({ type: "end-decided", id: exp.id, end: "timed_out", detail });
+    return endStep(status, exp, "timed_out", obs, specChanged, transitions);
+  }
+
+  // 3. Conflicts: the only spec change a running experiment expects is its own candidate landing.
+  if (specChanged) {
+    if (exp.expectedSpecHash && exp.expectedSpecHash === obs.hash) {
+      delete exp.expectedSpecHash;
+      transitions.push({ type: "candidate-landed", id: exp.id });
+    } else {
+      const detail = exp.expectedSpecHash
+        ? `the spec does not match the experiment's config (expected hash ${exp.expectedSpecHash}, found ${obs.hash}): it was edited before the experiment's change landed`
+        : `the spec was edited during the experiment (revision ${before} → ${obs.revision})`;
+      transitions.push({ type: "end-decided", id: exp.id, end: "conflict", detail });
+      return endStep(status, exp, "conflict", obs, specChanged, transitions);
     }
-    const timeoutSeconds = timeoutSecondsOf(exp, obs.defaultTimeoutSeconds);
-    if (checkTimeout(exp, obs.now, timeoutSeconds)) {
-      return restoreStep(status, exp, "timeout", specChanged, transitions);
+  }
+  // Spec unchanged: expectedSpecHash is kept, since the status write may land before the spec.
+
+  // 4. The health gate (fleetdeck): once the candidate has landed, its pods are judged.
+  const deadline = new Date(exp.startedAt ?? obs.now).getTime() + timeoutSeconds * 1000;
+  let requeueAfterMs = Math.max(0, deadline - obs.now.getTime());
+  const gate = healthGateOf(exp, obs.defaultHealthGate);
+  if (gate.enabled && !exp.expectedSpecHash) {
+    const verdict = evaluateGate(obs.pods ?? [], gate, obs.now);
+    if (verdict.state === "unhealthy") {
+      const detail = `unhealthy: ${verdict.summary}`;
+      transitions.push({ type: "end-decided", id: exp.id, end: "unhealthy", detail, verdict });
+      return endStep(status, exp, "unhealthy", obs, specChanged, transitions);
     }
-    if (specChanged && previousCurrent) {
-      if (exp.expectedSpecHash && exp.expectedSpecHash === obs.hash) {
-        // The experiment's own spec write has landed.
-        delete exp.expectedSpecHash;
-        transitions.push({ type: "candidate-landed", id: exp.id });
-      } else {
-        const reason = exp.expectedSpecHash
-          ? `the spec does not match the experiment's config (expected hash ${exp.expectedSpecHash}, found ${obs.hash}): it was edited before the experiment's change landed`
-          : `the spec was edited during the experiment (revision ${previousCurrent} → ${obs.revision})`;
-        exp.phase = "aborted";
-        delete exp.startedAt;
-        transitions.push({ type: "aborted", id: exp.id, reason });
-      }
-    }
-    // Spec unchanged: expectedSpecHash is kept, since the status write may land before the spec.
-    if (exp.phase === "running" && exp.startedAt) {
-      const deadline = new Date(exp.startedAt).getTime() + timeoutSeconds * 1000;
-      requeueAfterMs = Math.max(0, deadline - obs.now.getTime());
-      // 4. The health gate (fleetdeck): once the candidate has landed, its pods are judged.
-      const gate = healthGateOf(exp, obs.defaultHealthGate);
-      if (gate.enabled && !exp.expectedSpecHash) {
-        const verdict = evaluateGate(obs.pods ?? [], gate, obs.now);
-        if (verdict.state === "unhealthy") {
-          // Decided in the status first, as a stop is: the restore follows on the next
-          // reconcile, and a controller restarted in between carries it out.
-          exp.phase = "rollback";
-          exp.reason = "unhealthy";
-          transitions.push({ type: "unhealthy", id: exp.id, verdict });
-          return { status, specChanged, transitions, requeueAfterMs: 0 };
-        }
-        if (verdict.tripsAt) {
-          requeueAfterMs = Math.min(
-            requeueAfterMs,
-            Math.max(0, verdict.tripsAt.getTime() - obs.now.getTime()),
-          );
-        }
-      }
+    if (verdict.tripsAt) {
+      requeueAfterMs = Math.min(requeueAfterMs, Math.max(0, verdict.tripsAt.getTime() - obs.now.getTime()));
     }
   }
   return { status, specChanged, transitions, requeueAfterMs };
 }
 
-function restoreStep(
+/**
+ * Ends the experiment: a rollback restores its baseline first (unless the spec already is the
+ * baseline), then the status shows the phase its end maps to. An abort keeps the edited spec;
+ * a promote keeps the candidate.
+ */
+function endStep(
   status: AgentStatus,
   exp: ExperimentStatus,
-  phase: "rollback" | "timeout",
+  end: EndReason,
+  obs: Observation,
   specChanged: boolean,
   transitions: Transition[],
 ): LifecycleStep {
-  const baseline = exp.baselineRevision!;
-  transitions.push({ type: "restore-requested", id: exp.id, phase, baseline });
-  // Upstream persists {phase, id}: no baseline (the restore is done), no startedAt; fleetdeck
-  // keeps why it rolled back by itself.
-  status.experiment = {
-    phase,
-    ...(exp.id !== undefined ? { id: exp.id } : {}),
-    ...(exp.reason !== undefined ? { reason: exp.reason } : {}),
-  };
-  return {
-    status,
-    restore: { revision: baseline, phase, id: exp.id },
-    specChanged,
-    transitions,
-    requeueAfterMs: 0,
-  };
+  const baseline = exp.baselineRevision || undefined;
+  const restore =
+    restoresBaseline(end) && baseline && baseline !== obs.revision
+      ? { revision: baseline, end, id: exp.id }
+      : undefined;
+  status.experiment = endedExperiment(exp, end);
+  transitions.push({
+    type: "ended",
+    id: exp.id,
+    end,
+    baseline: restoresBaseline(end) ? baseline : undefined,
+  });
+  return { status, restore, specChanged, transitions };
 }
 
-// ---- Status after an accepted command (the guards are in lib/experiments.ts) ----
+// ---- State after an accepted start (the guards are in lib/experiments.ts) ----
 
-/** Status after an accepted start: running, baseline = current revision, clock not started. */
-export function startedStatus(
+/** The experiment of an accepted start: running from `now`, its baseline the current revision. */
+export function startedExperiment(
   status: AgentStatus,
-  start: { id: string; expectedSpecHash: string; timeoutSeconds?: number; healthGate?: HealthGateSettings },
-): AgentStatus {
-  // A retry of this same start (its spec write met a 409) keeps the clock and baseline a
-  // reconcile may have set meanwhile: clearing them would make that reconcile write them again,
-  // and the two would conflict until the start gave up.
+  start: {
+    id: string;
+    expectedSpecHash?: string;
+    now: Date;
+    timeoutSeconds: number;
+    healthGate: HealthGateSettings;
+    startTaskID?: string;
+  },
+): ExperimentStatus {
+  // A retry of this same start (its spec write met a 409) keeps its clock and baseline.
   const retried = status.experiment?.phase === "running" && status.experiment.id === start.id;
+  const previous = retried ? status.experiment! : undefined;
   return {
-    ...status,
-    experiment: {
-      ...(retried ? status.experiment : {}),
-      phase: "running",
-      baselineRevision: retried ? status.experiment!.baselineRevision : status.currentRevision,
-      id: start.id,
-      expectedSpecHash: start.expectedSpecHash,
-      ...(start.timeoutSeconds !== undefined ? { timeoutSeconds: start.timeoutSeconds } : {}),
-      ...(start.healthGate !== undefined ? { healthGate: start.healthGate } : {}),
-    },
+    phase: "running",
+    id: start.id,
+    startedAt: previous?.startedAt ?? metaTime(start.now),
+    ...(start.startTaskID ? { startTaskID: start.startTaskID } : {}),
+    baselineRevision: previous?.baselineRevision ?? status.currentRevision,
+    ...(start.expectedSpecHash ? { expectedSpecHash: start.expectedSpecHash } : {}),
+    timeoutSeconds: start.timeoutSeconds,
+    healthGate: start.healthGate,
   };
-}
-
-/** Status after an accepted stop: rollback, baseline kept for the restore. */
-export function stoppedStatus(status: AgentStatus): AgentStatus {
-  return { ...status, experiment: { ...status.experiment, phase: "rollback" } };
-}
-
-/** Status after an accepted promote: promoted, baseline released. */
-export function promotedStatus(status: AgentStatus): AgentStatus {
-  const { baselineRevision: _released, ...rest } = status.experiment ?? {};
-  return { ...status, experiment: { ...rest, phase: "promoted" } };
 }

@@ -1,5 +1,7 @@
-// The experiment lifecycle end to end on the real API server: commands in SQLite, the
-// reconciler in this process, Events and the read model. Timeouts are per-experiment and short.
+// The experiment lifecycle end to end on the real API server and the operator's CRD: commands
+// in the store, the reconciler in this process, the operator's status.experiment (phases
+// running, terminated with a terminationReason, promoted, aborted), what fleetdeck keeps in its
+// store beside it, Events and the read model. Timeouts are per-experiment and short.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/open";
@@ -7,9 +9,11 @@ import { parseSignal } from "../../lib/signals";
 import {
   agentClient,
   agentEvents,
-  daemonSetRevision,
+  agentState,
+  conditionOf,
   createApiKeySecret,
-  reconciled,
+  currentRevision,
+  daemonSetRevision,
   startAgents,
   submit,
   watchPhases,
@@ -19,6 +23,7 @@ import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
 import { CHANGE_CAUSE_ANNOTATION } from "./api";
 import { revisionName, specHash } from "./hash";
+import { AgentReadModel } from "./read-model";
 
 const ns = testNamespace("experiments");
 const agents = () => agentClient(ns.kc);
@@ -45,15 +50,19 @@ afterAll(async () => {
 async function newAgent(prefix: string, spec: Record<string, unknown> = baselineSpec) {
   const name = uniqueName(prefix);
   await agents().create(ns.name, name, spec);
-  const agent = await reconciled(ns.kc, ns.name, name);
-  return { name, target: `${ns.name}/${name}`, baseline: agent.status!.currentRevision! };
+  const baseline = revisionName(name, specHash(spec));
+  await currentRevision(ns.kc, db, ns.name, name, baseline);
+  return { name, target: `${ns.name}/${name}`, baseline };
 }
 
 const eventReasons = async (name: string) =>
   (await agentEvents(ns.kc, ns.name, name)).map((e) => `${e.reason}: ${e.note}`);
 
+/** The operator's status.experiment, as the cluster has it. */
+const clusterExperiment = async (name: string) => (await agents().get(ns.name, name)).status?.experiment;
+
 describe("start → stop", () => {
-  it("runs the candidate, then rolls back to the baseline with the terminal phase visible for one reconcile", async () => {
+  it("runs the candidate, then restores the baseline: phase terminated, terminationReason stopped", async () => {
     const { name, target, baseline } = await newAgent("stop");
     const watch = watchPhases(ns.kc, ns.name, name);
     await watch.ready();
@@ -72,22 +81,20 @@ describe("start → stop", () => {
       status: "applied",
       message: expect.stringContaining(`candidate ${candidate}`),
     });
-    const running = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.currentRevision).toBe(candidate);
-      expect(a.status?.experiment).toMatchObject({
-        phase: "running",
-        id: "exp-1",
-        baselineRevision: baseline,
-      });
-      expect(a.status?.experiment?.startedAt).toBeDefined();
-      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined(); // the candidate landed
-      return a;
+    // The cluster has the operator's fields; fleetdeck's store has the baseline, the timeout, the landing.
+    const state = await eventually(async () => {
+      const s = await currentRevision(ns.kc, db, ns.name, name, candidate);
+      expect(s.experiment).toMatchObject({ phase: "running", id: "exp-1", baselineRevision: baseline });
+      expect(s.experiment?.expectedSpecHash).toBeUndefined(); // the candidate landed
+      return s;
     });
-    expect(running.status?.experiment?.timeoutSeconds).toBe(600);
+    expect(state.experiment?.timeoutSeconds).toBe(600);
+    const running = await agents().get(ns.name, name);
+    expect(Object.keys(running.status!.experiment!).sort()).toEqual(["id", "phase", "startedAt"]);
     expect(running.spec).toMatchObject({
       features: { apm: { enabled: true }, logCollection: { enabled: true } },
     });
+    expect(conditionOf(running, "FleetdeckExperiment")).toMatchObject({ status: "True", reason: "Running" });
     await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(candidate));
 
     const stop = await submit(db, "stop-experiment", target, { experimentId: "exp-1" }, { actor: "bob" });
@@ -95,16 +102,25 @@ describe("start → stop", () => {
       status: "applied",
       message: expect.stringContaining(`baseline ${baseline}`),
     });
-    const back = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment).toBeUndefined();
-      expect(a.status?.currentRevision).toBe(baseline);
-      return a;
+    await eventually(async () =>
+      expect(await clusterExperiment(name)).toEqual({
+        phase: "terminated",
+        terminationReason: "stopped",
+        id: "exp-1",
+        startedAt: running.status!.experiment!.startedAt,
+      }),
+    );
+    const back = await currentRevision(ns.kc, db, ns.name, name, baseline);
+    expect(back.previousRevision).toBe(candidate);
+    const agent = await agents().get(ns.name, name);
+    expect(specHash(agent.spec)).toBe(specHash(baselineSpec));
+    expect(conditionOf(agent, "FleetdeckExperiment")).toMatchObject({
+      status: "False",
+      reason: "Stopped",
+      message: "experiment exp-1 terminated (stopped): stopped by bob",
     });
-    expect(back.status?.previousRevision).toBe(candidate);
-    expect(specHash(back.spec)).toBe(specHash(baselineSpec));
     await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline));
-    await eventually(() => expect(watch.phases).toEqual(["none", "running", "rollback", "none"]));
+    await eventually(() => expect(watch.phases).toEqual(["none", "running", "terminated (stopped)"]));
     await watch.stop();
 
     await eventually(async () => {
@@ -112,7 +128,9 @@ describe("start → stop", () => {
       expect(reasons).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^ExperimentStarted: Experiment exp-1 started by alice/),
-          expect.stringMatching(/^ExperimentRolledBack: Experiment exp-1 rolled back: stopped by bob/),
+          expect.stringMatching(
+            /^ExperimentRolledBack: Experiment exp-1 rolled back: stopped by bob; baseline/,
+          ),
         ]),
       );
     });
@@ -121,7 +139,8 @@ describe("start → stop", () => {
     });
     expect(experiment).toMatchObject({
       actor: "alice",
-      phase: "rollback",
+      phase: "terminated",
+      endReason: "stopped",
       outcome: "rolled-back",
       endedBy: "bob",
       baselineRevision: baseline,
@@ -129,6 +148,7 @@ describe("start → stop", () => {
       timeoutSeconds: 600,
     });
     expect(experiment.startedAt).not.toBeNull();
+    expect(experiment.landedAt).not.toBeNull();
     expect(experiment.endedAt).not.toBeNull();
     const history = await db.agentRevision.findMany({ where: { agentKey: target }, orderBy: { id: "asc" } });
     expect(history.map((r) => [r.name, r.cause, r.actor])).toEqual([
@@ -139,35 +159,32 @@ describe("start → stop", () => {
     const audits = (await db.auditEvent.findMany({ where: { target, source: "controller" } })).map(
       (a) => a.action,
     );
-    expect(audits).toEqual(
-      expect.arrayContaining(["experiment.started", "experiment.stop-requested", "experiment.rolled-back"]),
-    );
+    expect(audits).toEqual(expect.arrayContaining(["experiment.started", "experiment.stop-requested"]));
   });
 });
 
 describe("start → promote", () => {
-  it("keeps the candidate, clears the experiment, and records the promotion", async () => {
+  it("keeps the candidate, phase promoted, and records the promotion", async () => {
     const { name, target, baseline } = await newAgent("promote");
     const config = { global: { tags: ["team:experiments"] } };
     await submit(db, "start-experiment", target, { experimentId: "exp-p", config });
-    const candidate = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.phase).toBe("running");
-      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
-      return a.status!.currentRevision!;
+    const candidate = revisionName(
+      name,
+      specHash({ ...baselineSpec, global: { ...baselineSpec.global, ...config.global } }),
+    );
+    await eventually(async () => {
+      const s = await currentRevision(ns.kc, db, ns.name, name, candidate);
+      expect(s.experiment?.expectedSpecHash).toBeUndefined();
     });
-    expect(candidate).not.toBe(baseline);
     const promote = await submit(db, "promote-experiment", target, { experimentId: "exp-p" });
     expect(promote).toMatchObject({
       status: "applied",
       message: expect.stringContaining(`keeps revision ${candidate}`),
     });
-    await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment).toBeUndefined();
-      expect(a.status?.currentRevision).toBe(candidate);
-      expect(a.spec).toMatchObject(config);
-    });
+    await eventually(async () => expect((await clusterExperiment(name))?.phase).toBe("promoted"));
+    expect((await clusterExperiment(name))?.terminationReason).toBeUndefined();
+    expect((await agentState(db, target)).currentRevision).toBe(candidate);
+    expect((await agents().get(ns.name, name)).spec).toMatchObject(config);
     expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(candidate);
     await eventually(async () =>
       expect(await eventReasons(name)).toContainEqual(
@@ -181,6 +198,8 @@ describe("start → promote", () => {
       [candidate, "promote"],
     ]);
     expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
+      phase: "promoted",
+      endReason: "promoted",
       outcome: "promoted",
       endedBy: "alice",
     });
@@ -188,7 +207,7 @@ describe("start → promote", () => {
 });
 
 describe("timeout", () => {
-  it("restores the baseline at startedAt + the per-experiment timeout", async () => {
+  it("restores the baseline at startedAt + the per-experiment timeout: terminated, timed_out", async () => {
     const { name, target, baseline } = await newAgent("timeout");
     await submit(db, "start-experiment", target, {
       experimentId: "exp-t",
@@ -196,58 +215,65 @@ describe("timeout", () => {
       timeoutSeconds: 10,
     });
     const startedAt = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.startedAt).toBeDefined();
-      return new Date(a.status!.experiment!.startedAt!).getTime();
+      const exp = await clusterExperiment(name);
+      expect(exp?.startedAt).toBeDefined();
+      return new Date(exp!.startedAt!).getTime();
     });
     await eventually(
-      async () => {
-        const a = await agents().get(ns.name, name);
-        expect(a.status?.experiment).toBeUndefined();
-        expect(a.status?.currentRevision).toBe(baseline);
-      },
+      async () =>
+        expect(await clusterExperiment(name)).toMatchObject({
+          phase: "terminated",
+          terminationReason: "timed_out",
+        }),
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+    await currentRevision(ns.kc, db, ns.name, name, baseline);
     const experiment = await db.experiment.findFirstOrThrow({
       where: { agentKey: target, experimentId: "exp-t" },
     });
-    expect(experiment).toMatchObject({ outcome: "timed-out", endedBy: "fleetdeck (timeout)" });
+    expect(experiment).toMatchObject({
+      outcome: "timed-out",
+      endReason: "timed_out",
+      endedBy: "fleetdeck (timeout)",
+    });
     // Not before the deadline, and at it, not at the next resync (minutes away): a few seconds
     // of margin for a busy machine (startedAt has whole seconds).
     expect(experiment.endedAt!.getTime()).toBeGreaterThanOrEqual(startedAt + 10_000);
     expect(experiment.endedAt!.getTime()).toBeLessThan(startedAt + 10_000 + 8_000);
     await eventually(async () =>
       expect(await eventReasons(name)).toContainEqual(
-        expect.stringMatching(/^ExperimentTimedOut: Experiment exp-t timed out/),
+        expect.stringMatching(/^ExperimentTimedOut: Experiment exp-t timed out after 10 s without a promote/),
       ),
     );
-    expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline);
+    await eventually(async () => expect(await daemonSetRevision(ns.kc, ns.name, name)).toBe(baseline));
   });
 });
 
 describe("conflicts", () => {
   it("an outside edit during an experiment aborts it with a Warning Event; the edit stays", async () => {
-    const { name, target, baseline } = await newAgent("abort");
+    const { name, target } = await newAgent("abort");
     await submit(db, "start-experiment", target, {
       experimentId: "exp-a",
       config: { global: { logLevel: "warn" } },
     });
     await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.phase).toBe("running");
-      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+      const s = await agentState(db, target);
+      expect(s.experiment?.phase).toBe("running");
+      expect(s.experiment?.expectedSpecHash).toBeUndefined();
     });
     const edited = { ...baselineSpec, global: { ...baselineSpec.global, logLevel: "error" } };
     await agents().replaceSpec(ns.name, name, edited, "kubectl-edit");
-    const aborted = await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.phase).toBe("aborted");
-      return a;
-    });
-    expect(aborted.status?.experiment).toMatchObject({ id: "exp-a", baselineRevision: baseline });
-    expect(aborted.status?.experiment?.startedAt).toBeUndefined();
+    await eventually(async () => expect((await clusterExperiment(name))?.phase).toBe("aborted"));
+    const aborted = await agents().get(ns.name, name);
+    expect(aborted.status?.experiment).toMatchObject({ id: "exp-a" });
+    expect(aborted.status?.experiment?.terminationReason).toBeUndefined();
     expect(aborted.spec).toMatchObject({ global: { logLevel: "error" } }); // not restored
-    expect(aborted.status?.currentRevision).toBe(revisionName(name, specHash(edited)));
+    expect(conditionOf(aborted, "FleetdeckExperiment")).toMatchObject({
+      status: "False",
+      reason: "Conflict",
+      message: expect.stringContaining("edited during the experiment"),
+    });
+    await currentRevision(ns.kc, db, ns.name, name, revisionName(name, specHash(edited)));
     await eventually(async () => {
       const event = (await agentEvents(ns.kc, ns.name, name)).find((e) => e.reason === "ExperimentAborted");
       expect(event?.type).toBe("Warning");
@@ -256,6 +282,7 @@ describe("conflicts", () => {
     });
     expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
       outcome: "aborted",
+      endReason: "conflict",
       endedBy: "outside edit (field manager kubectl-edit)",
     });
     // Aborted is terminal until the next start, which is accepted.
@@ -266,12 +293,27 @@ describe("conflicts", () => {
     expect(next.status).toBe("applied");
   });
 
-  it("status before spec: the expected hash survives until the spec lands; a different spec aborts", async () => {
+  it("status before spec: the candidate is expected until its spec lands; a different spec aborts", async () => {
     const { name, target, baseline } = await newAgent("race");
     const custom = ns.kc.makeApiClient(CustomObjectsApi);
+    const readModel = new AgentReadModel(db, (await db.cluster.findFirstOrThrow()).id);
     const candidateSpec = { ...baselineSpec, features: { apm: { enabled: false } } };
-    const writeStatus = (expectedSpecHash: string, id: string) =>
-      custom.patchNamespacedCustomObjectStatus(
+    /** As the start handler does (its row, then the status), with the spec write held back. */
+    const startWithoutSpec = async (id: string, expected: unknown) => {
+      const startedAt = new Date();
+      await readModel.startExperiment({
+        agentKey: target,
+        experimentId: id,
+        actor: "test",
+        source: "dashboard",
+        config: {},
+        timeoutSeconds: 600,
+        baselineRevision: baseline,
+        candidateRevision: revisionName(name, specHash(expected)),
+        startedAt,
+        healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
+      });
+      await custom.patchNamespacedCustomObjectStatus(
         {
           group: "datadoghq.com",
           version: "v2alpha1",
@@ -279,37 +321,39 @@ describe("conflicts", () => {
           namespace: ns.name,
           name,
           body: {
-            status: { experiment: { phase: "running", id, baselineRevision: baseline, expectedSpecHash } },
+            status: {
+              experiment: {
+                phase: "running",
+                id,
+                startedAt: startedAt.toISOString().replace(/\.\d+Z$/, "Z"),
+                terminationReason: null,
+              },
+            },
           },
         },
         setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
       );
-    // As the start handler does, but with the spec write held back.
-    await writeStatus(specHash(candidateSpec), "exp-race");
+    };
+    await startWithoutSpec("exp-race", candidateSpec);
+    // A reconcile on it keeps waiting for the candidate.
     await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.startedAt).toBeDefined(); // a reconcile has run on it
-      expect(a.status?.experiment?.expectedSpecHash).toBe(specHash(candidateSpec));
-      expect(a.status?.experiment?.phase).toBe("running");
+      const agent = await agents().get(ns.name, name);
+      expect(conditionOf(agent, "FleetdeckExperiment")).toMatchObject({ reason: "Running" });
+      expect((await agentState(db, target)).experiment?.expectedSpecHash).toBe(specHash(candidateSpec));
     });
     await agents().replaceSpec(ns.name, name, candidateSpec, "fleet-automation");
     await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.currentRevision).toBe(revisionName(name, specHash(candidateSpec)));
-      expect(a.status?.experiment?.phase).toBe("running");
-      expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
+      const s = await currentRevision(ns.kc, db, ns.name, name, revisionName(name, specHash(candidateSpec)));
+      expect(s.experiment).toMatchObject({ phase: "running" });
+      expect(s.experiment?.expectedSpecHash).toBeUndefined();
     });
     // Same race, but someone else's spec arrives instead of the experiment's: abort.
     await submit(db, "stop-experiment", target, { experimentId: "exp-race" });
-    await eventually(async () =>
-      expect((await agents().get(ns.name, name)).status?.experiment).toBeUndefined(),
-    );
-    await writeStatus(specHash({ ...baselineSpec, global: { logLevel: "debug" } }), "exp-race-2");
+    await eventually(async () => expect((await clusterExperiment(name))?.phase).toBe("terminated"));
+    await startWithoutSpec("exp-race-2", { ...baselineSpec, global: { logLevel: "debug" } });
+    await eventually(async () => expect((await agentState(db, target)).experiment?.id).toBe("exp-race-2"));
     await agents().replaceSpec(ns.name, name, { ...baselineSpec, global: { logLevel: "trace" } });
-    await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.phase).toBe("aborted");
-    });
+    await eventually(async () => expect((await clusterExperiment(name))?.phase).toBe("aborted"));
     // Events are recorded after the status write the loop above saw.
     await eventually(async () =>
       expect((await eventReasons(name)).join("\n")).toContain("does not match the experiment's config"),
@@ -346,7 +390,9 @@ describe("stale and mismatched signals", () => {
     );
     expect(await submit(db, "stop-experiment", target, { experimentId: "exp-s" })).toMatchObject({
       status: "ignored",
-      message: expect.stringMatching(/not running \(phase=promoted\)|none is running/),
+      message: expect.stringMatching(
+        /not running \(phase=promoted\)|already ending \(promoted\)|has already ended/,
+      ),
     });
   });
 
@@ -365,18 +411,15 @@ describe("stale and mismatched signals", () => {
       }),
     ).toMatchObject({ status: "applied" });
     await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment?.phase).toBe("running");
-      expect(a.status?.currentRevision).not.toBe(baseline);
+      const s = await agentState(db, target);
+      expect(s.experiment?.phase).toBe("running");
+      expect(s.currentRevision).not.toBe(baseline);
     });
     expect(await signal({ action: "stopExperiment", experiment_id: "fa-1" })).toMatchObject({
       status: "applied",
     });
-    await eventually(async () => {
-      const a = await agents().get(ns.name, name);
-      expect(a.status?.experiment).toBeUndefined();
-      expect(a.status?.currentRevision).toBe(baseline);
-    });
+    await eventually(async () => expect((await clusterExperiment(name))?.terminationReason).toBe("stopped"));
+    await currentRevision(ns.kc, db, ns.name, name, baseline);
     expect(await db.experiment.findFirstOrThrow({ where: { agentKey: target } })).toMatchObject({
       source: "signal",
       actor: "fleet-automation",

@@ -10,9 +10,10 @@ import type { AgentRollout } from "../../lib/rollout";
 import {
   agentClient,
   agentEvents,
+  agentState,
   daemonSetRevision,
   createApiKeySecret,
-  reconciled,
+  currentRevision,
   startAgents,
   submit,
   watchPhases,
@@ -20,6 +21,7 @@ import {
 import type { ControllerUnderTest } from "../../test/controller";
 import { createTestDatabase } from "../../testing/database";
 import { controllerKubeConfig, eventually, testNamespace, uniqueName } from "../../test/harness";
+import { revisionName, specHash } from "./hash";
 
 const ns = testNamespace("health");
 const agents = () => agentClient(ns.kc);
@@ -46,17 +48,18 @@ afterAll(async () => {
 async function newAgent(prefix: string) {
   const name = uniqueName(prefix);
   await agents().create(ns.name, name, spec);
-  const agent = await reconciled(ns.kc, ns.name, name);
-  return { name, target: `${ns.name}/${name}`, baseline: agent.status!.currentRevision! };
+  const baseline = revisionName(name, specHash(spec));
+  await currentRevision(ns.kc, db, ns.name, name, baseline);
+  return { name, target: `${ns.name}/${name}`, baseline };
 }
 
 /** The candidate revision, once the experiment's spec write has been reconciled. */
 async function landed(name: string): Promise<string> {
   return eventually(async () => {
-    const a = await agents().get(ns.name, name);
-    expect(a.status?.experiment?.phase).toBe("running");
-    expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
-    return a.status!.currentRevision!;
+    const s = await agentState(db, `${ns.name}/${name}`);
+    expect(s.experiment?.phase).toBe("running");
+    expect(s.experiment?.expectedSpecHash).toBeUndefined();
+    return s.currentRevision!;
   });
 }
 
@@ -154,11 +157,15 @@ describe("health-gated experiments", () => {
     );
     // Well past the grace: still running.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
-    const agent = await agents().get(ns.name, target.split("/")[1]!);
-    expect(agent.status?.experiment).toMatchObject({
+    expect((await agents().get(ns.name, target.split("/")[1]!)).status?.experiment).toMatchObject({
       phase: "running",
       id: "ok-1",
-      healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 5 },
+    });
+    // The gate's settings are fleetdeck's: in its store, beside the operator's status.
+    expect((await agentState(db, target)).experiment?.healthGate).toEqual({
+      enabled: true,
+      thresholdPercent: 10,
+      graceSeconds: 5,
     });
     expect(await submit(db, "promote-experiment", target, { experimentId: "ok-1" })).toMatchObject({
       status: "applied",
@@ -166,7 +173,7 @@ describe("health-gated experiments", () => {
     expect(await gateEvents(target.split("/")[1]!)).toEqual([]);
   }, 180_000);
 
-  it("a crash-looping candidate is rolled back within grace + 30 s, with the Event, the status reason and the records", async () => {
+  it("a crash-looping candidate is rolled back within grace + 30 s, with the Event, terminationReason unhealthy and the records", async () => {
     const { name, target, baseline } = await newAgent("crash");
     await rolledOut(target, baseline);
     const watch = watchPhases(ns.kc, ns.name, name);
@@ -203,7 +210,7 @@ describe("health-gated experiments", () => {
     expect(rolledBackAfter).toBeLessThan(GRACE_SECONDS + 30);
     expect(rolledBackAfter).toBeGreaterThanOrEqual(GRACE_SECONDS);
 
-    await eventually(() => expect(watch.phases).toEqual(["none", "running", "rollback (unhealthy)", "none"]));
+    await eventually(() => expect(watch.phases).toEqual(["none", "running", "terminated (unhealthy)"]));
     await watch.stop();
     const events = await eventually(async () => {
       const e = await gateEvents(name);
@@ -220,7 +227,8 @@ describe("health-gated experiments", () => {
       where: { agentKey: target, experimentId: "crash-1" },
     });
     expect(row).toMatchObject({
-      phase: "rollback",
+      phase: "terminated",
+      endReason: "unhealthy",
       outcome: "rolled-back",
       endedBy: "fleetdeck (health gate)",
     });
@@ -234,11 +242,17 @@ describe("health-gated experiments", () => {
         expect.objectContaining({ name: failing.name, reason: expect.stringContaining("CrashLoopBackOff") }),
       ],
     });
-    const history = await db.agentRevision.findMany({ where: { agentKey: target }, orderBy: { id: "asc" } });
-    expect(history.at(-1)).toMatchObject({
-      name: baseline,
-      cause: "rollback",
-      actor: "fleetdeck (health gate)",
+    // The restore's history entry is written by the reconcile that sees it, just after.
+    await eventually(async () => {
+      const history = await db.agentRevision.findMany({
+        where: { agentKey: target },
+        orderBy: { id: "asc" },
+      });
+      expect(history.at(-1)).toMatchObject({
+        name: baseline,
+        cause: "rollback",
+        actor: "fleetdeck (health gate)",
+      });
     });
     // The agents run the baseline again everywhere.
     await rolledOut(target, baseline);

@@ -1,23 +1,31 @@
-// The agents read model in the store: the agent as last reconciled, every revision that ever
-// became current (with why and by whom: the cluster keeps three, this keeps them all), and
-// every experiment, each row of this controller's cluster. Each write announces itself on the
+// The agents read model in the store: the agent as last reconciled (with the revision pointers
+// the operator's status has no field for), every revision that ever became current (with why
+// and by whom: the cluster keeps three, this keeps them all), and every experiment with what
+// fleetdeck keeps of it beside the status, each row of this controller's cluster. Each write announces itself on the
 // change feed in the same transaction. Specs, configs and free texts go through the one redactor
 // (lib/redact.ts) on the way in; a revision stored redacted says so (specRedacted) and cannot be
 // restored from here.
 import type { Database } from "../../lib/db/open";
 import { withRetry } from "../../lib/db/open";
 import {
+  END_REASONS,
   redactSpec,
   type AgentStatus,
-  type ExperimentOutcome,
-  type ExperimentPhase,
+  type EndReason,
+  type ExperimentStatus,
   type RevisionCause,
 } from "../../lib/agents";
+import { splitTarget } from "../../lib/commands";
+import type { Experiment } from "../../lib/db/models";
 import { canonicalJson, type Json } from "../../lib/merge-patch";
 import { redactSecrets, redactText } from "../../lib/redact";
+import type { Condition } from "../../lib/conditions";
 import {
+  conditionsColumn,
   experimentConfigColumn,
   experimentStatusColumn,
+  healthGateColumn,
+  ignoredFieldsColumn,
   rolloutColumn,
   specColumn,
   type NewExperimentRow,
@@ -26,6 +34,8 @@ import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
+import type { ClusterExperiment } from "./experiment";
+import { hashOfRevisionName } from "./hash";
 
 type Tx = Pick<Database, "agent" | "agentRevision" | "agentRollout" | "experiment" | "auditEvent" | "change">;
 
@@ -38,6 +48,10 @@ export interface AgentSnapshot {
   spec: Json;
   status: AgentStatus;
   renderError: string | null;
+  /** fleetdeck's conditions, as written to the status (none when absent). */
+  conditions?: Condition[];
+  /** The spec's fields fleetdeck does not render (none when absent). */
+  ignoredFields?: string[];
 }
 
 export interface RevisionEntry {
@@ -52,10 +66,35 @@ export interface RevisionEntry {
 }
 
 export interface ExperimentEnd {
-  phase: ExperimentPhase;
-  outcome: ExperimentOutcome;
-  reason: string;
+  end: EndReason;
+  /** What happened, in words ("timed out after 900 s without a promote"). */
+  detail: string;
   endedBy: string;
+}
+
+/**
+ * fleetdeck's view of the experiment the cluster's status names: the operator's fields, and
+ * its store's row beside them (baseline, timeout, gate, whether the candidate landed, an end
+ * decided but not yet shown).
+ */
+export function experimentView(
+  agentName: string,
+  cluster: ClusterExperiment,
+  row: Experiment | null,
+): ExperimentStatus {
+  const view: ExperimentStatus = { ...cluster };
+  if (!row) return view;
+  view.baselineRevision = row.baselineRevision;
+  view.timeoutSeconds = row.timeoutSeconds;
+  if (row.healthGate) view.healthGate = healthGateColumn.decode(row.healthGate);
+  if (!row.landedAt) {
+    const hash = hashOfRevisionName(agentName, row.candidateRevision);
+    if (hash) view.expectedSpecHash = hash;
+  }
+  if (cluster.phase === "running" && row.endReason && Object.hasOwn(END_REASONS, row.endReason)) {
+    view.ending = row.endReason as EndReason;
+  }
+  return view;
 }
 
 export class AgentReadModel {
@@ -88,6 +127,8 @@ export class AgentReadModel {
       previousRevision: snapshot.status.previousRevision ?? null,
       experiment: experimentStatusColumn.encode(snapshot.status.experiment ?? null),
       renderError: snapshot.renderError && redactText(snapshot.renderError),
+      conditions: conditionsColumn.encode(snapshot.conditions ?? []),
+      ignoredFields: ignoredFieldsColumn.encode(snapshot.ignoredFields ?? []),
       deletedAt: null,
     };
     const fingerprint = canonicalJson(row);
@@ -167,16 +208,6 @@ export class AgentReadModel {
     });
   }
 
-  /** A promotion confirms the current revision: a history entry of its own. */
-  async recordPromotion(entry: RevisionEntry, end: ExperimentEnd, audit: AuditEntry): Promise<void> {
-    await this.transaction(async (tx) => {
-      await insertRevision(tx, this.clusterId, entry);
-      await endExperiment(tx, this.clusterId, entry.agentKey, entry.experimentId!, end);
-      await recordAudit(tx, this.clusterId, audit);
-      await announce(tx, entry.agentKey, [TOPICS.revisions, TOPICS.experiments]);
-    });
-  }
-
   /** The latest stored spec of a revision of this agent (for restoring what the cluster dropped). */
   async revisionSpec(agentKey: string, name: string): Promise<{ spec: Json; redacted: boolean } | undefined> {
     const row = await this.db.agentRevision.findFirst({
@@ -188,10 +219,44 @@ export class AgentReadModel {
   }
 
   /**
+   * What fleetdeck knows of an agent beside its status (docs/experiments.md, "Where the state
+   * lives"): the revision pointers it recorded for this agent (not those of an earlier agent of
+   * the same name), and its store's part of the experiment the status names.
+   */
+  async state(
+    key: string,
+    uid: string,
+    cluster: ClusterExperiment | undefined,
+  ): Promise<{ status: AgentStatus; row: Experiment | null }> {
+    const [agent, row] = await Promise.all([
+      this.db.agent.findUnique({
+        where: { clusterId_key: { clusterId: this.clusterId, key } },
+        select: { uid: true, currentRevision: true, previousRevision: true, deletedAt: true },
+      }),
+      cluster?.id ? this.experimentRow(key, cluster.id) : Promise.resolve(null),
+    ]);
+    const mine = agent && agent.uid === uid && !agent.deletedAt ? agent : null;
+    const status: AgentStatus = {
+      ...(mine?.currentRevision ? { currentRevision: mine.currentRevision } : {}),
+      ...(mine?.previousRevision ? { previousRevision: mine.previousRevision } : {}),
+    };
+    if (cluster) status.experiment = experimentView(splitTarget(key).name, cluster, row);
+    return { status, row };
+  }
+
+  /** The latest row of an experiment of this agent. */
+  experimentRow(agentKey: string, experimentId: string): Promise<Experiment | null> {
+    return this.db.experiment.findFirst({
+      where: { clusterId: this.clusterId, agentKey, experimentId },
+      orderBy: { id: "desc" },
+    });
+  }
+
+  /**
    * The experiment's row, written before the cluster is changed (so the reconcile that follows
    * finds it); forgetExperiment removes it if the start then fails.
    */
-  async startExperiment(experiment: NewExperimentRow): Promise<void> {
+  async startExperiment(experiment: NewExperimentRow, audit?: AuditEntry): Promise<void> {
     await this.transaction(async (tx) => {
       // A retried start (same id, still running) updates its row instead of adding one.
       const existing = await tx.experiment.findFirst({
@@ -200,6 +265,7 @@ export class AgentReadModel {
           agentKey: experiment.agentKey,
           experimentId: experiment.experimentId,
           phase: "running",
+          outcome: null,
         },
         orderBy: { id: "desc" },
       });
@@ -207,11 +273,13 @@ export class AgentReadModel {
         ...experiment,
         clusterId: this.clusterId,
         config: experimentConfigColumn.encode(redactSecrets(experiment.config)),
+        healthGate: healthGateColumn.encode(experiment.healthGate),
         phase: "running",
       };
       if (existing)
         await tx.experiment.update({ where: { id: existing.id, clusterId: this.clusterId }, data });
       else await tx.experiment.create({ data });
+      if (audit) await recordAudit(tx, this.clusterId, audit);
       await announce(tx, experiment.agentKey, [TOPICS.experiments]);
     });
   }
@@ -220,72 +288,58 @@ export class AgentReadModel {
   async forgetExperiment(agentKey: string, experimentId: string): Promise<void> {
     await this.transaction(async (tx) => {
       await tx.experiment.deleteMany({
-        where: { clusterId: this.clusterId, agentKey, experimentId, phase: "running", startedAt: null },
+        where: { clusterId: this.clusterId, agentKey, experimentId, phase: "running", landedAt: null },
       });
       await announce(tx, agentKey, [TOPICS.experiments]);
     });
   }
 
-  async experimentStarted(agentKey: string, experimentId: string, startedAt: Date): Promise<void> {
+  /** The candidate's spec was reconciled: from now on any other spec change is a conflict. */
+  async candidateLanded(agentKey: string, experimentId: string, at: Date): Promise<void> {
     await this.transaction(async (tx) => {
       const { count } = await tx.experiment.updateMany({
-        where: { clusterId: this.clusterId, agentKey, experimentId, phase: "running", startedAt: null },
-        data: { startedAt },
+        where: { clusterId: this.clusterId, agentKey, experimentId, landedAt: null, outcome: null },
+        data: { landedAt: at },
       });
       if (count > 0) await announce(tx, agentKey, [TOPICS.experiments]);
     });
   }
 
   /**
-   * Records who asks to stop, before the stop reaches the cluster: the reconciler names them
-   * when it rolls back, which may happen before the stop command finishes.
+   * Records fleetdeck's decision to end an experiment, once, with its audit row (and, for a
+   * promote, the revision history entry that confirms the candidate): false, and nothing
+   * written, when it had already ended. Written before the cluster is, so a restart finishes
+   * the decision instead of taking another.
    */
-  async stopRequested(agentKey: string, experimentId: string, actor: string): Promise<void> {
-    await this.transaction((tx) =>
-      tx.experiment.updateMany({
-        where: { clusterId: this.clusterId, agentKey, experimentId, outcome: null },
-        data: { endedBy: actor },
-      }),
-    );
-  }
-
-  /** Who stopped the experiment, as recorded by the stop command. */
-  async stoppedBy(agentKey: string, experimentId: string): Promise<string | undefined> {
-    const row = await this.db.experiment.findFirst({
-      where: { clusterId: this.clusterId, agentKey, experimentId },
-      orderBy: { id: "desc" },
-      select: { endedBy: true },
-    });
-    return row?.endedBy ?? undefined;
-  }
-
-  async endExperiment(
+  async decideEnd(
     agentKey: string,
     experimentId: string,
     end: ExperimentEnd,
     audit: AuditEntry,
-  ): Promise<void> {
-    await this.transaction(async (tx) => {
-      await endExperiment(tx, this.clusterId, agentKey, experimentId, end);
-      await recordAudit(tx, this.clusterId, audit);
-      await announce(tx, agentKey, [TOPICS.experiments]);
-    });
-  }
-
-  /**
-   * Ends the experiment's row with its audit row, once: false (and nothing written) when the
-   * row was already ended, so a decision recorded before a crash is not recorded twice.
-   */
-  async endExperimentOnce(
-    agentKey: string,
-    experimentId: string,
-    end: ExperimentEnd,
-    audit: AuditEntry,
+    revision?: RevisionEntry,
   ): Promise<boolean> {
     return this.transaction(async (tx) => {
-      if (!(await endExperiment(tx, this.clusterId, agentKey, experimentId, end))) return false;
+      const row = await tx.experiment.findFirst({
+        where: { clusterId: this.clusterId, agentKey, experimentId, outcome: null },
+        orderBy: { id: "desc" },
+        select: { id: true },
+      });
+      if (!row) return false;
+      const mapped = END_REASONS[end.end];
+      await tx.experiment.update({
+        where: { id: row.id, clusterId: this.clusterId },
+        data: {
+          phase: mapped.phase,
+          outcome: mapped.outcome,
+          endReason: end.end,
+          reason: redactText(end.detail),
+          endedBy: end.endedBy,
+          endedAt: new Date(),
+        },
+      });
+      if (revision) await insertRevision(tx, this.clusterId, revision);
       await recordAudit(tx, this.clusterId, audit);
-      await announce(tx, agentKey, [TOPICS.experiments]);
+      await announce(tx, agentKey, revision ? [TOPICS.experiments, TOPICS.revisions] : [TOPICS.experiments]);
       return true;
     });
   }
@@ -293,32 +347,6 @@ export class AgentReadModel {
   async audit(entry: AuditEntry): Promise<void> {
     await this.transaction((tx) => recordAudit(tx, this.clusterId, entry));
   }
-}
-
-async function endExperiment(
-  tx: Tx,
-  clusterId: string,
-  agentKey: string,
-  experimentId: string,
-  end: ExperimentEnd,
-): Promise<boolean> {
-  const row = await tx.experiment.findFirst({
-    where: { clusterId, agentKey, experimentId, outcome: null },
-    orderBy: { id: "desc" },
-    select: { id: true },
-  });
-  if (!row) return false;
-  await tx.experiment.update({
-    where: { id: row.id, clusterId },
-    data: {
-      phase: end.phase,
-      outcome: end.outcome,
-      reason: redactText(end.reason),
-      endedBy: end.endedBy,
-      endedAt: new Date(),
-    },
-  });
-  return true;
 }
 
 /** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { DatadogAgent } from "./api";
 import { applyDefaults } from "./defaults";
-import { DEFAULT_AGENT_TAG, renderWorkloads, REVISION_ANNOTATION, REVISION_HASH_LABEL } from "./render";
+import {
+  DEFAULT_AGENT_TAG,
+  imageOf,
+  renderWorkloads,
+  REVISION_ANNOTATION,
+  REVISION_HASH_LABEL,
+} from "./render";
 
 const agent: DatadogAgent = {
   apiVersion: "datadoghq.com/v2alpha1",
@@ -131,8 +137,51 @@ describe("renderWorkloads", () => {
         "override.nodeAgent.tolerations must be a list of tolerations",
         "override.nodeAgent.nodeSelector must map label names to strings",
         "override.clusterAgent.replicas must be a whole number ≥ 0",
-        "override.clusterAgent.image must be {name?, tag?} with string values",
+        "override.clusterAgent.image must be {name?, tag?, jmxEnabled?}",
       ],
     });
+  });
+
+  it("literal keys come from the Secret fleetdeck makes, <name>-secret (api_key, app_key), on every component; never as values", () => {
+    const { daemonSet, deployment } = render({
+      global: { credentials: { apiKey: "placeholder-api-key-0001", appKey: "placeholder-app-key-0002" } },
+    });
+    for (const w of [daemonSet, deployment]) {
+      const env = w.spec!.template.spec!.containers[0]!.env!;
+      expect(env.filter((e) => e.name === "DD_API_KEY" || e.name === "DD_APP_KEY")).toEqual([
+        { name: "DD_API_KEY", valueFrom: { secretKeyRef: { name: "datadog-secret", key: "api_key" } } },
+        { name: "DD_APP_KEY", valueFrom: { secretKeyRef: { name: "datadog-secret", key: "app_key" } } },
+      ]);
+      expect(JSON.stringify(w)).not.toContain("placeholder-api-key-0001");
+    }
+  });
+
+  it("a referenced Secret wins over a literal; an incomplete reference is not one (upstream's IsValidSecretConfig)", () => {
+    const env = (credentials: unknown) =>
+      render({ global: { credentials } }).daemonSet.spec!.template.spec!.containers[0]!.env!.find(
+        (e) => e.name === "DD_API_KEY",
+      );
+    expect(env({ apiKey: "k", apiSecret: { secretName: "mine", keyName: "key" } })?.valueFrom).toEqual({
+      secretKeyRef: { name: "mine", key: "key" },
+    });
+    expect(env({ apiKey: "k", apiSecret: { secretName: "mine" } })?.valueFrom).toEqual({
+      secretKeyRef: { name: "datadog-secret", key: "api_key" },
+    });
+  });
+});
+
+describe("imageOf (the operator's image names)", () => {
+  const reg = "gcr.io/datadoghq";
+  it.each([
+    [{}, "gcr.io/datadoghq/agent:7.72.1"],
+    [{ tag: "7.80.0" }, "gcr.io/datadoghq/agent:7.80.0"],
+    [{ tag: "7.80.0", jmxEnabled: true }, "gcr.io/datadoghq/agent:7.80.0-jmx"],
+    [{ tag: "7.80.0-jmx", jmxEnabled: true }, "gcr.io/datadoghq/agent:7.80.0-jmx"],
+    [{ name: "agent:7.81.0", tag: "ignored" }, "gcr.io/datadoghq/agent:7.81.0"],
+    [{ name: "public.ecr.aws/datadog/agent:latest" }, "public.ecr.aws/datadog/agent:latest"],
+    [{ name: "docker.io/datadog/agent", tag: "7.80.0" }, "docker.io/datadog/agent:7.80.0"],
+    [{ name: "localhost:5000/agent", tag: "1" }, "localhost:5000/agent:1"],
+  ])("%o → %s", (image, expected) => {
+    expect(imageOf(reg, image, "agent", "7.72.1")).toBe(expected);
   });
 });

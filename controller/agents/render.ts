@@ -1,12 +1,14 @@
 // Renders a DatadogAgent into what runs: a DaemonSet `<name>-agent` (the node agent) and a
 // Deployment `<name>-cluster-agent`, both owned by the DatadogAgent and applied with
 // server-side apply (field manager `fleetdeck`). The revision is stamped on the pod templates,
-// so restoring another revision rolls the pods. The mapping is documented in the README.
+// so restoring another revision rolls the pods. The mapping is documented in docs/experiments.md;
+// what it leaves aside is listed by support.ts.
 import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
 import { resourcePath, type KubeClient } from "../kube/client";
 import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
 import { CAPACITY_TYPE_KEY } from "../../lib/spot";
 import type { DatadogAgent } from "./api";
+import { credentialsOf, type SecretKeyRef } from "./credentials";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
 
 export const REVISION_ANNOTATION = "fleetdeck.dev/revision";
@@ -47,7 +49,7 @@ export function renderWorkloads(
   const cluster = read("clusterAgent");
   if (problems.length > 0) return { ok: false, problems };
 
-  const common = commonEnv(global);
+  const common = [...commonEnv(global), ...credentialEnv(credentialsOf(agent.metadata.name, spec))];
   const nodeEnv = mergeEnv(
     [
       ...common,
@@ -164,15 +166,19 @@ function commonEnv(global: JsonObject): V1EnvVar[] {
   if (Array.isArray(global.tags) && global.tags.length > 0) {
     env.push({ name: "DD_TAGS", value: global.tags.map(String).join(" ") });
   }
-  // The API key only ever as a reference to its Secret, never as a literal value.
-  const apiSecret = objectAt(objectAt(global, "credentials"), "apiSecret");
-  if (typeof apiSecret.secretName === "string" && typeof apiSecret.keyName === "string") {
-    env.push({
-      name: "DD_API_KEY",
-      valueFrom: { secretKeyRef: { name: apiSecret.secretName, key: apiSecret.keyName } },
-    });
-  }
   return env;
+}
+
+/** DD_API_KEY and DD_APP_KEY from their Secrets (credentials.ts), never as literal values. */
+function credentialEnv(credentials: { apiKey?: SecretKeyRef; appKey?: SecretKeyRef }): V1EnvVar[] {
+  const fromSecret = (name: string, ref: SecretKeyRef): V1EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
+  });
+  return [
+    ...(credentials.apiKey ? [fromSecret("DD_API_KEY", credentials.apiKey)] : []),
+    ...(credentials.appKey ? [fromSecret("DD_APP_KEY", credentials.appKey)] : []),
+  ];
 }
 
 function boolEnv(name: string, features: JsonObject, feature: string): V1EnvVar {
@@ -186,15 +192,24 @@ function mergeEnv(generated: V1EnvVar[], overrides: V1EnvVar[]): V1EnvVar[] {
   return [...byName.values()];
 }
 
-function imageOf(
+/**
+ * The image of a component, as the operator assembles it (pkg/images): `name` may be a bare
+ * name (registry and tag added), `name:tag` (registry added, `tag` ignored) or a full
+ * `registry/name:tag`; `jmxEnabled` selects the `-jmx` variant of a tag. fleetdeck also takes a
+ * `registry/name` without a tag as a whole repository.
+ */
+export function imageOf(
   registry: string,
-  image: { name?: string; tag?: string },
+  image: { name?: string; tag?: string; jmxEnabled?: boolean },
   defaultName: string,
   defaultTag: string,
 ): string {
-  const name = image.name ?? defaultName;
+  const name = image.name || defaultName;
+  const lastSegment = name.slice(name.lastIndexOf("/") + 1);
+  if (lastSegment.includes(":")) return name.includes("/") ? name : `${registry}/${name}`;
   const repository = name.includes("/") ? name : `${registry}/${name}`;
-  return `${repository}:${image.tag ?? defaultTag}`;
+  const tag = image.tag || defaultTag;
+  return `${repository}:${image.jmxEnabled && !tag.endsWith("-jmx") ? `${tag}-jmx` : tag}`;
 }
 
 function objectAt(obj: JsonObject, key: string): JsonObject {
@@ -207,7 +222,7 @@ interface Override {
   tolerations?: V1Toleration[];
   nodeSelector?: Record<string, string>;
   replicas?: number;
-  image: { name?: string; tag?: string };
+  image: { name?: string; tag?: string; jmxEnabled?: boolean };
 }
 
 /** Reads override.<component>, reporting each field of the wrong shape by its path. */
@@ -241,9 +256,13 @@ function readOverride(spec: JsonObject, component: Component, problems: string[]
   }
   const image = section.image;
   if (image !== undefined) {
-    if (isJsonObject(image) && [image.name, image.tag].every((v) => v === undefined || typeof v === "string"))
-      result.image = image as { name?: string; tag?: string };
-    else problems.push(`${at("image")} must be {name?, tag?} with string values`);
+    if (
+      isJsonObject(image) &&
+      [image.name, image.tag].every((v) => v === undefined || typeof v === "string") &&
+      (image.jmxEnabled === undefined || typeof image.jmxEnabled === "boolean")
+    )
+      result.image = image as Override["image"];
+    else problems.push(`${at("image")} must be {name?, tag?, jmxEnabled?}`);
   }
   return result;
 }

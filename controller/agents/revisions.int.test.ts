@@ -1,5 +1,6 @@
 // ControllerRevisions against the real API server: upstream's revision CRUD, naming, ownerRef
-// and GC tests, plus fleetdeck's restore of a revision the cluster dropped, from SQLite.
+// and GC tests, their numbering, plus fleetdeck's restore of a revision the cluster dropped, from
+// the store, with today's literal secrets (neither copy keeps them).
 import { AppsV1Api } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../testing/database";
@@ -143,7 +144,7 @@ describe("restoring a revision's spec", () => {
     expect((await db.agentRevision.findFirstOrThrow({ where: { name } })).inCluster).toBe(true);
   });
 
-  it("refuses to re-create from a copy whose literal secret was redacted", async () => {
+  it("a copy whose literal secret was redacted takes today's; refused when the current spec has none there", async () => {
     const key = `${ns.name}/datadog-agent`;
     await db.agentRevision.create({
       data: {
@@ -151,7 +152,7 @@ describe("restoring a revision's spec", () => {
         agentKey: key,
         name: "datadog-agent-aaaaaaaaaa",
         hash: "aaaaaaaaaa",
-        spec: "{}",
+        spec: JSON.stringify({ global: { credentials: { apiKey: "[redacted]" }, site: "datadoghq.eu" } }),
         specRedacted: true,
         cause: "user-edit",
         actor: "t",
@@ -159,8 +160,19 @@ describe("restoring a revision's spec", () => {
     });
     await expect(
       loadRevisionSpec({ revisions, readModel: store }, agent, "datadog-agent-aaaaaaaaaa"),
-    ).rejects.toThrow(/redacted/);
+    ).rejects.toThrow(
+      `revision datadog-agent-aaaaaaaaaa of ${key} held a literal secret at global.credentials.apiKey, which fleetdeck does not keep and the current spec no longer has, so it cannot be restored`,
+    );
     expect(await revisions.get(ns.name, "datadog-agent-aaaaaaaaaa")).toBeUndefined();
+
+    const withKey = { ...agent, spec: { global: { credentials: { apiKey: "todays-placeholder-key" } } } };
+    expect(
+      await loadRevisionSpec({ revisions, readModel: store }, withKey, "datadog-agent-aaaaaaaaaa"),
+    ).toEqual({ global: { credentials: { apiKey: "todays-placeholder-key" }, site: "datadoghq.eu" } });
+    // Re-created without the literal.
+    expect((await revisions.get(ns.name, "datadog-agent-aaaaaaaaaa"))?.spec).toEqual({
+      global: { credentials: { apiKey: "[redacted]" }, site: "datadoghq.eu" },
+    });
   });
 
   it("never restores from another cluster's history, even for an agent of the same name", async () => {
@@ -183,6 +195,39 @@ describe("restoring a revision's spec", () => {
       RevisionUnavailable,
     );
     expect(await revisions.get(ns.name, name)).toBeUndefined();
+  });
+});
+
+describe("numbering (a DaemonSet's history)", () => {
+  it("a new revision gets the next number; one that becomes current again is renumbered last", async () => {
+    const owner = (await agentClient(ns.kc).create(
+      ns.name,
+      "numbered",
+      apm(true),
+    )) as AgentObject as DatadogAgent;
+    const [a, b] = [apm(true), npm(true)].map((s) => revisionName("numbered", specHash(s)));
+    await revisions.ensure(owner, a!, applyDefaults(apm(true)));
+    await revisions.ensure(owner, b!, applyDefaults(npm(true)));
+    expect(await revisions.history(owner)).toEqual([a, b]);
+    await revisions.ensure(owner, a!, applyDefaults(apm(true)));
+    expect(await revisions.history(owner)).toEqual([b, a]);
+    const numbers = (await apps.listNamespacedControllerRevision({ namespace: ns.name })).items
+      .filter((cr) => [a, b].includes(cr.metadata!.name!))
+      .map((cr) => [cr.metadata!.name, cr.revision]);
+    expect(Object.fromEntries(numbers)).toEqual({ [a!]: 3, [b!]: 2 });
+  });
+
+  it("keeps no literal secret in the cluster's copy", async () => {
+    const owner = (await agentClient(ns.kc).create(ns.name, "literal", {
+      global: { credentials: { apiKey: "placeholder-in-spec-only" } },
+    })) as AgentObject as DatadogAgent;
+    const name = revisionName("literal", specHash(owner.spec));
+    await revisions.ensure(owner, name, applyDefaults(owner.spec));
+    const cr = await apps.readNamespacedControllerRevision({ namespace: ns.name, name });
+    expect(JSON.stringify(cr.data)).not.toContain("placeholder-in-spec-only");
+    expect(await loadRevisionSpec({ revisions, readModel: store }, owner, name)).toMatchObject({
+      global: { credentials: { apiKey: "placeholder-in-spec-only" } },
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 // ControllerRevisions as upstream: `<agent>-<hash>` in the agent's namespace, `data` = the
-// defaulted spec, a controller ownerReference to the DatadogAgent (so the cluster deletes them
-// with it), idempotent creation, and GC that keeps current, previous and the running
-// experiment's baseline.
-import type { AgentStatus } from "../../lib/agents";
+// defaulted spec with its literal secrets redacted (docs/experiments.md), a controller
+// ownerReference to the DatadogAgent (so the cluster deletes them with it), idempotent creation,
+// `.revision` numbered as a DaemonSet's history (a new one gets the next number, one that
+// becomes current again is renumbered last), and GC that keeps current, previous and the
+// running experiment's baseline.
+import { redactSpec, withCurrentSecrets, type AgentStatus } from "../../lib/agents";
 import type { JsonObject } from "../../lib/merge-patch";
 import { isConflict, isNotFound, resourcePath, type KubeClient } from "../kube/client";
 import type { Informer, KubeObject } from "../kube/informer";
@@ -58,6 +60,7 @@ const revisionsPath = (namespace: string, name?: string) =>
 
 interface ControllerRevision extends KubeObject {
   data?: JsonObject;
+  revision?: number;
 }
 
 export class Revisions {
@@ -70,9 +73,26 @@ export class Revisions {
     private readonly cache?: Informer<KubeObject>,
   ) {}
 
-  /** Creates the revision unless it exists (upstream: exists → success). True when created. */
+  /**
+   * Creates the revision unless it exists (upstream: exists → success), numbered after the
+   * agent's others; an existing one that is not the last is renumbered last, as a DaemonSet's
+   * history does when an old template comes back. True when created.
+   */
   async ensure(agent: DatadogAgent, name: string, defaultedSpec: JsonObject): Promise<boolean> {
-    if (this.cache?.get(`${agent.metadata.namespace}/${name}`)) return false;
+    const owned = await this.ownedRevisions(agent);
+    const last = Math.max(0, ...owned.map((cr) => cr.revision ?? 0));
+    const existing = owned.find((cr) => cr.metadata.name === name);
+    if (existing) {
+      if ((existing.revision ?? 0) < last) {
+        await this.client
+          .mergePatch(revisionsPath(agent.metadata.namespace!, name), { revision: last + 1 })
+          .catch((error: unknown) => {
+            if (!isNotFound(error)) throw error;
+          });
+      }
+      return false;
+    }
+    if (this.cache?.get(`${agent.metadata.namespace}/${name}`)) return false; // another owner's, being collected
     const body = {
       apiVersion: "apps/v1",
       kind: "ControllerRevision",
@@ -82,8 +102,10 @@ export class Revisions {
         labels: { [MANAGED_BY_LABEL]: "fleetdeck", [AGENT_UID_LABEL]: agent.metadata.uid! },
         ownerReferences: [ownerReference(agent)],
       },
-      data: defaultedSpec,
-      revision: agent.metadata.generation ?? 0,
+      // Literal secrets stay out of the history: the built-in `view` role reads
+      // ControllerRevisions, not Secrets. A restore takes them from the current spec.
+      data: redactSpec(defaultedSpec).spec,
+      revision: last + 1,
     };
     try {
       await this.client.create(revisionsPath(agent.metadata.namespace!), body);
@@ -94,6 +116,16 @@ export class Revisions {
     }
   }
 
+  /**
+   * The agent's revisions in the order of their numbers, newest last: where fleetdeck has no
+   * pointers of its own (a new store), the last is the current and the one before it previous.
+   */
+  async history(agent: DatadogAgent): Promise<string[]> {
+    return (await this.ownedRevisions(agent))
+      .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))
+      .map((cr) => cr.metadata.name);
+  }
+
   /** The revision's spec, or undefined when the cluster does not have it. */
   async get(namespace: string, name: string, agent?: DatadogAgent): Promise<StoredRevision | undefined> {
     const cr = await this.client.getIfExists<ControllerRevision>(revisionsPath(namespace, name));
@@ -102,14 +134,18 @@ export class Revisions {
 
   /** Revisions owned by this agent (upstream ListOwnedRevisions filters on the ownerReference). */
   async listOwned(agent: DatadogAgent): Promise<string[]> {
-    const items = this.cache
+    return (await this.ownedRevisions(agent)).map((cr) => cr.metadata.name);
+  }
+
+  private async ownedRevisions(agent: DatadogAgent): Promise<ControllerRevision[]> {
+    const items: ControllerRevision[] = this.cache
       ? this.cache.list(agent.metadata.namespace)
       : (
           await this.client.list<ControllerRevision>(revisionsPath(agent.metadata.namespace!), {
             labelSelector: MANAGED_BY_SELECTOR,
           })
         ).items;
-    return items.filter((cr) => isOwnedBy(cr, agent)).map((cr) => cr.metadata.name);
+    return items.filter((cr) => isOwnedBy(cr, agent));
   }
 
   /** Deletes every owned revision not in `keep`; returns what was deleted and what remains. */
@@ -138,34 +174,40 @@ export class RevisionUnavailable extends Error {
 }
 
 /**
- * A revision's spec: from its ControllerRevision, else from SQLite's history, re-creating the
- * ControllerRevision the cluster dropped (so status pointers to it stay valid).
+ * A revision's spec, ready to write back: from its ControllerRevision, else from the store's
+ * history (re-creating the ControllerRevision the cluster dropped, so pointers to it stay valid),
+ * with the literal secrets neither keeps taken from the agent's current spec.
  */
 export async function loadRevisionSpec(
-  deps: { revisions: Revisions; readModel: AgentReadModel },
+  deps: { revisions: Revisions; readModel: Pick<AgentReadModel, "revisionSpec" | "setInCluster"> },
   agent: DatadogAgent,
   name: string,
   /** A command's signal: once aborted, the revision is not re-created. */
   signal?: AbortSignal,
 ): Promise<JsonObject> {
   const namespace = agent.metadata.namespace!;
-  const inCluster = await deps.revisions.get(namespace, name, agent);
-  if (inCluster) return inCluster.spec;
   const key = `${namespace}/${agent.metadata.name}`;
-  const stored = await deps.readModel.revisionSpec(key, name);
-  if (!stored) {
+  const inCluster = await deps.revisions.get(namespace, name, agent);
+  const stored = inCluster ? undefined : await deps.readModel.revisionSpec(key, name);
+  if (!inCluster && !stored) {
     throw new RevisionUnavailable(
       `revision ${name} of ${key} exists neither in the cluster nor in fleetdeck's history`,
     );
   }
-  if (stored.redacted) {
+  // The ControllerRevision and the store's copy are redacted alike.
+  const { spec, missing } = withCurrentSecrets(
+    inCluster?.spec ?? (stored!.spec as JsonObject),
+    agent.spec ?? {},
+  );
+  if (missing.length > 0) {
     throw new RevisionUnavailable(
-      `revision ${name} of ${key} is gone from the cluster, and fleetdeck's copy had a literal secret redacted, so it cannot be restored`,
+      `revision ${name} of ${key} held a literal secret at ${missing.join(", ")}, which fleetdeck does not keep and the current spec no longer has, so it cannot be restored`,
     );
   }
-  const spec = stored.spec as JsonObject;
-  signal?.throwIfAborted();
-  await deps.revisions.ensure(agent, name, spec);
-  await deps.readModel.setInCluster(key, [name], true);
+  if (!inCluster) {
+    signal?.throwIfAborted();
+    await deps.revisions.ensure(agent, name, stored!.spec as JsonObject);
+    await deps.readModel.setInCluster(key, [name], true);
+  }
   return spec;
 }

@@ -2,11 +2,10 @@
 // look like now (controller/agents/rollout.ts) and, while an experiment runs, its candidate
 // under the health gate, written to the store when it changed. It decides nothing: the rollback
 // is the DatadogAgent reconciler's (the same verdict, from the same caches).
-import type { HealthGateSettings } from "../../lib/agents";
+import type { AgentStatus, HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
 import type { Result } from "../kube/controller";
 import type { DatadogAgent } from "./api";
-import { ownStatus } from "./agent";
 import { healthGateOf } from "./experiment";
 import { hashOfRevisionName } from "./hash";
 import type { AgentReadModel } from "./read-model";
@@ -23,6 +22,8 @@ const MIN_INTERVAL_MS = 1_000;
 
 export interface RolloutDeps {
   cached: (key: string) => DatadogAgent | undefined;
+  /** fleetdeck's state of the agent (revision pointers, the experiment) as its reconciler last saw it. */
+  state: (key: string) => AgentStatus | undefined;
   cache: RolloutCache;
   writer: Pick<RolloutWriter, "write">;
   defaultHealthGate: HealthGateSettings;
@@ -67,7 +68,7 @@ export class RolloutReconciler {
 
   /** The running experiment's candidate under its gate, once it has landed; null otherwise. */
   private candidate(agent: DatadogAgent, desired: number): CandidateHealth | null {
-    const status = ownStatus(agent.status);
+    const status = this.deps.state(`${agent.metadata.namespace}/${agent.metadata.name}`) ?? {};
     const exp = status.experiment;
     if (exp?.phase !== "running" || exp.expectedSpecHash || !exp.id || !status.currentRevision) return null;
     const hash = hashOfRevisionName(agent.metadata.name, status.currentRevision);

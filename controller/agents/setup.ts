@@ -1,6 +1,8 @@
 // The agents feature: the DatadogAgent controller (leader only) on the shared DatadogAgent
 // informer, reading fleetdeck's ControllerRevisions from their own cache, and the experiment
 // and restore command handlers.
+import type { AgentStatus } from "../../lib/agents";
+import type { CandidateHealth } from "../../lib/rollout";
 import type { ControllerContext } from "../context";
 import { Controller } from "../kube/controller";
 import type { KubeObject } from "../kube/informer";
@@ -12,6 +14,7 @@ import { AgentReadModel } from "./read-model";
 import { CONTROLLER_REVISIONS_PATH, MANAGED_BY_SELECTOR, Revisions, withoutData } from "./revisions";
 import { RolloutCache } from "./rollout-cache";
 import { RolloutReconciler, RolloutWriter } from "./rollout-controller";
+import { SignalAnnotations } from "./signal-annotations";
 
 export function setupAgents(ctx: ControllerContext): void {
   const config = ctx.config.agents;
@@ -29,12 +32,28 @@ export function setupAgents(ctx: ControllerContext): void {
   const deps = { api, revisions, readModel, events: ctx.events };
   const gate = defaultHealthGate(config);
   const rolloutCache = new RolloutCache(ctx.informers, agents);
+  // Decisions on experiments, whoever asks (commands, signal annotations): the same defaults,
+  // the same health verdict, the same config policy.
+  const decisions = {
+    defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
+    defaultHealthGate: gate,
+    candidateHealth: (target: string): CandidateHealth | null => {
+      const agent = agents.get(target);
+      return agent ? rollouts.rollout(agent).candidate : null;
+    },
+    policy: {
+      registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
+      secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
+      endpoints: config.FLEETDECK_ALLOWED_ENDPOINTS,
+    },
+  };
   const reconciler = new AgentReconciler(
     {
       ...deps,
       client: ctx.client,
       cached: (key) => agents.get(key),
       log,
+      signals: new SignalAnnotations({ ...deps, ...decisions, log }),
       revisionPods: (agent, hash) => rolloutCache.revisionPods(agent, hash),
     },
     {
@@ -49,36 +68,36 @@ export function setupAgents(ctx: ControllerContext): void {
     return key ? [key] : [];
   };
 
-  ctx.manager.add(
-    new Controller({
-      name: "datadogagents",
-      watches: [
-        { informer: agents },
-        // A running experiment's health gate judges its candidate's pods as they change.
-        {
-          informer: rolloutCache.pods,
-          keys: (pod) =>
-            ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
-        },
-      ],
-      caches: [revisionCache],
-      reconcile: reconciler.reconcile,
-      // Agents deleted while no controller ran: their reconcile finds them gone and says so.
-      initialKeys: async () =>
-        (
-          await ctx.db.agent.findMany({
-            where: { clusterId: ctx.cluster.clusterId, deletedAt: null },
-            select: { key: true },
-          })
-        ).map((r) => r.key),
-      workers: config.FLEETDECK_AGENTS_WORKERS,
-      log,
-    }),
-  );
+  const agentsController = new Controller({
+    name: "datadogagents",
+    watches: [
+      { informer: agents },
+      // A running experiment's health gate judges its candidate's pods as they change.
+      {
+        informer: rolloutCache.pods,
+        keys: (pod) =>
+          ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
+      },
+    ],
+    caches: [revisionCache],
+    reconcile: reconciler.reconcile,
+    // Agents deleted while no controller ran: their reconcile finds them gone and says so.
+    initialKeys: async () =>
+      (
+        await ctx.db.agent.findMany({
+          where: { clusterId: ctx.cluster.clusterId, deletedAt: null },
+          select: { key: true },
+        })
+      ).map((r) => r.key),
+    workers: config.FLEETDECK_AGENTS_WORKERS,
+    log,
+  });
+  ctx.manager.add(agentsController);
 
   const rolloutWriter = new RolloutWriter(readModel);
   const rollouts = new RolloutReconciler({
     cached: (key) => agents.get(key),
+    state: (key): AgentStatus | undefined => reconciler.state(key),
     cache: rolloutCache,
     writer: rolloutWriter,
     defaultHealthGate: gate,
@@ -115,17 +134,8 @@ export function setupAgents(ctx: ControllerContext): void {
 
   const handlers = agentHandlers({
     ...deps,
-    defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
-    defaultHealthGate: gate,
-    candidateHealth: (target) => {
-      const agent = agents.get(target);
-      return agent ? rollouts.rollout(agent).candidate : null;
-    },
-    policy: {
-      registries: config.FLEETDECK_ALLOWED_IMAGE_REGISTRIES,
-      secrets: config.FLEETDECK_ALLOWED_SECRET_REFERENCES,
-      endpoints: config.FLEETDECK_ALLOWED_ENDPOINTS,
-    },
+    ...decisions,
+    reconcileSoon: (key) => agentsController.enqueue(key),
   });
   ctx.commands
     .register("start-experiment", handlers.startExperiment)

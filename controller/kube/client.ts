@@ -14,6 +14,7 @@ export const FIELD_MANAGER = "fleetdeck";
 export const CONTENT_TYPE = {
   json: "application/json",
   mergePatch: "application/merge-patch+json",
+  jsonPatch: "application/json-patch+json",
   apply: "application/apply-patch+yaml",
 } as const;
 
@@ -189,6 +190,17 @@ export class KubeClient {
       body: patch,
       contentType: CONTENT_TYPE.mergePatch,
       query: { fieldManager: FIELD_MANAGER, ...query },
+    });
+  }
+
+  /** RFC 6902 JSON patch: a list of operations, applied only if each `test` among them holds (else 422). */
+  jsonPatch<T>(path: string, operations: unknown[]): Promise<T> {
+    return this.request<T>({
+      method: "PATCH",
+      path,
+      body: operations,
+      contentType: CONTENT_TYPE.jsonPatch,
+      query: { fieldManager: FIELD_MANAGER },
     });
   }
 

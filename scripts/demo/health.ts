@@ -49,7 +49,10 @@ export async function healthScenario(
   );
   await until(
     "the health gate's rollback",
-    async () => ((await experiment())?.id === EXPERIMENT_ID ? undefined : true),
+    async () => {
+      const exp = await experiment();
+      return exp?.id === EXPERIMENT_ID && exp.phase === "running" ? undefined : true;
+    },
     180_000,
   );
   const ended = await db.experiment.findFirst({

@@ -3,7 +3,15 @@ import { commandAccess, type Permission } from "@/lib/access";
 import type { ExperimentStatus } from "@/lib/agents";
 import type { Json } from "@/lib/merge-patch";
 import { redactSecrets, redactText } from "@/lib/redact";
-import { experimentStatusColumn, rolloutColumn, specColumn } from "@/lib/read-model/agents";
+import type { Condition } from "@/lib/conditions";
+import {
+  RECONCILED_CONDITION,
+  conditionsColumn,
+  experimentStatusColumn,
+  ignoredFieldsColumn,
+  rolloutColumn,
+  specColumn,
+} from "@/lib/read-model/agents";
 import type { AgentRollout, RolloutState } from "@/lib/rollout";
 import type { Agent, AgentRollout as AgentRolloutRow } from "@/lib/db/models";
 import type { ReadScope } from "../scope/read-scope";
@@ -19,6 +27,8 @@ export interface AgentSummaryDto {
   name: string;
   /** The experiment phase, or "none". */
   phase: string;
+  /** With phase `terminated`: why (stopped, timed_out, unhealthy). */
+  terminationReason: string | null;
   experimentId: string | null;
   currentRevision: string | null;
   lastChange: string | null;
@@ -26,6 +36,10 @@ export interface AgentSummaryDto {
   reconciledAt: string;
   deleted: boolean;
   renderError: string | null;
+  /** Why the agent is not reconciled as it should be (its Reconciled condition is False), or null. */
+  failing: { reason: string; message: string } | null;
+  /** The spec's fields fleetdeck does not render (they have no effect on what runs). */
+  ignoredFields: string[];
   /** The workloads' rollout (null before the controller has seen them). */
   health: AgentHealthDto | null;
 }
@@ -49,8 +63,10 @@ export interface AgentDetailDto extends AgentSummaryDto {
   previousRevision: string | null;
   /** The spec as in the cluster (literal secrets redacted). */
   spec: Json;
-  /** status.experiment, field for field. */
+  /** The experiment: status.experiment, and what fleetdeck keeps beside it. */
   experiment: ExperimentStatus | null;
+  /** fleetdeck's conditions, as written to the DatadogAgent's status. */
+  conditions: Condition[];
   rollout: AgentRollout | null;
   /** Whether the viewer may start, stop, promote or roll back (update the DatadogAgent). */
   permission: Permission;
@@ -73,6 +89,7 @@ function health(row: AgentRolloutRow | null | undefined): AgentHealthDto | null 
 
 function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutRow | null): AgentSummaryDto {
   const experiment = experimentStatusColumn.decode(row.experiment);
+  const reconciled = conditionsColumn.decode(row.conditions).find((c) => c.type === RECONCILED_CONDITION);
   return {
     clusterId: row.clusterId,
     clusterName: names.get(row.clusterId) ?? row.clusterId,
@@ -80,6 +97,7 @@ function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutR
     namespace: row.namespace,
     name: row.name,
     phase: experiment?.phase ?? "none",
+    terminationReason: experiment?.terminationReason ?? null,
     experimentId: experiment?.id ?? null,
     currentRevision: row.currentRevision,
     lastChange: row.lastChange,
@@ -87,6 +105,11 @@ function summary(row: Agent, names: Map<string, string>, rollout?: AgentRolloutR
     reconciledAt: row.reconciledAt.toISOString(),
     deleted: row.deletedAt !== null,
     renderError: row.renderError && redactText(row.renderError),
+    failing:
+      reconciled?.status === "False"
+        ? { reason: reconciled.reason ?? "", message: redactText(reconciled.message ?? "") }
+        : null,
+    ignoredFields: ignoredFieldsColumn.decode(row.ignoredFields),
     health: health(rollout),
   };
 }
@@ -144,6 +167,9 @@ export async function getAgent(
     // Redacted again when shown: rows written before the one redactor had a narrower one.
     spec: redactSecrets(specColumn.decode(row.spec)),
     experiment: experimentStatusColumn.decode(row.experiment),
+    conditions: conditionsColumn
+      .decode(row.conditions)
+      .map((c) => ({ ...c, message: c.message && redactText(c.message) })),
     permission: permission!,
   };
 }

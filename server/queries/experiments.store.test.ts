@@ -21,22 +21,24 @@ async function experiment(
     timeoutSeconds: 600,
     baselineRevision: "agent-aaa",
     candidateRevision: "agent-bbb",
+    startedAt: run.startedAt ?? null,
+    healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
     config: {
       override: { nodeAgent: { env: [{ name: "DD_API_KEY", value: "0123456789abcdef0123456789abcdef" }] } },
     },
   });
-  if (run.startedAt) await agents.experimentStarted(agentKey, experimentId, run.startedAt);
   if (run.ended) {
-    await agents.endExperiment(
+    await agents.decideEnd(
       agentKey,
       experimentId,
+      { end: "stopped", detail: "stopped: Authorization: Bearer abcdef123456", endedBy: "bob" },
       {
-        phase: "rollback",
-        outcome: "rolled-back",
-        reason: "stopped: Authorization: Bearer abcdef123456",
-        endedBy: "bob",
+        actor: "bob",
+        action: "experiment.stop-requested",
+        targetKind: "DatadogAgent",
+        target: agentKey,
+        details: {},
       },
-      { actor: "bob", action: "experiment.stopped", targetKind: "DatadogAgent", target: agentKey },
     );
   }
 }

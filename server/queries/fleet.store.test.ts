@@ -25,8 +25,9 @@ async function experiment(
     baselineRevision: "agent-aaa",
     candidateRevision: "agent-bbb",
     config: {},
+    startedAt,
+    healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 120 },
   });
-  await agents.experimentStarted(agentKey, id, startedAt);
 }
 
 async function forwarder(clusterId: string, name: string, state: string) {

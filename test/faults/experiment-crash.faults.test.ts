@@ -1,12 +1,13 @@
 // Recovery after a crash: a real controller process is SIGKILLed during an experiment and
 // started again. Nothing of the experiment lives in its memory: the timeout still fires at
-// startedAt + timeout, from the status alone, and the baseline is restored; a crash-looping
-// candidate is rolled back by its health gate from the status and the pods alone, with one
-// ExperimentUnhealthy Event however the crash falls.
+// startedAt + timeout, from the operator's status and fleetdeck's store alone, and the baseline
+// is restored; a crash-looping candidate is rolled back by its health gate from the status, the
+// store and the pods alone, with one ExperimentUnhealthy Event however the crash falls.
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../lib/db/open";
-import { agentClient, agentEvents, createApiKeySecret, reconciled, submit } from "../agents";
+import { agentClient, agentEvents, agentState, createApiKeySecret, currentRevision, submit } from "../agents";
+import { revisionName, specHash } from "../../controller/agents/hash";
 import { launchController, type TestController } from "../../testing/controllers";
 import { createTestDatabaseUrl } from "../../testing/database";
 import { controllerKubeconfigFile, eventually, testNamespace, uniqueName } from "../harness";
@@ -47,20 +48,30 @@ async function runningExperiment(name: string, target: string, id: string) {
     timeoutSeconds: TIMEOUT_SECONDS,
   });
   return eventually(async () => {
+    const s = await agentState(db, target);
+    expect(s.experiment?.phase).toBe("running");
+    expect(s.experiment?.expectedSpecHash).toBeUndefined();
     const a = await agentClient(ns.kc).get(ns.name, name);
-    expect(a.status?.experiment?.phase).toBe("running");
-    expect(a.status?.experiment?.expectedSpecHash).toBeUndefined();
     expect(a.status?.experiment?.startedAt).toBeDefined();
     return new Date(a.status!.experiment!.startedAt!).getTime();
   });
+}
+
+/** A new agent, reconciled; its revision is the baseline of what follows. */
+async function newAgent(name: string): Promise<string> {
+  const spec = { global: { logLevel: "info" } };
+  await agentClient(ns.kc).create(ns.name, name, spec);
+  const baseline = revisionName(name, specHash(spec));
+  await currentRevision(ns.kc, db, ns.name, name, baseline);
+  return baseline;
 }
 
 async function restoredAt(name: string, baseline: string, timeoutMs: number): Promise<number> {
   await eventually(
     async () => {
       const a = await agentClient(ns.kc).get(ns.name, name);
-      expect(a.status?.experiment).toBeUndefined();
-      expect(a.status?.currentRevision).toBe(baseline);
+      expect(a.status?.experiment?.phase).toBe("terminated");
+      expect((await agentState(db, `${ns.name}/${name}`)).currentRevision).toBe(baseline);
     },
     { timeoutMs, intervalMs: 100 },
   );
@@ -78,8 +89,7 @@ describe("controller SIGKILLed during an experiment", () => {
     await start();
     const name = uniqueName("crash");
     const target = `${ns.name}/${name}`;
-    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
-    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const baseline = await newAgent(name);
     const startedAt = await runningExperiment(name, target, "crash-1");
 
     await controller!.proc.kill();
@@ -92,7 +102,14 @@ describe("controller SIGKILLed during an experiment", () => {
     const row = await db.experiment.findFirstOrThrow({
       where: { agentKey: target, experimentId: "crash-1" },
     });
-    expect(row).toMatchObject({ outcome: "timed-out", endedBy: "fleetdeck (timeout)" });
+    expect(row).toMatchObject({
+      outcome: "timed-out",
+      endReason: "timed_out",
+      endedBy: "fleetdeck (timeout)",
+    });
+    expect((await agentClient(ns.kc).get(ns.name, name)).status?.experiment?.terminationReason).toBe(
+      "timed_out",
+    );
     // Never early; and at startedAt + timeout, not at restart + timeout: a controller that
     // started the clock again at its restart would end it at least restartedAt - startedAt (5 s
     // and more) after the deadline, however slow the machine.
@@ -104,8 +121,7 @@ describe("controller SIGKILLed during an experiment", () => {
   it("restarted after the deadline: the overdue experiment times out at once", async () => {
     const name = uniqueName("overdue");
     const target = `${ns.name}/${name}`;
-    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
-    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const baseline = await newAgent(name);
     const startedAt = await runningExperiment(name, target, "overdue-1");
 
     await controller!.proc.kill();
@@ -134,8 +150,7 @@ describe("controller SIGKILLed while the candidate is failing (health gate)", ()
   async function failingExperiment(prefix: string, id: string) {
     const name = uniqueName(prefix);
     const target = `${ns.name}/${name}`;
-    await agentClient(ns.kc).create(ns.name, name, { global: { logLevel: "info" } });
-    const baseline = (await reconciled(ns.kc, ns.name, name)).status!.currentRevision!;
+    const baseline = await newAgent(name);
     await submit(db, "start-experiment", target, {
       experimentId: id,
       config: crashloop,
@@ -180,7 +195,11 @@ describe("controller SIGKILLed while the candidate is failing (health gate)", ()
     await restoredAt(name, baseline, 40_000);
     await eventually(async () => expect(await unhealthyEvents(name)).toHaveLength(1));
     const row = await db.experiment.findFirstOrThrow({ where: { agentKey: target, experimentId: "gate-1" } });
-    expect(row).toMatchObject({ outcome: "rolled-back", endedBy: "fleetdeck (health gate)" });
+    expect(row).toMatchObject({
+      outcome: "rolled-back",
+      endReason: "unhealthy",
+      endedBy: "fleetdeck (health gate)",
+    });
     expect(await db.auditEvent.count({ where: { target, action: "experiment.unhealthy" } })).toBe(1);
   });
 

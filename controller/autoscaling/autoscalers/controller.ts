@@ -11,6 +11,7 @@ import {
   PROFILE_LABEL,
   type Condition,
 } from "../../../lib/autoscaling";
+import { mergeConditions, sameConditions } from "../../../lib/conditions";
 import type { Database } from "../../../lib/db/open";
 import { withRetry } from "../../../lib/db/open";
 import { recordAudit } from "../../store/audit";
@@ -21,9 +22,7 @@ import type { Informer, KubeObject } from "../../kube/informer";
 import type { Logger } from "../../log";
 import {
   autoscalerConditions,
-  mergeConditions,
   profileValidCondition,
-  sameConditions,
   specProblem,
   templateHash,
   type AutoscalerSpec,

@@ -61,39 +61,6 @@ export function autoscalerConditions(lookup: TargetLookup): Condition[] {
   ];
 }
 
-/**
- * `desired` merged into `existing`: conditions of other types (set by someone else) are kept,
- * and lastTransitionTime only moves when a condition's status changes (Kubernetes' rule).
- */
-export function mergeConditions(
-  existing: Condition[] | undefined,
-  desired: Condition[],
-  now: Date,
-): Condition[] {
-  const byType = new Map((existing ?? []).map((c) => [c.type, c]));
-  const merged = (existing ?? []).filter((c) => !desired.some((d) => d.type === c.type));
-  for (const d of desired) {
-    const old = byType.get(d.type);
-    merged.push({
-      ...d,
-      lastTransitionTime:
-        old && old.status === d.status && old.lastTransitionTime ? old.lastTransitionTime : now.toISOString(),
-    });
-  }
-  return merged.sort((a, b) => a.type.localeCompare(b.type));
-}
-
-/** Whether two condition lists say the same (ignoring order). */
-export function sameConditions(a: Condition[] | undefined, b: Condition[]): boolean {
-  const norm = (list: Condition[]) =>
-    JSON.stringify(
-      [...list]
-        .sort((x, y) => x.type.localeCompare(y.type))
-        .map((c) => [c.type, c.status, c.reason ?? "", c.message ?? "", c.lastTransitionTime ?? ""]),
-    );
-  return norm(a ?? []) === norm(b);
-}
-
 /** Key-sorted JSON, so equal templates hash equally whatever the key order. */
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
