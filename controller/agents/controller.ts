@@ -17,7 +17,7 @@ import {
 import { splitTarget } from "../../lib/commands";
 import { mergeConditions, type Condition } from "../../lib/conditions";
 import type { Experiment } from "../../lib/db/models";
-import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
+import { createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
 import { redactText } from "../../lib/redact";
 import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
@@ -43,7 +43,7 @@ import { applyDefaults } from "./defaults";
 import { clusterExperiment, stepLifecycle, type LifecycleStep, type Transition } from "./experiment";
 import type { GatePod } from "./health-gate";
 import { hashDefaultedSpec, revisionName, specHash } from "./hash";
-import { applyWorkloads, renderWorkloads } from "./render";
+import { applyWorkloads, renderHashOf, renderWorkloads } from "./render";
 import { experimentView, type AgentReadModel, type RevisionEntry } from "./read-model";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { SignalAnnotations } from "./signal-annotations";
@@ -60,7 +60,10 @@ export interface ReconcilerOptions {
   defaultTimeoutSeconds?: number;
   /** Used for an experiment whose status carries no health gate settings. */
   defaultHealthGate?: HealthGateSettings;
-  /** Workloads are re-applied at least this often even when nothing changed (drift repair). */
+  /**
+   * Every agent is reconciled at least this often; its workloads are then checked against the
+   * live objects' render hashes (a deleted one is re-created) rather than re-applied.
+   */
   resyncMs?: number;
   now?: () => Date;
 }
@@ -78,6 +81,8 @@ export interface ReconcilerDeps {
   signals?: SignalAnnotations;
   /** The pods of one of the agent's revisions (the rollout cache); none without it. */
   revisionPods?: (agent: DatadogAgent, hash: string) => GatePod[];
+  /** The agent's workloads as the informers hold them (their render hashes); none: always applied. */
+  liveWorkloads?: (agent: DatadogAgent) => { daemonSet?: unknown; deployment?: unknown };
 }
 
 /** What the render of one reconcile found: the Reconciled condition's input. */
@@ -396,7 +401,8 @@ export class AgentReconciler {
 
   /**
    * Renders what runs: the Secret holding literal keys, then the workloads (both skipped while
-   * unchanged, re-applied every resync); then whether the Secrets the agent reads exist.
+   * unchanged: the Secret re-applied every resync, a workload only when its live render hash
+   * differs); then whether the Secrets the agent reads exist.
    */
   private async render(
     key: string,
@@ -418,10 +424,16 @@ export class AgentReconciler {
     }
     try {
       if (credentials.owned) outcome.conflict = await this.applySecret(key, agent, credentials.owned);
-      const fingerprint = canonicalJson(rendered.workloads);
+      // Applied by this process within a resync: skipped without a look (the informer may not
+      // show that write yet). Otherwise the live objects' render hashes decide (a restart, a
+      // resync, a new render).
+      const { daemonSet, deployment } = rendered.workloads;
+      const fingerprint = `${renderHashOf(daemonSet)}/${renderHashOf(deployment)}`;
       const last = this.applied.get(key);
       if (last?.fingerprint !== fingerprint || Date.now() - last.at >= this.resyncMs) {
-        await applyWorkloads(this.deps.client, rendered.workloads);
+        const live = this.deps.liveWorkloads?.(agent) ?? {};
+        const count = await applyWorkloads(this.deps.client, rendered.workloads, live);
+        if (count > 0) this.deps.log.debug({ key, applied: count }, "workloads applied");
         this.applied.set(key, { fingerprint, at: Date.now() });
       }
     } catch (error) {

@@ -55,6 +55,7 @@ export function setupAgents(ctx: ControllerContext): void {
       log,
       signals: new SignalAnnotations({ ...deps, ...decisions, log }),
       revisionPods: (agent, hash) => rolloutCache.revisionPods(agent, hash),
+      liveWorkloads: (agent) => rolloutCache.workloads(agent),
     },
     {
       defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
@@ -68,6 +69,14 @@ export function setupAgents(ctx: ControllerContext): void {
     return key ? [key] : [];
   };
 
+  // What the read model keeps of its own writes holds while this process leads (only the leader
+  // writes agent rows); a standby that leads again reads the store afresh.
+  ctx.manager.add({
+    name: "agents-read-model-memory",
+    leaderOnly: true,
+    start: () => readModel.forgetWritten(),
+    stop: () => readModel.forgetWritten(),
+  });
   const agentsController = new Controller({
     name: "datadogagents",
     watches: [
@@ -79,7 +88,8 @@ export function setupAgents(ctx: ControllerContext): void {
           ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
       },
     ],
-    caches: [revisionCache],
+    // The workloads' caches too: their render hashes say what need not be applied again.
+    caches: [revisionCache, rolloutCache.daemonSets, rolloutCache.deployments],
     reconcile: reconciler.reconcile,
     // Agents deleted while no controller ran: their reconcile finds them gone and says so.
     initialKeys: async () =>
