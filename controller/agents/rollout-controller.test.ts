@@ -1,8 +1,8 @@
 // The rollout rows' writer: batches, keeps the newest rollout per agent, retries a failed write
-// with the next flush.
+// with the next flush; when a rollout counts as settled (no refresh of its pod detail).
 import { describe, expect, it } from "vitest";
 import type { AgentRollout } from "../../lib/rollout";
-import { RolloutWriter } from "./rollout-controller";
+import { RolloutWriter, settled } from "./rollout-controller";
 
 const rollout = (ready: number) => ({ daemonSet: { ready } }) as unknown as AgentRollout;
 
@@ -51,5 +51,35 @@ describe("RolloutWriter", () => {
         ["ns/b", rollout(1)],
       ]),
     ]);
+  });
+});
+
+describe("settled", () => {
+  const workload = (over: Partial<AgentRollout["daemonSet"]> = {}) =>
+    ({
+      exists: true,
+      desired: 3,
+      updated: 3,
+      ready: 3,
+      available: 3,
+      unavailable: 0,
+      generation: 2,
+      observedGeneration: 2,
+      ...over,
+    }) as AgentRollout["daemonSet"];
+  const of = (daemonSet = workload(), problems: unknown[] = [], deployment = workload({ desired: 1 })) =>
+    settled({ daemonSet, deployment, problems } as AgentRollout);
+
+  it("is settled when every pod is there, updated and available, with no problem", () => {
+    expect(of()).toBe(true);
+    expect(of(workload({ exists: false, desired: 0, updated: 0 }))).toBe(true);
+  });
+
+  it("is not while pods are unavailable, not updated, a generation unobserved, or a pod has a problem", () => {
+    expect(of(workload({ unavailable: 1 }))).toBe(false);
+    expect(of(workload({ updated: 2 }))).toBe(false);
+    expect(of(workload({ observedGeneration: 1 }))).toBe(false);
+    expect(of(workload(), [{ name: "p", reason: "CrashLoopBackOff" }])).toBe(false);
+    expect(of(workload(), [], workload({ desired: 1, unavailable: 1 }))).toBe(false);
   });
 });

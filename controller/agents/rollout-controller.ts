@@ -2,6 +2,13 @@
 // look like now (controller/agents/rollout.ts) and, while an experiment runs, its candidate
 // under the health gate, written to the store when it changed. It decides nothing: the rollback
 // is the DatadogAgent reconciler's (the same verdict, from the same caches).
+//
+// What wakes it (./setup.ts, docs/health.md): the agent, its DaemonSet's and Deployment's
+// status (their counts change as pods come and go, become ready or not), and the nodes. Pod
+// events wake it only for an agent whose experiment runs (the candidate's detail under the
+// gate). While a workload is not all there (pods unavailable, not updated, or a pod with a
+// problem), the rollout is computed again every few seconds instead, so the page's pod detail
+// (why a pod is not ready) stays current without a reconcile per pod event.
 import type { AgentStatus, HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
 import type { Result } from "../kube/controller";
@@ -19,6 +26,8 @@ const TRIP_SLACK_MS = 250;
  * the row only feeds the pages (the health gate reads the caches itself).
  */
 const MIN_INTERVAL_MS = 1_000;
+/** While a workload is not all there, its pod detail is refreshed this often. */
+export const UNSETTLED_REFRESH_MS = 5_000;
 
 export interface RolloutDeps {
   cached: (key: string) => DatadogAgent | undefined;
@@ -52,11 +61,12 @@ export class RolloutReconciler {
     const rollout = this.rollout(agent);
     this.deps.writer.write(key, rollout);
     const tripsAt = rollout.candidate?.tripsAt;
-    if (tripsAt) {
-      return {
-        requeueAfterMs: Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS,
-      };
-    }
+    const trip = tripsAt
+      ? Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS
+      : Infinity;
+    const refresh = settled(rollout) ? Infinity : UNSETTLED_REFRESH_MS;
+    const after = Math.min(trip, refresh);
+    if (after < Infinity) return { requeueAfterMs: after };
   };
 
   /** The agent's rollout now, with the running experiment's candidate (promote asks for it too). */
@@ -90,6 +100,13 @@ export class RolloutReconciler {
       ...gate,
     };
   }
+}
+
+/** Every workload's pods all there, updated and available, and no pod with a problem. */
+export function settled(rollout: Pick<AgentRollout, "daemonSet" | "deployment" | "problems">): boolean {
+  const done = (w: AgentRollout["daemonSet"]) =>
+    !w.exists || (w.unavailable === 0 && w.updated >= w.desired && w.observedGeneration >= w.generation);
+  return rollout.problems.length === 0 && done(rollout.daemonSet) && done(rollout.deployment);
 }
 
 /**

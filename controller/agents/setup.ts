@@ -118,9 +118,16 @@ export function setupAgents(ctx: ControllerContext): void {
       { informer: agents },
       { informer: rolloutCache.daemonSets, keys: ownerKeys },
       { informer: rolloutCache.deployments, keys: ownerKeys },
-      { informer: rolloutCache.pods, keys: ownerKeys },
+      // Pod events only for a running experiment's candidate detail; otherwise the workloads'
+      // status counts wake it, and an unsettled rollout refreshes itself (rollout-controller.ts).
+      {
+        informer: rolloutCache.pods,
+        keys: (pod) =>
+          ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
+      },
     ],
-    caches: [rolloutCache.nodes],
+    // The pods are still read (pod detail): their cache must be synced.
+    caches: [rolloutCache.nodes, rolloutCache.pods],
     reconcile: rollouts.reconcile,
     // Rows of agents deleted while no controller ran are removed.
     initialKeys: async () =>
