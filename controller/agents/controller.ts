@@ -105,6 +105,8 @@ export class AgentReconciler {
   private readonly collected = new Map<string, string>();
   private readonly applied = new Map<string, { fingerprint: string; at: number }>();
   private readonly secrets = new Map<string, { fingerprint: string; at: number }>();
+  /** Per agent: the last status patch sent, and the resourceVersion it was sent against. */
+  private readonly sentStatus = new Map<string, { resourceVersion?: string; patch: string }>();
   /** Per agent: fleetdeck's state as of its last reconcile (the rollout read model reads it). */
   private readonly states = new Map<string, AgentStatus>();
 
@@ -203,9 +205,18 @@ export class AgentReconciler {
         conditions: mergeConditions(agent.status?.conditions, conditions, this.now()),
       }),
     );
-    if (patch !== undefined) {
+    // The same patch against the same resourceVersion was sent already: the informer has not
+    // shown that write yet (sent again, it would only meet a 409 and a retry).
+    const sent = this.sentStatus.get(key);
+    const repeat =
+      patch !== undefined &&
+      sent?.resourceVersion === written.metadata.resourceVersion &&
+      sent?.patch === patchIdentity(patch);
+    if (patch !== undefined && !repeat) {
       this.deps.log.debug({ key, patch }, "status patched");
+      const basis = written.metadata.resourceVersion;
       written = await this.deps.api.patchStatus(written, patch);
+      this.sentStatus.set(key, { resourceVersion: basis, patch: patchIdentity(patch) });
     }
     this.announceEnds(agent, step, row, ends);
     if (signal?.clearId) await this.deps.signals!.clear(written, signal.clearId);
@@ -237,6 +248,7 @@ export class AgentReconciler {
     this.collected.delete(key);
     this.applied.delete(key);
     this.secrets.delete(key);
+    this.sentStatus.delete(key);
     this.states.delete(key);
     this.deps.signals?.forget(key);
   }
@@ -583,6 +595,11 @@ export class AgentReconciler {
   private event(agent: DatadogAgent, input: Omit<EventInput, "regarding">): void {
     this.deps.events.record({ regarding: agentRef(agent), ...input });
   }
+}
+
+/** A status patch without its conditions' transition times (a second later they differ). */
+function patchIdentity(patch: Json): string {
+  return JSON.stringify(patch, (key, value: unknown) => (key === "lastTransitionTime" ? undefined : value));
 }
 
 /** The audit row of an end fleetdeck decided by itself (timeout, health gate, conflict). */
