@@ -6,6 +6,7 @@ import type { CandidateHealth } from "../../lib/rollout";
 import type { ControllerContext } from "../context";
 import { Controller } from "../kube/controller";
 import type { KubeObject } from "../kube/informer";
+import { withoutLastApplied } from "../metadata/payloads";
 import { AgentApi, DDA_PATH, type DatadogAgent } from "./api";
 import { agentHandlers } from "./commands";
 import { defaultHealthGate } from "./config";
@@ -19,7 +20,12 @@ import { SignalAnnotations } from "./signal-annotations";
 export function setupAgents(ctx: ControllerContext): void {
   const config = ctx.config.agents;
   const log = ctx.log.child({ component: "agents" });
-  const agents = ctx.informers.informer<DatadogAgent>({ name: "datadogagents", path: DDA_PATH });
+  // Shared with the metadata forwarder: the same name, path and transform.
+  const agents = ctx.informers.informer<DatadogAgent>({
+    name: "datadogagents",
+    path: DDA_PATH,
+    transform: withoutLastApplied,
+  });
   const revisionCache = ctx.informers.informer<KubeObject>({
     name: "fleetdeck-controllerrevisions",
     path: CONTROLLER_REVISIONS_PATH,
