@@ -1,4 +1,5 @@
-// What every informer keeps of managedFields: who wrote which top-level field, and when.
+// What every informer keeps of managedFields: who wrote which top-level field (and which
+// annotation), and when.
 import { describe, expect, it } from "vitest";
 import { compactManagedFields, type KubeObject } from "./informer";
 
@@ -44,6 +45,28 @@ describe("compactManagedFields", () => {
         time: "2026-12-05T10:00:01Z",
         subresource: "status",
         fieldsV1: { "f:status": {} },
+      },
+    ]);
+  });
+
+  it("keeps which annotations a manager wrote (a signal annotation's writer is named from them)", () => {
+    const raw = agent([
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        fieldsV1: {
+          "f:metadata": {
+            "f:annotations": { ".": {}, "f:experiment.datadoghq.com/signal": {} },
+            "f:labels": { "f:x": {} },
+          },
+        },
+      },
+    ]);
+    expect(compactManagedFields(raw).metadata.managedFields).toEqual([
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        fieldsV1: { "f:metadata": { "f:annotations": { ".": {}, "f:experiment.datadoghq.com/signal": {} } } },
       },
     ]);
   });

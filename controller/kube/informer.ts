@@ -63,9 +63,10 @@ interface ManagedFieldsEntry {
 
 /**
  * Every cached object's managedFields shrunk to who wrote which top-level field and when
- * (manager, operation, time, subresource, the top-level keys of fieldsV1): the whole field sets
- * are often larger than the object itself, and nothing reads below the top level (the agents
- * reconciler names the last writer of `f:spec`). Applied before an informer's own transform.
+ * (manager, operation, time, subresource, the top-level keys of fieldsV1), and which annotations:
+ * the whole field sets are often larger than the object itself, and nothing reads deeper (the
+ * agents reconciler names the last writer of `f:spec`, and the writer of a signal annotation,
+ * `f:metadata` → `f:annotations` → its key). Applied before an informer's own transform.
  */
 export function compactManagedFields(raw: KubeObject): KubeObject {
   const entries = raw.metadata.managedFields as ManagedFieldsEntry[] | undefined;
@@ -75,9 +76,20 @@ export function compactManagedFields(raw: KubeObject): KubeObject {
     operation,
     time,
     ...(subresource ? { subresource } : {}),
-    ...(fieldsV1 ? { fieldsV1: Object.fromEntries(Object.keys(fieldsV1).map((key) => [key, {}])) } : {}),
+    ...(fieldsV1 ? { fieldsV1: compactFields(fieldsV1) } : {}),
   }));
   return { ...raw, metadata: { ...raw.metadata, managedFields } };
+}
+
+function compactFields(fieldsV1: Record<string, unknown>): Record<string, unknown> {
+  const top = Object.fromEntries(Object.keys(fieldsV1).map((key) => [key, {}]));
+  const annotations = (fieldsV1["f:metadata"] as { "f:annotations"?: object } | undefined)?.["f:annotations"];
+  if (annotations && typeof annotations === "object") {
+    top["f:metadata"] = {
+      "f:annotations": Object.fromEntries(Object.keys(annotations).map((key) => [key, {}])),
+    };
+  }
+  return top;
 }
 
 export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {

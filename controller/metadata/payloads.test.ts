@@ -196,7 +196,7 @@ describe("withoutLastApplied (the CRD informers' transform)", () => {
         annotations: { ...agent.metadata.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(agent) },
       },
     };
-    const cached = withoutLastApplied(structuredClone(applied));
+    const cached = withoutLastApplied(structuredClone(applied) as KubeObject);
     expect(cached.metadata.annotations).toEqual({ owner: "platform" });
     expect(cached.spec).toEqual(agent.spec);
     expect(crdInstanceFrom("DatadogAgent", cached)).toEqual(crdInstanceFrom("DatadogAgent", applied));
