@@ -34,7 +34,7 @@ import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
-import { appendRows, changeRow, type RowBatch, type RowUpdate } from "../store/rows";
+import { appendRows, changeRow, selectRows, type RowBatch, type RowUpdate } from "../store/rows";
 import type { ClusterExperiment } from "./experiment";
 import { hashOfRevisionName } from "./hash";
 
@@ -270,6 +270,11 @@ export class AgentReadModel {
     // Only names whose entries this process has not already seen so (a GC repeats its kept set).
     const names = all.filter((name) => this.inCluster.get(agentKey)?.get(name) !== inCluster);
     if (names.length === 0) return;
+    // No entry at all (a new agent, read a moment ago): nothing to update.
+    if (this.latestRevision.get(agentKey) === null) {
+      this.markInCluster(agentKey, names, inCluster);
+      return;
+    }
     await this.transaction(async (tx) => {
       const { count } = await tx.agentRevision.updateMany({
         where: { clusterId: this.clusterId, agentKey, name: { in: names }, inCluster: !inCluster },
@@ -302,12 +307,7 @@ export class AgentReadModel {
   ): Promise<{ status: AgentStatus; row: Experiment | null }> {
     const written = this.pointers.get(key);
     const [agent, row] = await Promise.all([
-      written
-        ? { ...written, deletedAt: null }
-        : this.db.agent.findUnique({
-            where: { clusterId_key: { clusterId: this.clusterId, key } },
-            select: { uid: true, currentRevision: true, previousRevision: true, deletedAt: true },
-          }),
+      written ? { ...written, deletedAt: null } : this.readPointers(key),
       cluster?.id ? this.experimentRow(key, cluster.id) : Promise.resolve(null),
     ]);
     const mine = agent && agent.uid === uid && !agent.deletedAt ? agent : null;
@@ -317,6 +317,35 @@ export class AgentReadModel {
     };
     if (cluster) status.experiment = experimentView(splitTarget(key).name, cluster, row);
     return { status, row };
+  }
+
+  /**
+   * The agent's row as stored (an agent this process has not written yet) and, in the same
+   * statement, the name of its latest revision entry: one prepared read on the hot path.
+   */
+  private async readPointers(key: string): Promise<(Pointers & { deletedAt: unknown }) | null> {
+    const [found] = await selectRows<{
+      uid: string | null;
+      currentRevision: string | null;
+      previousRevision: string | null;
+      deletedAt: unknown;
+      latestRevision: string | null;
+    }>(
+      this.db,
+      'SELECT a."uid" AS "uid", a."currentRevision" AS "currentRevision", a."previousRevision" AS "previousRevision", ' +
+        'a."deletedAt" AS "deletedAt", (SELECT r."name" FROM "AgentRevision" r WHERE r."clusterId" = ? AND r."agentKey" = ? ' +
+        'ORDER BY r."id" DESC LIMIT 1) AS "latestRevision" FROM (SELECT 1 AS "one") o ' +
+        'LEFT JOIN "Agent" a ON a."clusterId" = ? AND a."key" = ?',
+      [this.clusterId, key, this.clusterId, key],
+    );
+    this.latestRevision.set(key, found?.latestRevision ?? null);
+    if (!found?.uid) return null;
+    return {
+      uid: found.uid,
+      currentRevision: found.currentRevision,
+      previousRevision: found.previousRevision,
+      deletedAt: found.deletedAt,
+    };
   }
 
   /** The latest row of an experiment of this agent. */

@@ -85,6 +85,36 @@ export async function appendRows(db: Database, writes: (RowBatch | RowUpdate)[])
   }
 }
 
+/**
+ * One raw SELECT (`?` placeholders) on the hot path: a prepared statement on SQLite, inside the
+ * adapter's transaction gate like the writes (never inside someone's open transaction); a raw
+ * query on PostgreSQL. Columns come back as the driver gives them (SQLite: DateTime as text).
+ */
+export async function selectRows<T extends Record<string, unknown>>(
+  db: Database,
+  sql: string,
+  params: CellValue[],
+): Promise<T[]> {
+  if (providerOf(db) === "postgresql") return db.$queryRawUnsafe<T[]>(numbered(sql), ...params);
+  const driver = sqliteDriverOf(db);
+  if (!driver)
+    throw new Error("selectRows: the SQLite client has no driver connection (open it with openDatabase)");
+  const tx = await driver.startTransaction();
+  try {
+    const rows = prepared(driver.connection, sql).all(...params.map(sqliteValue)) as T[];
+    driver.connection.prepare("COMMIT").run();
+    await tx.commit();
+    return rows;
+  } catch (error) {
+    try {
+      driver.connection.prepare("ROLLBACK").run();
+    } finally {
+      await tx.rollback();
+    }
+    throw error;
+  }
+}
+
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** `?` placeholders as PostgreSQL's `$1, $2, …`. */
