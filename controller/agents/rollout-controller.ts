@@ -7,8 +7,10 @@
 // status (their counts change as pods come and go, become ready or not), and the nodes. Pod
 // events wake it only for an agent whose experiment runs (the candidate's detail under the
 // gate). While a workload is not all there (pods unavailable, not updated, or a pod with a
-// problem), the rollout is computed again every few seconds instead, so the page's pod detail
-// (why a pod is not ready) stays current without a reconcile per pod event.
+// problem), the rollout is computed again after a few seconds instead (backing off while it does
+// not change), so the page's pod detail (why a pod is not ready) stays current without a
+// reconcile per pod event.
+import { createHash } from "node:crypto";
 import type { AgentStatus, HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
 import type { Result } from "../kube/controller";
@@ -26,8 +28,13 @@ const TRIP_SLACK_MS = 250;
  * the row only feeds the pages (the health gate reads the caches itself).
  */
 const MIN_INTERVAL_MS = 1_000;
-/** While a workload is not all there, its pod detail is refreshed this often. */
+/**
+ * While a workload is not all there, its pod detail is refreshed: after 5 s, then, while the
+ * rollout stays the same, twice as long each time up to a minute (a rollout stuck on a missing
+ * image need not be recomputed every 5 s); a change starts over at 5 s.
+ */
 export const UNSETTLED_REFRESH_MS = 5_000;
+export const UNSETTLED_REFRESH_MAX_MS = 60_000;
 
 export interface RolloutDeps {
   cached: (key: string) => DatadogAgent | undefined;
@@ -43,6 +50,8 @@ export class RolloutReconciler {
   private readonly now: () => Date;
   /** When each agent's rollout was last computed. */
   private readonly computedAt = new Map<string, number>();
+  /** Per unsettled agent: its rollout's fingerprint and the refresh delay that goes with it. */
+  private readonly refresh = new Map<string, { fingerprint: string; delayMs: number }>();
 
   constructor(private readonly deps: RolloutDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -52,6 +61,7 @@ export class RolloutReconciler {
     const agent = this.deps.cached(key);
     if (!agent || agent.metadata.deletionTimestamp) {
       this.computedAt.delete(key);
+      this.refresh.delete(key);
       this.deps.writer.write(key, null);
       return;
     }
@@ -64,10 +74,25 @@ export class RolloutReconciler {
     const trip = tripsAt
       ? Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS
       : Infinity;
-    const refresh = settled(rollout) ? Infinity : UNSETTLED_REFRESH_MS;
-    const after = Math.min(trip, refresh);
+    const after = Math.min(trip, this.refreshDelay(key, rollout));
     if (after < Infinity) return { requeueAfterMs: after };
   };
+
+  /** When to recompute an unsettled rollout (Infinity: settled). */
+  private refreshDelay(key: string, rollout: AgentRollout): number {
+    if (settled(rollout)) {
+      this.refresh.delete(key);
+      return Infinity;
+    }
+    const fingerprint = createHash("md5").update(JSON.stringify(rollout)).digest("base64");
+    const last = this.refresh.get(key);
+    const delayMs =
+      last?.fingerprint === fingerprint
+        ? Math.min(last.delayMs * 2, UNSETTLED_REFRESH_MAX_MS)
+        : UNSETTLED_REFRESH_MS;
+    this.refresh.set(key, { fingerprint, delayMs });
+    return delayMs;
+  }
 
   /** The agent's rollout now, with the running experiment's candidate (promote asks for it too). */
   rollout(agent: DatadogAgent): AgentRollout {
