@@ -173,7 +173,7 @@ export async function run(): Promise<BenchResult> {
   const stack = await benchStack();
   const client = new KubeClient(stack.kc, "fleetdeck-bench");
   try {
-    // The operator's CRDs for every phase: the same schema, objects and API-server work.
+    // Every CRD the operator installs, for every phase: the same schema, objects and API-server work.
     const crdFiles = operatorCrdFiles("all", moduleDir);
     await installManifests(stack.kc, crdFiles);
     log(

@@ -36,7 +36,7 @@ export const agentsEnvSchema = z.object({
     .min(10)
     .max(7 * 24 * 3600)
     .default(DEFAULT_EXPERIMENT_TIMEOUT_SECONDS),
-  /** Every agent is reconciled (and its workloads re-applied) at least this often. */
+  /** Every agent is reconciled at least this often (a workload whose render hash is off, or which is gone, applied). */
   FLEETDECK_AGENTS_RESYNC_SECONDS: z.coerce
     .number()
     .int()

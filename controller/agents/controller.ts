@@ -17,7 +17,7 @@ import {
 import { splitTarget } from "../../lib/commands";
 import { mergeConditions, type Condition } from "../../lib/conditions";
 import type { Experiment } from "../../lib/db/models";
-import { canonicalJson, createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
+import { createMergePatch, type Json, type JsonObject } from "../../lib/merge-patch";
 import { redactText } from "../../lib/redact";
 import { describeKubeError, statusCode, type KubeClient } from "../kube/client";
 import type { EventInput, EventRecorder } from "../kube/events";
@@ -43,7 +43,7 @@ import { applyDefaults } from "./defaults";
 import { clusterExperiment, stepLifecycle, type LifecycleStep, type Transition } from "./experiment";
 import type { GatePod } from "./health-gate";
 import { hashDefaultedSpec, revisionName, specHash } from "./hash";
-import { applyWorkloads, renderWorkloads } from "./render";
+import { applyWorkloads, renderHashOf, renderWorkloads } from "./render";
 import { experimentView, type AgentReadModel, type RevisionEntry } from "./read-model";
 import { keepSet, loadRevisionSpec, RevisionUnavailable, type Revisions } from "./revisions";
 import type { SignalAnnotations } from "./signal-annotations";
@@ -60,7 +60,10 @@ export interface ReconcilerOptions {
   defaultTimeoutSeconds?: number;
   /** Used for an experiment whose status carries no health gate settings. */
   defaultHealthGate?: HealthGateSettings;
-  /** Workloads are re-applied at least this often even when nothing changed (drift repair). */
+  /**
+   * Every agent is reconciled at least this often; its workloads are then checked against the
+   * live objects' render hashes (a deleted one is re-created) rather than re-applied.
+   */
   resyncMs?: number;
   now?: () => Date;
 }
@@ -78,6 +81,8 @@ export interface ReconcilerDeps {
   signals?: SignalAnnotations;
   /** The pods of one of the agent's revisions (the rollout cache); none without it. */
   revisionPods?: (agent: DatadogAgent, hash: string) => GatePod[];
+  /** The agent's workloads as the informers hold them (their render hashes); none: always applied. */
+  liveWorkloads?: (agent: DatadogAgent) => { daemonSet?: unknown; deployment?: unknown };
 }
 
 /** What the render of one reconcile found: the Reconciled condition's input. */
@@ -100,6 +105,8 @@ export class AgentReconciler {
   private readonly collected = new Map<string, string>();
   private readonly applied = new Map<string, { fingerprint: string; at: number }>();
   private readonly secrets = new Map<string, { fingerprint: string; at: number }>();
+  /** Per agent: the last status patch sent, and the resourceVersion it was sent against. */
+  private readonly sentStatus = new Map<string, { resourceVersion?: string; patch: string }>();
   /** Per agent: fleetdeck's state as of its last reconcile (the rollout read model reads it). */
   private readonly states = new Map<string, AgentStatus>();
 
@@ -198,9 +205,18 @@ export class AgentReconciler {
         conditions: mergeConditions(agent.status?.conditions, conditions, this.now()),
       }),
     );
-    if (patch !== undefined) {
+    // The same patch against the same resourceVersion was sent already: the informer has not
+    // shown that write yet (sent again, it would only meet a 409 and a retry).
+    const sent = this.sentStatus.get(key);
+    const repeat =
+      patch !== undefined &&
+      sent?.resourceVersion === written.metadata.resourceVersion &&
+      sent?.patch === patchIdentity(patch);
+    if (patch !== undefined && !repeat) {
       this.deps.log.debug({ key, patch }, "status patched");
+      const basis = written.metadata.resourceVersion;
       written = await this.deps.api.patchStatus(written, patch);
+      this.sentStatus.set(key, { resourceVersion: basis, patch: patchIdentity(patch) });
     }
     this.announceEnds(agent, step, row, ends);
     if (signal?.clearId) await this.deps.signals!.clear(written, signal.clearId);
@@ -232,6 +248,7 @@ export class AgentReconciler {
     this.collected.delete(key);
     this.applied.delete(key);
     this.secrets.delete(key);
+    this.sentStatus.delete(key);
     this.states.delete(key);
     this.deps.signals?.forget(key);
   }
@@ -396,7 +413,8 @@ export class AgentReconciler {
 
   /**
    * Renders what runs: the Secret holding literal keys, then the workloads (both skipped while
-   * unchanged, re-applied every resync); then whether the Secrets the agent reads exist.
+   * unchanged: the Secret re-applied every resync, a workload only when its live render hash
+   * differs); then whether the Secrets the agent reads exist.
    */
   private async render(
     key: string,
@@ -418,10 +436,16 @@ export class AgentReconciler {
     }
     try {
       if (credentials.owned) outcome.conflict = await this.applySecret(key, agent, credentials.owned);
-      const fingerprint = canonicalJson(rendered.workloads);
+      // Applied by this process within a resync: skipped without a look (the informer may not
+      // show that write yet). Otherwise the live objects' render hashes decide (a restart, a
+      // resync, a new render).
+      const { daemonSet, deployment } = rendered.workloads;
+      const fingerprint = `${renderHashOf(daemonSet)}/${renderHashOf(deployment)}`;
       const last = this.applied.get(key);
       if (last?.fingerprint !== fingerprint || Date.now() - last.at >= this.resyncMs) {
-        await applyWorkloads(this.deps.client, rendered.workloads);
+        const live = this.deps.liveWorkloads?.(agent) ?? {};
+        const count = await applyWorkloads(this.deps.client, rendered.workloads, live);
+        if (count > 0) this.deps.log.debug({ key, applied: count }, "workloads applied");
         this.applied.set(key, { fingerprint, at: Date.now() });
       }
     } catch (error) {
@@ -572,6 +596,11 @@ export class AgentReconciler {
   private event(agent: DatadogAgent, input: Omit<EventInput, "regarding">): void {
     this.deps.events.record({ regarding: agentRef(agent), ...input });
   }
+}
+
+/** A status patch without its conditions' transition times (a second later they differ). */
+function patchIdentity(patch: Json): string {
+  return JSON.stringify(patch, (key, value: unknown) => (key === "lastTransitionTime" ? undefined : value));
 }
 
 /** The audit row of an end fleetdeck decided by itself (timeout, health gate, conflict). */

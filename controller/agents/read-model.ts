@@ -34,6 +34,7 @@ import { rolloutState, type AgentRollout } from "../../lib/rollout";
 import { TOPICS, type Topic } from "../../lib/topics";
 import { recordAudit, type AuditEntry } from "../store/audit";
 import { recordChange } from "../store/changes";
+import { appendRows, changeRow, selectRows, type RowBatch, type RowUpdate } from "../store/rows";
 import type { ClusterExperiment } from "./experiment";
 import { hashOfRevisionName } from "./hash";
 
@@ -99,11 +100,25 @@ export function experimentView(
   return view;
 }
 
+/** The revision pointers of an agent's row as this process last wrote them. */
+interface Pointers {
+  uid: string;
+  currentRevision: string | null;
+  previousRevision: string | null;
+}
+
 export class AgentReadModel {
+  // What this process last wrote, so a reconcile neither re-writes nor re-reads it. Only the
+  // leader writes these rows; forgetWritten() drops it all when leadership ends (./setup.ts).
   /** Fingerprint of the agent row last written per key, so a no-op reconcile writes nothing. */
   private readonly written = new Map<string, string>();
   /** Likewise for the rollout rows. */
   private readonly rollouts = new Map<string, string>();
+  private readonly pointers = new Map<string, Pointers>();
+  /** The name of each agent's latest revision entry (null: none). */
+  private readonly latestRevision = new Map<string, string | null>();
+  /** Per agent, revision name → inCluster as every entry of that name has it. */
+  private readonly inCluster = new Map<string, Map<string, boolean>>();
 
   constructor(
     private readonly db: Database,
@@ -137,21 +152,70 @@ export class AgentReadModel {
     const fingerprint = canonicalJson(row);
     const changed = this.written.get(snapshot.key) !== fingerprint;
     if (!changed && !extra.revision) return;
+    // Hot path: one transaction of prepared statements (controller/store/rows.ts), not Prisma's.
     const clusterId = this.clusterId;
-    await this.transaction(async (tx) => {
-      const now = new Date();
-      const revision = extra.revision ? await insertRevisionIfNew(tx, clusterId, extra.revision) : false;
-      const lastChange = revision
-        ? { lastChange: `${extra.revision!.cause} by ${extra.revision!.actor}`, lastChangeAt: now }
-        : {};
-      await tx.agent.upsert({
-        where: { clusterId_key: { clusterId, key: snapshot.key } },
-        create: { clusterId, key: snapshot.key, ...row, ...lastChange, reconciledAt: now },
-        update: { ...row, ...lastChange, reconciledAt: now },
-      });
-      await announce(tx, snapshot.key, revision ? [TOPICS.agents, TOPICS.revisions] : [TOPICS.agents]);
-    });
+    const now = new Date();
+    const revision =
+      extra.revision && (await this.latestRevisionName(extra.revision.agentKey)) !== extra.revision.name
+        ? extra.revision
+        : undefined;
+    const cells: Record<string, string | number | Date | null> = {
+      clusterId,
+      key: snapshot.key,
+      ...row,
+      ...(revision ? { lastChange: `${revision.cause} by ${revision.actor}`, lastChangeAt: now } : {}),
+      reconciledAt: now,
+    };
+    await withRetry(() =>
+      appendRows(this.db, [
+        ...(revision ? revisionWrites(clusterId, revision, now) : []),
+        {
+          table: "Agent",
+          columns: Object.keys(cells),
+          rows: [Object.values(cells)],
+          upsertOn: ["clusterId", "key"],
+        },
+        changeRow(TOPICS.agents, snapshot.key, now),
+        ...(revision ? [changeRow(TOPICS.revisions, snapshot.key, now)] : []),
+      ]),
+    );
+    if (revision) {
+      this.latestRevision.set(snapshot.key, revision.name);
+      this.markInCluster(snapshot.key, [revision.name], true);
+    }
     this.written.set(snapshot.key, fingerprint);
+    this.pointers.set(snapshot.key, {
+      uid: snapshot.uid,
+      currentRevision: row.currentRevision,
+      previousRevision: row.previousRevision,
+    });
+  }
+
+  /** Forgets what this process wrote (its leadership ended: another may write meanwhile). */
+  forgetWritten(): void {
+    this.written.clear();
+    this.rollouts.clear();
+    this.pointers.clear();
+    this.latestRevision.clear();
+    this.inCluster.clear();
+  }
+
+  private markInCluster(agentKey: string, names: string[], inCluster: boolean): void {
+    const known = this.inCluster.get(agentKey) ?? new Map<string, boolean>();
+    for (const name of names) known.set(name, inCluster);
+    this.inCluster.set(agentKey, known);
+  }
+
+  /** The agent's latest revision entry, read once per process and then kept. */
+  private async latestRevisionName(agentKey: string): Promise<string | null> {
+    if (this.latestRevision.has(agentKey)) return this.latestRevision.get(agentKey)!;
+    const latest = await this.db.agentRevision.findFirst({
+      where: { clusterId: this.clusterId, agentKey },
+      orderBy: { id: "desc" },
+      select: { name: true },
+    });
+    this.latestRevision.set(agentKey, latest?.name ?? null);
+    return latest?.name ?? null;
   }
 
   /**
@@ -164,27 +228,32 @@ export class AgentReadModel {
       return this.rollouts.get(key) === encoded ? [] : [{ key, rollout, encoded }];
     });
     if (changed.length === 0) return;
-    await this.transaction(async (tx) => {
-      const now = new Date();
-      for (const { key, rollout, encoded } of changed) {
-        if (!rollout) {
-          await tx.agentRollout.deleteMany({ where: { clusterId: this.clusterId, agentKey: key } });
-        } else {
-          const row = { state: rolloutState(rollout), rollout: encoded, updatedAt: now };
-          await tx.agentRollout.upsert({
-            where: { clusterId_agentKey: { clusterId: this.clusterId, agentKey: key } },
-            create: { clusterId: this.clusterId, agentKey: key, ...row },
-            update: row,
-          });
-        }
-        await announce(tx, key, [TOPICS.agents]);
-      }
-    });
+    const now = new Date();
+    const gone = changed.filter((c) => !c.rollout).map((c) => c.key);
+    const upserts: RowBatch = {
+      table: "AgentRollout",
+      columns: ["clusterId", "agentKey", "state", "rollout", "updatedAt"],
+      rows: changed.flatMap(({ key, rollout, encoded }) =>
+        rollout ? [[this.clusterId, key, rolloutState(rollout), encoded, now]] : [],
+      ),
+      upsertOn: ["clusterId", "agentKey"],
+    };
+    const deletes: RowUpdate[] = gone.map((key) => ({
+      sql: 'DELETE FROM "AgentRollout" WHERE "clusterId" = ? AND "agentKey" = ?',
+      params: [this.clusterId, key],
+    }));
+    const announced: RowBatch = {
+      ...changeRow(TOPICS.agents, "", now),
+      rows: changed.map(({ key }) => [TOPICS.agents, key, now]),
+    };
+    await withRetry(() => appendRows(this.db, [upserts, ...deletes, announced]));
     for (const { key, encoded } of changed) this.rollouts.set(key, encoded);
   }
 
   async markDeleted(key: string): Promise<void> {
     this.written.delete(key);
+    this.pointers.delete(key);
+    this.inCluster.delete(key);
     await this.transaction(async (tx) => {
       const { count } = await tx.agent.updateMany({
         where: { clusterId: this.clusterId, key, deletedAt: null },
@@ -200,8 +269,15 @@ export class AgentReadModel {
   }
 
   /** Records which of the agent's revisions the cluster still holds. */
-  async setInCluster(agentKey: string, names: string[], inCluster: boolean): Promise<void> {
+  async setInCluster(agentKey: string, all: string[], inCluster: boolean): Promise<void> {
+    // Only names whose entries this process has not already seen so (a GC repeats its kept set).
+    const names = all.filter((name) => this.inCluster.get(agentKey)?.get(name) !== inCluster);
     if (names.length === 0) return;
+    // No entry at all (a new agent, read a moment ago): nothing to update.
+    if (this.latestRevision.get(agentKey) === null) {
+      this.markInCluster(agentKey, names, inCluster);
+      return;
+    }
     await this.transaction(async (tx) => {
       const { count } = await tx.agentRevision.updateMany({
         where: { clusterId: this.clusterId, agentKey, name: { in: names }, inCluster: !inCluster },
@@ -209,6 +285,7 @@ export class AgentReadModel {
       });
       if (count > 0) await announce(tx, agentKey, [TOPICS.revisions]);
     });
+    this.markInCluster(agentKey, names, inCluster);
   }
 
   /** The latest stored spec of a revision of this agent (for restoring what the cluster dropped). */
@@ -231,11 +308,9 @@ export class AgentReadModel {
     uid: string,
     cluster: ClusterExperiment | undefined,
   ): Promise<{ status: AgentStatus; row: Experiment | null }> {
+    const written = this.pointers.get(key);
     const [agent, row] = await Promise.all([
-      this.db.agent.findUnique({
-        where: { clusterId_key: { clusterId: this.clusterId, key } },
-        select: { uid: true, currentRevision: true, previousRevision: true, deletedAt: true },
-      }),
+      written ? { ...written, deletedAt: null } : this.readPointers(key),
       cluster?.id ? this.experimentRow(key, cluster.id) : Promise.resolve(null),
     ]);
     const mine = agent && agent.uid === uid && !agent.deletedAt ? agent : null;
@@ -245,6 +320,35 @@ export class AgentReadModel {
     };
     if (cluster) status.experiment = experimentView(splitTarget(key).name, cluster, row);
     return { status, row };
+  }
+
+  /**
+   * The agent's row as stored (an agent this process has not written yet) and, in the same
+   * statement, the name of its latest revision entry: one prepared read on the hot path.
+   */
+  private async readPointers(key: string): Promise<(Pointers & { deletedAt: unknown }) | null> {
+    const [found] = await selectRows<{
+      uid: string | null;
+      currentRevision: string | null;
+      previousRevision: string | null;
+      deletedAt: unknown;
+      latestRevision: string | null;
+    }>(
+      this.db,
+      'SELECT a."uid" AS "uid", a."currentRevision" AS "currentRevision", a."previousRevision" AS "previousRevision", ' +
+        'a."deletedAt" AS "deletedAt", (SELECT r."name" FROM "AgentRevision" r WHERE r."clusterId" = ? AND r."agentKey" = ? ' +
+        'ORDER BY r."id" DESC LIMIT 1) AS "latestRevision" FROM (SELECT 1 AS "one") o ' +
+        'LEFT JOIN "Agent" a ON a."clusterId" = ? AND a."key" = ?',
+      [this.clusterId, key, this.clusterId, key],
+    );
+    this.latestRevision.set(key, found?.latestRevision ?? null);
+    if (!found?.uid) return null;
+    return {
+      uid: found.uid,
+      currentRevision: found.currentRevision,
+      previousRevision: found.previousRevision,
+      deletedAt: found.deletedAt,
+    };
   }
 
   /** The latest row of an experiment of this agent. */
@@ -342,6 +446,11 @@ export class AgentReadModel {
       });
       if (revision) await insertRevision(tx, this.clusterId, revision);
       await recordAudit(tx, this.clusterId, audit);
+      // The revision entry is the agent's latest once this commits; unknown if it does not.
+      if (revision) {
+        this.latestRevision.delete(agentKey);
+        this.inCluster.get(agentKey)?.delete(revision.name);
+      }
       await announce(tx, agentKey, revision ? [TOPICS.experiments, TOPICS.revisions] : [TOPICS.experiments]);
       return true;
     });
@@ -352,16 +461,45 @@ export class AgentReadModel {
   }
 }
 
-/** Adds the entry unless the agent's latest entry already is this revision (a retried reconcile). */
-async function insertRevisionIfNew(tx: Tx, clusterId: string, entry: RevisionEntry): Promise<boolean> {
-  const latest = await tx.agentRevision.findFirst({
-    where: { clusterId, agentKey: entry.agentKey },
-    orderBy: { id: "desc" },
-    select: { name: true },
-  });
-  if (latest?.name === entry.name) return false;
-  await insertRevision(tx, clusterId, entry);
-  return true;
+/** A revision entry as rows: the new entry, and its earlier entries marked in the cluster again. */
+function revisionWrites(clusterId: string, entry: RevisionEntry, at: Date): (RowBatch | RowUpdate)[] {
+  const { spec, redacted } = redactSpec(entry.spec);
+  return [
+    {
+      table: "AgentRevision",
+      columns: [
+        "clusterId",
+        "agentKey",
+        "name",
+        "hash",
+        "spec",
+        "specRedacted",
+        "cause",
+        "actor",
+        "experimentId",
+        "at",
+      ],
+      rows: [
+        [
+          clusterId,
+          entry.agentKey,
+          entry.name,
+          entry.hash,
+          specColumn.encode(spec),
+          redacted,
+          entry.cause,
+          entry.actor,
+          entry.experimentId ?? null,
+          at,
+        ],
+      ],
+    },
+    {
+      // As insertRevision: a revision that just became current is in the cluster.
+      sql: 'UPDATE "AgentRevision" SET "inCluster" = ? WHERE "clusterId" = ? AND "agentKey" = ? AND "name" = ? AND "inCluster" = ?',
+      params: [true, clusterId, entry.agentKey, entry.name, false],
+    },
+  ];
 }
 
 async function insertRevision(tx: Tx, clusterId: string, entry: RevisionEntry): Promise<void> {

@@ -1,11 +1,14 @@
 // Renders a DatadogAgent into what runs: a DaemonSet `<name>-agent` (the node agent) and a
 // Deployment `<name>-cluster-agent`, both owned by the DatadogAgent and applied with
 // server-side apply (field manager `fleetdeck`). The revision is stamped on the pod templates,
-// so restoring another revision rolls the pods. The mapping is documented in docs/experiments.md;
-// what it leaves aside is listed by support.ts.
+// so restoring another revision rolls the pods. Each workload carries the hash of its render
+// (annotation fleetdeck.dev/render-hash, on the object, not the pod template): a workload whose
+// live annotation matches is not applied again, after a restart or at a resync either. The
+// mapping is documented in docs/experiments.md; what it leaves aside is listed by support.ts.
+import { createHash } from "node:crypto";
 import type { V1DaemonSet, V1Deployment, V1EnvVar, V1Toleration } from "@kubernetes/client-node";
 import { resourcePath, type KubeClient } from "../kube/client";
-import { isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
+import { canonicalJson, isJsonObject, type Json, type JsonObject } from "../../lib/merge-patch";
 import { CAPACITY_TYPE_KEY } from "../../lib/spot";
 import type { DatadogAgent } from "./api";
 import { credentialsOf, type SecretKeyRef } from "./credentials";
@@ -14,6 +17,7 @@ import { AGENT_UID_LABEL, MANAGED_BY_LABEL, ownerReference } from "./revisions";
 export const REVISION_ANNOTATION = "fleetdeck.dev/revision";
 export const REVISION_HASH_LABEL = "fleetdeck.dev/revision-hash";
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
+export const RENDER_HASH_ANNOTATION = "fleetdeck.dev/render-hash";
 /**
  * The node agent's tolerations when override.nodeAgent.tolerations is absent: a monitoring agent
  * runs on the nodes it monitors, spot nodes (tainted by the spot scheduler) included. An override
@@ -109,11 +113,39 @@ export function renderWorkloads(
       },
     },
   };
-  return { ok: true, workloads: { daemonSet, deployment } };
+  return {
+    ok: true,
+    workloads: { daemonSet: withRenderHash(daemonSet), deployment: withRenderHash(deployment) },
+  };
 }
 
-/** Applies both workloads, in parallel, with server-side apply (force: fleetdeck owns these fields). */
-export async function applyWorkloads(client: KubeClient, workloads: RenderedWorkloads): Promise<void> {
+/** The workload with the hash of everything else it says in its render-hash annotation. */
+function withRenderHash<T extends V1DaemonSet | V1Deployment>(workload: T): T {
+  const hash = createHash("sha256")
+    .update(canonicalJson(workload as unknown as Json))
+    .digest("hex")
+    .slice(0, 16);
+  workload.metadata!.annotations = { ...workload.metadata!.annotations, [RENDER_HASH_ANNOTATION]: hash };
+  return workload;
+}
+
+/** The render hash a workload carries (rendered or live), if any. */
+export function renderHashOf(workload: { metadata?: { annotations?: Record<string, string> } } | undefined) {
+  return workload?.metadata?.annotations?.[RENDER_HASH_ANNOTATION];
+}
+
+/**
+ * Applies the workloads whose render hash differs from the live object's (`live`: what the
+ * informer holds; absent, it is created), in parallel, with server-side apply (force: fleetdeck
+ * owns these fields). Created by apply too, not POST: an object created by POST is owned by an
+ * Update manager, whose fields a later apply would not remove when the render drops them.
+ * Returns how many it applied.
+ */
+export async function applyWorkloads(
+  client: KubeClient,
+  workloads: RenderedWorkloads,
+  live: { daemonSet?: unknown; deployment?: unknown } = {},
+): Promise<number> {
   const apply = (resource: string, obj: V1DaemonSet | V1Deployment) =>
     client.apply(
       resourcePath({
@@ -125,7 +157,14 @@ export async function applyWorkloads(client: KubeClient, workloads: RenderedWork
       }),
       obj,
     );
-  await Promise.all([apply("daemonsets", workloads.daemonSet), apply("deployments", workloads.deployment)]);
+  const stale = (rendered: V1DaemonSet | V1Deployment, current: unknown) =>
+    renderHashOf(current as V1DaemonSet | undefined) !== renderHashOf(rendered);
+  const writes = [
+    ...(stale(workloads.daemonSet, live.daemonSet) ? [apply("daemonsets", workloads.daemonSet)] : []),
+    ...(stale(workloads.deployment, live.deployment) ? [apply("deployments", workloads.deployment)] : []),
+  ];
+  await Promise.all(writes);
+  return writes.length;
 }
 
 function metadataFor(agent: DatadogAgent, name: string, component: string) {

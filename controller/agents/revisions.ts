@@ -7,7 +7,7 @@
 import { redactSpec, withCurrentSecrets, type AgentStatus } from "../../lib/agents";
 import type { JsonObject } from "../../lib/merge-patch";
 import { isConflict, isNotFound, resourcePath, type KubeClient } from "../kube/client";
-import type { Informer, KubeObject } from "../kube/informer";
+import { objectKey, type Informer, type KubeObject } from "../kube/informer";
 import { DDA_API_VERSION, DDA_KIND, type DatadogAgent } from "./api";
 import type { AgentReadModel } from "./read-model";
 
@@ -68,10 +68,33 @@ export class Revisions {
    * With `cache` (the controller's informer on fleetdeck's ControllerRevisions), existence
    * checks and GC listings cost no request; without it, the API server is asked.
    */
+  /** Cache keys of the cached revisions by the uid of each owner (an agent has a handful). */
+  private readonly byOwner = new Map<string, Set<string>>();
+
   constructor(
     private readonly client: KubeClient,
     private readonly cache?: Informer<KubeObject>,
-  ) {}
+  ) {
+    // Indexed by owner as they are cached: a namespace of a thousand agents holds thousands of
+    // revisions, and each reconcile lists its agent's several times.
+    const index = (cr: KubeObject, add: boolean) => {
+      const refs = (cr.metadata.ownerReferences as { uid?: string }[] | undefined) ?? [];
+      for (const uid of refs.flatMap((r) => (r.uid ? [r.uid] : []))) {
+        const keys = this.byOwner.get(uid) ?? new Set<string>();
+        if (add) keys.add(objectKey(cr));
+        else keys.delete(objectKey(cr));
+        if (keys.size > 0) this.byOwner.set(uid, keys);
+        else this.byOwner.delete(uid);
+      }
+    };
+    cache
+      ?.on("add", (cr) => index(cr, true))
+      .on("update", (old, cr) => {
+        index(old, false);
+        index(cr, true);
+      })
+      .on("delete", (cr) => index(cr, false));
+  }
 
   /**
    * Creates the revision unless it exists (upstream: exists → success), numbered after the
@@ -138,13 +161,18 @@ export class Revisions {
   }
 
   private async ownedRevisions(agent: DatadogAgent): Promise<ControllerRevision[]> {
-    const items: ControllerRevision[] = this.cache
-      ? this.cache.list(agent.metadata.namespace)
-      : (
-          await this.client.list<ControllerRevision>(revisionsPath(agent.metadata.namespace!), {
-            labelSelector: MANAGED_BY_SELECTOR,
-          })
-        ).items;
+    if (this.cache) {
+      const keys = this.byOwner.get(agent.metadata.uid ?? "") ?? [];
+      return [...keys].flatMap((key) => {
+        const cr = this.cache!.get(key) as ControllerRevision | undefined;
+        return cr && isOwnedBy(cr, agent) ? [cr] : [];
+      });
+    }
+    const items = (
+      await this.client.list<ControllerRevision>(revisionsPath(agent.metadata.namespace!), {
+        labelSelector: MANAGED_BY_SELECTOR,
+      })
+    ).items;
     return items.filter((cr) => isOwnedBy(cr, agent));
   }
 

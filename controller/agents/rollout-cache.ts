@@ -8,7 +8,7 @@ import type { InformerFactory } from "../kube/informer-factory";
 import { objectKey } from "../kube/informer";
 import type { DatadogAgent } from "./api";
 import { evaluateGate, type GatePod, type GateVerdict } from "./health-gate";
-import { COMPONENT_LABEL, REVISION_ANNOTATION, REVISION_HASH_LABEL } from "./render";
+import { COMPONENT_LABEL, RENDER_HASH_ANNOTATION, REVISION_ANNOTATION, REVISION_HASH_LABEL } from "./render";
 import { AGENT_UID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_SELECTOR } from "./revisions";
 import { gatePods, type RolloutInput } from "./rollout";
 import type { HealthGateSettings } from "../../lib/agents";
@@ -120,6 +120,15 @@ export class RolloutCache {
     return [...keys].map((k) => this.pods.get(k)).filter((p) => p !== undefined) as unknown as V1Pod[];
   }
 
+  /** The agent's DaemonSet and Deployment as cached (undefined: not there). */
+  workloads(agent: DatadogAgent): { daemonSet?: KubeObject; deployment?: KubeObject } {
+    const ns = agent.metadata.namespace!;
+    return {
+      daemonSet: this.daemonSets.get(`${ns}/${agentDaemonSetName(agent.metadata.name)}`),
+      deployment: this.deployments.get(`${ns}/${clusterAgentName(agent.metadata.name)}`),
+    };
+  }
+
   rolloutInput(agent: DatadogAgent): RolloutInput {
     const ns = agent.metadata.namespace!;
     const ds = agentDaemonSetName(agent.metadata.name);
@@ -201,7 +210,11 @@ export function slimWorkload(raw: KubeObject): KubeObject {
   const w = raw as unknown as V1DaemonSet & V1Deployment;
   const template = w.spec?.template;
   return {
-    metadata: slimMetadata(raw.metadata, [MANAGED_BY_LABEL, AGENT_UID_LABEL, COMPONENT_LABEL]),
+    metadata: slimMetadata(
+      raw.metadata,
+      [MANAGED_BY_LABEL, AGENT_UID_LABEL, COMPONENT_LABEL],
+      [RENDER_HASH_ANNOTATION],
+    ),
     spec: {
       replicas: (w.spec as V1Deployment["spec"])?.replicas,
       template: {

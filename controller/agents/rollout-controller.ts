@@ -2,6 +2,15 @@
 // look like now (controller/agents/rollout.ts) and, while an experiment runs, its candidate
 // under the health gate, written to the store when it changed. It decides nothing: the rollback
 // is the DatadogAgent reconciler's (the same verdict, from the same caches).
+//
+// What wakes it (./setup.ts, docs/health.md): the agent, its DaemonSet's and Deployment's
+// status (their counts change as pods come and go, become ready or not), and the nodes. Pod
+// events wake it only for an agent whose experiment runs (the candidate's detail under the
+// gate). While a workload is not all there (pods unavailable, not updated, or a pod with a
+// problem), the rollout is computed again after a few seconds instead (backing off while it does
+// not change), so the page's pod detail (why a pod is not ready) stays current without a
+// reconcile per pod event.
+import { createHash } from "node:crypto";
 import type { AgentStatus, HealthGateSettings } from "../../lib/agents";
 import type { AgentRollout, CandidateHealth } from "../../lib/rollout";
 import type { Result } from "../kube/controller";
@@ -19,6 +28,13 @@ const TRIP_SLACK_MS = 250;
  * the row only feeds the pages (the health gate reads the caches itself).
  */
 const MIN_INTERVAL_MS = 1_000;
+/**
+ * While a workload is not all there, its pod detail is refreshed: after 5 s, then, while the
+ * rollout stays the same, twice as long each time up to a minute (a rollout stuck on a missing
+ * image need not be recomputed every 5 s); a change starts over at 5 s.
+ */
+export const UNSETTLED_REFRESH_MS = 5_000;
+export const UNSETTLED_REFRESH_MAX_MS = 60_000;
 
 export interface RolloutDeps {
   cached: (key: string) => DatadogAgent | undefined;
@@ -34,6 +50,8 @@ export class RolloutReconciler {
   private readonly now: () => Date;
   /** When each agent's rollout was last computed. */
   private readonly computedAt = new Map<string, number>();
+  /** Per unsettled agent: its rollout's fingerprint and the refresh delay that goes with it. */
+  private readonly refresh = new Map<string, { fingerprint: string; delayMs: number }>();
 
   constructor(private readonly deps: RolloutDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -43,6 +61,7 @@ export class RolloutReconciler {
     const agent = this.deps.cached(key);
     if (!agent || agent.metadata.deletionTimestamp) {
       this.computedAt.delete(key);
+      this.refresh.delete(key);
       this.deps.writer.write(key, null);
       return;
     }
@@ -52,12 +71,28 @@ export class RolloutReconciler {
     const rollout = this.rollout(agent);
     this.deps.writer.write(key, rollout);
     const tripsAt = rollout.candidate?.tripsAt;
-    if (tripsAt) {
-      return {
-        requeueAfterMs: Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS,
-      };
-    }
+    const trip = tripsAt
+      ? Math.max(0, new Date(tripsAt).getTime() - this.now().getTime()) + TRIP_SLACK_MS
+      : Infinity;
+    const after = Math.min(trip, this.refreshDelay(key, rollout));
+    if (after < Infinity) return { requeueAfterMs: after };
   };
+
+  /** When to recompute an unsettled rollout (Infinity: settled). */
+  private refreshDelay(key: string, rollout: AgentRollout): number {
+    if (settled(rollout)) {
+      this.refresh.delete(key);
+      return Infinity;
+    }
+    const fingerprint = createHash("md5").update(JSON.stringify(rollout)).digest("base64");
+    const last = this.refresh.get(key);
+    const delayMs =
+      last?.fingerprint === fingerprint
+        ? Math.min(last.delayMs * 2, UNSETTLED_REFRESH_MAX_MS)
+        : UNSETTLED_REFRESH_MS;
+    this.refresh.set(key, { fingerprint, delayMs });
+    return delayMs;
+  }
 
   /** The agent's rollout now, with the running experiment's candidate (promote asks for it too). */
   rollout(agent: DatadogAgent): AgentRollout {
@@ -90,6 +125,13 @@ export class RolloutReconciler {
       ...gate,
     };
   }
+}
+
+/** Every workload's pods all there, updated and available, and no pod with a problem. */
+export function settled(rollout: Pick<AgentRollout, "daemonSet" | "deployment" | "problems">): boolean {
+  const done = (w: AgentRollout["daemonSet"]) =>
+    !w.exists || (w.unavailable === 0 && w.updated >= w.desired && w.observedGeneration >= w.generation);
+  return rollout.problems.length === 0 && done(rollout.daemonSet) && done(rollout.deployment);
 }
 
 /**

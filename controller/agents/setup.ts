@@ -6,6 +6,7 @@ import type { CandidateHealth } from "../../lib/rollout";
 import type { ControllerContext } from "../context";
 import { Controller } from "../kube/controller";
 import type { KubeObject } from "../kube/informer";
+import { withoutLastApplied } from "../metadata/payloads";
 import { AgentApi, DDA_PATH, type DatadogAgent } from "./api";
 import { agentHandlers } from "./commands";
 import { defaultHealthGate } from "./config";
@@ -19,7 +20,12 @@ import { SignalAnnotations } from "./signal-annotations";
 export function setupAgents(ctx: ControllerContext): void {
   const config = ctx.config.agents;
   const log = ctx.log.child({ component: "agents" });
-  const agents = ctx.informers.informer<DatadogAgent>({ name: "datadogagents", path: DDA_PATH });
+  // Shared with the metadata forwarder: the same name, path and transform.
+  const agents = ctx.informers.informer<DatadogAgent>({
+    name: "datadogagents",
+    path: DDA_PATH,
+    transform: withoutLastApplied,
+  });
   const revisionCache = ctx.informers.informer<KubeObject>({
     name: "fleetdeck-controllerrevisions",
     path: CONTROLLER_REVISIONS_PATH,
@@ -55,6 +61,7 @@ export function setupAgents(ctx: ControllerContext): void {
       log,
       signals: new SignalAnnotations({ ...deps, ...decisions, log }),
       revisionPods: (agent, hash) => rolloutCache.revisionPods(agent, hash),
+      liveWorkloads: (agent) => rolloutCache.workloads(agent),
     },
     {
       defaultTimeoutSeconds: config.FLEETDECK_EXPERIMENT_TIMEOUT_SECONDS,
@@ -68,6 +75,14 @@ export function setupAgents(ctx: ControllerContext): void {
     return key ? [key] : [];
   };
 
+  // What the read model keeps of its own writes holds while this process leads (only the leader
+  // writes agent rows); a standby that leads again reads the store afresh.
+  ctx.manager.add({
+    name: "agents-read-model-memory",
+    leaderOnly: true,
+    start: () => readModel.forgetWritten(),
+    stop: () => readModel.forgetWritten(),
+  });
   const agentsController = new Controller({
     name: "datadogagents",
     watches: [
@@ -79,7 +94,8 @@ export function setupAgents(ctx: ControllerContext): void {
           ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
       },
     ],
-    caches: [revisionCache],
+    // The workloads' caches too: their render hashes say what need not be applied again.
+    caches: [revisionCache, rolloutCache.daemonSets, rolloutCache.deployments],
     reconcile: reconciler.reconcile,
     // Agents deleted while no controller ran: their reconcile finds them gone and says so.
     initialKeys: async () =>
@@ -108,9 +124,16 @@ export function setupAgents(ctx: ControllerContext): void {
       { informer: agents },
       { informer: rolloutCache.daemonSets, keys: ownerKeys },
       { informer: rolloutCache.deployments, keys: ownerKeys },
-      { informer: rolloutCache.pods, keys: ownerKeys },
+      // Pod events only for a running experiment's candidate detail; otherwise the workloads'
+      // status counts wake it, and an unsettled rollout refreshes itself (rollout-controller.ts).
+      {
+        informer: rolloutCache.pods,
+        keys: (pod) =>
+          ownerKeys(pod).filter((key) => agents.get(key)?.status?.experiment?.phase === "running"),
+      },
     ],
-    caches: [rolloutCache.nodes],
+    // The pods are still read (pod detail): their cache must be synced.
+    caches: [rolloutCache.nodes, rolloutCache.pods],
     reconcile: rollouts.reconcile,
     // Rows of agents deleted while no controller ran are removed.
     initialKeys: async () =>

@@ -1,7 +1,8 @@
 // fleetdeck's state on the operator's own CRD, whose schema prunes every status field it does
 // not know (docs/experiments.md, "Where the state lives"): two edits keep the current and
-// previous revisions, an experiment's phase and reason survive controller restarts, and no
-// status patch is sent twice for the same state (the API server's audit log counts them).
+// previous revisions, an experiment's phase and reason survive controller restarts, no status
+// patch is sent twice for the same state (the API server's audit log counts them), and a
+// restart applies no workload whose render hash is already on it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/open";
 import {
@@ -26,8 +27,9 @@ import {
 import { createTestDatabase } from "../../testing/database";
 import { revisionName, specHash } from "./hash";
 import { metricSum, reconcileMetrics } from "../kube/metrics";
-import { AppsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { AgentReadModel } from "./read-model";
+import { RENDER_HASH_ANNOTATION } from "./render";
 
 const ns = testNamespace("state");
 const agents = () => agentClient(ns.kc);
@@ -100,6 +102,39 @@ describe("on the operator's CRD", () => {
       expect((await agents().get(ns.name, name)).status).toEqual(status);
     },
   );
+
+  it("a restart does not apply workloads again whose render hash is the live one's; a changed hash is applied", async () => {
+    const name = uniqueName("hash");
+    await agents().create(ns.name, name, spec("info"));
+    await currentRevision(ns.kc, db, ns.name, name, revisionName(name, specHash(spec("info"))));
+    const apps = ns.kc.makeApiClient(AppsV1Api);
+    const ds = () => apps.readNamespacedDaemonSet({ namespace: ns.name, name: `${name}-agent` });
+    const image = async () => (await ds()).spec!.template.spec!.containers[0]!.image;
+    const rendered = await image();
+    const hash = (await ds()).metadata!.annotations![RENDER_HASH_ANNOTATION];
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    // Another writer changes a field fleetdeck owns; the render hash stays.
+    const edit = async (patch: object) =>
+      apps.patchNamespacedDaemonSet(
+        { namespace: ns.name, name: `${name}-agent`, body: patch, fieldManager: "someone" },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+    await edit({
+      spec: { template: { spec: { containers: [{ name: "agent", image: "example.com/other:1" }] } } },
+    });
+    const ran = await reconciles();
+    await restart();
+    await eventually(async () => expect(await reconciles()).toBeGreaterThan(ran));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Not applied again: the edit stands (the hash on the object says the render is there).
+    expect(await image()).toBe("example.com/other:1");
+
+    // A different hash on the object: the next reconcile (a restart's) applies the render.
+    await edit({ metadata: { annotations: { [RENDER_HASH_ANNOTATION]: "0000000000000000" } } });
+    await restart();
+    await eventually(async () => expect(await image()).toBe(rendered));
+    expect((await ds()).metadata!.annotations![RENDER_HASH_ANNOTATION]).toBe(hash);
+  });
 
   it("two edits keep current and previous revisions; the status holds only the operator's fields", async () => {
     const name = uniqueName("edits");

@@ -1,4 +1,5 @@
-// What every informer keeps of managedFields: who wrote which top-level field, and when.
+// What every informer keeps of managedFields: who wrote which top-level field (and which
+// annotation), and when.
 import { describe, expect, it } from "vitest";
 import { compactManagedFields, type KubeObject } from "./informer";
 
@@ -10,7 +11,7 @@ const agent = (managedFields?: unknown[]): KubeObject => ({
 });
 
 describe("compactManagedFields", () => {
-  it("keeps manager, operation, time, subresource, the top-level fields and annotation names, nothing below", () => {
+  it("keeps manager, operation, time, subresource and the top-level fields, nothing below", () => {
     const raw = agent([
       {
         manager: "kubectl-edit",
@@ -20,18 +21,7 @@ describe("compactManagedFields", () => {
         fieldsType: "FieldsV1",
         fieldsV1: {
           "f:spec": { "f:global": { "f:site": {}, "f:tags": {} } },
-          "f:metadata": { "f:labels": { "f:app": {} } },
-        },
-      },
-      {
-        manager: "fleet-daemon",
-        operation: "Update",
-        time: "2026-12-05T10:00:02Z",
-        fieldsV1: {
-          "f:metadata": {
-            "f:annotations": { "f:experiment.datadoghq.com/signal": { "f:x": {} } },
-            "f:labels": { "f:team": {} },
-          },
+          "f:metadata": { "f:labels": {} },
         },
       },
       {
@@ -50,17 +40,33 @@ describe("compactManagedFields", () => {
         fieldsV1: { "f:spec": {}, "f:metadata": {} },
       },
       {
-        manager: "fleet-daemon",
-        operation: "Update",
-        time: "2026-12-05T10:00:02Z",
-        fieldsV1: { "f:metadata": { "f:annotations": { "f:experiment.datadoghq.com/signal": {} } } },
-      },
-      {
         manager: "fleetdeck",
         operation: "Update",
         time: "2026-12-05T10:00:01Z",
         subresource: "status",
         fieldsV1: { "f:status": {} },
+      },
+    ]);
+  });
+
+  it("keeps which annotations a manager wrote (a signal annotation's writer is named from them)", () => {
+    const raw = agent([
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        fieldsV1: {
+          "f:metadata": {
+            "f:annotations": { ".": {}, "f:experiment.datadoghq.com/signal": {} },
+            "f:labels": { "f:x": {} },
+          },
+        },
+      },
+    ]);
+    expect(compactManagedFields(raw).metadata.managedFields).toEqual([
+      {
+        manager: "fleet-daemon",
+        operation: "Update",
+        fieldsV1: { "f:metadata": { "f:annotations": { ".": {}, "f:experiment.datadoghq.com/signal": {} } } },
       },
     ]);
   });

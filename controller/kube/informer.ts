@@ -63,10 +63,10 @@ interface ManagedFieldsEntry {
 
 /**
  * Every cached object's managedFields shrunk to who wrote which top-level field and when
- * (manager, operation, time, subresource, the top-level keys of fieldsV1), and which annotation:
+ * (manager, operation, time, subresource, the top-level keys of fieldsV1), and which annotations:
  * the whole field sets are often larger than the object itself, and nothing reads deeper (the
- * agents reconciler names the last writer of `f:spec`, the signal reader the writer of its
- * annotation). Applied before an informer's own transform.
+ * agents reconciler names the last writer of `f:spec`, and the writer of a signal annotation,
+ * `f:metadata` → `f:annotations` → its key). Applied before an informer's own transform.
  */
 export function compactManagedFields(raw: KubeObject): KubeObject {
   const entries = raw.metadata.managedFields as ManagedFieldsEntry[] | undefined;
@@ -76,23 +76,20 @@ export function compactManagedFields(raw: KubeObject): KubeObject {
     operation,
     time,
     ...(subresource ? { subresource } : {}),
-    ...(fieldsV1 ? { fieldsV1: compactFieldSet(fieldsV1) } : {}),
+    ...(fieldsV1 ? { fieldsV1: compactFields(fieldsV1) } : {}),
   }));
   return { ...raw, metadata: { ...raw.metadata, managedFields } };
 }
 
-/** A field set's top-level keys, and the names of the annotations under `f:metadata`. */
-function compactFieldSet(fieldsV1: Record<string, unknown>): Record<string, unknown> {
-  const compact: Record<string, unknown> = Object.fromEntries(Object.keys(fieldsV1).map((key) => [key, {}]));
-  const annotations = (fieldsV1["f:metadata"] as { "f:annotations"?: Record<string, unknown> } | undefined)?.[
-    "f:annotations"
-  ];
-  if (annotations) {
-    compact["f:metadata"] = {
+function compactFields(fieldsV1: Record<string, unknown>): Record<string, unknown> {
+  const top = Object.fromEntries(Object.keys(fieldsV1).map((key) => [key, {}]));
+  const annotations = (fieldsV1["f:metadata"] as { "f:annotations"?: object } | undefined)?.["f:annotations"];
+  if (annotations && typeof annotations === "object") {
+    top["f:metadata"] = {
       "f:annotations": Object.fromEntries(Object.keys(annotations).map((key) => [key, {}])),
     };
   }
-  return compact;
+  return top;
 }
 
 export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {

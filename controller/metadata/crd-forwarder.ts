@@ -4,27 +4,33 @@
 // heartbeat re-sends every snapshot.
 import { objectRefKeys, type ObjectRef, type ProcessContext, type WatchTarget } from "./engine";
 import { Forwarder, type ForwarderDeps } from "./forwarder";
-import { buildCrdPayload, crdInstanceFrom, hashCrdInstance } from "./payloads";
+import { buildCrdPayload, crdInstanceFrom, hashCrdInstance, withoutLastApplied } from "./payloads";
 
-/** The DatadogAgent informer is shared with the experiments reconciler: same name, same path. */
+/**
+ * The DatadogAgent informer is shared with the experiments reconciler: same name, same path,
+ * same transform (controller/agents/setup.ts).
+ */
 const CRD_WATCHES: WatchTarget[] = [
   {
     group: "datadoghq.com",
     resource: "datadogagents",
     kind: "DatadogAgent",
     path: "/apis/datadoghq.com/v2alpha1/datadogagents",
+    transform: withoutLastApplied,
   },
   {
     group: "datadoghq.com",
     resource: "datadogagentinternals",
     kind: "DatadogAgentInternal",
     path: "/apis/datadoghq.com/v1alpha1/datadogagentinternals",
+    transform: withoutLastApplied,
   },
   {
     group: "datadoghq.com",
     resource: "datadogagentprofiles",
     kind: "DatadogAgentProfile",
     path: "/apis/datadoghq.com/v1alpha1/datadogagentprofiles",
+    transform: withoutLastApplied,
   },
 ];
 

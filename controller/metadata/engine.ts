@@ -25,6 +25,8 @@ export interface WatchTarget {
   /** Name of the shared informer (defaults to the resource: one cache per resource for every feature). */
   informerName?: string;
   labelSelector?: string;
+  /** What the shared informer keeps of each object (the same for every user of that informer). */
+  transform?: (obj: KubeObject) => KubeObject;
   /** Only objects it accepts are queued. */
   filter?: (obj: KubeObject) => boolean;
 }
@@ -191,6 +193,7 @@ export class ForwarderEngine {
       name: namespace ? `${name}-${namespace}` : name,
       path: collectionPath(target),
       labelSelector: target.labelSelector,
+      transform: target.transform,
     });
     this.controller.watch({
       informer,

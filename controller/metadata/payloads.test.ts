@@ -6,6 +6,7 @@ import {
   crdInstanceFrom,
   hashCrdInstance,
   LAST_APPLIED_ANNOTATION,
+  withoutLastApplied,
 } from "./payloads";
 
 const sender = { operatorVersion: "0.1.0", kubernetesVersion: "v1.34.4", clusterId: "c1d2-uid" };
@@ -183,5 +184,21 @@ describe("Helm payload (golden)", () => {
       "helm_provided_configuration",
       "helm_full_configuration",
     ]);
+  });
+});
+
+describe("withoutLastApplied (the CRD informers' transform)", () => {
+  it("drops kubectl's last-applied copy before caching, keeping every other annotation and the payload", () => {
+    const applied = {
+      ...agent,
+      metadata: {
+        ...agent.metadata,
+        annotations: { ...agent.metadata.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(agent) },
+      },
+    };
+    const cached = withoutLastApplied(structuredClone(applied) as KubeObject);
+    expect(cached.metadata.annotations).toEqual({ owner: "platform" });
+    expect(cached.spec).toEqual(agent.spec);
+    expect(crdInstanceFrom("DatadogAgent", cached)).toEqual(crdInstanceFrom("DatadogAgent", applied));
   });
 });

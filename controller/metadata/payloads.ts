@@ -90,6 +90,18 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * The informers' transform for the custom resources the forwarder watches: kubectl's
+ * last-applied annotation (a second copy of the whole spec) dropped before caching, since
+ * nothing reads it — the payload leaves it out, the reconciler never looks at it. The object
+ * is the informer's own (just decoded), so it is changed in place.
+ */
+export function withoutLastApplied<T extends KubeObject>(obj: T): T {
+  const annotations = obj.metadata.annotations;
+  if (annotations && LAST_APPLIED_ANNOTATION in annotations) delete annotations[LAST_APPLIED_ANNOTATION];
+  return obj;
+}
+
 /** The forwarded view of a custom resource: the last-applied annotation removed, secrets redacted. */
 export function crdInstanceFrom(kind: string, obj: KubeObject): CrdInstance {
   const { metadata } = obj;

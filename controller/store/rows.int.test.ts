@@ -1,6 +1,6 @@
-// appendRows on the run's store (SQLite, or PostgreSQL in its pass): rows read back through the
-// models exactly as Prisma would have written them, all batches or none, and on SQLite no
-// interleaving with an interactive transaction that is open at the time.
+// appendRows on the run's store (SQLite, or PostgreSQL in its pass): rows appended, upserted
+// and updated read back through the models exactly as Prisma would have written them, all
+// batches or none, and on SQLite no interleaving with an interactive transaction open meanwhile.
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../testing/database";
 import { appendRows, changeRow } from "./rows";
@@ -96,5 +96,37 @@ describe("appendRows", () => {
     await appended;
     // The rolled-back transaction took only its own row with it.
     expect((await db.change.findMany()).map((c) => c.topic)).toEqual(["metadata"]);
+  });
+
+  it("upserts on the table's key and runs updates, in order, in the same transaction", async () => {
+    const { db } = await createTestDatabase("rows-upsert");
+    const at = new Date("2026-12-06T08:00:00.000Z");
+    const rollout = (state: string, agentKey: string) => ["c1", agentKey, state, `{"s":"${state}"}`, at];
+    const batch = (rows: (string | Date)[][]) => ({
+      table: "AgentRollout",
+      columns: ["clusterId", "agentKey", "state", "rollout", "updatedAt"],
+      rows,
+      upsertOn: ["clusterId", "agentKey"],
+    });
+    await appendRows(db, [batch([rollout("progressing", "ns/a"), rollout("progressing", "ns/b")])]);
+    await appendRows(db, [
+      batch([rollout("healthy", "ns/a")]),
+      { sql: 'DELETE FROM "AgentRollout" WHERE "clusterId" = ? AND "agentKey" = ?', params: ["c1", "ns/b"] },
+      {
+        table: "AgentRevision",
+        columns: ["clusterId", "agentKey", "name", "hash", "spec", "specRedacted", "cause", "actor", "at"],
+        rows: [["c1", "ns/a", "a-1", "h1", "{}", true, "user-edit", "me", at]],
+      },
+      {
+        sql: 'UPDATE "AgentRevision" SET "inCluster" = ? WHERE "clusterId" = ? AND "name" = ?',
+        params: [false, "c1", "a-1"],
+      },
+    ]);
+    expect(await db.agentRollout.findMany({ where: { clusterId: "c1" } })).toEqual([
+      { clusterId: "c1", agentKey: "ns/a", state: "healthy", rollout: '{"s":"healthy"}', updatedAt: at },
+    ]);
+    expect(await db.agentRevision.findMany({ where: { clusterId: "c1" } })).toMatchObject([
+      { name: "a-1", specRedacted: true, inCluster: false, at },
+    ]);
   });
 });

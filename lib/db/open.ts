@@ -54,7 +54,7 @@ export function deriveClient(base: Database, derived: Database): Database {
 
 /** The part of better-sqlite3's connection the store's bulk writes use (lib/db is its only opener). */
 export interface SqliteConnection {
-  prepare(sql: string): { run(...params: unknown[]): unknown };
+  prepare(sql: string): { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 }
 
 /**
