@@ -80,10 +80,12 @@ test("every corpus shape planted through Helm, a DatadogAgent, the start form an
   // 1. A Helm release of the datadog chart holding every shape in its values.
   await createSecret(kc, helmReleaseSecret({ namespace, release, revision: 1, values: { corpus } }));
   // 2. A DatadogAgent holding every shape in its spec: a check's config file, where the
-  // operator's schema keeps free text (an unknown field would be pruned, planting nothing).
+  // operator's schema keeps free text (an unknown field would be pruned, planting nothing). Not
+  // folded (lineWidth 0): each secret stays on one line of the file, as the corpus writes it.
+  const confd = YAML.stringify(corpus, { lineWidth: 0 });
   await crds(kc).create("DatadogAgent", namespace, agent, {
     global: { site: "datadoghq.com" },
-    override: { nodeAgent: { extraConfd: { configDataMap: { "corpus.yaml": YAML.stringify(corpus) } } } },
+    override: { nodeAgent: { extraConfd: { configDataMap: { "corpus.yaml": confd } } } },
   });
   // Planted indeed: the object in the cluster holds every secret.
   const planted = JSON.stringify(
