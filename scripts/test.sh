@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test — every check and every test suite, in the order CI runs them: static checks, unit
-# tests, then against one real local control plane started here for the whole run: the
-# integration and fault tests (on SQLite), the store-specific tests again on a real PostgreSQL
+# tests, then against real local control planes started here: the integration and fault tests
+# (on SQLite), the store-specific tests again on a real PostgreSQL
 # server (vitest.config.ts, POSTGRESQL_STORE_TESTS and POSTGRESQL_CLUSTER_TESTS; when the
 # postgresql package is installed, as .ci/run does), and the browser tests against the
 # production build of the dashboard. Work that leaves a core idle runs beside other work. Each
@@ -19,9 +19,10 @@ step "static checks" side_by_side \
   "format" npm run -s format:check
 step "unit tests" npm run -s test:unit
 
-# One local cluster for every pass below (each test file has its own namespaces); only the tests
-# that must own a cluster create one (testing/local-cluster.int.test.ts, the fleets' second
-# cluster). Fresh for the run, deleted when the run ends however it ends.
+# The run's local cluster, for every pass below that can share it (each test file has its own
+# namespaces); the other half of the integration tests and the fault tests get one each (below),
+# and the tests that must own a cluster create theirs (testing/local-cluster.int.test.ts, the
+# fleets' other clusters). Fresh for the run, deleted when the run ends however it ends.
 # FLEETDECK_TEST_KUBECONFIG (an existing cluster) replaces it.
 if [[ -z "${FLEETDECK_TEST_KUBECONFIG:-}" ]]; then
   export FLEETDECK_TEST_SHARED_CLUSTER="${FLEETDECK_TEST_CLUSTER:-fleetdeck-test}"
@@ -61,22 +62,42 @@ elif [[ -n "${CI:-}" ]]; then
 fi
 pg() { FLEETDECK_TEST_STORE=postgresql npx vitest run "$@"; }
 # The tests of a real store that need no cluster (vitest.config.ts: the dashboard's queries in
-# project store, POSTGRESQL_STORE_TESTS in project postgresql), one after the other.
-store_tests() {
+# project store, POSTGRESQL_STORE_TESTS in project postgresql), after the production build, one
+# after the other.
+build_and_store_tests() {
   local FLEETDECK_STEPS_DEPTH=$((FLEETDECK_STEPS_DEPTH + 1))
+  step "production build" build || return 1
   step "dashboard queries on SQLite" npm run -s test:store || return 1
   [[ -n $postgres ]] || return 0
   step "store tests on PostgreSQL (dashboard queries, store code)" pg --project store --project postgresql
 }
 
-# The cluster tests mostly wait on the cluster and on timers, which leaves a core to the build
-# and to the store tests that need no cluster.
-step "integration tests ‖ production build" side_by_side \
-  "integration tests (real control plane)" npm run -s test:int -- \
-  "production build" build
-step "fault injection ‖ store tests" side_by_side \
-  "fault injection (crashes, outages, lock contention)" npm run -s test:faults -- \
-  "store tests (no cluster)" store_tests
+integration() { npx vitest run --project integration "$@"; }
+faults() { npx vitest run --project faults "$@"; }
+# A pass on a local cluster of its own, which test/global-setup.ts starts fresh and deletes.
+on_own_cluster() {
+  local name=$1
+  shift
+  FLEETDECK_TEST_SHARED_CLUSTER="" FLEETDECK_TEST_CLUSTER="$name" "$@"
+}
+
+# The cluster tests mostly wait on the cluster and on timers (about a third of a core each), so
+# they run side by side, each half on a cluster of its own: the integration tests in two halves
+# (vitest's --shard, files split by a hash of their path), the fault tests (which restart their
+# cluster's etcd and kube-apiserver), and beside them the build and the store tests, which need
+# no cluster. On an existing cluster (FLEETDECK_TEST_KUBECONFIG) they run one after the other.
+if [[ -n "${FLEETDECK_TEST_SHARED_CLUSTER:-}" ]]; then
+  step "cluster tests ‖ build and store tests" side_by_side \
+    "integration tests, first half (the run's cluster)" integration --shard=1/2 -- \
+    "integration tests, second half (a cluster of its own)" \
+    on_own_cluster "$FLEETDECK_TEST_SHARED_CLUSTER-2" integration --shard=2/2 -- \
+    "fault injection (a cluster of its own)" on_own_cluster "$FLEETDECK_TEST_SHARED_CLUSTER-faults" faults -- \
+    "build and store tests (no cluster)" build_and_store_tests
+else
+  step "integration tests (real control plane)" integration
+  step "fault injection (crashes, outages, lock contention)" faults
+  step "build and store tests (no cluster)" build_and_store_tests
+fi
 if [[ -n $postgres ]]; then
   step "controllers on PostgreSQL (failover, fleet, database faults)" pg --project postgresql-cluster
 else

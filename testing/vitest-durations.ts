@@ -1,5 +1,5 @@
 // A Vitest reporter (beside the default one, vitest.config.ts) that writes where a run's time
-// went: .fleetdeck/durations/vitest-<projects>[-postgresql].json, every file with its import,
+// went: .fleetdeck/durations/vitest-<projects>[-postgresql][-shard-<i>-of-<n>].json, every file with its import,
 // hooks and tests, slowest first (testing/durations.ts). `npm test` prints the slowest files.
 import path from "node:path";
 import type { Reporter, TestModule, Vitest } from "vitest/node";
@@ -17,7 +17,10 @@ export default class DurationsReporter implements Reporter {
     const projects = vitest.projects.map((p) => p.name).sort();
     // The store too when the projects' names do not say it (vitest-integration-postgresql).
     const named = store === "sqlite" || projects.some((p) => p.startsWith(store));
-    this.run = ["vitest", ...projects, ...(named ? [] : [store])].join("-");
+    // And the shard (two halves of a project run side by side, scripts/test.sh).
+    const shard = vitest.config.shard;
+    const part = shard ? [`shard-${shard.index}-of-${shard.count}`] : [];
+    this.run = ["vitest", ...projects, ...(named ? [] : [store]), ...part].join("-");
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
