@@ -19,17 +19,21 @@ step "static checks" side_by_side \
   "format" npm run -s format:check
 step "unit tests" npm run -s test:unit
 
-# The run's local cluster, for every pass below that can share it (each test file has its own
-# namespaces); the other half of the integration tests and the fault tests get one each (below),
-# and the tests that must own a cluster create theirs (testing/local-cluster.int.test.ts, the
-# fleets' other clusters). Fresh for the run, deleted when the run ends however it ends.
-# FLEETDECK_TEST_KUBECONFIG (an existing cluster) replaces it.
+# Two local clusters for the run, fresh, deleted when the run ends however it ends: the run's
+# (every pass that can share it; each test file has its own namespaces) and a second for the
+# other half of the integration tests (below). Only the tests that must own a cluster create
+# theirs (testing/local-cluster.int.test.ts, the fleets' other clusters). Created one after the
+# other: kwokctl picks its components' ports among those free when it creates a cluster, so two
+# created at once can pick the same one (a kube-scheduler then fails to listen).
+# FLEETDECK_TEST_KUBECONFIG (an existing cluster) replaces them.
 if [[ -z "${FLEETDECK_TEST_KUBECONFIG:-}" ]]; then
   export FLEETDECK_TEST_SHARED_CLUSTER="${FLEETDECK_TEST_CLUSTER:-fleetdeck-test}"
-  cluster() { FLEETDECK_CLUSTER="$FLEETDECK_TEST_SHARED_CLUSTER" npx tsx hack/cluster.ts "$1"; }
-  fresh_cluster() { cluster down >/dev/null && cluster up; }
-  step "local cluster (fresh)" fresh_cluster
-  [[ "${FLEETDECK_TEST_KEEP_CLUSTER:-}" == 1 ]] || at_exit "local cluster (delete)" cluster down
+  clusters=("$FLEETDECK_TEST_SHARED_CLUSTER" "$FLEETDECK_TEST_SHARED_CLUSTER-2")
+  cluster() { FLEETDECK_CLUSTER="$1" npx tsx hack/cluster.ts "$2"; }
+  fresh_clusters() { for c in "${clusters[@]}"; do cluster "$c" down >/dev/null && cluster "$c" up || return 1; done; }
+  delete_clusters() { for c in "${clusters[@]}"; do cluster "$c" down; done; }
+  step "local clusters (fresh)" fresh_clusters
+  [[ "${FLEETDECK_TEST_KEEP_CLUSTER:-}" == 1 ]] || at_exit "local clusters (delete)" delete_clusters
 fi
 
 # Next's build cache (.next/cache: Turbopack's and the build's type check's) is kept outside
@@ -73,31 +77,23 @@ build_and_store_tests() {
 }
 
 integration() { npx vitest run --project integration "$@"; }
-faults() { npx vitest run --project faults "$@"; }
-# A pass on a local cluster of its own, which test/global-setup.ts starts fresh and deletes.
-on_own_cluster() {
-  local name=$1
-  shift
-  FLEETDECK_TEST_SHARED_CLUSTER="" FLEETDECK_TEST_CLUSTER="$name" "$@"
-}
+on_second_cluster() { FLEETDECK_TEST_SHARED_CLUSTER="$FLEETDECK_TEST_SHARED_CLUSTER-2" "$@"; }
 
-# The cluster tests mostly wait on the cluster and on timers (about a third of a core each), so
-# they run side by side, each half on a cluster of its own: the integration tests in two halves
-# (vitest's --shard, files split by a hash of their path), the fault tests (which restart their
-# cluster's etcd and kube-apiserver), and beside them the build and the store tests, which need
-# no cluster. On an existing cluster (FLEETDECK_TEST_KUBECONFIG) they run one after the other.
+# The integration tests mostly wait (on the cluster, on timers: about a third of a core), so they
+# run in two halves side by side (vitest's --shard: files split by a hash of their path), each on
+# a cluster of its own, with the build and the store tests, which need no cluster, beside them.
+# Then the fault tests, alone: they restart their cluster's etcd and kube-apiserver and bound
+# recovery times. On an existing cluster (FLEETDECK_TEST_KUBECONFIG) all run one after the other.
 if [[ -n "${FLEETDECK_TEST_SHARED_CLUSTER:-}" ]]; then
-  step "cluster tests ‖ build and store tests" side_by_side \
-    "integration tests, first half (the run's cluster)" integration --shard=1/2 -- \
-    "integration tests, second half (a cluster of its own)" \
-    on_own_cluster "$FLEETDECK_TEST_SHARED_CLUSTER-2" integration --shard=2/2 -- \
-    "fault injection (a cluster of its own)" on_own_cluster "$FLEETDECK_TEST_SHARED_CLUSTER-faults" faults -- \
+  step "integration tests ‖ build and store tests" side_by_side \
+    "integration tests, first half" integration --shard=1/2 -- \
+    "integration tests, second half (the second cluster)" on_second_cluster integration --shard=2/2 -- \
     "build and store tests (no cluster)" build_and_store_tests
 else
   step "integration tests (real control plane)" integration
-  step "fault injection (crashes, outages, lock contention)" faults
   step "build and store tests (no cluster)" build_and_store_tests
 fi
+step "fault injection (crashes, outages, lock contention)" npm run -s test:faults
 if [[ -n $postgres ]]; then
   step "controllers on PostgreSQL (failover, fleet, database faults)" pg --project postgresql-cluster
 else
