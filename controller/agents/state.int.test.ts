@@ -187,21 +187,27 @@ describe("on the operator's CRD", () => {
       timeoutSeconds: 12,
       healthGate: { graceSeconds: 30 },
     });
-    await eventually(async () =>
-      expect((await agentState(db, key)).experiment?.expectedSpecHash).toBeUndefined(),
-    );
+    // Running, its candidate landed, as the store has it (the agent's row is written after the
+    // reconcile, not with the command's outcome).
+    await eventually(async () => {
+      const experiment = (await agentState(db, key)).experiment;
+      expect(experiment).toMatchObject({ phase: "running", id: "s-1" });
+      expect(experiment?.expectedSpecHash).toBeUndefined();
+    });
 
     // Restarted mid-experiment: the timeout (the store's), its anchor (the status's startedAt)
     // and the gate's settings all come back.
     await restart();
     await reconciled(ns.kc, ns.name, name);
-    expect((await agentState(db, key)).experiment).toMatchObject({
-      phase: "running",
-      id: "s-1",
-      baselineRevision: baseline,
-      timeoutSeconds: 12,
-      healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 30 },
-    });
+    await eventually(async () =>
+      expect((await agentState(db, key)).experiment).toMatchObject({
+        phase: "running",
+        id: "s-1",
+        baselineRevision: baseline,
+        timeoutSeconds: 12,
+        healthGate: { enabled: true, thresholdPercent: 10, graceSeconds: 30 },
+      }),
+    );
     await eventually(
       async () =>
         expect((await agents().get(ns.name, name)).status?.experiment).toMatchObject({
