@@ -48,6 +48,14 @@ export const POSTGRESQL_CLUSTER_TESTS = [
   "test/fleet-experiments.int.test.ts",
 ];
 
+/**
+ * Creates, stops and restarts a cluster of its own. kwokctl gives a new cluster ports that are
+ * free at that moment, which may be those of a component another test has stopped to restart
+ * (its kube-apiserver then cannot listen again): so it runs with the fault tests, one file at a
+ * time, not beside the integration tests' two halves.
+ */
+const CLUSTER_LIFECYCLE_TEST = "testing/local-cluster.int.test.ts";
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -86,7 +94,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["**/*.int.test.ts"],
-          exclude,
+          exclude: [...exclude, CLUSTER_LIFECYCLE_TEST],
           environment: "node",
           // One real control plane per run (test/global-setup.ts); a namespace per test file.
           globalSetup: ["test/global-setup.ts"],
@@ -101,7 +109,7 @@ export default defineConfig({
         test: {
           // npm run test:faults: crashes, outages and lock contention against the real stack.
           name: "faults",
-          include: ["test/faults/**/*.faults.test.ts"],
+          include: ["test/faults/**/*.faults.test.ts", CLUSTER_LIFECYCLE_TEST],
           exclude,
           environment: "node",
           globalSetup: ["test/global-setup.ts"],
