@@ -12,8 +12,11 @@ test("the overview shows the running controller and the cluster's Kubernetes ver
 
 test("every section of the dashboard is reachable from the navigation", async ({ page }) => {
   await page.goto("/");
-  for (const section of ["Agents", "Experiments", "Metadata", "Autoscaling", "Audit"]) {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: section }).click();
+  for (const section of ["Agents", "Experiments", "Fleet experiments", "Metadata", "Autoscaling", "Audit"]) {
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: section, exact: true })
+      .click();
     await expect(page.getByRole("heading", { level: 1, name: section })).toBeVisible();
     await expect(page.getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
   }
