@@ -13,11 +13,11 @@ test("the overview shows the running controller and the cluster's Kubernetes ver
 test("every section of the dashboard is reachable from the navigation", async ({ page }) => {
   await page.goto("/");
   for (const section of ["Agents", "Experiments", "Fleet experiments", "Metadata", "Autoscaling", "Audit"]) {
-    await page
+    const link = page
       .getByRole("navigation", { name: "Main" })
-      .getByRole("link", { name: section, exact: true })
-      .click();
+      .getByRole("link", { name: section, exact: true });
+    await link.click();
     await expect(page.getByRole("heading", { level: 1, name: section })).toBeVisible();
-    await expect(page.getByRole("link", { name: section })).toHaveAttribute("aria-current", "page");
+    await expect(link).toHaveAttribute("aria-current", "page");
   }
 });
